@@ -1,0 +1,220 @@
+"""The command line: derive, evaluate, gradcheck. Bad input is one line on stderr and exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from . import numeric
+from . import spec as specs
+from .errors import SpecError
+from .network import Network
+from .output import write_atomically
+from .renderers import render
+from .resources import templates_dir
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+
+EPILOG_DERIVE = """examples:
+  symbackprop derive example:3b1b --wrt 'w^{(L)}'
+  symbackprop derive example:deeplizard --wrt 'w_{12}^{(L)}'
+  symbackprop derive net.toml --wrt 'a_{2}^{(L-1)}' --json
+  symbackprop derive --layers 2,3,2 --activation sigmoid --cost sse --wrt 'w_{1,2}^{(L-1)}'"""
+EPILOG_EVALUATE = """examples:
+  symbackprop evaluate example:worked
+  symbackprop evaluate net.toml --json"""
+EPILOG_GRADCHECK = """examples:
+  symbackprop gradcheck example:worked
+  symbackprop gradcheck --layers 3,4,2 --activation tanh,softmax --cost cross_entropy"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def _spec_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "spec", nargs="?", metavar="SPEC", help="a TOML spec file, or example:NAME (3b1b, deeplizard, worked)"
+    )
+    flags = parser.add_argument_group("a spec given as flags instead of a file")
+    flags.add_argument("--layers", help="neurons per layer, input first, e.g. 2,3,2")
+    flags.add_argument("--activation", help="one name, or one per layer after the input, comma-separated")
+    flags.add_argument("--cost", help="sse, half_sse, mse, cross_entropy, binary_cross_entropy")
+    flags.add_argument("--bias", help="neuron, layer or none")
+    flags.add_argument("--index-base", type=int, choices=(0, 1), help="number neurons from 0 or from 1")
+    flags.add_argument("--notation", help="3b1b, deeplizard, nielsen, or a preset .toml file")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="symbackprop", description="Derive backpropagation symbolically, prove it, and compute it.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    fmt = argparse.RawDescriptionHelpFormatter
+
+    derive = commands.add_parser(
+        "derive", help="the chain-rule derivation of dC_0 for one quantity", epilog=EPILOG_DERIVE, formatter_class=fmt
+    )
+    _spec_arguments(derive)
+    derive.add_argument(
+        "--wrt", required=True, metavar="REF", help="the quantity, e.g. 'w_{12}^{(L)}', 'b_1^(L-1)', 'a^{(L-1)}'"
+    )
+    derive.add_argument("--to", choices=("text", "json"), default="text", help="output format (default text)")
+    derive.add_argument("--json", action="store_true", help="the same as --to json")
+    derive.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    derive.add_argument("--templates", type=Path, metavar="DIR", help="use your own templates from DIR first")
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="forward pass, cost, gradient and one descent step",
+        epilog=EPILOG_EVALUATE,
+        formatter_class=fmt,
+    )
+    _spec_arguments(evaluate)
+    evaluate.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    evaluate.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+
+    gradcheck = commands.add_parser(
+        "gradcheck",
+        help="compare every gradient with central finite differences",
+        epilog=EPILOG_GRADCHECK,
+        formatter_class=fmt,
+    )
+    _spec_arguments(gradcheck)
+    gradcheck.add_argument("--random", action="store_true", help="check at random values even when the spec has values")
+    gradcheck.add_argument("--seed", type=int, default=0, help="seed for the random values (default 0)")
+    gradcheck.add_argument("--json", action="store_true", help="print the result as JSON")
+    return parser
+
+
+def load_spec(args: argparse.Namespace) -> tuple[Network, tuple[Path, ...]]:
+    """The network from SPEC (a file or example:NAME) or from the flags; never both."""
+    flags = {k: getattr(args, k) for k in ("layers", "activation", "cost", "bias", "index_base", "notation")}
+    given = {k: v for k, v in flags.items() if v is not None}
+    if args.spec is not None:
+        if given:
+            raise SpecError("give a SPEC file or spec flags (--layers ...), not both")
+        path = _example_path(args.spec[len("example:") :]) if args.spec.startswith("example:") else Path(args.spec)
+        return Network.from_toml(path), (path,)
+    if "layers" not in given:
+        raise SpecError("give a SPEC file, example:NAME, or --layers (e.g. --layers 2,3,2)")
+    data: dict[str, Any] = dict(given)
+    data["layers"] = _int_list(given["layers"])
+    if "activation" in given and "," in given["activation"]:
+        data["activation"] = [a.strip() for a in given["activation"].split(",")]
+    return Network.from_spec(specs.from_mapping(data)), ()
+
+
+def _example_path(name: str) -> Path:
+    names = sorted(p.stem for p in (templates_dir() / "examples").glob("*.toml"))
+    if name not in names:
+        raise SpecError(f"no built-in example {name!r}; there are: {', '.join(names)}")
+    return templates_dir() / "examples" / f"{name}.toml"
+
+
+def _int_list(text: str) -> list[int]:
+    parts = [p.strip() for p in text.split(",")]
+    if not all(p.isdigit() for p in parts):
+        raise SpecError(f"--layers: expected whole numbers separated by commas, got {text!r}")
+    return [int(p) for p in parts]
+
+
+def _emit(text: str, output: Path | None, protected: tuple[Path, ...]) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically(output, text.encode("utf-8"), protected)
+
+
+def cmd_derive(args: argparse.Namespace) -> int:
+    net, inputs = load_spec(args)
+    if args.templates is not None and not args.templates.is_dir():
+        raise SpecError(f"--templates: {args.templates} is not a directory")
+    d = net.derive(args.wrt)
+    fmt = "json" if args.json else args.to
+    _emit(render(d, fmt, args.templates), args.output, inputs)
+    return EXIT_OK if d.check() else EXIT_FAILED
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    net, inputs = load_spec(args)
+    numbers = net.evaluate()
+    text = json.dumps(numbers, indent=2) + "\n" if args.json else _table(net, numbers)
+    _emit(text, args.output, inputs)
+    return EXIT_OK
+
+
+def _table(net: Network, numbers: dict[str, Any]) -> str:
+    from .references import layer_name
+
+    lines = [f"cost C = {numbers['cost']:.10g}", "", "forward pass (first sample):"]
+    for layer, a in enumerate(numbers["a"]):
+        name = layer_name(layer, net.depth)
+        z = f"  z = {_row(numbers['z'][layer - 1])}" if layer else ""
+        lines.append(f"  layer {name:>4}: a = {_row(a)}{z}")
+    lines += ["", "gradient of the mean cost:"]
+    for layer, g in enumerate(numbers["grad_weights"], start=1):
+        lines.append(f"  dC/dw^({layer_name(layer, net.depth)}) =")
+        lines += [f"    {_row(row)}" for row in g]
+    for layer, g in enumerate(numbers["grad_biases"], start=1):
+        lines.append(f"  dC/db^({layer_name(layer, net.depth)}) = {_row(g if isinstance(g, list) else [g])}")
+    if "updated_weights" in numbers:
+        lines += ["", "after one gradient-descent step:"]
+        for layer, w in enumerate(numbers["updated_weights"], start=1):
+            lines.append(f"  w^({layer_name(layer, net.depth)}) =")
+            lines += [f"    {_row(row)}" for row in w]
+        for layer, b in enumerate(numbers["updated_biases"], start=1):
+            lines.append(f"  b^({layer_name(layer, net.depth)}) = {_row(b if isinstance(b, list) else [b])}")
+    return "\n".join(lines) + "\n"
+
+
+def _row(values: Sequence[float]) -> str:
+    return "[" + ", ".join(f"{v:.10g}" for v in values) + "]"
+
+
+def cmd_gradcheck(args: argparse.Namespace) -> int:
+    net, _ = load_spec(args)
+    values = numeric.random_values(net, seed=args.seed) if args.random or net.spec.values is None else None
+    result = numeric.gradcheck(net, values)
+    if args.json:
+        sys.stdout.write(json.dumps(result.__dict__, indent=2) + "\n")
+    else:
+        verdict = "agree" if result.passed else "DISAGREE"
+        sys.stdout.write(
+            f"{result.parameters} gradients at {result.where}: lambdified and central differences {verdict}; "
+            f"largest difference {result.max_abs_error:.3g} (relative {result.max_rel_error:.3g})\n"
+        )
+    return EXIT_OK if result.passed else EXIT_FAILED
+
+
+COMMANDS = {"derive": cmd_derive, "evaluate": cmd_evaluate, "gradcheck": cmd_gradcheck}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; bad input is one line on stderr and exit status 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except SpecError as err:
+        sys.stderr.write(f"symbackprop {args.command}: error: {err}\n")
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        sys.stderr.write("symbackprop: interrupted\n")
+        return 130
+    except RecursionError:
+        sys.stderr.write(f"symbackprop {args.command}: error: the input is too deeply nested to handle\n")
+        return EXIT_BAD_INPUT
+    except Exception as err:  # a bug, not bad input: one line, and a distinct status
+        sys.stderr.write(f"symbackprop {args.command}: internal error, please report: {type(err).__name__}: {err}\n")
+        return EXIT_INTERNAL
+
+
+def main_exit() -> NoReturn:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,187 @@
+"""The chain rule as data: each factor in Leibniz form, each worked out, then combined.
+
+The order follows the way the source texts tell a derivation: the chain of three factors
+for a weight or bias, each factor differentiated from its own local definition, the sum
+over the next layer's neurons for a hidden activation (told as its own derivation), the
+result, and the average over samples. No string formatting happens here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import sympy as sp
+
+from .references import Ref
+from .symbols import C0, A, Z
+
+if TYPE_CHECKING:
+    from .checks import Proof
+    from .network import Network
+
+
+@dataclass(frozen=True)
+class Factor:
+    """One factor d(of)/d(wrt) of a chain, worked out from ``of``'s definition.
+
+    ``terms`` is that definition written out (a sum's terms one by one) and ``term_values``
+    each term differentiated, so a reader sees the terms without ``wrt`` go to 0. A factor
+    dC_0/da_k^(l) below the output layer is worked by its own derivation, ``deferred``.
+    """
+
+    of: sp.Expr
+    wrt: sp.Expr
+    definition: sp.Expr | None
+    terms: tuple[sp.Expr, ...]
+    term_values: tuple[sp.Expr, ...]
+    value: sp.Expr
+    deferred: Derivation | None = None
+
+    @property
+    def rule(self) -> str:
+        """What kind of step this is, for templates: cost, activation, softmax, sum or deferred."""
+        if self.deferred is not None:
+            return "deferred"
+        if self.of == C0:
+            return "cost"
+        if self.of.base == A:
+            return "activation" if len(self.terms) == 1 else "softmax"
+        return "sum"
+
+
+@dataclass(frozen=True)
+class Chain:
+    """One path from the quantity to the cost: the product of its factors."""
+
+    factors: tuple[Factor, ...]
+
+    @property
+    def value(self) -> sp.Expr:
+        return sp.Mul(*(f.value for f in self.factors))
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """dC_0/d(target) as chains of factors, summed when the quantity reaches the cost by several paths.
+
+    ``sum_over`` names the indices the chains run over: "j" for the neurons a hidden
+    activation or a layer's shared bias feeds, "i" for the outputs of a softmax layer; empty
+    for a single chain. ``pattern`` is the chain's Leibniz form with those indices symbolic.
+    """
+
+    network: Network
+    target: Ref
+    symbol: sp.Expr
+    chains: tuple[Chain, ...]
+    sum_over: tuple[str, ...]
+    pattern: tuple[tuple[sp.Expr, sp.Expr], ...]  # the chain in Leibniz form, with j and i symbolic where summed
+
+    @property
+    def result(self) -> sp.Expr:
+        """The derivative in the intermediate symbols a, z, w, y and g'."""
+        return sp.Add(*(c.value for c in self.chains))
+
+    def subderivations(self) -> list[Derivation]:
+        """Every hidden-layer dC_0/da derivation this one relies on, nearest the output last."""
+        seen: dict[Ref, Derivation] = {}
+        for chain in self.chains:
+            for factor in chain.factors:
+                if factor.deferred is not None:
+                    for sub in [*factor.deferred.subderivations(), factor.deferred]:
+                        seen.setdefault(sub.target, sub)
+        return sorted(seen.values(), key=lambda d: -d.target.layer)
+
+    def expanded(self, concrete: bool | None = None) -> sp.Expr:
+        """The result in inputs, parameters and targets alone: with the activations named
+        (sigma(...), sigma'(...)) by default, or with their formulas when ``concrete``."""
+        return self.network.compose(self.result, self.start, concrete=concrete)
+
+    @property
+    def start(self) -> Ref | None:
+        """Where the composed cost begins: at this activation or z, or at the inputs for a parameter."""
+        return self.target if self.target.kind in "az" else None
+
+    def check(self) -> Proof:
+        """Prove the result against SymPy's differentiation of the composed cost."""
+        from .checks import prove
+
+        return prove(self)
+
+
+def derive(net: Network, target: Ref) -> Derivation:
+    """Build the derivation of dC_0 with respect to ``target`` (a checked reference)."""
+    return _Deriver(net).derive(target)
+
+
+class _Deriver:
+    """Builds derivations for one network, sharing each hidden-layer dC_0/da between paths."""
+
+    def __init__(self, net: Network) -> None:
+        self.net = net
+        self.cache: dict[Ref, Derivation] = {}
+
+    def derive(self, target: Ref) -> Derivation:
+        if target not in self.cache:
+            self.cache[target] = self._build(target)
+        return self.cache[target]
+
+    def _build(self, t: Ref) -> Derivation:
+        net, layer = self.net, t.layer
+        symbol = net.symbol(t)
+        if t.kind == "a" and layer == net.depth:
+            factor = self.dcost_da(layer, t.indices[0])
+            return Derivation(net, t, symbol, (Chain((factor,)),), (), ((C0, symbol),))
+        if t.kind == "a":
+            return self._paths(t, layer + 1, list(net.neurons(layer + 1)), symbol)
+        if t.kind == "z":
+            return self._paths(t, layer, [t.indices[0]], None)
+        js = list(net.neurons(layer)) if t.kind == "b" and not t.indices else [t.indices[0]]
+        return self._paths(t, layer, js, symbol)
+
+    def _paths(self, t: Ref, layer: int, js: list[int], last: sp.Expr | None) -> Derivation:
+        """Chains dC_0/da_i^(l) * da_i^(l)/dz_j^(l) [* dz_j^(l)/d(last)], over each j and each coupled i."""
+        chains = []
+        for j in js:
+            for i in self.coupled(layer, j):
+                factors = [self.dcost_da(layer, i), self.da_dz(layer, i, j)]
+                if last is not None:
+                    factors.append(self.dz_d(layer, j, last))
+                chains.append(Chain(tuple(factors)))
+        over = tuple(name for name, on in (("j", len(js) > 1), ("i", not self.net.activation(layer).elementwise)) if on)
+        jj = sp.Symbol("j") if "j" in over else js[0]
+        ii = sp.Symbol("i") if "i" in over else jj
+        pattern = [(C0, A[layer, ii]), (A[layer, ii], Z[layer, jj])]
+        if last is not None:
+            pattern.append((Z[layer, jj], last))
+        return Derivation(self.net, t, self.net.symbol(t), tuple(chains), over, tuple(pattern))
+
+    def coupled(self, layer: int, j: int) -> list[int]:
+        """The neurons i whose activation a_i depends on z_j: only j itself, unless softmax couples them."""
+        return [j] if self.net.activation(layer).elementwise else list(self.net.neurons(layer))
+
+    def dcost_da(self, layer: int, j: int) -> Factor:
+        """dC_0/da_j^(l): from the cost's sum at the output, else its own derivation."""
+        net, a = self.net, A[layer, j]
+        if layer < net.depth:
+            sub = self.derive(Ref("a", layer, (j,)))
+            return Factor(C0, a, None, (), (), sub.result, sub)
+        terms = net.cost_terms()
+        values = tuple(sp.factor_terms(sp.diff(term, a)) for term in terms)
+        return Factor(C0, a, sp.Add(*terms), terms, values, sp.Add(*values))
+
+    def da_dz(self, layer: int, i: int, j: int) -> Factor:
+        """da_i^(l)/dz_j^(l): the activation's derivative (softmax: a_i (delta_ij - a_j))."""
+        net, a, z = self.net, A[layer, i], Z[layer, j]
+        definition = net.a_definition(layer, i)
+        if net.activation(layer).elementwise:
+            value = net.activation_prime(layer, j)
+            return Factor(a, z, definition, (definition,), (value,), value)
+        value = net.softmax_partial(layer, i, j)
+        return Factor(a, z, definition, (definition, definition), (value, value), value)
+
+    def dz_d(self, layer: int, j: int, wrt: sp.Expr) -> Factor:
+        """dz_j^(l)/d(wrt) for a weight, bias or previous activation: the sum written out, differentiated."""
+        terms = self.net.z_terms(layer, j)
+        values = tuple(sp.diff(term, wrt) for term in terms)
+        return Factor(Z[layer, j], wrt, sp.Add(*terms), terms, values, sp.Add(*values))

@@ -1,0 +1,66 @@
+"""Notation presets: how symbols are named and printed, each preset a small TOML data file.
+
+Presets ship in the package's ``templates/presets`` folder; a user may pass the path of a
+TOML file of their own with the same keys.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from .errors import SpecError
+from .resources import templates_dir
+
+
+@dataclass(frozen=True)
+class Notation:
+    """The printing conventions of one textbook."""
+
+    name: str
+    title: str
+    layer_style: str = "relative"
+    layer_parens: bool = True
+    cost_symbol: str = "C_0"
+    batch_cost_symbol: str = "C"
+    generic_activation: str = "g"
+    use_delta: bool = False
+    index_base: int = 0
+    defaults: Mapping[str, str] = field(default_factory=dict)  # activation, bias, cost when a spec omits them
+
+    def layer(self, layer: int, depth: int) -> str:
+        """A layer's superscript text, without the parentheses: "L-1" or "2"."""
+        if self.layer_style == "absolute":
+            return str(layer)
+        back = depth - layer
+        return "L" if back == 0 else f"L-{back}"
+
+
+def preset_names() -> list[str]:
+    return sorted(p.stem for p in (templates_dir() / "presets").glob("*.toml"))
+
+
+def load(name_or_path: str) -> Notation:
+    """A built-in preset by name, or a preset file by path."""
+    path = templates_dir() / "presets" / f"{name_or_path}.toml"
+    if name_or_path not in preset_names():
+        path = Path(name_or_path)
+        if path.suffix != ".toml" or not path.is_file():
+            raise SpecError(f"notation {name_or_path!r}: not a preset ({', '.join(preset_names())}) nor a .toml file")
+    try:
+        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as err:
+        raise SpecError(f"notation file {path}: cannot read it ({err})") from None
+    known = {f.name for f in fields(Notation)}
+    unknown = sorted(set(data) - known)
+    if unknown or "name" not in data:
+        raise SpecError(
+            f"notation file {path}: unknown key {unknown[0]!r}" if unknown else f"notation file {path}: missing name"
+        )
+    data.setdefault("title", data["name"])
+    if data.get("layer_style", "relative") not in ("relative", "absolute"):
+        raise SpecError(f"notation file {path}: layer_style must be relative or absolute")
+    return Notation(**data)

@@ -1,0 +1,161 @@
+"""SymPy printers for the textbook's notation: w_{jk}^{(L)}, sigma'(z), g'^{(l)}(z), partials.
+
+The mathematics is printed by SymPy; these subclasses only teach it our symbols, with the
+notation preset and the layer sizes passed in as settings, never stored on the expressions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+from sympy.printing.str import StrPrinter
+
+from . import activations
+from .notation import Notation
+from .symbols import C0, ActivationBase, ActivationPrimeBase, SoftmaxExp
+
+
+class _Notation:
+    """What both printers share: how an indexed quantity's name, subscript and layer read."""
+
+    _settings: dict
+
+    def _parts(self, expr: sp.Indexed) -> tuple[str, list[sp.Expr], int | None]:
+        name = str(expr.base)
+        idx = list(expr.indices)
+        if name == "y":
+            return name, idx, None
+        return name, idx[1:], int(idx[0])
+
+    def _layer_text(self, layer: int) -> str:
+        notation: Notation = self._settings["notation"]
+        depth = len(self._settings["layers"]) - 1
+        text = notation.layer(layer, depth)
+        return f"({text})" if notation.layer_parens else text
+
+    def _subscript(self, name: str, indices: list[sp.Expr], layer: int | None) -> str:
+        """The neuron indices, left out where every layer they index has one neuron."""
+        layers: Sequence[int] = self._settings["layers"]
+        if layer is not None and indices:
+            touched = [layer, layer - 1] if name == "w" else [layer]
+            if all(layers[t] == 1 for t in touched):
+                return ""
+        if name == "y" and layers[-1] == 1:
+            return ""
+        texts = [str(i) for i in indices]
+        return ("," if any(len(t) > 1 for t in texts) else "").join(texts)
+
+    def _weight_first(self, expr: sp.Mul) -> tuple[sp.Expr, sp.Expr] | None:
+        """A term w_jk a_k of a weighted sum, which the texts write weight first."""
+        if len(expr.args) == 2 and all(isinstance(a, sp.Indexed) for a in expr.args):
+            by_name = {str(a.base): a for a in expr.args}
+            if set(by_name) == {"w", "a"}:
+                return by_name["w"], by_name["a"]
+        return None
+
+    def _activation_name(self, expr: sp.Basic) -> tuple[str, str, bool]:
+        """(latex, text, generic) for the activation behind an applied g or g'."""
+        entry = activations.activation(type(expr).entry_name)
+        if entry.generic:
+            g = self._settings["notation"].generic_activation
+            return g, g, True
+        return entry.latex, entry.text, False
+
+
+class TextPrinter(_Notation, StrPrinter):
+    """Plain-text printing: w_12^(L), σ'(z_1^(L)), C_0."""
+
+    printmethod = "_symbackprop_text"  # not "_sympystr": Indexed would print itself as w[2, 1, 2]
+    _default_settings = {**StrPrinter._default_settings, "notation": None, "layers": None}
+
+    def doprint(self, expr: sp.Basic) -> str:
+        """SymPy's text with ^ for powers and a middle dot for products, as a reader writes them."""
+        return super().doprint(expr).replace("**", "^").replace("*", "·")
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        pair = self._weight_first(expr)
+        return "*".join(map(self._print, pair)) if pair else super()._print_Mul(expr)
+
+    def _print_Indexed(self, expr: sp.Indexed) -> str:
+        name, indices, layer = self._parts(expr)
+        sub = self._subscript(name, indices, layer)
+        text = name + (f"_{sub}" if sub else "")
+        return text + (f"^{self._layer_text(layer)}" if layer is not None else "")
+
+    def _print_ActivationBase(self, expr: ActivationBase) -> str:
+        _, name, generic = self._activation_name(expr)
+        layer = f"^{self._layer_text(int(expr.args[0]))}" if generic else ""
+        return f"{name}{layer}({self._print(expr.args[1])})"
+
+    def _print_ActivationPrimeBase(self, expr: ActivationPrimeBase) -> str:
+        _, name, generic = self._activation_name(expr)
+        layer = f"^{self._layer_text(int(expr.args[0]))}" if generic else ""
+        return f"{name}'{layer}({self._print(expr.args[1])})"
+
+    def _print_SoftmaxExp(self, expr: SoftmaxExp) -> str:
+        return f"exp({self._print(expr.args[0])})"
+
+    def _print_KroneckerDelta(self, expr: sp.KroneckerDelta) -> str:
+        return f"δ_{self._print(expr.args[0])}{self._print(expr.args[1])}"
+
+    def _print_Symbol(self, expr: sp.Symbol) -> str:
+        if expr == C0:
+            return self._settings["notation"].cost_symbol
+        return super()._print_Symbol(expr)
+
+
+class TexPrinter(_Notation, LatexPrinter):
+    """LaTeX printing in the textbook's notation."""
+
+    _default_settings = {**LatexPrinter._default_settings, "notation": None, "layers": None}
+
+    def _print_Mul(self, expr: sp.Mul) -> str:
+        pair = self._weight_first(expr)
+        return " ".join(map(self._print, pair)) if pair else super()._print_Mul(expr)
+
+    def _print_Indexed(self, expr: sp.Indexed) -> str:
+        name, indices, layer = self._parts(expr)
+        sub = self._subscript(name, indices, layer)
+        text = name + (f"_{{{sub}}}" if sub else "")
+        return text + (f"^{{{self._layer_text(layer)}}}" if layer is not None else "")
+
+    def _function(self, expr: sp.Basic, prime: bool, exp: str | None) -> str:
+        name, _, generic = self._activation_name(expr)
+        mark = "\\prime" if prime else ""
+        if generic:
+            head = f"{name}^{{{mark}{self._layer_text(int(expr.args[0]))}}}"
+        else:
+            head = f"{name}^{{{mark}}}" if prime else name
+        body = rf"{head}\left({self._print(expr.args[1])}\right)"
+        return rf"\left({body}\right)^{{{exp}}}" if exp else body
+
+    def _print_ActivationBase(self, expr: ActivationBase, exp: str | None = None) -> str:
+        return self._function(expr, False, exp)
+
+    def _print_ActivationPrimeBase(self, expr: ActivationPrimeBase, exp: str | None = None) -> str:
+        return self._function(expr, True, exp)
+
+    def _print_SoftmaxExp(self, expr: SoftmaxExp, exp: str | None = None) -> str:
+        body = f"e^{{{self._print(expr.args[0])}}}"
+        return rf"\left({body}\right)^{{{exp}}}" if exp else body
+
+    def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
+        if expr == C0:
+            return self._settings["notation"].cost_symbol
+        return super()._print_Symbol(expr, style)
+
+
+def printers(notation: Notation, layers: Sequence[int]) -> tuple[TextPrinter, TexPrinter]:
+    """A text and a LaTeX printer for one network in one notation."""
+    settings = {"notation": notation, "layers": tuple(layers)}
+    return TextPrinter(settings), TexPrinter(dict(settings, mul_symbol=None))
+
+
+def partial_text(printer: TextPrinter, of: sp.Expr, wrt: sp.Expr) -> str:
+    return f"∂{printer.doprint(of)}/∂{printer.doprint(wrt)}"
+
+
+def partial_tex(printer: TexPrinter, of: sp.Expr, wrt: sp.Expr) -> str:
+    return rf"\frac{{\partial {printer.doprint(of)}}}{{\partial {printer.doprint(wrt)}}}"

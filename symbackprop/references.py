@@ -1,0 +1,150 @@
+"""References: the quantity a user asks about, written as a textbook writes it.
+
+``w_{12}^{(L)}``, ``w_{1,2}^{(L-1)}``, ``b_1^(L)``, ``a^{(L-1)}``, ``z_{0}^{(1)}``: a letter, a
+subscript and a layer superscript in either order, braces optional. Parsed with a regular
+expression, never evaluated, and checked against the network so an error says what exists.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import SpecError
+from .spec import NetworkSpec
+
+KINDS = {"w": "weight", "b": "bias", "a": "activation", "z": "weighted input"}
+
+
+_HEAD = re.compile(r"^\s*(?P<kind>[wbaz])\s*")
+_SCRIPT = re.compile(r"(?P<mark>[_^])\s*(?:\{\s*(?P<b>[^{}]*?)\s*\}|\((?P<p>[^()]*)\)|(?P<r>[A-Za-z0-9]+))\s*")
+_LAYER = re.compile(r"^\(?\s*(?:(?P<n>\d+)|L\s*(?:-\s*(?P<back>\d+))?)\s*\)?$")
+
+
+@dataclass(frozen=True, order=True)
+class Ref:
+    """A concrete quantity: kind 'w', 'b', 'a' or 'z', absolute layer, neuron indices as numbered."""
+
+    kind: str
+    layer: int
+    indices: tuple[int, ...]
+
+
+def parse(text: str, spec: NetworkSpec) -> Ref:
+    """Read one reference and check that it names something in this network."""
+    if not isinstance(text, str) or len(text) > 200:
+        raise SpecError("reference: expected text such as w_{12}^{(L)}")
+    kind, scripts = _scripts(text)
+    layer = _layer(text, scripts.get("^"), spec)
+    sub = scripts.get("_")
+    indices = _indices(text, kind, layer, sub, spec)
+    ref = Ref(kind, layer, indices)
+    check(ref, spec, text)
+    return ref
+
+
+def all_parameters(spec: NetworkSpec) -> list[Ref]:
+    """Every weight and bias, layer by layer from the output back, as a derivation is told."""
+    base, refs = spec.index_base, []
+    for layer in range(spec.depth, 0, -1):
+        n, m = spec.layers[layer], spec.layers[layer - 1]
+        refs += [Ref("w", layer, (j + base, k + base)) for j in range(n) for k in range(m)]
+        if spec.bias == "neuron":
+            refs += [Ref("b", layer, (j + base,)) for j in range(n)]
+        elif spec.bias == "layer":
+            refs.append(Ref("b", layer, ()))
+    return refs
+
+
+def layer_name(layer: int, depth: int) -> str:
+    """A layer as the texts write it relative to the output: L, L-1, L-2, ..."""
+    back = depth - layer
+    return "L" if back == 0 else f"L-{back}"
+
+
+def _scripts(text: str) -> tuple[str, dict[str, str]]:
+    """Split a reference into its letter and its sub- and superscript (each at most once)."""
+    head = _HEAD.match(text)
+    if head is None:
+        raise SpecError(f"reference {text!r}: expected a form like w_{{12}}^{{(L)}}, b_1^(L-1), a^{{(L-1)}}")
+    scripts: dict[str, str] = {}
+    pos = head.end()
+    while pos < len(text):
+        m = _SCRIPT.match(text, pos)
+        if m is None or m["mark"] in scripts:
+            raise SpecError(
+                f"reference {text!r}: cannot read it from position {pos + 1}; expected a form like w_{{12}}^{{(L)}}"
+            )
+        scripts[m["mark"]] = next(g for g in (m["b"], m["p"], m["r"]) if g is not None)
+        pos = m.end()
+    if "^" not in scripts:
+        raise SpecError(f"reference {text!r}: give the layer as a superscript, e.g. ^{{(L)}} or ^{{(1)}}")
+    return head["kind"], scripts
+
+
+def _layer(text: str, sup: str | None, spec: NetworkSpec) -> int:
+    m = _LAYER.match(sup or "")
+    if not m:
+        raise SpecError(f"reference {text!r}: the layer {sup!r} is not a number, L, or L-N")
+    layer = int(m["n"]) if m["n"] is not None else spec.depth - int(m["back"] or 0)
+    if not 0 <= layer <= spec.depth:
+        raise SpecError(f"reference {text!r}: no layer {sup}; layers are 0 (input) to {spec.depth} (L)")
+    return layer
+
+
+def _indices(text: str, kind: str, layer: int, sub: str | None, spec: NetworkSpec) -> tuple[int, ...]:
+    want = 2 if kind == "w" else 1
+    if kind == "b" and spec.bias == "layer":
+        want = 0
+    if sub is None:
+        return _implicit(text, kind, layer, want, spec)
+    parts = [p.strip() for p in sub.split(",")] if "," in sub else _split_digits(sub, want)
+    if not all(p.isdigit() for p in parts) or len(parts) != want:
+        words = {0: "no subscript (one bias per layer)", 1: "one neuron index", 2: "two neuron indices, jk"}
+        raise SpecError(f"reference {text!r}: {KINDS[kind]} takes {words[want]}, got {sub!r}")
+    return tuple(int(p) for p in parts)
+
+
+def _split_digits(sub: str, want: int) -> list[str]:
+    sub = sub.strip()
+    if want == 2 and len(sub) == 2:
+        return [sub[0], sub[1]]
+    return [sub] if sub else []
+
+
+def _implicit(text: str, kind: str, layer: int, want: int, spec: NetworkSpec) -> tuple[int, ...]:
+    """No subscript: allowed where every layer it touches has a single neuron."""
+    if want == 0:
+        return ()
+    touched = [layer, layer - 1] if kind == "w" else [layer]
+    if any(spec.layers[t] != 1 for t in touched):
+        raise SpecError(
+            f"reference {text!r}: give the neuron index; layer {layer_name(layer, spec.depth)} "
+            f"has {spec.layers[layer]} neurons"
+        )
+    return (spec.index_base,) * want
+
+
+def check(ref: Ref, spec: NetworkSpec, text: str | None = None) -> None:
+    """Raise a SpecError that says what exists when ``ref`` is not in the network."""
+    label = repr(text) if text is not None else str(ref)
+    base, depth = spec.index_base, spec.depth
+    if ref.kind in "wb" and ref.layer == 0:
+        raise SpecError(f"reference {label}: the input layer has no {KINDS[ref.kind]}s; layers 1 to {depth} do")
+    if ref.kind == "z" and ref.layer == 0:
+        raise SpecError(f"reference {label}: the input layer has no weighted input z; layers 1 to {depth} do")
+    if ref.kind == "b" and spec.bias == "none":
+        raise SpecError(f'reference {label}: this network has no biases (bias = "none")')
+    ranges = [spec.layers[ref.layer]] + ([spec.layers[ref.layer - 1]] if ref.kind == "w" else [])
+    for index, size in zip(ref.indices, ranges, strict=False):
+        if not base <= index < base + size:
+            raise SpecError(f"reference {label}: index {index} is out of range; {_what_exists(ref, spec)}")
+
+
+def _what_exists(ref: Ref, spec: NetworkSpec) -> str:
+    base, name = spec.index_base, layer_name(ref.layer, spec.depth)
+    last_j = base + spec.layers[ref.layer] - 1
+    if ref.kind != "w":
+        return f"layer {name} has neurons {base} to {last_j}"
+    last_k = base + spec.layers[ref.layer - 1] - 1
+    return f"in layer {name}, w_jk has j from {base} to {last_j} and k from {base} to {last_k}"

@@ -1,0 +1,42 @@
+"""The one Jinja2 environment every renderer uses, with delimiters LaTeX cannot collide with.
+
+``\\BLOCK{...}`` for statements, ``\\VAR{...}`` for values, ``\\#{...}`` for comments; strict
+about undefined names; no HTML escaping (plain text reaches LaTeX through the ``escape``
+filter). A user's ``--templates DIR`` is searched before the shipped templates.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from ..resources import templates_dir
+
+
+def environment(
+    user_templates: Path | None = None, filters: Mapping[str, Callable[..., Any]] | None = None
+) -> jinja2.Environment:
+    """Build the environment: the user's templates first, then the shipped ones."""
+    loaders: list[jinja2.BaseLoader] = []
+    if user_templates is not None:
+        loaders.append(jinja2.FileSystemLoader(str(user_templates)))
+    loaders.append(jinja2.FileSystemLoader(str(templates_dir())))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        block_start_string=r"\BLOCK{",
+        block_end_string="}",
+        variable_start_string=r"\VAR{",
+        variable_end_string="}",
+        comment_start_string=r"\#{",
+        comment_end_string="}",
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(filters or {})
+    return env

@@ -1,0 +1,69 @@
+"""The network's vocabulary as SymPy objects: indexed w, b, z, a, y, the cost C_0, and the
+activation functions applied per layer.
+
+Every quantity is an ``Indexed`` whose first index is the layer, so ``w[l, j, k]`` is
+w_jk^(l) and ``a[0, k]`` is the input. Neuron indices are stored as the user numbers them
+(from 0 or from 1), so printing needs no arithmetic.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+W = sp.IndexedBase("w")
+B = sp.IndexedBase("b")
+Z = sp.IndexedBase("z")
+A = sp.IndexedBase("a")
+Y = sp.IndexedBase("y")
+C0 = sp.Symbol("C_0")
+
+
+class ActivationBase(sp.Function):
+    """g^(l)(z): the activation of layer ``l`` applied to ``z``; args are (l, z).
+
+    Subclasses are made per catalogue entry (see ``activation_functions``); the derivative
+    with respect to z is the matching ``ActivationPrimeBase``, so the chain rule stays in
+    the textbook's symbols (sigma'(z)) until the catalogue's formula is asked for.
+    """
+
+    nargs = 2
+    prime: type[ActivationPrimeBase]
+    entry_name: str
+
+    def fdiff(self, argindex: int = 2) -> sp.Expr:
+        if argindex != 2:
+            raise sp.ArgumentIndexError(self, argindex)
+        return self.prime(*self.args)
+
+
+class ActivationPrimeBase(sp.Function):
+    """g'^(l)(z): the derivative of layer ``l``'s activation at ``z``; args are (l, z)."""
+
+    nargs = 2
+    entry_name: str
+
+
+class SoftmaxExp(sp.Function):
+    """exp(z) kept as its own function so products of exponentials never merge.
+
+    Softmax is written with it in the composed cost; since its derivative is itself, a
+    proof can treat each exp(z) as an independent generator of a rational function.
+    """
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return self
+
+
+_CLASSES: dict[str, tuple[type[ActivationBase], type[ActivationPrimeBase]]] = {}
+
+
+def activation_functions(name: str) -> tuple[type[ActivationBase], type[ActivationPrimeBase]]:
+    """The (g, g') pair of SymPy function classes for a catalogue entry, one pair per name."""
+    if name not in _CLASSES:
+        safe = "".join(ch if ch.isalnum() else "_" for ch in name)
+        prime = type(f"{safe}_prime", (ActivationPrimeBase,), {"entry_name": name})
+        func = type(safe, (ActivationBase,), {"entry_name": name, "prime": prime})
+        _CLASSES[name] = (func, prime)
+    return _CLASSES[name]
