@@ -11,9 +11,13 @@ arithmetic at random points; the Proof says which.
 from __future__ import annotations
 
 import random
+import signal
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
@@ -24,7 +28,9 @@ from .symbols import SoftmaxExp
 if TYPE_CHECKING:
     from .derivation import Derivation
 
-SYMBOLIC_LIMIT = 4000  # operations in the difference above which cancelling is not attempted
+T = TypeVar("T")
+
+SYMBOLIC_SECONDS = 2.0  # time allowed for cancelling before falling back to rational points
 RATIONAL_POINTS = 24
 
 
@@ -54,19 +60,16 @@ def prove(d: Derivation) -> Proof:
     facts = tuple(dict.fromkeys(_activation_fact(net.activation(layer)) for layer in _layers_used(d)))
     facts_hold = all(not f.startswith("NOT") for f in facts)
     what = "the chain-rule result equals sympy.diff of the composed cost"
-    if sp.count_ops(difference) <= SYMBOLIC_LIMIT:
-        zero = _cancels(difference)
-        return Proof(
-            zero and facts_hold,
-            "symbolic",
-            f"{what}: their difference cancels to {'0' if zero else 'a nonzero expression'}",
-            facts,
-        )
+    zero = _cancels(difference)
+    if zero is not None:
+        outcome = "0" if zero else "a nonzero expression"
+        return Proof(zero and facts_hold, "symbolic", f"{what}: their difference cancels to {outcome}", facts)
     points = _agreeing_points(difference, RATIONAL_POINTS)
     return Proof(
         points == RATIONAL_POINTS and facts_hold,
         "rational points",
-        f"{what} in exact rational arithmetic at {points} of {RATIONAL_POINTS} random points",
+        f"{what} in exact rational arithmetic at {points} of {RATIONAL_POINTS} random points "
+        f"(cancelling took over {SYMBOLIC_SECONDS:g} s)",
         facts,
     )
 
@@ -89,36 +92,94 @@ def _atomize(expr: sp.Expr) -> sp.Expr:
     return expr.xreplace(derivatives)
 
 
-def _cancels(expr: sp.Expr) -> bool:
-    if sp.expand(expr) == 0:
-        return True
-    return sp.cancel(sp.together(expr)) == 0
+def _cancels(expr: sp.Expr) -> bool | None:
+    """Whether the difference cancels to 0; None when that takes longer than SYMBOLIC_SECONDS."""
+
+    def attempt() -> bool:
+        return sp.expand(expr) == 0 or sp.cancel(sp.together(expr)) == 0
+
+    return within(SYMBOLIC_SECONDS, attempt)
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+def within(seconds: float, work: Callable[[], T]) -> T | None:
+    """``work()``, or None if it runs past ``seconds`` (enforced only on the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return work()
+
+    def expire(signum: int, frame: object) -> None:
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    try:
+        try:
+            signal.setitimer(signal.ITIMER_REAL, seconds)
+            return work()
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    except _OutOfTime:  # raised in the work or, at the very end, while disarming
+        return None
+    finally:
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _agreeing_points(expr: sp.Expr, count: int) -> int:
-    """How many random rational points make ``expr`` exactly 0; every atom gets its own value."""
+    """How many random rational points make ``expr`` exactly 0.
+
+    Every symbol gets a random rational and every function application (g_l, g_l', exp, ln)
+    a random rational of its own per distinct argument, all in exact ``Fraction``
+    arithmetic: the identity is one of rational functions in those generators.
+    """
     rng = random.Random(20261124)
     agreeing = 0
     for _ in range(count):
-        value = _at_random_point(expr, rng)
-        agreeing += value == 0
+        try:
+            agreeing += _RationalPoint(rng).value(expr) == 0
+        except ZeroDivisionError:
+            continue
     return agreeing
 
 
-def _at_random_point(expr: sp.Expr, rng: random.Random) -> sp.Expr:
-    def rational() -> sp.Rational:
-        return sp.Rational(rng.randint(-997, 997), rng.randint(2, 97)) + sp.Rational(1, 1009)
+class _RationalPoint:
+    """One random point: evaluates an expression exactly, each shared subexpression once."""
 
-    symbols = {s: rational() for s in expr.atoms(sp.Indexed)}
-    atoms: dict[sp.Basic, sp.Rational] = {}
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.memo: dict[sp.Basic, Fraction] = {}
+        self.applied: dict[tuple[str, tuple[Fraction, ...]], Fraction] = {}
 
-    def is_atom(e: sp.Basic) -> bool:
-        return isinstance(e, (AppliedUndef, SoftmaxExp, sp.log, sp.exp)) and not e.free_symbols
+    def random(self) -> Fraction:
+        return Fraction(self.rng.randint(-997, 997), self.rng.randint(2, 97)) + Fraction(1, 1009)
 
-    def value_of(e: sp.Basic) -> sp.Rational:
-        return atoms.setdefault(e, abs(rational()) if isinstance(e, SoftmaxExp) else rational())
+    def value(self, e: sp.Basic) -> Fraction:
+        if e not in self.memo:
+            self.memo[e] = self._compute(e)
+        return self.memo[e]
 
-    return expr.xreplace(symbols).replace(is_atom, value_of)
+    def _compute(self, e: sp.Basic) -> Fraction:
+        if isinstance(e, sp.Rational):
+            return Fraction(int(e.p), int(e.q))
+        if isinstance(e, (sp.Indexed, sp.Symbol)):
+            return self.random()
+        if isinstance(e, sp.Add):
+            return sum((self.value(a) for a in e.args), Fraction(0))
+        if isinstance(e, sp.Mul):
+            product = Fraction(1)
+            for a in e.args:
+                product *= self.value(a)
+            return product
+        if isinstance(e, sp.Pow) and isinstance(e.exp, sp.Integer):
+            return self.value(e.base) ** int(e.exp)
+        if isinstance(e, (AppliedUndef, SoftmaxExp, sp.log, sp.exp, sp.Pow)):
+            key = (type(e).__name__, tuple(self.value(a) for a in e.args))
+            if key not in self.applied:
+                value = self.random()
+                self.applied[key] = abs(value) if isinstance(e, (SoftmaxExp, sp.exp)) else value
+            return self.applied[key]
+        raise TypeError(f"no exact value for {type(e).__name__}")
 
 
 @cache

@@ -89,7 +89,8 @@ def gradient_of_mean_cost(net: Network) -> GradientFunction:
     symbols = sorted(set().union(*(r.atoms(sp.Indexed) for r in results)), key=sp.default_sort_key)
     dummies = [sp.Dummy() for _ in symbols]
     exprs = [_numeric_form(net, r.xreplace(dict(zip(symbols, dummies, strict=True)))) for r in results]
-    function = sp.lambdify(dummies, exprs, modules="numpy", cse=True)
+    step = {"Heaviside": lambda x, at_zero=0.5: np.heaviside(x, at_zero)}  # NumPy's, not a rewrite to Piecewise
+    function = sp.lambdify(dummies, exprs, modules=[step, "numpy"], cse=True)
 
     def gradient(values: Values) -> tuple[list[np.ndarray], list[np.ndarray]]:
         fwd = forward(net, values)
