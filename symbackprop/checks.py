@@ -61,6 +61,8 @@ def prove(d: Derivation) -> Proof:
     facts_hold = all(not f.startswith("NOT") for f in facts)
     what = "the chain-rule result equals sympy.diff of the composed cost"
     zero = _cancels(difference)
+    if zero is not None and not _sum_form_agrees(d):
+        return Proof(False, "symbolic", "the Σ form printed for the result does not expand to the result", facts)
     if zero is not None:
         outcome = "0" if zero else "a nonzero expression"
         return Proof(zero and facts_hold, "symbolic", f"{what}: their difference cancels to {outcome}", facts)
@@ -90,6 +92,11 @@ def _atomize(expr: sp.Expr) -> sp.Expr:
     expr = expr.xreplace(subs)
     derivatives = {d: prime(d, d.expr.args) for d in expr.atoms(sp.Derivative) if isinstance(d.expr, AppliedUndef)}
     return expr.xreplace(derivatives)
+
+
+def _sum_form_agrees(d: Derivation) -> bool:
+    """The Σ form a document prints, with its sums carried out, is the result itself."""
+    return sp.expand(d.sum_form.doit() - d.result) == 0
 
 
 def _cancels(expr: sp.Expr) -> bool | None:
@@ -185,13 +192,18 @@ class _RationalPoint:
 @cache
 def _activation_fact(act: Activation) -> str:
     """Prove the catalogue's derivative of one activation with sympy.diff of its formula."""
+    if act.generic:
+        return f"the generic activation {act.name} keeps its derivative symbolic, so the result holds for any g"
     if act.form is None:
-        return f"{act.name}: derivative left symbolic" if act.elementwise else "softmax: proven with the cost"
+        return "softmax's coupled derivative is part of the composed cost, so it is proven with it"
     z = sp.Symbol("z", real=True)
     gap = sp.diff(act.form(z), z) - act.prime(z)
+    where = ""
     if isinstance(act.form(z), (sp.Max, sp.Piecewise)):
         sides = (sp.Symbol("p", positive=True), sp.Symbol("n", negative=True))
         zero = all(sp.simplify(gap.subs(z, side)) == 0 for side in sides)
-        return f"{act.name}' {'proven' if zero else 'NOT proven'} by sympy.diff for z > 0 and z < 0"
-    zero = sp.simplify(gap) == 0
-    return f"{act.name}' {'proven' if zero else 'NOT proven'} by sympy.diff"
+        where = " for z > 0 and for z < 0 (at 0 the derivative is taken as the left one)"
+    else:
+        zero = sp.simplify(gap) == 0
+    verdict = "proven equal" if zero else "NOT proven equal"
+    return f"the derivative of {act.name} used here is {verdict} to sympy.diff of its formula{where}"

@@ -14,13 +14,15 @@ from . import spec as specs
 from .errors import SpecError
 from .network import Network
 from .output import write_atomically
-from .renderers import render
+from .renderers import render, render_all
 from .resources import templates_dir
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
 EPILOG_DERIVE = """examples:
   symbackprop derive example:3b1b --wrt 'w^{(L)}'
+  symbackprop derive example:deeplizard --wrt 'w_{22}^{(L-1)}' --to pdf -o derivation.pdf
+  symbackprop derive example:worked --wrt all --to tex -o all.tex
   symbackprop derive example:deeplizard --wrt 'w_{12}^{(L)}'
   symbackprop derive net.toml --wrt 'a_{2}^{(L-1)}' --json
   symbackprop derive --layers 2,3,2 --activation sigmoid --cost sse --wrt 'w_{1,2}^{(L-1)}'"""
@@ -63,9 +65,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _spec_arguments(derive)
     derive.add_argument(
-        "--wrt", required=True, metavar="REF", help="the quantity, e.g. 'w_{12}^{(L)}', 'b_1^(L-1)', 'a^{(L-1)}'"
+        "--wrt", required=True, metavar="REF", help="the quantity, e.g. 'w_{12}^{(L)}', 'b_1^(L-1)', 'a^{(L-1)}', or all"
     )
-    derive.add_argument("--to", choices=("text", "json"), default="text", help="output format (default text)")
+    derive.add_argument(
+        "--to", choices=("text", "json", "md", "tex", "tex-body", "pdf"), default="text", help="output (default text)"
+    )
+    derive.add_argument("--title", help="the document's title (tex and pdf)")
+    derive.add_argument("--author", help="the document's author (tex and pdf)")
     derive.add_argument("--json", action="store_true", help="the same as --to json")
     derive.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
     derive.add_argument("--templates", type=Path, metavar="DIR", help="use your own templates from DIR first")
@@ -136,10 +142,25 @@ def cmd_derive(args: argparse.Namespace) -> int:
     net, inputs = load_spec(args)
     if args.templates is not None and not args.templates.is_dir():
         raise SpecError(f"--templates: {args.templates} is not a directory")
-    d = net.derive(args.wrt)
     fmt = "json" if args.json else args.to
-    _emit(render(d, fmt, args.templates), args.output, inputs)
-    return EXIT_OK if d.check() else EXIT_FAILED
+    if fmt == "pdf" and args.output is None:
+        raise SpecError("--to pdf needs -o FILE.pdf")
+    options = {"title": args.title, "author": args.author}
+    if args.wrt.strip() == "all":
+        if fmt not in ("tex", "pdf"):
+            raise SpecError("--wrt all makes a LaTeX document: add --to tex or --to pdf")
+        source, proven = render_all(net, args.templates, **options), True
+    else:
+        d = net.derive(args.wrt)
+        proof = d.check()
+        source, proven = render(d, "tex" if fmt == "pdf" else fmt, args.templates, proof, **options), bool(proof)
+    if fmt == "pdf":
+        from .latex_build import build_pdf
+
+        write_atomically(args.output, build_pdf(source), inputs)
+    else:
+        _emit(source, args.output, inputs)
+    return EXIT_OK if proven else EXIT_FAILED
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

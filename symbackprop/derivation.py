@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 import sympy as sp
 
 from .references import Ref
-from .symbols import C0, A, Z
+from .symbols import C0, A, W, Y, Z
 
 if TYPE_CHECKING:
     from .checks import Proof
@@ -37,6 +37,11 @@ class Factor:
     term_values: tuple[sp.Expr, ...]
     value: sp.Expr
     deferred: Derivation | None = None
+
+    @property
+    def compact(self) -> sp.Expr:
+        """The value as a text states it: a hidden activation's factor as its sum over the next layer."""
+        return self.deferred.sum_form if self.deferred is not None else self.value
 
     @property
     def rule(self) -> str:
@@ -92,6 +97,32 @@ class Derivation:
                         seen.setdefault(sub.target, sub)
         return sorted(seen.values(), key=lambda d: -d.target.layer)
 
+    @property
+    def sum_limits(self) -> tuple[tuple[sp.Symbol, int, int], ...]:
+        """For each summed index, its letter and the first and last neuron it runs over."""
+        layer_of = {"j": int(self.pattern[1][1].indices[0]), "i": int(self.pattern[0][1].indices[0])}
+        out = []
+        for name in self.sum_over:
+            neurons = self.network.neurons(layer_of[name])
+            out.append((sp.Symbol(name), neurons[0], neurons[-1]))
+        return tuple(out)
+
+    def pattern_factors(self) -> tuple[Factor, ...]:
+        """The chain's factors worked out once, with j (and i) symbolic where the chains are summed.
+
+        For a single chain these are its factors. For a sum, each factor is the general term a
+        text works: the cost's derivative for neuron j, the activation's derivative at z_j, and
+        the weighted sum z_j written out with only the term holding the variable surviving.
+        """
+        if not self.sum_over:
+            return self.chains[0].factors
+        return tuple(_general_factor(self.network, of, wrt) for of, wrt in self.pattern)
+
+    @property
+    def sum_form(self) -> sp.Expr:
+        """The result with each sum over a layer's neurons kept as a Sum over a letter, as a text writes it."""
+        return compact_form(self.network, self.target)
+
     def expanded(self, concrete: bool | None = None) -> sp.Expr:
         """The result in inputs, parameters and targets alone: with the activations named
         (sigma(...), sigma'(...)) by default, or with their formulas when ``concrete``."""
@@ -107,6 +138,28 @@ class Derivation:
         from .checks import prove
 
         return prove(self)
+
+    def latex(self, **options: str) -> str:
+        """A complete LaTeX document telling this derivation (options: title, author)."""
+        from .renderers import render
+
+        return render(self, "tex", **options)
+
+    def markdown(self) -> str:
+        """The derivation as Markdown with $-delimited math."""
+        from .renderers import render
+
+        return render(self, "md")
+
+    def _repr_latex_(self) -> str:
+        """Jupyter's LaTeX display: the boxed result."""
+        from .renderers.filters import filters_for
+
+        tex = filters_for(self.network)
+        return f"$${tex['tpartial']((self.chains[0].factors[0].of, self.symbol))} = {tex['tex'](self.sum_form)}$$"
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
 
 
 def derive(net: Network, target: Ref) -> Derivation:
@@ -185,3 +238,59 @@ class _Deriver:
         terms = self.net.z_terms(layer, j)
         values = tuple(sp.diff(term, wrt) for term in terms)
         return Factor(Z[layer, j], wrt, sp.Add(*terms), terms, values, sp.Add(*values))
+
+
+def compact_form(net: Network, t: Ref) -> sp.Expr:
+    """dC_0/d(target) with the sums over later layers written as SymPy Sums (j, then i, h, ...)."""
+    taken = {i for i in t.indices if isinstance(i, sp.Symbol)}
+    letters = iter(x for x in sp.symbols("j i h m p q r s t u v") if x not in taken)
+    layer = t.layer
+    if t.kind == "a":
+        return _sensitivity(net, layer, t.indices[0], letters)
+    if t.kind == "b" and not t.indices:
+        j = next(letters)
+        return _over(net, layer, j, _upstream(net, layer, j, letters))
+    head = _upstream(net, layer, t.indices[0], letters)
+    return head * A[layer - 1, t.indices[1]] if t.kind == "w" else head
+
+
+def _over(net: Network, layer: int, index: sp.Symbol, body: sp.Expr) -> sp.Expr:
+    first = net.spec.index_base
+    return sp.Sum(body, (index, first, first + net.layers[layer] - 1))
+
+
+def _sensitivity(net: Network, layer: int, j: sp.Expr, letters) -> sp.Expr:
+    """dC_0/da_j^(layer): the cost's derivative at the output, else a Sum over the next layer."""
+    if layer == net.depth:
+        a = A[layer, j]
+        return sp.factor_terms(sp.diff(net.cost.term(a, Y[j], net.layers[-1]), a))
+    i = next(letters)
+    return _over(net, layer + 1, i, _upstream(net, layer + 1, i, letters) * W[layer + 1, i, j])
+
+
+def _upstream(net: Network, layer: int, j: sp.Expr, letters) -> sp.Expr:
+    """dC_0/dz_j^(layer): through the activation's derivative, or a softmax layer's coupling."""
+    if net.activation(layer).elementwise:
+        return _sensitivity(net, layer, j, letters) * net.activation_prime(layer, j)
+    m = next(letters)
+    return _over(net, layer, m, _sensitivity(net, layer, m, letters) * net.softmax_partial(layer, m, j))
+
+
+def _general_factor(net: Network, of: sp.Expr, wrt: sp.Expr) -> Factor:
+    """One factor of a summed chain, with a symbolic neuron index."""
+    layer, j = int(wrt.indices[0]), wrt.indices[-1]
+    if of == C0:
+        letters = iter(sym for sym in sp.symbols("i h m p q r s t u v") if sym != j)
+        value = _sensitivity(net, layer, j, letters)
+        definition = net.cost_equation()[1][0] if layer == net.depth else None
+        return Factor(of, wrt, definition, (), (), value)
+    if of.base == A:
+        i = of.indices[1]
+        value = (
+            net.activation_prime(layer, j) if net.activation(layer).elementwise else net.softmax_partial(layer, i, j)
+        )
+        definition = net.a_definition(layer, i) if net.activation(layer).elementwise else None
+        return Factor(of, wrt, definition, (definition,) if definition is not None else (), (value,), value)
+    terms = net.z_terms(int(of.indices[0]), of.indices[1])
+    values = tuple(sp.diff(term, wrt) for term in terms)
+    return Factor(of, wrt, sp.Add(*terms), terms, values, sp.Add(*values))

@@ -18,7 +18,7 @@ import sympy as sp
 from . import activations, costs, references
 from . import notation as notations
 from . import spec as specs
-from .symbols import A, ActivationBase, ActivationPrimeBase, B, SoftmaxExp, W, Y, Z, activation_functions
+from .symbols import C0, A, ActivationBase, ActivationPrimeBase, B, SoftmaxExp, W, Y, Z, activation_functions
 
 if TYPE_CHECKING:
     from .derivation import Derivation
@@ -148,6 +148,36 @@ class Network:
     def cost_definition(self) -> sp.Expr:
         """C_0 in the output activations and the targets."""
         return sp.Add(*self.cost_terms())
+
+    # --- general equations, for documents -------------------------------------------------
+
+    def equations(self, layer: int) -> list[tuple[sp.Expr, tuple[sp.Expr, ...]]]:
+        """z_j^(l) = sum_k w_jk^(l) a_k^(l-1) (+ bias) and a_j^(l) = g^(l)(...), with j, k as letters.
+
+        Each right-hand side is a tuple of terms, to be written in that order with "+".
+        """
+        j, k, i = sp.symbols("j k i")
+        first = self.spec.index_base
+        weighted = sp.Sum(W[layer, j, k] * A[layer - 1, k], (k, first, first + self.layers[layer - 1] - 1))
+        bias = self.bias_symbol(layer, j)
+        z = (weighted, bias) if bias is not None else (weighted,)
+        act = self.activation(layer)
+        if act.elementwise:
+            a = activation_functions(act.name)[0](layer, Z[layer, j])
+        else:
+            a = SoftmaxExp(Z[layer, j]) / sp.Sum(SoftmaxExp(Z[layer, i]), (i, first, first + self.layers[layer] - 1))
+        return [(Z[layer, j], z), (A[layer, j], (a,))]
+
+    def cost_equation(self) -> tuple[sp.Expr, tuple[sp.Expr, ...]]:
+        """C_0 as a sum over the output neurons j."""
+        j, first = sp.Symbol("j"), self.spec.index_base
+        term = self.cost.term(A[self.depth, j], Y[j], self.layers[-1])
+        return C0, (sp.Sum(term, (j, first, first + self.layers[-1] - 1)),)
+
+    def activation_prime_in_a(self, layer: int, j: int) -> sp.Expr | None:
+        """g'(z_j) written with a_j = g(z_j) where the activation allows (sigmoid: a (1 - a))."""
+        act = self.activation(layer)
+        return act.prime_in_a(A[layer, j]) if act.prime_in_a is not None else None
 
     # --- composition -----------------------------------------------------------------------
 

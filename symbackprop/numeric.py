@@ -20,6 +20,7 @@ from .spec import Values
 from .symbols import ActivationPrimeBase
 
 if TYPE_CHECKING:
+    from .derivation import Derivation
     from .network import Network
 
 
@@ -82,25 +83,113 @@ def mean_cost(net: Network, values: Values) -> float:
 GradientFunction = Callable[[Values], tuple[list[np.ndarray], list[np.ndarray]]]
 
 
+def evaluator(net: Network, exprs: list[sp.Expr]) -> Callable[[Values, Forward], list[np.ndarray]]:
+    """Lambdify expressions in the intermediate symbols; the result gives one value per sample each."""
+    symbols = sorted(set().union(*(e.atoms(sp.Indexed) for e in exprs)), key=sp.default_sort_key)
+    dummies = [sp.Dummy() for _ in symbols]
+    numeric = [_numeric_form(net, e.xreplace(dict(zip(symbols, dummies, strict=True)))) for e in exprs]
+    step = {"Heaviside": lambda x, at_zero=0.5: np.heaviside(x, at_zero)}  # NumPy's, not a rewrite to Piecewise
+    function = sp.lambdify(dummies, numeric, modules=[step, "numpy"], cse=True)
+
+    def evaluate(values: Values, fwd: Forward) -> list[np.ndarray]:
+        n = values.x.shape[0]
+        out = function(*(_value_of(net, s, values, fwd) for s in symbols))
+        return [np.broadcast_to(np.asarray(v, dtype=float), (n,)) for v in out]
+
+    return evaluate
+
+
 def gradient_of_mean_cost(net: Network) -> GradientFunction:
     """A function of Values giving dC/dw and dC/db (means over samples), shaped like the spec's."""
     refs = net.parameters()
-    results = [net.derive(ref).result for ref in refs]
-    symbols = sorted(set().union(*(r.atoms(sp.Indexed) for r in results)), key=sp.default_sort_key)
-    dummies = [sp.Dummy() for _ in symbols]
-    exprs = [_numeric_form(net, r.xreplace(dict(zip(symbols, dummies, strict=True)))) for r in results]
-    step = {"Heaviside": lambda x, at_zero=0.5: np.heaviside(x, at_zero)}  # NumPy's, not a rewrite to Piecewise
-    function = sp.lambdify(dummies, exprs, modules=[step, "numpy"], cse=True)
+    function = evaluator(net, [net.derive(ref).result for ref in refs])
 
     def gradient(values: Values) -> tuple[list[np.ndarray], list[np.ndarray]]:
         fwd = forward(net, values)
         sample_costs(net, values, fwd)
-        args = [_value_of(net, s, values, fwd) for s in symbols]
-        n = values.x.shape[0]
-        means = [float(np.mean(np.broadcast_to(v, (n,)))) for v in function(*args)]
+        means = [float(np.mean(v)) for v in function(values, fwd)]
         return _shape_like_spec(net, refs, means)
 
     return gradient
+
+
+@dataclass(frozen=True)
+class WorkedNumbers:
+    """A derivation with numbers: each factor of each chain and the result, for every sample."""
+
+    factors: tuple[tuple[tuple[float, ...], ...], ...]  # [chain][factor][sample]
+    chains: tuple[tuple[float, ...], ...]  # [chain][sample]: each chain's product
+    per_sample: tuple[float, ...]
+    mean: float
+    current: float | None  # the parameter's value, for a weight or bias
+    updated: float | None  # after one step with the spec's learning rate
+
+
+def worked_numbers(d: Derivation, values: Values) -> WorkedNumbers:
+    """Every factor and the result evaluated at the spec's values."""
+    net = d.network
+    fwd = forward(net, values)
+    sample_costs(net, values, fwd)
+    shape = [len(c.factors) for c in d.chains]
+    flat = [f.value for c in d.chains for f in c.factors] + [c.value for c in d.chains] + [d.result]
+    numbers = [tuple(float(x) for x in v) for v in evaluator(net, flat)(values, fwd)]
+    factors, pos = [], 0
+    for size in shape:
+        factors.append(tuple(numbers[pos : pos + size]))
+        pos += size
+    chains = tuple(numbers[pos : pos + len(shape)])
+    per_sample = numbers[-1]
+    mean = float(np.mean(per_sample))
+    current = _parameter_value(net, d.target, values)
+    rate = values.learning_rate
+    updated = current - rate * mean if current is not None and rate is not None else None
+    return WorkedNumbers(tuple(factors), chains, per_sample, mean, current, updated)
+
+
+def _parameter_value(net: Network, ref: Ref, values: Values) -> float | None:
+    if ref.kind not in "wb":
+        return None
+    return float(_value_of(net, net.symbol(ref), values, forward(net, values)))
+
+
+def point_check(d: Derivation, seed: int = 0, h: float = 1e-6) -> tuple[float, float]:
+    """(formula, central difference) for dC/d(target) at a random point: the document's spot check."""
+    net = d.network
+    values = random_values(net, samples=1, seed=seed)
+    formula = float(evaluator(net, [d.result])(values, forward(net, values))[0][0])
+    scale = max(1.0, abs(_current(net, d.target, values)))
+    step = h * scale
+    diff = (_nudged_cost(net, d.target, values, step) - _nudged_cost(net, d.target, values, -step)) / (2 * step)
+    return formula, float(diff)
+
+
+def _current(net: Network, ref: Ref, values: Values) -> float:
+    value = _parameter_value(net, ref, values)
+    if value is not None:
+        return value
+    return float(_value_of(net, net.symbol(ref), values, forward(net, values))[0])
+
+
+def _nudged_cost(net: Network, ref: Ref, values: Values, step: float) -> float:
+    """The mean cost with one parameter, activation or weighted input moved by ``step``."""
+    base = net.spec.index_base
+    if ref.kind in "wb":
+        weights = [w.copy() for w in values.weights]
+        biases = [b.copy() for b in values.biases]
+        index = tuple(i - base for i in ref.indices) or (0,)
+        (weights if ref.kind == "w" else biases)[ref.layer - 1][index] += step
+        return mean_cost(net, Values(values.x, values.y, tuple(weights), tuple(biases)))
+    acts = values.x.copy()
+    if ref.kind == "a" and ref.layer == 0:
+        acts[:, ref.indices[0] - base] += step
+    for layer in range(1, net.depth + 1):
+        z = acts @ values.weights[layer - 1].T + (values.biases[layer - 1] if values.biases else 0.0)
+        if ref.kind == "z" and ref.layer == layer:
+            z[:, ref.indices[0] - base] += step
+        acts = _activate(net, layer, z)
+        if ref.kind == "a" and ref.layer == layer:
+            acts[:, ref.indices[0] - base] += step
+    return float(np.mean(net.cost.numpy(acts, values.y)))
 
 
 def _numeric_form(net: Network, expr: sp.Expr) -> sp.Expr:

@@ -22,23 +22,25 @@ class _Notation:
 
     _settings: dict
 
-    def _parts(self, expr: sp.Indexed) -> tuple[str, list[sp.Expr], int | None]:
+    def _parts(self, expr: sp.Indexed) -> tuple[str, list[sp.Expr], sp.Expr | None]:
         name = str(expr.base)
         idx = list(expr.indices)
         if name == "y":
             return name, idx, None
-        return name, idx[1:], int(idx[0])
+        return name, idx[1:], idx[0]
 
-    def _layer_text(self, layer: int) -> str:
+    def _layer_text(self, layer: sp.Expr) -> str:
+        """The layer superscript: L, L-1, ... (or 0, 1, ...), or a letter l for a general layer."""
         notation: Notation = self._settings["notation"]
         depth = len(self._settings["layers"]) - 1
-        text = notation.layer(layer, depth)
+        text = notation.layer(int(layer), depth) if layer.is_Integer else str(layer)
         return f"({text})" if notation.layer_parens else text
 
-    def _subscript(self, name: str, indices: list[sp.Expr], layer: int | None) -> str:
+    def _subscript(self, name: str, indices: list[sp.Expr], layer: sp.Expr | None) -> str:
         """The neuron indices, left out where every layer they index has one neuron."""
         layers: Sequence[int] = self._settings["layers"]
-        if layer is not None and indices:
+        if layer is not None and layer.is_Integer and indices:
+            layer = int(layer)
             touched = [layer, layer - 1] if name == "w" else [layer]
             if all(layers[t] == 1 for t in touched):
                 return ""
@@ -54,6 +56,12 @@ class _Notation:
             if set(by_name) == {"w", "a"}:
                 return by_name["w"], by_name["a"]
         return None
+
+    def _sum_first(self, expr: sp.Mul) -> tuple[list[sp.Expr], sp.Expr] | None:
+        """A product holding a sum over a layer: the texts write the sum first, in parentheses."""
+        sums = [a for a in expr.args if isinstance(a, sp.Sum)]
+        rest = [a for a in expr.args if not isinstance(a, sp.Sum)]
+        return (sums, sp.Mul(*rest)) if sums and rest else None
 
     def _activation_name(self, expr: sp.Basic) -> tuple[str, str, bool]:
         """(latex, text, generic) for the activation behind an applied g or g'."""
@@ -74,24 +82,39 @@ class TextPrinter(_Notation, StrPrinter):
         """SymPy's text with ^ for powers and a middle dot for products, as a reader writes them."""
         return super().doprint(expr).replace("**", "^").replace("*", "·")
 
+    def _print_Pow(self, expr: sp.Pow, rational: bool = False) -> str:
+        if isinstance(expr.base, sp.Indexed) and expr.exp.is_Integer and expr.exp > 0:
+            return f"({self._print(expr.base)})**{self._print(expr.exp)}"
+        return super()._print_Pow(expr, rational)
+
     def _print_Mul(self, expr: sp.Mul) -> str:
         pair = self._weight_first(expr)
-        return "*".join(map(self._print, pair)) if pair else super()._print_Mul(expr)
+        if pair:
+            return "*".join(map(self._print, pair))
+        split = self._sum_first(expr)
+        if split:
+            return "*".join([*(f"({self._print(s)})" for s in split[0]), self._print(split[1])])
+        return super()._print_Mul(expr)
+
+    def _print_Sum(self, expr: sp.Sum) -> str:
+        limits = ", ".join(f"{self._print(i)}={self._print(lo)}..{self._print(hi)}" for i, lo, hi in expr.limits)
+        return f"Σ_[{limits}] {self.parenthesize(expr.function, 60)}"
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         name, indices, layer = self._parts(expr)
         sub = self._subscript(name, indices, layer)
+        name = "δ" if name == "delta" else name
         text = name + (f"_{sub}" if sub else "")
         return text + (f"^{self._layer_text(layer)}" if layer is not None else "")
 
     def _print_ActivationBase(self, expr: ActivationBase) -> str:
         _, name, generic = self._activation_name(expr)
-        layer = f"^{self._layer_text(int(expr.args[0]))}" if generic else ""
+        layer = f"^{self._layer_text(expr.args[0])}" if generic else ""
         return f"{name}{layer}({self._print(expr.args[1])})"
 
     def _print_ActivationPrimeBase(self, expr: ActivationPrimeBase) -> str:
         _, name, generic = self._activation_name(expr)
-        layer = f"^{self._layer_text(int(expr.args[0]))}" if generic else ""
+        layer = f"^{self._layer_text(expr.args[0])}" if generic else ""
         return f"{name}'{layer}({self._print(expr.args[1])})"
 
     def _print_SoftmaxExp(self, expr: SoftmaxExp) -> str:
@@ -111,13 +134,25 @@ class TexPrinter(_Notation, LatexPrinter):
 
     _default_settings = {**LatexPrinter._default_settings, "notation": None, "layers": None}
 
+    def _print_Pow(self, expr: sp.Pow) -> str:
+        """A power of a layered symbol gets parentheses: (a_j^{(L)})^2, never a double superscript."""
+        if isinstance(expr.base, sp.Indexed) and expr.exp.is_Integer and expr.exp > 0:
+            return rf"\left({self._print(expr.base)}\right)^{{{self._print(expr.exp)}}}"
+        return super()._print_Pow(expr)
+
     def _print_Mul(self, expr: sp.Mul) -> str:
         pair = self._weight_first(expr)
-        return " ".join(map(self._print, pair)) if pair else super()._print_Mul(expr)
+        if pair:
+            return " ".join(map(self._print, pair))
+        split = self._sum_first(expr)
+        if split:
+            return " ".join([*(rf"\left({self._print(s)}\right)" for s in split[0]), self._print(split[1])])
+        return super()._print_Mul(expr)
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         name, indices, layer = self._parts(expr)
         sub = self._subscript(name, indices, layer)
+        name = r"\delta" if name == "delta" else name
         text = name + (f"_{{{sub}}}" if sub else "")
         return text + (f"^{{{self._layer_text(layer)}}}" if layer is not None else "")
 
@@ -125,7 +160,7 @@ class TexPrinter(_Notation, LatexPrinter):
         name, _, generic = self._activation_name(expr)
         mark = "\\prime" if prime else ""
         if generic:
-            head = f"{name}^{{{mark}{self._layer_text(int(expr.args[0]))}}}"
+            head = f"{name}^{{{mark}{self._layer_text(expr.args[0])}}}"
         else:
             head = f"{name}^{{{mark}}}" if prime else name
         body = rf"{head}\left({self._print(expr.args[1])}\right)"

@@ -10,14 +10,19 @@ from typing import Any
 
 import sympy as sp
 
-from .. import references
+from .. import numeric, references
 from ..checks import Proof
 from ..derivation import Derivation, Factor
 from ..network import Network
 from ..printing import partial_tex, partial_text, printers
+from ..symbols import C0, A, B, W, Y, Z
 
 EXPANDED_LIMIT = 160  # operations in the fully expanded result above which it is not printed
-BIAS_WORDS = {"neuron": "a bias per neuron", "layer": "one bias shared by each layer", "none": "no biases"}
+BIAS_WORDS = {
+    "neuron": "each neuron has a bias of its own",
+    "layer": "the neurons of a layer share one bias",
+    "none": "the weighted inputs have no bias",
+}
 
 
 def describe(net: Network) -> dict[str, Any]:
@@ -34,7 +39,20 @@ def describe(net: Network) -> dict[str, Any]:
         "bias_words": BIAS_WORDS[net.spec.bias],
         "index_base": net.spec.index_base,
         "notation": net.notation,
+        "activation_sentence": activation_sentence(net),
+        "learning_rate": net.spec.values.learning_rate if net.spec.values is not None else None,
     }
+
+
+def activation_sentence(net: Network) -> str:
+    """Which activation each layer applies, in a sentence."""
+    names = [net.activation(layer).name for layer in range(1, net.depth + 1)]
+    if len(set(names)) == 1:
+        return f"Every layer after the input applies the {names[0]} activation."
+    per_layer = ", ".join(
+        f"{name} in layer {net.notation.layer(layer, net.depth)}" for layer, name in enumerate(names, start=1)
+    )
+    return f"The activations are {per_layer}."
 
 
 def expanded_or_none(d: Derivation) -> sp.Expr | None:
@@ -49,19 +67,81 @@ def _activations(net: Network) -> list[Any]:
     return [net.activation(layer) for layer in range(1, net.depth + 1)]
 
 
-def document_context(d: Derivation, proof: Proof | None = None) -> dict[str, Any]:
+def document_context(
+    d: Derivation, proof: Proof | None = None, title: str | None = None, author: str | None = None
+) -> dict[str, Any]:
     """Everything a derivation template uses."""
+    net = d.network
+    generic = any(a.generic for a in _activations(net))
+    values = net.spec.values
     return {
         "d": d,
         "target": (d.chains[0].factors[0].of, d.symbol),
-        "net": describe(d.network),
+        "net": describe(net),
         "subderivations": d.subderivations(),
         "proof": proof if proof is not None else d.check(),
         "expanded": expanded_or_none(d),
+        "title": title if title is not None else str(net.spec.extras.get("title", "")),
+        "author": author if author is not None else str(net.spec.extras.get("author", "")),
+        "equations": equations(d),
+        "notation_rows": notation_rows(net),
+        "numbers": numeric.worked_numbers(d, values) if values is not None and not generic else None,
+        "spot": None if generic else numeric.point_check(d),
+        "delta": delta_symbol(d) if net.notation.use_delta and d.target.kind in "wb" else None,
+        "figure": figure_for(d),
+        "step_numbers": {s.target: n for n, s in enumerate(d.subderivations(), start=1)},
     }
 
 
-def json_document(d: Derivation) -> str:
+def equations(d: Derivation) -> list[tuple[sp.Expr, tuple[sp.Expr, ...]]]:
+    """The forward equations from the target's layer up to the cost."""
+    net = d.network
+    first = d.target.layer + (1 if d.target.kind == "a" else 0)
+    rows = [row for layer in range(max(first, 1), net.depth + 1) for row in net.equations(layer)]
+    return [*rows, net.cost_equation()]
+
+
+def notation_rows(net: Network) -> list[tuple[sp.Expr, str]]:
+    """The symbols a derivation uses and what each means, as the source texts tabulate them."""
+    j, k, l = sp.symbols("j k l")
+    out_layer = net.notation.layer(net.depth, net.depth)
+    rows: list[tuple[sp.Expr, str]] = [
+        (sp.Symbol(out_layer), f"the output layer (there are {net.depth} layers after the input)"),
+        (l, "a layer"),
+        (j, "a neuron of layer l (numbered from " + str(net.spec.index_base) + ")"),
+        (k, "a neuron of the layer before, l-1"),
+        (Y[j], "the target value of output neuron j, for one training sample"),
+        (C0, "the cost of one training sample"),
+        (W[l, j, k], "the weight from neuron k of layer l-1 to neuron j of layer l"),
+    ]
+    if net.spec.bias == "neuron":
+        rows.append((B[l, j], "the bias of neuron j in layer l"))
+    elif net.spec.bias == "layer":
+        rows.append((B[l], "the bias shared by the neurons of layer l"))
+    rows += [
+        (Z[l, j], "the weighted input of neuron j in layer l"),
+        (A[l, j], "the activation of neuron j in layer l; the input layer's are the inputs"),
+    ]
+    return rows
+
+
+def delta_symbol(d: Derivation) -> sp.Expr:
+    """delta_j^(l) = dC/dz_j^(l), for presets that name it."""
+    return sp.IndexedBase("delta")[d.target.layer, d.target.indices[0] if d.target.indices else sp.Symbol("j")]
+
+
+def figure_for(d: Derivation) -> Any:
+    """The network figure with the target and its paths to the cost highlighted, when available."""
+    try:
+        from .figure import figure
+    except ImportError:
+        return None
+    net = d.network
+    labels = [f"({net.notation.layer(layer, net.depth)})" for layer in range(net.depth + 1)]
+    return figure(list(net.layers), d.target.kind, d.target.layer, d.target.indices, net.spec.index_base, labels)
+
+
+def json_document(d: Derivation, proof: Proof | None = None) -> str:
     """The derivation as data: every factor and result in text, LaTeX and SymPy's srepr."""
     text, tex = printers(d.network.notation, d.network.layers)
 
@@ -86,7 +166,7 @@ def json_document(d: Derivation) -> str:
             "result": expr(x.result),
         }
 
-    proof = d.check()
+    proof = proof if proof is not None else d.check()
     expanded = expanded_or_none(d)
     data = {
         "network": {k: v for k, v in describe(d.network).items() if k != "notation"},
@@ -97,3 +177,47 @@ def json_document(d: Derivation) -> str:
         "proof": {"proven": proof.proven, "method": proof.method, "statement": str(proof)},
     }
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def all_context(net: Network, limit: int, title: str | None, author: str | None) -> dict[str, Any]:
+    """Every weight and bias by layer; past ``limit`` elements, the general formulas and a sample."""
+    params = net.parameters()
+    sample = len(params) > limit
+    layers = []
+    for layer in range(net.depth, 0, -1):
+        refs = [r for r in params if r.layer == layer]
+        chosen = refs[:1] + [r for r in refs if r.kind == "b"][:1] if sample else refs
+        items = []
+        for ref in dict.fromkeys(chosen):
+            d = net.derive(ref)
+            steps = {s.target: n for n, s in enumerate(d.subderivations(), start=1)}
+            items.append({"d": d, "proof": d.check(), "steps": steps})
+        layers.append({"name": net.notation.layer(layer, net.depth), "elements": items, "general": general(net, layer)})
+    note = (
+        f"This network has {len(params)} weights and biases, too many to derive one by one on paper; each layer "
+        "gives the general formula for any of its elements, with its first weight (and bias) worked out in full."
+        if sample
+        else ""
+    )
+    return {
+        "net": describe(net),
+        "layers": layers,
+        "note": note,
+        "figure": None,
+        "title": title if title is not None else str(net.spec.extras.get("title", "")),
+        "author": author if author is not None else str(net.spec.extras.get("author", "")),
+    }
+
+
+def general(net: Network, layer: int) -> list[tuple[sp.Expr, sp.Expr]]:
+    """dC_0/dw_jk^(l) and dC_0/db_j^(l) for a whole layer, with j and k as letters."""
+    from ..derivation import compact_form
+    from ..references import Ref
+
+    j, k = sp.symbols("j k")
+    rows = [(W[layer, j, k], compact_form(net, Ref("w", layer, (j, k))))]
+    if net.spec.bias == "neuron":
+        rows.append((B[layer, j], compact_form(net, Ref("b", layer, (j,)))))
+    elif net.spec.bias == "layer":
+        rows.append((B[layer], compact_form(net, Ref("b", layer, ()))))
+    return rows

@@ -7,8 +7,10 @@ from typing import Any
 
 import sympy as sp
 
+from ..derivation import Factor
 from ..network import Network
 from ..printing import partial_tex, partial_text, printers
+from . import layout
 from .escape import escape_tex
 
 
@@ -23,11 +25,33 @@ def filters_for(net: Network) -> dict[str, Callable[..., Any]]:
         printer: Callable[[sp.Expr], str], sep: str, left: str, right: str
     ) -> Callable[[Sequence[sp.Expr]], str]:
         def factor(e: sp.Expr) -> str:
-            return f"{left}{printer(e)}{right}" if isinstance(e, (sp.Add, sp.Mul)) else printer(e)
+            return f"{left}{printer(e)}{right}" if isinstance(e, (sp.Add, sp.Mul, sp.Sum)) else printer(e)
 
         return lambda exprs: sep.join(factor(e) for e in exprs)
 
+    def lines(expr: sp.Expr, width: int = layout.LINE_WIDTH) -> list[str]:
+        """A formula split into displayed lines: between the terms of a sum, else between factors."""
+        pieces = layout.sum_pieces(tex.doprint, expr, tex._as_ordered_terms)
+        if len(pieces) == 1 and layout.visible_length(pieces[0]) > width:
+            pieces = layout.product_pieces(tex.doprint, expr)
+        return layout.pack(pieces, width)
+
+    def term_lines(terms: Sequence[sp.Expr], width: int = layout.LINE_WIDTH) -> list[str]:
+        """Terms written out one by one (0 included), split into displayed lines."""
+        pieces = [tex.doprint(t) if n == 0 else "+ " + tex.doprint(t) for n, t in enumerate(terms)]
+        return layout.pack([p.replace("+ -", "- ") for p in pieces], width)
+
+    def in_a(f: Factor) -> sp.Expr | None:
+        """An activation's derivative written with its output, where a text does (sigmoid: a(1 - a))."""
+        return net.activation_prime_in_a(int(f.of.indices[0]), f.of.indices[1])
+
     return {
+        "in_a": in_a,
+        "number": number,
+        "chain_product": lambda chain: number(chain[0]),
+        "tex_lines": lines,
+        "tex_term_lines": term_lines,
+        "fits": layout.fits,
         "text_product": product(text.doprint, " · ", "(", ")"),
         "tex_product": product(tex.doprint, r" \cdot ", r"\left(", r"\right)"),
         "text": text.doprint,
@@ -38,3 +62,9 @@ def filters_for(net: Network) -> dict[str, Callable[..., Any]]:
         "tex_sum": joined(tex.doprint, " + "),
         "escape": escape_tex,
     }
+
+
+def number(value: float) -> str:
+    """A number as a worked example prints it: six significant digits, no exponent for ordinary sizes."""
+    text = f"{value:.6g}"
+    return "0" if text == "-0" else text
