@@ -255,7 +255,10 @@ def compact_form(net: Network, t: Ref) -> sp.Expr:
 
 
 def _over(net: Network, layer: int, index: sp.Symbol, body: sp.Expr) -> sp.Expr:
+    """A sum over a layer's neurons; for a layer of one neuron, just that neuron's term."""
     first = net.spec.index_base
+    if net.layers[layer] == 1:
+        return body.xreplace({index: sp.Integer(first)})
     return sp.Sum(body, (index, first, first + net.layers[layer] - 1))
 
 

@@ -158,21 +158,21 @@ class Network:
         """
         j, k, i = sp.symbols("j k i")
         first = self.spec.index_base
-        weighted = sp.Sum(W[layer, j, k] * A[layer - 1, k], (k, first, first + self.layers[layer - 1] - 1))
+        weighted = _over(W[layer, j, k] * A[layer - 1, k], k, first, self.layers[layer - 1])
         bias = self.bias_symbol(layer, j)
         z = (weighted, bias) if bias is not None else (weighted,)
         act = self.activation(layer)
         if act.elementwise:
             a = activation_functions(act.name)[0](layer, Z[layer, j])
         else:
-            a = SoftmaxExp(Z[layer, j]) / sp.Sum(SoftmaxExp(Z[layer, i]), (i, first, first + self.layers[layer] - 1))
+            a = SoftmaxExp(Z[layer, j]) / _over(SoftmaxExp(Z[layer, i]), i, first, self.layers[layer])
         return [(Z[layer, j], z), (A[layer, j], (a,))]
 
     def cost_equation(self) -> tuple[sp.Expr, tuple[sp.Expr, ...]]:
         """C_0 as a sum over the output neurons j."""
         j, first = sp.Symbol("j"), self.spec.index_base
         term = self.cost.term(A[self.depth, j], Y[j], self.layers[-1])
-        return C0, (sp.Sum(term, (j, first, first + self.layers[-1] - 1)),)
+        return C0, (_over(term, j, first, self.layers[-1]),)
 
     def activation_prime_in_a(self, layer: int, j: int) -> sp.Expr | None:
         """g'(z_j) written with a_j = g(z_j) where the activation allows (sigmoid: a (1 - a))."""
@@ -250,6 +250,13 @@ class Network:
         from .numeric import evaluate
 
         return evaluate(self)
+
+
+def _over(body: sp.Expr, index: sp.Symbol, first: int, count: int) -> sp.Expr:
+    """A sum over ``count`` neurons numbered from ``first``; one neuron's term when there is one."""
+    if count == 1:
+        return body.xreplace({index: sp.Integer(first)})
+    return sp.Sum(body, (index, first, first + count - 1))
 
 
 _GENERIC: dict[int, sp.FunctionClass] = {}

@@ -25,7 +25,7 @@ def filters_for(net: Network) -> dict[str, Callable[..., Any]]:
         printer: Callable[[sp.Expr], str], sep: str, left: str, right: str
     ) -> Callable[[Sequence[sp.Expr]], str]:
         def factor(e: sp.Expr) -> str:
-            return f"{left}{printer(e)}{right}" if isinstance(e, (sp.Add, sp.Mul, sp.Sum)) else printer(e)
+            return f"{left}{printer(e)}{right}" if isinstance(e, (sp.Add, sp.Sum)) else printer(e)
 
         return lambda exprs: sep.join(factor(e) for e in exprs)
 
@@ -45,7 +45,12 @@ def filters_for(net: Network) -> dict[str, Callable[..., Any]]:
         """An activation's derivative written with its output, where a text does (sigmoid: a(1 - a))."""
         return net.activation_prime_in_a(int(f.of.indices[0]), f.of.indices[1])
 
+    def inline_partial(f: Factor) -> str:
+        """d(of)/d(wrt) with a slash, for running text."""
+        return rf"\partial {tex.doprint(f.of)}/\partial {tex.doprint(f.wrt)}"
+
     return {
+        "inline_partial": inline_partial,
         "in_a": in_a,
         "number": number,
         "chain_product": lambda chain: number(chain[0]),
