@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--wrt",
         required=True,
         metavar="REF",
-        help="the quantity, e.g. 'w_{12}^{(L)}', 'b_1^(L-1)', 'a^{(L-1)}', or all",
+        help="the quantity, e.g. 'w_{12}^{(L)}', 'b_1^(L-1)', or all",
     )
     derive.add_argument(
         "--to", choices=("text", "json", "md", "tex", "tex-body", "pdf"), default="text", help="output (default text)"
