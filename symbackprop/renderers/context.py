@@ -10,12 +10,12 @@ from typing import Any
 
 import sympy as sp
 
-from .. import numeric, references
+from .. import activations, numeric, references
 from ..checks import Proof
 from ..derivation import Derivation, Factor
 from ..network import Network
 from ..printing import partial_tex, partial_text, printers
-from ..symbols import C0, A, B, W, Y, Z
+from ..symbols import C0, A, B, W, Y, Z, activation_functions
 
 EXPANDED_LIMIT = 160  # operations in the fully expanded result above which it is not printed
 BIAS_WORDS = {
@@ -44,11 +44,18 @@ def describe(net: Network) -> dict[str, Any]:
     }
 
 
+def _activation_words(net: Network, layer: int) -> str:
+    act = net.activation(layer)
+    if act.generic:
+        return f"a generic activation {net.notation.generic_activation}, left unspecified"
+    return f"the {act.name} activation"
+
+
 def activation_sentence(net: Network) -> str:
     """Which activation each layer applies, in a sentence."""
-    names = [net.activation(layer).name for layer in range(1, net.depth + 1)]
+    names = [_activation_words(net, layer) for layer in range(1, net.depth + 1)]
     if len(set(names)) == 1:
-        return f"Every layer after the input applies the {names[0]} activation."
+        return f"Every layer after the input applies {names[0]}."
     per_layer = ", ".join(
         f"{name} in layer {net.notation.layer(layer, net.depth)}" for layer, name in enumerate(names, start=1)
     )
@@ -122,6 +129,10 @@ def notation_rows(net: Network) -> list[tuple[sp.Expr, str]]:
         (Z[l, j], "the weighted input of neuron j in layer l"),
         (A[l, j], "the activation of neuron j in layer l; the input layer's are the inputs"),
     ]
+    for name in dict.fromkeys(net.activation(layer).name for layer in range(1, net.depth + 1)):
+        act = activations.activation(name)
+        if act.elementwise:
+            rows.append((activation_functions(name)[0](l, Z[l, j]), f"the activation function ({name})"))
     return rows
 
 
@@ -131,14 +142,16 @@ def delta_symbol(d: Derivation) -> sp.Expr:
 
 
 def figure_for(d: Derivation) -> Any:
-    """The network figure with the target and its paths to the cost highlighted, when available."""
-    try:
-        from .figure import figure
-    except ImportError:
-        return None
+    """The network figure with the target and its paths to the cost highlighted."""
+    from .diagram import diagram
+
     net = d.network
-    labels = [f"({net.notation.layer(layer, net.depth)})" for layer in range(net.depth + 1)]
-    return figure(list(net.layers), d.target.kind, d.target.layer, d.target.indices, net.spec.index_base, labels)
+    parens = net.notation.layer_parens
+    labels = [
+        f"({net.notation.layer(layer, net.depth)})" if parens else net.notation.layer(layer, net.depth)
+        for layer in range(net.depth + 1)
+    ]
+    return diagram(list(net.layers), d.target.kind, d.target.layer, d.target.indices, net.spec.index_base, labels)
 
 
 def json_document(d: Derivation, proof: Proof | None = None) -> str:
