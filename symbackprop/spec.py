@@ -6,7 +6,6 @@ message names the key and what was wrong. Later stages trust a ``NetworkSpec``.
 
 from __future__ import annotations
 
-import math
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -176,7 +175,7 @@ def _array(where: str, value: Any, shape: tuple[int, ...]) -> np.ndarray:
 def _all_numbers(value: Any) -> bool:
     if isinstance(value, (list, tuple)):
         return all(_all_numbers(v) for v in value)
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(float(value))
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _batch(where: str, value: Any, width: int) -> np.ndarray:
