@@ -6,6 +6,7 @@ TOML file of their own with the same keys.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -39,6 +40,26 @@ class Notation:
         return "L" if back == 0 else f"L-{back}"
 
 
+_GREEK = "alpha|beta|gamma|delta|epsilon|varepsilon|eta|theta|lambda|mu|nu|xi|pi|rho|sigma|tau|phi|varphi|chi|psi|omega"
+_SYMBOL = re.compile(rf"^(?:[A-Za-z0-9_{{}}']|\\(?:{_GREEK}|ell)(?![A-Za-z]))+$")
+
+
+def _safe_symbol(text: object) -> bool:
+    """A symbol a preset may print in math mode: letters, digits, _, {}, ' and Greek letters, braces balanced.
+
+    Preset values go into LaTeX unescaped (they are mathematics), so anything that could be
+    a command (\\input, \\write18, \\catcode) is refused here.
+    """
+    if not isinstance(text, str) or not text or len(text) > 40 or not _SYMBOL.match(text):
+        return False
+    depth = 0
+    for ch in text:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0
+
+
 def preset_names() -> list[str]:
     return sorted(p.stem for p in (templates_dir() / "presets").glob("*.toml"))
 
@@ -61,6 +82,11 @@ def load(name_or_path: str) -> Notation:
             f"notation file {path}: unknown key {unknown[0]!r}" if unknown else f"notation file {path}: missing name"
         )
     data.setdefault("title", data["name"])
+    for key in ("cost_symbol", "batch_cost_symbol", "generic_activation"):
+        if key in data and not _safe_symbol(data[key]):
+            raise SpecError(
+                f"notation file {path}: {key} must be a plain symbol such as C_0 or \\sigma, got {data[key]!r}"
+            )
     if data.get("layer_style", "relative") not in ("relative", "absolute"):
         raise SpecError(f"notation file {path}: layer_style must be relative or absolute")
     return Notation(**data)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -165,3 +167,56 @@ def test_jupyter_display_hooks_return_latex_and_markdown():
     d = sbp.Network(layers=[1, 1]).derive("b^{(L)}")
     assert d._repr_latex_().startswith("$$") and "\\sigma" in d._repr_latex_()
     assert d._repr_markdown_() == d.markdown()
+
+
+def test_a_preset_cannot_smuggle_latex_commands(tmp_path):
+    preset = tmp_path / "evil.toml"
+    preset.write_text('name = "evil"\ncost_symbol = "\\\\input{/etc/passwd}"\n')
+    with pytest.raises(sbp.SpecError, match="cost_symbol must be a plain symbol"):
+        sbp.Network(layers=[1, 1], notation=str(preset))
+
+
+def test_a_users_own_preset_file_is_used(tmp_path):
+    preset = tmp_path / "mine.toml"
+    preset.write_text('name = "mine"\ncost_symbol = "E"\nlayer_style = "absolute"\nlayer_parens = false\n')
+    out = render(sbp.Network(layers=[1, 1], notation=str(preset)).derive("w^{1}"), "text")
+    assert "∂E/∂w^1" in out
+
+
+@NEEDS_TEX
+def test_latex_error_from_a_broken_user_template_is_one_line_and_leaves_no_pdf(tmp_path):
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "body.tex.j2").write_text("\\undefinedcommand\n")
+    out = tmp_path / "d.pdf"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "symbackprop",
+            "derive",
+            "example:3b1b",
+            "--wrt",
+            "w^{(L)}",
+            "--to",
+            "pdf",
+            "-o",
+            str(out),
+            "--templates",
+            str(templates),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 2
+    assert "Undefined control sequence" in done.stderr and done.stderr.count("\n") == 1
+    assert not out.exists()
+
+
+def test_missing_tex_says_how_to_install_it(monkeypatch):
+    from symbackprop import latex_build
+
+    monkeypatch.setattr(latex_build.shutil, "which", lambda name: None)
+    with pytest.raises(sbp.SpecError, match="apt-get install texlive-latex-base"):
+        latex_build.build_pdf(r"\documentclass{article}\begin{document}x\end{document}")
