@@ -270,9 +270,8 @@ def generic_function(layer: int) -> sp.FunctionClass:
 
 
 def generic_prime(layer: int, arg: sp.Expr) -> sp.Expr:
-    """g_l'(arg), written as SymPy writes the derivative of an undefined function."""
-    xi = sp.Dummy("xi")
-    return sp.Subs(sp.Derivative(generic_function(layer)(xi), xi), xi, arg)
+    """g_l'(arg) as one applied function g_l_prime, the name the checks give SymPy's derivatives of g_l."""
+    return sp.Function(f"g_{layer}_prime")(arg)
 
 
 def is_activation(expr: sp.Basic) -> bool:

@@ -117,3 +117,15 @@ def test_a_wrong_catalogue_derivative_would_be_caught():
 
     wrong = dataclasses.replace(cat["tanh"], prime=lambda z: 1 + sp.tanh(z) ** 2)
     assert "NOT proven" in checks._activation_fact(wrong)
+
+
+def test_a_failed_activation_fact_fails_the_proof(monkeypatch):
+    monkeypatch.setattr(checks, "_activation_fact", lambda act: "the derivative of x used here is NOT proven equal")
+    assert not sbp.Network(layers=[1, 1]).derive("w^{(L)}").check()
+
+
+def test_a_network_too_large_for_sympy_diff_is_proven_by_dual_numbers():
+    d = sbp.Network(layers=[6, 12, 12, 3]).derive("w_{0,0}^{(1)}")
+    proof = d.check()
+    assert proof and proof.method == "rational points" and "dual numbers" in proof.statement
+    assert not tampered(d, 1, lambda v: v * 2).check()
