@@ -7,7 +7,7 @@ from typing import Any
 
 import sympy as sp
 
-from ..derivation import Factor
+from ..derivation import Derivation, Factor
 from ..network import Network
 from ..printing import partial_tex, partial_text, printers
 from . import layout
@@ -49,7 +49,24 @@ def filters_for(net: Network) -> dict[str, Callable[..., Any]]:
         """d(of)/d(wrt) with a slash, for running text."""
         return rf"\partial {tex.doprint(f.of)}/\partial {tex.doprint(f.wrt)}"
 
+    def chain(printer: Callable[[sp.Expr], str], sep: str, left: str, right: str) -> Callable[[Derivation], str]:
+        """A chain's factors in the order they were worked; a one-path hidden factor as its own chain."""
+
+        def factor(f: Factor) -> str:
+            sub = f.deferred
+            if sub is not None and not sub.sum_over and len(sub.chains) == 1:
+                return f"{left}{show(sub)}{right}"
+            value = f.compact
+            return f"{left}{printer(value)}{right}" if isinstance(value, (sp.Add, sp.Sum)) else printer(value)
+
+        def show(x: Derivation) -> str:
+            return sep.join(factor(f) for f in x.pattern_factors())
+
+        return show
+
     return {
+        "text_chain": chain(text.doprint, " · ", "(", ")"),
+        "tex_chain": chain(tex.doprint, r" \cdot ", r"\left(", r"\right)"),
         "inline_partial": inline_partial,
         "in_a": in_a,
         "number": number,
