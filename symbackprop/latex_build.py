@@ -1,13 +1,15 @@
 """LaTeX to PDF with a real pdflatex, safely: in a temporary directory, without shell escape,
-reading and writing nothing outside it, and leaving nothing behind."""
+reading and writing nothing outside it, leaving nothing behind, and byte-identical for the same source."""
 
 from __future__ import annotations
 
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,81 +19,115 @@ INSTALL_HINT = (
     "pdflatex not found; install TeX Live, e.g. "
     "apt-get install texlive-latex-base texlive-latex-recommended texlive-pictures latexmk"
 )
-_SAFE_ENV = {
-    "openout_any": "p",  # paranoid: no writing outside the working directory, no dot files
-    "openin_any": "p",  # and no reading of absolute paths or parent directories either
-    "shell_escape": "f",  # \write18 is off, whatever texmf.cnf says
-    "SOURCE_DATE_EPOCH": "0",  # same source, byte-identical PDF
-    "FORCE_SOURCE_DATE": "1",
+TEX_FLAGS = ("-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error")
+SAFE_ENV = {
+    "openout_any": "p",  # paranoid: write only in the working directory, no dot files, no absolute paths
+    "openin_any": "p",  # the same for \input, \openin, graphics: no /etc/passwd, no ../
+    "shell_escape": "f",  # \write18 and \input|"cmd" are off, whatever texmf.cnf says
+    "SOURCE_DATE_EPOCH": "0",  # dates and the trailer /ID come from this: same source, same bytes
+    "FORCE_SOURCE_DATE": "1",  # \today and \time too, so nothing in the PDF depends on the clock
+    "max_print_line": "1000",  # unwrapped log lines, so an error message is whole on its line
 }
+UNSAFE_ENV = ("TEXMFOUTPUT", "TEXMF_OUTPUT_DIRECTORY")  # each would let paranoid mode read/write under it
+JOB = "document"
+MESSAGE_LENGTH = 400
+
+_RERUN = re.compile(r"Rerun to get|Label\(s\) may have changed|Please rerun")
+_ERROR = re.compile(r"^!|^[^\s:][^:]*:\d+: ")  # TeX's "! message", or -file-line-error's "file:line: message"
+_NOISE = re.compile(r"Emergency stop|==> Fatal error occurred")
 _OVERFULL = re.compile(r"Overfull \\hbox \((\d+(?:\.\d+)?)pt too wide\)")
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    """A compiled document and pdflatex's log of it."""
+    """A compiled document and pdflatex's log of it (for overfull boxes and warnings)."""
 
     pdf: bytes
     log: str
 
 
 def build_pdf(source: str, *, timeout: float = 120.0) -> bytes:
-    """The PDF of a LaTeX document; a LaTeX error is a one-line SpecError."""
+    """The PDF of a LaTeX document; a LaTeX error or a timeout is a one-line SpecError."""
     return build(source, timeout=timeout).pdf
 
 
 def build(source: str, *, timeout: float = 120.0) -> BuildResult:
-    """Compile ``source`` in a fresh temporary directory and return the PDF and the log."""
-    command = _command()
-    env = {k: v for k, v in os.environ.items() if k != "TEXMFOUTPUT"} | _SAFE_ENV
+    """Compile ``source`` in a fresh temporary directory, removed afterwards, and return the PDF and the log."""
+    command = tex_command()
     with tempfile.TemporaryDirectory(prefix="symbackprop-tex-") as work:
-        tex = Path(work) / "document.tex"
-        tex.write_text(source, encoding="utf-8")
-        runs = 1 if command[0] == "latexmk" else 3
-        for _ in range(runs):
-            try:
-                done = subprocess.run(
-                    [*command, tex.name],
-                    cwd=work,
-                    env=env,
-                    stdin=subprocess.DEVNULL,
-                    capture_output=True,
-                    timeout=timeout,
-                    check=False,
-                )
-            except subprocess.TimeoutExpired:
-                raise SpecError(f"LaTeX did not finish in {timeout:g} s") from None
-            log = _read(Path(work) / "document.log")
-            if done.returncode != 0:
-                raise SpecError("LaTeX failed: " + _errors(log or done.stdout.decode("utf-8", "replace")))
-            if command[0] != "latexmk" and "Rerun to get" not in log and "Label(s) may have changed" not in log:
-                break
-        return BuildResult((Path(work) / "document.pdf").read_bytes(), log)
+        folder = Path(work)
+        (folder / f"{JOB}.tex").write_text(source, encoding="utf-8")
+        try:
+            log = _compile(command, folder, time.monotonic() + timeout)
+        except subprocess.TimeoutExpired:
+            raise SpecError(f"LaTeX did not finish in {timeout:g} s") from None
+        pdf = folder / f"{JOB}.pdf"
+        if not pdf.exists():
+            raise SpecError("LaTeX failed: " + (_errors(log) if _ERROR.search(log) else "no pages of output"))
+        return BuildResult(pdf.read_bytes(), log)
 
 
-def _command() -> list[str]:
-    flags = ["-no-shell-escape", "-interaction=nonstopmode", "-halt-on-error", "-file-line-error"]
-    if shutil.which("latexmk") and shutil.which("pdflatex"):
-        return ["latexmk", "-pdf", "-quiet", *flags, "-pdflatex=pdflatex " + " ".join(flags) + " %O %S"]
-    if shutil.which("pdflatex"):
-        return ["pdflatex", *flags]
-    raise SpecError(INSTALL_HINT)
+def tex_command() -> list[str]:
+    """latexmk driving pdflatex if both are installed, else pdflatex alone; shell escape off for every run."""
+    if not shutil.which("pdflatex"):
+        raise SpecError(INSTALL_HINT)
+    if not shutil.which("latexmk"):
+        return ["pdflatex", *TEX_FLAGS]
+    # -norc: no latexmkrc may change the engine, the output directory or the flags. Our flags come after
+    # latexmk's own (%O) so they are the ones pdflatex obeys.
+    return ["latexmk", "-norc", "-pdf", *TEX_FLAGS, f"-pdflatex=pdflatex %O {' '.join(TEX_FLAGS)} %S"]
+
+
+def tex_env() -> dict[str, str]:
+    """The caller's environment with TeX confined to its working directory and made reproducible."""
+    return {k: v for k, v in os.environ.items() if k not in UNSAFE_ENV} | SAFE_ENV
+
+
+def _compile(command: list[str], folder: Path, deadline: float) -> str:
+    """Run latexmk once, or pdflatex twice (three times if the log asks), and return the last log."""
+    runs = 1 if command[0] == "latexmk" else 3
+    for n in range(runs):
+        status, output = _run([*command, f"{JOB}.tex"], folder, deadline)
+        log = _read(folder / f"{JOB}.log") or output
+        if status != 0:
+            raise SpecError("LaTeX failed: " + _errors(log))
+        if n >= 1 and not _RERUN.search(log):
+            break
+    return log
+
+
+def _run(command: list[str], folder: Path, deadline: float) -> tuple[int, str]:
+    """Run one command with stdin closed; past the deadline kill it and all it started, then re-raise."""
+    with subprocess.Popen(
+        command,
+        cwd=folder,
+        env=tex_env(),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group, so a timeout also stops the pdflatex under latexmk
+    ) as process:
+        try:
+            output = process.communicate(timeout=max(deadline - time.monotonic(), 0.0))[0]
+        finally:
+            if process.returncode is None:  # not reaped yet, so the group id is still ours
+                os.killpg(process.pid, signal.SIGKILL)
+    return process.returncode, output.decode("utf-8", "replace")
 
 
 def _read(path: Path) -> str:
     return path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
 
 
-def _errors(log: str, most: int = 400) -> str:
-    """The error lines of a log (``! ...``, ``file:line: ...``, and the ``l.NN`` context), on one line."""
+def _errors(log: str, most: int = MESSAGE_LENGTH) -> str:
+    """The error lines of a log (``! ...``, ``file:line: ...``, and the ``l.NN`` context) on one line."""
     lines = log.splitlines()
-    picked = []
+    picked: list[str] = []
     for n, line in enumerate(lines):
-        if line.startswith("!") or re.match(r"^[^:\s]+:\d+: ", line):
+        if _ERROR.match(line) and not _NOISE.search(line):
             picked.append(line.strip())
-            context = next((x.strip() for x in lines[n + 1 : n + 6] if x.startswith("l.")), None)
-            if context:
-                picked.append(context)
+            context = next((x.strip() for x in lines[n + 1 : n + 12] if x.startswith("l.")), None)
+            picked.extend([context] if context else [])
     text = " | ".join(dict.fromkeys(picked)) or "see the log (no error line found)"
     return text if len(text) <= most else text[: most - 3] + "..."
 
@@ -102,18 +138,15 @@ def overfull_boxes(log: str) -> list[float]:
 
 
 def pdf_text(pdf: bytes) -> str:
-    """The text of a PDF (pdftotext), for checking what a reader sees."""
-    return subprocess.run(
-        ["pdftotext", "-layout", "-", "-"], input=pdf, capture_output=True, check=True, timeout=60
-    ).stdout.decode("utf-8", "replace")
+    """The text of a PDF (``pdftotext -layout``), for checking what a reader sees."""
+    return _filter(["pdftotext", "-layout", "-", "-"], pdf).decode("utf-8", "replace")
 
 
 def pdf_to_png(pdf: bytes, page: int = 1, dpi: int = 80) -> bytes:
-    """One page of a PDF as a PNG (pdftoppm), for looking at it."""
-    return subprocess.run(
-        ["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile", "-", "-"],
-        input=pdf,
-        capture_output=True,
-        check=True,
-        timeout=60,
-    ).stdout
+    """One page of a PDF as a PNG (``pdftoppm``), for previews."""
+    return _filter(["pdftoppm", "-png", "-r", str(dpi), "-f", str(page), "-l", str(page), "-singlefile", "-"], pdf)
+
+
+def _filter(command: list[str], data: bytes) -> bytes:
+    """A poppler tool reading ``data`` on stdin and writing its result on stdout (no file given: stdout)."""
+    return subprocess.run(command, input=data, capture_output=True, check=True, timeout=60).stdout

@@ -18,7 +18,7 @@ import sympy as sp
 from . import activations, costs, references
 from . import notation as notations
 from . import spec as specs
-from .symbols import C0, A, ActivationBase, ActivationPrimeBase, B, SoftmaxExp, W, Y, Z, activation_functions
+from .symbols import C0, A, ActivationPrimeBase, B, SoftmaxExp, W, Y, Z, activation_functions
 
 if TYPE_CHECKING:
     from .derivation import Derivation
@@ -272,7 +272,3 @@ def generic_function(layer: int) -> sp.FunctionClass:
 def generic_prime(layer: int, arg: sp.Expr) -> sp.Expr:
     """g_l'(arg) as one applied function g_l_prime, the name the checks give SymPy's derivatives of g_l."""
     return sp.Function(f"g_{layer}_prime")(arg)
-
-
-def is_activation(expr: sp.Basic) -> bool:
-    return isinstance(expr, ActivationBase)

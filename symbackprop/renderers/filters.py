@@ -81,7 +81,6 @@ def filters_for(net: Network) -> dict[str, Callable[..., Any]]:
         "partial": lambda pair: partial_text(text, *pair),
         "tpartial": lambda pair: partial_tex(tex, *pair),
         "text_sum": joined(text.doprint, " + "),
-        "tex_sum": joined(tex.doprint, " + "),
         "escape": escape_tex,
     }
 
