@@ -21,6 +21,9 @@ class _Notation:
     """What both printers share: how an indexed quantity's name, subscript and layer read."""
 
     _settings: dict
+    _times: str
+    _open: str
+    _close: str
 
     def _parts(self, expr: sp.Indexed) -> tuple[str, list[sp.Expr], sp.Expr | None]:
         name = str(expr.base)
@@ -63,6 +66,17 @@ class _Notation:
         rest = [a for a in expr.args if not isinstance(a, sp.Sum)]
         return (sums, sp.Mul(*rest)) if sums and rest else None
 
+    def _textbook_product(self, expr: sp.Mul) -> str | None:
+        """w_jk a_k weight first, and a sum over a layer first in parentheses; None for SymPy's own order."""
+        pair = self._weight_first(expr)
+        if pair:
+            return self._times.join(map(self._print, pair))
+        split = self._sum_first(expr)
+        if split:
+            sums = [f"{self._open}{self._print(s)}{self._close}" for s in split[0]]
+            return self._times.join([*sums, self._print(split[1])])
+        return None
+
     def _activation_name(self, expr: sp.Basic) -> tuple[str, str, bool]:
         """(latex, text, generic) for the activation behind an applied g or g'."""
         entry = activations.activation(type(expr).entry_name)
@@ -87,14 +101,10 @@ class TextPrinter(_Notation, StrPrinter):
             return f"({self._print(expr.base)})**{self._print(expr.exp)}"
         return super()._print_Pow(expr, rational)
 
+    _times, _open, _close = "*", "(", ")"
+
     def _print_Mul(self, expr: sp.Mul) -> str:
-        pair = self._weight_first(expr)
-        if pair:
-            return "*".join(map(self._print, pair))
-        split = self._sum_first(expr)
-        if split:
-            return "*".join([*(f"({self._print(s)})" for s in split[0]), self._print(split[1])])
-        return super()._print_Mul(expr)
+        return self._textbook_product(expr) or super()._print_Mul(expr)
 
     def _print_Sum(self, expr: sp.Sum) -> str:
         limits = ", ".join(f"{self._print(i)}={self._print(lo)}..{self._print(hi)}" for i, lo, hi in expr.limits)
@@ -140,14 +150,10 @@ class TexPrinter(_Notation, LatexPrinter):
             return rf"\left({self._print(expr.base)}\right)^{{{self._print(expr.exp)}}}"
         return super()._print_Pow(expr)
 
+    _times, _open, _close = " ", r"\left(", r"\right)"
+
     def _print_Mul(self, expr: sp.Mul) -> str:
-        pair = self._weight_first(expr)
-        if pair:
-            return " ".join(map(self._print, pair))
-        split = self._sum_first(expr)
-        if split:
-            return " ".join([*(rf"\left({self._print(s)}\right)" for s in split[0]), self._print(split[1])])
-        return super()._print_Mul(expr)
+        return self._textbook_product(expr) or super()._print_Mul(expr)
 
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         name, indices, layer = self._parts(expr)
