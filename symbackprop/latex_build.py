@@ -30,6 +30,8 @@ SAFE_ENV = {
 }
 UNSAFE_ENV = ("TEXMFOUTPUT", "TEXMF_OUTPUT_DIRECTORY")  # each would let paranoid mode read/write under it
 JOB = "document"
+AUX_FILES = ("aux", "toc", "lof", "lot", "out")  # what latexmk watches to decide on another run
+MAX_RUNS = 5  # latexmk's $max_repeat
 MESSAGE_LENGTH = 400
 
 _RERUN = re.compile(r"Rerun to get|Label\(s\) may have changed|Please rerun")
@@ -62,8 +64,8 @@ def build(source: str, *, timeout: float = 120.0) -> BuildResult:
         except subprocess.TimeoutExpired:
             raise SpecError(f"LaTeX did not finish in {timeout:g} s") from None
         pdf = folder / f"{JOB}.pdf"
-        if not pdf.exists():
-            raise SpecError("LaTeX failed: " + (_errors(log) if _ERROR.search(log) else "no pages of output"))
+        if not pdf.exists():  # pdflatex succeeds on an empty document, but makes no PDF of it
+            raise SpecError("LaTeX failed: " + _errors(log))
         return BuildResult(pdf.read_bytes(), log)
 
 
@@ -84,16 +86,31 @@ def tex_env() -> dict[str, str]:
 
 
 def _compile(command: list[str], folder: Path, deadline: float) -> str:
-    """Run latexmk once, or pdflatex twice (three times if the log asks), and return the last log."""
-    runs = 1 if command[0] == "latexmk" else 3
-    for n in range(runs):
-        status, output = _run([*command, f"{JOB}.tex"], folder, deadline)
-        log = _read(folder / f"{JOB}.log") or output
-        if status != 0:
-            raise SpecError("LaTeX failed: " + _errors(log))
-        if n >= 1 and not _RERUN.search(log):
+    """Run latexmk once, or pdflatex until its cross-reference files settle (as latexmk would); the last log."""
+    if command[0] == "latexmk":
+        return _run_tex(command, folder, deadline)
+    seen: dict[str, bytes] = {}
+    for _ in range(MAX_RUNS):  # at least twice: the first run always writes a new .aux
+        log = _run_tex(command, folder, deadline)
+        now = _cross_references(folder)
+        if now == seen and not _RERUN.search(log):
             break
+        seen = now
     return log
+
+
+def _run_tex(command: list[str], folder: Path, deadline: float) -> str:
+    """One run over the document: its log, or a SpecError with the log's error lines."""
+    status, output = _run([*command, f"{JOB}.tex"], folder, deadline)
+    log = _read(folder / f"{JOB}.log") or output
+    if status != 0:
+        raise SpecError("LaTeX failed: " + _errors(log))
+    return log
+
+
+def _cross_references(folder: Path) -> dict[str, bytes]:
+    """The files one run writes for the next (labels, contents): a change means page numbers may still move."""
+    return {ext: path.read_bytes() for ext in AUX_FILES if (path := folder / f"{JOB}.{ext}").exists()}
 
 
 def _run(command: list[str], folder: Path, deadline: float) -> tuple[int, str]:
@@ -128,7 +145,9 @@ def _errors(log: str, most: int = MESSAGE_LENGTH) -> str:
             picked.append(line.strip())
             context = next((x.strip() for x in lines[n + 1 : n + 12] if x.startswith("l.")), None)
             picked.extend([context] if context else [])
-    text = " | ".join(dict.fromkeys(picked)) or "see the log (no error line found)"
+    if not picked:
+        picked = ["no pages of output"] if "No pages of output" in log else ["no error line in the log"]
+    text = " | ".join(dict.fromkeys(picked))
     return text if len(text) <= most else text[: most - 3] + "..."
 
 
