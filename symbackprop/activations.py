@@ -140,5 +140,7 @@ def _slope(text: str) -> sp.Rational:
 
 
 def _is_decimal(text: str) -> bool:
+    if not text.isascii():
+        return False
     head, _, tail = text.strip().partition(".")
     return bool(head or tail) and (head.isdigit() or head == "") and (tail.isdigit() or tail == "")

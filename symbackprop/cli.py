@@ -129,7 +129,7 @@ def _example_path(name: str) -> Path:
 
 def _int_list(text: str) -> list[int]:
     parts = [p.strip() for p in text.split(",")]
-    if not all(p.isdigit() for p in parts):
+    if not all(p.isascii() and p.isdigit() for p in parts):
         raise SpecError(f"--layers: expected whole numbers separated by commas, got {text!r}")
     return [int(p) for p in parts]
 

@@ -18,7 +18,7 @@ KINDS = {"w": "weight", "b": "bias", "a": "activation", "z": "weighted input"}
 
 _HEAD = re.compile(r"^\s*(?P<kind>[wbaz])\s*")
 _SCRIPT = re.compile(r"(?P<mark>[_^])\s*(?:\{\s*(?P<b>[^{}]*?)\s*\}|\((?P<p>[^()]*)\)|(?P<r>[A-Za-z0-9]+))\s*")
-_LAYER = re.compile(r"^\(?\s*(?:(?P<n>\d+)|L\s*(?:-\s*(?P<back>\d+))?)\s*\)?$")
+_LAYER = re.compile(r"^\(?\s*(?:(?P<n>\d+)|L\s*(?:-\s*(?P<back>\d+))?)\s*\)?$", re.ASCII)
 
 
 @dataclass(frozen=True, order=True)
@@ -99,7 +99,7 @@ def _indices(text: str, kind: str, layer: int, sub: str | None, spec: NetworkSpe
     if sub is None:
         return _implicit(text, kind, layer, want, spec)
     parts = [p.strip() for p in sub.split(",")] if "," in sub else _split_digits(sub, want)
-    if not all(p.isdigit() for p in parts) or len(parts) != want:
+    if not all(p.isascii() and p.isdigit() for p in parts) or len(parts) != want:
         words = {0: "no subscript (one bias per layer)", 1: "one neuron index", 2: "two neuron indices, jk"}
         raise SpecError(f"reference {text!r}: {KINDS[kind]} takes {words[want]}, got {sub!r}")
     return tuple(int(p) for p in parts)
@@ -130,7 +130,8 @@ def check(ref: Ref, spec: NetworkSpec, text: str | None = None) -> None:
     label = repr(text) if text is not None else str(ref)
     base, depth = spec.index_base, spec.depth
     if ref.kind in "wb" and ref.layer == 0:
-        raise SpecError(f"reference {label}: the input layer has no {KINDS[ref.kind]}s; layers 1 to {depth} do")
+        things = "biases" if ref.kind == "b" else "weights"
+        raise SpecError(f"reference {label}: the input layer has no {things}; layers 1 to {depth} do")
     if ref.kind == "z" and ref.layer == 0:
         raise SpecError(f"reference {label}: the input layer has no weighted input z; layers 1 to {depth} do")
     if ref.kind == "b" and spec.bias == "none":

@@ -96,7 +96,7 @@ def from_mapping(data: Mapping[str, Any]) -> NetworkSpec:
     costs.cost(cost_name)
     bias = _choice("bias", data.get("bias", defaults["bias"]), BIAS_MODES)
     base = data.get("index_base", preset.index_base)
-    if base not in (0, 1) or isinstance(base, bool):
+    if type(base) is not int or base not in (0, 1):
         raise SpecError(f"index_base: must be 0 or 1, got {base!r}")
     values = data.get("values")
     if values is not None:

@@ -206,3 +206,28 @@ def test_pdf_is_written_atomically_and_nothing_else_is_left(tmp_path):
     again = tmp_path / "e.pdf"
     run("derive", "example:3b1b", "--wrt", "w^{(L)}", "--to", "pdf", "-o", str(again))
     assert again.read_bytes() == pdf.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["derive", "--layers", "2,²", "--wrt", "w_00^(L)"], "--layers"),
+        (["derive", "example:worked", "--wrt", "b_{²}^{(L)}"], "one neuron index"),
+        (["derive", "example:worked", "--wrt", "a_0^{(²)}"], "not a number, L, or L-N"),
+        (["derive", "--layers", "2,2", "--activation", "leaky_relu:²", "--wrt", "w_00^(L)"], "slope"),
+        (["derive", "example:worked", "--wrt", "b_0^{(0)}"], "has no biases"),
+    ],
+)
+def test_unicode_digits_and_input_layer_biases_are_plain_bad_input(args, says, capsys):
+    from symbackprop.cli import main
+
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert says in err and err.count("\n") == 1
+
+
+def test_a_float_index_base_is_bad_input(tmp_path):
+    spec = tmp_path / "f.toml"
+    spec.write_text("layers = [2, 2]\nindex_base = 1.0\n")
+    done = run("derive", str(spec), "--wrt", "w_{11}^{(L)}")
+    assert done.returncode == 2 and "index_base: must be 0 or 1" in done.stderr
