@@ -15,7 +15,6 @@ import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import cache
 from typing import TYPE_CHECKING, TypeVar
 
@@ -23,7 +22,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from .activations import Activation
-from .symbols import SoftmaxExp
+from .exact_points import RationalPoint
 
 if TYPE_CHECKING:
     from .derivation import Derivation
@@ -96,7 +95,7 @@ def _dual_points(d: Derivation, count: int) -> int:
     rng = random.Random(20261124)
     agreeing = 0
     for _ in range(count):
-        point = _RationalPoint(rng, wrt=d.symbol)
+        point = RationalPoint(rng, wrt=d.symbol)
         try:
             agreeing += point.dual(cost)[1] == point.value(mine)
         except ZeroDivisionError:
@@ -168,106 +167,10 @@ def _agreeing_points(expr: sp.Expr, count: int) -> int:
     agreeing = 0
     for _ in range(count):
         try:
-            agreeing += _RationalPoint(rng).value(expr) == 0
+            agreeing += RationalPoint(rng).value(expr) == 0
         except ZeroDivisionError:
             continue
     return agreeing
-
-
-class _RationalPoint:
-    """One random point, evaluated exactly, each shared subexpression once.
-
-    Symbols get random rationals; every function application (g_l, g_l', exp, ln) gets a
-    random rational per distinct argument, and ``dual`` also carries the derivative with
-    respect to ``wrt`` (forward mode), with g_l's derivative read from g_l' at the same
-    argument, exp's from itself and ln's as 1/x.
-    """
-
-    def __init__(self, rng: random.Random, wrt: sp.Expr | None = None) -> None:
-        self.rng = rng
-        self.wrt = wrt
-        self.memo: dict[sp.Basic, Fraction] = {}
-        self.duals: dict[sp.Basic, tuple[Fraction, Fraction]] = {}
-        self.applied: dict[tuple[str, tuple[Fraction, ...]], Fraction] = {}
-
-    def random(self) -> Fraction:
-        return Fraction(self.rng.randint(-997, 997), self.rng.randint(2, 97)) + Fraction(1, 1009)
-
-    def table(self, head: str, args: tuple[Fraction, ...], positive: bool = False) -> Fraction:
-        """The value of function ``head`` at ``args``: random, but the same every time it is asked."""
-        key = (head, args)
-        if key not in self.applied:
-            value = self.random()
-            self.applied[key] = abs(value) if positive else value
-        return self.applied[key]
-
-    def value(self, e: sp.Basic) -> Fraction:
-        if e not in self.memo:
-            self.memo[e] = self._compute(e)
-        return self.memo[e]
-
-    def _compute(self, e: sp.Basic) -> Fraction:
-        if isinstance(e, sp.Rational):
-            return Fraction(int(e.p), int(e.q))
-        if isinstance(e, (sp.Indexed, sp.Symbol)):
-            return self.dual(e)[0]
-        if isinstance(e, sp.Add):
-            return sum((self.value(a) for a in e.args), Fraction(0))
-        if isinstance(e, sp.Mul):
-            product = Fraction(1)
-            for a in e.args:
-                product *= self.value(a)
-            return product
-        if isinstance(e, sp.Pow) and isinstance(e.exp, sp.Integer):
-            return self.value(e.base) ** int(e.exp)
-        if isinstance(e, (sp.Function, sp.Pow)):
-            positive = isinstance(e, (SoftmaxExp, sp.exp))
-            return self.table(_head(e), tuple(self.value(a) for a in e.args), positive)
-        raise TypeError(f"no exact value for {type(e).__name__}")
-
-    def dual(self, e: sp.Basic) -> tuple[Fraction, Fraction]:
-        """(value, derivative with respect to ``wrt``) of ``e`` at this point."""
-        if e not in self.duals:
-            self.duals[e] = self._dual(e)
-        return self.duals[e]
-
-    def _dual(self, e: sp.Basic) -> tuple[Fraction, Fraction]:
-        zero, one = Fraction(0), Fraction(1)
-        if isinstance(e, sp.Rational):
-            return Fraction(int(e.p), int(e.q)), zero
-        if isinstance(e, (sp.Indexed, sp.Symbol)):
-            return self.random(), (one if e == self.wrt else zero)
-        if isinstance(e, sp.Add):
-            parts = [self.dual(a) for a in e.args]
-            return sum((p[0] for p in parts), zero), sum((p[1] for p in parts), zero)
-        if isinstance(e, sp.Mul):
-            v, dv = one, zero
-            for a in e.args:
-                av, ad = self.dual(a)
-                v, dv = v * av, dv * av + v * ad
-            return v, dv
-        if isinstance(e, sp.Pow) and isinstance(e.exp, sp.Integer):
-            bv, bd = self.dual(e.base)
-            n = int(e.exp)
-            return bv**n, n * bv ** (n - 1) * bd
-        if isinstance(e, sp.log):
-            av, ad = self.dual(e.args[0])
-            return self.table("log", (av,)), ad / av
-        if isinstance(e, (SoftmaxExp, sp.exp)):
-            av, ad = self.dual(e.args[0])
-            v = self.table(_head(e), (av,), positive=True)
-            return v, v * ad
-        if isinstance(e, AppliedUndef) and len(e.args) == 1:
-            av, ad = self.dual(e.args[0])
-            slope = self.table(f"{_head(e)}_prime", (av,))
-            return self.table(_head(e), (av,)), slope * ad
-        raise TypeError(f"no forward-mode rule for {type(e).__name__}")
-
-
-def _head(e: sp.Basic) -> str:
-    """The name a function application is tabulated under: SoftmaxExp and exp are one function."""
-    name = type(e).__name__
-    return "exp" if name in ("SoftmaxExp", "exp") else name
 
 
 @cache
