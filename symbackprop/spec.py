@@ -9,6 +9,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -70,6 +71,8 @@ def from_toml(path: str | Path) -> NetworkSpec:
         raise SpecError(f"{path}: cannot read ({err.strerror})") from None
     try:
         data = tomllib.loads(text)
+        if "claims" in data:  # claimed numbers keep the digits they were written with (0.10 is not 0.1)
+            data["claims"] = tomllib.loads(text, parse_float=Decimal)["claims"]
     except tomllib.TOMLDecodeError as err:
         raise SpecError(f"{path}: not valid TOML: {err}") from None
     try:
@@ -92,6 +95,11 @@ def from_mapping(data: Mapping[str, Any]) -> NetworkSpec:
     preset = notations.load(notation)
     defaults = {"activation": "sigmoid", "bias": "neuron", "cost": "sse", **preset.defaults}
     acts = _activations(data.get("activation", defaults["activation"]), len(layers) - 1)
+    for layer, (act, width) in enumerate(zip(acts, layers[1:], strict=True), start=1):
+        if act == "softmax" and width == 1:
+            raise SpecError(
+                f"activation: softmax over the single neuron of layer {layer} is the constant 1; use sigmoid"
+            )
     cost_name = data.get("cost", defaults["cost"])
     costs.cost(cost_name)
     bias = _choice("bias", data.get("bias", defaults["bias"]), BIAS_MODES)

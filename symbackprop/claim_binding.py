@@ -1,0 +1,732 @@
+"""A claim's syntax tree bound to one network: its letters become that network's quantities.
+
+a_1^{(L)} is neuron 1's activation in the output layer, \\sigma' the derivative of the
+layer's activation, g^{(l)} a layer's generic activation, n the size of the layer a summed
+index runs over, \\delta_j^{(l)} the error dC_0/dz_j^{(l)} where the notation defines it,
+and \\frac{\\partial C_0}{\\partial a_1^{(L)}} that derivative, computed here by sympy.diff
+of the cost, never by the derivation under test. A letter that means nothing in this network
+is a ClaimError naming it and its position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from . import activations
+from .claim_syntax import (
+    Binary,
+    Binding,
+    Claim,
+    ClaimError,
+    Frac,
+    Group,
+    Name,
+    Neg,
+    Node,
+    Num,
+    Product,
+    Range,
+    Relation,
+    Scripted,
+    source,
+)
+from .errors import SpecError
+from .network import Network
+from .printing import partial_tex, partial_text
+from .references import Ref, check, layer_name
+from .symbols import C0, A, B, W, Y, Z, activation_functions
+
+MAX_SUM_TERMS = 4096
+
+QUANTITIES = {"a": A, "z": Z, "w": W, "b": B, "x": A, "y": Y, "\\delta": Z}
+COST_LETTERS = {"C"}
+
+
+def _head_name(latex: str) -> str:
+    """How a catalogue entry's LaTeX name reads once parsed: \\operatorname{ReLU} is ReLU, \\sigma stays."""
+    return latex.removeprefix("\\operatorname{").removesuffix("}")
+
+
+# A function name in a claim -> the catalogue entry it means (None: g, whichever the layer has).
+ACTIVATION_HEADS: dict[str, str | None] = {
+    _head_name(act.latex): act.name for act in activations.CATALOGUE.values() if act.elementwise and not act.generic
+}
+ACTIVATION_HEADS |= {"g": None, "relu": "relu", "ReLU": "relu", "sigmoid": "sigmoid", "LeakyReLU": "leaky_relu"}
+PLAIN_HEADS = {"\\exp": sp.exp, "\\ln": sp.log, "\\log": sp.log}
+DERIVATIVE_MARKS = {"\\partial", "d"}
+ACCENT_PRIMES = {"\\prime"}
+
+
+class Partial(sp.Expr):
+    """d(of)/d(wrt) as the claim wrote it: kept whole for printing, replaced by its value to compare."""
+
+    @property
+    def of(self) -> sp.Expr:
+        return self.args[0]
+
+    @property
+    def wrt(self) -> sp.Expr:
+        return self.args[1]
+
+    def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
+        return partial_tex(printer, self.of, self.wrt)
+
+    def _sympystr(self, printer: sp.printing.str.StrPrinter) -> str:
+        return partial_text(printer, self.of, self.wrt)
+
+
+@dataclass(frozen=True)
+class BoundClaim:
+    """A claim read against a network: what its left-hand side names, and its right-hand side."""
+
+    wrt: Ref | None  # from a leading \frac{\partial C_0}{\partial w_{12}^{(L)}} =
+    shown: sp.Expr  # as read: Sums kept, derivatives as Partial
+    value: sp.Expr  # sums written out and every derivative worked out, in a, z, w, b, y and g'
+
+
+@dataclass
+class _Index:
+    symbol: sp.Symbol
+    first: int | None = None
+    last: int | None = None
+    runs_over: list[int] = field(default_factory=list)  # layers whose neurons it indexes
+
+
+@dataclass(frozen=True)
+class _Use:
+    """An index expression used for a layer's neurons, checked once every summed letter has its range."""
+
+    expr: sp.Expr
+    layer: int
+    node: Node
+    kind: str
+
+
+def bind(net: Network, claim: Claim, text: str) -> BoundClaim:
+    """Read a parsed claim against ``net``."""
+    binder = _Binder(net, text)
+    shown = binder.expr(claim.rhs)
+    binder.check_uses()
+    wrt = binder.lhs_ref(claim.lhs) if claim.lhs is not None else None
+    return BoundClaim(wrt, shown, binder.value_of(shown))
+
+
+class _Binder:
+    def __init__(self, net: Network, text: str) -> None:
+        self.net = net
+        self.text = text
+        self.env: dict[str, _Index] = {}
+        self.uses: list[_Use] = []
+        self.limit_layer: int | None = None  # while reading a sum's limits: the layer n stands for
+
+    # --- errors ------------------------------------------------------------------------------
+
+    def fail(self, node: Node, message: str) -> ClaimError:
+        return ClaimError(message, node.start + 1)
+
+    def quote(self, node: Node) -> str:
+        return source(self.text, node)
+
+    # --- expressions ---------------------------------------------------------------------------
+
+    def expr(self, node: Node) -> sp.Expr:
+        method = getattr(self, f"_{type(node).__name__.lower()}")
+        return method(node)
+
+    def _num(self, node: Num) -> sp.Expr:
+        return sp.Rational(node.text)
+
+    def _neg(self, node: Neg) -> sp.Expr:
+        return sp.Mul(-1, self.expr(node.operand), evaluate=False)
+
+    def _binary(self, node: Binary) -> sp.Expr:
+        if node.op == "/":
+            return _ratio(self.expr(node.left), self._nonzero(node.right))
+        if _ends_with_sum(node.left):  # \sum_i -x_i: the sign belongs to the summand
+            head = list(node.left.factors) if isinstance(node.left, Product) else [node.left]
+            body = node.right if node.op == "+" else Neg(node.right.start - 1, node.right.end, node.right)
+            return self.product([*head, body])
+        left, right = self.expr(node.left), self.expr(node.right)
+        if node.op == "-":
+            right = sp.Mul(-1, right, evaluate=False)
+        return sp.Add(left, right, evaluate=False)
+
+    def _frac(self, node: Frac) -> sp.Expr:
+        partial = self.derivative(node.numerator, node.denominator)
+        if partial is not None:
+            return partial
+        return _ratio(self.expr(node.numerator), self._nonzero(node.denominator))
+
+    def _nonzero(self, node: Node) -> sp.Expr:
+        value = self.expr(node)
+        if value == 0:
+            raise self.fail(node, f"division by zero in {self.quote(node)!r}")
+        return value
+
+    def _group(self, node: Group) -> sp.Expr:
+        if len(node.items) != 1:
+            what = "empty braces" if not node.items else "a list separated by commas"
+            raise self.fail(node, f"{what} where a value belongs")
+        return self.expr(node.items[0])
+
+    def _relation(self, node: Relation) -> sp.Expr:
+        raise self.fail(
+            node, f"a comparison {self.quote(node)!r} belongs inside an indicator such as \\mathbb{{1}}[z>0]"
+        )
+
+    def _binding(self, node: Binding) -> sp.Expr:
+        raise self.fail(node, f"{self.quote(node)!r} belongs in a sum's subscript, as in \\sum_{{j=0}}^{{n-1}}")
+
+    def _claim(self, node: Claim) -> sp.Expr:
+        raise self.fail(node, "only one '=' is allowed, after the derivative being claimed")
+
+    def _name(self, node: Name) -> sp.Expr:
+        return self.scripted(node, ())
+
+    def _scripted(self, node: Scripted) -> sp.Expr:
+        return self.scripted(node.base, node.scripts, node)
+
+    def _product(self, node: Product) -> sp.Expr:
+        return self.product(list(node.factors))
+
+    # --- products: function application and sums -------------------------------------------------
+
+    def product(self, factors: list[Node]) -> sp.Expr:
+        """Factors multiplied in the order written; a function name applies to the factor after it,
+        and a sum takes every factor after it as its body."""
+        out: list[sp.Expr] = []
+        i = 0
+        while i < len(factors):
+            f = factors[i]
+            base, scripts = _split(f)
+            name = base.name if isinstance(base, Name) else None
+            if name == "\\sum":
+                out.append(self.summation(f, scripts, factors[i + 1 :]))
+                break
+            if _is_head(name):
+                if i + 1 == len(factors):
+                    raise self.fail(f, f"{self.quote(f)} needs an argument, e.g. {self.quote(f)}(z_1^{{(L)}})")
+                out.append(self.apply(f, base, scripts, factors[i + 1]))
+                i += 2
+                continue
+            out.append(self.expr(f))
+            i += 1
+        return out[0] if len(out) == 1 else sp.Mul(*out, evaluate=False)
+
+    def apply(self, head: Node, base: Name, scripts: tuple, arg: Node) -> sp.Expr:
+        """A function applied to the next factor; powers written on the argument's group apply after."""
+        arg_base, arg_scripts = _split(arg)
+        inner = arg_base if isinstance(arg_base, Group) and arg_base.delim in "([" else arg
+        powers = arg_scripts if inner is arg_base else ()
+        value = self.call(head, base, scripts, inner)
+        for mark, script in powers:
+            if mark != "^":
+                raise self.fail(arg, f"unexpected {mark!r} after {self.quote(arg)!r}")
+            value = value ** self.expr(script)
+        return value
+
+    def call(self, head: Node, base: Name, scripts: tuple, arg: Node) -> sp.Expr:
+        primes, layer, powers = self.head_scripts(head, base, scripts)
+        name = base.name
+        if primes and name not in ACTIVATION_HEADS:
+            raise self.fail(head, f"a prime on {self.quote(head)} is not understood; primes go on activations")
+        args = arg.items if isinstance(arg, Group) else (arg,)
+        if name == "\\max":
+            if len(args) != 2:
+                raise self.fail(arg, "\\max takes two arguments, as in \\max(0, z)")
+            value = sp.Max(*(self.expr(a) for a in args))
+        elif len(args) != 1:
+            raise self.fail(arg, f"{self.quote(head)} takes one argument")
+        elif name == "1":
+            value = self.indicator(args[0])
+        elif name in PLAIN_HEADS:
+            value = PLAIN_HEADS[name](self.expr(args[0]))
+        else:
+            value = self.activation(head, name, primes, layer, self.expr(args[0]))
+        for power in powers:
+            value = value**power
+        return value
+
+    def head_scripts(self, head: Node, base: Name, scripts: tuple) -> tuple[int, int | None, list[sp.Expr]]:
+        """Primes, a layer superscript (g^{(L)}) and powers written on a function's name."""
+        primes, layer, powers = 0, None, []
+        for mark, script in scripts:
+            if mark == "'":
+                primes += 1
+            elif mark == "_":
+                raise self.fail(head, f"a subscript on {base.name} is not understood")
+            elif _is_prime_script(script):
+                primes += 1
+            else:
+                inner = _unbrace(script)
+                prime_first = isinstance(inner, Product) and _is_prime_script(inner.factors[0])
+                if prime_first:
+                    primes += 1
+                    inner = Product(inner.start, inner.end, inner.factors[1:])
+                    inner = inner.factors[0] if len(inner.factors) == 1 else inner
+                found = self.layer_of(inner, force=layer is None and base.name == "g")
+                if found is not None and layer is None:
+                    layer = found
+                else:
+                    powers.append(self.expr(inner))
+        if primes > 1:
+            raise self.fail(head, "second derivatives of an activation are not supported here")
+        return primes, layer, powers
+
+    def activation(self, head: Node, name: str, primes: int, layer: int | None, arg: sp.Expr) -> sp.Expr:
+        """sigma, g, tanh, ReLU and their derivatives: the layer's own activation where it is that one."""
+        wanted = ACTIVATION_HEADS[name]
+        if layer is None and isinstance(arg, sp.Indexed) and arg.base == Z:
+            layer = int(arg.indices[0])
+        if layer is not None and not 1 <= layer <= self.net.depth:
+            raise self.fail(head, f"{self.quote(head)}: there is no layer {layer} with an activation")
+        own = self.net.activation(layer) if layer is not None else None
+        if wanted is None and own is None:
+            raise self.fail(head, "g needs its layer, g^{(L)}(...), or a z of one layer as its argument")
+        if own is not None and (wanted is None or activations.activation(wanted).latex == own.latex):
+            if not self.net.activation(layer).elementwise:
+                raise self.fail(
+                    head, f"layer {self.layer_label(layer)} is softmax, which is not applied neuron by neuron"
+                )
+            func, prime = activation_functions(own.name)
+            return (prime if primes else func)(layer, arg)
+        if wanted is None:
+            raise self.fail(head, "g stands for a layer's activation; this one has no layer")
+        act = activations.activation(wanted)
+        return act.prime(arg) if primes else act.form(arg)
+
+    def indicator(self, node: Node) -> sp.Expr:
+        """\\mathbb{1}[z > 0] as a step function of z."""
+        if not isinstance(node, Relation):
+            raise self.fail(node, "an indicator takes a comparison, as in \\mathbb{1}[z > 0]")
+        gap = self.expr(node.left) - self.expr(node.right)
+        op = node.op.lstrip("\\")
+        strict = {">": (gap, 0), "gt": (gap, 0), "<": (-gap, 0), "lt": (-gap, 0)}
+        closed = {">=": (gap, 1), "ge": (gap, 1), "geq": (gap, 1), "<=": (-gap, 1), "le": (-gap, 1), "leq": (-gap, 1)}
+        arg, at_zero = {**strict, **closed}[op]
+        return sp.Heaviside(arg, at_zero)
+
+    def summation(self, head: Node, scripts: tuple, body: list[Node]) -> sp.Expr:
+        """\\sum_{j=0}^{n-1} body: j runs over the neurons of the layer the body indexes with it.
+
+        Also \\sum_{0 \\leq j \\leq 3} and \\sum_{\\substack{...}} with one range per row (a double sum).
+        """
+        if not body:
+            raise self.fail(head, "the sum has nothing to sum")
+        sub = [s for m, s in scripts if m == "_"]
+        sup = [s for m, s in scripts if m == "^"]
+        if len(sub) != 1 or len(sup) > 1:
+            raise self.fail(head, "write the summed index under the sum, as in \\sum_{j} or \\sum_{j=0}^{n-1}")
+        ranges = self.sum_ranges(head, _unbrace(sub[0]))
+        if sup and (len(ranges) > 1 or ranges[0][2] is not None):
+            raise self.fail(head, "give the sum's upper limit once, either above it or in its subscript")
+        indices = []
+        for letter_node, _, _ in ranges:
+            letter = letter_node.name
+            if letter in self.env or letter in (i.symbol.name for i in indices):
+                raise self.fail(letter_node, f"{letter} is already summed over")
+            indices.append(_Index(sp.Symbol(letter, integer=True)))
+        self.env.update({i.symbol.name: i for i in indices})
+        try:
+            shown = self.product(body)
+            for index, (_, first, last) in zip(indices, ranges, strict=True):
+                self.set_range(head, index, first, last if last is not None else (sup[0] if sup else None))
+            self.check_uses()
+        finally:
+            for index in indices:
+                del self.env[index.symbol.name]
+        return sp.Sum(shown, *((i.symbol, i.first, i.last) for i in indices))
+
+    def sum_ranges(self, head: Node, sub: Node) -> list[tuple[Name, Node | None, Node | None]]:
+        """The summed letters in a sum's subscript, each with its written first and last value (or None)."""
+        if isinstance(sub, Product) and _is_name(sub.factors[0], "\\substack") and len(sub.factors) == 2:
+            rows = sub.factors[1].items if isinstance(sub.factors[1], Group) else ()
+            return [self.sum_range(head, row) for row in rows] or [self.sum_range(head, sub)]
+        return [self.sum_range(head, sub)]
+
+    def sum_range(self, head: Node, node: Node) -> tuple[Name, Node | None, Node | None]:
+        letter, first, last = node, None, None
+        if isinstance(node, Binding):
+            letter, first = node.name, node.value
+        elif isinstance(node, Range):
+            letter, first, last = node.name, node.low, node.high
+            if node.strict[0]:
+                first = Binary(first.start, first.end, "+", first, Num(first.end, first.end, "1"))
+            if node.strict[1]:
+                last = Binary(last.start, last.end, "-", last, Num(last.end, last.end, "1"))
+        if not isinstance(letter, Name) or len(letter.name) != 1 or not letter.name.isalpha():
+            raise self.fail(head, "the summed index must be one letter, as in \\sum_{j} or \\sum_{0 \\leq j \\leq 3}")
+        return letter, first, last
+
+    def set_range(self, head: Node, index: _Index, first: Node | None, last: Node | None) -> None:
+        """The letter's range: as written, else the neurons of the first layer it indexes (n is that layer's size)."""
+        if not index.runs_over:
+            raise self.fail(head, f"nothing in the sum is indexed by {index.symbol}")
+        base, layer = self.net.spec.index_base, index.runs_over[0]
+        self.limit_layer = layer
+        try:
+            index.first = self.integer(first) if first is not None else base
+            index.last = self.integer(last) if last is not None else base + self.net.layers[layer] - 1
+        finally:
+            self.limit_layer = None
+        if index.last - index.first + 1 > MAX_SUM_TERMS:
+            raise self.fail(head, f"the sum has more than {MAX_SUM_TERMS} terms")
+
+    def integer(self, node: Node) -> int:
+        value = _evaluated(self.expr(node))
+        if not (isinstance(value, sp.Integer) or (isinstance(value, sp.Rational) and value.q == 1)):
+            raise self.fail(node, f"{self.quote(node)!r} is not a whole number")
+        return int(value)
+
+    # --- letters with scripts ------------------------------------------------------------------
+
+    def scripted(self, base: Node, scripts: tuple, node: Node | None = None) -> sp.Expr:
+        node = node or base
+        if isinstance(base, Group):
+            return self.powers(node, self._group(base), scripts)
+        if not isinstance(base, Name):
+            return self.powers(node, self.expr(base), scripts)
+        name = base.name
+        if name in QUANTITIES:
+            return self.quantity(node, name, scripts)
+        if name in COST_LETTERS:
+            return self.powers(node, self.cost(node, scripts), [s for s in scripts if s[0] == "^"])
+        if name == "n":
+            return self.size(node, scripts)
+        if name == "e":
+            return self.powers(node, sp.E, scripts)
+        if name in self.env:
+            return self.powers(node, self.env[name].symbol, scripts)
+        if _is_head(name) or name == "\\sum":
+            raise self.fail(node, f"{self.quote(node)} needs an argument")
+        if name in DERIVATIVE_MARKS:
+            raise self.fail(node, f"{name} belongs in a derivative such as \\frac{{\\partial C_0}}{{\\partial w}}")
+        if name.startswith("\\"):
+            raise self.fail(node, f"unknown command {name}")
+        raise self.fail(node, f"{name} means nothing in this network (a, z, w, b, y, x, n, e, C are known)")
+
+    def powers(self, node: Node, value: sp.Expr, scripts: tuple) -> sp.Expr:
+        for mark, script in scripts:
+            if mark != "^":
+                what = "a subscript" if mark == "_" else "a prime"
+                raise self.fail(node, f"{what} on {self.quote(node)!r} is not understood")
+            value = value ** self.expr(script)
+        return value
+
+    def cost(self, node: Node, scripts: tuple) -> sp.Expr:
+        subs = [s for m, s in scripts if m == "_"]
+        if subs and self.quote(_unbrace(subs[0])) not in ("0", "x", "i"):
+            raise self.fail(node, f"{self.quote(node)} is not the cost; write C_0")
+        return C0
+
+    def size(self, node: Node, scripts: tuple) -> sp.Expr:
+        """n: the summed layer's size in a sum's limits, else the output layer's; n_L, n_{L-1}, n_1: that layer's."""
+        subs = [s for m, s in scripts if m == "_"]
+        if subs:
+            layer = self.layer_of(_unbrace(subs[0]), force=True)
+        else:
+            layer = self.limit_layer if self.limit_layer is not None else self.net.depth
+        return self.powers(node, sp.Integer(self.net.layers[layer]), tuple(s for s in scripts if s[0] != "_"))
+
+    def quantity(self, node: Node, name: str, scripts: tuple) -> sp.Expr:
+        subs = [s for m, s in scripts if m == "_"]
+        sups = [s for m, s in scripts if m == "^"]
+        if any(m == "'" for m, _ in scripts):
+            raise self.fail(node, f"a prime on {self.quote(node)!r} is not understood; write g'(z) for a derivative")
+        if len(subs) > 1:
+            raise self.fail(node, f"{self.quote(node)!r} has two subscripts")
+        if name == "\\delta" and subs and not sups:
+            return self.kronecker(node, subs[0])
+        layer, rest = self.quantity_layer(node, name, sups)
+        kind = {"x": "a", "\\delta": "z"}.get(name, name)
+        indices = self.indices(node, kind, layer, subs[0] if subs else None)
+        symbol = Y[indices[0]] if name == "y" else QUANTITIES[name][layer, *indices]
+        if name == "\\delta":
+            if not self.net.notation.use_delta:
+                raise self.fail(
+                    node,
+                    f"the {self.net.notation.name} notation has no δ; write \\frac{{\\partial C_0}}{{\\partial z}}",
+                )
+            symbol = Partial(C0, symbol)
+        for power in rest:
+            symbol = symbol ** self.expr(power)
+        return symbol
+
+    def kronecker(self, node: Node, sub: Node) -> sp.Expr:
+        """\\delta_{ij} without a layer: 1 when the two indices are equal, else 0 (softmax's derivative)."""
+        parts = self.index_parts(node, _unbrace(sub), 2)
+        if len(parts) != 2:
+            raise self.fail(node, f"{self.quote(node)!r}: the Kronecker delta takes two indices, as in \\delta_{{ij}}")
+        return sp.KroneckerDelta(*(self.index_value(p) for p in parts))
+
+    def quantity_layer(self, node: Node, name: str, sups: list[Node]) -> tuple[int, list[Node]]:
+        """The layer a quantity's first superscript names, and the superscripts left over (powers)."""
+        if name == "x":
+            return 0, sups
+        if name == "y":
+            return self.net.depth, sups
+        if sups:
+            layer = self.layer_of(_unbrace(sups[0]), force=False)
+            if layer is not None:
+                return layer, sups[1:]
+        raise self.fail(node, f"{self.quote(node)!r} needs its layer, as in {name}^{{(L)}} or {name}^{{(1)}}")
+
+    def layer_of(self, node: Node, force: bool) -> int | None:
+        """A layer written (L), (L-1), (2), L-1 or L; None when the superscript is not a layer (a power)."""
+        parens = isinstance(node, Group) and node.delim == "(" and len(node.items) == 1
+        inner = node.items[0] if parens else node
+        mentions_l = any(isinstance(n, Name) and n.name in ("L", "l") for n in _walk(inner))
+        if not (parens or mentions_l or force or (isinstance(inner, Num) and not self.net.notation.layer_parens)):
+            return None
+        if isinstance(inner, Num) and inner.text.isdigit():
+            layer = int(inner.text)
+        elif isinstance(inner, Name) and inner.name == "L":
+            layer = self.net.depth
+        elif isinstance(inner, Binary) and inner.op == "-" and _is_name(inner.left, "L") and _is_digits(inner.right):
+            layer = self.net.depth - int(inner.right.text)
+        elif any(isinstance(n, Name) and n.name == "l" for n in _walk(inner)):
+            raise self.fail(inner, "the layer l is a letter; a claim is checked for one layer: write (L), (L-1) or (1)")
+        else:
+            raise self.fail(inner, f"{self.quote(inner)!r} is not a layer; write L, L-1 or a number")
+        if not 0 <= layer <= self.net.depth:
+            raise self.fail(
+                inner, f"there is no layer {self.quote(inner)}; layers are 0 (input) to {self.net.depth} (L)"
+            )
+        return layer
+
+    def indices(self, node: Node, kind: str, layer: int, sub: Node | None) -> tuple[sp.Expr, ...]:
+        """The neuron indices in a subscript, checked against the layer (or recorded, for a summed letter)."""
+        spec = self.net.spec
+        want = 2 if kind == "w" else 1
+        if kind == "b" and spec.bias == "layer":
+            want = 0
+        if kind == "b" and spec.bias == "none":
+            raise self.fail(node, 'this network has no biases (bias = "none")')
+        if kind in ("w", "b", "z") and layer == 0:
+            raise self.fail(node, f"the input layer has no {kind}")
+        if sub is None:
+            return self.implicit(node, kind, layer, want)
+        parts = self.index_parts(node, _unbrace(sub), want)
+        if len(parts) != want:
+            words = {0: "no subscript (one bias per layer)", 1: "one neuron index", 2: "two neuron indices, jk"}
+            raise self.fail(node, f"{self.quote(node)!r}: {words[want]} expected")
+        layers = [layer, layer - 1] if kind == "w" else [layer]
+        out = []
+        for part, at in zip(parts, layers, strict=True):
+            value = self.index_value(part)
+            self.uses.append(_Use(value, at, node, kind))
+            for letter in value.free_symbols:
+                self.env[str(letter)].runs_over.append(at)
+            out.append(value)
+        return tuple(out)
+
+    def index_parts(self, node: Node, sub: Node, want: int) -> list[Node]:
+        if isinstance(sub, Group) and sub.delim == "{":
+            return list(sub.items)
+        if isinstance(sub, Product):
+            return list(sub.factors)
+        if want == 2 and isinstance(sub, Num) and sub.text.isdigit():
+            if len(sub.text) != 2:
+                raise self.fail(node, f"{self.quote(node)!r}: write the two indices apart, as w_{{1,2}}")
+            return [Num(sub.start, sub.start + 1, sub.text[0]), Num(sub.start + 1, sub.end, sub.text[1])]
+        return [sub]
+
+    def index_value(self, node: Node) -> sp.Expr:
+        if isinstance(node, Num) and node.text.isdigit():
+            return sp.Integer(int(node.text))
+        if isinstance(node, Name) and node.name in self.env:
+            return self.env[node.name].symbol
+        if isinstance(node, Binary) and node.op in "+-":
+            left, right = self.index_value(node.left), self.index_value(node.right)
+            return left + right if node.op == "+" else left - right
+        if isinstance(node, Name) and len(node.name) == 1:
+            raise self.fail(node, f"the index {node.name} is not summed; write a neuron number or sum over {node.name}")
+        raise self.fail(node, f"{self.quote(node)!r} is not a neuron index")
+
+    def implicit(self, node: Node, kind: str, layer: int, want: int) -> tuple[sp.Expr, ...]:
+        """No subscript: fine where every layer indexed has one neuron."""
+        if want == 0:
+            return ()
+        touched = [layer, layer - 1] if kind == "w" else [layer]
+        wide = [t for t in touched if self.net.layers[t] != 1]
+        if wide:
+            size = self.net.layers[wide[0]]
+            raise self.fail(
+                node,
+                f"{self.quote(node)!r} needs its neuron index; layer {self.layer_label(wide[0])} has {size} neurons",
+            )
+        return (sp.Integer(self.net.spec.index_base),) * want
+
+    def check_uses(self) -> None:
+        """Check each recorded index whose summed letters all have their ranges by now."""
+        waiting = []
+        for use in self.uses:
+            if all(self.env[str(s)].first is not None for s in use.expr.free_symbols):
+                self.check_use(use)
+            else:
+                waiting.append(use)
+        self.uses = waiting
+
+    def check_use(self, use: _Use) -> None:
+        base, size = self.net.spec.index_base, self.net.layers[use.layer]
+        for point in _corners([self.env[str(s)] for s in use.expr.free_symbols]):
+            value = int(use.expr.xreplace(point))
+            if not base <= value < base + size:
+                ranges = ", ".join(f"{s} from {self.env[str(s)].first} to {self.env[str(s)].last}" for s in point)
+                reach = f"with {ranges} the index reaches {value}" if point else f"index {value} is out of range"
+                raise self.fail(
+                    use.node,
+                    f"{self.quote(use.node)!r}: {reach}; layer {self.layer_label(use.layer)} "
+                    f"has neurons {base} to {base + size - 1}",
+                )
+
+    def layer_label(self, layer: int) -> str:
+        return layer_name(layer, self.net.depth)
+
+    # --- derivatives ------------------------------------------------------------------------------
+
+    def derivative(self, numerator: Node, denominator: Node) -> Partial | None:
+        """\\frac{\\partial C_0}{\\partial w} or \\frac{dC_0}{dw} as a Partial; None if not a derivative."""
+        top, bottom = _after_mark(numerator), _after_mark(denominator)
+        if top is None and bottom is None:
+            return None
+        if top is None or bottom is None:
+            raise self.fail(
+                numerator,
+                "a derivative needs \\partial (or d) above and below, as in \\frac{\\partial C_0}{\\partial w}",
+            )
+        of, wrt = self.expr(top), self.expr(bottom)
+        if not (of == C0 or (isinstance(of, sp.Indexed) and of.base in (A, Z))):
+            raise self.fail(top, f"{self.quote(top)!r}: a derivative of the cost, an activation or a z is understood")
+        if not (isinstance(wrt, sp.Indexed) and wrt.base in (A, Z, W, B)):
+            raise self.fail(bottom, f"{self.quote(bottom)!r}: differentiate with respect to a weight, bias, a or z")
+        return Partial(of, wrt)
+
+    def lhs_ref(self, lhs: Node) -> Ref:
+        value = self.expr(lhs)
+        if not (isinstance(value, Partial) and value.of == C0):
+            raise self.fail(
+                lhs,
+                "the left-hand side must be the derivative claimed, e.g. \\frac{\\partial C_0}{\\partial w_{12}^{(L)}}",
+            )
+        return _ref(value.wrt)
+
+    # --- the value -------------------------------------------------------------------------------
+
+    def value_of(self, shown: sp.Expr) -> sp.Expr:
+        """Sums written out, and each derivative replaced by sympy.diff of what it differentiates."""
+        expanded = _evaluated(_expand_sums(shown))
+        partials = {p: partial_value(self.net, p.of, p.wrt) for p in expanded.atoms(Partial)}
+        return expanded.xreplace(partials)
+
+
+def partial_value(net: Network, of: sp.Expr, wrt: sp.Indexed) -> sp.Expr:
+    """d(of)/d(wrt) by sympy.diff of ``of`` written down to ``wrt``'s layer (the textbook's named functions kept)."""
+    ref = _ref(wrt)
+    try:
+        check(ref, net.spec)
+    except SpecError as err:
+        raise ClaimError(str(err)) from None
+    if of == C0:
+        return sp.diff(net.composed_cost(ref, concrete=None), wrt)
+    mapping = net.forward_map(ref, concrete=None)
+    return sp.diff(mapping.get(of, of), wrt)
+
+
+def _ref(symbol: sp.Indexed) -> Ref:
+    kind = {A: "a", Z: "z", W: "w", B: "b"}[symbol.base]
+    layer, *indices = (int(i) for i in symbol.indices)
+    return Ref(kind, layer, tuple(indices))
+
+
+def _expand_sums(expr: sp.Expr) -> sp.Expr:
+    """Each Sum over a letter written out term by term, innermost first."""
+    sums = [s for s in sp.preorder_traversal(expr) if isinstance(s, sp.Sum)]
+    if not sums:
+        return expr
+    inner = sums[-1]
+    terms = inner.function
+    for index, first, last in inner.limits:
+        terms = sp.Add(*(terms.xreplace({index: sp.Integer(v)}) for v in range(int(first), int(last) + 1)))
+    return _expand_sums(expr.xreplace({inner: terms}))
+
+
+def _ratio(numerator: sp.Expr, denominator: sp.Expr) -> sp.Expr:
+    return sp.Mul(numerator, sp.Pow(denominator, -1, evaluate=False), evaluate=False)
+
+
+def _evaluated(expr: sp.Expr) -> sp.Expr:
+    """The claim as SymPy would have built it: products and sums kept as written become ordinary ones."""
+    if not expr.args or isinstance(expr, (sp.Indexed, Partial)):
+        return expr
+    return expr.func(*(_evaluated(a) for a in expr.args))
+
+
+def _ends_with_sum(node: Node) -> bool:
+    last = node.factors[-1] if isinstance(node, Product) else node
+    base, _ = _split(last)
+    return isinstance(base, Name) and base.name == "\\sum"
+
+
+def _split(node: Node) -> tuple[Node, tuple]:
+    return (node.base, node.scripts) if isinstance(node, Scripted) else (node, ())
+
+
+def _is_head(name: str | None) -> bool:
+    return name is not None and (name in ACTIVATION_HEADS or name in PLAIN_HEADS or name in ("\\max", "1"))
+
+
+def _is_prime_script(node: Node | None) -> bool:
+    inner = _unbrace(node) if node is not None else None
+    return isinstance(inner, Name) and inner.name in ACCENT_PRIMES
+
+
+def _unbrace(node: Node) -> Node:
+    while isinstance(node, Group) and node.delim == "{" and len(node.items) == 1:
+        node = node.items[0]
+    return node
+
+
+def _after_mark(node: Node) -> Node | None:
+    """X in "\\partial X", "d X", "\\mathrm{d} X"; None when ``node`` does not start with such a mark."""
+    node = _unbrace(node)
+    if isinstance(node, Product) and isinstance(node.factors[0], Name) and node.factors[0].name in DERIVATIVE_MARKS:
+        rest = node.factors[1:]
+        return rest[0] if len(rest) == 1 else Product(rest[0].start, rest[-1].end, rest)
+    return None
+
+
+def _sum_index(node: Node) -> tuple[Node, Node | None]:
+    if isinstance(node, Binding):
+        return node.name, node.value
+    return node, None
+
+
+def _walk(node: Node) -> Iterator[Node]:
+    yield node
+    for value in vars(node).values():
+        children = value if isinstance(value, tuple) else (value,)
+        for child in children:
+            if isinstance(child, Node):
+                yield from _walk(child)
+            elif isinstance(child, tuple):
+                yield from (n for c in child if isinstance(c, Node) for n in _walk(c))
+
+
+def _is_name(node: Node, name: str) -> bool:
+    return isinstance(node, Name) and node.name == name
+
+
+def _is_digits(node: Node) -> bool:
+    return isinstance(node, Num) and node.text.isdigit()
+
+
+def _corners(indices: list[_Index]) -> list[dict[sp.Symbol, sp.Integer]]:
+    """Every combination of first and last values of the summed letters in an index (linear in each)."""
+    points: list[dict[sp.Symbol, sp.Integer]] = [{}]
+    for index in indices:
+        points = [{**p, index.symbol: sp.Integer(v)} for p in points for v in (index.first, index.last)]
+    return points

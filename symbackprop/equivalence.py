@@ -1,0 +1,175 @@
+"""Whether two formulas for a derivative are the same function, and a point where they are not.
+
+Both are written down to the network's parameters, inputs and targets. First with every
+elementwise activation an undefined function g_l (equal for every activation, shown by
+cancelling to 0 or at exact random rational points); failing that, with the network's own
+activations (sigma' = sigma(1 - sigma) then counts), at exact points that know exp, tanh,
+max and the step function. A counterexample is a float64 point where the values differ.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+
+import numpy as np
+import sympy as sp
+
+from . import numeric
+from .checks import SYMBOLIC_SECONDS, within
+from .exact_points import ConcretePoint
+from .network import Network, generic_function
+from .references import Ref
+from .symbols import A, ActivationBase, B, W, Y, Z
+
+POINTS = 24
+
+
+@dataclass(frozen=True)
+class Decision:
+    """``equal``, and how that was shown, in words for the report."""
+
+    equal: bool
+    method: str
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """Values of the quantities involved, and what each formula gives there."""
+
+    at: tuple[tuple[sp.Expr, float], ...]  # the quantities the two formulas are written in (a, z, w, y)
+    point: tuple[tuple[sp.Expr, float], ...]  # every input, target and parameter they depend on
+    claim: float
+    expected: float
+    note: str = ""
+
+
+def decide(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -> Decision:
+    """Are ``claim`` and ``expected`` (in a, z, w, b, y and g') the same function of what lies below ``start``?"""
+    generic = realize(net, claim, start, "generic") - realize(net, expected, start, "generic")
+    cancelled = within(SYMBOLIC_SECONDS, lambda: sp.expand(generic) == 0 or sp.cancel(sp.together(generic)) == 0)
+    if cancelled:
+        return Decision(True, "the difference cancels to 0 with every activation an arbitrary function g")
+    if cancelled is None and agree(generic, POINTS):
+        return Decision(True, f"equal at {POINTS} exact random rational points with every activation arbitrary")
+    if all(net.activation(layer).generic for layer in range(1, net.depth + 1)):
+        return Decision(False, "not equal as functions of the parameters, inputs and targets")
+    concrete = realize(net, claim, start, "concrete") - realize(net, expected, start, "concrete")
+    if agree(concrete, POINTS):
+        return Decision(True, f"equal for this network's activations, at {POINTS} exact random rational points")
+    return Decision(False, "not equal as functions of the parameters, inputs and targets")
+
+
+def same(net: Network, first: sp.Expr, second: sp.Expr, start: Ref | None, points: int = 8) -> bool:
+    """A quick test for diagnoses: equal at exact random points, with the network's activations."""
+    difference = realize(net, first, start, "concrete") - realize(net, second, start, "concrete")
+    return agree(difference, points)
+
+
+def agree(difference: sp.Expr, count: int) -> bool:
+    """``difference`` is exactly 0 at ``count`` random rational points (those hitting a pole are skipped)."""
+    rng = random.Random(20261124)
+    tried = zero = 0
+    while tried < 4 * count and zero < count:
+        tried += 1
+        try:
+            if ConcretePoint(rng).value(difference) != 0:
+                return False
+            zero += 1
+        except ZeroDivisionError:
+            continue
+    return zero == count
+
+
+def realize(net: Network, expr: sp.Expr, start: Ref | None, mode: str) -> sp.Expr:
+    """``expr`` written down to ``start``: activations generic (g_l), "concrete" (the catalogue's),
+    or "numeric" (the catalogue's, a generic g taken as tanh, so it has numbers)."""
+    composed = net.compose(expr, start, concrete=mode != "generic")
+
+    def activation(e: ActivationBase) -> sp.Expr:
+        layer, arg = int(e.args[0]), e.args[1]
+        act = net.activation(layer)
+        if mode == "generic" or act.form is None:
+            return generic_function(layer)(arg)
+        return act.form(arg)
+
+    out = composed.replace(lambda e: isinstance(e, ActivationBase), activation)
+    if mode == "numeric":
+        out = _generic_as_tanh(net, out)
+    return out
+
+
+def _generic_as_tanh(net: Network, expr: sp.Expr) -> sp.Expr:
+    for layer in range(1, net.depth + 1):
+        g, g_prime = generic_function(layer), sp.Function(f"g_{layer}_prime")
+        expr = expr.replace(g, sp.tanh).replace(g_prime, lambda u: 1 - sp.tanh(u) ** 2)
+    return expr
+
+
+def counterexample(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -> Counterexample | None:
+    """A point (the spec's values first, then random ones) where the two formulas' values differ."""
+    mine, right = realize(net, claim, start, "numeric"), realize(net, expected, start, "numeric")
+    involved = sorted(mine.atoms(sp.Indexed) | right.atoms(sp.Indexed), key=sp.default_sort_key)
+    note = "taking g = tanh" if any(net.activation(k).generic for k in range(1, net.depth + 1)) else ""
+    randoms = [numeric.random_values(net, samples=1, seed=seed) for seed in range(5)]
+    free_targets = [  # targets that need not sum to 1, for claims that quietly assume they do
+        replace(v, y=np.random.default_rng(seed).uniform(0.05, 0.95, v.y.shape)) for seed, v in enumerate(randoms)
+    ]
+    tries = ([net.spec.values] if net.spec.values is not None else []) + randoms + free_targets
+    for values in tries:
+        point = _leaf_values(net, values, start)
+        a, b = _number(mine, point), _number(right, point)
+        if a is None or b is None or abs(a - b) <= 1e-9 * max(1.0, abs(b)):
+            continue
+        leaves = tuple((s, float(point[s])) for s in involved if s in point)
+        return Counterexample(_local_values(net, claim, expected, start, point), leaves, a, b, note)
+    return None
+
+
+def _local_values(
+    net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None, point: dict[sp.Expr, sp.Float]
+) -> tuple[tuple[sp.Expr, float], ...]:
+    """The values, at ``point``, of the a, z, w, b and y the formulas are written in."""
+    local = sorted(claim.atoms(sp.Indexed) | expected.atoms(sp.Indexed), key=sp.default_sort_key)
+    out = []
+    for symbol in local:
+        value = _number(realize(net, symbol, start, "numeric"), point)
+        if value is not None:
+            out.append((symbol, value))
+    return tuple(out)
+
+
+def _number(expr: sp.Expr, point: dict[sp.Expr, sp.Float]) -> float | None:
+    value = expr.xreplace(point).evalf(30)
+    return float(value) if value.is_real and value.is_finite else None
+
+
+def _leaf_values(net: Network, values: numeric.Values, start: Ref | None) -> dict[sp.Expr, sp.Float]:
+    """Every input, target and parameter (sample 0), and the free layer's a or z when ``start`` is one."""
+    base = net.spec.index_base
+    out: dict[sp.Expr, float] = {}
+    out.update({A[0, k + base]: v for k, v in enumerate(values.x[0])})
+    out.update({Y[j + base]: v for j, v in enumerate(values.y[0])})
+    for layer in range(1, net.depth + 1):
+        w = values.weights[layer - 1]
+        out.update({W[layer, j + base, k + base]: w[j, k] for j in range(w.shape[0]) for k in range(w.shape[1])})
+        if net.spec.bias == "neuron":
+            out.update({B[layer, j + base]: v for j, v in enumerate(values.biases[layer - 1])})
+        elif net.spec.bias == "layer":
+            out[B[layer]] = values.biases[layer - 1][0]
+    if start is not None and start.kind in "az":
+        out.update(_free_layer(net, values, start))
+    return {s: sp.Float(float(np.float64(v)), 30) for s, v in out.items()}
+
+
+def _free_layer(net: Network, values: numeric.Values, start: Ref) -> dict[sp.Expr, float]:
+    """The a's or z's of the layer a derivative starts from: the forward pass's, or random for a generic g."""
+    base, layer = net.spec.index_base, start.layer
+    if any(net.activation(k).generic for k in range(1, layer + 1)):
+        rng = np.random.default_rng(layer)
+        row = rng.uniform(-1.0, 1.0, net.layers[layer])
+    else:
+        fwd = numeric.forward(net, values)
+        row = fwd.a[layer][0] if start.kind == "a" else fwd.z[layer - 1][0]
+    base_symbol = A if start.kind == "a" else Z
+    return {base_symbol[layer, j + base]: v for j, v in enumerate(row)}

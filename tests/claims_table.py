@@ -1,0 +1,175 @@
+"""Claims with their expected verdicts and diagnoses, over networks in both notations.
+
+Each row: network name, the derivative (--wrt, or None when the claim's left-hand side
+names it), the claim as a textbook or a student writes it, the verdict, and the diagnosis
+kind for a wrong claim (None where no known mistake explains it).
+"""
+
+from __future__ import annotations
+
+from symbackprop.network import Network
+
+NETWORKS = {
+    # The source texts' generic network: four layers, g everywhere, no biases, neurons from 0.
+    "deep": dict(layers=[2, 3, 6, 4], activation="g", cost="sse", bias="none"),
+    # One neuron per layer, sigmoid, with biases: the first source text's chain.
+    "one": dict(layers=[1, 1, 1, 1], activation="sigmoid", cost="sse"),
+    # Nielsen's notation: absolute layers without parentheses, neurons from 1, delta defined, half_sse.
+    "nielsen": dict(layers=[2, 3, 2], notation="nielsen"),
+    "softmax": dict(layers=[3, 4, 3], activation=["tanh", "softmax"], cost="cross_entropy"),
+    "tanh": dict(layers=[2, 2, 1], activation="tanh", cost="half_sse"),
+    "relu": dict(layers=[2, 2, 1], activation="relu", cost="half_sse"),
+    "mse": dict(layers=[2, 2, 3], activation="sigmoid", cost="mse"),
+    "bce": dict(layers=[2, 2, 1], activation="sigmoid", cost="binary_cross_entropy"),
+    "shared": dict(layers=[2, 2, 2], activation="sigmoid", cost="sse", bias="layer"),
+}
+
+
+def network(name: str) -> Network:
+    return Network(**NETWORKS[name])
+
+
+W12 = "w_{12}^{(L)}"
+OUT = r"2(a_1^{(L)} - y_1) g'^{(L)}(z_1^{(L)})"
+HIDDEN_SUM = r"\sum_{j=0}^{n-1} 2\left(a_j^{(L)} - y_j\right) g'^{(L)}\left(z_j^{(L)}\right) w_{j2}^{(L)}"
+CHAIN = (
+    r"\frac{\partial C_0}{\partial a_1^{(L)}} \frac{\partial a_1^{(L)}}{\partial z_1^{(L)}}"
+    r" \frac{\partial z_1^{(L)}}{\partial w_{12}^{(L)}}"
+)
+
+CLAIMS = [
+    # --- the generic network of the source texts -------------------------------------------
+    ("deep", W12, OUT + " a_2^{(L-1)}", "correct", None),
+    ("deep", W12, r"2 \cdot (a_1^{(L)} - y_1) \times g'^{(L)}(z_1^{(L)}) \cdot a_2^{(L-1)}", "correct", None),
+    ("deep", W12, r"a_2^{(L-1)}\, g'^{(L)}\left(z_1^{(L)}\right)\, 2\left(a_1^{(L)} - y_1\right)", "correct", None),
+    ("deep", None, r"\frac{\partial C_0}{\partial w_{12}^{(L)}} = " + OUT + " a_2^{(L-1)}", "correct", None),
+    ("deep", W12, CHAIN, "correct", None),
+    ("deep", W12, r"(a_1^{(L)} - y_1) g'^{(L)}(z_1^{(L)}) a_2^{(L-1)}", "incorrect", "factor_2_dropped"),
+    ("deep", W12, r"4(a_1^{(L)} - y_1) g'^{(L)}(z_1^{(L)}) a_2^{(L-1)}", "incorrect", "factor_2_added"),
+    ("deep", W12, r"2(y_1 - a_1^{(L)}) g'^{(L)}(z_1^{(L)}) a_2^{(L-1)}", "incorrect", "sign"),
+    ("deep", W12, r"2(a_1^{(L)} - y_1) a_2^{(L-1)}", "incorrect", "activation_derivative_missing"),
+    ("deep", W12, OUT + " a_2^{(L)}", "incorrect", "wrong_layer"),
+    ("deep", W12, r"2(a_2^{(L)} - y_2) g'^{(L)}(z_2^{(L)}) a_1^{(L-1)}", "incorrect", "indices_swapped"),
+    (
+        "deep",
+        W12,
+        r"\frac{\partial C_0}{\partial a_1^{(L)}} \frac{\partial z_1^{(L)}}{\partial w_{12}^{(L)}}",
+        "incorrect",
+        "activation_derivative_missing",
+    ),
+    ("deep", "z_1^{(L)}", OUT, "correct", None),
+    ("deep", "a_2^{(L-1)}", HIDDEN_SUM, "correct", None),
+    ("deep", "a_2^{(L-1)}", HIDDEN_SUM.replace("n-1", "n_L-1"), "correct", None),
+    ("deep", "a_2^{(L-1)}", HIDDEN_SUM.replace("n-1", "3"), "correct", None),
+    ("deep", "a_2^{(L-1)}", HIDDEN_SUM.replace("_{j=0}^{n-1}", "_{k}").replace("j", "k"), "correct", None),
+    ("deep", "a_2^{(L-1)}", r"2(a_0^{(L)} - y_0) g'^{(L)}(z_0^{(L)}) w_{02}^{(L)}", "incorrect", "sum_missing"),
+    ("deep", "a_2^{(L-1)}", HIDDEN_SUM.replace("w_{j2}", "w_{2j}"), "incorrect", "sum_wrong_index"),
+    ("deep", "a_2^{(L-1)}", HIDDEN_SUM.replace("n-1", "n-2"), "incorrect", None),
+    (
+        "deep",
+        "w_{22}^{(L-1)}",
+        r"a_2^{(L-2)} g'^{(L-1)}(z_2^{(L-1)}) " + HIDDEN_SUM,
+        "correct",
+        None,
+    ),
+    (
+        "deep",
+        "w_{22}^{(L-1)}",
+        r"a_2^{(L-1)} g'^{(L-1)}(z_2^{(L-1)}) " + HIDDEN_SUM,
+        "incorrect",
+        "wrong_layer",
+    ),
+    (
+        "deep",
+        "w_{22}^{(L-1)}",
+        r"a_2^{(L-2)} g'^{(L-1)}(z_2^{(L-1)}) 2(a_3^{(L)} - y_3) g'^{(L)}(z_3^{(L)}) w_{32}^{(L)}",
+        "incorrect",
+        "sum_missing",
+    ),
+    (
+        "deep",
+        "w_{22}^{(L-1)}",
+        r"a_2^{(L-2)} \frac{\partial C_0}{\partial a_2^{(L-1)}}",
+        "incorrect",
+        "activation_derivative_missing",
+    ),
+    # --- one neuron per layer, sigmoid, the first source text ---------------------------------
+    ("one", "w^{(L)}", r"a^{(L-1)} \sigma'(z^{(L)}) 2(a^{(L)} - y)", "correct", None),
+    ("one", "b^{(L)}", r"\sigma'(z^{(L)}) 2(a^{(L)} - y)", "correct", None),
+    ("one", "a^{(L-1)}", r"w^{(L)} \sigma'(z^{(L)}) 2(a^{(L)} - y)", "correct", None),
+    ("one", "w^{(L)}", r"a^{(L-1)} a^{(L)}(1 - a^{(L)}) 2(a^{(L)} - y)", "correct", None),
+    ("one", "w^{(L)}", r"a^{(L-1)} \frac{e^{-z^{(L)}}}{\left(1+e^{-z^{(L)}}\right)^2} 2(a^{(L)} - y)", "correct", None),
+    (
+        "one",
+        "w^{(L)}",
+        r"a^{(L-1)} \frac{\exp(-z^{(L)})}{(1+\exp(-z^{(L)}))^{2}} \cdot 2(a^{(L)} - y)",
+        "correct",
+        None,
+    ),
+    ("one", "w^{(L)}", r"a^{(L-1)} \sigma(z^{(L)})\left(1-\sigma(z^{(L)})\right) 2(a^{(L)} - y)", "correct", None),
+    (
+        "one",
+        "w^{(L-1)}",
+        r"a^{(L-2)} \sigma'(z^{(L-1)}) w^{(L)} \sigma'(z^{(L)}) 2(a^{(L)} - y)",
+        "correct",
+        None,
+    ),
+    ("one", "w^{(L)}", r"a^{(L)} \sigma'(z^{(L)}) 2(a^{(L)} - y)", "incorrect", "wrong_layer"),
+    ("one", "w^{(L)}", r"a^{(L-1)} 2(a^{(L)} - y)", "incorrect", "activation_derivative_missing"),
+    ("one", "w^{(L)}", r"a^{(L-1)} \sigma'(z^{(L)}) (a^{(L)} - y)", "incorrect", "factor_2_dropped"),
+    ("one", "w^{(L)}", r"-a^{(L-1)} \sigma'(z^{(L)}) 2(a^{(L)} - y)", "incorrect", "sign"),
+    ("one", "b^{(L)}", r"a^{(L-1)} \sigma'(z^{(L)}) 2(a^{(L)} - y)", "incorrect", None),
+    (
+        "one",
+        "w^{(L-1)}",
+        r"a^{(L-2)} w^{(L)} \sigma'(z^{(L)}) 2(a^{(L)} - y)",
+        "incorrect",
+        "activation_derivative_missing",
+    ),
+    # --- Nielsen's notation: delta, absolute layers, neurons from 1, the cost with 1/2 -------
+    ("nielsen", "w_{12}^{2}", r"a_2^{1} \delta_1^{2}", "correct", None),
+    ("nielsen", "w_{12}^{2}", r"(a_1^2 - y_1) \sigma'(z_1^2) a_2^1", "correct", None),
+    ("nielsen", "b_1^{2}", r"\delta_1^{2}", "correct", None),
+    ("nielsen", "w_{12}^{2}", r"2(a_1^2 - y_1) \sigma'(z_1^2) a_2^1", "incorrect", "factor_2_added"),
+    ("nielsen", "w_{12}^{2}", r"a_1^{1} \delta_2^{2}", "incorrect", "indices_swapped"),
+    ("nielsen", "a_2^{1}", r"\sum_{j=1}^{n} w_{j2}^{2} \delta_j^{2}", "correct", None),
+    # --- softmax with cross-entropy ---------------------------------------------------------
+    ("softmax", "w_{10}^{(L)}", r"\left(a_1^{(L)} \sum_{i} y_i - y_1\right) a_0^{(L-1)}", "correct", None),
+    ("softmax", "w_{10}^{(L)}", r"(a_1^{(L)} - y_1) a_0^{(L-1)}", "incorrect", "targets_sum_to_one"),
+    ("softmax", "z_2^{(L)}", r"a_2^{(L)} (y_0 + y_1 + y_2) - y_2", "correct", None),
+    # --- tanh, ReLU, mse, binary cross-entropy, a shared bias per layer ----------------------
+    ("tanh", "w_{00}^{(L)}", r"(a^{(L)} - y)(1 - (a^{(L)})^2) a_0^{(L-1)}", "correct", None),
+    ("tanh", "w_{00}^{(L)}", r"(a^{(L)} - y)\left(1 - \tanh^2(z^{(L)})\right) a_0^{(L-1)}", "correct", None),
+    ("tanh", "w_{00}^{(L)}", r"(a^{(L)} - y) a^{(L)}(1 - a^{(L)}) a_0^{(L-1)}", "incorrect", None),
+    ("relu", "w_{00}^{(L)}", r"(a^{(L)} - y) \mathbb{1}[z^{(L)} > 0] a_0^{(L-1)}", "correct", None),
+    ("relu", "w_{00}^{(L)}", r"(a^{(L)} - y) \operatorname{ReLU}'(z^{(L)}) a_0^{(L-1)}", "correct", None),
+    ("relu", "w_{00}^{(L)}", r"(a^{(L)} - y) a_0^{(L-1)}", "incorrect", "activation_derivative_missing"),
+    ("mse", "w_{10}^{(L)}", r"\frac{2}{3}(a_1^{(L)} - y_1)\sigma'(z_1^{(L)}) a_0^{(L-1)}", "correct", None),
+    ("mse", "w_{10}^{(L)}", r"\frac{2}{n}(a_1^{(L)} - y_1)\sigma'(z_1^{(L)}) a_0^{(L-1)}", "correct", None),
+    ("mse", "w_{10}^{(L)}", r"2(a_1^{(L)} - y_1)\sigma'(z_1^{(L)}) a_0^{(L-1)}", "incorrect", "mean_missing"),
+    ("bce", "w_{00}^{(L)}", r"(a^{(L)} - y) a_0^{(L-1)}", "correct", None),
+    ("shared", "b^{(L)}", r"\sum_{j} 2(a_j^{(L)} - y_j)\sigma'(z_j^{(L)})", "correct", None),
+    ("shared", "b^{(L)}", r"2(a_1^{(L)} - y_1)\sigma'(z_1^{(L)})", "incorrect", "sum_missing"),
+]
+
+UNPARSEABLE = [
+    # network, claim, a word the reason must contain, the 1-based position it must point at
+    ("deep", r"2(a_1^{(L)} - y_1", "ends too early", None),
+    ("deep", r"2(a_7^{(L)} - y_1)", "neurons 0 to 3", 3),
+    ("deep", r"\foo(z_1^{(L)})", "unknown command", 1),
+    ("deep", r"q_1^{(L)}", "means nothing", 1),
+    ("deep", r"2 a_1 a_2^{(L-1)}", "needs its layer", 3),
+    ("deep", r"2 g'^{(L)}(z_1^{(L)}) \cdot", "ends too early", None),
+    ("deep", r"\sum_{j} 2", "indexed by j", 1),
+    ("deep", r"a_j^{(L)}", "not summed", 3),
+    ("deep", r"\delta_1^{(L)}", "no δ", 1),
+    ("deep", r"a_1^{(l)}", "letter", 7),
+    ("deep", r"g''^{(L)}(z_1^{(L)})", "second derivatives", 1),
+    ("deep", r"\frac{\partial C_0}{w_{12}^{(L)}}", "derivative needs", None),
+    ("deep", "   ", "empty", None),
+    ("deep", r"a_1^{(L)} $", "unexpected character", 11),
+    ("deep", r"\sum_{j=0}^{n-1} a_{j+1}^{(L)}", "reaches 4", None),
+    ("one", r"b_1^{(L)}", "out of range", None),
+    ("deep", r"b^{(L)}", "no biases", 1),
+    ("deep", r"\sigma'", "needs an argument", 1),
+]
