@@ -11,11 +11,13 @@ from typing import Any, NoReturn
 
 from . import numeric
 from . import spec as specs
+from .claimed_numbers import WRONG, check_numbers
 from .errors import SpecError
 from .network import Network
 from .output import write_atomically
-from .renderers import render, render_all
+from .renderers import render, render_all, render_numbers, render_report
 from .resources import templates_dir
+from .verify import verify_claim
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 
@@ -29,6 +31,13 @@ EPILOG_DERIVE = """examples:
 EPILOG_EVALUATE = """examples:
   symbackprop evaluate example:worked
   symbackprop evaluate net.toml --json"""
+EPILOG_VERIFY = """examples:
+  symbackprop verify example:deeplizard --wrt 'w_{12}^{(L)}' \\
+      --claim "2(a_1^{(L)} - y_1) g'^{(L)}(z_1^{(L)}) a_2^{(L-1)}"
+  symbackprop verify example:3b1b \\
+      --claim "\\frac{\\partial C_0}{\\partial w^{(L)}} = a^{(L-1)} \\sigma'(z^{(L)}) 2(a^{(L)} - y)"
+  symbackprop verify example:mazur            (every number the worked example printed)
+  symbackprop verify net.toml --json"""
 EPILOG_GRADCHECK = """examples:
   symbackprop gradcheck example:worked
   symbackprop gradcheck --layers 3,4,2 --activation tanh,softmax --cost cross_entropy"""
@@ -88,6 +97,19 @@ def build_parser() -> argparse.ArgumentParser:
     _spec_arguments(evaluate)
     evaluate.add_argument("--json", action="store_true", help="print the numbers as JSON")
     evaluate.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+
+    verify = commands.add_parser(
+        "verify",
+        help="check a claimed formula (--claim), or the numbers in the spec's [claims] table",
+        epilog=EPILOG_VERIFY,
+        formatter_class=fmt,
+    )
+    _spec_arguments(verify)
+    verify.add_argument("--wrt", metavar="REF", help="the derivative claimed, e.g. 'w_{12}^{(L)}'")
+    verify.add_argument("--claim", metavar="LATEX", help="the claimed formula, in LaTeX")
+    verify.add_argument("--claim-file", type=Path, metavar="FILE", help="read the claimed formula from FILE")
+    verify.add_argument("--json", action="store_true", help="the verdict as JSON")
+    verify.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
 
     gradcheck = commands.add_parser(
         "gradcheck",
@@ -202,6 +224,32 @@ def _row(values: Sequence[float]) -> str:
     return "[" + ", ".join(f"{v:.10g}" for v in values) + "]"
 
 
+def cmd_verify(args: argparse.Namespace) -> int:
+    net, inputs = load_spec(args)
+    claim = _claim_text(args)
+    fmt = "json" if args.json else "text"
+    if claim is None:
+        if args.wrt is not None:
+            raise SpecError("--wrt goes with --claim; without a claim, verify checks the spec's [claims] numbers")
+        checks = check_numbers(net)
+        _emit(render_numbers(checks, fmt), args.output, inputs)
+        return EXIT_FAILED if any(c.verdict == WRONG for c in checks) else EXIT_OK
+    report = verify_claim(net, claim, args.wrt)
+    _emit(render_report(report, fmt), args.output, inputs)
+    return report.exit_status
+
+
+def _claim_text(args: argparse.Namespace) -> str | None:
+    if args.claim is not None and args.claim_file is not None:
+        raise SpecError("give --claim or --claim-file, not both")
+    if args.claim_file is None:
+        return args.claim
+    try:
+        return args.claim_file.read_bytes()[: 1 << 20].decode("utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise SpecError(f"--claim-file {str(args.claim_file)!r}: cannot read it ({type(err).__name__})") from None
+
+
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     net, _ = load_spec(args)
     values = numeric.random_values(net, seed=args.seed) if args.random or net.spec.values is None else None
@@ -217,7 +265,7 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     return EXIT_OK if result.passed else EXIT_FAILED
 
 
-COMMANDS = {"derive": cmd_derive, "evaluate": cmd_evaluate, "gradcheck": cmd_gradcheck}
+COMMANDS = {"derive": cmd_derive, "evaluate": cmd_evaluate, "verify": cmd_verify, "gradcheck": cmd_gradcheck}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,11 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..checks import Proof
+from ..claimed_numbers import NumberCheck
 from ..derivation import Derivation
 from ..network import Network
+from ..verify import ClaimReport
 from .context import all_context, document_context, json_document
 from .environment import environment
 from .filters import filters_for
+from .verdict import caret_line, numbers_context, numbers_json, report_context, report_json
 
 FORMATS = {
     "text": "derivation.txt.j2",
@@ -33,6 +36,22 @@ def render(
     env = environment(user_templates, filters_for(d.network))
     template = env.get_template(FORMATS[fmt])
     return template.render(**document_context(d, proof, title, author))
+
+
+def render_report(report: ClaimReport, fmt: str = "text") -> str:
+    """The verdict on a claimed formula, as text for the terminal or as JSON."""
+    if fmt == "json":
+        return report_json(report)
+    context = report_context(report)
+    context["caret"] = caret_line(report.claim, report.position)
+    return environment().get_template("verify.txt.j2").render(**context)
+
+
+def render_numbers(checks: list[NumberCheck], fmt: str = "text") -> str:
+    """The claimed numbers of a worked example against the engine's, as a table or as JSON."""
+    if fmt == "json":
+        return numbers_json(checks)
+    return environment().get_template("numbers.txt.j2").render(**numbers_context(checks))
 
 
 ALL_ELEMENTS = 40  # above this many weights and biases, --wrt all gives general formulas and a sample

@@ -6,12 +6,14 @@ Everything here is finished data; the templates only lay it out.
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from typing import Any
 
 import sympy as sp
 
 from .. import activations, numeric, references
 from ..checks import Proof
+from ..claimed_numbers import check_numbers
 from ..derivation import Derivation, Factor
 from ..network import Network
 from ..printing import partial_tex, partial_text, printers
@@ -93,6 +95,7 @@ def document_context(
         "equations": equations(d),
         "notation_rows": notation_rows(net),
         "numbers": numeric.worked_numbers(d, values) if values is not None and not generic else None,
+        "claims": claim_rows(net) if values is not None and not generic and "claims" in net.spec.extras else None,
         "spot": None if generic else numeric.point_check(d),
         "delta": delta_symbol(d) if net.notation.use_delta and d.target.kind in "wb" else None,
         "figure": figure_for(d),
@@ -234,3 +237,30 @@ def general(net: Network, layer: int) -> list[tuple[sp.Expr, sp.Expr]]:
     elif net.spec.bias == "layer":
         rows.append((B[layer], compact_form(net, Ref("b", layer, ()))))
     return rows
+
+
+def claim_rows(net: Network) -> list[dict[str, Any]]:
+    """The spec's claimed numbers, checked, as rows for the worked example's table (symbols, never user text)."""
+    rows = []
+    for c in check_numbers(net):
+        rows.append(
+            {
+                "section": c.section,
+                "symbol": net.symbol(c.ref) if c.ref is not None else None,
+                "claimed": str(c.claimed),
+                "computed": c.computed,
+                "computed_text": computed_digits(c.claimed, c.computed),
+                "verdict": c.verdict,
+                "note": c.note,
+                "of": net.notation.batch_cost_symbol
+                if c.ref is None or c.ref.kind in "wb"
+                else net.notation.cost_symbol,
+            }
+        )
+    return rows
+
+
+def computed_digits(claimed: Decimal, computed: float) -> str:
+    """The computed value to two more decimal places than the claim was printed with."""
+    places = max(-int(claimed.as_tuple().exponent), 0) + 2
+    return f"{computed:.{min(places, 15)}f}"

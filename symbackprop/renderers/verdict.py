@@ -1,0 +1,86 @@
+"""A verify report as data for templates and JSON: every formula printed in the network's notation."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..claimed_numbers import CARRIED, CONFIRMED, WRONG, NumberCheck
+from ..printing import partial_tex, partial_text, printers
+from ..verify import ClaimReport
+
+
+def report_context(report: ClaimReport) -> dict[str, Any]:
+    """What a report shows, as strings and numbers only (LaTeX and plain text side by side)."""
+    net = report.network
+    text, tex = printers(net.notation, net.layers)
+    out: dict[str, Any] = {"verdict": report.verdict, "claim": report.claim}
+    if report.wrt is not None:
+        symbol = net.symbol(report.wrt)
+        out["wrt"] = {"latex": tex.doprint(symbol), "text": text.doprint(symbol)}
+    if report.error is not None:
+        out["error"] = {"reason": report.error, "position": report.position}
+        return out
+    d = report.derivation
+    lhs_tex = partial_tex(tex, d.chains[0].factors[0].of, d.symbol)
+    lhs_text = partial_text(text, d.chains[0].factors[0].of, d.symbol)
+    out["read_as"] = {"latex": tex.doprint(report.read_as), "text": text.doprint(report.read_as)}
+    out["expected"] = {
+        "latex": f"{lhs_tex} = {tex.doprint(d.sum_form)}",
+        "text": f"{lhs_text} = {text.doprint(d.sum_form)}",
+    }
+    out["method"] = report.method
+    if report.diagnosis is not None:
+        m = report.diagnosis
+        out["diagnosis"] = {
+            "kind": m.kind,
+            "text": m.message.format(*(text.doprint(s) for s in m.symbols)),
+            "latex": m.message.format(*(f"${tex.doprint(s)}$" for s in m.symbols)),
+        }
+    if report.counterexample is not None:
+        c = report.counterexample
+        out["counterexample"] = {
+            "at": {tex.doprint(s): v for s, v in c.at},
+            "at_text": [f"{text.doprint(s)} = {v:.6g}" for s, v in c.at],
+            "parameters": {tex.doprint(s): v for s, v in c.point},
+            "claim": c.claim,
+            "expected": c.expected,
+            "note": c.note,
+        }
+    return out
+
+
+def report_json(report: ClaimReport) -> str:
+    return json.dumps(report_context(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def caret_line(claim: str, position: int | None) -> tuple[str, str] | None:
+    """The claim on one line with a caret under ``position`` (1-based), for a terminal; None if too long."""
+    flat = claim.replace("\n", " ").replace("\t", " ")
+    if position is None or len(flat) > 160:
+        return None
+    return flat, " " * (max(position, 1) - 1) + "^"
+
+
+def numbers_context(checks: list[NumberCheck]) -> dict[str, Any]:
+    """The claimed-numbers table: one row per number, and a count of each verdict."""
+    rows = [
+        {
+            "section": c.section,
+            "reference": c.reference,
+            "claimed": str(c.claimed),
+            "computed": c.computed,
+            "computed_text": f"{c.computed:.10g}",
+            "tolerance": str(c.tolerance),
+            "verdict": c.verdict,
+            "note": c.note,
+        }
+        for c in checks
+    ]
+    counts = {v: sum(1 for c in checks if c.verdict == v) for v in (CONFIRMED, CARRIED, WRONG)}
+    verdict = "incorrect" if counts[WRONG] else "correct"
+    return {"verdict": verdict, "numbers": rows, "counts": counts}
+
+
+def numbers_json(checks: list[NumberCheck]) -> str:
+    return json.dumps(numbers_context(checks), indent=2, ensure_ascii=False) + "\n"
