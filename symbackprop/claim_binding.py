@@ -262,11 +262,12 @@ class _Binder:
                 primes += 1
             else:
                 inner = _unbrace(script)
-                prime_first = isinstance(inner, Product) and _is_prime_script(inner.factors[0])
-                if prime_first:
-                    primes += 1
-                    inner = Product(inner.start, inner.end, inner.factors[1:])
-                    inner = inner.factors[0] if len(inner.factors) == 1 else inner
+                if isinstance(inner, Product):  # ^{\\prime(L)} or ^{(L)\\prime}
+                    marks = [f for f in inner.factors if _is_prime_script(f)]
+                    rest = [f for f in inner.factors if not _is_prime_script(f)]
+                    primes += len(marks)
+                    if marks and len(rest) == 1:
+                        inner = rest[0]
                 found = self.layer_of(inner, force=layer is None and base.name == "g")
                 if found is not None and layer is None:
                     layer = found
@@ -672,7 +673,12 @@ def _ends_with_sum(node: Node) -> bool:
 
 
 def _split(node: Node) -> tuple[Node, tuple]:
-    return (node.base, node.scripts) if isinstance(node, Scripted) else (node, ())
+    """A node's base and scripts, looking through braces: {g^{(L)}}' is g with ^{(L)} and a prime."""
+    base, scripts = (node.base, node.scripts) if isinstance(node, Scripted) else (node, ())
+    if isinstance(base, Group) and base.delim == "{" and len(base.items) == 1:
+        inner, inner_scripts = _split(base.items[0])
+        return inner, (*inner_scripts, *scripts)
+    return base, scripts
 
 
 def _is_head(name: str | None) -> bool:

@@ -133,7 +133,7 @@ def parse(text: str) -> Claim:
         raise ClaimError(f"the claim is {len(text)} characters long; the limit is {MAX_LENGTH}")
     _check_nesting(text)
     try:
-        tree = _parser().parse(text)
+        tree = _parser().parse(_without_math_delimiters(text))
         return _ToNodes().transform(tree)
     except UnexpectedInput as err:
         raise _unexpected(err, text) from None
@@ -141,6 +141,17 @@ def parse(text: str) -> Claim:
         if isinstance(err.orig_exc, ClaimError):
             raise err.orig_exc from None
         raise
+
+
+def _without_math_delimiters(text: str) -> str:
+    """$...$, $$...$$, \\(...\\) and \\[...\\] around a pasted formula become spaces, so positions hold."""
+    stripped = text.strip()
+    lead = len(text) - len(text.lstrip())
+    for left, right in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
+        if len(stripped) > len(left) + len(right) and stripped.startswith(left) and stripped.endswith(right):
+            inner = stripped[len(left) : len(stripped) - len(right)]
+            return " " * (lead + len(left)) + inner + " " * (len(text) - lead - len(stripped) + len(right))
+    return text
 
 
 def source(text: str, node: Node) -> str:
