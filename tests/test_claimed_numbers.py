@@ -106,7 +106,7 @@ def test_a_tolerance_replaces_the_half_unit(tmp_path):
 @pytest.mark.parametrize(
     ("claims", "words"),
     [
-        ('[claims]\nsurprise = 1\n', "unknown key 'surprise'"),
+        ("[claims]\nsurprise = 1\n", "unknown key 'surprise'"),
         ('[claims]\ncost = "high"\n', "must be a number"),
         ('[claims.values]\n"a_{9}^{(1)}" = 0.3\n', "out of range"),
         ('[claims.updated]\n"a_{0}^{(1)}" = 0.3\n', "not one of the kinds"),
