@@ -62,8 +62,13 @@ def check_numbers(net: Network) -> list[NumberCheck]:
     checks = []
     for claim in claims:
         computed = exact.of(claim)
+        if not np.isfinite(computed):
+            raise SpecError(
+                f"claims.{claim.section}: the value of {claim.reference} overflows with these values ({computed}); "
+                "no number can be checked against it"
+            )
         allowed = tolerance if tolerance is not None else half_unit(claim.number)
-        if abs(Decimal(repr(computed)) - claim.number) <= allowed:
+        if _matches(computed, claim.number, allowed):
             checks.append(
                 NumberCheck(claim.section, claim.reference, claim.ref, claim.number, computed, allowed, CONFIRMED)
             )

@@ -9,12 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from . import numeric
+from . import bounds, numeric
 from . import spec as specs
 from .claimed_numbers import WRONG, check_numbers
 from .errors import SpecError
 from .network import Network
 from .output import write_atomically
+from .progress import Progress
 from .renderers import render, render_all, render_numbers, render_report
 from .resources import templates_dir
 from .verify import verify_claim
@@ -174,15 +175,22 @@ def cmd_derive(args: argparse.Namespace) -> int:
     if args.wrt.strip() == "all":
         if fmt not in ("tex", "pdf"):
             raise SpecError("--wrt all makes a LaTeX document: add --to tex or --to pdf")
-        source, proven = render_all(net, args.templates, **options), True
+        bounds.check_all(net)
+        with Progress("deriving every weight and bias") as progress:
+            source, proven = render_all(net, args.templates, on_step=progress.step, **options), True
     else:
-        d = net.derive(args.wrt)
-        proof = d.check()
+        ref = net.ref(args.wrt)
+        bounds.check_element(net, ref, args.wrt)
+        d = net.derive(ref)
+        with Progress(f"proving {args.wrt}", slow_after=1.0):
+            proof = d.check()
         source, proven = render(d, "tex" if fmt == "pdf" else fmt, args.templates, proof, **options), bool(proof)
     if fmt == "pdf":
         from .latex_build import build_pdf
 
-        write_atomically(args.output, build_pdf(source), inputs)
+        with Progress("compiling the PDF with pdflatex"):
+            pdf = build_pdf(source)
+        write_atomically(args.output, pdf, inputs)
     else:
         _emit(source, args.output, inputs)
     return EXIT_OK if proven else EXIT_FAILED
@@ -190,7 +198,9 @@ def cmd_derive(args: argparse.Namespace) -> int:
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     net, inputs = load_spec(args)
-    numbers = net.evaluate()
+    bounds.check_numeric(net, "evaluate")
+    with Progress("computing the gradient", slow_after=1.0):
+        numbers = net.evaluate()
     text = json.dumps(numbers, indent=2) + "\n" if args.json else _table(net, numbers)
     _emit(text, args.output, inputs)
     return EXIT_OK
@@ -234,9 +244,22 @@ def cmd_verify(args: argparse.Namespace) -> int:
         checks = check_numbers(net)
         _emit(render_numbers(checks, fmt), args.output, inputs)
         return EXIT_FAILED if any(c.verdict == WRONG for c in checks) else EXIT_OK
-    report = verify_claim(net, claim, args.wrt)
+    if bounds.parameters(net) > bounds.MAX_PROOF_PARAMETERS:
+        raise SpecError(
+            f"this network has {bounds.parameters(net):,} weights and biases; claims are checked on networks of up "
+            f"to {bounds.MAX_PROOF_PARAMETERS:,}"
+        )
+    with Progress("checking the claim", slow_after=1.0):
+        report = verify_claim(net, claim, args.wrt)
     _emit(render_report(report, fmt), args.output, inputs)
+    if report.verdict == "unparseable":  # the report is the answer; stderr still says why in one line
+        where = f" at position {report.position}" if report.position is not None else ""
+        sys.stderr.write(f"symbackprop verify: error: the claim cannot be read{where}: {_one_line(report.error)}\n")
     return report.exit_status
+
+
+def _one_line(text: str | None) -> str:
+    return " ".join((text or "").split())
 
 
 def _claim_text(args: argparse.Namespace) -> str | None:
@@ -252,8 +275,10 @@ def _claim_text(args: argparse.Namespace) -> str | None:
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     net, _ = load_spec(args)
+    bounds.check_numeric(net, "gradcheck")
     values = numeric.random_values(net, seed=args.seed) if args.random or net.spec.values is None else None
-    result = numeric.gradcheck(net, values)
+    with Progress("comparing every gradient with finite differences", slow_after=1.0):
+        result = numeric.gradcheck(net, values)
     if args.json:
         sys.stdout.write(json.dumps(result.__dict__, indent=2) + "\n")
     else:
@@ -274,7 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except SpecError as err:
-        sys.stderr.write(f"symbackprop {args.command}: error: {err}\n")
+        sys.stderr.write(f"symbackprop {args.command}: error: {_one_line(str(err))}\n")
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         sys.stderr.write("symbackprop: interrupted\n")
@@ -283,7 +308,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"symbackprop {args.command}: error: the input is too deeply nested to handle\n")
         return EXIT_BAD_INPUT
     except Exception as err:  # a bug, not bad input: one line, and a distinct status
-        sys.stderr.write(f"symbackprop {args.command}: internal error, please report: {type(err).__name__}: {err}\n")
+        problem = f"{type(err).__name__}: {_one_line(str(err))}"
+        sys.stderr.write(f"symbackprop {args.command}: internal error, please report: {problem}\n")
         return EXIT_INTERNAL
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from ..checks import Proof
@@ -58,8 +59,12 @@ ALL_ELEMENTS = 40  # above this many weights and biases, --wrt all gives general
 
 
 def render_all(
-    net: Network, user_templates: Path | None = None, title: str | None = None, author: str | None = None
+    net: Network,
+    user_templates: Path | None = None,
+    title: str | None = None,
+    author: str | None = None,
+    on_step: Callable[[str], None] | None = None,
 ) -> str:
-    """One LaTeX document deriving every weight and bias, in sections by layer."""
+    """One LaTeX document deriving every weight and bias, in sections by layer (``on_step`` hears of each)."""
     env = environment(user_templates, filters_for(net))
-    return env.get_template("all.tex.j2").render(**all_context(net, ALL_ELEMENTS, title, author))
+    return env.get_template("all.tex.j2").render(**all_context(net, ALL_ELEMENTS, title, author, on_step))

@@ -6,6 +6,7 @@ Everything here is finished data; the templates only lay it out.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -195,7 +196,9 @@ def json_document(d: Derivation, proof: Proof | None = None) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def all_context(net: Network, limit: int, title: str | None, author: str | None) -> dict[str, Any]:
+def all_context(
+    net: Network, limit: int, title: str | None, author: str | None, on_step: Callable[[str], None] | None = None
+) -> dict[str, Any]:
     """Every weight and bias by layer; past ``limit`` elements, the general formulas and a sample."""
     params = net.parameters()
     sample = len(params) > limit
@@ -205,6 +208,8 @@ def all_context(net: Network, limit: int, title: str | None, author: str | None)
         chosen = refs[:1] + [r for r in refs if r.kind == "b"][:1] if sample else refs
         items = []
         for ref in dict.fromkeys(chosen):
+            if on_step is not None:
+                on_step(f"{ref.kind} in layer {net.notation.layer(layer, net.depth)}")
             d = net.derive(ref)
             steps = {s.target: n for n, s in enumerate(d.subderivations(), start=1)}
             items.append({"d": d, "proof": d.check(), "steps": steps})
