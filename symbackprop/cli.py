@@ -9,6 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+import numpy as np
+
 from . import bounds, numeric
 from . import spec as specs
 from .claimed_numbers import WRONG, check_numbers
@@ -297,7 +299,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one command; bad input is one line on stderr and exit status 2."""
     args = build_parser().parse_args(argv)
     try:
-        return COMMANDS[args.command](args)
+        with np.errstate(all="ignore"):  # an overflow is reported as an error of its own, not as warnings
+            return COMMANDS[args.command](args)
     except SpecError as err:
         sys.stderr.write(f"symbackprop {args.command}: error: {_one_line(str(err))}\n")
         return EXIT_BAD_INPUT

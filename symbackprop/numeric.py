@@ -278,8 +278,12 @@ class GradCheck:
 def gradcheck(net: Network, values: Values | None = None, rtol: float = 1e-6, atol: float = 1e-8) -> GradCheck:
     """Compare every gradient with central finite differences at the spec's (or random) values."""
     values = values or net.spec.values or random_values(net)
+    fwd = forward(net, values)
+    _require_finite("the forward pass", [*fwd.z, *fwd.a])
     gw, gb = gradient_of_mean_cost(net)(values)
+    _require_finite("the gradient", gw + gb)
     fw, fb = finite_differences(net, values)
+    _require_finite("the finite differences", fw + fb)
     ours = np.concatenate([g.ravel() for g in gw + gb])
     theirs = np.concatenate([f.ravel() for f in fw + fb])
     err = np.abs(ours - theirs)
@@ -297,7 +301,9 @@ def evaluate(net: Network) -> dict[str, Any]:
         raise SpecError("the spec has no [values] table; evaluate needs x, y and weights")
     fwd = forward(net, values)
     cost = float(np.mean(sample_costs(net, values, fwd)))
+    _require_finite("the forward pass", [*fwd.z, *fwd.a, np.array(cost)])
     gw, gb = gradient_of_mean_cost(net)(values)
+    _require_finite("the gradient", gw + gb)
     out: dict[str, Any] = {
         "cost": cost,
         "z": [z[0].tolist() for z in fwd.z],
@@ -310,6 +316,14 @@ def evaluate(net: Network) -> dict[str, Any]:
         out["updated_weights"] = [(w - rate * g).tolist() for w, g in zip(values.weights, gw, strict=True)]
         out["updated_biases"] = _bias_list(net, [b - rate * g for b, g in zip(values.biases, gb, strict=True)])
     return out
+
+
+def _require_finite(what: str, arrays: list[np.ndarray]) -> None:
+    """Overflow is an error of its own: numbers past float64's range (inf, nan) are not results."""
+    if not all(np.all(np.isfinite(a)) for a in arrays):
+        raise SpecError(
+            f"{what} overflows float64 with these values (it gives inf or nan); use values of ordinary size"
+        )
 
 
 def _bias_list(net: Network, biases: list[np.ndarray]) -> list[Any]:

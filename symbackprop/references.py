@@ -14,6 +14,7 @@ from .errors import SpecError
 from .spec import NetworkSpec
 
 KINDS = {"w": "weight", "b": "bias", "a": "activation", "z": "weighted input"}
+MAX_LENGTH = 200
 
 
 _HEAD = re.compile(r"^\s*(?P<kind>[wbaz])\s*")
@@ -32,8 +33,10 @@ class Ref:
 
 def parse(text: str, spec: NetworkSpec) -> Ref:
     """Read one reference and check that it names something in this network."""
-    if not isinstance(text, str) or len(text) > 200:
+    if not isinstance(text, str):
         raise SpecError("reference: expected text such as w_{12}^{(L)}")
+    if len(text) > MAX_LENGTH:
+        raise SpecError(f"reference: {len(text)} characters is too long for one (the limit is {MAX_LENGTH})")
     kind, scripts = _scripts(text)
     layer = _layer(text, scripts.get("^"), spec)
     sub = scripts.get("_")
@@ -88,7 +91,7 @@ def _layer(text: str, sup: str | None, spec: NetworkSpec) -> int:
         raise SpecError(f"reference {text!r}: the layer {sup!r} is not a number, L, or L-N")
     layer = int(m["n"]) if m["n"] is not None else spec.depth - int(m["back"] or 0)
     if not 0 <= layer <= spec.depth:
-        raise SpecError(f"reference {text!r}: no layer {sup}; layers are 0 (input) to {spec.depth} (L)")
+        raise SpecError(f"reference {text!r}: no layer {sup!r}; layers are 0 (input) to {spec.depth} (L)")
     return layer
 
 
@@ -96,6 +99,8 @@ def _indices(text: str, kind: str, layer: int, sub: str | None, spec: NetworkSpe
     want = 2 if kind == "w" else 1
     if kind == "b" and spec.bias == "layer":
         want = 0
+    if kind == "b" and spec.bias == "none":
+        raise SpecError(f'reference {text!r}: this network has no biases (bias = "none")')
     if sub is None:
         return _implicit(text, kind, layer, want, spec)
     parts = [p.strip() for p in sub.split(",")] if "," in sub else _split_digits(sub, want)
@@ -117,10 +122,11 @@ def _implicit(text: str, kind: str, layer: int, want: int, spec: NetworkSpec) ->
     if want == 0:
         return ()
     touched = [layer, layer - 1] if kind == "w" else [layer]
-    if any(spec.layers[t] != 1 for t in touched):
+    wide = [t for t in touched if spec.layers[t] != 1]
+    if wide:
         raise SpecError(
-            f"reference {text!r}: give the neuron index; layer {layer_name(layer, spec.depth)} "
-            f"has {spec.layers[layer]} neurons"
+            f"reference {text!r}: give the neuron index; layer {layer_name(wide[0], spec.depth)} "
+            f"has {spec.layers[wide[0]]} neurons"
         )
     return (spec.index_base,) * want
 

@@ -216,7 +216,8 @@ def _shape_words(shape: tuple[int, ...]) -> str:
         return "one number"
     if len(shape) == 1:
         return f"a list of {shape[0]}"
-    return f"{shape[0]} rows of {shape[1]}"
+    rows = "1 row" if shape[0] == 1 else f"{shape[0]} rows"
+    return f"{rows} of {shape[1]}"
 
 
 def _short(value: Any) -> str:
