@@ -16,4 +16,4 @@ if ! command -v pdflatex >/dev/null || ! command -v latexmk >/dev/null || ! comm
   fi
 fi
 
-python3 -m pip install --quiet --disable-pip-version-check -e '.[test]'
+python3 -m pip install --quiet --disable-pip-version-check -e '.[test,docs]'
