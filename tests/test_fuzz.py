@@ -8,6 +8,7 @@ default profile keeps this to a minute or two; HYPOTHESIS_PROFILE=long runs it f
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import os
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 
 from symbackprop.cli import main
 
-FUZZ = settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 if os.environ.get("HYPOTHESIS_PROFILE") == "long":
     FUZZ = settings(FUZZ, max_examples=400, derandomize=False)
 
@@ -204,7 +205,11 @@ def run_once(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
 @given(spec=specs(), data=st.data())
 def test_any_spec_and_command_ends_cleanly(spec, data, tmp_path_factory, capsys):
     work = tmp_path_factory.mktemp("fuzz")
-    os.chdir(work)
+    with contextlib.chdir(work):
+        check_one_spec(spec, data, work, capsys)
+
+
+def check_one_spec(spec: str, data: st.DataObject, work: Path, capsys: pytest.CaptureFixture[str]) -> None:
     spec_path = work / "spec.toml"
     spec_path.write_text(spec, encoding="utf-8", errors="surrogatepass")
     out = work / "out.txt"
@@ -223,7 +228,11 @@ def test_any_spec_and_command_ends_cleanly(spec, data, tmp_path_factory, capsys)
 @given(claim=claims(), ref=references(), example=st.sampled_from(["deeplizard", "3b1b", "worked", "mazur"]))
 def test_any_claim_on_a_real_network_ends_cleanly(claim, ref, example, tmp_path_factory, capsys):
     work = tmp_path_factory.mktemp("claims")
-    os.chdir(work)
+    with contextlib.chdir(work):
+        check_one_claim(claim, ref, example, work, capsys)
+
+
+def check_one_claim(claim: str, ref: str, example: str, work: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = work / "report.json"
     status, err = run_once(
         ["verify", f"example:{example}", "--wrt", ref, "--claim", claim, "--json", "-o", str(out)], capsys
