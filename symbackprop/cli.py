@@ -41,6 +41,9 @@ EPILOG_VERIFY = """examples:
       --claim "\\frac{\\partial C_0}{\\partial w^{(L)}} = a^{(L-1)} \\sigma'(z^{(L)}) 2(a^{(L)} - y)"
   symbackprop verify example:mazur            (every number the worked example printed)
   symbackprop verify net.toml --json"""
+EPILOG_CODEGEN = """examples:
+  symbackprop codegen example:worked -o grad.py
+  symbackprop codegen --layers 784,128,64,10 --activation sigmoid --cost sse -o mnist_grad.py"""
 EPILOG_GRADCHECK = """examples:
   symbackprop gradcheck example:worked
   symbackprop gradcheck --layers 3,4,2 --activation tanh,softmax --cost cross_entropy"""
@@ -113,6 +116,15 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--claim-file", type=Path, metavar="FILE", help="read the claimed formula from FILE")
     verify.add_argument("--json", action="store_true", help="the verdict as JSON")
     verify.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+
+    codegen = commands.add_parser(
+        "codegen",
+        help="write the gradient as a plain NumPy module, generated from the matrix form",
+        epilog=EPILOG_CODEGEN,
+        formatter_class=fmt,
+    )
+    _spec_arguments(codegen)
+    codegen.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
 
     gradcheck = commands.add_parser(
         "gradcheck",
@@ -275,6 +287,14 @@ def _claim_text(args: argparse.Namespace) -> str | None:
         raise SpecError(f"--claim-file {str(args.claim_file)!r}: cannot read it ({type(err).__name__})") from None
 
 
+def cmd_codegen(args: argparse.Namespace) -> int:
+    net, inputs = load_spec(args)
+    from .codegen import module_source
+
+    _emit(module_source(net), args.output, inputs)
+    return EXIT_OK
+
+
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     net, _ = load_spec(args)
     bounds.check_numeric(net, "gradcheck")
@@ -292,7 +312,13 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     return EXIT_OK if result.passed else EXIT_FAILED
 
 
-COMMANDS = {"derive": cmd_derive, "evaluate": cmd_evaluate, "verify": cmd_verify, "gradcheck": cmd_gradcheck}
+COMMANDS = {
+    "derive": cmd_derive,
+    "evaluate": cmd_evaluate,
+    "verify": cmd_verify,
+    "codegen": cmd_codegen,
+    "gradcheck": cmd_gradcheck,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -251,6 +251,12 @@ class Network:
 
         return evaluate(self)
 
+    def gradient_function(self, backend: str = "numpy") -> Any:
+        """``f(x, y, weights, biases) -> (cost, grad_weights, grad_biases)``, generated from the matrix form."""
+        from .codegen import gradient_function
+
+        return gradient_function(self, backend)
+
 
 def _over(body: sp.Expr, index: sp.Symbol, first: int, count: int) -> sp.Expr:
     """A sum over ``count`` neurons numbered from ``first``; one neuron's term when there is one."""
