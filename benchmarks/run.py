@@ -46,9 +46,60 @@ def timed(work, repeat: int = 1) -> float:
     return best
 
 
-def engine_derivation(layers: list[int]) -> float:
+def engine_derivation(layers: list[int]) -> tuple[float, int]:
+    """Seconds to derive every weight and bias of a fresh network, and the results' size in distinct nodes."""
     net = sbp.Network(layers=layers, activation="sigmoid", cost="sse")
-    return timed(lambda: [net.derive(r).result for r in net.parameters()])
+    results: list[sp.Expr] = []
+    took = timed(lambda: results.extend(net.derive(r).result for r in net.parameters()))
+    return took, dag_size(results)
+
+
+def dag_size(exprs: list[sp.Expr]) -> int:
+    """Distinct subexpressions: the size of the results as SymPy stores them, shared parts once."""
+    seen: set[sp.Basic] = set()
+    stack = list(exprs)
+    while stack:
+        e = stack.pop()
+        if e not in seen:
+            seen.add(e)
+            stack.extend(e.args)
+    return len(seen)
+
+
+def fitted_exponent(points: list[tuple[int, float]]) -> float:
+    """The slope of log(time) against log(parameters): 1 is linear growth."""
+    xs, ys = np.log([p for p, _ in points]), np.log([t for _, t in points])
+    return float(np.polyfit(xs, ys, 1)[0])
+
+
+def symbolic_section(quick: bool) -> None:
+    limit = 5.0 if quick else 60.0
+    print(f"\n1. symbolic gradients of every weight and bias (seconds; naive SymPy stopped past {limit:g} s)")
+    sweeps = {
+        "depth 1..12, width 4": [[4] * (d + 1) for d in range(1, 13)],
+        "depth 1..12, width 8": [[8] * (d + 1) for d in range(1, 13)],
+        "width 4..64, depth 3": [[w] * 4 for w in (4, 8, 16, 32, 64)],
+    }
+    if quick:
+        sweeps = {
+            "depth 1..6, width 4": [[4] * (d + 1) for d in range(1, 7)],
+            "width 4..32, depth 3": [[w] * 4 for w in (4, 8, 16, 32)],
+        }
+    for title, sizes in sweeps.items():
+        print(f"  {title}")
+        print(f"{'layers':>28} {'params':>7} {'engine':>9} {'nodes':>9} {'naive':>9} {'ratio':>8}")
+        points, naive_on = [], True
+        for layers in sizes:
+            params = len(sbp.Network(layers=layers).parameters())
+            ours, nodes = engine_derivation(layers)
+            points.append((params, ours))
+            naive = naive_sympy(layers, limit) if naive_on else None
+            naive_on = naive is not None
+            shown = f"{naive:9.3f} {naive / ours:8.1f}" if naive is not None else f"{'-':>9} {'':>8}"
+            print(f"{'-'.join(map(str, layers)):>28} {params:7d} {ours:9.3f} {nodes:9d} {shown}")
+        timed_points = [(p, t) for p, t in points if t > 0.02]
+        if len(timed_points) >= 2:
+            print(f"{'':>28} fitted exponent of engine time in parameters: {fitted_exponent(timed_points):.2f}")
 
 
 def naive_sympy(layers: list[int], limit: float) -> float | None:
@@ -159,19 +210,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes only, under a minute")
     args = parser.parse_args()
-    limit = 5.0 if args.quick else 60.0
     print(f"machine: {platform.machine()}, {platform.processor() or 'cpu'}, Python {platform.python_version()}")
-    print("\n1. symbolic gradients of every weight and bias (seconds; ratio = naive / engine)")
-    print(f"{'layers':>16} {'params':>7} {'engine':>9} {'naive':>9} {'ratio':>8}")
-    sizes = [[2, 2, 2], [2, 3, 2], [3, 4, 3], [4, 4, 4], [4, 4, 4, 4]]
-    if not args.quick:
-        sizes += [[4, 8, 8, 3], [4, 4, 4, 4, 4]]
-    for layers in sizes:
-        params = len(sbp.Network(layers=layers).parameters())
-        ours = engine_derivation(layers)
-        naive = naive_sympy(layers, limit)
-        shown = f"{naive:9.3f} {naive / ours:8.1f}" if naive is not None else f"{'>' + str(int(limit)):>9} {'':>8}"
-        print(f"{'-'.join(map(str, layers)):>16} {params:7d} {ours:9.3f} {shown}")
+    symbolic_section(args.quick)
     generated_section(args.quick)
     latency_section(args.quick)
     document_section(args.quick)

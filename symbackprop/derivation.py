@@ -8,17 +8,22 @@ result, and the average over samples. No string formatting happens here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 import sympy as sp
 
 from .references import Ref
-from .symbols import C0, A, W, Y, Z
+from .symbols import C0, A, B, W, Y, Z
 
 if TYPE_CHECKING:
     from .checks import Proof
     from .network import Network
+
+
+Worked = tuple[sp.Expr | None, tuple[sp.Expr, ...], tuple[sp.Expr, ...]]
 
 
 @dataclass(frozen=True)
@@ -28,15 +33,31 @@ class Factor:
     ``terms`` is that definition written out (a sum's terms one by one) and ``term_values``
     each term differentiated, so a reader sees the terms without ``wrt`` go to 0. A factor
     dC_0/da_k^(l) below the output layer is worked by its own derivation, ``deferred``.
+    The written-out terms are made only when a document asks for them (``work``), so deriving
+    every parameter of a wide network stays linear in their number.
     """
 
     of: sp.Expr
     wrt: sp.Expr
-    definition: sp.Expr | None
-    terms: tuple[sp.Expr, ...]
-    term_values: tuple[sp.Expr, ...]
     value: sp.Expr
     deferred: Derivation | None = None
+    work: Callable[[], Worked] | None = field(default=None, compare=False, repr=False)
+
+    @cached_property
+    def worked(self) -> Worked:
+        return self.work() if self.work is not None else (None, (), ())
+
+    @property
+    def definition(self) -> sp.Expr | None:
+        return self.worked[0]
+
+    @property
+    def terms(self) -> tuple[sp.Expr, ...]:
+        return self.worked[1]
+
+    @property
+    def term_values(self) -> tuple[sp.Expr, ...]:
+        return self.worked[2]
 
     @property
     def compact(self) -> sp.Expr:
@@ -61,7 +82,7 @@ class Chain:
 
     factors: tuple[Factor, ...]
 
-    @property
+    @cached_property
     def value(self) -> sp.Expr:
         return sp.Mul(*(f.value for f in self.factors))
 
@@ -82,7 +103,7 @@ class Derivation:
     sum_over: tuple[str, ...]
     pattern: tuple[tuple[sp.Expr, sp.Expr], ...]  # the chain in Leibniz form, with j and i symbolic where summed
 
-    @property
+    @cached_property
     def result(self) -> sp.Expr:
         """The derivative in the intermediate symbols a, z, w, y and g'."""
         return sp.Add(*(c.value for c in self.chains))
@@ -164,15 +185,16 @@ class Derivation:
 
 def derive(net: Network, target: Ref) -> Derivation:
     """Build the derivation of dC_0 with respect to ``target`` (a checked reference)."""
-    return _Deriver(net).derive(target)
+    return Deriver(net).derive(target)
 
 
-class _Deriver:
+class Deriver:
     """Builds derivations for one network, sharing each hidden-layer dC_0/da between paths."""
 
     def __init__(self, net: Network) -> None:
         self.net = net
         self.cache: dict[Ref, Derivation] = {}
+        self.factors: dict[tuple[str, int], Factor] = {}
 
     def derive(self, target: Ref) -> Derivation:
         if target not in self.cache:
@@ -218,26 +240,48 @@ class _Deriver:
         net, a = self.net, A[layer, j]
         if layer < net.depth:
             sub = self.derive(Ref("a", layer, (j,)))
-            return Factor(C0, a, None, (), (), sub.result, sub)
-        terms = net.cost_terms()
-        values = tuple(sp.factor_terms(sp.diff(term, a)) for term in terms)
-        return Factor(C0, a, sp.Add(*terms), terms, values, sp.Add(*values))
+            return Factor(C0, a, sub.result, sub)
+        key = ("cost", j)
+        if key not in self.factors:
+            value = sp.factor_terms(sp.diff(net.cost.term(a, Y[j], net.layers[-1]), a))
+
+            def work() -> Worked:
+                terms = net.cost_terms()
+                return sp.Add(*terms), terms, tuple(sp.factor_terms(sp.diff(t, a)) for t in terms)
+
+            self.factors[key] = Factor(C0, a, value, None, work)
+        return self.factors[key]
 
     def da_dz(self, layer: int, i: int, j: int) -> Factor:
         """da_i^(l)/dz_j^(l): the activation's derivative (softmax: a_i (delta_ij - a_j))."""
         net, a, z = self.net, A[layer, i], Z[layer, j]
-        definition = net.a_definition(layer, i)
-        if net.activation(layer).elementwise:
-            value = net.activation_prime(layer, j)
-            return Factor(a, z, definition, (definition,), (value,), value)
-        value = net.softmax_partial(layer, i, j)
-        return Factor(a, z, definition, (definition, definition), (value, value), value)
+        elementwise = net.activation(layer).elementwise
+        value = net.activation_prime(layer, j) if elementwise else net.softmax_partial(layer, i, j)
+
+        def work() -> Worked:
+            definition = net.a_definition(layer, i)
+            copies = 1 if elementwise else 2
+            return definition, (definition,) * copies, (value,) * copies
+
+        return Factor(a, z, value, None, work)
 
     def dz_d(self, layer: int, j: int, wrt: sp.Expr) -> Factor:
         """dz_j^(l)/d(wrt) for a weight, bias or previous activation: the sum written out, differentiated."""
-        terms = self.net.z_terms(layer, j)
-        values = tuple(sp.diff(term, wrt) for term in terms)
-        return Factor(Z[layer, j], wrt, sp.Add(*terms), terms, values, sp.Add(*values))
+        net = self.net
+        if wrt.base == W:
+            value = A[layer - 1, wrt.indices[2]]
+        elif wrt.base == A:
+            value = W[layer, j, wrt.indices[1]]
+        elif wrt.base == B:
+            value = sp.Integer(1)
+        else:
+            value = sp.diff(net.z_definition(layer, j), wrt)
+
+        def work() -> Worked:
+            terms = net.z_terms(layer, j)
+            return sp.Add(*terms), terms, tuple(sp.diff(t, wrt) for t in terms)
+
+        return Factor(Z[layer, j], wrt, value, None, work)
 
 
 def compact_form(net: Network, t: Ref) -> sp.Expr:
@@ -286,14 +330,13 @@ def _general_factor(net: Network, of: sp.Expr, wrt: sp.Expr) -> Factor:
         letters = iter(sym for sym in sp.symbols("i h m p q r s t u v") if sym != j)
         value = _sensitivity(net, layer, j, letters)
         definition = net.cost_equation()[1][0] if layer == net.depth else None
-        return Factor(of, wrt, definition, (), (), value)
+        return Factor(of, wrt, value, None, lambda: (definition, (), ()))
     if of.base == A:
         i = of.indices[1]
-        value = (
-            net.activation_prime(layer, j) if net.activation(layer).elementwise else net.softmax_partial(layer, i, j)
-        )
-        definition = net.a_definition(layer, i) if net.activation(layer).elementwise else None
-        return Factor(of, wrt, definition, (definition,) if definition is not None else (), (value,), value)
+        elementwise = net.activation(layer).elementwise
+        value = net.activation_prime(layer, j) if elementwise else net.softmax_partial(layer, i, j)
+        definition = net.a_definition(layer, i) if elementwise else None
+        return Factor(of, wrt, value, None, lambda: (definition, (definition,) if elementwise else (), (value,)))
     terms = net.z_terms(int(of.indices[0]), of.indices[1])
     values = tuple(sp.diff(term, wrt) for term in terms)
-    return Factor(of, wrt, sp.Add(*terms), terms, values, sp.Add(*values))
+    return Factor(of, wrt, sp.Add(*values), None, lambda: (sp.Add(*terms), terms, values))

@@ -240,10 +240,15 @@ class Network:
     # --- the later stages, reached from the network for a short API -------------------------
 
     def derive(self, ref: str | references.Ref) -> Derivation:
-        """The chain-rule derivation of dC_0 with respect to ``ref``."""
-        from .derivation import derive
+        """The chain-rule derivation of dC_0 with respect to ``ref``; hidden layers' dC_0/da are shared
+        between the derivations of one network, so deriving every parameter costs time linear in their number."""
+        return self._deriver.derive(self.ref(ref) if isinstance(ref, str) else ref)
 
-        return derive(self, self.ref(ref) if isinstance(ref, str) else ref)
+    @cached_property
+    def _deriver(self) -> Any:
+        from .derivation import Deriver
+
+        return Deriver(self)
 
     def evaluate(self) -> dict[str, Any]:
         """Forward pass, cost, gradient of the mean cost and (with a rate) the updated parameters."""

@@ -7,6 +7,7 @@ each second by a small background thread, and cleared when the work ends.
 
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
@@ -21,7 +22,8 @@ class Progress:
         self.label = label
         self.stream = stream if stream is not None else sys.stderr
         self.shown = _is_terminal(self.stream)
-        self.slow_after = slow_after  # quick work never shows a line
+        after = os.environ.get("SYMBACKPROP_PROGRESS_AFTER")  # seconds; 0 shows every line at once
+        self.slow_after = float(after) if after and after.replace(".", "", 1).isdigit() else slow_after
         self.start = time.monotonic()
         self.detail = ""
         self.steps = 0
@@ -32,6 +34,8 @@ class Progress:
     def __enter__(self) -> Progress:
         if self.shown:
             threading.Thread(target=self._tick, daemon=True).start()
+            if self.slow_after == 0:
+                self._show()
         return self
 
     def step(self, what: str = "") -> None:

@@ -54,13 +54,14 @@ def test_the_command_line_is_quiet_when_stderr_is_not_a_terminal():
 
 
 def test_the_command_line_shows_progress_on_a_terminal():
-    """stderr on a pseudo-terminal: the slow gradcheck of a 5-9-9-3 network reports while it works."""
+    """stderr on a pseudo-terminal: gradcheck reports while it works (shown at once, however fast it is)."""
     leader, follower = pty.openpty()
     proc = subprocess.Popen(
         [sys.executable, "-m", "symbackprop", "gradcheck", "--layers", "5,9,9,3"],
         stdout=subprocess.PIPE,
         stderr=follower,
         text=True,
+        env={**os.environ, "SYMBACKPROP_PROGRESS_AFTER": "0"},
     )
     os.close(follower)
     seen = b""
