@@ -35,7 +35,7 @@ from .claim_syntax import (
 )
 from .errors import SpecError
 from .network import Network
-from .printing import partial_tex, partial_text
+from .partial import Partial
 from .references import Ref, check, layer_name
 from .symbols import C0, A, B, W, Y, Z, activation_functions
 
@@ -58,24 +58,6 @@ ACTIVATION_HEADS |= {"g": None, "relu": "relu", "ReLU": "relu", "sigmoid": "sigm
 PLAIN_HEADS = {"\\exp": sp.exp, "\\ln": sp.log, "\\log": sp.log}
 DERIVATIVE_MARKS = {"\\partial", "d"}
 ACCENT_PRIMES = {"\\prime"}
-
-
-class Partial(sp.Expr):
-    """d(of)/d(wrt) as the claim wrote it: kept whole for printing, replaced by its value to compare."""
-
-    @property
-    def of(self) -> sp.Expr:
-        return self.args[0]
-
-    @property
-    def wrt(self) -> sp.Expr:
-        return self.args[1]
-
-    def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
-        return partial_tex(printer, self.of, self.wrt)
-
-    def _sympystr(self, printer: sp.printing.str.StrPrinter) -> str:
-        return partial_text(printer, self.of, self.wrt)
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,12 @@ from . import bounds, numeric
 from . import spec as specs
 from .claimed_numbers import WRONG, check_numbers
 from .errors import SpecError
+from .general_form import general_form, general_kind, proof_network
+from .general_form import prove as prove_general
 from .network import Network
 from .output import write_atomically
 from .progress import Progress
-from .renderers import render, render_all, render_numbers, render_report
+from .renderers import render, render_all, render_general, render_numbers, render_report
 from .resources import templates_dir
 from .verify import verify_claim
 
@@ -192,6 +194,8 @@ def cmd_derive(args: argparse.Namespace) -> int:
         bounds.check_all(net)
         with Progress("deriving every weight and bias") as progress:
             source, proven = render_all(net, args.templates, on_step=progress.step, **options), True
+    elif general_kind(args.wrt) is not None:
+        source, proven = _general(net, general_kind(args.wrt), "tex" if fmt == "pdf" else fmt, options)
     else:
         ref = net.ref(args.wrt)
         bounds.check_element(net, ref, args.wrt)
@@ -208,6 +212,27 @@ def cmd_derive(args: argparse.Namespace) -> int:
     else:
         _emit(source, args.output, inputs)
     return EXIT_OK if proven else EXIT_FAILED
+
+
+def _general(net: Network, kind: str, fmt: str, options: dict[str, Any]) -> tuple[str, bool]:
+    """The general form for ``kind``, proven on this network (or a narrower copy of it) element by element."""
+    if kind == "b" and net.spec.bias == "none":
+        raise SpecError('this network has no biases (bias = "none")')
+    small = proof_network(net)
+    with Progress("proving the general form element by element", slow_after=1.0):
+        wrong = prove_general(small)
+    shape = "-".join(str(n) for n in small.layers)
+    where = (
+        "this network" if small.layers == net.layers else f"the {shape} network with this one's activations and cost"
+    )
+    count = len(small.parameters()) + sum(small.layers[:-1])
+    proof = (
+        f"proven: instantiated for every layer and neuron of {where}, the formulas equal the element-by-element "
+        f"derivations of all {count} weights, biases and activations (their difference expands to 0)"
+        if not wrong
+        else f"NOT proven: the formulas differ from the element derivations of {len(wrong)} elements"
+    )
+    return render_general(general_form(net, kind), fmt, proof, **options), not wrong
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

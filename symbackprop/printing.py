@@ -36,8 +36,8 @@ class _Notation:
         """The layer superscript: L, L-1, ... (or 0, 1, ...), or a letter l for a general layer."""
         notation: Notation = self._settings["notation"]
         depth = len(self._settings["layers"]) - 1
-        text = notation.layer(int(layer), depth) if layer.is_Integer else str(layer)
-        return f"({text})" if notation.layer_parens else text
+        text = notation.layer(int(layer), depth) if layer.is_Integer else str(layer).replace(" ", "")
+        return f"({text})" if notation.layer_parens or not text.isalnum() else text
 
     def _subscript(self, name: str, indices: list[sp.Expr], layer: sp.Expr | None) -> str:
         """The neuron indices, left out where every layer they index has one neuron."""

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 from ..checks import Proof
 from ..claimed_numbers import NumberCheck
 from ..derivation import Derivation
+from ..errors import SpecError
+from ..general_form import GeneralForm
 from ..network import Network
 from ..verify import ClaimReport
-from .context import all_context, document_context, json_document
+from .context import all_context, describe, document_context, json_document
 from .environment import environment
 from .filters import filters_for
 from .verdict import caret_line, numbers_context, numbers_json, report_context, report_json
@@ -53,6 +56,31 @@ def render_numbers(checks: list[NumberCheck], fmt: str = "text") -> str:
     if fmt == "json":
         return numbers_json(checks)
     return environment().get_template("numbers.txt.j2").render(**numbers_context(checks))
+
+
+def render_general(form: GeneralForm, fmt: str, proof: str, title: str | None = None, author: str | None = None) -> str:
+    """The general form (letters for the layer and neurons) as text, a LaTeX document, or JSON."""
+    net = form.network
+    if fmt == "json":
+        filters = filters_for(net)
+        formulas = [
+            {
+                "lhs": filters["tex"](f.lhs),
+                "rhs": filters["tex"](f.rhs),
+                "text": filters["text"](f.lhs) + " = " + filters["text"](f.rhs),
+                "applies": f.applies,
+            }
+            for f in form.formulas
+        ]
+        return (
+            json.dumps({"target": filters["tex"](form.target), "formulas": formulas, "proof": proof}, indent=2) + "\n"
+        )
+    if fmt not in ("text", "tex"):
+        raise SpecError("the general form comes as text, tex, pdf or json")
+    env = environment(None, filters_for(net))
+    name = "general.txt.j2" if fmt == "text" else "general.tex.j2"
+    context = {"form": form, "net": describe(net), "proof": proof, "title": title or "", "author": author or ""}
+    return env.get_template(name).render(**context)
 
 
 ALL_ELEMENTS = 40  # above this many weights and biases, --wrt all gives general formulas and a sample
