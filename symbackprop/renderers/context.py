@@ -97,6 +97,7 @@ def document_context(
         "notation_rows": notation_rows(net),
         "numbers": numeric.worked_numbers(d, values) if values is not None and not generic else None,
         "claims": claim_rows(net) if values is not None and not generic and "claims" in net.spec.extras else None,
+        "matrix": matrix_context(net),
         "spot": None if generic else numeric.point_check(d),
         "delta": delta_symbol(d) if net.notation.use_delta and d.target.kind in "wb" else None,
         "figure": figure_for(d),
@@ -269,3 +270,40 @@ def computed_digits(claimed: Decimal, computed: float) -> str:
     """The computed value to two more decimal places than the claim was printed with."""
     places = max(-int(claimed.as_tuple().exponent), 0) + 2
     return f"{computed:.{min(places, 15)}f}"
+
+
+def matrix_context(net: Network) -> dict[str, str]:
+    """BP1-BP4 for this network, as LaTeX pieces in its notation, and how they were proven."""
+    from ..general_form import proof_network
+    from ..matrix_form import prove
+
+    parens = net.notation.layer_parens
+
+    def sup(text: str) -> str:
+        return f"({text})" if parens or not text.isalnum() else text
+
+    depth = net.depth
+    output = net.activation(depth)
+    last = sup(net.notation.layer(depth, depth))
+    if output.elementwise:
+        head = "g" if output.generic else output.latex
+        mark = f"{head}^{{\\prime {last}}}" if output.generic else f"{head}^{{\\prime}}"
+        out = f"\\nabla_{{a}} {net.notation.cost_symbol} \\odot {mark}\\left(z^{{{last}}}\\right)"
+    else:
+        jacobian = f"J_{{ij}} = a_i^{{{last}}}(\\delta_{{ij}} - a_j^{{{last}}})"
+        out = f"J^{{T}} \\nabla_{{a}} {net.notation.cost_symbol}, \\quad {jacobian}"
+    small = proof_network(net)
+    where = "this network" if small.layers == net.layers else "a copy of this network at most three neurons wide"
+    verdict = "proven" if prove(small) else "NOT proven"
+    return {
+        "sup_L": last,
+        "sup_l": sup("l"),
+        "sup_next": sup("l+1"),
+        "sup_prev": sup("l-1"),
+        "output": out,
+        "hidden_prime": f"g^{{\\prime {sup('l')}}}\\left(z^{{{sup('l')}}}\\right)",
+        "proof": (
+            f"That every entry of these equations equals the element-by-element derivation is {verdict} "
+            f"symbolically, for every weight and bias of {where}"
+        ),
+    }
