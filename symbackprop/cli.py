@@ -20,7 +20,7 @@ from .general_form import prove as prove_general
 from .network import Network
 from .output import write_atomically
 from .progress import Progress
-from .renderers import render, render_all, render_general, render_numbers, render_report
+from .renderers import render, render_all, render_general, render_numbers, render_report, render_second
 from .resources import templates_dir
 from .verify import verify_claim
 
@@ -89,6 +89,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     derive.add_argument(
         "--to", choices=("text", "json", "md", "tex", "tex-body", "pdf"), default="text", help="output (default text)"
+    )
+    derive.add_argument(
+        "--wrt2",
+        metavar="REF2",
+        help="a second weight or bias: the second derivative d^2 C_0/(d REF d REF2) (text, json)",
     )
     derive.add_argument("--title", help="the document's title (tex and pdf)")
     derive.add_argument("--author", help="the document's author (tex and pdf)")
@@ -188,6 +193,8 @@ def cmd_derive(args: argparse.Namespace) -> int:
     if fmt == "pdf" and args.output is None:
         raise SpecError("--to pdf needs -o FILE.pdf")
     options = {"title": args.title, "author": args.author}
+    if args.wrt2 is not None:
+        return _second(net, args, fmt, inputs)
     if args.wrt.strip() == "all":
         if fmt not in ("tex", "pdf"):
             raise SpecError("--wrt all makes a LaTeX document: add --to tex or --to pdf")
@@ -211,6 +218,27 @@ def cmd_derive(args: argparse.Namespace) -> int:
         write_atomically(args.output, pdf, inputs)
     else:
         _emit(source, args.output, inputs)
+    return EXIT_OK if proven else EXIT_FAILED
+
+
+def _second(net: Network, args: argparse.Namespace, fmt: str, inputs: tuple[Path, ...]) -> int:
+    """d^2 C_0/(dw dw'): worked by the chain rule, proven against sympy.diff applied twice."""
+    from .second import derive_second
+    from .second import prove as prove_second
+
+    if fmt not in ("text", "json"):
+        raise SpecError("a second derivative comes as text or json")
+    first, second = net.ref(args.wrt), net.ref(args.wrt2)
+    bounds.check_element(net, first, args.wrt)
+    d2 = derive_second(net, first, second)
+    with Progress("proving the second derivative", slow_after=1.0):
+        proven = prove_second(d2)
+    proof = {
+        True: "proven (symbolic): equals sympy.diff applied twice to the composed cost; the difference cancels to 0",
+        False: "NOT proven: differs from sympy.diff applied twice to the composed cost",
+        None: "not decided: sympy.diff applied twice took too long to cancel",
+    }[proven]
+    _emit(render_second(d2, fmt, proof), args.output, inputs)
     return EXIT_OK if proven else EXIT_FAILED
 
 

@@ -256,6 +256,12 @@ class Network:
 
         return evaluate(self)
 
+    def hessian_function(self) -> Any:
+        """``h(values) -> H``: the Hessian of the mean cost over every weight and bias, for small networks."""
+        from .second import hessian_function
+
+        return hessian_function(self)
+
     def gradient_function(self, backend: str = "numpy") -> Any:
         """``f(x, y, weights, biases) -> (cost, grad_weights, grad_biases)``, generated from the matrix form."""
         from .codegen import gradient_function

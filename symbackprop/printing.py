@@ -14,7 +14,7 @@ from sympy.printing.str import StrPrinter
 
 from . import activations
 from .notation import Notation
-from .symbols import C0, ActivationBase, ActivationPrimeBase, SoftmaxExp
+from .symbols import C0, ActivationBase, ActivationPrimeBase, ActivationSecondBase, SoftmaxExp
 
 
 class _Notation:
@@ -127,6 +127,11 @@ class TextPrinter(_Notation, StrPrinter):
         layer = f"^{self._layer_text(expr.args[0])}" if generic else ""
         return f"{name}'{layer}({self._print(expr.args[1])})"
 
+    def _print_ActivationSecondBase(self, expr: ActivationSecondBase) -> str:
+        _, name, generic = self._activation_name(expr)
+        layer = f"^{self._layer_text(expr.args[0])}" if generic else ""
+        return f"{name}''{layer}({self._print(expr.args[1])})"
+
     def _print_SoftmaxExp(self, expr: SoftmaxExp) -> str:
         return f"exp({self._print(expr.args[0])})"
 
@@ -164,7 +169,7 @@ class TexPrinter(_Notation, LatexPrinter):
 
     def _function(self, expr: sp.Basic, prime: bool, exp: str | None) -> str:
         name, _, generic = self._activation_name(expr)
-        mark = "\\prime" if prime else ""
+        mark = "\\prime" * int(prime)
         if generic:
             head = f"{name}^{{{mark}{self._layer_text(expr.args[0])}}}"
         else:
@@ -177,6 +182,9 @@ class TexPrinter(_Notation, LatexPrinter):
 
     def _print_ActivationPrimeBase(self, expr: ActivationPrimeBase, exp: str | None = None) -> str:
         return self._function(expr, True, exp)
+
+    def _print_ActivationSecondBase(self, expr: ActivationSecondBase, exp: str | None = None) -> str:
+        return self._function(expr, 2, exp)
 
     def _print_SoftmaxExp(self, expr: SoftmaxExp, exp: str | None = None) -> str:
         body = f"e^{{{self._print(expr.args[0])}}}"

@@ -41,6 +41,19 @@ class ActivationPrimeBase(sp.Function):
 
     nargs = 2
     entry_name: str
+    second: type[ActivationSecondBase]
+
+    def fdiff(self, argindex: int = 2) -> sp.Expr:
+        if argindex != 2:
+            raise sp.ArgumentIndexError(self, argindex)
+        return self.second(*self.args)
+
+
+class ActivationSecondBase(sp.Function):
+    """g''^(l)(z): the second derivative of layer ``l``'s activation at ``z``; args are (l, z)."""
+
+    nargs = 2
+    entry_name: str
 
 
 class SoftmaxExp(sp.Function):
@@ -63,7 +76,8 @@ def activation_functions(name: str) -> tuple[type[ActivationBase], type[Activati
     """The (g, g') pair of SymPy function classes for a catalogue entry, one pair per name."""
     if name not in _CLASSES:
         safe = "".join(ch if ch.isalnum() else "_" for ch in name)
-        prime = type(f"{safe}_prime", (ActivationPrimeBase,), {"entry_name": name})
+        second = type(f"{safe}_second", (ActivationSecondBase,), {"entry_name": name})
+        prime = type(f"{safe}_prime", (ActivationPrimeBase,), {"entry_name": name, "second": second})
         func = type(safe, (ActivationBase,), {"entry_name": name, "prime": prime})
         _CLASSES[name] = (func, prime)
     return _CLASSES[name]

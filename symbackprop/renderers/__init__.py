@@ -12,6 +12,7 @@ from ..derivation import Derivation
 from ..errors import SpecError
 from ..general_form import GeneralForm
 from ..network import Network
+from ..second import SecondDerivation
 from ..verify import ClaimReport
 from .context import all_context, describe, document_context, json_document
 from .environment import environment
@@ -81,6 +82,21 @@ def render_general(form: GeneralForm, fmt: str, proof: str, title: str | None = 
     name = "general.txt.j2" if fmt == "text" else "general.tex.j2"
     context = {"form": form, "net": describe(net), "proof": proof, "title": title or "", "author": author or ""}
     return env.get_template(name).render(**context)
+
+
+def render_second(d2: SecondDerivation, fmt: str, proof: str) -> str:
+    """A second derivative as text for the terminal, or as JSON."""
+    filters = filters_for(d2.first.network)
+    if fmt == "json":
+        data = {
+            "first": filters["tex"](d2.first.symbol),
+            "second": filters["tex"](d2.second_symbol),
+            "result": filters["tex"](d2.result),
+            "result_text": filters["text"](d2.result),
+            "proof": proof,
+        }
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return environment(None, filters).get_template("second.txt.j2").render(d2=d2, proof=proof)
 
 
 ALL_ELEMENTS = 40  # above this many weights and biases, --wrt all gives general formulas and a sample
