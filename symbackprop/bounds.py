@@ -15,6 +15,7 @@ from .references import Ref, layer_name
 MAX_PATHS = 10_000  # terms of a written-out derivation
 MAX_PROOF_PARAMETERS = 1_500  # parameters the proof of one element composes (about 20 s at this size)
 MAX_ALL_PARAMETERS = 600  # a --wrt all document proves one element or more per layer
+GENERAL = "--wrt 'w_{jk}^{(l)}'"
 MAX_NUMERIC_PARAMETERS = 400  # evaluate and gradcheck lambdify every element's formula (about 25 s at this size)
 
 
@@ -46,13 +47,13 @@ def check_element(net: Network, ref: Ref, text: str) -> None:
         raise SpecError(
             f"{text} reaches the cost along {count:,} paths in this {shape} network; a derivation written out "
             f"over more than {MAX_PATHS:,} paths is refused: ask for an element of a later layer "
-            f"(layer {layer_name(net.depth, net.depth)}'s are one path each), or use evaluate for the numbers"
+            f"(layer {layer_name(net.depth, net.depth)}'s are one path each), or the general form, {GENERAL}"
         )
     if size > MAX_PROOF_PARAMETERS:
         raise SpecError(
             f"this {shape} network has {size:,} weights and biases; proving a derivation means differentiating "
-            f"the cost composed over all of them, which is refused above {MAX_PROOF_PARAMETERS:,}: use a smaller "
-            "network to see the derivation, or evaluate and gradcheck for the numbers"
+            f"the cost composed over all of them, which is refused above {MAX_PROOF_PARAMETERS:,}: ask for the "
+            f"general form, which holds at any size, {GENERAL}; codegen gives the numbers"
         )
 
 
@@ -63,7 +64,7 @@ def check_all(net: Network) -> None:
         shape = "-".join(str(n) for n in net.layers)
         raise SpecError(
             f"--wrt all on this {shape} network ({size:,} weights and biases) is refused above "
-            f"{MAX_ALL_PARAMETERS:,}: derive single elements (--wrt 'w_{{00}}^{{(L)}}'), or use a smaller network"
+            f"{MAX_ALL_PARAMETERS:,}: ask for the general form, {GENERAL}, or single elements"
         )
 
 
@@ -74,5 +75,5 @@ def check_numeric(net: Network, command: str) -> None:
         shape = "-".join(str(n) for n in net.layers)
         raise SpecError(
             f"{command} computes every element's own formula; this {shape} network has {size:,} weights and "
-            f"biases, and more than {MAX_NUMERIC_PARAMETERS:,} is refused: use a smaller network"
+            f"biases, and more than {MAX_NUMERIC_PARAMETERS:,} is refused: use codegen for the gradient of any size"
         )

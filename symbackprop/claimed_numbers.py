@@ -39,6 +39,7 @@ class NumberCheck:
     tolerance: Decimal
     verdict: str
     note: str = ""
+    by_tolerance: bool = False  # the table's tolerance, not half a unit of the last written place
 
 
 @dataclass(frozen=True)
@@ -69,16 +70,16 @@ def check_numbers(net: Network) -> list[NumberCheck]:
             )
         allowed = tolerance if tolerance is not None else half_unit(claim.number)
         if _matches(computed, claim.number, allowed):
-            checks.append(
-                NumberCheck(claim.section, claim.reference, claim.ref, claim.number, computed, allowed, CONFIRMED)
-            )
+            checks.append(NumberCheck(*_row(claim), computed, allowed, CONFIRMED, "", tolerance is not None))
             continue
         note = _carried(net, values, claims, claim, allowed)
         verdict = CARRIED if note else WRONG
-        checks.append(
-            NumberCheck(claim.section, claim.reference, claim.ref, claim.number, computed, allowed, verdict, note)
-        )
+        checks.append(NumberCheck(*_row(claim), computed, allowed, verdict, note, tolerance is not None))
     return checks
+
+
+def _row(claim: _Claim) -> tuple[str, str, Ref | None, Decimal]:
+    return claim.section, claim.reference, claim.ref, claim.number
 
 
 def half_unit(number: Decimal) -> Decimal:

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
+import jinja2
 import numpy as np
 
 from . import bounds, numeric
@@ -21,7 +22,7 @@ from .network import Network
 from .output import write_atomically
 from .progress import Progress
 from .renderers import render, render_all, render_general, render_numbers, render_report, render_second
-from .resources import templates_dir
+from .resources import example_names, example_path
 from .verify import verify_claim
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -61,7 +62,7 @@ class _Parser(argparse.ArgumentParser):
 
 def _spec_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "spec", nargs="?", metavar="SPEC", help="a TOML spec file, or example:NAME (3b1b, deeplizard, worked)"
+        "spec", nargs="?", metavar="SPEC", help=f"a TOML spec file, or example:NAME ({', '.join(example_names())})"
     )
     flags = parser.add_argument_group("a spec given as flags instead of a file")
     flags.add_argument("--layers", help="neurons per layer, input first, e.g. 2,3,2")
@@ -153,7 +154,7 @@ def load_spec(args: argparse.Namespace) -> tuple[Network, tuple[Path, ...]]:
     if args.spec is not None:
         if given:
             raise SpecError("give a SPEC file or spec flags (--layers ...), not both")
-        path = _example_path(args.spec[len("example:") :]) if args.spec.startswith("example:") else Path(args.spec)
+        path = example_path(args.spec[len("example:") :]) if args.spec.startswith("example:") else Path(args.spec)
         return Network.from_toml(path), (path,)
     if "layers" not in given:
         raise SpecError("give a SPEC file, example:NAME, or --layers (e.g. --layers 2,3,2)")
@@ -162,13 +163,6 @@ def load_spec(args: argparse.Namespace) -> tuple[Network, tuple[Path, ...]]:
     if "activation" in given and "," in given["activation"]:
         data["activation"] = [a.strip() for a in given["activation"].split(",")]
     return Network.from_spec(specs.from_mapping(data)), ()
-
-
-def _example_path(name: str) -> Path:
-    names = sorted(p.stem for p in (templates_dir() / "examples").glob("*.toml"))
-    if name not in names:
-        raise SpecError(f"no built-in example {name!r}; there are: {', '.join(names)}")
-    return templates_dir() / "examples" / f"{name}.toml"
 
 
 def _int_list(text: str) -> list[int]:
@@ -383,6 +377,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SpecError as err:
         sys.stderr.write(f"symbackprop {args.command}: error: {_one_line(str(err))}\n")
         return EXIT_BAD_INPUT
+    except jinja2.TemplateError as err:
+        if getattr(args, "templates", None) is None:  # a shipped template's fault: a bug of ours
+            return _internal_error(args, err)
+        where = f"{err.name}, line {err.lineno}: " if getattr(err, "lineno", None) else ""
+        message = f"a template in {args.templates}: {where}{_one_line(str(err))}"
+        sys.stderr.write(f"symbackprop {args.command}: error: {message}\n")
+        return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         sys.stderr.write("symbackprop: interrupted\n")
         return 130
@@ -390,9 +391,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(f"symbackprop {args.command}: error: the input is too deeply nested to handle\n")
         return EXIT_BAD_INPUT
     except Exception as err:  # a bug, not bad input: one line, and a distinct status
-        problem = f"{type(err).__name__}: {_one_line(str(err))}"
-        sys.stderr.write(f"symbackprop {args.command}: internal error, please report: {problem}\n")
-        return EXIT_INTERNAL
+        return _internal_error(args, err)
+
+
+def _internal_error(args: argparse.Namespace, err: Exception) -> int:
+    problem = f"{type(err).__name__}: {_one_line(str(err))}"
+    sys.stderr.write(f"symbackprop {args.command}: internal error, please report: {problem}\n")
+    return EXIT_INTERNAL
 
 
 def main_exit() -> NoReturn:

@@ -94,7 +94,11 @@ def general_form(net: Network, kind: str) -> GeneralForm:
         formulas.append(GeneralFormula(Error(L_, J), _ordered(g_prime, Sensitivity(L_, J)), "delta, for every layer l"))
     hidden = _ordered(W[L_, J, K], Error(L_, J) if delta else _ordered(g_prime, Sensitivity(L_, J)))
     formulas.append(
-        GeneralFormula(Sensitivity(L_ - 1, K), sp.Sum(hidden, (J, *_range(net))), "for layers l - 1 below the output")
+        GeneralFormula(
+            Sensitivity(L_ - 1, K),
+            sp.Sum(hidden, (J, *_range(net))),
+            "for every layer below the output: the sum over the neurons j of the layer above",
+        )
     )
     depth = net.depth
     a_out = A[depth, J]

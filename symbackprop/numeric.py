@@ -275,6 +275,7 @@ class GradCheck:
     where: str
 
 
+@np.errstate(all="ignore")  # an overflow is the SpecError below, not RuntimeWarnings
 def gradcheck(net: Network, values: Values | None = None, rtol: float = 1e-6, atol: float = 1e-8) -> GradCheck:
     """Compare every gradient with central finite differences at the spec's (or random) values."""
     values = values or net.spec.values or random_values(net)
@@ -283,7 +284,7 @@ def gradcheck(net: Network, values: Values | None = None, rtol: float = 1e-6, at
     gw, gb = gradient_of_mean_cost(net)(values)
     _require_finite("the gradient", gw + gb)
     fw, fb = finite_differences(net, values)
-    _require_finite("the finite differences", fw + fb)
+    _require_finite("the finite-difference check", fw + fb)
     ours = np.concatenate([g.ravel() for g in gw + gb])
     theirs = np.concatenate([f.ravel() for f in fw + fb])
     err = np.abs(ours - theirs)
@@ -294,6 +295,7 @@ def gradcheck(net: Network, values: Values | None = None, rtol: float = 1e-6, at
     return GradCheck(float(err.max()), rel, ok, int(ours.size), where)
 
 
+@np.errstate(all="ignore")  # an overflow is the SpecError below, not RuntimeWarnings
 def evaluate(net: Network) -> dict[str, Any]:
     """Forward values of the first sample, the mean cost, its gradient and one descent step."""
     values = net.spec.values
@@ -321,9 +323,7 @@ def evaluate(net: Network) -> dict[str, Any]:
 def _require_finite(what: str, arrays: list[np.ndarray]) -> None:
     """Overflow is an error of its own: numbers past float64's range (inf, nan) are not results."""
     if not all(np.all(np.isfinite(a)) for a in arrays):
-        raise SpecError(
-            f"{what} overflows float64 with these values (it gives inf or nan); use values of ordinary size"
-        )
+        raise SpecError(f"{what} overflows: these values produce inf/nan in float64; use smaller values")
 
 
 def _bias_list(net: Network, biases: list[np.ndarray]) -> list[Any]:

@@ -36,7 +36,7 @@ def parse(text: str, spec: NetworkSpec) -> Ref:
     if not isinstance(text, str):
         raise SpecError("reference: expected text such as w_{12}^{(L)}")
     if len(text) > MAX_LENGTH:
-        raise SpecError(f"reference: {len(text)} characters is too long for one (the limit is {MAX_LENGTH})")
+        raise SpecError(f"reference: too long ({len(text)} characters; the limit is {MAX_LENGTH})")
     kind, scripts = _scripts(text)
     layer = _layer(text, scripts.get("^"), spec)
     sub = scripts.get("_")
@@ -149,9 +149,15 @@ def check(ref: Ref, spec: NetworkSpec, text: str | None = None) -> None:
 
 
 def _what_exists(ref: Ref, spec: NetworkSpec) -> str:
-    base, name = spec.index_base, layer_name(ref.layer, spec.depth)
-    last_j = base + spec.layers[ref.layer] - 1
+    base, name, size = spec.index_base, layer_name(ref.layer, spec.depth), spec.layers[ref.layer]
     if ref.kind != "w":
-        return f"layer {name} has neurons {base} to {last_j}"
-    last_k = base + spec.layers[ref.layer - 1] - 1
-    return f"in layer {name}, w_jk has j from {base} to {last_j} and k from {base} to {last_k}"
+        if size == 1:
+            return f"layer {name} has one neuron, numbered {base}"
+        return f"layer {name} has neurons {base} to {base + size - 1}"
+    j, k = _span("j", base, size), _span("k", base, spec.layers[ref.layer - 1])
+    return f"in layer {name}, w_jk has {j} and {k}"
+
+
+def _span(letter: str, base: int, size: int) -> str:
+    """'j from 0 to 2', or 'j = 0' when the layer has one neuron."""
+    return f"{letter} = {base}" if size == 1 else f"{letter} from {base} to {base + size - 1}"

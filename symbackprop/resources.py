@@ -10,3 +10,17 @@ def templates_dir() -> Path:
     here = Path(__file__).resolve().parent
     installed = here / "templates"
     return installed if installed.is_dir() else here.parent / "templates"
+
+
+def example_names() -> list[str]:
+    """The built-in example specs, by name."""
+    return sorted(p.stem for p in (templates_dir() / "examples").glob("*.toml"))
+
+
+def example_path(name: str) -> Path:
+    """The file of built-in example ``name`` (from ``example:NAME``); a SpecError names the others."""
+    from .errors import SpecError
+
+    if name not in example_names():
+        raise SpecError(f"no built-in example {name!r}; there are: {', '.join(example_names())}")
+    return templates_dir() / "examples" / f"{name}.toml"

@@ -58,6 +58,10 @@ class NetworkSpec:
 
 def from_toml(path: str | Path) -> NetworkSpec:
     """Read and validate a TOML spec file; errors name the file."""
+    if isinstance(path, str) and path.startswith("example:"):
+        from .resources import example_path
+
+        path = example_path(path[len("example:") :])
     path = Path(path)
     try:
         text = path.read_bytes().decode("utf-8")
@@ -75,6 +79,11 @@ def from_toml(path: str | Path) -> NetworkSpec:
             data["claims"] = tomllib.loads(text, parse_float=Decimal)["claims"]
     except tomllib.TOMLDecodeError as err:
         raise SpecError(f"{path}: not valid TOML: {err}") from None
+    notation = data.get("notation")
+    if isinstance(notation, str) and notation.endswith(".toml") and not Path(notation).is_absolute():
+        beside = path.parent / notation  # a preset file named in a spec is found beside the spec
+        if beside.is_file():
+            data["notation"] = str(beside)
     try:
         return from_mapping(data)
     except SpecError as err:
@@ -91,7 +100,7 @@ def from_mapping(data: Mapping[str, Any]) -> NetworkSpec:
     layers = _layers(data["layers"])
     notation = data.get("notation", "3b1b")
     if not isinstance(notation, str):
-        raise SpecError(f"notation: must be a preset name or a .toml path, got {notation!r}")
+        raise SpecError(f"notation: must be a preset name or a .toml path, got {_short(notation)}")
     preset = notations.load(notation)
     defaults = {"activation": "sigmoid", "bias": "neuron", "cost": "sse", **preset.defaults}
     acts = _activations(data.get("activation", defaults["activation"]), len(layers) - 1)
@@ -105,7 +114,7 @@ def from_mapping(data: Mapping[str, Any]) -> NetworkSpec:
     bias = _choice("bias", data.get("bias", defaults["bias"]), BIAS_MODES)
     base = data.get("index_base", preset.index_base)
     if type(base) is not int or base not in (0, 1):
-        raise SpecError(f"index_base: must be 0 or 1, got {base!r}")
+        raise SpecError(f"index_base: must be 0 or 1, got {_short(base)}")
     values = data.get("values")
     if values is not None:
         values = _values(values, layers, bias)
@@ -115,18 +124,18 @@ def from_mapping(data: Mapping[str, Any]) -> NetworkSpec:
 
 def _choice(key: str, value: Any, allowed: Sequence[str]) -> str:
     if value not in allowed or not isinstance(value, str):
-        raise SpecError(f"{key}: must be one of {', '.join(allowed)}; got {value!r}")
+        raise SpecError(f"{key}: must be one of {', '.join(allowed)}; got {_short(value)}")
     return value
 
 
 def _layers(value: Any) -> tuple[int, ...]:
     if not isinstance(value, (list, tuple)) or len(value) < 2:
-        raise SpecError(f"layers: must be a list of at least two sizes (input and output), got {value!r}")
+        raise SpecError(f"layers: must be a list of at least two sizes (input and output), got {_short(value)}")
     if len(value) - 1 > MAX_LAYERS:
         raise SpecError(f"layers: at most {MAX_LAYERS} layers after the input, got {len(value) - 1}")
     for i, n in enumerate(value):
         if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= MAX_WIDTH:
-            raise SpecError(f"layers[{i}]: a layer size is a whole number from 1 to {MAX_WIDTH}, got {n!r}")
+            raise SpecError(f"layers[{i}]: a layer size is a whole number from 1 to {MAX_WIDTH}, got {_short(n)}")
     return tuple(value)
 
 
@@ -134,7 +143,7 @@ def _activations(value: Any, count: int) -> tuple[str, ...]:
     names = [value] * count if isinstance(value, str) else value
     if not isinstance(names, (list, tuple)) or len(names) != count:
         raise SpecError(
-            f"activation: give one name, or a list of {count} (one per layer after the input); got {value!r}"
+            f"activation: give one name, or a list of {count} (one per layer after the input); got {_short(value)}"
         )
     for i, name in enumerate(names):
         try:
@@ -156,7 +165,7 @@ def _values(data: Any, layers: tuple[int, ...], bias: str) -> Values:
     x = _batch("values.x", data["x"], layers[0])
     y = _batch("values.y", data["y"], layers[-1])
     if x.shape[0] != y.shape[0]:
-        raise SpecError(f"values: x has {x.shape[0]} samples but y has {y.shape[0]}")
+        raise SpecError(f"values: x has {_count(x.shape[0], 'sample')} but y has {y.shape[0]}")
     weights = _weights(data["weights"], layers)
     biases = _biases(data.get("biases"), layers, bias)
     rate = data.get("learning_rate")
@@ -169,7 +178,9 @@ def _array(where: str, value: Any, shape: tuple[int, ...]) -> np.ndarray:
     """A float64 array of exactly ``shape``, every entry a finite number."""
     try:
         arr = np.array(value, dtype=float) if _all_numbers(value) else None
-    except (ValueError, OverflowError):
+    except OverflowError:  # an integer past float64's range, which TOML and Python allow
+        raise SpecError(f"{where}: a number is out of range; float64 holds magnitudes up to about 1.8e308") from None
+    except ValueError:
         arr = None
     if arr is None:
         raise SpecError(f"{where}: must be numbers, shaped {_shape_words(shape)}; got {_short(value)}")
@@ -216,10 +227,17 @@ def _shape_words(shape: tuple[int, ...]) -> str:
         return "one number"
     if len(shape) == 1:
         return f"a list of {shape[0]}"
-    rows = "1 row" if shape[0] == 1 else f"{shape[0]} rows"
-    return f"{rows} of {shape[1]}"
+    return f"{_count(shape[0], 'row')} of {shape[1]}"
+
+
+def _count(n: int, noun: str) -> str:
+    """'1 row', '2 rows': a count with its noun in the right number."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an integer too long for Python to print
+        return "a number too large to print"
     return text if len(text) <= 60 else text[:57] + "..."

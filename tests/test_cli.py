@@ -1,8 +1,9 @@
-"""The command line end to end, run as a user runs it: ``python -m symbackprop`` in a subprocess.
+"""The command line as a user runs it: ``python -m symbackprop`` in a subprocess, or ``cli.main`` in this process.
 
 Numbers are checked against forward passes and chain rules written out here in plain Python,
 never against the program's own earlier output. Bad input must be exit status 2 with exactly
-one line on stderr that names the problem.
+one line on stderr that names the problem. Runs that tests/test_commands.py already makes end to
+end are made here in this process (with stricter checks), so no subprocess is run twice.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import os
 import subprocess
 import sys
 import tomllib
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -23,14 +25,28 @@ WORKED = REPO / "templates" / "examples" / "worked.toml"
 
 
 def run(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    # This checkout first on the path, whatever the cwd, so the package tested is the one beside these tests.
+    path = os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p)
     return subprocess.run(
         [sys.executable, "-m", "symbackprop", *args],
         capture_output=True,
         text=True,
         cwd=cwd,
-        env={**os.environ, **(env or {})},
+        env={**os.environ, "PYTHONPATH": path, **(env or {})},
         timeout=120,
     )
+
+
+def run_here(args: list[str], capsys) -> tuple[int, str, str]:
+    """``cli.main`` in this process: (exit status, stdout, stderr)."""
+    from symbackprop import cli
+
+    try:
+        status = cli.main(args)
+    except SystemExit as stop:  # argparse: --help, and usage errors
+        status = stop.code
+    out, err = capsys.readouterr()
+    return status, out, err
 
 
 def sigmoid(t: float) -> float:
@@ -65,16 +81,19 @@ def test_derive_json_is_json_with_target_chains_result_and_proof():
     assert "a^(L-1)" in data["result"]["text"]
 
 
-def test_spec_flags_describe_the_network_like_a_file():
-    done = run(
-        "derive",
-        *("--layers", "2,3,2", "--activation", "sigmoid", "--cost", "sse", "--bias", "neuron"),
-        *("--wrt", "w_{1,2}^{(L)}"),
+def test_spec_flags_describe_the_network_like_a_file(capsys):
+    status, out, err = run_here(
+        [
+            "derive",
+            *("--layers", "2,3,2", "--activation", "sigmoid", "--cost", "sse", "--bias", "neuron"),
+            *("--wrt", "w_{1,2}^{(L)}"),
+        ],
+        capsys,
     )
-    assert done.returncode == 0, done.stderr
-    assert "layers 2-3-2" in done.stdout
-    assert "∂C_0/∂w_12^(L) = ∂C_0/∂a_1^(L) · ∂a_1^(L)/∂z_1^(L) · ∂z_1^(L)/∂w_12^(L)" in done.stdout
-    assert "proven" in done.stdout
+    assert status == 0, err
+    assert "layers 2-3-2" in out
+    assert "∂C_0/∂w_12^(L) = ∂C_0/∂a_1^(L) · ∂a_1^(L)/∂z_1^(L) · ∂z_1^(L)/∂w_12^(L)" in out
+    assert "proven" in out
 
 
 # --- evaluate ----------------------------------------------------------------------------------
@@ -195,11 +214,11 @@ def test_evaluate_text_shows_the_cost_to_ten_significant_digits(hand_spec):
 # --- gradcheck ---------------------------------------------------------------------------------
 
 
-def test_gradcheck_at_the_spec_values_agrees():
-    done = run("gradcheck", "example:worked")
-    assert done.returncode == 0, done.stderr
-    assert "agree" in done.stdout and "DISAGREE" not in done.stdout
-    assert "17 gradients" in done.stdout  # 2*3 + 3*2 weights, 3 + 2 biases
+def test_gradcheck_at_the_spec_values_agrees(capsys):
+    status, out, err = run_here(["gradcheck", "example:worked"], capsys)
+    assert status == 0, err
+    assert "agree" in out and "DISAGREE" not in out
+    assert "17 gradients" in out  # 2*3 + 3*2 weights, 3 + 2 biases
 
 
 def test_gradcheck_from_spec_flags_with_one_activation_per_layer_agrees():
@@ -218,11 +237,11 @@ def test_gradcheck_from_spec_flags_with_one_activation_per_layer_agrees():
 
 
 @pytest.mark.parametrize("command", ["derive", "evaluate", "gradcheck"])
-def test_help_of_each_command_shows_an_example(command):
-    done = run(command, "--help")
-    assert done.returncode == 0
-    assert "examples:" in done.stdout
-    assert f"symbackprop {command} example:" in done.stdout
+def test_help_of_each_command_shows_an_example(command, capsys):
+    status, out, _ = run_here([command, "--help"], capsys)
+    assert status == 0
+    assert "examples:" in out
+    assert f"symbackprop {command} example:" in out
 
 
 # --- bad input: exit 2, one line on stderr, naming the problem ---------------------------------
@@ -240,8 +259,15 @@ FILES = {
     ),
     "nan.toml": NAN_SPEC,
     "inf.toml": NAN_SPEC.replace("x = [nan]", "x = [-inf]"),
+    "row.toml": (
+        "layers = [2, 1]\n[values]\nx = [1.0, 2.0]\ny = [0.0]\nweights = [[[1.0, 2.0, 3.0]]]\nbiases = [[0.0]]\n"
+    ),
+    "huge.toml": f"layers = [1, 1]\n[values]\nx = [1.0]\ny = [0.0]\nweights = [[[{10**400}]]]\nbiases = [[0.0]]\n",
     "samples.toml": (
         "layers = [1, 1]\n[values]\nx = [[1.0], [2.0]]\ny = [[0.0]]\nweights = [[[1.0]]]\nbiases = [[0.0]]\n"
+    ),
+    "one_sample.toml": (
+        "layers = [1, 1]\n[values]\nx = [[1.0]]\ny = [[0.0], [1.0]]\nweights = [[[1.0]]]\nbiases = [[0.0]]\n"
     ),
     "log.toml": (
         'layers = [1, 1]\nactivation = "identity"\ncost = "cross_entropy"\n'
@@ -263,46 +289,18 @@ FILES = {
 }
 
 W = ("--wrt", "w_{00}^{(L)}")
-# The bad inputs users meet most, run end to end in a fresh interpreter.
+# Bad inputs that only a fresh interpreter shows: warnings on stderr, and the file name as the shell passes it.
+# (tests/test_commands.py runs the commonest bad inputs end to end; they are checked more strictly below.)
 BAD = [
-    pytest.param(["derive", "missing.toml", *W], ["missing.toml", "no such file"], id="missing-file"),
-    pytest.param(["derive", "bad.toml", *W], ["bad.toml", "not valid TOML"], id="bad-toml"),
-    pytest.param(["derive", "--layers", "2,0,2", *W], ["layers[1]", "got 0"], id="layer-size-0"),
-    pytest.param(
-        ["derive", "--layers", "2,2", "--activation", "swish", *W], ["activation[0]", "'swish'"], id="unknown-act"
-    ),
-    pytest.param(["derive", "--layers", "2,2", "--cost", "hinge", *W], ["cost", "'hinge'"], id="unknown-cost"),
-    pytest.param(["evaluate", "shape.toml"], ["values.weights[0]", "2 rows of 2"], id="wrong-shape"),
-    pytest.param(["evaluate", "nan.toml"], ["values.x", "finite"], id="nan-value"),
-    pytest.param(["derive", "example:worked", "--wrt", "q_1^(L)"], ["reference", "'q_1^(L)'"], id="no-such-ref"),
-    pytest.param(
-        ["derive", "example:worked", "--wrt", "w_{9,0}^{(L)}"],
-        ["out of range", "j from 0 to 1 and k from 0 to 2"],
-        id="index-out-of-range",
-    ),
-    pytest.param(["derive", "example:deeplizard", "--wrt", "b_1^(L)"], ["no biases"], id="bias-in-bias-free"),
-    pytest.param(["evaluate", "log.toml"], ["cross_entropy", "ln needs it above 0"], id="cross-entropy-negative"),
-    pytest.param(["derive", "example:worked"], ["--wrt"], id="missing-wrt"),
-    pytest.param(["derive", "example:worked", "--layers", "2,2", *W], ["not both"], id="spec-and-flags"),
-    pytest.param(
-        ["derive", "float_base.toml", *W],
-        ["index_base"],
-        id="index-base-float",
-    ),
-    pytest.param(
-        ["derive", "--layers", "2,\u00b2", *W],
-        ["--layers"],
-        id="layers-superscript-digit",
-    ),
-    pytest.param(
-        ["derive", "example:worked", "--wrt", "b_{\u00b2}^{(L)}"],
-        ["reference"],
-        id="ref-superscript-digit",
-    ),
     pytest.param(
         ["evaluate", "overflow.toml", "--json"],
-        ["overflow"],
+        ["the forward pass overflows", "inf/nan", "use smaller values"],
         id="values-that-overflow",
+    ),
+    pytest.param(
+        ["gradcheck", "overflow.toml"],
+        ["overflows", "use smaller values"],
+        id="gradcheck-values-that-overflow",
     ),
     pytest.param(
         ["derive", "no\nsuch.toml", *W],
@@ -313,6 +311,44 @@ BAD = [
 
 # More bad inputs, run through the same entry point in this process to keep the suite fast.
 MORE_BAD = [
+    pytest.param(["derive", "missing.toml", *W], ["missing.toml", "no such file"], id="missing-file"),
+    pytest.param(["derive", "bad.toml", *W], ["bad.toml", "not valid TOML"], id="bad-toml"),
+    pytest.param(["derive", "--layers", "2,0,2", *W], ["layers[1]", "got 0"], id="layer-size-0"),
+    pytest.param(
+        ["derive", "--layers", "2,2", "--activation", "swish", *W], ["activation[0]", "'swish'"], id="unknown-act"
+    ),
+    pytest.param(["derive", "--layers", "2,2", "--cost", "hinge", *W], ["cost", "'hinge'"], id="unknown-cost"),
+    pytest.param(["evaluate", "shape.toml"], ["values.weights[0]", "2 rows of 2", "(2, 3)"], id="wrong-shape"),
+    pytest.param(["evaluate", "row.toml"], ["values.weights[0]", "1 row of 2"], id="wrong-shape-one-row"),
+    pytest.param(["evaluate", "nan.toml"], ["values.x", "finite"], id="nan-value"),
+    pytest.param(["evaluate", "huge.toml"], ["values.weights[0]", "out of range"], id="integer-past-float64"),
+    pytest.param(["derive", "example:worked", "--wrt", "q_1^(L)"], ["reference", "'q_1^(L)'"], id="no-such-ref"),
+    pytest.param(
+        ["derive", "example:worked", "--wrt", "w_{9,0}^{(L)}"],
+        ["out of range", "j from 0 to 1 and k from 0 to 2"],
+        id="index-out-of-range",
+    ),
+    pytest.param(
+        ["derive", "example:deeplizard", "--wrt", "b_1^(L)"], ['no biases (bias = "none")'], id="bias-in-bias-free"
+    ),
+    pytest.param(
+        ["derive", "--layers", "3,3", "--bias", "none", "--wrt", "b^{(L)}"],
+        ['no biases (bias = "none")'],
+        id="index-free-bias-in-bias-free",
+    ),
+    pytest.param(
+        ["derive", "--layers", "3,1", "--wrt", "w^{(L)}"],
+        ["give the neuron index", "layer L-1 has 3 neurons"],
+        id="index-free-weight-wide-previous-layer",
+    ),
+    pytest.param(
+        ["derive", "example:worked", "--wrt", "w_{00}^{(L)}" + " " * 200],
+        ["too long", "the limit is 200"],
+        id="reference-too-long",
+    ),
+    pytest.param(["evaluate", "log.toml"], ["cross_entropy", "ln needs it above 0"], id="cross-entropy-negative"),
+    pytest.param(["derive", "example:worked"], ["--wrt"], id="missing-wrt"),
+    pytest.param(["derive", "example:worked", "--layers", "2,2", *W], ["not both"], id="spec-and-flags"),
     pytest.param(["derive", "latin1.toml", *W], ["latin1.toml", "UTF-8"], id="not-utf8"),
     pytest.param(["derive", "adir", *W], ["adir", "directory"], id="directory"),
     pytest.param(["derive", "zero.toml", *W], ["zero.toml", "layers[1]", "got 0"], id="layer-size-0-file"),
@@ -325,7 +361,8 @@ MORE_BAD = [
     pytest.param(["derive", "--layers", "2,2", "--index-base", "2", *W], ["--index-base"], id="index-base-2"),
     pytest.param(["derive", "typo.toml", *W], ["'layer_sizes'"], id="unknown-key"),
     pytest.param(["evaluate", "inf.toml"], ["values.x", "finite"], id="inf-value"),
-    pytest.param(["evaluate", "samples.toml"], ["2 samples", "y has 1"], id="sample-counts"),
+    pytest.param(["evaluate", "samples.toml"], ["x has 2 samples but y has 1"], id="sample-counts"),
+    pytest.param(["evaluate", "one_sample.toml"], ["x has 1 sample but y has 2"], id="sample-counts-one"),
     pytest.param(["evaluate", "novalues.toml"], ["[values]"], id="evaluate-without-values"),
     pytest.param(["evaluate", "generic.toml"], ["generic activation g"], id="evaluate-generic-g"),
     pytest.param(["derive", "example:worked", "--wrt", "hello world"], ["reference"], id="garbage-ref"),
@@ -385,15 +422,22 @@ def test_bad_input_is_exit_2_with_one_line_naming_the_problem(bad_runs, request,
 
 @pytest.mark.parametrize("args, says", MORE_BAD)
 def test_more_bad_input_is_exit_2_with_one_line_naming_the_problem(bad_files, monkeypatch, capsys, args, says):
-    from symbackprop import cli
-
     monkeypatch.chdir(bad_files)
-    try:
-        status = cli.main(args)
-    except SystemExit as stop:  # argparse's usage errors
-        status = stop.code
-    out, err = capsys.readouterr()
-    assert_one_line_naming(status, out, err, says)
+    assert_one_line_naming(*run_here(args, capsys), says)
+
+
+def test_overflow_from_the_library_is_a_spec_error_without_warnings():
+    import symbackprop as sbp
+    from symbackprop import numeric
+
+    values = {"x": [1e200], "y": [0.0], "weights": [[[1e200]]], "biases": [[0.0]]}
+    net = sbp.Network(layers=[1, 1], activation="identity", values=values)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning would fail the test
+        with pytest.raises(sbp.SpecError, match=r"^the forward pass overflows: .* inf/nan .*; use smaller values$"):
+            net.evaluate()
+        with pytest.raises(sbp.SpecError, match="overflows"):
+            numeric.gradcheck(net)
 
 
 # --- output files ------------------------------------------------------------------------------
@@ -418,14 +462,14 @@ def test_output_option_replaces_an_existing_file_with_evaluate_json(tmp_path, ha
     assert sorted(p.name for p in tmp_path.iterdir()) == ["hand.toml", "numbers.json"]
 
 
-def test_a_failing_run_leaves_the_existing_output_file_byte_for_byte(tmp_path):
+def test_a_failing_run_leaves_the_existing_output_file_byte_for_byte(tmp_path, capsys):
     out = tmp_path / "out.txt"
     original = b"precious\x00bytes\r\nkept \xff exactly"
     out.write_bytes(original)
     before = sorted(p.name for p in tmp_path.iterdir())
-    done = run("derive", "example:worked", "--wrt", "w_{9,9}^{(L)}", "-o", str(out))
-    assert done.returncode == 2
-    assert "out of range" in done.stderr
+    status, _, err = run_here(["derive", "example:worked", "--wrt", "w_{9,9}^{(L)}", "-o", str(out)], capsys)
+    assert status == 2
+    assert "out of range" in err
     assert out.read_bytes() == original
     assert sorted(p.name for p in tmp_path.iterdir()) == before  # no temporary files left behind
 

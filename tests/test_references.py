@@ -241,7 +241,8 @@ def test_any_neuron_index_past_the_layer_is_out_of_range(data):
     layer = data.draw(st.integers(0, net.depth))
     index = data.draw(st.integers(base + layers[layer], base + layers[layer] + 50))
     message = ref_error(net, f"a_{{{index}}}^{{({layer})}}")
-    assert "out of range" in message and f"{base} to {base + layers[layer] - 1}" in message
+    exists = f"one neuron, numbered {base}" if layers[layer] == 1 else f"{base} to {base + layers[layer] - 1}"
+    assert "out of range" in message and exists in message
 
 
 @pytest.mark.parametrize("text", ["w_{00}^{(L-3)}", "a_{0}^{(3)}", "a_{0}^{(7)}", "b_{0}^{(L-9)}"])
@@ -269,7 +270,7 @@ def test_an_index_free_bias_in_a_bias_free_one_neuron_network_is_rejected():
 
 def test_an_index_free_bias_in_a_bias_free_wide_network_says_there_are_no_biases():
     net = sbp.Network(layers=[2, 2, 2], bias="none")
-    assert "no biases" in ref_error(net, "b^{(L)}")
+    assert ref_error(net, "b^{(L)}") == "reference 'b^{(L)}': this network has no biases (bias = \"none\")"
 
 
 def test_the_deeplizard_example_has_no_biases():
@@ -303,7 +304,21 @@ def test_a_missing_subscript_where_a_layer_has_several_neurons_asks_for_the_inde
 
 def test_a_missing_weight_subscript_names_the_previous_layer_when_it_is_the_wide_one():
     net = sbp.Network(layers=[3, 1])
-    assert "has 3 neurons" in ref_error(net, "w^{(L)}")
+    message = ref_error(net, "w^{(L)}")
+    assert "give the neuron index; layer L-1 has 3 neurons" in message and "1 neurons" not in message
+
+
+@pytest.mark.parametrize(
+    "text, says",
+    [
+        ("b_{3}^{(L)}", "layer L has one neuron, numbered 0"),
+        ("w_{1,0}^{(L)}", "w_jk has j = 0 and k from 0 to 2"),
+        ("w_{0,1}^{(L-1)}", "in layer L-1, w_jk has j from 0 to 2 and k = 0"),
+    ],
+)
+def test_out_of_range_in_a_one_neuron_layer_names_its_one_neuron(text, says):
+    message = ref_error(sbp.Network(layers=[1, 3, 1]), text)
+    assert "out of range" in message and says in message and " to 0" not in message
 
 
 @pytest.mark.parametrize(
@@ -348,8 +363,12 @@ def test_a_missing_superscript_asks_for_the_layer():
 
 
 @pytest.mark.parametrize("text", ["w_{12}^{(L)}" + " " * 300, "w" * 10_000, "a_{" + "1" * 5000 + "}^{(L)}"])
-def test_very_long_text_is_rejected_quickly(text):
-    assert ref_error(NET, text).startswith("reference")
+def test_very_long_text_is_rejected_as_too_long(text):
+    assert ref_error(NET, text) == f"reference: too long ({len(text)} characters; the limit is 200)"
+
+
+def test_two_hundred_characters_is_the_longest_reference_read():
+    assert NET.ref("w_{12}^{(L)}".ljust(200)) == Ref("w", 2, (1, 2))
 
 
 @pytest.mark.parametrize("value", [None, 12, b"w_{12}^{(L)}"])

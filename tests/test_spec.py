@@ -355,6 +355,33 @@ def test_a_wrong_shape_says_the_shape_expected_and_given():
     assert "3 rows of 2" in message and "(1, 3)" in message
 
 
+def test_a_one_row_shape_is_said_in_the_singular():
+    spec = {"layers": [2, 1], "values": {"x": [1.0, 2.0], "y": [0.0], "weights": [[[1.0, 2.0, 3.0]]]}}
+    message = spec_error(spec)
+    assert message.startswith("values.weights[0]:") and "1 row of 2" in message and "1 rows" not in message
+
+
+@pytest.mark.parametrize("huge", [10**400, -(10**400), 10**5000], ids=["1e400", "-1e400", "1e5000"])
+def test_an_integer_past_float64s_range_is_out_of_range_not_a_non_number(huge):
+    message = spec_error(spec_with_values(learning_rate=0.1, x=[huge, 1.0]))
+    assert message.startswith("values.x:") and "out of range" in message and "must be numbers" not in message
+
+
+def test_an_integer_float64_can_hold_is_read():
+    spec = specs.from_mapping(
+        {"layers": [1, 1], "values": {"x": [10**30], "y": [0], "weights": [[[1]]], "biases": [[0]]}}
+    )
+    assert spec.values.x.tolist() == [[1e30]]
+
+
+@pytest.mark.parametrize(
+    "key, data", [("layers[1]", {"layers": [2, 10**5000]}), ("index_base", {"index_base": 10**5000})]
+)
+def test_an_integer_too_long_to_print_is_still_a_spec_error(key, data):
+    message = spec_error({"layers": [2, 2], **data})
+    assert message.startswith(f"{key}:") and "too large to print" in message
+
+
 def test_values_that_is_not_a_table_is_rejected():
     assert spec_error({"layers": [2, 2], "values": [1, 2]}).startswith("values:")
 
@@ -382,7 +409,12 @@ def test_biases_given_to_a_bias_free_network_are_rejected():
 
 def test_x_and_y_with_different_sample_counts_are_rejected():
     message = spec_error(spec_with_values(x=[[0.5, -1.0], [1.0, 2.0], [0.0, 0.0]], y=[[1.0, 0.0], [0.0, 1.0]]))
-    assert message.startswith("values:") and "3" in message and "2" in message
+    assert message == "values: x has 3 samples but y has 2"
+
+
+def test_one_sample_is_said_in_the_singular():
+    message = spec_error(spec_with_values(x=[[0.5, -1.0]], y=[[1.0, 0.0], [0.0, 1.0]]))
+    assert message == "values: x has 1 sample but y has 2"
 
 
 def test_per_neuron_biases_for_a_layer_bias_network_are_rejected():

@@ -301,9 +301,18 @@ def matrix_context(net: Network) -> dict[str, str]:
         "sup_next": sup("l+1"),
         "sup_prev": sup("l-1"),
         "output": out,
-        "hidden_prime": f"g^{{\\prime {sup('l')}}}\\left(z^{{{sup('l')}}}\\right)",
+        "hidden_prime": _hidden_prime(net, sup("l")),
         "proof": (
             f"That every entry of these equations equals the element-by-element derivation is {verdict} "
             f"symbolically, for every weight and bias of {where}"
         ),
     }
+
+
+def _hidden_prime(net: Network, sup_l: str) -> str:
+    """g'^(l)(z^(l)) for a general layer: the catalogue's name when every layer has the same activation."""
+    names = {net.activation(m).name for m in range(1, net.depth + 1)}
+    act = net.activation(1)
+    if len(names) == 1 and act.elementwise and not act.generic:
+        return f"{act.latex}^{{\\prime}}\\left(z^{{{sup_l}}}\\right)"
+    return f"g^{{\\prime {sup_l}}}\\left(z^{{{sup_l}}}\\right)"

@@ -79,7 +79,8 @@ def numbers_context(checks: list[NumberCheck]) -> dict[str, Any]:
     ]
     counts = {v: sum(1 for c in checks if c.verdict == v) for v in (CONFIRMED, CARRIED, WRONG)}
     verdict = "incorrect" if counts[WRONG] else "correct"
-    return {"verdict": verdict, "numbers": rows, "counts": counts}
+    tolerance = next((str(c.tolerance) for c in checks if c.by_tolerance), None)
+    return {"verdict": verdict, "numbers": rows, "counts": counts, "tolerance": tolerance}
 
 
 def numbers_json(checks: list[NumberCheck]) -> str:
