@@ -1,196 +1,487 @@
-"""Backpropagation in matrix form, Nielsen's BP1-BP4, for a whole batch, as SymPy matrix expressions.
+"""Backpropagation in matrix form, Nielsen's BP1-BP4, as SymPy matrix expressions.
 
-Rows are samples: A^(l) is n x n_l, W^(l) is n_l x n_(l-1), as in the spec's values.
+Two forms of the same equations. For one sample the quantities are column vectors, as in
+Nielsen's book:
 
-    Z^(l) = A^(l-1) W^(l)T + 1 b^(l)T                     the forward pass
-    Delta^(L) = dC/dA^(L) (.) g'(Z^(L))                    BP1 (softmax: the Jacobian product)
-    Delta^(l) = (Delta^(l+1) W^(l+1)) (.) g'(Z^(l))        BP2
-    dC/db^(l) = (1/n) 1^T Delta^(l)                        BP3, the mean over the batch
-    dC/dW^(l) = (1/n) Delta^(l)T A^(l-1)                   BP4
+    z^(l) = W^(l) a^(l-1) + b^(l)                   a^(l) = g^(l)(z^(l))
+    delta^(L) = grad_a C (.) g'(z^(L))             BP1 (softmax: J^T grad_a C, J = diag(a) - a a^T)
+    delta^(l) = ((W^(l+1))^T delta^(l+1)) (.) g'(z^(l))   BP2
+    dC/db^(l) = delta^(l)                          BP3 (1^T delta^(l) for a bias shared by the layer)
+    dC/dW^(l) = delta^(l) (a^(l-1))^T              BP4
 
-The same equations are printed in documents, turned into NumPy code (codegen), and proven
-equal, entry by entry, to the element-by-element derivations (``prove``).
+For a batch of n samples the rows are samples (A^(l) is n x n_l, as the spec's values are),
+Delta^(l) = (Delta^(l+1) W^(l+1)) (.) g'(Z^(l)), and the gradients are means over the rows:
+dC/db^(l) = (1/n) 1^T Delta^(l), dC/dW^(l) = (1/n) Delta^(l)T A^(l-1).
+
+The equations are plain SymPy objects (MatrixSymbol, MatMul, Transpose, HadamardProduct,
+HadamardPower, OneMatrix, DiagMatrix, ElementwiseApplyFunction), for documents to print and
+for codegen to turn into NumPy. ``prove`` puts explicit entries into these very expressions
+and checks every entry against the element-by-element definitions and derivations.
 """
 
 from __future__ import annotations
 
+import functools
+import operator
+from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cached_property
 
 import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+from sympy.matrices.expressions.diagonal import DiagMatrix
 
 from .network import Network
 from .references import Ref
-from .symbols import A, W, Y, Z, activation_functions
+from .symbols import A, ActivationBase, ActivationPrimeBase, B, SoftmaxExp, W, Y, Z, activation_functions
 
-N = sp.Symbol("n", integer=True, positive=True)  # samples in the batch
-
-
-class Activated(sp.MatrixExpr):
-    """g^(l) or g'^(l) applied entry by entry to Z^(l); args (Z, layer, prime)."""
-
-    @property
-    def shape(self) -> tuple[sp.Expr, sp.Expr]:
-        return self.args[0].shape
-
-    @property
-    def layer(self) -> int:
-        return int(self.args[1])
-
-    @property
-    def prime(self) -> bool:
-        return bool(self.args[2])
-
-
-class CostGradient(sp.MatrixExpr):
-    """dC_0/dA^(L), entry by entry, for every sample: args (A^(L), Y)."""
-
-    @property
-    def shape(self) -> tuple[sp.Expr, sp.Expr]:
-        return self.args[0].shape
-
-
-class SoftmaxBackward(sp.MatrixExpr):
-    """The softmax Jacobian applied to each row: A (.) (G - rowsum(G (.) A)); args (A, G)."""
-
-    @property
-    def shape(self) -> tuple[sp.Expr, sp.Expr]:
-        return self.args[0].shape
-
-
-class BatchMean(sp.MatrixExpr):
-    """(1/n) 1^T M: the mean of the rows; with args (M, True) the mean of every entry (a shared bias)."""
-
-    @property
-    def shape(self) -> tuple[sp.Expr, sp.Expr]:
-        return (1, 1) if self.args[1] else (1, self.args[0].shape[1])
+N = sp.Symbol("n", integer=True, positive=True)  # samples in a batch
+_X = sp.Symbol("x")  # the variable of an activation applied entry by entry
 
 
 @dataclass(frozen=True)
 class LayerEquations:
-    """One layer's matrix-form results: its Delta, and the gradients of its weights and biases."""
+    """One layer's delta (BP1 or BP2), bias gradient (BP3; None without biases) and weight gradient (BP4).
+
+    ``simplified`` is a shorter, equal form of the output layer's delta under ``condition``
+    (softmax with cross-entropy: a - y when the targets sum to 1), proven by ``prove``.
+    """
 
     layer: int
     delta: sp.MatrixExpr
-    grad_w: sp.MatrixExpr
     grad_b: sp.MatrixExpr | None
+    grad_w: sp.MatrixExpr
+    simplified: sp.MatrixExpr | None = None
+    condition: str | None = None
 
 
+@dataclass(frozen=True)
+class Equations:
+    """The forward pass, the cost and BP1-BP4 of one form: a single sample, or a batch (rows = samples)."""
+
+    batch: bool
+    z: tuple[sp.MatrixExpr, ...]  # z^(l) for l = 1..L, at index l - 1
+    a: tuple[sp.MatrixExpr, ...]  # a^(l) = g^(l)(z^(l)), likewise
+    cost: sp.MatrixExpr  # 1 x 1: C_0 for a sample, the mean cost C for a batch
+    cost_gradient: sp.MatrixExpr  # dC_0/da^(L) entry by entry (without a batch's 1/n)
+    layers: tuple[LayerEquations, ...]  # from the output layer back
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """What a matrix symbol stands for: kind 'a', 'z', 'W', 'b', 'delta' or 'y', and its layer."""
+
+    kind: str
+    layer: int | None
+
+
+@dataclass(frozen=True, eq=False)
 class MatrixForm:
-    """The matrix-form equations of one network, from the output layer back."""
+    """BP1-BP4 of one network, for one sample and for a batch, with what each symbol stands for."""
 
-    def __init__(self, net: Network) -> None:
-        self.net = net
+    network: Network
+    sample: Equations
+    batch: Equations
+    quantities: Mapping[sp.MatrixSymbol, Quantity]
+
+    @property
+    def layers(self) -> tuple[LayerEquations, ...]:
+        """The batch equations, from the output layer back: what codegen prints."""
+        return self.batch.layers
+
+
+class Vocabulary:
+    """The matrix symbols of one form: column vectors for a sample, n-row matrices for a batch."""
+
+    def __init__(self, net: Network, batch: bool) -> None:
+        self.net, self.batch = net, batch
+        self.quantities: dict[sp.MatrixSymbol, Quantity] = {}
+
+    def _symbol(
+        self, name: str, rows: sp.Expr | int, cols: sp.Expr | int, kind: str, layer: int | None
+    ) -> sp.MatrixSymbol:
+        symbol = sp.MatrixSymbol(name, rows, cols)
+        self.quantities[symbol] = Quantity(kind, layer)
+        return symbol
+
+    def _vector(self, letter: str, layer: int | None, width: int) -> sp.MatrixSymbol:
+        name = (letter.upper() if self.batch else letter) + ("" if layer is None else str(layer))
+        shape = (N, width) if self.batch else (width, 1)
+        return self._symbol(name, *shape, letter, layer)
 
     def a(self, layer: int) -> sp.MatrixSymbol:
-        return sp.MatrixSymbol(f"A{layer}", N, self.net.layers[layer])
+        return self._vector("a", layer, self.net.layers[layer])
 
     def z(self, layer: int) -> sp.MatrixSymbol:
-        return sp.MatrixSymbol(f"Z{layer}", N, self.net.layers[layer])
-
-    def w(self, layer: int) -> sp.MatrixSymbol:
-        return sp.MatrixSymbol(f"W{layer}", self.net.layers[layer], self.net.layers[layer - 1])
-
-    def b(self, layer: int) -> sp.MatrixSymbol:
-        width = 1 if self.net.spec.bias == "layer" else self.net.layers[layer]
-        return sp.MatrixSymbol(f"b{layer}", 1, width)
-
-    def delta(self, layer: int) -> sp.MatrixSymbol:
-        return sp.MatrixSymbol(f"Delta{layer}", N, self.net.layers[layer])
+        return self._vector("z", layer, self.net.layers[layer])
 
     @property
     def y(self) -> sp.MatrixSymbol:
-        return sp.MatrixSymbol("Y", N, self.net.layers[-1])
+        return self._vector("y", None, self.net.layers[-1])
 
-    @cached_property
-    def layers(self) -> tuple[LayerEquations, ...]:
-        """BP1-BP4 for every layer, the output layer first."""
-        out = []
-        for layer in range(self.net.depth, 0, -1):
-            out.append(LayerEquations(layer, self.delta_rule(layer), self.grad_w(layer), self.grad_b(layer)))
-        return tuple(out)
+    def delta(self, layer: int) -> sp.MatrixSymbol:
+        name = f"Delta{layer}" if self.batch else f"delta{layer}"
+        return self._symbol(name, *self.entry_shape(layer), "delta", layer)
 
-    def upstream(self, layer: int) -> sp.MatrixExpr:
-        """dC/dA^(l): the cost's gradient at the output (BP1), else Delta^(l+1) W^(l+1) (BP2)."""
-        if layer == self.net.depth:
-            return CostGradient(self.a(layer), self.y)
-        return self.delta(layer + 1) * self.w(layer + 1)
+    def w(self, layer: int) -> sp.MatrixSymbol:
+        return self._symbol(f"W{layer}", self.net.layers[layer], self.net.layers[layer - 1], "W", layer)
 
-    def delta_rule(self, layer: int) -> sp.MatrixExpr:
-        """Delta^(l) = dC/dZ^(l): the upstream gradient through the activation's derivative."""
-        upstream = self.upstream(layer)
-        if not self.net.activation(layer).elementwise:
-            return SoftmaxBackward(self.a(layer), upstream)
-        return sp.HadamardProduct(upstream, Activated(self.z(layer), sp.Integer(layer), sp.Integer(1)))
+    def b(self, layer: int) -> sp.MatrixSymbol:
+        """b^(l): a column (a row for a batch), or 1 x 1 for a bias shared by the layer."""
+        width = 1 if self.net.spec.bias == "layer" else self.net.layers[layer]
+        shape = (1, width) if self.batch else (width, 1)
+        return self._symbol(f"b{layer}", *shape, "b", layer)
 
-    def grad_w(self, layer: int) -> sp.MatrixExpr:
-        return BatchMeanProduct(self.delta(layer), self.a(layer - 1))
-
-    def grad_b(self, layer: int) -> sp.MatrixExpr | None:
-        if self.net.spec.bias == "none":
-            return None
-        return BatchMean(self.delta(layer), sp.true if self.net.spec.bias == "layer" else sp.false)
+    def entry_shape(self, layer: int) -> tuple[sp.Expr | int, sp.Expr | int]:
+        """The shape of a^(l): (n_l, 1) for a sample, (n, n_l) for a batch."""
+        return (N, self.net.layers[layer]) if self.batch else (self.net.layers[layer], 1)
 
 
-class BatchMeanProduct(sp.MatrixExpr):
-    """(1/n) Delta^(l)T A^(l-1): the mean over the batch of each sample's outer product, dC/dW^(l)."""
+# --- scalar formulas applied entry by entry -----------------------------------------------------
 
-    @property
-    def shape(self) -> tuple[sp.Expr, sp.Expr]:
-        return (self.args[0].shape[1], self.args[1].shape[1])
+
+def entrywise(expr: sp.Expr, table: Mapping[sp.Symbol, sp.MatrixExpr], shape: tuple) -> sp.MatrixExpr | sp.Expr:
+    """A scalar formula in a few symbols as the matrix doing it entry by entry: products become
+    Hadamard products, powers Hadamard powers, constants in sums multiples of the ones matrix."""
+    if expr in table:
+        return table[expr]
+    constant, rest = expr.as_independent(*table, as_Add=isinstance(expr, sp.Add))
+    if rest == 0 or rest.is_Number:
+        return expr
+    if isinstance(expr, sp.Add):
+        terms = [entrywise(t, table, shape) for t in expr.args]
+        return functools.reduce(operator.add, [t if t.is_Matrix else t * sp.OneMatrix(*shape) for t in terms])
+    if isinstance(expr, sp.Mul):
+        product = hadamard(*(entrywise(f, table, shape) for f in sp.Mul.make_args(rest)))
+        return sp.MatMul(constant, product) if constant != 1 else product
+    if isinstance(expr, sp.Pow) and expr.exp.is_Integer:
+        return sp.HadamardPower(entrywise(expr.base, table, shape), expr.exp)
+    if isinstance(expr, sp.Function) and len(expr.args) == 1:
+        return ElementwiseApplyFunction(expr.func, entrywise(expr.args[0], table, shape))
+    raise ValueError(f"no entry-by-entry matrix form for {expr}")
+
+
+def hadamard(*factors: sp.MatrixExpr) -> sp.MatrixExpr:
+    """The Hadamard product, nested products flattened and ones matrices (its identity) left out."""
+    flat: list[sp.MatrixExpr] = []
+    for f in factors:
+        flat.extend(f.args if isinstance(f, sp.HadamardProduct) else [f])
+    kept = [f for f in flat if not isinstance(f, sp.OneMatrix)]
+    if not kept:
+        return flat[0]
+    return kept[0] if len(kept) == 1 else sp.HadamardProduct(*kept)
+
+
+def applied(layer: int, name: str, z: sp.MatrixExpr, prime: bool) -> ElementwiseApplyFunction:
+    """g^(l) or g'^(l) applied to every entry of z, in the textbook's function symbols."""
+    function = activation_functions(name)[1 if prime else 0]
+    return ElementwiseApplyFunction(sp.Lambda(_X, function(layer, _X)), z)
+
+
+def applied_layer(e: ElementwiseApplyFunction) -> tuple[int, bool] | None:
+    """(layer, prime) of an activation applied entry by entry (see ``applied``), else None."""
+    body = e.function.expr if isinstance(e.function, sp.Lambda) else None
+    if not isinstance(body, (ActivationBase, ActivationPrimeBase)):
+        return None
+    return int(body.args[0]), isinstance(body, ActivationPrimeBase)
+
+
+# --- the equations --------------------------------------------------------------------------------
 
 
 def matrix_form(net: Network) -> MatrixForm:
-    """The matrix-form equations of ``net``."""
-    return MatrixForm(net)
+    """The matrix-form equations of ``net``, for one sample and for a batch."""
+    sample, batch = Vocabulary(net, batch=False), Vocabulary(net, batch=True)
+    equations = (_equations(net, sample), _equations(net, batch))
+    return MatrixForm(net, *equations, quantities={**sample.quantities, **batch.quantities})
 
 
-# --- the proof: one sample, every entry ---------------------------------------------------------
+def _equations(net: Network, v: Vocabulary) -> Equations:
+    zs = tuple(_z(net, v, layer) for layer in range(1, net.depth + 1))
+    acts = tuple(_a(net, v, layer) for layer in range(1, net.depth + 1))
+    gradient = _cost_gradient(net, v)
+    layers = tuple(_layer(net, v, layer, gradient) for layer in range(net.depth, 0, -1))
+    return Equations(v.batch, zs, acts, _cost(net, v), gradient, layers)
 
 
-def prove(net: Network) -> bool:
-    """Every entry of dC/dW^(l) and dC/db^(l), worked through the matrix equations for one sample with
-    explicit entries, equals the element derivation of that weight or bias (symbolically)."""
-    entries = _explicit_gradients(net)
-    for ref in net.parameters():
-        element = net.derive(ref).result
-        if sp.expand(entries[ref] - element) != 0 and sp.cancel(sp.together(entries[ref] - element)) != 0:
-            return False
-    return True
+def _z(net: Network, v: Vocabulary, layer: int) -> sp.MatrixExpr:
+    """z = W a + b for a sample; Z = A W^T + 1 b for a batch (a shared bias: times a row of ones too)."""
+    weighted = v.a(layer - 1) * v.w(layer).T if v.batch else v.w(layer) * v.a(layer - 1)
+    if net.spec.bias == "none":
+        return weighted
+    b, width, shared = v.b(layer), net.layers[layer], net.spec.bias == "layer"
+    if v.batch:
+        bias = sp.MatMul(sp.OneMatrix(N, 1), b, *([sp.OneMatrix(1, width)] if shared and width > 1 else []))
+    else:
+        bias = sp.OneMatrix(width, 1) * b if shared else b
+    return weighted + bias
 
 
-def _explicit_gradients(net: Network) -> dict[Ref, sp.Expr]:
-    """The matrix equations carried out on explicit one-sample rows of the intermediate symbols."""
-    base, depth = net.spec.index_base, net.depth
-    row = {layer: sp.Matrix([[A[layer, j] for j in net.neurons(layer)]]) for layer in range(depth + 1)}
-    out: dict[Ref, sp.Expr] = {}
-    upstream = sp.Matrix([[_cost_entry(net, j) for j in net.neurons(depth)]])
-    for layer in range(depth, 0, -1):
-        delta = _explicit_delta(net, layer, upstream)
-        grad_w = delta.T * row[layer - 1]
-        for j in range(net.layers[layer]):
-            for k in range(net.layers[layer - 1]):
-                out[Ref("w", layer, (j + base, k + base))] = grad_w[j, k]
-        if net.spec.bias == "neuron":
-            for j in range(net.layers[layer]):
-                out[Ref("b", layer, (j + base,))] = delta[0, j]
-        elif net.spec.bias == "layer":
-            out[Ref("b", layer, ())] = sum(delta)
-        weights = sp.Matrix([[W[layer, j, k] for k in net.neurons(layer - 1)] for j in net.neurons(layer)])
-        upstream = delta * weights
+def _a(net: Network, v: Vocabulary, layer: int) -> sp.MatrixExpr:
+    """g(z) entry by entry; softmax as exp(z) over the sums of exp(z) (a column's, or a row's for a batch)."""
+    act = net.activation(layer)
+    if act.elementwise:
+        return applied(layer, act.name, v.z(layer), prime=False)
+    e, ones = ElementwiseApplyFunction(SoftmaxExp, v.z(layer)), sp.OneMatrix(net.layers[layer], net.layers[layer])
+    return hadamard(e, sp.HadamardPower(e * ones if v.batch else ones * e, -1))
+
+
+def _cost_table(net: Network, v: Vocabulary) -> tuple[sp.Symbol, sp.Symbol, dict[sp.Symbol, sp.MatrixExpr]]:
+    a, y = sp.symbols("a y")
+    return a, y, {a: v.a(net.depth), y: v.y}
+
+
+def _cost(net: Network, v: Vocabulary) -> sp.MatrixExpr:
+    """C_0 = 1^T c(a, y), c the cost's term entry by entry; for a batch C = (1/n) 1^T c(A, Y) 1."""
+    a, y, table = _cost_table(net, v)
+    width = net.layers[-1]
+    terms = entrywise(net.cost.term(a, y, width), table, v.entry_shape(net.depth))
+    if v.batch:
+        return sp.MatMul(1 / N, sp.OneMatrix(1, N), terms, sp.OneMatrix(width, 1))
+    return sp.OneMatrix(1, width) * terms
+
+
+def _cost_gradient(net: Network, v: Vocabulary) -> sp.MatrixExpr:
+    """grad_a C_0: the derivative of the cost's term, entry by entry."""
+    a, y, table = _cost_table(net, v)
+    term = sp.diff(net.cost.term(a, y, net.layers[-1]), a)
+    return entrywise(sp.factor_terms(term), table, v.entry_shape(net.depth))
+
+
+def _layer(net: Network, v: Vocabulary, layer: int, gradient: sp.MatrixExpr) -> LayerEquations:
+    if layer == net.depth:
+        upstream = gradient
+    else:
+        upstream = v.delta(layer + 1) * v.w(layer + 1) if v.batch else v.w(layer + 1).T * v.delta(layer + 1)
+    delta = _through_activation(net, v, layer, upstream)
+    simplified, condition = _simplified(net, v, layer)
+    return LayerEquations(layer, delta, _grad_b(net, v, layer), _grad_w(v, layer), simplified, condition)
+
+
+def _through_activation(net: Network, v: Vocabulary, layer: int, upstream: sp.MatrixExpr) -> sp.MatrixExpr:
+    """upstream (.) g'(z); for softmax the Jacobian product J^T upstream (J symmetric), row by row for a batch."""
+    act = net.activation(layer)
+    if act.elementwise:
+        return hadamard(upstream, applied(layer, act.name, v.z(layer), prime=True))
+    a, width = v.a(layer), net.layers[layer]
+    if v.batch:
+        return hadamard(a, upstream - hadamard(a, upstream) * sp.OneMatrix(width, width))
+    return (DiagMatrix(a) - a * a.T) * upstream
+
+
+def _simplified(net: Network, v: Vocabulary, layer: int) -> tuple[sp.MatrixExpr | None, str | None]:
+    """Softmax with cross-entropy at the output: delta = a - y, when each sample's targets sum to 1."""
+    if layer != net.depth or net.activation(layer).elementwise or net.spec.cost != "cross_entropy":
+        return None, None
+    return v.a(layer) - v.y, "each sample's targets sum to 1"
+
+
+def _grad_b(net: Network, v: Vocabulary, layer: int) -> sp.MatrixExpr | None:
+    """delta (1^T delta shared); for a batch the mean over the rows, (1/n) 1^T Delta (1^T Delta 1 shared)."""
+    if net.spec.bias == "none":
+        return None
+    d, shared = v.delta(layer), net.spec.bias == "layer"
+    if v.batch:
+        tail = [sp.OneMatrix(net.layers[layer], 1)] if shared else []
+        return sp.MatMul(1 / N, sp.OneMatrix(1, N), d, *tail)
+    return sp.OneMatrix(1, net.layers[layer]) * d if shared else d
+
+
+def _grad_w(v: Vocabulary, layer: int) -> sp.MatrixExpr:
+    """delta a^T for a sample; (1/n) Delta^T A for a batch, the mean of the samples' outer products."""
+    if v.batch:
+        return sp.MatMul(1 / N, v.delta(layer).T, v.a(layer - 1))
+    return v.delta(layer) * v.a(layer - 1).T
+
+
+# --- the proof: explicit entries, compared with the element derivations ----------------------------
+
+DELTA = sp.IndexedBase("delta")  # a layer's delta entries, left unworked in the layer-by-layer proof
+
+
+def prove(net: Network, samples: int = 2) -> bool:
+    """Every entry of the matrix form equals the element form: the one-sample equations, worked through from
+    the cost back, give every weight's and bias's element derivation; the batch equations, layer by layer,
+    give the one-sample equations of each of ``samples`` samples (row by row), their means for the gradients."""
+    form = matrix_form(net)
+    element = {ref: net.derive(ref).result for ref in net.parameters()}
+    worked = _work(net, form.sample, [{}], chained=True)
+    if not (worked.holds and worked.gradients.keys() == element.keys()):
+        return False
+    if not _same(worked.cost, net.cost_definition()):
+        return False
+    if not all(_same(worked.gradients[ref], element[ref]) for ref in element):
+        return False
+    return _batch_is_sample(net, form, [_sample_copy(net, s) for s in range(samples)])
+
+
+def _batch_is_sample(net: Network, form: MatrixForm, copies: list[dict]) -> bool:
+    """Each batch equation, with unworked deltas from the layer above, is the one-sample equation per row."""
+    one, batch = _work(net, form.sample, [{}], chained=False), _work(net, form.batch, copies, chained=False)
+
+    def mean(expr: sp.Expr) -> sp.Expr:
+        return sp.Add(*(expr.xreplace(c) for c in copies)) / len(copies)
+
+    rows_agree = all(
+        _same(batch.deltas[layer][s, i], one.deltas[layer][i, 0].xreplace(copy))
+        for layer in one.deltas
+        for s, copy in enumerate(copies)
+        for i in range(net.layers[layer])
+    )
+    return (
+        batch.holds
+        and one.holds
+        and rows_agree
+        and batch.gradients.keys() == one.gradients.keys()
+        and _same(batch.cost, mean(one.cost))
+        and all(_same(batch.gradients[ref], mean(one.gradients[ref])) for ref in one.gradients)
+    )
+
+
+@dataclass(frozen=True)
+class _Worked:
+    """A form's equations on explicit entries: whether its forward pass and any simplified delta hold, its
+    cost, each layer's delta and the gradient entry of every weight and bias."""
+
+    holds: bool
+    cost: sp.Expr
+    deltas: dict[int, sp.ImmutableMatrix]
+    gradients: dict[Ref, sp.Expr]
+
+
+def _sample_copy(net: Network, s: int) -> dict[sp.Expr, sp.Expr]:
+    """Sample s's own a, z, y and delta entries (sample 0 keeps the element symbols); weights are shared."""
+    if s == 0:
+        return {}
+    a, z, y, d = (sp.IndexedBase(f"{name}_s{s}") for name in ("a", "z", "y", "delta"))
+    out: dict[sp.Expr, sp.Expr] = {Y[j]: y[j] for j in net.neurons(net.depth)}
+    for layer in range(net.depth + 1):
+        for j in net.neurons(layer):
+            out[A[layer, j]] = a[layer, j]
+            if layer:
+                out[Z[layer, j]] = z[layer, j]
+                out[DELTA[layer, j]] = d[layer, j]
     return out
 
 
-def _explicit_delta(net: Network, layer: int, upstream: sp.Matrix) -> sp.Matrix:
-    neurons = list(net.neurons(layer))
-    if net.activation(layer).elementwise:
-        primes = [activation_functions(net.activation(layer).name)[1](layer, Z[layer, j]) for j in neurons]
-        return sp.Matrix([[upstream[0, i] * primes[i] for i in range(len(neurons))]])
-    a = [A[layer, j] for j in neurons]
-    total = sum(upstream[0, i] * a[i] for i in range(len(neurons)))
-    return sp.Matrix([[a[i] * (upstream[0, i] - total) for i in range(len(neurons))]])
+def _work(net: Network, eqs: Equations, copies: list[dict], chained: bool) -> _Worked:
+    """The equations on explicit entries, output layer first; ``chained`` feeds each layer's delta to the next
+    layer down, otherwise every delta stays its own symbols (one equation at a time)."""
+    v, n = Vocabulary(net, eqs.batch), len(copies)
+    table = _explicit_inputs(net, v, copies)
+    holds = _forward_holds(net, eqs, table, copies)
+    deltas: dict[int, sp.ImmutableMatrix] = {}
+    gradients: dict[Ref, sp.Expr] = {}
+    for eq in eqs.layers:
+        deltas[eq.layer] = _explicit(eq.delta, table, n)
+        unworked = _rows(v, [DELTA[eq.layer, j] for j in net.neurons(eq.layer)], copies)
+        table[v.delta(eq.layer).xreplace({N: n})] = deltas[eq.layer] if chained else unworked
+        if eq.simplified is not None:
+            holds = holds and _simplification_holds(v, eq, deltas[eq.layer], table, n)
+        gradients.update(_gradient_entries(net, eq, table, n))
+    return _Worked(holds, _explicit(eqs.cost, table, n)[0, 0], deltas, gradients)
 
 
-def _cost_entry(net: Network, j: int) -> sp.Expr:
-    a = A[net.depth, j]
-    return sp.diff(net.cost.term(a, Y[j], net.layers[-1]), a)
+def _rows(v: Vocabulary, entries: list[sp.Expr], copies: list[dict]) -> sp.ImmutableMatrix:
+    """One row of entries per sample copy for a batch; one column for a sample."""
+    matrix = sp.ImmutableMatrix([[e.xreplace(c) for e in entries] for c in copies])
+    return matrix if v.batch else matrix.T
+
+
+def _explicit_inputs(net: Network, v: Vocabulary, copies: list[dict]) -> dict[sp.MatrixSymbol, sp.ImmutableMatrix]:
+    """Each matrix symbol as the explicit matrix of the element symbols."""
+    n = len(copies)
+    table = {v.y.xreplace({N: n}): _rows(v, net.targets(), copies)}
+    for layer in range(net.depth + 1):
+        table[v.a(layer).xreplace({N: n})] = _rows(v, [A[layer, j] for j in net.neurons(layer)], copies)
+        if layer == 0:
+            continue
+        table[v.z(layer).xreplace({N: n})] = _rows(v, [Z[layer, j] for j in net.neurons(layer)], copies)
+        weights = [[W[layer, j, k] for k in net.neurons(layer - 1)] for j in net.neurons(layer)]
+        table[v.w(layer)] = sp.ImmutableMatrix(weights)
+        if net.spec.bias != "none":
+            biases = [B[layer]] if net.spec.bias == "layer" else [B[layer, j] for j in net.neurons(layer)]
+            table[v.b(layer)] = sp.ImmutableMatrix([biases]) if v.batch else sp.ImmutableMatrix(biases)
+    return table
+
+
+def _explicit(expr: sp.MatrixExpr, table: Mapping, n: int) -> sp.ImmutableMatrix:
+    """The expression's explicit entries for n samples, with the table's matrices in place of its symbols."""
+    return sp.ImmutableMatrix(_evaluate(expr.xreplace({N: n}), table))
+
+
+def _evaluate(e: sp.Basic, table: Mapping) -> sp.Matrix | sp.Expr:
+    """Each matrix operation done on explicit matrices, as its definition says (faster than ``as_explicit``)."""
+    if not getattr(e, "is_Matrix", False):
+        return e  # a scalar coefficient
+    if e in table:
+        return sp.Matrix(table[e])
+    if isinstance(e, sp.OneMatrix):
+        return sp.ones(*e.shape)
+    if isinstance(e, sp.Identity):
+        return sp.eye(e.shape[0])
+    if isinstance(e, ElementwiseApplyFunction):
+        return _evaluate(e.expr, table).applyfunc(e.function)
+    if isinstance(e, DiagMatrix):
+        vector = list(_evaluate(e.args[0], table))
+        return sp.Matrix(len(vector), len(vector), lambda i, j: vector[i] if i == j else 0)
+    if isinstance(e, sp.Transpose):
+        return _evaluate(e.arg, table).T
+    if isinstance(e, sp.HadamardPower):
+        return _evaluate(e.base, table).applyfunc(lambda x: x**e.exp)
+    parts = [_evaluate(a, table) for a in e.args]
+    if isinstance(e, sp.MatMul):
+        return functools.reduce(operator.mul, parts)
+    if isinstance(e, sp.MatAdd):
+        return functools.reduce(operator.add, parts)
+    if isinstance(e, sp.HadamardProduct):
+        return functools.reduce(lambda x, y: x.multiply_elementwise(y), parts)
+    raise TypeError(f"no explicit form for {type(e).__name__}")
+
+
+def _forward_holds(net: Network, eqs: Equations, table: Mapping, copies: list[dict]) -> bool:
+    """Row s (column, for a sample) of z^(l) and a^(l) is sample s's z_j^(l) and a_j^(l) definition."""
+    n = len(copies)
+    for layer in range(1, net.depth + 1):
+        z, a = _explicit(eqs.z[layer - 1], table, n), _explicit(eqs.a[layer - 1], table, n)
+        if not eqs.batch:
+            z, a = z.T, a.T
+        for s, copy in enumerate(copies):
+            for i, j in enumerate(net.neurons(layer)):
+                if not _same(z[s, i], net.z_definition(layer, j).xreplace(copy)):
+                    return False
+                if not _same(a[s, i], net.a_definition(layer, j).xreplace(copy)):
+                    return False
+    return True
+
+
+def _simplification_holds(v: Vocabulary, eq: LayerEquations, derived: sp.Matrix, table: Mapping, n: int) -> bool:
+    """The simplified output delta equals the derived one once each sample's targets sum to 1."""
+    y = table[v.y.xreplace({N: n})]
+    rows = y.tolist() if v.batch else [list(y)]
+    last = {row[-1]: 1 - sp.Add(*row[:-1]) for row in rows}
+    difference = (_explicit(eq.simplified, table, n) - derived).xreplace(last)
+    return all(_same(entry, 0) for entry in difference)
+
+
+def _gradient_entries(net: Network, eq: LayerEquations, table: Mapping, n: int) -> dict[Ref, sp.Expr]:
+    """The entries of BP4's and BP3's explicit matrices, keyed by the weight or bias they belong to."""
+    base, layer = net.spec.index_base, eq.layer
+    grad_w = _explicit(eq.grad_w, table, n)
+    out = {
+        Ref("w", layer, (j + base, k + base)): grad_w[j, k]
+        for j in range(net.layers[layer])
+        for k in range(net.layers[layer - 1])
+    }
+    if eq.grad_b is not None:
+        grad_b = list(_explicit(eq.grad_b, table, n))
+        if net.spec.bias == "layer":
+            out[Ref("b", layer, ())] = grad_b[0]
+        else:
+            out.update({Ref("b", layer, (j + base,)): grad_b[j] for j in range(net.layers[layer])})
+    return out
+
+
+def _same(x: sp.Expr, y: sp.Expr) -> bool:
+    """Symbolically equal: the difference is zero as built, expanded, or over a common denominator."""
+    d = x - y
+    return d == 0 or sp.expand(d) == 0 or sp.cancel(sp.together(d)) == 0

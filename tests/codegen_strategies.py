@@ -1,0 +1,44 @@
+"""Hypothesis strategies for the generated gradient code: networks with numbers, and points to run them at."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from hypothesis import strategies as st
+
+import symbackprop as sbp
+from symbackprop import numeric
+
+from .strategies import networks
+
+
+@st.composite
+def points(draw, net: sbp.Network, max_samples: int = 4) -> numeric.Values:
+    """A reproducible random point of ``net``: 1..max_samples samples, parameters in [-1, 1]."""
+    samples = draw(st.integers(1, max_samples))
+    return numeric.random_values(net, samples=samples, seed=draw(st.integers(0, 2**16)))
+
+
+@st.composite
+def steep_points(draw, net: sbp.Network) -> numeric.Values:
+    """A point with weights scaled up to 10^4 times, so sigmoid and softmax outputs often round to 0 or 1."""
+    values = draw(points(net, max_samples=3))
+    scale = draw(st.sampled_from([1.0, 1e3, 1e4]))
+    return replace(values, weights=tuple(w * scale for w in values.weights))
+
+
+@st.composite
+def logarithmic_networks(draw, max_depth: int = 2, max_width: int = 3) -> sbp.Network:
+    """A random network whose cost takes a logarithm (cross-entropy or binary cross-entropy)."""
+    net = draw(networks(max_depth=max_depth, max_width=max_width))
+    cost = draw(st.sampled_from(["cross_entropy", "binary_cross_entropy"]))
+    width = net.layers[-1]
+    output = draw(st.sampled_from(["sigmoid", "softmax"] if width > 1 else ["sigmoid"]))
+    spec = net.spec
+    return sbp.Network(
+        layers=list(spec.layers),
+        activation=[*spec.activations[:-1], output],
+        cost=cost,
+        bias=spec.bias,
+        index_base=spec.index_base,
+    )
