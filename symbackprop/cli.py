@@ -46,7 +46,8 @@ EPILOG_VERIFY = """examples:
   symbackprop verify net.toml --json"""
 EPILOG_CODEGEN = """examples:
   symbackprop codegen example:worked -o grad.py
-  symbackprop codegen --layers 784,128,64,10 --activation sigmoid --cost sse -o mnist_grad.py"""
+  symbackprop codegen --layers 784,128,64,10 --activation sigmoid --cost sse -o mnist_grad.py
+  symbackprop codegen example:worked --backend torch -o grad_torch.py   (PyTorch tensors instead)"""
 EPILOG_GRADCHECK = """examples:
   symbackprop gradcheck example:worked
   symbackprop gradcheck --layers 3,4,2 --activation tanh,softmax --cost cross_entropy"""
@@ -127,11 +128,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     codegen = commands.add_parser(
         "codegen",
-        help="write the gradient as a plain NumPy module, generated from the matrix form",
+        help="write the gradient as a plain NumPy (or JAX, PyTorch) module, generated from the matrix form",
         epilog=EPILOG_CODEGEN,
         formatter_class=fmt,
     )
     _spec_arguments(codegen)
+    codegen.add_argument(
+        "--backend", choices=("numpy", "jax", "torch"), default="numpy", help="the array library the code uses"
+    )
     codegen.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
 
     gradcheck = commands.add_parser(
@@ -338,7 +342,7 @@ def cmd_codegen(args: argparse.Namespace) -> int:
     net, inputs = load_spec(args)
     from .codegen import module_source
 
-    _emit(module_source(net), args.output, inputs)
+    _emit(module_source(net, args.backend), args.output, inputs)
     return EXIT_OK
 
 

@@ -1,4 +1,4 @@
-"""Gradient code generated from the matrix form: a plain NumPy module a user can keep.
+"""Gradient code generated from the matrix form: a plain module a user can keep.
 
 The batch equations of ``matrix_form`` go through a few small passes, then a printer:
 
@@ -9,8 +9,10 @@ The batch equations of ``matrix_form`` go through a few small passes, then a pri
 3. a subexpression used twice (A - Y in the cost and in BP1, softmax's upstream gradient) is
    named once.
 
-The printer is SymPy's NumPy printer taught the matrix operations: matrix products stay ``@``,
-Hadamard products ``*``, a product with a ones matrix a ``sum`` or a broadcast.
+The printer is SymPy's array printer of the backend (NumPy, JAX or PyTorch) taught the matrix
+operations: matrix products stay ``@``, Hadamard products ``*``, a product with a ones matrix a
+``sum`` or a broadcast. A backend is data: its module, how it makes a float64 array, and the few
+activations it spells differently.
 """
 
 from __future__ import annotations
@@ -19,54 +21,77 @@ import ast
 import importlib.util
 import textwrap
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
-from sympy.printing.numpy import NumPyPrinter
+from sympy.printing.numpy import JaxPrinter, NumPyPrinter
+from sympy.printing.pytorch import TorchPrinter
 
 from .errors import SpecError
 from .matrix_form import Equations, N, Vocabulary, applied_layer, entrywise, hadamard, matrix_form
 from .network import Network
 
 GradientFunction = Callable[..., tuple[float, list[Any], list[Any]]]
-BACKENDS = ("numpy", "jax", "torch")
 
-# NumPy source for each activation, as numeric.py computes it (sigmoid through tanh never overflows),
-# and for the derivatives the catalogue has no form in a = g(z) for. Tested against the catalogue.
+# Each activation in the backend's module {m}, as numeric.py computes it (sigmoid through tanh never
+# overflows), and the derivatives the catalogue has no form in a = g(z) for. Tested against the catalogue.
 FORWARD = {
-    "sigmoid": "0.5 * (1.0 + numpy.tanh(0.5 * {z}))",
-    "tanh": "numpy.tanh({z})",
-    "relu": "numpy.maximum({z}, 0.0)",
-    "leaky_relu": "numpy.where({z} > 0.0, {z}, {slope} * {z})",
-    "softplus": "numpy.logaddexp(0.0, {z})",
+    "sigmoid": "0.5 * (1.0 + {m}.tanh(0.5 * {z}))",
+    "tanh": "{m}.tanh({z})",
+    "relu": "{m}.maximum({z}, 0.0)",
+    "leaky_relu": "{m}.where({z} > 0.0, {z}, {slope} * {z})",
+    "softplus": "{m}.logaddexp(0.0, {z})",
     "identity": "{z}",
     "softmax": "_softmax({z})",
 }
 PRIME = {  # sigmoid, tanh and identity are written in A^(l) instead (see ``in_outputs``)
-    "sigmoid": "0.5 * (1.0 + numpy.tanh(0.5 * {z})) * (1.0 - 0.5 * (1.0 + numpy.tanh(0.5 * {z})))",
-    "tanh": "1.0 - numpy.tanh({z}) ** 2",
+    "sigmoid": "0.5 * (1.0 + {m}.tanh(0.5 * {z})) * (1.0 - 0.5 * (1.0 + {m}.tanh(0.5 * {z})))",
+    "tanh": "1.0 - {m}.tanh({z}) ** 2",
     "relu": "{z} > 0.0",
-    "leaky_relu": "numpy.where({z} > 0.0, 1.0, {slope})",
-    "softplus": "0.5 * (1.0 + numpy.tanh(0.5 * {z}))",
+    "leaky_relu": "{m}.where({z} > 0.0, 1.0, {slope})",
+    "softplus": "0.5 * (1.0 + {m}.tanh(0.5 * {z}))",
     "identity": "1.0",
 }
+
+
+@dataclass(frozen=True)
+class Backend:
+    """An array library the gradient can be generated for: its SymPy printer, its module as the code names
+    it, the import lines, how an input becomes a float64 array, and the activations it spells differently."""
+
+    name: str
+    title: str  # as the docstring names it
+    arrays: str  # what its functions return
+    printer: type
+    module: str
+    imports: str
+    array: str  # {x}: an input, as a float64 array of this library
+    forward: Mapping[str, str] = field(default_factory=dict)
+    prime: Mapping[str, str] = field(default_factory=dict)
+
+    def activation(self, key: str, prime: bool) -> str:
+        """The template for g (or g') of this name: the backend's own spelling, else the common one."""
+        own, common = (self.prime, PRIME) if prime else (self.forward, FORWARD)
+        return own.get(key, common[key]).replace("{m}", self.module)
+
 
 SOFTMAX = '''
 
 def _softmax(z):
     """Each row's softmax, shifted by the row's maximum so exp never overflows."""
-    e = numpy.exp(z - z.max(axis=1, keepdims=True))
+    e = {m}.exp(z - {m}.amax(z, axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
 '''
 
 DOMAIN = """
 
 def _outside_domain(out, bad, needs):
-    sample, j = (int(i) for i in numpy.argwhere(bad)[0])
+    sample, j = (int(i) for i in {m}.argwhere(bad)[0])
     raise DomainError(
-        f"cost {cost}: output a_{{{index}}}^(L) = {{out[sample, j]:.6g}} for sample {{sample}}, "
+        f"cost {cost}: output a_{{{index}}}^(L) = {{float(out[sample, j]):.6g}} for sample {{sample}}, "
         f"but ln needs it {{needs}}"
     )
 """
@@ -167,12 +192,13 @@ def parenthesized(text: str) -> str:
     return text if isinstance(body, (ast.Name, ast.Attribute, ast.Call, ast.Constant)) else f"({text})"
 
 
-class Printer(NumPyPrinter):
-    """NumPy source for the matrix form's operations, each array operation as NumPy writes it."""
+class MatrixPrinting:
+    """The matrix form's operations as array code, mixed into a SymPy array printer (NumPy's, JAX's, PyTorch's),
+    which prints the scalar functions (log) in its own module."""
 
-    def __init__(self, net: Network) -> None:
+    def __init__(self, net: Network, backend: Backend) -> None:
         super().__init__({"fully_qualified_modules": True})
-        self.net = net
+        self.net, self.backend = net, backend
 
     def wrap(self, e: sp.Basic) -> str:
         """The expression's source, in parentheses unless it is a name, an attribute or a call."""
@@ -237,7 +263,7 @@ class Printer(NumPyPrinter):
     def _print_ElementwiseApplyFunction(self, e: ElementwiseApplyFunction) -> str:
         found = applied_layer(e)
         if found is not None:
-            return activation_source(self.net, found[0], found[1])
+            return activation_source(self.net, found[0], found[1], self.backend)
         body, (variable,) = e.function.expr, e.function.variables  # SymPy keeps the function as a Lambda
         called = isinstance(body, sp.Function) and body.args == (variable,)  # log(x): no parentheses needed
         return self._print(body.xreplace({variable: sp.Symbol(self._print(e.expr) if called else self.wrap(e.expr))}))
@@ -246,43 +272,93 @@ class Printer(NumPyPrinter):
         return e.name
 
 
-def activation_source(net: Network, layer: int, prime: bool) -> str:
-    """g^(l)(Z^(l)) or g'^(l)(Z^(l)) for layer l, in NumPy."""
+JAX_IMPORTS = """import jax
+import jax.numpy
+
+jax.config.update("jax_enable_x64", True)  # float64, as the engine computes"""
+
+
+class NumPyMatrixPrinter(MatrixPrinting, NumPyPrinter):
+    """NumPy source for the matrix form."""
+
+
+class JaxMatrixPrinter(MatrixPrinting, JaxPrinter):
+    """JAX source for the matrix form (jax.numpy mirrors NumPy's spelling)."""
+
+
+class TorchMatrixPrinter(MatrixPrinting, TorchPrinter):
+    """PyTorch source for the matrix form (tensors take NumPy's axis= and keepdims= as well)."""
+
+
+BACKENDS = {
+    "numpy": Backend(
+        "numpy", "NumPy", "NumPy arrays", NumPyMatrixPrinter, "numpy", "import numpy", "numpy.asarray({x}, dtype=float)"
+    ),
+    "jax": Backend(
+        "jax",
+        "JAX",
+        "JAX arrays",
+        JaxMatrixPrinter,
+        "jax.numpy",
+        JAX_IMPORTS,
+        "jax.numpy.asarray({x}, dtype=jax.numpy.float64)",
+    ),
+    "torch": Backend(
+        "torch",
+        "PyTorch",
+        "PyTorch tensors",
+        TorchMatrixPrinter,
+        "torch",
+        "import torch",
+        "torch.as_tensor({x}, dtype=torch.float64)",
+        forward={  # torch.maximum and torch.logaddexp take tensors only
+            "relu": "torch.clamp({z}, min=0.0)",
+            "softplus": "torch.logaddexp(torch.zeros_like({z}), {z})",
+        },
+        prime={"leaky_relu": "torch.where({z} > 0.0, torch.ones_like({z}), torch.full_like({z}, {slope}))"},
+    ),
+}
+
+
+def activation_source(net: Network, layer: int, prime: bool, backend: Backend) -> str:
+    """g^(l)(Z^(l)) or g'^(l)(Z^(l)) for layer l, in the backend's module."""
     act = net.activation(layer)
     key = "leaky_relu" if act.name.startswith("leaky_relu") else act.name
     slope = repr(float(act.prime(sp.Integer(-1)))) if key == "leaky_relu" else ""
-    return (PRIME if prime else FORWARD)[key].format(z=f"Z{layer}", a=f"A{layer}", slope=slope)
+    return backend.activation(key, prime).format(z=f"Z{layer}", a=f"A{layer}", slope=slope)
 
 
 # --- the module ----------------------------------------------------------------------------------
 
 
-def module_source(net: Network) -> str:
-    """A complete module needing only NumPy whose ``gradient(x, y, weights, biases)`` gives the mean cost and
-    its gradient; the same network gives the same text."""
+def module_source(net: Network, backend: str = "numpy") -> str:
+    """A complete module needing only the backend's library (NumPy by default) whose ``gradient(x, y, weights,
+    biases)`` gives the mean cost and its gradient; the same network gives the same text."""
     _require_numbers(net)
-    printer, eqs = Printer(net), matrix_form(net).batch
-    body = _inputs(net) + _forward(net, eqs, printer)
+    lib = backend_named(backend)
+    printer, eqs = lib.printer(net, lib), matrix_form(net).batch
+    body = _inputs(net, lib) + _forward(net, eqs, printer)
     statements = shared([("cost", eqs.cost), *[(t, in_outputs(net, e)) for t, e in fold_mean(eqs)]])
     body += _backward(net, statements, printer)
     grads_b = [f"db{layer}" for layer in range(1, net.depth + 1)] if net.spec.bias != "none" else []
     grads_w = [f"dW{layer}" for layer in range(1, net.depth + 1)]
     body.append(f"return cost, [{', '.join(grads_w)}], [{', '.join(grads_b)}]")
-    return _header(net) + "\n".join(f"    {line}" if line else "" for line in body) + "\n" + _helpers(net)
+    return _header(net, lib) + "\n".join(f"    {line}" if line else "" for line in body) + "\n" + _helpers(net, lib)
 
 
-def _header(net: Network) -> str:
+def _header(net: Network, lib: Backend) -> str:
     """The module's docstring naming the network, the import, and the function's signature."""
     network = (
         f"Network: layers {_shape(net)}; activations {', '.join(net.spec.activations)}; "
         f"cost {net.spec.cost}; bias {net.spec.bias}; neurons numbered from {net.spec.index_base}."
     )
     domain = "DomainError = ValueError  # raised when an output is outside the cost's logarithm's domain\n\n"
+    arrays = "" if lib.name == "numpy" else f" Inputs may be NumPy arrays or lists; results are {lib.arrays}."
     return (
         '"""The mean cost and its gradient, generated by symbackprop from the matrix form of backpropagation\n'
-        "(BP1-BP4). It needs only NumPy.\n\n"
+        f"(BP1-BP4). It needs only {lib.title}.{arrays}\n\n"
         f"{textwrap.fill(network, width=100)}\n"
-        '"""\n\nimport numpy\n\n'
+        f'"""\n\n{lib.imports}\n\n'
         f"{domain if _log(net) else ''}\n"
         "def gradient(x, y, weights, biases=()):\n"
         '    """(mean cost, [dC/dW^(l)], [dC/db^(l)]) for a batch: x is (n, n_0), y is (n, n_L), a row per\n'
@@ -290,24 +366,27 @@ def _header(net: Network) -> str:
     )
 
 
-def _inputs(net: Network) -> list[str]:
+def _inputs(net: Network, lib: Backend) -> list[str]:
+    def array(x: str) -> str:
+        return lib.array.format(x=x)
+
     lines = [
-        "A0 = numpy.atleast_2d(numpy.asarray(x, dtype=float))",
-        f"Y = numpy.asarray(y, dtype=float).reshape(A0.shape[0], {net.layers[-1]})",
+        f"A0 = {lib.module}.atleast_2d({array('x')})",
+        f"Y = {array('y')}.reshape(A0.shape[0], {net.layers[-1]})",
         "n = A0.shape[0]",
     ]
-    lines += [f"W{layer} = numpy.asarray(weights[{layer - 1}], dtype=float)" for layer in range(1, net.depth + 1)]
+    lines += [f"W{layer} = {array(f'weights[{layer - 1}]')}" for layer in range(1, net.depth + 1)]
     if net.spec.bias != "none":
-        lines += [f"b{layer} = numpy.asarray(biases[{layer - 1}], dtype=float)" for layer in range(1, net.depth + 1)]
+        lines += [f"b{layer} = {array(f'biases[{layer - 1}]')}" for layer in range(1, net.depth + 1)]
     return lines
 
 
-def _forward(net: Network, eqs: Equations, printer: Printer) -> list[str]:
+def _forward(net: Network, eqs: Equations, printer: MatrixPrinting) -> list[str]:
     bias = "" if net.spec.bias == "none" else " + 1 b^(l)"
     lines = [f"# forward: Z^(l) = A^(l-1) W^(l)T{bias}, A^(l) = g^(l)(Z^(l))"]
     for layer in range(1, net.depth + 1):
         lines.append(f"Z{layer} = {printer.doprint(eqs.z[layer - 1])}")
-        lines.append(f"A{layer} = {activation_source(net, layer, prime=False)}")
+        lines.append(f"A{layer} = {activation_source(net, layer, False, printer.backend)}")
     if _log(net):
         out = f"A{net.depth}"
         if net.spec.cost == "cross_entropy":
@@ -318,7 +397,7 @@ def _forward(net: Network, eqs: Equations, printer: Printer) -> list[str]:
     return lines
 
 
-def _backward(net: Network, statements: list[tuple[str, sp.MatrixExpr]], printer: Printer) -> list[str]:
+def _backward(net: Network, statements: list[tuple[str, sp.MatrixExpr]], printer: MatrixPrinting) -> list[str]:
     """The cost, then BP1 to BP4 layer by layer from the output back, shared subexpressions first."""
     lines = []
     for target, expr in statements:
@@ -331,17 +410,18 @@ def _backward(net: Network, statements: list[tuple[str, sp.MatrixExpr]], printer
             rule = "BP1" if layer == net.depth else "BP2"
             lines.append(f"# {rule}: Delta^({layer}), carrying the 1/n of the mean; then BP4 and BP3")
         if target.startswith("db") and net.spec.bias == "layer":
-            text = f"numpy.reshape({text}, (1,))"  # one shared bias: a vector of one, as numeric.py gives it
+            text = f"{printer.backend.module}.reshape({text}, (1,))"  # one shared bias: a vector of one, as numeric.py
         lines.append(f"{target} = {text}")
     return lines
 
 
-def _helpers(net: Network) -> str:
+def _helpers(net: Network, lib: Backend) -> str:
     text = ""
     if any(name == "softmax" for name in net.spec.activations):
-        text += SOFTMAX
+        text += SOFTMAX.replace("{m}", lib.module)
     if _log(net):
-        text += DOMAIN.format(cost=net.spec.cost, index="j + 1" if net.spec.index_base else "j")
+        index = "j + 1" if net.spec.index_base else "j"
+        text += DOMAIN.replace("{m}", lib.module).format(cost=net.spec.cost, index=index)
     return text
 
 
@@ -354,21 +434,24 @@ def _log(net: Network) -> bool:
 
 def gradient_function(net: Network, backend: str = "numpy") -> GradientFunction:
     """The generated ``gradient(x, y, weights, biases)``, compiled; a cost outside its log's domain is a SpecError."""
-    _require_backend(backend)
+    source = module_source(net, backend)
+    _require_installed(backend)
     namespace: dict[str, Any] = {}
-    exec(compile(module_source(net), f"<symbackprop gradient for {_shape(net)}>", "exec"), namespace)
+    exec(compile(source, f"<symbackprop gradient for {_shape(net)}, {backend}>", "exec"), namespace)
     namespace["DomainError"] = SpecError  # the module raises ValueError on its own; here, the engine's error
     return namespace["gradient"]
 
 
-def _require_backend(backend: str) -> None:
-    if backend not in BACKENDS:
-        raise SpecError(f"unknown backend {backend!r}; known: {', '.join(BACKENDS)}")
-    if backend == "numpy":
-        return
+def backend_named(name: str) -> Backend:
+    """The backend of this name, or a SpecError naming those there are."""
+    if name not in BACKENDS:
+        raise SpecError(f"unknown backend {name!r}; known: {', '.join(BACKENDS)}")
+    return BACKENDS[name]
+
+
+def _require_installed(backend: str) -> None:
     if importlib.util.find_spec(backend) is None:
         raise SpecError(f"backend {backend!r} needs the {backend} package, which is not installed; use 'numpy'")
-    raise SpecError(f"backend {backend!r}: only NumPy code is generated so far; use 'numpy'")
 
 
 def _require_numbers(net: Network) -> None:

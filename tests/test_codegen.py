@@ -9,10 +9,12 @@ runs in a fresh interpreter with only NumPy.
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -101,23 +103,46 @@ def test_the_written_module_raises_a_plain_value_error_outside_the_domain(tmp_pa
         namespace["gradient"]([[1.0], [-1.0]], [[1.0], [1.0]], [[[1.0]]], [[0.0]])
 
 
+def installed(backend: str):
+    """The backend as a parameter that runs where its package is installed (CI installs torch; jax is optional)."""
+    missing = importlib.util.find_spec(backend) is None
+    return pytest.param(backend, marks=pytest.mark.skipif(missing, reason=f"{backend} is not installed here"))
+
+
+def library(backend: str) -> tuple[dict, Callable]:
+    """The namespace the backend's code runs in, and its conversion of a NumPy array to its own arrays."""
+    lib = codegen.backend_named(backend)
+    root = importlib.import_module(lib.module.partition(".")[0])
+    importlib.import_module(lib.module)
+    if backend == "jax":
+        root.config.update("jax_enable_x64", True)  # as the generated module does
+    namespace = {root.__name__: root}
+    return namespace, lambda x: eval(lib.array.format(x="x"), {**namespace, "x": x})
+
+
+@pytest.mark.parametrize("backend", ["numpy", installed("jax"), installed("torch")])
 @pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "leaky_relu:0.2", "softplus", "identity"])
-def test_each_activation_is_computed_as_numeric_computes_it(name):
-    """The generated forms of g and g' are the catalogue's NumPy forms, out to where exp overflows."""
+def test_each_activation_is_computed_as_numeric_computes_it(name, backend):
+    """Each backend's forms of g and g' are the catalogue's NumPy forms, out to where exp overflows: NumPy's to
+    1e-15 relative; another library's tanh and exp round differently, so to 1e-13, or a few ulps of 1 where a
+    form cancels at saturation (1 + tanh(z/2), 1 - tanh(z)^2: each near 0 there, give or take an ulp of 1)."""
     z = np.concatenate([np.linspace(-800.0, 800.0, 4001), [-1e-300, 0.0, 1e-300, 36.5, -36.5]])
-    act = activations.activation(name)
+    act, lib = activations.activation(name), codegen.backend_named(backend)
     net = sbp.Network(layers=[1, 1], activation=name)
     z_matrix = sp.MatrixSymbol("Z1", matrix_form.N, 1)
     in_outputs = codegen.in_outputs(net, matrix_form.applied(1, act.name, z_matrix, prime=True))
     sources = [
-        (codegen.activation_source(net, 1, prime=False), act.numpy_form),
-        (codegen.activation_source(net, 1, prime=True), act.numpy_prime),
-        (codegen.Printer(net).doprint(in_outputs), act.numpy_prime),  # g' in A = g(Z), where the catalogue says how
+        (codegen.activation_source(net, 1, False, lib), act.numpy_form),
+        (codegen.activation_source(net, 1, True, lib), act.numpy_prime),
+        (lib.printer(net, lib).doprint(in_outputs), act.numpy_prime),  # g' in A = g(Z), where the catalogue says how
     ]
+    namespace, array = library(backend)
     with np.errstate(over="ignore"):
         for source, expected in sources:
-            ours = np.broadcast_to(eval(source, {"numpy": np, "Z1": z, "A1": act.numpy_form(z)}), z.shape)
-            np.testing.assert_allclose(ours, expected(z), rtol=1e-15, atol=1e-300)
+            ours = eval(source, {**namespace, "Z1": array(z), "A1": array(act.numpy_form(z))})
+            ours = np.broadcast_to(np.asarray(ours, dtype=float), z.shape)
+            rtol, atol = (1e-15, 1e-300) if backend == "numpy" else (1e-13, 8 * np.finfo(float).eps)
+            np.testing.assert_allclose(ours, expected(z), rtol=rtol, atol=atol)
 
 
 def test_matrix_products_stay_products_and_the_code_does_not_grow_with_the_widths():
@@ -214,9 +239,46 @@ def test_codegen_command_writes_the_module(tmp_path):
     assert out.read_text() == module_source(sbp.Network.from_toml("templates/examples/worked.toml"))
 
 
+def test_codegen_command_writes_a_torch_module_on_request(tmp_path):
+    out = tmp_path / "grad_torch.py"
+    done = subprocess.run(
+        [sys.executable, "-m", "symbackprop", "codegen", "example:worked", "--backend", "torch", "-o", str(out)],
+        env=CHECKOUT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert out.read_text() == module_source(sbp.Network.from_toml("templates/examples/worked.toml"), "torch")
+
+
 def test_a_generic_activation_has_no_code():
     with pytest.raises(sbp.SpecError, match="generic activation g"):
         module_source(sbp.Network(layers=[2, 2], activation="g"))
+
+
+@pytest.mark.parametrize("backend", [installed("jax"), installed("torch")])
+@given(data=st.data())
+def test_each_installed_backend_gives_the_numpy_numbers(backend, data):
+    net = data.draw(networks(max_depth=3, max_width=3))
+    values = data.draw(points(net))
+    cost, grad_w, grad_b = net.gradient_function(backend=backend)(*arguments(net, values))
+    ref_cost, ref_w, ref_b = net.gradient_function()(*arguments(net, values))
+    assert type(cost) is float and cost == pytest.approx(ref_cost, rel=1e-12, abs=1e-300)
+    assert all(type(g).__module__.split(".")[0] in (backend, "jaxlib") for g in grad_w + grad_b)
+    assert_close([np.asarray(g) for g in grad_w], ref_w)
+    assert_close([np.asarray(g) for g in grad_b], ref_b)
+
+
+@pytest.mark.parametrize("backend", ["jax", "torch"])
+def test_a_backends_module_uses_only_its_own_library(backend):
+    """Written without the library installed too: valid Python that imports the backend and never NumPy."""
+    net = sbp.Network(layers=[2, 3, 3, 2], activation=["softplus", "leaky_relu:0.2", "softmax"], cost="cross_entropy")
+    source = module_source(net, backend)
+    imported = {a.name for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Import) for a in node.names}
+    assert imported == ({"jax", "jax.numpy"} if backend == "jax" else {"torch"})
+    assert "numpy." not in source.replace("jax.numpy.", "")
+    assert module_source(net, backend) == source
 
 
 @pytest.mark.parametrize("backend", ["jax", "torch"])
