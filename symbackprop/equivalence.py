@@ -3,8 +3,10 @@
 Both are written down to the network's parameters, inputs and targets. First with every
 elementwise activation an undefined function g_l (equal for every activation, shown by
 cancelling to 0 or at exact random rational points); failing that, with the network's own
-activations (sigma' = sigma(1 - sigma) then counts), at exact points that know exp, tanh,
-max and the step function. A counterexample is a float64 point where the values differ.
+activations (sigma' = sigma(1 - sigma) then counts), at exact points that know exp and tanh.
+A formula with a branch (max, a step, |x|, a piecewise part) is compared at real points
+instead (real_points), since a branch decided on exact points' made-up exp values means
+nothing. A counterexample is a float64 point where the values differ.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, replace
 
+import mpmath
 import numpy as np
 import sympy as sp
 
@@ -19,8 +22,9 @@ from . import numeric
 from .checks import SYMBOLIC_SECONDS, within
 from .exact_points import ConcretePoint
 from .network import Network, generic_function
+from .real_points import Comparison, compare, has_branches
 from .references import Ref
-from .symbols import A, ActivationBase, B, W, Y, Z
+from .symbols import A, ActivationBase, B, SoftmaxExp, W, Y, Z
 
 POINTS = 24
 
@@ -50,20 +54,38 @@ def decide(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -
     cancelled = within(SYMBOLIC_SECONDS, lambda: sp.expand(generic) == 0 or sp.cancel(sp.together(generic)) == 0)
     if cancelled:
         return Decision(True, "the difference cancels to 0 with every activation an arbitrary function g")
-    if cancelled is None and agree(generic, POINTS):
+    if cancelled is None and not has_branches(generic) and agree(generic, POINTS):
         return Decision(True, f"equal at {POINTS} exact random rational points with every activation arbitrary")
+    mine, right = realize(net, claim, start, "concrete"), realize(net, expected, start, "concrete")
+    if has_branches(mine - right):
+        return _by_real_points(compare(mine, right))
     if all(net.activation(layer).generic for layer in range(1, net.depth + 1)):
         return Decision(False, "not equal as functions of the parameters, inputs and targets")
-    concrete = realize(net, claim, start, "concrete") - realize(net, expected, start, "concrete")
-    if agree(concrete, POINTS):
+    if agree(mine - right, POINTS):
         return Decision(True, f"equal for this network's activations, at {POINTS} exact random rational points")
     return Decision(False, "not equal as functions of the parameters, inputs and targets")
 
 
+def _by_real_points(comparison: Comparison) -> Decision:
+    """The decision for formulas with branches, saying how far the points went."""
+    if not comparison.equal:
+        return Decision(False, "not equal: their values differ at a real point")
+    method = (
+        f"equal at {comparison.points} real points evaluated to 50 digits (the formulas take a max or a step, "
+        "which exact rational points cannot decide)"
+    )
+    if comparison.one_sided:
+        method += f"; {comparison.one_sided} of those branches went the same way at every point"
+    return Decision(True, method)
+
+
 def same(net: Network, first: sp.Expr, second: sp.Expr, start: Ref | None, points: int = 8) -> bool:
-    """A quick test for diagnoses: equal at exact random points, with the network's activations."""
-    difference = realize(net, first, start, "concrete") - realize(net, second, start, "concrete")
-    return agree(difference, points)
+    """A quick test for diagnoses: equal at exact random points (real ones, for formulas with branches),
+    with the network's activations."""
+    mine, theirs = realize(net, first, start, "concrete"), realize(net, second, start, "concrete")
+    if has_branches(mine - theirs):
+        return compare(mine, theirs, least=3 * points, most=15 * points).equal
+    return agree(mine - theirs, points)
 
 
 def agree(difference: sp.Expr, count: int) -> bool:
@@ -118,12 +140,33 @@ def counterexample(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref |
     tries = ([net.spec.values] if net.spec.values is not None else []) + randoms + free_targets
     for values in tries:
         point = _leaf_values(net, values, start)
-        a, b = _number(mine, point), _number(right, point)
-        if a is None or b is None or abs(a - b) <= 1e-9 * max(1.0, abs(b)):
-            continue
-        leaves = tuple((s, float(point[s])) for s in involved if s in point)
-        return Counterexample(_local_values(net, claim, expected, start, point), leaves, a, b, note)
-    return None
+        found = _differ(net, claim, expected, start, mine, right, point, involved, note)
+        if found is not None:
+            return found
+    witness = compare(mine, right).witness  # a sum's terms can cancel at a few points; real points go on longer
+    if witness is None:
+        return None
+    point = {s: sp.Float(mpmath.nstr(v, 30), 30) for s, v in witness.leaves.items()}
+    return _differ(net, claim, expected, start, mine, right, point, involved, note)
+
+
+def _differ(
+    net: Network,
+    claim: sp.Expr,
+    expected: sp.Expr,
+    start: Ref | None,
+    mine: sp.Expr,
+    right: sp.Expr,
+    point: dict[sp.Expr, sp.Float],
+    involved: list[sp.Expr],
+    note: str,
+) -> Counterexample | None:
+    """The counterexample at ``point``, if the two formulas' values differ there."""
+    a, b = _number(mine, point), _number(right, point)
+    if a is None or b is None or abs(a - b) <= 1e-9 * max(1.0, abs(b)):
+        return None
+    leaves = tuple((s, float(point[s])) for s in involved if s in point)
+    return Counterexample(_local_values(net, claim, expected, start, point), leaves, a, b, note)
 
 
 def _local_values(
@@ -140,7 +183,7 @@ def _local_values(
 
 
 def _number(expr: sp.Expr, point: dict[sp.Expr, sp.Float]) -> float | None:
-    value = expr.xreplace(point).evalf(30)
+    value = expr.xreplace(point).replace(SoftmaxExp, sp.exp).evalf(30)  # SymPy has no numbers for SoftmaxExp
     return float(value) if value.is_real and value.is_finite else None
 
 

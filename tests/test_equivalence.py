@@ -1,0 +1,109 @@
+"""Deciding claims whose formulas branch (max, steps): at real points, never on made-up exp values.
+
+Exact rational points give exp and g a random value of their own, so a max or a step decided
+there means nothing; these claims were once called correct. Each is wrong somewhere a real
+network goes, and must be found wrong, with a counterexample and without a wrong diagnosis.
+"""
+
+from __future__ import annotations
+
+import mpmath
+import pytest
+import sympy as sp
+
+import symbackprop as sbp
+from symbackprop import real_points
+from symbackprop.verify import verify_claim
+
+RELU = {"layers": [2, 2, 1], "activation": "relu", "cost": "half_sse"}
+SIGMOID = {"layers": [2, 2, 1], "activation": "sigmoid", "cost": "half_sse"}
+STEP = r"\mathbb{1}[z^{(L)} > 0]"
+HIDDEN_ABOVE_1 = r"\mathbb{1}[z_0^{(L-1)} > 1]"
+
+
+@pytest.mark.parametrize(
+    ("spec", "wrt", "claim"),
+    [
+        ("example:worked", "w_{12}^{(L)}", r"2(a_1^{(L)} - y_1) \sigma'(z_1^{(L)}) \max(a_2^{(L-1)}, 0.5)"),
+        (RELU, "w_{00}^{(L)}", r"(a^{(L)} - y) \mathbb{1}[z^{(L)} > 1] a_0^{(L-1)}"),
+        (RELU, "w_{00}^{(L)}", r"(a^{(L)} - y) \mathbb{1}[z^{(L)} > 0.5] a_0^{(L-1)}"),
+        (RELU, "w_{00}^{(L)}", r"(a^{(L)} - y) \mathbb{1}[z^{(L)} > -3] a_0^{(L-1)}"),
+        (RELU, "w_{00}^{(L)}", r"(a^{(L)} - y) \mathbb{1}[z^{(L)} < 0] a_0^{(L-1)}"),
+        (RELU, "w_{00}^{(L-1)}", rf"(a^{{(L)}} - y) {STEP} w_{{00}}^{{(L)}} {HIDDEN_ABOVE_1} a_0^{{(L-2)}}"),
+        (SIGMOID, "w_{00}^{(L)}", r"(a^{(L)} - y) \mathbb{1}[z^{(L)} > -2] a_0^{(L-1)}"),
+    ],
+)
+def test_a_wrong_branch_is_found_wrong_with_a_counterexample(spec, wrt, claim):
+    net = sbp.Network.from_toml(spec) if isinstance(spec, str) else sbp.Network(**spec)
+    report = verify_claim(net, claim, wrt)
+    assert report.verdict == "incorrect", report.method
+    assert report.counterexample is not None
+    assert abs(report.counterexample.claim - report.counterexample.expected) > 1e-9
+
+
+@pytest.mark.parametrize(
+    ("claim", "diagnosis"),
+    [
+        (r"(a^{(L)} - y) \max(0, z^{(L)}) a_0^{(L-1)}", None),  # its own counterexample is not half the answer
+        (r"(a^{(L)} - y) a^{(L)} a_0^{(L-1)}", None),
+        (r"(a^{(L)} - y) \mathbb{1}[z^{(L)} < 0] a_0^{(L-1)}", None),
+        (r"(a^{(L)} - y) a_0^{(L-1)}", "activation_derivative_missing"),
+        (rf"2 (a^{{(L)}} - y) {STEP} a_0^{{(L-1)}}", "factor_2_added"),
+    ],
+)
+def test_relu_mistakes_get_the_diagnosis_their_numbers_support(claim, diagnosis):
+    report = verify_claim(sbp.Network(**RELU), claim, "w_{00}^{(L)}")
+    assert report.verdict == "incorrect"
+    assert (report.diagnosis.kind if report.diagnosis else None) == diagnosis
+
+
+@pytest.mark.parametrize(
+    "claim",
+    [
+        rf"(a^{{(L)}} - y) {STEP} a_0^{{(L-1)}}",
+        r"(a^{(L)} - y) \frac{a^{(L)}}{z^{(L)}} a_0^{(L-1)}",  # max(0, z)/z is the step, for z != 0
+    ],
+)
+def test_a_right_relu_claim_is_correct(claim):
+    report = verify_claim(sbp.Network(**RELU), claim, "w_{00}^{(L)}")
+    assert report.verdict == "correct", report.method
+
+
+def test_a_claim_right_only_where_the_step_is_decided_by_real_points_says_so():
+    report = verify_claim(sbp.Network(**RELU), r"(a^{(L)} - y) \frac{a^{(L)}}{z^{(L)}} a_0^{(L-1)}", "w_{00}^{(L)}")
+    assert "real points" in report.method
+
+
+def test_the_softmax_jacobian_claim_missing_its_sum_has_a_counterexample():
+    net = sbp.Network(layers=[3, 4, 3], activation=["tanh", "softmax"], cost="cross_entropy")
+    claim = r"\frac{\partial C_0}{\partial a_1^{(L)}} \frac{\partial a_1^{(L)}}{\partial z_1^{(L)}}"
+    report = verify_claim(net, claim, "z_1^{(L)}")
+    assert report.verdict == "incorrect" and report.counterexample is not None
+
+
+x, y = sp.symbols("x y")
+g = sp.Function("g_1")
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "equal"),
+    [
+        (sp.Max(x, sp.Rational(1, 2)), x, False),
+        (sp.Heaviside(x - 1), sp.Heaviside(x), False),
+        (sp.Abs(x) ** 2, x**2, True),
+        (sp.Max(x, y) + sp.Min(x, y), x + y, True),
+        (sp.Piecewise((x, x > 0), (0, True)), sp.Max(x, 0), True),
+        (g(x), sp.tanh(x), False),  # a generic g is a different function at every point
+        (sp.Function("g_1_prime")(x) * sp.Heaviside(x), sp.Heaviside(x) * sp.Function("g_1_prime")(x), True),
+    ],
+)
+def test_real_points_compare_branching_formulas(first, second, equal):
+    assert real_points.compare(first, second).equal is equal
+
+
+def test_a_generic_functions_prime_is_its_derivative_at_real_points():
+    with mpmath.workdps(50):
+        shape = {"g_1": tuple(map(mpmath.mpf, ("1.3", "0.7", "0.2", "0.1")))}
+        at, prime = mpmath.mpf("0.3"), sp.Function("g_1_prime")(x)
+        slope = mpmath.diff(lambda u: real_points.RealPoint({x: u}, shape).value(g(x)), at)
+        assert abs(slope - real_points.RealPoint({x: at}, shape).value(prime)) < 1e-30
