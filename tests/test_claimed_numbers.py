@@ -49,7 +49,7 @@ def spec(tmp_path: Path, claims: str, body: str = TWO_DECIMALS) -> Path:
     return path
 
 
-@pytest.mark.parametrize(("example", "count"), [("mazur", 19), ("hmkcode", 11)])
+@pytest.mark.parametrize(("example", "count"), [("mazur", 20), ("hmkcode", 11)])
 def test_published_worked_examples_are_confirmed_number_by_number(example, count):
     done = run("verify", f"example:{example}", "--json")
     assert done.returncode == 0, done.stdout + done.stderr
