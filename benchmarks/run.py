@@ -43,6 +43,7 @@ import reference
 import symbackprop as sbp
 from symbackprop import numeric
 
+PAUSE = 0.2  # seconds between timed turns: OpenMP and BLAS worker threads stop spinning within it
 CHECKOUT = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}  # commands run this checkout
 
 
@@ -126,14 +127,17 @@ def naive_sympy(layers: tuple[int, ...], limit: float) -> float | None:
 
 def per_call(works: dict[str, Callable[[], object]], calls: int, rounds: int = 7) -> dict[str, float]:
     """Seconds per call of each work: the best of ``rounds`` rounds of ``calls`` calls, the works taking turns
-    round by round, so a machine busy with something else slows every one of them alike."""
+    round by round (each round starting with the next one, after a pause, so that no work always runs while
+    another library's worker threads are still spinning), so a busy machine slows every one of them alike."""
     best = dict.fromkeys(works, float("inf"))
+    names = list(works)
     gc.collect()
     gc.disable()  # as timeit does: a collection of section 1's SymPy objects is not the code's time
     try:
-        for _ in range(rounds):
-            for name, work in works.items():
-                best[name] = min(best[name], timed(lambda w=work: [w() for _ in range(calls)]) / calls)
+        for r in range(rounds):
+            for name in names[r % len(names) :] + names[: r % len(names)]:
+                time.sleep(PAUSE)
+                best[name] = min(best[name], timed(lambda w=works[name]: [w() for _ in range(calls)]) / calls)
     finally:
         gc.enable()
     return best
