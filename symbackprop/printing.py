@@ -6,6 +6,7 @@ notation preset and the layer sizes passed in as settings, never stored on the e
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import sympy as sp
@@ -141,6 +142,8 @@ class TextPrinter(_Notation, StrPrinter):
     def _print_Symbol(self, expr: sp.Symbol) -> str:
         if expr == C0:
             return self._settings["notation"].cost_symbol
+        if re.fullmatch(r"\w_\{\w\}", expr.name):  # a layer's size n_{l}: plain text needs no braces
+            return expr.name.replace("{", "").replace("}", "")
         return super()._print_Symbol(expr)
 
 

@@ -75,3 +75,8 @@ def test_softmax_layers_get_their_coupled_form():
     )
     assert done.returncode == 0, done.stderr
     assert "softmax couples layer 2" in done.stdout and "δ_ij - a_j^(L)" in done.stdout
+
+
+def test_the_text_form_writes_a_layers_size_without_braces():
+    done = run("derive", "--layers", "4,3,2", "--wrt", "a_{k}^{(l-1)}")
+    assert "Σ_[j=0..n_l - 1]" in done.stdout and "n_{l}" not in done.stdout
