@@ -27,6 +27,23 @@ def test_a_mistake_in_your_own_template_names_the_template_not_a_bug(tmp_path):
     assert done.returncode == 2 and "'nosuch' is undefined" in done.stderr
 
 
+def test_a_template_cannot_reach_python_beyond_the_data_it_is_given(tmp_path):
+    """Templates run sandboxed: a template from someone else can lay out the data, not run code."""
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    for attack in (
+        "\\VAR{ cycler.__init__.__globals__.os.system('touch PWNED') }",
+        "\\VAR{ lipsum.__globals__['os'].popen('touch PWNED').read() }",
+        "\\VAR{ ''.__class__.__mro__[1].__subclasses__() }",
+        "\\BLOCK{ set _ = net.layers.append(9) }",
+    ):
+        (mine / "derivation.txt.j2").write_text(attack + "\n")
+        done = run("derive", "example:3b1b", "--wrt", "w^{(L)}", "--templates", "mine", cwd=tmp_path)
+        assert done.returncode == 2, (attack, done.stdout, done.stderr)
+        assert "a template in mine" in done.stderr and "Traceback" not in done.stderr
+        assert not (tmp_path / "PWNED").exists()
+
+
 def test_a_preset_file_named_in_a_spec_is_found_beside_the_spec(tmp_path):
     folder = tmp_path / "course"
     folder.mkdir()

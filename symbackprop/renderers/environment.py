@@ -2,7 +2,10 @@
 
 ``\\BLOCK{...}`` for statements, ``\\VAR{...}`` for values, ``\\#{...}`` for comments; strict
 about undefined names; no HTML escaping (plain text reaches LaTeX through the ``escape``
-filter). A user's ``--templates DIR`` is searched before the shipped templates.
+filter). A user's ``--templates DIR`` is searched before the shipped templates; since a
+template someone else wrote can then run, the environment is Jinja2's immutable sandbox, in
+which a template reads the data it is given and calls its filters, and nothing else (no
+``__globals__``, no ``os``, no changing what it was given).
 """
 
 from __future__ import annotations
@@ -12,19 +15,20 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..resources import templates_dir
 
 
 def environment(
     user_templates: Path | None = None, filters: Mapping[str, Callable[..., Any]] | None = None
-) -> jinja2.Environment:
+) -> ImmutableSandboxedEnvironment:
     """Build the environment: the user's templates first, then the shipped ones."""
     loaders: list[jinja2.BaseLoader] = []
     if user_templates is not None:
         loaders.append(jinja2.FileSystemLoader(str(user_templates)))
     loaders.append(jinja2.FileSystemLoader(str(templates_dir())))
-    env = jinja2.Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         block_start_string=r"\BLOCK{",
         block_end_string="}",
