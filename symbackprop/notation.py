@@ -82,6 +82,7 @@ def load(name_or_path: str) -> Notation:
             f"notation file {path}: unknown key {unknown[0]!r}" if unknown else f"notation file {path}: missing name"
         )
     data.setdefault("title", data["name"])
+    _check_types(path, data)
     for key in ("cost_symbol", "batch_cost_symbol", "generic_activation"):
         if key in data and not _safe_symbol(data[key]):
             raise SpecError(
@@ -90,3 +91,29 @@ def load(name_or_path: str) -> Notation:
     if data.get("layer_style", "relative") not in ("relative", "absolute"):
         raise SpecError(f"notation file {path}: layer_style must be relative or absolute")
     return Notation(**data)
+
+
+TYPES = {"name": str, "title": str, "layer_style": str, "layer_parens": bool, "use_delta": bool, "index_base": int}
+DEFAULTS = ("activation", "bias", "cost")
+
+
+def _check_types(path: Path, data: Mapping[str, Any]) -> None:
+    """Each key of a preset file has the type its field needs; defaults name only activation, bias and cost."""
+    for key, kind in TYPES.items():
+        if key in data and type(data[key]) is not kind:
+            raise SpecError(f"notation file {path}: {key} must be {_kind_words(kind)}, got {data[key]!r:.40}")
+    if data.get("index_base", 0) not in (0, 1):
+        raise SpecError(f"notation file {path}: index_base must be 0 or 1")
+    for key in ("name", "title"):
+        if not 0 < len(data[key]) <= 80 or not data[key].isprintable():
+            raise SpecError(f"notation file {path}: {key} must be one line of 1 to 80 printable characters")
+    defaults = data.get("defaults", {})
+    if not isinstance(defaults, dict):
+        raise SpecError(f'notation file {path}: defaults must be a table such as [defaults] cost = "half_sse"')
+    for key, value in defaults.items():
+        if key not in DEFAULTS or not isinstance(value, str):
+            raise SpecError(f"notation file {path}: defaults may set {', '.join(DEFAULTS)} to names, got {key!r}")
+
+
+def _kind_words(kind: type) -> str:
+    return {str: "a string", bool: "true or false", int: "a whole number"}[kind]

@@ -118,8 +118,20 @@ def from_mapping(data: Mapping[str, Any]) -> NetworkSpec:
     values = data.get("values")
     if values is not None:
         values = _values(values, layers, bias)
+    for key in ("title", "author"):
+        if key in data:
+            _text(key, data[key])
     extras = {k: data[k] for k in ("claims", "title", "author") if k in data}
     return NetworkSpec(layers, acts, cost_name, bias, base, notation, values, extras)
+
+
+def _text(key: str, value: Any) -> None:
+    """A title or author: one line of text (several authors in one string, as LaTeX's \\author takes them)."""
+    example = {"title": '"Backpropagation, worked"', "author": '"A. Author and B. Author"'}[key]
+    if not isinstance(value, str):
+        raise SpecError(f"{key}: must be a string such as {example}, got {_short(value)}")
+    if len(value) > 300 or any(ch in value for ch in "\r\n"):
+        raise SpecError(f"{key}: must be one line of at most 300 characters")
 
 
 def _choice(key: str, value: Any, allowed: Sequence[str]) -> str:

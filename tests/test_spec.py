@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symbackprop as sbp
+from symbackprop import notation
 from symbackprop import spec as specs
 
 GOOD_VALUES = {
@@ -501,3 +502,38 @@ def test_toml_biases_in_a_bias_free_network_are_rejected(tmp_path):
 
 def test_spec_error_is_a_value_error():
     assert issubclass(sbp.SpecError, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("title", 3, "title: must be a string"),
+        ("author", ["A. Author"], "author: must be a string"),
+        ("title", "two\nlines", "title: must be one line"),
+        ("author", "x" * 301, "author: must be one line of at most 300 characters"),
+    ],
+)
+def test_a_title_or_author_that_is_not_one_line_of_text_is_refused(key, value, message):
+    with pytest.raises(sbp.SpecError, match=message):
+        specs.from_mapping({"layers": [1, 1], key: value})
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ('name = "m"\ndefaults = 3', "defaults must be a table"),
+        ('name = "m"\nuse_delta = "yes"', "use_delta must be true or false"),
+        ('name = "m"\nlayer_parens = 3', "layer_parens must be true or false"),
+        ('name = "m"\nindex_base = 2', "index_base must be 0 or 1"),
+        ('name = "m"\nindex_base = true', "index_base must be a whole number"),
+        ('name = "m"\n[defaults]\nfoo = "bar"', "defaults may set activation, bias, cost"),
+        ('name = "m"\n[defaults]\ncost = 1', "defaults may set activation, bias, cost"),
+        ("name = 3", "name must be a string"),
+        ('name = ""', "name must be one line of 1 to 80 printable characters"),
+    ],
+)
+def test_a_preset_file_with_a_value_of_the_wrong_kind_is_refused_by_key(tmp_path, body, message):
+    preset = tmp_path / "mine.toml"
+    preset.write_text(body + "\n")
+    with pytest.raises(sbp.SpecError, match=message):
+        notation.load(str(preset))
