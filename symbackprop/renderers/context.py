@@ -117,8 +117,9 @@ def notation_rows(net: Network) -> list[tuple[sp.Expr, str]]:
     """The symbols a derivation uses and what each means, as the source texts tabulate them."""
     j, k, l = sp.symbols("j k l")
     out_layer = net.notation.layer(net.depth, net.depth)
+    after = "is 1 layer" if net.depth == 1 else f"are {net.depth} layers"
     rows: list[tuple[sp.Expr, str]] = [
-        (sp.Symbol(out_layer), f"the output layer (there are {net.depth} layers after the input)"),
+        (sp.Symbol(out_layer), f"the output layer (there {after} after the input)"),
         (l, "a layer"),
         (j, "a neuron of layer l (numbered from " + str(net.spec.index_base) + ")"),
         (k, "a neuron of the layer before, l-1"),
