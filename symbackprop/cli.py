@@ -19,13 +19,14 @@ from .errors import SpecError
 from .general_form import general_form, general_kind, proof_network
 from .general_form import prove as prove_general
 from .network import Network
-from .output import write_atomically
+from .output import is_stdout, read_regular_file, shown, write_atomically
 from .progress import Progress
 from .renderers import render, render_all, render_general, render_numbers, render_report, render_second
 from .resources import example_names, example_path
 from .verify import verify_claim
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
+MAX_CLAIM_BYTES = 1 << 20  # a claim is one formula; a megabyte is far more than any
 
 EPILOG_DERIVE = """examples:
   symbackprop derive example:3b1b --wrt 'w^{(L)}'
@@ -100,7 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     derive.add_argument("--title", help="the document's title (tex and pdf)")
     derive.add_argument("--author", help="the document's author (tex and pdf)")
     derive.add_argument("--json", action="store_true", help="the same as --to json")
-    derive.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    derive.add_argument("-o", "--output", type=_output_path, help="write to this file instead of standard output")
     derive.add_argument("--templates", type=Path, metavar="DIR", help="use your own templates from DIR first")
 
     evaluate = commands.add_parser(
@@ -111,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _spec_arguments(evaluate)
     evaluate.add_argument("--json", action="store_true", help="print the numbers as JSON")
-    evaluate.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    evaluate.add_argument("-o", "--output", type=_output_path, help="write to this file instead of standard output")
 
     verify = commands.add_parser(
         "verify",
@@ -124,7 +125,7 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--claim", metavar="LATEX", help="the claimed formula, in LaTeX")
     verify.add_argument("--claim-file", type=Path, metavar="FILE", help="read the claimed formula from FILE")
     verify.add_argument("--json", action="store_true", help="the verdict as JSON")
-    verify.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    verify.add_argument("-o", "--output", type=_output_path, help="write to this file instead of standard output")
 
     codegen = commands.add_parser(
         "codegen",
@@ -136,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     codegen.add_argument(
         "--backend", choices=("numpy", "jax", "torch"), default="numpy", help="the array library the code uses"
     )
-    codegen.add_argument("-o", "--output", type=Path, help="write to this file instead of standard output")
+    codegen.add_argument("-o", "--output", type=_output_path, help="write to this file instead of standard output")
 
     gradcheck = commands.add_parser(
         "gradcheck",
@@ -176,8 +177,19 @@ def _int_list(text: str) -> list[int]:
     return [int(p) for p in parts]
 
 
+def _output_path(text: str) -> Path:
+    """An -o argument: ``-`` is standard output; a path that names a directory (``out/``) is refused here,
+    while its trailing slash can still be seen (Path drops it)."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty file name")
+    if text != "-" and text.rsplit("/", 1)[-1] in ("", "."):
+        raise argparse.ArgumentTypeError(f"{shown(text)} names a directory (it ends in / or /.); give a file name")
+    return Path(text)
+
+
 def _emit(text: str, output: Path | None, protected: tuple[Path, ...]) -> None:
-    if output is None:
+    """The command's result on stdout (no -o, or -o -), or in the -o file."""
+    if output is None or is_stdout(output):
         sys.stdout.write(text)
     else:
         write_atomically(output, text.encode("utf-8"), protected)
@@ -332,10 +344,14 @@ def _claim_text(args: argparse.Namespace) -> str | None:
         raise SpecError("give --claim or --claim-file, not both")
     if args.claim_file is None:
         return args.claim
+    try:  # a regular file of bounded size: never a FIFO (which would hang) or /dev/zero
+        data = read_regular_file(args.claim_file, MAX_CLAIM_BYTES, "claim file")
+    except SpecError as err:
+        raise SpecError(f"--claim-file {err}") from None
     try:
-        return args.claim_file.read_bytes()[: 1 << 20].decode("utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise SpecError(f"--claim-file {str(args.claim_file)!r}: cannot read it ({type(err).__name__})") from None
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SpecError(f"--claim-file {shown(args.claim_file)}: not UTF-8 text") from None
 
 
 def cmd_codegen(args: argparse.Namespace) -> int:

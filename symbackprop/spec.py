@@ -18,10 +18,12 @@ import numpy as np
 from . import activations, costs
 from . import notation as notations
 from .errors import SpecError
+from .output import read_regular_file, shown
 
 BIAS_MODES = ("neuron", "layer", "none")
 MAX_LAYERS = 64
 MAX_WIDTH = 4096
+MAX_SPEC_BYTES = 4 << 20  # a spec is a page of TOML; this is room for a large [values] table
 _KEYS = {"layers", "activation", "cost", "bias", "index_base", "notation", "values", "claims", "title", "author"}
 _VALUE_KEYS = {"x", "y", "weights", "biases", "learning_rate"}
 
@@ -63,22 +65,16 @@ def from_toml(path: str | Path) -> NetworkSpec:
 
         path = example_path(path[len("example:") :])
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except FileNotFoundError:
-        raise SpecError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise SpecError(f"{path}: is a directory, not a spec file") from None
+    try:  # a regular file of bounded size: never a device, a FIFO (which would hang) or /dev/zero
+        text = read_regular_file(path, MAX_SPEC_BYTES, "spec file").decode("utf-8")
     except UnicodeDecodeError:
-        raise SpecError(f"{path}: not UTF-8 text") from None
-    except OSError as err:
-        raise SpecError(f"{path}: cannot read ({err.strerror})") from None
+        raise SpecError(f"{shown(path)}: not UTF-8 text") from None
     try:
         data = tomllib.loads(text)
         if "claims" in data:  # claimed numbers keep the digits they were written with (0.10 is not 0.1)
             data["claims"] = tomllib.loads(text, parse_float=Decimal)["claims"]
     except tomllib.TOMLDecodeError as err:
-        raise SpecError(f"{path}: not valid TOML: {err}") from None
+        raise SpecError(f"{shown(path)}: not valid TOML: {err}") from None
     notation = data.get("notation")
     if isinstance(notation, str) and notation.endswith(".toml") and not Path(notation).is_absolute():
         beside = path.parent / notation  # a preset file named in a spec is found beside the spec
@@ -87,7 +83,7 @@ def from_toml(path: str | Path) -> NetworkSpec:
     try:
         return from_mapping(data)
     except SpecError as err:
-        raise SpecError(f"{path}: {err}") from None
+        raise SpecError(f"{shown(path)}: {err}") from None
 
 
 def from_mapping(data: Mapping[str, Any]) -> NetworkSpec:

@@ -1,0 +1,122 @@
+"""Where output may go and what input may be: never onto a device, a FIFO or an input file, never a file
+named after a directory, never a file at all for a failed command; inputs are regular files read to a bound;
+an error is one inert line even when a path holds control characters; SIGTERM cleans up a PDF build."""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CHECKOUT = {**os.environ, "PYTHONPATH": str(ROOT)}  # subprocesses import this checkout's package
+W = ("--wrt", "w_{12}^{(L)}")
+RIGHT = r"2(a_1^{(L)} - y_1) g'^{(L)}(z_1^{(L)}) a_2^{(L-1)}"  # dC_0/dw_12^(L) of example:deeplizard
+
+
+def run(*argv: str, cwd: Path, timeout: float = 120, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "symbackprop", *argv],
+        cwd=cwd,
+        env=env or CHECKOUT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def refused(done: subprocess.CompletedProcess, *words: str) -> None:
+    """Exit 2 with one clean line on stderr holding ``words``."""
+    assert done.returncode == 2, (done.returncode, done.stderr)
+    assert done.stderr.count("\n") == 1 and done.stderr.endswith("\n"), done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
+    for word in words:
+        assert word in done.stderr, done.stderr
+
+
+def leftovers(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if p.name.endswith(".tmp"))
+
+
+# --- 1. an existing target that is not a regular file ----------------------------------------------
+
+
+def test_output_onto_a_fifo_is_refused_and_the_fifo_kept(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    done = run("derive", "example:deeplizard", *W, "-o", str(fifo), cwd=tmp_path)
+    refused(done, "not a regular file")
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)  # not replaced by a rename
+    assert leftovers(tmp_path) == []
+
+
+def test_output_into_proc_is_a_clean_error(tmp_path):
+    refused(run("derive", "example:deeplizard", *W, "-o", "/proc/x.txt", cwd=tmp_path), "/proc/x.txt")
+
+
+def test_dev_stdout_onto_a_pipe_is_refused_and_a_dash_is_standard_output(tmp_path):
+    refused(run("evaluate", "example:worked", "-o", "/dev/stdout", cwd=tmp_path), "not a regular file")
+    done = run("evaluate", "example:worked", "-o", "-", cwd=tmp_path)
+    assert done.returncode == 0 and done.stdout.startswith("cost C ="), done.stderr
+    assert not (tmp_path / "-").exists()
+
+
+# --- 2. a long file name, and the OS's own reasons ---------------------------------------------------
+
+
+def test_a_250_character_file_name_is_written(tmp_path):
+    name = "a" * 246 + ".txt"
+    done = run("evaluate", "example:worked", "-o", name, cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / name).read_text().startswith("cost C =")
+    assert leftovers(tmp_path) == []
+
+
+def test_a_file_name_too_long_for_the_system_is_one_line_with_its_reason(tmp_path):
+    name = "a" * 300
+    refused(
+        run("evaluate", "example:worked", "-o", name, cwd=tmp_path), "cannot write it", os.strerror(errno.ENAMETOOLONG)
+    )
+    assert leftovers(tmp_path) == []
+
+
+# --- 3. a path with a trailing slash names a directory ----------------------------------------------
+
+
+@pytest.mark.parametrize("suffix", ["/", "/."])
+def test_output_ending_in_a_slash_is_refused(tmp_path, suffix):
+    done = run("evaluate", "example:worked", "-o", str(tmp_path / "newdir") + suffix, cwd=tmp_path)
+    refused(done, "names a directory")
+    assert not (tmp_path / "newdir").exists()
+
+
+# --- 5. input is a regular file of bounded size ------------------------------------------------------
+
+
+def test_dev_zero_as_claim_or_spec_is_refused_at_once(tmp_path):
+    done = run("verify", "example:deeplizard", *W, "--claim-file", "/dev/zero", cwd=tmp_path, timeout=20)
+    refused(done, "/dev/zero", "not a regular file")
+    refused(run("verify", "/dev/zero", cwd=tmp_path, timeout=20), "/dev/zero", "not a regular file")
+
+
+def test_a_fifo_as_claim_or_spec_is_refused_without_waiting(tmp_path):
+    os.mkfifo(tmp_path / "pipe")
+    done = run("verify", "example:deeplizard", *W, "--claim-file", "pipe", cwd=tmp_path, timeout=20)
+    refused(done, "not a regular file")
+    refused(run("derive", "pipe", *W, cwd=tmp_path, timeout=20), "not a regular file")
+
+
+def test_a_claim_file_over_the_bound_is_refused_naming_it(tmp_path):
+    (tmp_path / "big.tex").write_text(RIGHT + " " * (1 << 20))
+    refused(run("verify", "example:deeplizard", *W, "--claim-file", "big.tex", cwd=tmp_path), "1 MiB")
+
+
+def test_a_spec_over_the_bound_is_refused_naming_it(tmp_path):
+    (tmp_path / "big.toml").write_text("layers = [2, 2]\n" + "#" * (4 << 20) + "\n")
+    refused(run("derive", "big.toml", "--wrt", "w_{11}^{(L)}", cwd=tmp_path), "4 MiB")
