@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,7 +24,7 @@ from .network import Network
 from .output import is_stdout, read_regular_file, shown, write_atomically
 from .progress import Progress
 from .renderers import render, render_all, render_general, render_numbers, render_report, render_second
-from .resources import example_names, example_path
+from .resources import example_names, example_path, templates_dir
 from .verify import verify_claim
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
@@ -153,21 +155,50 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def load_spec(args: argparse.Namespace) -> tuple[Network, tuple[Path, ...]]:
-    """The network from SPEC (a file or example:NAME) or from the flags; never both."""
+    """The network from SPEC (a file or example:NAME) or from the flags; never both. With it, every file the
+    command reads (the spec, a preset, a claim file, the --templates files), which -o may never overwrite."""
     flags = {k: getattr(args, k) for k in ("layers", "activation", "cost", "bias", "index_base", "notation")}
     given = {k: v for k, v in flags.items() if v is not None}
     if args.spec is not None:
         if given:
             raise SpecError("give a SPEC file or spec flags (--layers ...), not both")
         path = example_path(args.spec[len("example:") :]) if args.spec.startswith("example:") else Path(args.spec)
-        return Network.from_toml(path), (path,)
+        net = Network.from_toml(path)
+        return net, (path, *_other_inputs(args, net))
     if "layers" not in given:
         raise SpecError("give a SPEC file, example:NAME, or --layers (e.g. --layers 2,3,2)")
     data: dict[str, Any] = dict(given)
     data["layers"] = _int_list(given["layers"])
     if "activation" in given and "," in given["activation"]:
         data["activation"] = [a.strip() for a in given["activation"].split(",")]
-    return Network.from_spec(specs.from_mapping(data)), ()
+    net = Network.from_spec(specs.from_mapping(data))
+    return net, _other_inputs(args, net)
+
+
+def _other_inputs(args: argparse.Namespace, net: Network) -> tuple[Path, ...]:
+    """The files besides the spec that the command reads: a preset file, the claim file, the user's templates."""
+    from .notation import preset_names
+
+    files = [] if net.spec.notation in preset_names() else [Path(net.spec.notation)]
+    if getattr(args, "claim_file", None) is not None:
+        files.append(args.claim_file)
+    templates = getattr(args, "templates", None)
+    if templates is not None:
+        files += _template_files(templates)
+    return tuple(files)
+
+
+def _template_files(folder: Path, most: int = 10_000) -> list[Path]:
+    """What a --templates folder may hand the renderer: a file of each shipped template's name in it, and its
+    other files (up to ``most``, so --templates / does not walk the disk)."""
+    shipped = templates_dir()
+    files = [folder / p.relative_to(shipped) for p in shipped.rglob("*.j2")]
+    for root, _, names in itertools.islice(os.walk(folder), most):
+        files += [Path(root, name) for name in names[:most]]
+        most -= len(names)
+        if most <= 0:
+            break
+    return files
 
 
 def _int_list(text: str) -> list[int]:

@@ -96,6 +96,41 @@ def test_output_ending_in_a_slash_is_refused(tmp_path, suffix):
     assert not (tmp_path / "newdir").exists()
 
 
+# --- 4. an input is never the output ---------------------------------------------------------------
+
+
+def test_output_onto_the_claim_file_is_refused_and_the_claim_kept(tmp_path):
+    claim = tmp_path / "c.tex"
+    claim.write_text(RIGHT + "\n")
+    refused(run("verify", "example:deeplizard", *W, "--claim-file", "c.tex", "-o", "c.tex", cwd=tmp_path), "refusing")
+    link = tmp_path / "same.tex"
+    os.link(claim, link)  # the same file by another name
+    refused(run("verify", "example:deeplizard", *W, "--claim-file", "c.tex", "-o", "same.tex", cwd=tmp_path))
+    assert claim.read_text() == RIGHT + "\n"
+
+
+def test_output_onto_a_preset_file_is_refused_and_the_preset_kept(tmp_path):
+    preset = tmp_path / "mine.toml"
+    preset.write_text('name = "mine"\n')
+    before = preset.read_bytes()
+    done = run(
+        "derive", "--layers", "2,2", "--notation", "mine.toml", "--wrt", "w_{11}^{(L)}", "-o", "mine.toml", cwd=tmp_path
+    )
+    refused(done, "refusing")
+    assert preset.read_bytes() == before
+
+
+def test_output_onto_a_template_is_refused_and_the_template_kept(tmp_path):
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    shipped = (ROOT / "templates" / "derivation.txt.j2").read_bytes()
+    (folder / "derivation.txt.j2").write_bytes(shipped)
+    (folder / "extra.j2").write_text("mine\n")
+    for target in ("tpl/derivation.txt.j2", "tpl/extra.j2"):
+        refused(run("derive", "example:deeplizard", *W, "--templates", "tpl", "-o", target, cwd=tmp_path), "refusing")
+    assert (folder / "derivation.txt.j2").read_bytes() == shipped and (folder / "extra.j2").read_text() == "mine\n"
+
+
 # --- 5. input is a regular file of bounded size ------------------------------------------------------
 
 
