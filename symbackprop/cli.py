@@ -60,7 +60,7 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but a usage error is one line and exit status 2."""
 
     def error(self, message: str) -> NoReturn:
-        sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")
+        sys.stderr.write(f"{self.prog}: error: {_one_line(message)} (see --help)\n")
         sys.exit(EXIT_BAD_INPUT)
 
 
@@ -367,7 +367,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _one_line(text: str | None) -> str:
-    return " ".join((text or "").split())
+    """A message as one line for stderr: whitespace runs to one space, other control characters escaped."""
+    return shown(" ".join((text or "").split()))
 
 
 def _claim_text(args: argparse.Namespace) -> str | None:

@@ -155,3 +155,15 @@ def test_a_claim_file_over_the_bound_is_refused_naming_it(tmp_path):
 def test_a_spec_over_the_bound_is_refused_naming_it(tmp_path):
     (tmp_path / "big.toml").write_text("layers = [2, 2]\n" + "#" * (4 << 20) + "\n")
     refused(run("derive", "big.toml", "--wrt", "w_{11}^{(L)}", cwd=tmp_path), "4 MiB")
+
+
+# --- 6. control characters in what an error names ----------------------------------------------------
+
+
+@pytest.mark.parametrize("where", ["spec", "output"])
+def test_control_characters_in_a_path_are_escaped_in_the_one_error_line(tmp_path, where):
+    hostile = "a\nb\x1b[31mc\x9b"
+    argv = [hostile + ".toml", *W] if where == "spec" else ["example:deeplizard", *W, "-o", f"{hostile}/out.txt"]
+    done = run("derive", *argv, cwd=tmp_path)
+    refused(done, "\\x1b[31m", "\\x9b")
+    assert not any(ch in done.stderr[:-1] for ch in "\n\r\x1b\x9b"), repr(done.stderr)
