@@ -6,7 +6,9 @@ import argparse
 import itertools
 import json
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -29,6 +31,7 @@ from .verify import verify_claim
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 MAX_CLAIM_BYTES = 1 << 20  # a claim is one formula; a megabyte is far more than any
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
 
 EPILOG_DERIVE = """examples:
   symbackprop derive example:3b1b --wrt 'w^{(L)}'
@@ -420,8 +423,37 @@ COMMANDS = {
 }
 
 
+class _Stopped(BaseException):
+    """SIGTERM or SIGHUP, raised where the program is, so every ``with`` and ``finally`` on the way out runs:
+    a PDF build's temporary folder is removed and its TeX processes killed, and no half-made -o file stays."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum: int, frame: object) -> None:
+    for number in STOP_SIGNALS:  # the cleanup the exception sets off is not itself cut short by a second signal
+        signal.signal(number, signal.SIG_IGN)
+    raise _Stopped(signum)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; bad input is one line on stderr and exit status 2."""
+    """Run one command; bad input is one line on stderr and exit status 2; SIGTERM or SIGHUP, 128 + its number."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        return _main(argv)
+    previous = {number: signal.signal(number, _stop) for number in STOP_SIGNALS}
+    try:
+        return _main(argv)
+    except _Stopped as stop:
+        sys.stderr.write(f"symbackprop: stopped by {signal.Signals(stop.signum).name}\n")
+        return 128 + stop.signum
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         with np.errstate(all="ignore"):  # an overflow is reported as an error of its own, not as warnings

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
+import signal
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -167,3 +170,36 @@ def test_control_characters_in_a_path_are_escaped_in_the_one_error_line(tmp_path
     done = run("derive", *argv, cwd=tmp_path)
     refused(done, "\\x1b[31m", "\\x9b")
     assert not any(ch in done.stderr[:-1] for ch in "\n\r\x1b\x9b"), repr(done.stderr)
+
+
+# --- 7. SIGTERM during a PDF build ----------------------------------------------------------------
+
+
+@pytest.mark.skipif(
+    shutil.which("pdflatex") is None and os.environ.get("CI") != "true",
+    reason="needs pdflatex (TeX Live) to have a PDF build to stop; CI must have it",
+)
+def test_sigterm_during_a_pdf_build_removes_its_folder_and_writes_nothing(tmp_path):
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    command = ["derive", "example:deeplizard", *W, "--to", "pdf", "-o", "out.pdf"]
+    with subprocess.Popen(
+        [sys.executable, "-m", "symbackprop", *command],
+        cwd=tmp_path,
+        env={**CHECKOUT, "TMPDIR": str(scratch)},
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    ) as process:
+        deadline = time.monotonic() + 60
+        while not list(scratch.glob("symbackprop-tex-*")):
+            assert process.poll() is None, "finished before its TeX folder was seen"
+            assert time.monotonic() < deadline, "no symbackprop-tex-* folder within 60 s"
+            time.sleep(0.02)
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=60)
+    assert process.returncode != 0
+    assert "Traceback" not in err, err
+    assert list(scratch.iterdir()) == []
+    assert not (tmp_path / "out.pdf").exists() and leftovers(tmp_path) == []
