@@ -221,11 +221,12 @@ def _output_path(text: str) -> Path:
     return Path(text)
 
 
-def _emit(text: str, output: Path | None, protected: tuple[Path, ...]) -> None:
-    """The command's result on stdout (no -o, or -o -), or in the -o file."""
+def _emit(text: str, output: Path | None, protected: tuple[Path, ...], status: int = EXIT_OK) -> None:
+    """The command's result on stdout, or in the -o file; a file is written only for a verdict (status 0 or 1),
+    so a failed command leaves what was there before."""
     if output is None or is_stdout(output):
         sys.stdout.write(text)
-    else:
+    elif status in (EXIT_OK, EXIT_FAILED):
         write_atomically(output, text.encode("utf-8"), protected)
 
 
@@ -362,7 +363,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         )
     with Progress("checking the claim", slow_after=1.0):
         report = verify_claim(net, claim, args.wrt)
-    _emit(render_report(report, fmt), args.output, inputs)
+    _emit(render_report(report, fmt), args.output, inputs, report.exit_status)
     if report.verdict == "unparseable":  # the report is the answer; stderr still says why in one line
         where = f" at position {report.position}" if report.position is not None else ""
         sys.stderr.write(f"symbackprop verify: error: the claim cannot be read{where}: {_one_line(report.error)}\n")

@@ -203,3 +203,16 @@ def test_sigterm_during_a_pdf_build_removes_its_folder_and_writes_nothing(tmp_pa
     assert "Traceback" not in err, err
     assert list(scratch.iterdir()) == []
     assert not (tmp_path / "out.pdf").exists() and leftovers(tmp_path) == []
+
+
+# --- 8. a failed verify writes no file ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fmt", [[], ["--json"]])
+def test_an_unreadable_claim_writes_no_report_and_keeps_the_old_one(tmp_path, fmt):
+    out = tmp_path / "report.txt"
+    out.write_text("the previous report\n")
+    done = run("verify", "example:deeplizard", *W, "--claim", r"2 \oops", *fmt, "-o", "report.txt", cwd=tmp_path)
+    refused(done, "the claim cannot be read")
+    assert out.read_text() == "the previous report\n"
+    assert leftovers(tmp_path) == []
