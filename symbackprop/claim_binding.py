@@ -267,6 +267,8 @@ class _Binder:
         if layer is not None and not 1 <= layer <= self.net.depth:
             raise self.fail(head, f"{self.quote(head)}: there is no layer {layer} with an activation")
         own = self.net.activation(layer) if layer is not None else None
+        if own is not None and own.generic and name == "\\sigma":
+            wanted = None  # \sigma' on a layer whose activation is any g is that layer's g', as the texts use it
         if wanted is None and own is None:
             raise self.fail(head, "g needs its layer, g^{(L)}(...), or a z of one layer as its argument")
         if own is not None and (wanted is None or activations.activation(wanted).latex == own.latex):

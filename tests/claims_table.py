@@ -45,6 +45,10 @@ CLAIMS = [
     ("deep", None, r"\frac{\partial C_0}{\partial w_{12}^{(L)}} = " + OUT + " a_2^{(L-1)}", "correct", None),
     ("deep", W12, CHAIN, "correct", None),
     ("deep", W12, CHAIN.replace("\\partial", "\\mathrm{d}"), "correct", None),
+    # \sigma on a layer whose activation is any g is that layer's g, as the texts use it
+    ("deep", W12, r"2(a_1^{(L)} - y_1) \sigma'(z_1^{(L)}) a_2^{(L-1)}", "correct", None),
+    ("deep", W12, r"2(a_1^{(L)} - y_1) \sigma'^{(L)}(z_1^{(L)}) a_2^{(L-1)}", "correct", None),
+    ("deep", W12, r"2(a_1^{(L)} - \sigma(z_1^{(L)})) \sigma'(z_1^{(L)}) a_2^{(L-1)}", "incorrect", None),
     (
         "deep",
         None,
