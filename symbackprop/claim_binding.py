@@ -347,10 +347,15 @@ class _Binder:
         return letter, first, last
 
     def set_range(self, head: Node, index: _Index, first: Node | None, last: Node | None) -> None:
-        """The letter's range: as written, else the neurons of the first layer it indexes (n is that layer's size)."""
+        """The letter's range: as written, else the neurons of the layer it indexes (n is that layer's size).
+
+        Where it indexes layers of different sizes (a_j^{(L)} and w_{1j}^{(L)}), the smallest, so every
+        term exists whichever factor is written first: products commute.
+        """
         if not index.runs_over:
             raise self.fail(head, f"nothing in the sum is indexed by {index.symbol}")
-        base, layer = self.net.spec.index_base, index.runs_over[0]
+        base = self.net.spec.index_base
+        layer = min(index.runs_over, key=lambda at: (self.net.layers[at], index.runs_over.index(at)))
         self.limit_layer = layer
         try:
             index.first = self.integer(first) if first is not None else base

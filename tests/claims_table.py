@@ -22,6 +22,9 @@ NETWORKS = {
     "mse": dict(layers=[2, 2, 3], activation="sigmoid", cost="mse"),
     "bce": dict(layers=[2, 2, 1], activation="sigmoid", cost="binary_cross_entropy"),
     "shared": dict(layers=[2, 2, 2], activation="sigmoid", cost="sse", bias="layer"),
+    # example:worked's shape: two outputs, three hidden neurons, so a summed j that also indexes
+    # the hidden layer (w_{1j}) runs over layers of different sizes.
+    "worked": dict(layers=[2, 3, 2], activation="sigmoid", cost="sse"),
 }
 
 
@@ -163,6 +166,23 @@ CLAIMS = [
     ("bce", "w_{00}^{(L)}", r"(a^{(L)} - y) a_0^{(L-1)}", "correct", None),
     ("shared", "b^{(L)}", r"\sum_{j} 2(a_j^{(L)} - y_j)\sigma'(z_j^{(L)})", "correct", None),
     ("shared", "b^{(L)}", r"2(a_1^{(L)} - y_1)\sigma'(z_1^{(L)})", "incorrect", "sum_missing"),
+    # products commute: the summed j gets the same range whichever factor comes first
+    ("worked", "a_1^{(L-1)}", r"\sum_{j} w_{j1}^{(L)} 2(a_j^{(L)} - y_j)\sigma'(z_j^{(L)})", "correct", None),
+    ("worked", "a_1^{(L-1)}", r"\sum_{j} 2(a_j^{(L)} - y_j)\sigma'(z_j^{(L)}) w_{j1}^{(L)}", "correct", None),
+    (
+        "worked",
+        "a_1^{(L-1)}",
+        r"\sum_{j} 2(a_j^{(L)} - y_j)\sigma'(z_j^{(L)}) w_{1j}^{(L)}",
+        "incorrect",
+        "sum_wrong_index",
+    ),
+    (
+        "worked",
+        "a_1^{(L-1)}",
+        r"\sum_{j} w_{1j}^{(L)} 2(a_j^{(L)} - y_j)\sigma'(z_j^{(L)})",
+        "incorrect",
+        "sum_wrong_index",
+    ),
 ]
 
 UNPARSEABLE = [

@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from symbackprop.errors import SpecError
+from symbackprop.network import Network
 from symbackprop.printing import partial_tex, printers
 from symbackprop.renderers import render_report
 from symbackprop.verify import verify_claim
@@ -61,6 +62,17 @@ def test_unreadable_claims_say_where_and_why(name, claim, words, position):
     if position is not None:
         assert report.position == position
     assert report.exit_status == 2
+
+
+def test_the_summed_index_gets_one_range_whichever_factor_comes_first():
+    net = Network.from_toml("example:worked")
+    first = r"\sum_{j} w_{1j}^{(L)} 2(a_j^{(L)} - y_j)\sigma'(z_j^{(L)})"
+    last = r"\sum_{j} 2(a_j^{(L)} - y_j)\sigma'(z_j^{(L)}) w_{1j}^{(L)}"
+    for wrt in ("a_1^{(L-1)}", "w_{11}^{(L)}"):
+        reports = [verify_claim(net, claim, wrt) for claim in (first, last)]
+        assert all(r.verdict != "unparseable" for r in reports), [r.error for r in reports]
+        assert len({(r.verdict, r.diagnosis and r.diagnosis.kind) for r in reports}) == 1
+        assert reports[0].read_as.limits == reports[1].read_as.limits
 
 
 def test_a_counterexample_is_the_engines_number_at_that_point():
