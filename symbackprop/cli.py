@@ -347,6 +347,15 @@ def _row(values: Sequence[float]) -> str:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    try:
+        return _verify(args)
+    except SpecError as err:  # with --json, the error is JSON on stdout too; main still writes its one line
+        if args.json:
+            sys.stdout.write(json.dumps({"error": _one_line(str(err))}, ensure_ascii=False) + "\n")
+        raise
+
+
+def _verify(args: argparse.Namespace) -> int:
     net, inputs = load_spec(args)
     claim = _claim_text(args)
     fmt = "json" if args.json else "text"

@@ -16,6 +16,7 @@ import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
+from symbackprop import cli
 from symbackprop.errors import SpecError
 from symbackprop.network import Network
 from symbackprop.printing import partial_tex, printers
@@ -73,6 +74,31 @@ def test_the_summed_index_gets_one_range_whichever_factor_comes_first():
         assert all(r.verdict != "unparseable" for r in reports), [r.error for r in reports]
         assert len({(r.verdict, r.diagnosis and r.diagnosis.kind) for r in reports}) == 1
         assert reports[0].read_as.limits == reports[1].read_as.limits
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (["--wrt", "w_{99}^{(L)}", "--claim", "2"], "'w_{99}^{(L)}'"),
+        (["--wrt", "w_{12}^{(L)}", "--claim", r"\frac{\partial C_0}{\partial w_{22}^{(L)}} = 1"], "left-hand side"),
+        (["--wrt", "q", "--claim", "2"], "reference 'q'"),
+    ],
+)
+def test_with_json_a_bad_reference_is_json_on_stdout_and_one_line_on_stderr(args, words, capsys):
+    status = cli.main(["verify", "example:deeplizard", *args, "--json"])
+    out, err = capsys.readouterr()
+    assert status == 2
+    assert words in json.loads(out)["error"]
+    assert len(err.strip().splitlines()) == 1 and words in err
+
+
+def test_with_json_an_unparseable_claim_is_json_on_stdout_and_one_line_on_stderr(capsys):
+    status = cli.main(["verify", "example:deeplizard", "--wrt", "w_{12}^{(L)}", "--claim", "2 q", "--json"])
+    out, err = capsys.readouterr()
+    assert status == 2
+    data = json.loads(out)
+    assert data["verdict"] == "unparseable" and data["error"]["position"] == 3 and "q" in data["error"]["reason"]
+    assert len(err.strip().splitlines()) == 1 and "position 3" in err
 
 
 def test_a_counterexample_is_the_engines_number_at_that_point():
