@@ -40,6 +40,9 @@ from .references import Ref, check, layer_name
 from .symbols import C0, A, B, W, Y, Z, activation_functions
 
 MAX_SUM_TERMS = 4096
+MAX_EXPONENT = 100  # a power's exponent, in size: (a - y)^{99999999} would take minutes to expand
+MAX_DIGITS = 100  # a number in the claim, written or worked out (10^{10^{6}}, 2^{2^{2^{2^{2}}}})
+MAX_TOWER = 2  # exponentials of exponentials of letters: e^{e^{z}} is fine, e^{e^{e^{e^{z}}}} overflows at any point
 
 QUANTITIES = {"a": A, "z": Z, "w": W, "b": B, "x": A, "y": Y, "\\delta": Z}
 COST_LETTERS = {"C"}
@@ -116,17 +119,43 @@ class _Binder:
 
     def expr(self, node: Node) -> sp.Expr:
         method = getattr(self, f"_{type(node).__name__.lower()}")
-        return method(node)
+        try:
+            return method(node)
+        except SpecError:
+            raise
+        except (OverflowError, ValueError):  # SymPy arithmetic on numbers: said here, where it happened
+            raise self.fail(node, f"'{self.quote(node)}': the numbers are too large to work with") from None
 
     def _num(self, node: Num) -> sp.Expr:
+        if len(node.text.replace(".", "")) > MAX_DIGITS:
+            raise self.fail(node, f"a number of {len(node.text)} digits is too long (at most {MAX_DIGITS})")
         return sp.Rational(node.text)
+
+    # --- numbers kept small: powers and products that would take minutes or overflow -------------
+
+    def power(self, node: Node, base: sp.Expr, script: Node) -> sp.Expr:
+        """base^{script}, refused when the exponent or the number it makes is huge."""
+        exponent = self.expr(script)
+        size = _size(exponent)
+        if size is not None and size > MAX_EXPONENT:
+            inner = _unbrace(script)
+            raise self.fail(inner, f"exponent {self.quote(inner)} is too large (at most {MAX_EXPONENT} in size)")
+        return self.bounded(node, base**exponent)
+
+    def bounded(self, node: Node, value: sp.Expr) -> sp.Expr:
+        """``value``, or a ClaimError when it holds a number of more than MAX_DIGITS digits, a power above
+        MAX_EXPONENT once products are multiplied out ((a-y)^{100} (a-y)^{100}), or a division by zero."""
+        problem = _size_problem(_evaluated(value))
+        if problem is not None:
+            raise self.fail(node, f"'{self.quote(node)}': {problem}")
+        return value
 
     def _neg(self, node: Neg) -> sp.Expr:
         return sp.Mul(-1, self.expr(node.operand), evaluate=False)
 
     def _binary(self, node: Binary) -> sp.Expr:
         if node.op == "/":
-            return _ratio(self.expr(node.left), self._nonzero(node.right))
+            return self.bounded(node, _ratio(self.expr(node.left), self._nonzero(node.right)))
         if _ends_with_sum(node.left):  # \sum_i -x_i: the sign belongs to the summand
             head = list(node.left.factors) if isinstance(node.left, Product) else [node.left]
             body = node.right if node.op == "+" else Neg(node.right.start - 1, node.right.end, node.right)
@@ -140,12 +169,12 @@ class _Binder:
         partial = self.derivative(node.numerator, node.denominator)
         if partial is not None:
             return partial
-        return _ratio(self.expr(node.numerator), self._nonzero(node.denominator))
+        return self.bounded(node, _ratio(self.expr(node.numerator), self._nonzero(node.denominator)))
 
     def _nonzero(self, node: Node) -> sp.Expr:
         value = self.expr(node)
         if value == 0:
-            raise self.fail(node, f"division by zero in {self.quote(node)!r}")
+            raise self.fail(node, f"division by zero in '{self.quote(node)}'")
         return value
 
     def _group(self, node: Group) -> sp.Expr:
@@ -196,7 +225,10 @@ class _Binder:
                 continue
             out.append(self.expr(f))
             i += 1
-        return out[0] if len(out) == 1 else sp.Mul(*out, evaluate=False)
+        if len(out) == 1:
+            return out[0]
+        whole = Product(factors[0].start, factors[-1].end, tuple(factors))
+        return self.bounded(whole, sp.Mul(*out, evaluate=False))
 
     def apply(self, head: Node, base: Name, scripts: tuple, arg: Node) -> sp.Expr:
         """A function applied to the next factor; powers written on the argument's group apply after."""
@@ -206,8 +238,8 @@ class _Binder:
         value = self.call(head, base, scripts, inner)
         for mark, script in powers:
             if mark != "^":
-                raise self.fail(arg, f"unexpected {mark!r} after {self.quote(arg)!r}")
-            value = value ** self.expr(script)
+                raise self.fail(arg, f"unexpected {mark!r} after '{self.quote(arg)}'")
+            value = self.power(arg, value, script)
         return value
 
     def call(self, head: Node, base: Name, scripts: tuple, arg: Node) -> sp.Expr:
@@ -229,10 +261,10 @@ class _Binder:
         else:
             value = self.activation(head, name, primes, layer, self.expr(args[0]))
         for power in powers:
-            value = value**power
-        return value
+            value = self.power(head, value, power)
+        return self.bounded(Node(head.start, arg.end), value)  # \exp(\exp(10)): a number of 9566 digits
 
-    def head_scripts(self, head: Node, base: Name, scripts: tuple) -> tuple[int, int | None, list[sp.Expr]]:
+    def head_scripts(self, head: Node, base: Name, scripts: tuple) -> tuple[int, int | None, list[Node]]:
         """Primes, a layer superscript (g^{(L)}) and powers written on a function's name."""
         primes, layer, powers = 0, None, []
         for mark, script in scripts:
@@ -254,7 +286,7 @@ class _Binder:
                 if found is not None and layer is None:
                     layer = found
                 else:
-                    powers.append(self.expr(inner))
+                    powers.append(inner)
         if primes > 1:
             raise self.fail(head, "second derivatives of an activation are not supported here")
         return primes, layer, powers
@@ -402,8 +434,8 @@ class _Binder:
         for mark, script in scripts:
             if mark != "^":
                 what = "a subscript" if mark == "_" else "a prime"
-                raise self.fail(node, f"{what} on {self.quote(node)!r} is not understood")
-            value = value ** self.expr(script)
+                raise self.fail(node, f"{what} on '{self.quote(node)}' is not understood")
+            value = self.power(node, value, script)
         return value
 
     def cost(self, node: Node, scripts: tuple) -> sp.Expr:
@@ -442,14 +474,14 @@ class _Binder:
                 )
             symbol = Partial(C0, symbol)
         for power in rest:
-            symbol = symbol ** self.expr(power)
+            symbol = self.power(node, symbol, power)
         return symbol
 
     def kronecker(self, node: Node, sub: Node) -> sp.Expr:
         """\\delta_{ij} without a layer: 1 when the two indices are equal, else 0 (softmax's derivative)."""
         parts = self.index_parts(node, _unbrace(sub), 2)
         if len(parts) != 2:
-            raise self.fail(node, f"{self.quote(node)!r}: the Kronecker delta takes two indices, as in \\delta_{{ij}}")
+            raise self.fail(node, f"'{self.quote(node)}': the Kronecker delta takes two indices, as in \\delta_{{ij}}")
         return sp.KroneckerDelta(*(self.index_value(p) for p in parts))
 
     def quantity_layer(self, node: Node, name: str, sups: list[Node]) -> tuple[int, list[Node]]:
@@ -642,6 +674,60 @@ def _expand_sums(expr: sp.Expr) -> sp.Expr:
     for index, first, last in inner.limits:
         terms = sp.Add(*(terms.xreplace({index: sp.Integer(v)}) for v in range(int(first), int(last) + 1)))
     return _expand_sums(expr.xreplace({inner: terms}))
+
+
+def _size(number: sp.Expr) -> float | None:
+    """|number| for a number (an exponent), None for an expression with letters in it."""
+    value = _evaluated(number)
+    if not value.is_number:
+        return None
+    if value.is_Rational:
+        return float("inf") if max(value.p.bit_length(), value.q.bit_length()) > 64 else abs(float(value))
+    try:
+        approx = value.evalf(15)
+    except (ValueError, OverflowError):
+        return float("inf")
+    try:
+        return abs(complex(approx))
+    except (TypeError, OverflowError):  # g^{(L)}(2): a number in the network's terms, not one to size
+        return None
+
+
+_LARGEST = sp.Integer(10) ** MAX_DIGITS
+_BITS = _LARGEST.p.bit_length()
+
+
+def _size_problem(value: sp.Expr) -> str | None:
+    """What makes ``value`` (evaluated) too large to work with, or None."""
+    if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+        return "it is undefined (a division by zero, or the logarithm of 0)"
+    if _tower(value) > MAX_TOWER:
+        return f"exponentials are nested more than {MAX_TOWER} deep over a letter, too large to evaluate"
+    for part in sp.preorder_traversal(value):
+        if isinstance(part, sp.Rational) and max(part.p.bit_length(), part.q.bit_length()) > _BITS:
+            return f"it works out to a number of more than {MAX_DIGITS} digits"
+        if isinstance(part, sp.Pow):
+            size = _size(part.exp)
+            if size is not None and size > MAX_EXPONENT:
+                return f"it works out to a power above {MAX_EXPONENT}"
+    if value.is_number and not value.is_Rational:
+        try:
+            approx = sp.N(value, 15)
+        except (ValueError, OverflowError):
+            return f"it works out to a number of more than {MAX_DIGITS} digits"
+        if approx.is_Number and not approx.is_zero and not 1 / _LARGEST < abs(approx) < _LARGEST:
+            return f"it works out to a number of more than {MAX_DIGITS} digits"
+    return None
+
+
+def _tower(value: sp.Expr) -> int:
+    """How deep powers with letters in their exponents are nested: 1 for e^{-z}, 2 for e^{e^{z}}."""
+    deepest = 0
+    for part in sp.preorder_traversal(value):
+        exponent = part.args[0] if isinstance(part, sp.exp) else part.exp if isinstance(part, sp.Pow) else None
+        if exponent is not None and not exponent.is_number:
+            deepest = max(deepest, 1 + _tower(exponent))
+    return deepest
 
 
 def _ratio(numerator: sp.Expr, denominator: sp.Expr) -> sp.Expr:

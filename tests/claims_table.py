@@ -205,4 +205,15 @@ UNPARSEABLE = [
     ("one", r"b_1^{(L)}", "out of range", None),
     ("deep", r"b^{(L)}", "no biases", 1),
     ("deep", r"\sigma'", "needs an argument", 1),
+    # hostile numbers: said where, at once
+    ("deep", r"(a_1^{(L)} - y_1)^{99999999}", "exponent 99999999 is too large", 20),
+    ("deep", r"10^{10^{10}}", "exponent 10^{10} is too large", 5),
+    ("deep", r"2^{2^{2^{2^{2^{2}}}}}", "exponent 2^{2^{2^{2}}} is too large", 7),
+    ("deep", r"10^{10^{6}}", "exponent 10^{6} is too large", 5),
+    ("deep", "e^{" * 10 + "1" + "}" * 10, "is too large", 22),
+    ("deep", r"(10^{99})^{99}", "more than 100 digits", 1),
+    ("deep", r"\exp(\exp(\exp(10)))", "more than 100 digits", 6),
+    ("deep", "9" * 150, "too long", 1),
+    ("deep", r"(a_1^{(L)} - y_1)^{100} (a_1^{(L)} - y_1)^{100}", "a power above 100", 1),
+    ("deep", r"2 \ln(0)", "undefined", 3),
 ]

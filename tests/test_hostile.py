@@ -7,10 +7,12 @@ paths carry Python, TeX and template syntax that would leave a file behind, prin
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -102,6 +104,49 @@ def test_a_hostile_preset_symbol_is_refused(symbol, tmp_path):
     done = run("derive", "--layers", "1,1", "--notation", str(preset), "--wrt", "w^{(L)}", cwd=tmp_path)
     assert done.returncode == 2
     assert "plain symbol" in done.stderr
+
+
+# Numbers that would take minutes to expand, or overflow SymPy or Python, each answered at once
+# with its place: (the claim, words the one-line message must hold, the position it names).
+HOSTILE_NUMBERS = [
+    (r"(a_1^{(L)} - y_1)^{99999999}", "exponent 99999999 is too large", 20),
+    (r"10^{10^{10}}", "exponent 10^{10} is too large", 5),
+    (r"2^{2^{2^{2^{2^{2}}}}}", "exponent 2^{2^{2^{2}}} is too large", 7),
+    (r"10^{10^{6}}", "exponent 10^{6} is too large", 5),
+    ("e^{" * 10 + "1" + "}" * 10, "exponent e^{e^{e^{1}}} is too large", 22),
+    ("e^{" * 10 + "z_1^{(L)}" + "}" * 10, "nested more than 2 deep", 22),
+    (r"\exp(\exp(\exp(z_1^{(L)})))", "nested more than 2 deep", 1),
+    (r"(10^{99})^{99}", "more than 100 digits", 1),
+    (r"\exp(\exp(\exp(10)))", "more than 100 digits", 6),
+    ("1" + "0" * 3000, "too long", 1),
+    (" ".join([r"10^{99}"] * 400), "more than 100 digits", 1),
+    (r"(a_1^{(L)} - y_1)^{60} (a_1^{(L)} - y_1)^{60}", "a power above 100", 1),
+    (r"2(a_1^{(L)} - y_1)^{1/0}", "division by zero", 23),
+]
+
+
+@pytest.mark.parametrize(("claim", "words", "position"), HOSTILE_NUMBERS, ids=range(len(HOSTILE_NUMBERS)))
+def test_a_hostile_number_is_answered_at_once_with_its_place(claim, words, position, tmp_path):
+    start = time.monotonic()
+    done = run("verify", "example:deeplizard", "--wrt", "w_{12}^{(L)}", "--claim", claim, "--json", cwd=tmp_path)
+    assert time.monotonic() - start < 8  # the interpreter and SymPy take about one of these seconds
+    assert done.returncode == 2, done.stderr
+    line = done.stderr.strip()
+    assert len(line.splitlines()) == 1 and "internal error" not in line
+    assert words in line and "the claim cannot be read at position" in line
+    data = json.loads(done.stdout)
+    assert data["verdict"] == "unparseable" and words in data["error"]["reason"]
+    if position is not None:
+        assert data["error"]["position"] == position
+
+
+def test_a_power_of_100_is_still_a_verdict_within_seconds(tmp_path):
+    start = time.monotonic()
+    done = run(
+        "verify", "example:deeplizard", "--wrt", "w_{12}^{(L)}", "--claim", r"(a_1^{(L)} - y_1)^{100}", cwd=tmp_path
+    )
+    assert time.monotonic() - start < 20
+    assert done.returncode == 1 and done.stdout.startswith("verdict: incorrect"), done.stderr
 
 
 COMMANDS = [
