@@ -36,6 +36,7 @@ from .claim_syntax import (
 from .errors import SpecError
 from .network import Network
 from .partial import Partial
+from .printing import printers
 from .references import Ref, check, layer_name
 from .symbols import C0, A, B, W, Y, Z, activation_functions
 
@@ -63,13 +64,44 @@ DERIVATIVE_MARKS = {"\\partial", "d"}
 ACCENT_PRIMES = {"\\prime"}
 
 
-@dataclass(frozen=True)
-class BoundClaim:
-    """A claim read against a network: what its left-hand side names, and its right-hand side."""
+class Operator(Partial):
+    """\\frac{\\partial}{\\partial x}\\left(...\\right): the derivative of an expression written after the operator."""
 
-    wrt: Ref | None  # from a leading \frac{\partial C_0}{\partial w_{12}^{(L)}} =
+    def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
+        return rf"\frac{{\partial}}{{\partial {printer.doprint(self.wrt)}}}\left({printer.doprint(self.of)}\right)"
+
+    def _symbackprop_text(self, printer: sp.printing.str.StrPrinter) -> str:
+        return f"∂/∂{printer.doprint(self.wrt)} ({printer.doprint(self.of)})"
+
+
+@dataclass(frozen=True)
+class Side:
+    """One side of the claim that must equal the derivative: ``A`` in ``dC_0/dw = A = B``."""
+
+    index: int  # which side it is, 1-based, counting every side written (a leading derivative too)
+    text: str  # as written
+    position: int  # where it starts, 1-based
     shown: sp.Expr  # as read: Sums kept, derivatives as Partial
     value: sp.Expr  # sums written out and every derivative worked out, in a, z, w, b, y and g'
+
+
+@dataclass(frozen=True)
+class BoundClaim:
+    """A claim read against a network: what its left-hand side names, and each side that must equal it."""
+
+    wrt: Ref | None  # from a leading \frac{\partial C_0}{\partial w_{12}^{(L)}} =
+    sides: tuple[Side, ...]  # in the order written; the claim is right only if every one is
+    count: int  # how many sides were written, the leading derivative included
+    wrt_text: str | None = None  # the leading derivative's w_{12}^{(L)}, as written
+    wrt_position: int | None = None  # where that stands, 1-based
+
+    @property
+    def shown(self) -> sp.Expr:
+        return self.sides[-1].shown
+
+    @property
+    def value(self) -> sp.Expr:
+        return self.sides[-1].value
 
 
 @dataclass
@@ -91,12 +123,18 @@ class _Use:
 
 
 def bind(net: Network, claim: Claim, text: str) -> BoundClaim:
-    """Read a parsed claim against ``net``."""
+    """Read a parsed claim against ``net``.
+
+    With several sides (``dC_0/dw = chain = result``), a leading derivative of C_0 names the
+    derivative claimed and every other side is a claim of its own; without one, every side is.
+    """
     binder = _Binder(net, text)
-    shown = binder.expr(claim.rhs)
-    binder.check_uses()
-    wrt = binder.lhs_ref(claim.lhs) if claim.lhs is not None else None
-    return BoundClaim(wrt, shown, binder.value_of(shown))
+    try:
+        return binder.claim(claim)
+    except SpecError:
+        raise
+    except (OverflowError, ValueError):  # SymPy arithmetic on numbers the checks let through
+        raise ClaimError("the numbers in the claim are too large to work with", claim.start + 1) from None
 
 
 class _Binder:
@@ -106,6 +144,34 @@ class _Binder:
         self.env: dict[str, _Index] = {}
         self.uses: list[_Use] = []
         self.limit_layer: int | None = None  # while reading a sum's limits: the layer n stands for
+        self.wrt_nodes: dict[Partial, Node] = {}  # each derivative read, to where its "with respect to" is written
+
+    def claim(self, claim: Claim) -> BoundClaim:
+        read = [(node, self.expr(node)) for node in claim.sides]
+        wrt, wrt_node, first = None, None, 1
+        head_node, head = read[0]
+        if len(read) > 1 and isinstance(head, Partial) and not isinstance(head, Operator):
+            if head.of != C0:
+                raise self.fail(
+                    head_node,
+                    "the left-hand side must be the derivative claimed, e.g. "
+                    "\\frac{\\partial C_0}{\\partial w_{12}^{(L)}}",
+                )
+            wrt_node, first = self.wrt_nodes[head], 2
+        self.check_uses()  # the left-hand side's indices too: w_{92}^{(L)} is named as written, with its place
+        if wrt_node is not None:
+            wrt = _ref(head.wrt)
+        sides = tuple(
+            Side(i, self.quote(node), node.start + 1, shown, self.value_of(shown, node))
+            for i, (node, shown) in enumerate(read[first - 1 :], start=first)
+        )
+        return BoundClaim(
+            wrt,
+            sides,
+            len(read),
+            self.quote(wrt_node) if wrt_node is not None else None,
+            wrt_node.start + 1 if wrt_node is not None else None,
+        )
 
     # --- errors ------------------------------------------------------------------------------
 
@@ -185,14 +251,11 @@ class _Binder:
 
     def _relation(self, node: Relation) -> sp.Expr:
         raise self.fail(
-            node, f"a comparison {self.quote(node)!r} belongs inside an indicator such as \\mathbb{{1}}[z>0]"
+            node, f"a comparison '{self.quote(node)}' belongs inside an indicator such as \\mathbb{{1}}[z>0]"
         )
 
     def _binding(self, node: Binding) -> sp.Expr:
-        raise self.fail(node, f"{self.quote(node)!r} belongs in a sum's subscript, as in \\sum_{{j=0}}^{{n-1}}")
-
-    def _claim(self, node: Claim) -> sp.Expr:
-        raise self.fail(node, "only one '=' is allowed, after the derivative being claimed")
+        raise self.fail(node, f"'{self.quote(node)}' belongs in a sum's subscript, as in \\sum_{{j=0}}^{{n-1}}")
 
     def _name(self, node: Name) -> sp.Expr:
         return self.scripted(node, ())
@@ -217,6 +280,12 @@ class _Binder:
             if name == "\\sum":
                 out.append(self.summation(f, scripts, factors[i + 1 :]))
                 break
+            if _is_operator(f):  # on a bracketed group, that group: d/da (a - y)^2 as one factor of a chain
+                rest = factors[i + 1 :]
+                body = rest[:1] if rest and _is_bracketed(rest[0]) else rest
+                out.append(self.operator(f, body))
+                i += 1 + len(body)
+                continue
             if _is_head(name):
                 if i + 1 == len(factors):
                     raise self.fail(f, f"{self.quote(f)} needs an argument, e.g. {self.quote(f)}(z_1^{{(L)}})")
@@ -400,7 +469,7 @@ class _Binder:
     def integer(self, node: Node) -> int:
         value = _evaluated(self.expr(node))
         if not (isinstance(value, sp.Integer) or (isinstance(value, sp.Rational) and value.q == 1)):
-            raise self.fail(node, f"{self.quote(node)!r} is not a whole number")
+            raise self.fail(node, f"'{self.quote(node)}' is not a whole number")
         return int(value)
 
     # --- letters with scripts ------------------------------------------------------------------
@@ -457,9 +526,9 @@ class _Binder:
         subs = [s for m, s in scripts if m == "_"]
         sups = [s for m, s in scripts if m == "^"]
         if any(m == "'" for m, _ in scripts):
-            raise self.fail(node, f"a prime on {self.quote(node)!r} is not understood; write g'(z) for a derivative")
+            raise self.fail(node, f"a prime on '{self.quote(node)}' is not understood; write g'(z) for a derivative")
         if len(subs) > 1:
-            raise self.fail(node, f"{self.quote(node)!r} has two subscripts")
+            raise self.fail(node, f"'{self.quote(node)}' has two subscripts")
         if name == "\\delta" and subs and not sups:
             return self.kronecker(node, subs[0])
         layer, rest = self.quantity_layer(node, name, sups)
@@ -489,12 +558,21 @@ class _Binder:
         if name == "x":
             return 0, sups
         if name == "y":
-            return self.net.depth, sups
+            return self.net.depth, self.target_layer(node, sups)
         if sups:
             layer = self.layer_of(_unbrace(sups[0]), force=False)
             if layer is not None:
                 return layer, sups[1:]
-        raise self.fail(node, f"{self.quote(node)!r} needs its layer, as in {name}^{{(L)}} or {name}^{{(1)}}")
+        raise self.fail(node, f"'{self.quote(node)}' needs its layer, as in {name}^{{(L)}} or {name}^{{(1)}}")
+
+    def target_layer(self, node: Node, sups: list[Node]) -> list[Node]:
+        """y^{(L)}, y^(L): a target may name the output layer in parentheses; what is left are powers."""
+        first = _unbrace(sups[0]) if sups else None
+        if not (isinstance(first, Group) and first.delim == "(" and len(first.items) == 1):
+            return sups
+        if self.layer_of(first, force=True) != self.net.depth:
+            raise self.fail(node, f"'{self.quote(node)}': the targets y belong to the output layer, y^{{(L)}}")
+        return sups[1:]
 
     def layer_of(self, node: Node, force: bool) -> int | None:
         """A layer written (L), (L-1), (2), L-1 or L; None when the superscript is not a layer (a power)."""
@@ -512,7 +590,7 @@ class _Binder:
         elif any(isinstance(n, Name) and n.name == "l" for n in _walk(inner)):
             raise self.fail(inner, "the layer l is a letter; a claim is checked for one layer: write (L), (L-1) or (1)")
         else:
-            raise self.fail(inner, f"{self.quote(inner)!r} is not a layer; write L, L-1 or a number")
+            raise self.fail(inner, f"'{self.quote(inner)}' is not a layer; write L, L-1 or a number")
         if not 0 <= layer <= self.net.depth:
             raise self.fail(
                 inner, f"there is no layer {self.quote(inner)}; layers are 0 (input) to {self.net.depth} (L)"
@@ -534,7 +612,7 @@ class _Binder:
         parts = self.index_parts(node, _unbrace(sub), want)
         if len(parts) != want:
             words = {0: "no subscript (one bias per layer)", 1: "one neuron index", 2: "two neuron indices, jk"}
-            raise self.fail(node, f"{self.quote(node)!r}: {words[want]} expected")
+            raise self.fail(node, f"'{self.quote(node)}': {words[want]} expected")
         layers = [layer, layer - 1] if kind == "w" else [layer]
         out = []
         for part, at in zip(parts, layers, strict=True):
@@ -552,7 +630,7 @@ class _Binder:
             return list(sub.factors)
         if want == 2 and isinstance(sub, Num) and sub.text.isdigit():
             if len(sub.text) != 2:
-                raise self.fail(node, f"{self.quote(node)!r}: write the two indices apart, as w_{{1,2}}")
+                raise self.fail(node, f"'{self.quote(node)}': write the two indices apart, as w_{{1,2}}")
             return [Num(sub.start, sub.start + 1, sub.text[0]), Num(sub.start + 1, sub.end, sub.text[1])]
         return [sub]
 
@@ -566,7 +644,7 @@ class _Binder:
             return left + right if node.op == "+" else left - right
         if isinstance(node, Name) and len(node.name) == 1:
             raise self.fail(node, f"the index {node.name} is not summed; write a neuron number or sum over {node.name}")
-        raise self.fail(node, f"{self.quote(node)!r} is not a neuron index")
+        raise self.fail(node, f"'{self.quote(node)}' is not a neuron index")
 
     def implicit(self, node: Node, kind: str, layer: int, want: int) -> tuple[sp.Expr, ...]:
         """No subscript: fine where every layer indexed has one neuron."""
@@ -578,7 +656,7 @@ class _Binder:
             size = self.net.layers[wide[0]]
             raise self.fail(
                 node,
-                f"{self.quote(node)!r} needs its neuron index; layer {self.layer_label(wide[0])} has {size} neurons",
+                f"'{self.quote(node)}' needs its neuron index; layer {self.layer_label(wide[0])} has {size} neurons",
             )
         return (sp.Integer(self.net.spec.index_base),) * want
 
@@ -601,7 +679,7 @@ class _Binder:
                 reach = f"with {ranges} the index reaches {value}" if point else f"index {value} is out of range"
                 raise self.fail(
                     use.node,
-                    f"{self.quote(use.node)!r}: {reach}; layer {self.layer_label(use.layer)} "
+                    f"'{self.quote(use.node)}': {reach}; layer {self.layer_label(use.layer)} "
                     f"has neurons {base} to {base + size - 1}",
                 )
 
@@ -615,47 +693,73 @@ class _Binder:
         top, bottom = _after_mark(numerator), _after_mark(denominator)
         if top is None and bottom is None:
             return None
+        if bottom is not None and _is_mark(numerator):  # an operator with nothing after it to differentiate
+            raise self.fail(numerator, _needs_body(self.quote(bottom)))
         if top is None or bottom is None:
             raise self.fail(
                 numerator,
                 "a derivative needs \\partial (or d) above and below, as in \\frac{\\partial C_0}{\\partial w}",
             )
-        of, wrt = self.expr(top), self.expr(bottom)
+        of = self.expr(top)
         if not (of == C0 or (isinstance(of, sp.Indexed) and of.base in (A, Z))):
-            raise self.fail(top, f"{self.quote(top)!r}: a derivative of the cost, an activation or a z is understood")
-        if not (isinstance(wrt, sp.Indexed) and wrt.base in (A, Z, W, B)):
-            raise self.fail(bottom, f"{self.quote(bottom)!r}: differentiate with respect to a weight, bias, a or z")
-        return Partial(of, wrt)
+            raise self.fail(top, f"'{self.quote(top)}': a derivative of the cost, an activation or a z is understood")
+        partial = Partial(of, self.variable(bottom))
+        self.wrt_nodes.setdefault(partial, bottom)
+        return partial
 
-    def lhs_ref(self, lhs: Node) -> Ref:
-        value = self.expr(lhs)
-        if not (isinstance(value, Partial) and value.of == C0):
-            raise self.fail(
-                lhs,
-                "the left-hand side must be the derivative claimed, e.g. \\frac{\\partial C_0}{\\partial w_{12}^{(L)}}",
-            )
-        return _ref(value.wrt)
+    def operator(self, head: Frac, body: list[Node]) -> Operator:
+        """\\frac{\\partial}{\\partial a_1^{(L)}} and ``body``, what it differentiates: the bracketed group
+        right after it, else every factor after it (product() decides which)."""
+        bottom = _after_mark(head.denominator)
+        wrt = self.variable(bottom)
+        if not body:
+            raise self.fail(head, _needs_body(self.quote(bottom)))
+        of = self.product(body)
+        if of.has(Partial):
+            raise self.fail(body[0], "a derivative inside \\frac{\\partial}{\\partial x}(...) is not understood")
+        partial = Operator(of, wrt)
+        self.wrt_nodes.setdefault(partial, bottom)
+        return partial
+
+    def variable(self, node: Node) -> sp.Indexed:
+        """What a derivative is taken with respect to: a weight, a bias, an a or a z."""
+        wrt = self.expr(node)
+        if not (isinstance(wrt, sp.Indexed) and wrt.base in (A, Z, W, B)):
+            raise self.fail(node, f"'{self.quote(node)}': differentiate with respect to a weight, bias, a or z")
+        return wrt
 
     # --- the value -------------------------------------------------------------------------------
 
-    def value_of(self, shown: sp.Expr) -> sp.Expr:
+    def value_of(self, shown: sp.Expr, node: Node) -> sp.Expr:
         """Sums written out, and each derivative replaced by sympy.diff of what it differentiates."""
         expanded = _evaluated(_expand_sums(shown))
-        partials = {p: partial_value(self.net, p.of, p.wrt) for p in expanded.atoms(Partial)}
-        return expanded.xreplace(partials)
+        partials = {p: partial_value(self.net, p.of, p.wrt, node.start + 1) for p in expanded.atoms(Partial)}
+        return self.bounded(node, expanded.xreplace(partials))
 
 
-def partial_value(net: Network, of: sp.Expr, wrt: sp.Indexed) -> sp.Expr:
-    """d(of)/d(wrt) by sympy.diff of ``of`` written down to ``wrt``'s layer (the textbook's named functions kept)."""
+def partial_value(net: Network, of: sp.Expr, wrt: sp.Indexed, position: int | None = None) -> sp.Expr:
+    """d(of)/d(wrt) by sympy.diff of ``of`` written down to ``wrt``'s layer (the textbook's named functions kept).
+
+    ``of`` is C_0, an a or a z, or (from \\frac{\\partial}{\\partial x}(...)) an expression, whose
+    a's and z's after ``wrt``'s layer are written down to it, so d/dz (a - y)^2 goes through a = g(z).
+    """
     ref = _ref(wrt)
     try:
-        check(ref, net.spec)
+        check(ref, net.spec, _tex(net, wrt))
     except SpecError as err:
-        raise ClaimError(str(err)) from None
+        raise ClaimError(str(err), position) from None
     if of == C0:
         return sp.diff(net.composed_cost(ref, concrete=None), wrt)
     mapping = net.forward_map(ref, concrete=None)
-    return sp.diff(mapping.get(of, of), wrt)
+    if isinstance(of, sp.Indexed):
+        return sp.diff(mapping.get(of, of), wrt)
+    written = _evaluated(of).xreplace({C0: net.cost_definition()}).xreplace(mapping)
+    return sp.diff(written, wrt)
+
+
+def _tex(net: Network, symbol: sp.Expr) -> str:
+    """A quantity as the network's notation writes it in LaTeX: w_{12}^{(L)}."""
+    return printers(net.notation, net.layers)[1].doprint(symbol)
 
 
 def _ref(symbol: sp.Indexed) -> Ref:
@@ -756,12 +860,41 @@ def _split(node: Node) -> tuple[Node, tuple]:
     return base, scripts
 
 
+def _needs_body(wrt: str) -> str:
+    operator = f"\\frac{{\\partial}}{{\\partial {wrt}}}"
+    return f"{operator} needs what it differentiates after it, as in {operator}\\left(...\\right)"
+
+
+def _is_mark(node: Node) -> bool:
+    """\\partial or d alone: the numerator of an operator \\frac{\\partial}{\\partial x}."""
+    node = _unbrace(node)
+    return isinstance(node, Name) and node.name in DERIVATIVE_MARKS
+
+
+def _is_operator(node: Node) -> bool:
+    return isinstance(node, Frac) and _is_mark(node.numerator) and _after_mark(node.denominator) is not None
+
+
+def _is_bracketed(node: Node) -> bool:
+    """(...), \\left(...\\right) or [...], with any powers written on it."""
+    base = node.base if isinstance(node, Scripted) else node
+    return isinstance(base, Group) and base.delim in "(["
+
+
 def _is_head(name: str | None) -> bool:
     return name is not None and (name in ACTIVATION_HEADS or name in PLAIN_HEADS or name in ("\\max", "1"))
 
 
 def _is_prime_script(node: Node | None) -> bool:
+    """\\prime, or {}^{\\prime}: a prime raised once more, as g^{^{\\prime}(L)} writes it."""
     inner = _unbrace(node) if node is not None else None
+    if (
+        isinstance(inner, Scripted)
+        and isinstance(inner.base, Group)
+        and inner.base.delim == "{"
+        and not inner.base.items
+    ):
+        return all(mark == "^" and _is_prime_script(script) for mark, script in inner.scripts)
     return isinstance(inner, Name) and inner.name in ACCENT_PRIMES
 
 

@@ -8,6 +8,7 @@ nesting before the parser sees it, and nothing in it is ever evaluated.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -115,8 +116,9 @@ class Binding(Node):
 
 @dataclass(frozen=True)
 class Claim(Node):
-    lhs: Node | None
-    rhs: Node
+    """The sides of a claim in the order written: ``A``, ``A = B`` or ``A = B = C`` (an eqnarray's rows)."""
+
+    sides: tuple[Node, ...]
 
 
 @cache
@@ -133,7 +135,7 @@ def parse(text: str) -> Claim:
         raise ClaimError(f"the claim is {len(text)} characters long; the limit is {MAX_LENGTH}")
     _check_nesting(text)
     try:
-        tree = _parser().parse(_without_math_delimiters(text))
+        tree = _parser().parse(_without_trailing_punctuation(_without_math_delimiters(text)))
         return _ToNodes().transform(tree)
     except UnexpectedInput as err:
         raise _unexpected(err, text) from None
@@ -151,6 +153,16 @@ def _without_math_delimiters(text: str) -> str:
         if len(stripped) > len(left) + len(right) and stripped.startswith(left) and stripped.endswith(right):
             inner = stripped[len(left) : len(stripped) - len(right)]
             return " " * (lead + len(left)) + inner + " " * (len(text) - lead - len(stripped) + len(right))
+    return text
+
+
+_TRAILING = re.compile(r"(\\text\s*\{\s*[.,;]\s*\}|[.,;])\s*$")
+
+
+def _without_trailing_punctuation(text: str) -> str:
+    """A display's closing \\text{.} or \\text{,}, or a plain "." or ",", becomes spaces (positions hold)."""
+    while (m := _TRAILING.search(text)) is not None:
+        text = text[: m.start()] + " " * (len(text) - m.start())
     return text
 
 
@@ -218,9 +230,9 @@ def _span(items: list) -> tuple[int, int]:
 class _ToNodes(Transformer):
     """lark's parse tree to our nodes, with positions."""
 
-    def claim(self, first: Node, second: Node | None = None) -> Claim:
-        lhs, rhs = (first, second) if second is not None else (None, first)
-        return Claim(*_span([first] + ([second] if second else [])), lhs, rhs)
+    def claim(self, *parts: Node | Token) -> Claim:
+        sides = [p for p in parts if isinstance(p, Node)]  # row breaks \\ between the sides are dropped
+        return Claim(*_span(sides), tuple(sides))
 
     def add(self, left: Node, right: Node) -> Binary:
         return Binary(left.start, right.end, "+", left, right)
@@ -274,6 +286,18 @@ class _ToNodes(Transformer):
 
     def bracket(self, open_: Token, items: Group, close: Token) -> Group:
         return Group(open_.start_pos, close.end_pos, "[", items.items)
+
+    @v_args(meta=True)
+    def raised(self, meta: object, children: list[Node]) -> Group:
+        """{^{\\prime} (L)}: the superscript on nothing, {}^{\\prime}, then what follows it in the braces."""
+        script, rest = children[0], (children[1].items if len(children) > 1 else ())
+        mark = Scripted(meta.start_pos, script.end, Group(meta.start_pos, meta.start_pos, "{", ()), (("^", script),))
+        if not rest:
+            return Group(meta.start_pos, meta.end_pos, "{", (mark,))
+        if len(rest) > 1:
+            raise ClaimError("a list separated by commas where a superscript belongs", rest[1].start + 1)
+        tail = rest[0].factors if isinstance(rest[0], Product) else (rest[0],)
+        return Group(meta.start_pos, meta.end_pos, "{", (Product(mark.start, tail[-1].end, (mark, *tail)),))
 
     @v_args(meta=True)
     def brace(self, meta: object, children: list[Group]) -> Group:

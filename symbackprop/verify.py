@@ -19,7 +19,8 @@ from .diagnosis import Mistake, diagnose
 from .equivalence import Counterexample, counterexample, decide
 from .errors import SpecError
 from .network import Network
-from .references import Ref
+from .printing import printers
+from .references import Ref, check
 
 CORRECT, INCORRECT, UNPARSEABLE = "correct", "incorrect", "unparseable"
 
@@ -39,6 +40,10 @@ class ClaimReport:
     diagnosis: Mistake | None = None
     error: str | None = None  # why it is unparseable
     position: int | None = None  # where, 1-based
+    side: int | None = None  # with several sides (A = B = C): which one the verdict is on, 1-based
+    sides: int = 1  # how many sides the claim has, a leading derivative included
+    side_text: str | None = None  # that side as written
+    first_side: int | None = None  # the first side checked: 2 after a leading derivative, else 1
 
     @property
     def exit_status(self) -> int:
@@ -57,25 +62,44 @@ def verify_claim(net: Network, claim: str, wrt: str | Ref | None = None) -> Clai
         bound = claim_binding.bind(net, claim_syntax.parse(claim), claim)
     except ClaimError as err:
         return ClaimReport(net, claim, UNPARSEABLE, target, error=err.reason, position=err.position)
-    target = _target(net, target, bound.wrt)
+    target = _target(net, target, wrt if isinstance(wrt, str) else None, bound)
     d = net.derive(target)
-    decision = decide(net, bound.value, d.result, d.start)
-    if decision.equal:
-        return ClaimReport(net, claim, CORRECT, target, d, bound.shown, decision.method)
-    return ClaimReport(
-        net,
-        claim,
-        INCORRECT,
-        target,
-        d,
-        bound.shown,
-        decision.method,
-        counterexample(net, bound.value, d.result, d.start),
-        diagnose(d, bound.value),
-    )
+    for side in bound.sides:  # A = B = C is right only if every side is; the first wrong one is reported
+        decision = decide(net, side.value, d.result, d.start)
+        which = _which(bound, side)
+        if not decision.equal:
+            return ClaimReport(
+                net,
+                claim,
+                INCORRECT,
+                target,
+                d,
+                side.shown,
+                decision.method,
+                _or_none(counterexample, net, side.value, d.result, d.start),
+                _or_none(diagnose, d, side.value),
+                **which,
+            )
+    return ClaimReport(net, claim, CORRECT, target, d, side.shown, decision.method, **which)
 
 
-def _target(net: Network, given: Ref | None, claimed: Ref | None) -> Ref:
+def _or_none(detail, *args):
+    """A counterexample or a diagnosis, or None where working it out overflows: the verdict stands without it."""
+    try:
+        return detail(*args)
+    except (OverflowError, ZeroDivisionError):
+        return None
+
+
+def _which(bound: claim_binding.BoundClaim, side: claim_binding.Side) -> dict:
+    if bound.count == 1:
+        return {}
+    first = bound.sides[0].index
+    return {"side": side.index, "sides": bound.count, "side_text": side.text, "first_side": first}
+
+
+def _target(net: Network, given: Ref | None, given_text: str | None, bound: claim_binding.BoundClaim) -> Ref:
+    claimed = bound.wrt
     if given is None and claimed is None:
         raise SpecError(
             "say which derivative the claim is: give --wrt, or start the claim with "
@@ -83,14 +107,14 @@ def _target(net: Network, given: Ref | None, claimed: Ref | None) -> Ref:
         )
     if given is not None and claimed is not None and given != claimed:
         raise SpecError(
-            f"the claim's left-hand side is the derivative for {_name(claimed)}, but --wrt names {_name(given)}"
+            f"claim at position {bound.wrt_position}: the left-hand side is the derivative with respect to "
+            f"{bound.wrt_text}, but --wrt names {given_text or reference_text(net, given)}"
         )
     target = given or claimed
-    from .references import check
-
-    check(target, net.spec)
+    check(target, net.spec, reference_text(net, target))
     return target
 
 
-def _name(ref: Ref) -> str:
-    return f"{ref.kind}{ref.indices} in layer {ref.layer}"
+def reference_text(net: Network, ref: Ref) -> str:
+    """A reference as the network's notation writes it: w_{12}^{(L)}, never Ref(kind='w', ...)."""
+    return printers(net.notation, net.layers)[1].doprint(net.symbol(ref))

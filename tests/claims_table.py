@@ -52,6 +52,57 @@ CLAIMS = [
     ("deep", W12, r"2(a_1^{(L)} - y_1) \sigma'(z_1^{(L)}) a_2^{(L-1)}", "correct", None),
     ("deep", W12, r"2(a_1^{(L)} - y_1) \sigma'^{(L)}(z_1^{(L)}) a_2^{(L-1)}", "correct", None),
     ("deep", W12, r"2(a_1^{(L)} - \sigma(z_1^{(L)})) \sigma'(z_1^{(L)}) a_2^{(L-1)}", "incorrect", None),
+    # a prime raised inside the layer superscript, as the second source text typesets g'
+    (
+        "deep",
+        W12,
+        r"2(a_1^{(L)} - y_1) g^{^{\prime }\left( L\right) }\left( z_{1}^{\left( L\right) }\right) a_2^{(L-1)}",
+        "correct",
+        None,
+    ),
+    # the operator form: the derivative of the bracketed group after it, one factor of the chain
+    (
+        "deep",
+        W12,
+        r"\frac{\partial }{\partial a_{1}^{(L)}}\left("
+        r"\left(a_1^{(L)} - y_1\right)^2\right) g'^{(L)}(z_1^{(L)}) a_2^{(L-1)}",
+        "correct",
+        None,
+    ),
+    (
+        "deep",
+        W12,
+        r"\frac{\partial}{\partial a_{1}^{(L)}}\left(\left(a_1^{(L)} - y_1\right)^2\right)"
+        r" \frac{\partial}{\partial z_{1}^{(L)}}\left(g^{(L)}(z_1^{(L)})\right)"
+        r" \frac{\partial}{\partial w_{12}^{(L)}} \sum_{k} w_{1k}^{(L)} a_k^{(L-1)}",
+        "correct",
+        None,
+    ),
+    ("deep", "z_1^{(L)}", r"\frac{d}{dz_1^{(L)}} \left(a_1^{(L)} - y_1\right)^2", "correct", None),
+    (
+        "deep",
+        W12,
+        r"\frac{\partial }{\partial a_{1}^{(L)}}\left(\frac{1}{2}(a_1^{(L)} - y_1)^2\right)"
+        r" g'^{(L)}(z_1^{(L)}) a_2^{(L-1)}",
+        "incorrect",
+        "factor_2_dropped",
+    ),
+    # several sides: every one after the leading derivative must be right
+    (
+        "deep",
+        None,
+        r"\frac{\partial C_0}{\partial w_{12}^{(L)}} = " + CHAIN + " = " + OUT + " a_2^{(L-1)}",
+        "correct",
+        None,
+    ),
+    (
+        "deep",
+        None,
+        r"\frac{\partial C_0}{\partial w_{12}^{(L)}} = " + CHAIN + r" = 2(a_1^{(L)} - y_1) a_2^{(L-1)}",
+        "incorrect",
+        "activation_derivative_missing",
+    ),
+    ("deep", W12, CHAIN + " = " + OUT + " a_2^{(L-1)}", "correct", None),
     (
         "deep",
         None,
@@ -111,6 +162,14 @@ CLAIMS = [
     ),
     # --- one neuron per layer, sigmoid, the first source text ---------------------------------
     ("one", "w^{(L)}", r"a^{(L-1)} \sigma'(z^{(L)}) 2(a^{(L)} - y)", "correct", None),
+    # the first source text's own notation: the layer in parentheses, no braces
+    ("one", "w^(L)", r"a^(L-1) \sigma'(z^(L)) 2(a^(L) - y)", "correct", None),
+    ("one", "b^(L)", r"\sigma'(z^(L)) 2(a^(L) - y)", "correct", None),
+    ("one", "a^(L-1)", r"w^(L) \sigma'(z^(L)) 2(a^(L) - y)", "correct", None),
+    ("one", "w^(L)", r"a^(L-1) \sigma'(z^(L)) 2(a^(L) - y^(L))", "correct", None),
+    ("one", "w^(L-1)", r"a^(L-2) \sigma'(z^(L-1)) w^(L) \sigma'(z^(L)) 2(a^(L) - y)", "correct", None),
+    ("one", "w^(L)", r"a^(L) \sigma'(z^(L)) 2(a^(L) - y)", "incorrect", "wrong_layer"),
+    ("one", "w^(L)", r"a^(L-1) \sigma'(z^(L)) (a^(L) - y)^(2)", "incorrect", None),
     ("one", "b^{(L)}", r"\sigma'(z^{(L)}) 2(a^{(L)} - y)", "correct", None),
     ("one", "a^{(L-1)}", r"w^{(L)} \sigma'(z^{(L)}) 2(a^{(L)} - y)", "correct", None),
     ("one", "w^{(L)}", r"a^{(L-1)} a^{(L)}(1 - a^{(L)}) 2(a^{(L)} - y)", "correct", None),
@@ -185,6 +244,100 @@ CLAIMS = [
     ),
 ]
 
+# Formulas from the source texts, pasted as they are there (only an eqnarray's \begin and \end
+# taken off): the source file and line, the example spec, the derivative (None: the formula's
+# own left-hand side), the formula. Each must read, and be correct.
+SEED_000 = "seeds/000_935635e0d26dfdaa.txt"
+SEED_001 = "seeds/001_6e125834526f4589.txt"
+SEED_CLAIMS = [
+    (SEED_000, 61, "3b1b", "a^(L)", r"2(a^(L) - y)."),
+    (
+        SEED_001,
+        337,
+        "deeplizard",
+        None,
+        r"$\frac{\partial C_{0}}{\partial w_{12}^{(L)}} = \left(\frac{\partial C_{0}}{\partial a_{1}^{(L)}} \right) "
+        r"\left(\frac{\partial a_{1}^{(L)}}{\partial z_{1}^{(L)}} \right) "
+        r"\left(\frac{\partial z_{1}^{(L)}}{\partial w_{12}^{(L)}}\right) \text{.}$",
+    ),
+    (
+        SEED_001,
+        349,
+        "deeplizard",
+        None,
+        r"$\frac{\partial C_{0}}{\partial a_{1}^{(L)}} = \frac{\partial }{\partial a_{1}^{(L)}} "
+        r"\left( \sum_{j=0}^{n-1}\left( a_{j}^{(L)}-y_{j}\right)^{2}\right) \text{.}$",
+    ),
+    (
+        SEED_001,
+        353,
+        "deeplizard",
+        "a_1^{(L)}",
+        r" \frac{\partial}{\partial a_{1}^{(L)}} \left( \sum_{j=0}^{n-1}\left( a_{j}^{(L)}-y_{j}\right)^{2}\right) "
+        r"&=& \frac{\partial }{\partial a_{1}^{(L)}} \left( \left( a_{0}^{(L)}-y_{0}\right)^{2} + "
+        r"\left( a_{1}^{(L)}-y_{1}\right)^{2} + \left( a_{2}^{(L)}-y_{2}\right)^{2} + "
+        r"\left( a_{3}^{(L)}-y_{3}\right)^{2} \right) \\&=& \frac{\partial }{\partial a_{1}^{(L)}}\left( "
+        r"\left( a_{0}^{(L)}-y_{0}\right)^{2}\right) + \frac{\partial }{\partial a_{1}^{(L)}} "
+        r"\left( \left( a_{1}^{(L)}-y_{1}\right)^{2}\right) + \frac{\partial }{\partial a_{1}^{(L)}}"
+        r"\left( \left( a_{2}^{(L)}-y_{2}\right)^{2}\right) +\frac{\partial }{\partial a_{1}^{(L)}}"
+        r"\left( \left( a_{3}^{(L)}-y_{3}\right)^{2}\right) \\&=&2 \left( a_{1}^{\left( L\right) }-y_{1}\right) "
+        r"\text{.} ",
+    ),
+    (
+        SEED_001,
+        397,
+        "deeplizard",
+        None,
+        r" \frac{\partial C_{0}}{\partial w_{12}^{(L)}} &=& \left( \frac{\partial C_{0}}{\partial a_{1}^{(L)}}\right) "
+        r"\left( \frac{\partial a_{1}^{(L)}}{\partial z_{1}^{(L)}}\right) "
+        r"\left( \frac{\partial z_{1}^{(L)}}{\partial w_{12}^{(L)}}\right) \\ &=& "
+        r"2 \left( a_{1}^{\left( L\right) }-y_{1}\right) \left( g^{\prime \left(L\right) }"
+        r"\left( z_{1}^{\left( L\right) }\right) \right) \left( a_{2}^{(L-1)}\right) ",
+    ),
+    (
+        SEED_001,
+        455,
+        "deeplizard",
+        None,
+        r"$\frac{\partial C_{0}}{\partial w_{22}^{(L-1)}}=\left( \frac{\partial C_{0}}{ \partial a_{2}^{(L-1)}}\right) "
+        r"\left( \frac{\partial a_{2}^{(L-1)}}{\partial z_{2}^{(L-1)}}\right) "
+        r"\left( \frac{\partial z_{2}^{(L-1)}}{\partial w_{22}^{(L-1)}}\right) \text{.}$",
+    ),
+    (
+        SEED_001,
+        539,
+        "deeplizard",
+        None,
+        r"$\frac{\partial C_{0}}{\partial a_{2}^{(L-1)}} = \sum_{j=0}^{n-1} \left( "
+        r"\left(\frac{\partial C_{0}}{\partial a_{j}^{(L)}}\right) "
+        r"\left( \frac{\partial a_{j}^{(L)}}{\partial z_{j}^{(L)}}\right) "
+        r"\left( \frac{\partial z_{j}^{(L)}}{\partial a_{2}^{(L-1)}}\right) \right) \text{.}$",
+    ),
+    (
+        SEED_001,
+        595,
+        "deeplizard",
+        None,
+        r" \frac{\partial C_{0}}{\partial a_{2}^{(L-1)}} &=& \sum_{j=0}^{n-1}\left( "
+        r"\left( \frac{\partial C_{0}}{\partial a_{j}^{(L)}}\right) "
+        r"\left( \frac{\partial a_{j}^{(L)}}{\partial z_{j}^{(L)}}\right) "
+        r"\left( \frac{\partial z_{j}^{(L)}}{\partial a_{2}^{(L-1)}}\right) \right) \\ &=& "
+        r"\sum_{j=0}^{n-1}\left( 2\left( a_{j}^{\left( L\right) }-y_{j}\right) "
+        r"\left( g^{\prime \left( L\right) }\left( z_{j}^{\left( L\right) }\right)\right) "
+        r"\left( w_{j2}^{(L)}\right) \right) ",
+    ),
+    (
+        SEED_001,
+        603,
+        "deeplizard",
+        None,
+        r"$\frac{\partial C_{0}}{\partial w_{22}^{(L-1)}} = "
+        r"\left( \frac{\partial C_{0}}{ \partial a_{2}^{(L-1)}}\right) "
+        r"\left( \frac{\partial a_{2}^{(L-1)}}{\partial z_{2}^{(L-1)}}\right) "
+        r"\left( \frac{\partial z_{2}^{(L-1)}}{\partial w_{22}^{(L-1)}}\right)$",
+    ),
+]
+
 UNPARSEABLE = [
     # network, claim, a word the reason must contain, the 1-based position it must point at
     ("deep", r"2(a_1^{(L)} - y_1", "ends too early", None),
@@ -216,4 +369,9 @@ UNPARSEABLE = [
     ("deep", "9" * 150, "too long", 1),
     ("deep", r"(a_1^{(L)} - y_1)^{100} (a_1^{(L)} - y_1)^{100}", "a power above 100", 1),
     ("deep", r"2 \ln(0)", "undefined", 3),
+    # a reference in the claim is named as written, with its place
+    ("deep", r"\frac{\partial C_0}{\partial w_{92}^{(L)}} = 1", "'w_{92}^{(L)}': index 9 is out of range", 30),
+    # the operator form needs what it differentiates
+    ("deep", r"\frac{\partial }{\partial a_{1}^{(L)}}", "needs what it differentiates", 7),
+    ("deep", r"y^{(L-1)}", "output layer", 1),
 ]

@@ -17,13 +17,16 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from symbackprop import cli
+from symbackprop.claim_binding import bind
+from symbackprop.claim_syntax import parse
 from symbackprop.errors import SpecError
 from symbackprop.network import Network
 from symbackprop.printing import partial_tex, printers
 from symbackprop.renderers import render_report
+from symbackprop.symbols import A, Y, Z, activation_functions
 from symbackprop.verify import verify_claim
 
-from .claims_table import CLAIMS, UNPARSEABLE, network
+from .claims_table import CLAIMS, SEED_CLAIMS, UNPARSEABLE, network
 from .strategies import networks, references
 
 
@@ -63,6 +66,67 @@ def test_unreadable_claims_say_where_and_why(name, claim, words, position):
     if position is not None:
         assert report.position == position
     assert report.exit_status == 2
+
+
+@pytest.mark.parametrize(
+    ("source", "line", "spec", "wrt", "claim"), SEED_CLAIMS, ids=[f"{r[0][6:9]}:{r[1]}" for r in SEED_CLAIMS]
+)
+def test_the_source_texts_own_formulas_pasted_verbatim_are_correct(source, line, spec, wrt, claim):
+    report = verify_claim(Network.from_toml(f"example:{spec}"), claim, wrt)
+    assert report.verdict == "correct", (source, line, report.error, report.position)
+
+
+@pytest.mark.parametrize("end", [r"\text{.}", r"\text{,}", ".", ",", r" \text{ . } ", r"\text{.}$"])
+def test_a_displays_closing_punctuation_is_ignored(end):
+    claim = r"2(a_1^{(L)} - y_1) g'^{(L)}(z_1^{(L)}) a_2^{(L-1)}" + end
+    if end.endswith("$"):
+        claim = "$" + claim
+    assert verify_claim(network("deep"), claim, "w_{12}^{(L)}").verdict == "correct"
+
+
+def test_a_prime_raised_inside_the_layer_superscript_is_g_prime():
+    """seeds/001, line 369: g^{^{\\prime }\\left( L\\right) } is g'^{(L)}, not a power or an error."""
+    net = Network.from_toml("example:deeplizard")
+    text = r"g^{^{\prime }\left( L\right) }\left( z_{1}^{\left( L\right) }\right) \text{.}"
+    _, prime = activation_functions("g")
+    assert bind(net, parse(text), text).value == prime(3, Z[3, 1])
+
+
+def test_the_operator_form_differentiates_what_follows_it():
+    """seeds/001, lines 349 and 353: \\frac{\\partial }{\\partial a} (...) is d/da of the group after it."""
+    net = Network.from_toml("example:deeplizard")
+    text = r"\frac{\partial }{\partial a_{1}^{(L)}}\left(\left(a_1^{(L)} - y_1\right)^2\right)"
+    assert bind(net, parse(text), text).value == 2 * (A[3, 1] - Y[1])
+
+
+def test_every_side_must_be_right_and_the_wrong_one_is_named():
+    lhs, chain = r"\frac{\partial C_0}{\partial w_{12}^{(L)}}", CLAIMS[4][2]
+    right, wrong = r"2(a_1^{(L)} - y_1) g'^{(L)}(z_1^{(L)}) a_2^{(L-1)}", r"2(a_1^{(L)} - y_1) a_2^{(L-1)}"
+    for sides, index in (([chain, wrong], 3), ([wrong, right], 2)):
+        claim = " = ".join([lhs, *sides])
+        report = verify_claim(network("deep"), claim)
+        assert report.verdict == "incorrect"
+        assert (report.side, report.sides, report.side_text) == (index, 3, wrong)
+        assert report.diagnosis.kind == "activation_derivative_missing"
+        assert f"the wrong side:      side {index} of 3, {wrong}" in render_report(report)
+        assert json.loads(render_report(report, "json"))["side"]["index"] == index
+    report = verify_claim(network("deep"), " = ".join([lhs, chain, right]))
+    assert report.verdict == "correct" and (report.side, report.sides) == (3, 3)
+
+
+def test_a_reference_in_the_claim_is_named_as_written():
+    report = verify_claim(network("deep"), r"\frac{\partial C_0}{\partial w_{92}^{(L)}} = 1", "w_{12}^{(L)}")
+    assert report.verdict == "unparseable" and report.position == 30
+    assert "'w_{92}^{(L)}'" in report.error and "Ref(" not in report.error
+
+
+def test_a_wrt_that_disagrees_with_the_left_hand_side_is_named_as_written():
+    claim = r"\frac{\partial C_0}{\partial w_{22}^{(L)}} = 2(a_2^{(L)} - y_2) g'^{(L)}(z_2^{(L)}) a_2^{(L-1)}"
+    with pytest.raises(SpecError) as err:
+        verify_claim(Network.from_toml("example:deeplizard"), claim, "w_{12}^{(L)}")
+    message = str(err.value)
+    assert "at position 30" in message and "w_{22}^{(L)}" in message and "--wrt names w_{12}^{(L)}" in message
+    assert "in layer 3" not in message and "(2, 2)" not in message
 
 
 def test_the_summed_index_gets_one_range_whichever_factor_comes_first():

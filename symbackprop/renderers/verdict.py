@@ -30,6 +30,14 @@ def report_context(report: ClaimReport) -> dict[str, Any]:
         "text": f"{lhs_text} = {text.doprint(d.sum_form)}",
     }
     out["method"] = report.method
+    if report.side is not None:  # A = B = C: the side the verdict is on (the wrong one, or the last)
+        out["side"] = {
+            "index": report.side,
+            "of": report.sides,
+            "first_checked": report.first_side,
+            "text": report.side_text,
+        }
+
     if report.diagnosis is not None:
         m = report.diagnosis
         out["diagnosis"] = {
