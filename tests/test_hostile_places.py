@@ -87,7 +87,7 @@ COMMANDS = [
     ["derive", "example:deeplizard", "--wrt", "w_{22}^{(L-1)}", "--to", "tex"],
     ["derive", "--layers", "4,3,2", "--wrt", "w_{jk}^{(l)}", "--to", "tex"],
     ["derive", "example:3b1b", "--wrt", "w^{(L)}", "--wrt2", "w^{(L-1)}"],
-    ["derive", "example:worked", "--wrt", "all", "--to", "md"],
+    ["derive", "example:worked", "--wrt", "all", "--to", "tex"],
     ["codegen", "example:worked"],
     ["codegen", "--layers", "3,4,2", "--activation", "tanh,softmax", "--cost", "cross_entropy", "--backend", "torch"],
 ]
