@@ -8,9 +8,10 @@ result, and the average over samples. No string formatting happens here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
+from itertools import count
 from typing import TYPE_CHECKING
 
 import sympy as sp
@@ -287,7 +288,7 @@ class Deriver:
 def compact_form(net: Network, t: Ref) -> sp.Expr:
     """dC_0/d(target) with the sums over later layers written as SymPy Sums (j, then i, h, ...)."""
     taken = {i for i in t.indices if isinstance(i, sp.Symbol)}
-    letters = iter(x for x in sp.symbols("j i h m p q r s t u v") if x not in taken)
+    letters = index_letters("j i h m p q r s t u v", taken)
     layer = t.layer
     if t.kind == "a":
         return _sensitivity(net, layer, t.indices[0], letters)
@@ -296,6 +297,12 @@ def compact_form(net: Network, t: Ref) -> sp.Expr:
         return _over(net, layer, j, _upstream(net, layer, j, letters))
     head = _upstream(net, layer, t.indices[0], letters)
     return head * A[layer - 1, t.indices[1]] if t.kind == "w" else head
+
+
+def index_letters(names: str, taken: set[sp.Expr]) -> Iterator[sp.Symbol]:
+    """The letters a sum over a later layer's neurons may use: ``names``, then j_1, j_2, ... for deeper networks."""
+    yield from (x for x in sp.symbols(names) if x not in taken)
+    yield from (x for x in (sp.Symbol(f"j_{n}") for n in count(1)) if x not in taken)
 
 
 def _over(net: Network, layer: int, index: sp.Symbol, body: sp.Expr) -> sp.Expr:
@@ -327,7 +334,7 @@ def _general_factor(net: Network, of: sp.Expr, wrt: sp.Expr) -> Factor:
     """One factor of a summed chain, with a symbolic neuron index."""
     layer, j = int(wrt.indices[0]), wrt.indices[-1]
     if of == C0:
-        letters = iter(sym for sym in sp.symbols("i h m p q r s t u v") if sym != j)
+        letters = index_letters("i h m p q r s t u v", {j})
         value = _sensitivity(net, layer, j, letters)
         definition = net.cost_equation()[1][0] if layer == net.depth else None
         return Factor(of, wrt, value, None, lambda: (definition, (), ()))

@@ -8,9 +8,11 @@ import time
 from math import prod
 
 import pytest
+import sympy as sp
 from hypothesis import given
 from hypothesis import strategies as st
 
+import symbackprop as sbp
 from symbackprop.bounds import parameters, paths
 
 from .strategies import networks, references
@@ -29,8 +31,6 @@ def test_the_path_count_is_the_derivations_own(data):
 
 
 def test_parameters_counts_weights_and_biases():
-    import symbackprop as sbp
-
     assert parameters(sbp.Network(layers=[2, 3, 2], bias="neuron")) == 6 + 6 + 3 + 2
     assert parameters(sbp.Network(layers=[2, 3, 2], bias="layer")) == 12 + 2
     assert parameters(sbp.Network(layers=[2, 3, 2], bias="none")) == 12
@@ -57,3 +57,25 @@ def test_too_large_is_refused_at_once(args, words):
     assert done.returncode == 2
     assert words in done.stderr
     assert len(done.stderr.strip().splitlines()) == 1
+
+
+def wide(width: int, count: int) -> str:
+    """--layers for ``count`` layers of ``width`` neurons."""
+    return ",".join([str(width)] * count)
+
+
+def timed(*args: str) -> tuple[subprocess.CompletedProcess[str], float]:
+    start = time.monotonic()
+    done = run(*args)
+    return done, time.monotonic() - start
+
+
+def test_a_chain_deeper_than_the_index_letters_is_derived_with_subscripted_letters():
+    from symbackprop.derivation import compact_form
+
+    net = sbp.Network(layers=[1] * 14 + [2, 2])
+    letters = {str(s) for s in compact_form(net, net.ref("a_0^{(0)}")).atoms(sp.Symbol)}
+    assert {"j_3", "j_4"} <= letters  # j_1 and j_2 went to layers of one neuron, which need no sum
+    done = run("derive", "--layers", wide(1, 21), "--wrt", "w^{(1)}")  # StopIteration, exit 3
+    assert done.returncode == 0, done.stderr
+    assert "Check: proven" in done.stdout
