@@ -1,22 +1,43 @@
 """How much work a request is, decided before any of it starts.
 
-An element-by-element derivation is a sum over every path from the quantity to the cost,
-and its proof differentiates the cost composed over every parameter. Past the limits here a
-request is refused at once, with its size and what to ask for instead, rather than running
-for minutes or exhausting memory. The limits and the times behind them are in docs/limits.md.
+An element-by-element derivation is a sum over every path from the quantity to the cost; its
+document writes the result out in the inputs and parameters, which for a deep network is a tree
+whose size grows with the product of the layers' widths, and its numbers lambdify the result.
+Each of those costs time in proportion to a size measured here, cheaply, on the derivation's
+shared form. Past the limits a request is refused at once, with its size and what to ask for
+instead, rather than running for minutes or exhausting memory. The limits and the times behind
+them are in docs/limits.md.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+import sympy as sp
 
 from .errors import SpecError
 from .network import Network
 from .references import Ref, layer_name
 
-MAX_PATHS = 10_000  # terms of a written-out derivation
-MAX_PROOF_PARAMETERS = 1_500  # parameters the proof of one element composes (about 20 s at this size)
+MAX_PATHS = 4_000  # terms of a written-out derivation
+MAX_TELLING = 25_000  # factors of the Σ forms a LaTeX or Markdown document states for a derivation's steps
+DOCUMENTS = ("tex", "tex-body", "md", "pdf")
+MAX_EXPANDED = 1_000_000  # nodes of the result written out in inputs and parameters (a document sizes it up)
+MAX_DERIVE_PARAMETERS = 1_500  # parameters the proof of one element composes
+MAX_CLAIM_PARAMETERS = 200  # verify: finding a counterexample and a diagnosis composes the network a hundred times
+MAX_PROOF_PARAMETERS = MAX_CLAIM_PARAMETERS  # the name verify's command reads
+MAX_CLAIM_NODES = 1_600  # verify: nodes of the composed cost, which its tree walks cover each time
+MAX_CLAIM_LAYERS = 16  # verify: layers after the input
 MAX_ALL_PARAMETERS = 600  # a --wrt all document proves one element or more per layer
+MAX_ALL_WORK = 50_000  # nodes of the results a --wrt all document derives and proves, summed
+MAX_ALL_STEPS = 300  # layers each of those elements' derivation runs through, summed
+MAX_NUMERIC_PARAMETERS = 400  # evaluate and gradcheck lambdify every element's formula
+MAX_NUMERIC_NODES = 600_000  # nodes of all those formulas together
+MAX_SECOND_WORK = 1_000_000  # nodes of a first derivative, times the quantities and layers it is differentiated by
 GENERAL = "--wrt 'w_{jk}^{(l)}'"
-MAX_NUMERIC_PARAMETERS = 400  # evaluate and gradcheck lambdify every element's formula (about 25 s at this size)
+MATRIX_PROOF_SECONDS = 10.0  # the matrix form's proof on that copy, in a document
+PROOF_WIDTH, PROOF_DEPTH = 3, 3  # the copy the general and matrix forms are proven on: neurons, layers after input
 
 
 def paths(net: Network, ref: Ref) -> int:
@@ -39,32 +60,172 @@ def parameters(net: Network) -> int:
     return weights + biases
 
 
-def check_element(net: Network, ref: Ref, text: str) -> None:
-    """Refuse a derivation of one element that would be too large to tell or to prove."""
-    count, size = paths(net, ref), parameters(net)
-    shape = "-".join(str(n) for n in net.layers)
+def tree_size(expr: sp.Basic, leaves: Mapping[sp.Basic, int] | None = None) -> int:
+    """The nodes of ``expr`` written out as a tree, counted on its shared form (each shared part once).
+
+    SymPy's tree walks (count_ops, replace, xreplace, lambdify, diff) take time in proportion to this;
+    ``leaves`` gives symbols that stand for larger expressions their written-out size.
+    """
+    return _count(expr, dict(leaves or {}))
+
+
+def _count(expr: sp.Basic, memo: dict[sp.Basic, int]) -> int:
+    stack = [expr]
+    while stack:  # iteratively: a network 64 layers deep nests deeper than Python's recursion allows
+        e = stack[-1]
+        if e in memo:
+            stack.pop()
+            continue
+        missing = [a for a in e.args if a not in memo]
+        if missing:
+            stack.extend(missing)
+            continue
+        memo[e] = 1 + sum(memo[a] for a in e.args)
+        stack.pop()
+    return memo[expr]
+
+
+def expanded_size(net: Network, ref: Ref) -> int:
+    """Nodes of the derivation's result written out in inputs, parameters and targets, as a document does."""
+    d = net.derive(ref)
+    memo: dict[sp.Basic, int] = {}
+    sizes = {symbol: _count(value, memo) for symbol, value in net.forward_map(d.start, None).items()}
+    return tree_size(d.result, sizes)
+
+
+def result_size(net: Network, ref: Ref) -> int:
+    """Nodes of the derivation's result in the intermediate symbols: what lambdify and the printers walk."""
+    return tree_size(net.derive(ref).result)
+
+
+def shape(net: Network) -> str:
+    return "-".join(str(n) for n in net.layers)
+
+
+def _deep(net: Network) -> str:
+    return f"this {shape(net)} network ({net.depth} layers after the input)"
+
+
+def telling(net: Network, ref: Ref) -> int:
+    """The work of telling a derivation in a document: each step it relies on (one per neuron of the layers
+    above) states its Σ form, a product as long as the layers between it and the output, squared to build."""
+    d = net.derive(ref)
+    return sum((net.depth - sub.target.layer) ** 2 for sub in d.subderivations()) + (net.depth - ref.layer + 1) ** 2
+
+
+def check_element(net: Network, ref: Ref, text: str, fmt: str = "text") -> None:
+    """Refuse a derivation of one element that would be too large to tell, write out or prove; a LaTeX or
+    Markdown document (``fmt``) also states the Σ form of every step."""
+    _check_paths(net, ref, text)
+    if fmt in DOCUMENTS:
+        work = telling(net, ref)
+        if work > MAX_TELLING:
+            raise SpecError(
+                f"a {fmt} document of {text} on {_deep(net)} states the Σ form of each of its "
+                f"{len(net.derive(ref).subderivations())} steps, {work:,} factors to build in all; above "
+                f"{MAX_TELLING:,} it is refused: ask for it as text (the default), the general form, {GENERAL}, "
+                "or a network with fewer layers"
+            )
+    size = expanded_size(net, ref)
+    if size > MAX_EXPANDED:
+        raise SpecError(
+            f"{text}'s result, written out in the inputs and parameters of {_deep(net)}, has {size:,} nodes; "
+            f"above {MAX_EXPANDED:,} it is refused (each layer multiplies the size by the width below it): "
+            f"ask for the general form, {GENERAL}, the matrix form with codegen, or a network with fewer layers"
+        )
+
+
+def _check_paths(net: Network, ref: Ref, text: str) -> None:
+    count = paths(net, ref)
     if count > MAX_PATHS:
         raise SpecError(
-            f"{text} reaches the cost along {count:,} paths in this {shape} network; a derivation written out "
+            f"{text} reaches the cost along {count:,} paths in {_deep(net)}; a derivation written out "
             f"over more than {MAX_PATHS:,} paths is refused: ask for an element of a later layer "
             f"(layer {layer_name(net.depth, net.depth)}'s are one path each), or the general form, {GENERAL}"
         )
-    if size > MAX_PROOF_PARAMETERS:
+    _check_parameters(net)
+
+
+def _check_parameters(net: Network) -> None:
+    size = parameters(net)
+    if size > MAX_DERIVE_PARAMETERS:
         raise SpecError(
-            f"this {shape} network has {size:,} weights and biases; proving a derivation means differentiating "
-            f"the cost composed over all of them, which is refused above {MAX_PROOF_PARAMETERS:,}: ask for the "
-            f"general form, which holds at any size, {GENERAL}; codegen gives the numbers"
+            f"this {shape(net)} network has {size:,} weights and biases; proving a derivation means "
+            f"differentiating the cost composed over all of them, which is refused above {MAX_DERIVE_PARAMETERS:,}: "
+            f"ask for the general form, which holds at any size, {GENERAL}; codegen gives the numbers"
         )
+
+
+def check_claim(net: Network) -> None:
+    """Refuse checking a claim on a network where deciding it, with a counterexample and a diagnosis, takes long.
+
+    Meant for verify's command in place of its parameter count alone: deep networks take minutes too.
+    """
+    size = parameters(net)
+    if size > MAX_CLAIM_PARAMETERS:
+        raise SpecError(
+            f"this {shape(net)} network has {size:,} weights and biases; claims are checked on networks of up to "
+            f"{MAX_CLAIM_PARAMETERS:,}: check the claim on a narrower network of the same depth, or use the "
+            f"general form, derive {GENERAL}"
+        )
+    if net.depth > MAX_CLAIM_LAYERS:
+        raise SpecError(
+            f"{_deep(net)} is deeper than the {MAX_CLAIM_LAYERS} layers claims are checked on (the time grows "
+            f"with every layer): check the claim on a network with fewer layers, or use the general form, "
+            f"derive {GENERAL}"
+        )
+    nodes = tree_size(net.composed_cost())
+    if nodes > MAX_CLAIM_NODES:
+        raise SpecError(
+            f"the cost of {_deep(net)} composed over every layer has {nodes:,} nodes written out; claims are "
+            f"checked on networks up to {MAX_CLAIM_NODES:,}: check the claim on a network with fewer or narrower "
+            f"layers, or use the general form, derive {GENERAL}"
+        )
+
+
+def all_elements(net: Network, limit: int) -> list[Ref]:
+    """The elements a --wrt all document derives: every one, or past ``limit`` a weight and a bias per layer."""
+    params = net.parameters()
+    if len(params) <= limit:
+        return params
+    chosen: list[Ref] = []
+    for layer in range(net.depth, 0, -1):
+        refs = [r for r in params if r.layer == layer]
+        chosen += dict.fromkeys(refs[:1] + [r for r in refs if r.kind == "b"][:1])
+    return chosen
 
 
 def check_all(net: Network) -> None:
     """Refuse a --wrt all document for a network too large to derive layer by layer."""
+    from .renderers import ALL_ELEMENTS
+
     size = parameters(net)
     if size > MAX_ALL_PARAMETERS:
-        shape = "-".join(str(n) for n in net.layers)
         raise SpecError(
-            f"--wrt all on this {shape} network ({size:,} weights and biases) is refused above "
+            f"--wrt all on this {shape(net)} network ({size:,} weights and biases) is refused above "
             f"{MAX_ALL_PARAMETERS:,}: ask for the general form, {GENERAL}, or single elements"
+        )
+    refs = all_elements(net, ALL_ELEMENTS)
+    widest = max(refs, key=lambda r: paths(net, r))
+    if paths(net, widest) > MAX_PATHS:
+        raise SpecError(
+            f"--wrt all on {_deep(net)} derives {layer_name(widest.layer, net.depth)}'s elements along "
+            f"{paths(net, widest):,} paths each, and more than {MAX_PATHS:,} is refused: ask for the general form, "
+            f"{GENERAL}, or a network with fewer layers"
+        )
+    steps = sum(net.depth - r.layer + 1 for r in refs)
+    if steps > MAX_ALL_STEPS:
+        raise SpecError(
+            f"--wrt all on {_deep(net)} derives and proves {len(refs)} elements, each through every layer above "
+            f"it, {steps:,} layer steps in all; above {MAX_ALL_STEPS:,} it is refused: ask for the general form, "
+            f"{GENERAL}, single elements, or a network with fewer layers"
+        )
+    work = sum(result_size(net, r) for r in refs)
+    if work > MAX_ALL_WORK:
+        raise SpecError(
+            f"--wrt all on {_deep(net)} derives and proves {len(refs)} elements whose results have {work:,} "
+            f"nodes together; above {MAX_ALL_WORK:,} it is refused: ask for the general form, {GENERAL}, "
+            "single elements, or a network with fewer layers"
         )
 
 
@@ -72,8 +233,66 @@ def check_numeric(net: Network, command: str) -> None:
     """Refuse evaluate or gradcheck where lambdifying every element's derivation would take minutes."""
     size = parameters(net)
     if size > MAX_NUMERIC_PARAMETERS:
-        shape = "-".join(str(n) for n in net.layers)
         raise SpecError(
-            f"{command} computes every element's own formula; this {shape} network has {size:,} weights and "
+            f"{command} computes every element's own formula; this {shape(net)} network has {size:,} weights and "
             f"biases, and more than {MAX_NUMERIC_PARAMETERS:,} is refused: use codegen for the gradient of any size"
         )
+    longest = max(paths(net, r) for r in net.parameters())
+    nodes = sum(result_size(net, r) for r in net.parameters()) if longest <= MAX_NUMERIC_NODES else longest
+    if nodes > MAX_NUMERIC_NODES:
+        least = "" if longest <= MAX_NUMERIC_NODES else "at least "
+        raise SpecError(
+            f"{command} computes every element's own formula; in {_deep(net)} they have {least}{nodes:,} nodes "
+            f"together (each layer multiplies the first layer's by its width), and more than "
+            f"{MAX_NUMERIC_NODES:,} is refused: use codegen for the gradient of any size, or fewer layers"
+        )
+
+
+def check_second(net: Network, first: Ref, second: Ref, text: str) -> None:
+    """Refuse a second derivative whose chain rule would take long: it differentiates the first derivative's
+    result by each quantity it is written in, each time a walk over the whole result whose products are as
+    long as the layers it runs through."""
+    _check_paths(net, first, text)
+    result = net.derive(first).result
+    nodes, quantities, layers = tree_size(result), len(result.atoms(sp.Indexed)), net.depth - first.layer + 1
+    work = nodes * quantities * layers
+    if work > MAX_SECOND_WORK:
+        raise SpecError(
+            f"a second derivative of {text} on {_deep(net)} differentiates a first derivative of {nodes:,} "
+            f"nodes through {layers} layers by each of its {quantities} quantities, {work:,} steps in all; above "
+            f"{MAX_SECOND_WORK:,} it is refused: ask for an element of a later layer, a network with fewer or "
+            "narrower layers, or the first derivative alone"
+        )
+
+
+def proof_copy(net: Network, widest: int = PROOF_WIDTH, deepest: int = PROOF_DEPTH) -> tuple[Network, str]:
+    """The network a general or matrix form is proven on, and its description for the document.
+
+    This one, with each layer at most ``widest`` neurons wide and, past ``deepest`` layers after the
+    input, only the output layer and ``deepest - 1`` hidden layers: softmax ones first (the forms have an
+    equation of their own for a softmax layer), then one of each other activation, then the first ones.
+    The forms are stated layer by layer, and a proof's time grows with every layer.
+    """
+    depth, names = net.depth, net.spec.activations
+    hidden = range(1, depth)
+    order = [m for m in hidden if names[m - 1] == "softmax"]
+    order += [m for m in hidden if names[m - 1] not in {names[k - 1] for k in range(1, m)} and m not in order]
+    order += [m for m in hidden if m not in order]
+    kept = [0, *sorted(order[: deepest - 1]), depth]
+    if sum(names[m - 1] == "softmax" for m in kept[1:]) > 1:  # coupled layers feeding coupled layers: narrower
+        widest = min(widest, 2)
+    layers = tuple(
+        min(net.layers[m], widest) if m == 0 or net.activation(m).elementwise else max(2, min(net.layers[m], widest))
+        for m in kept
+    )
+    activations = tuple(names[m - 1] for m in kept[1:])
+    small = Network.from_spec(replace(net.spec, layers=layers, activations=activations, values=None, extras={}))
+    if layers == net.layers:
+        return small, "this network"
+    if len(kept) == len(net.layers):
+        return small, f"the {shape(small)} network with this one's activations and cost"
+    which = ", ".join(net.notation.layer(m, depth) for m in kept[1:])
+    return small, (
+        f"the {shape(small)} network made of this one's input and layers {which} "
+        f"(at most {widest} neurons wide), with their activations and this cost"
+    )

@@ -250,7 +250,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
         source, proven = _general(net, general_kind(args.wrt), "tex" if fmt == "pdf" else fmt, options)
     else:
         ref = net.ref(args.wrt)
-        bounds.check_element(net, ref, args.wrt)
+        bounds.check_element(net, ref, args.wrt, fmt)
         d = net.derive(ref)
         with Progress(f"proving {args.wrt}", slow_after=1.0):
             proof = d.check()

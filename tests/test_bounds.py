@@ -13,6 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symbackprop as sbp
+from symbackprop import bounds, checks
 from symbackprop.bounds import parameters, paths
 
 from .strategies import networks, references
@@ -47,7 +48,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
         (("derive", "--layers", "12,30,30,30,30,30", "--wrt", "w_{00}^{(1)}"), "810,000 paths"),
         (("derive", "--layers", "10,20,20,10", "--wrt", "all", "--to", "tex"), "refused above 600"),
         (("gradcheck", "--layers", "10,20,20,10"), "more than 400 is refused"),
-        (("verify", "--layers", "784,128,64,10", "--wrt", "w_{00}^{(L)}", "--claim", "a"), "up to 1,500"),
+        (("verify", "--layers", "784,128,64,10", "--wrt", "w_{00}^{(L)}", "--claim", "a"), "up to 200"),
     ],
 )
 def test_too_large_is_refused_at_once(args, words):
@@ -70,6 +71,55 @@ def timed(*args: str) -> tuple[subprocess.CompletedProcess[str], float]:
     return done, time.monotonic() - start
 
 
+# Each of these ran for minutes before it was bounded (the audit's times on this 2-core machine);
+# each is now refused at once, saying how large it is and what to ask for instead.
+REFUSED_AT_ONCE = [
+    (("derive", "--layers", wide(2, 16), "--wrt", "w_{00}^{(L)}"), "has 2,211,783 nodes; above 1,000,000"),
+    (("derive", "--layers", wide(2, 13), "--wrt", "all", "--to", "tex"), "343,536 nodes together; above 50,000"),
+    (("derive", "--layers", wide(1, 33), "--wrt", "all", "--to", "tex"), "1,056 layer steps in all; above 300"),
+    (("gradcheck", "--layers", wide(2, 31)), "(30 layers after the input)"),
+    (("gradcheck", "--layers", wide(2, 13)), "1,030,668 nodes together"),
+    (("derive", "--layers", "1,10,10,10,10,10,1", "--wrt", "w_{00}^{(1)}"), "10,000 paths"),
+    (("verify", "--layers", "30,38,7", "--wrt", "w_{00}^{(1)}", "--claim", "a_0^{(0)}"), "1,451 weights"),
+    (("verify", "--layers", "20,30,10", "--wrt", "w_{00}^{(1)}", "--claim", "a_0^{(0)}"), "up to 200"),
+    (("derive", "--layers", wide(1, 65), "--wrt", "w^{(1)}", "--to", "tex"), "89,440 factors to build in all"),
+]
+INSTEAD = ("general form", "codegen", "fewer", "narrower", "later layer")
+
+
+@pytest.mark.parametrize(("args", "words"), REFUSED_AT_ONCE)
+def test_large_requests_of_every_kind_are_refused_in_seconds_with_their_size(args, words):
+    done, took = timed(*args)
+    assert took < 5, took
+    assert done.returncode == 2, done.stderr
+    assert words in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert args[0] == "verify" or any(w in done.stderr for w in INSTEAD)
+
+
+def test_the_rational_fallback_has_a_budget_and_says_when_it_runs_out(monkeypatch):
+    monkeypatch.setattr(checks, "SYMBOLIC_NODES", 0)
+    monkeypatch.setattr(checks, "RATIONAL_SECONDS", 1e-4)
+    proof = sbp.Network(layers=[2, 3, 2]).derive("w_{00}^{(1)}").check()
+    assert not proof
+    assert proof.statement.startswith("not decided within the time budget")
+
+
+def test_ten_thousand_paths_are_proven_in_seconds():
+    d = sbp.Network(layers=[1, 10, 10, 10, 10, 10, 1]).derive("w_{00}^{(1)}")
+    start = time.monotonic()
+    proof = d.check()  # stuck for minutes in the rational points and the Σ form's doit
+    assert time.monotonic() - start < 30
+    assert proof and proof.method == "rational points"
+
+
+def test_budgets_nest_and_the_outer_one_still_expires_on_time():
+    start = time.monotonic()
+    outer = checks.within(0.3, lambda: [checks.within(5, lambda: time.sleep(1)), time.sleep(1)])
+    assert outer is None
+    assert time.monotonic() - start < 0.9
+
+
 def test_a_chain_deeper_than_the_index_letters_is_derived_with_subscripted_letters():
     from symbackprop.derivation import compact_form
 
@@ -79,3 +129,18 @@ def test_a_chain_deeper_than_the_index_letters_is_derived_with_subscripted_lette
     done = run("derive", "--layers", wide(1, 21), "--wrt", "w^{(1)}")  # StopIteration, exit 3
     assert done.returncode == 0, done.stderr
     assert "Check: proven" in done.stdout
+
+
+def test_the_deepest_network_allowed_is_derived_not_too_deeply_nested():
+    done, took = timed("derive", "--layers", wide(1, 65), "--wrt", "w^{(1)}")
+    assert done.returncode == 0, done.stderr
+    assert "Check: proven (rational points)" in done.stdout
+    assert took < 30, took
+
+
+def test_claims_on_deep_networks_can_be_refused_by_depth_and_size():
+    bounds.check_claim(sbp.Network(layers=[2, 3, 3, 2]))
+    with pytest.raises(sbp.SpecError, match="deeper than the 16 layers"):
+        bounds.check_claim(sbp.Network(layers=[1] * 65))
+    with pytest.raises(sbp.SpecError, match="3,305 nodes written out"):
+        bounds.check_claim(sbp.Network(layers=[2] * 7))
