@@ -20,7 +20,7 @@ from . import bounds, numeric
 from . import spec as specs
 from .claimed_numbers import WRONG, check_numbers
 from .errors import SpecError
-from .general_form import general_form, general_kind, proof_network
+from .general_form import general_form, general_kind
 from .general_form import prove as prove_general
 from .network import Network
 from .output import is_stdout, read_regular_file, shown, write_atomically
@@ -288,16 +288,12 @@ def _second(net: Network, args: argparse.Namespace, fmt: str, inputs: tuple[Path
 
 
 def _general(net: Network, kind: str, fmt: str, options: dict[str, Any]) -> tuple[str, bool]:
-    """The general form for ``kind``, proven on this network (or a narrower copy of it) element by element."""
+    """The general form for ``kind``, proven on this network (or a narrower, shallower copy) element by element."""
     if kind == "b" and net.spec.bias == "none":
         raise SpecError('this network has no biases (bias = "none")')
-    small = proof_network(net)
+    small, where = bounds.proof_copy(net)
     with Progress("proving the general form element by element", slow_after=1.0):
         wrong = prove_general(small)
-    shape = "-".join(str(n) for n in small.layers)
-    where = (
-        "this network" if small.layers == net.layers else f"the {shape} network with this one's activations and cost"
-    )
     count = len(small.parameters()) + sum(small.layers[:-1])
     proof = (
         f"proven: instantiated for every layer and neuron of {where}, the formulas equal the element-by-element "

@@ -97,6 +97,46 @@ def test_large_requests_of_every_kind_are_refused_in_seconds_with_their_size(arg
     assert args[0] == "verify" or any(w in done.stderr for w in INSTEAD)
 
 
+def test_a_deep_network_the_engine_answers_in_seconds_is_not_refused():
+    done, took = timed("derive", "--layers", wide(2, 13), "--wrt", "w_{00}^{(L)}")  # took over 90 s
+    assert done.returncode == 0, done.stderr
+    assert "Check: proven" in done.stdout
+    assert took < 30, took
+
+
+def test_the_general_form_of_a_deep_network_is_proven_on_a_shallower_copy_and_says_so():
+    done, took = timed("derive", "--layers", wide(2, 13), "--wrt", "w_{jk}^{(l)}")  # took over 90 s
+    assert done.returncode == 0, done.stderr
+    assert "the 2-2-2-2 network made of this one's input and layers L-11, L-10, L" in done.stdout
+    assert took < 20, took
+
+
+def test_the_largest_network_has_a_general_form_in_seconds():
+    done, took = timed("derive", "--layers", wide(4096, 65), "--wrt", "b_j^{(l)}")
+    assert done.returncode == 0, done.stderr
+    assert took < 20, took
+
+
+def test_proof_copies_keep_the_output_then_a_softmax_then_other_activations():
+    net = sbp.Network(layers=[4, 5, 6, 7, 8, 9], activation=["relu", "relu", "softmax", "tanh", "softmax"])
+    small, where = bounds.proof_copy(net)
+    assert small.layers == (2, 2, 2, 2) and small.spec.activations == ("relu", "softmax", "softmax")
+    assert "layers L-4, L-2, L (at most 2 neurons wide)" in where
+    mixed, _ = bounds.proof_copy(sbp.Network(layers=[4] * 6, activation=["relu", "relu", "tanh", "relu", "sigmoid"]))
+    assert mixed.layers == (3, 3, 3, 3) and mixed.spec.activations == ("relu", "tanh", "sigmoid")
+    same, here = bounds.proof_copy(sbp.Network(layers=[2, 3, 2]))
+    assert same.layers == (2, 3, 2) and here == "this network"
+
+
+def test_the_matrix_form_of_a_deep_network_is_proven_on_a_shallower_copy_in_seconds():
+    from symbackprop.renderers.context import matrix_context
+
+    start = time.monotonic()
+    context = matrix_context(sbp.Network(layers=[2] * 11))  # 17-27 s on the whole network
+    assert time.monotonic() - start < 10
+    assert "is proven symbolically, for every weight and bias of the 2-2-2-2 network made of" in context["proof"]
+
+
 def test_the_rational_fallback_has_a_budget_and_says_when_it_runs_out(monkeypatch):
     monkeypatch.setattr(checks, "SYMBOLIC_NODES", 0)
     monkeypatch.setattr(checks, "RATIONAL_SECONDS", 1e-4)

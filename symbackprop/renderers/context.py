@@ -274,8 +274,10 @@ def computed_digits(claimed: Decimal, computed: float) -> str:
 
 
 def matrix_context(net: Network) -> dict[str, str]:
-    """BP1-BP4 for this network, as LaTeX pieces in its notation, and how they were proven."""
-    from ..general_form import proof_network
+    """BP1-BP4 for this network, as LaTeX pieces in its notation, and how they were proven: on a copy at most
+    three layers deep and three neurons wide (a proof's time grows with every layer), within a time budget."""
+    from ..bounds import MATRIX_PROOF_SECONDS, proof_copy
+    from ..checks import within
     from ..matrix_form import prove
 
     parens = net.notation.layer_parens
@@ -293,9 +295,13 @@ def matrix_context(net: Network) -> dict[str, str]:
     else:
         jacobian = f"J_{{ij}} = a_i^{{{last}}}(\\delta_{{ij}} - a_j^{{{last}}})"
         out = f"J^{{T}} \\nabla_{{a}} {net.notation.cost_symbol}, \\quad {jacobian}"
-    small = proof_network(net)
-    where = "this network" if small.layers == net.layers else "a copy of this network at most three neurons wide"
-    verdict = "proven" if prove(small) else "NOT proven"
+    small, where = proof_copy(net)
+    proven = within(MATRIX_PROOF_SECONDS, lambda: prove(small))
+    verdict = {
+        True: "proven symbolically",
+        False: "NOT proven symbolically",
+        None: f"not decided: the symbolic proof ran past its time budget of {MATRIX_PROOF_SECONDS:g} s",
+    }[proven]
     return {
         "sup_L": last,
         "sup_l": sup("l"),
@@ -304,8 +310,8 @@ def matrix_context(net: Network) -> dict[str, str]:
         "output": out,
         "hidden_prime": _hidden_prime(net, sup("l")),
         "proof": (
-            f"That every entry of these equations equals the element-by-element derivation is {verdict} "
-            f"symbolically, for every weight and bias of {where}"
+            f"That every entry of these equations equals the element-by-element derivation is {verdict}, "
+            f"for every weight and bias of {where}"
         ),
     }
 
