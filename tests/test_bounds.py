@@ -13,7 +13,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop import bounds, checks
+from symbackprop import bounds, checks, second
 from symbackprop.bounds import parameters, paths
 
 from .strategies import networks, references
@@ -80,6 +80,7 @@ REFUSED_AT_ONCE = [
     (("gradcheck", "--layers", wide(2, 31)), "(30 layers after the input)"),
     (("gradcheck", "--layers", wide(2, 13)), "1,030,668 nodes together"),
     (("derive", "--layers", "1,10,10,10,10,10,1", "--wrt", "w_{00}^{(1)}"), "10,000 paths"),
+    (("derive", "--layers", wide(2, 10), "--wrt", "w_{00}^{(1)}", "--wrt2", "w_{00}^{(1)}"), "above 1,000,000"),
     (("verify", "--layers", "30,38,7", "--wrt", "w_{00}^{(1)}", "--claim", "a_0^{(0)}"), "1,451 weights"),
     (("verify", "--layers", "20,30,10", "--wrt", "w_{00}^{(1)}", "--claim", "a_0^{(0)}"), "up to 200"),
     (("derive", "--layers", wide(1, 65), "--wrt", "w^{(1)}", "--to", "tex"), "89,440 factors to build in all"),
@@ -176,6 +177,24 @@ def test_the_deepest_network_allowed_is_derived_not_too_deeply_nested():
     assert done.returncode == 0, done.stderr
     assert "Check: proven (rational points)" in done.stdout
     assert took < 30, took
+
+
+def test_a_second_derivative_of_a_deep_network_is_proven_by_rational_points_in_seconds():
+    args = ("derive", "--layers", wide(2, 8), "--wrt", "w_{00}^{(1)}", "--wrt2", "w_{00}^{(1)}")
+    done, took = timed(*args)  # 43 s, "not decided", exit 1
+    assert done.returncode == 0, done.stderr
+    assert "Check: proven (rational points)" in done.stdout
+    assert took < 30, took
+
+
+def test_second_derivatives_fall_back_to_second_order_dual_numbers(monkeypatch):
+    monkeypatch.setattr(second, "SYMBOLIC_NODES", 0)
+    net = sbp.Network(layers=[2, 2, 2], activation=["tanh", "softmax"], cost="cross_entropy")
+    d2 = second.derive_second(net, net.ref("w_{01}^{(1)}"), net.ref("w_{10}^{(L)}"))
+    proof = second.check(d2)
+    assert proof and proof.method == "rational points"
+    wrong = type(d2)(d2.first, d2.second, d2.second_symbol, d2.sensitivities, d2.terms, d2.result * 2)
+    assert not second.check(wrong)
 
 
 def test_claims_on_deep_networks_can_be_refused_by_depth_and_size():
