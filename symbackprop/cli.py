@@ -9,6 +9,7 @@ import os
 import signal
 import sys
 import threading
+import traceback
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
@@ -475,8 +476,24 @@ def _main(argv: Sequence[str] | None) -> int:
     except RecursionError:
         sys.stderr.write(f"symbackprop {args.command}: error: the input is too deeply nested to handle\n")
         return EXIT_BAD_INPUT
-    except Exception as err:  # a bug, not bad input: one line, and a distinct status
-        return _internal_error(args, err)
+    except Exception as err:  # a bug, not bad input: one line, and a distinct status, unless a user's template
+        frame = _in_user_template(err, getattr(args, "templates", None))
+        if frame is None:
+            return _internal_error(args, err)
+        where = f"{Path(frame.filename).resolve().relative_to(args.templates.resolve())}, line {frame.lineno}"
+        message = f"a template in {args.templates}: {where}: {type(err).__name__}: {_one_line(str(err))}"
+        sys.stderr.write(f"symbackprop {args.command}: error: {message}\n")
+        return EXIT_BAD_INPUT
+
+
+def _in_user_template(err: Exception, folder: Path | None) -> traceback.FrameSummary | None:
+    """The innermost line of a --templates template the error went through (Jinja gives a template's lines
+    their file's name in a traceback): its code failed (1/0, "a" + 1), not the engine. None otherwise."""
+    if folder is None:
+        return None
+    root = folder.resolve()
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if Path(f.filename).resolve().is_relative_to(root)]
+    return frames[-1] if frames else None
 
 
 def _internal_error(args: argparse.Namespace, err: Exception) -> int:

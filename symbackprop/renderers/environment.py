@@ -26,7 +26,7 @@ def environment(
     """Build the environment: the user's templates first, then the shipped ones."""
     loaders: list[jinja2.BaseLoader] = []
     if user_templates is not None:
-        loaders.append(jinja2.FileSystemLoader(str(user_templates)))
+        loaders.append(_UserLoader(str(user_templates)))
     loaders.append(jinja2.FileSystemLoader(str(templates_dir())))
     env = ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -44,3 +44,14 @@ def environment(
     )
     env.filters.update(filters or {})
     return env
+
+
+class _UserLoader(jinja2.FileSystemLoader):
+    """The user's folder: a file there that is not UTF-8 text is a template error naming it, as a syntax
+    error would be, not a decoding error from inside Jinja."""
+
+    def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        try:
+            return super().get_source(environment, template)
+        except UnicodeDecodeError:
+            raise jinja2.TemplateError(f"{template}: not UTF-8 text") from None
