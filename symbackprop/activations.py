@@ -140,7 +140,7 @@ def _slope(text: str) -> sp.Rational:
 
 
 def _is_decimal(text: str) -> bool:
-    if not text.isascii():
+    if not text.isascii() or len(text) > 40:  # a slope in [0, 1) needs few digits; Python refuses 4,300
         return False
     head, _, tail = text.strip().partition(".")
     return bool(head or tail) and (head.isdigit() or head == "") and (tail.isdigit() or tail == "")

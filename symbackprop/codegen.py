@@ -18,6 +18,7 @@ activations it spells differently.
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.util
 import textwrap
 from collections import Counter
@@ -30,6 +31,7 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.printing.numpy import JaxPrinter, NumPyPrinter
 from sympy.printing.pytorch import TorchPrinter
 
+from . import arguments
 from .errors import SpecError
 from .matrix_form import Equations, N, Vocabulary, applied_layer, entrywise, hadamard, matrix_form
 from .network import Network
@@ -439,13 +441,24 @@ def gradient_function(net: Network, backend: str = "numpy") -> GradientFunction:
     namespace: dict[str, Any] = {}
     exec(compile(source, f"<symbackprop gradient for {_shape(net)}, {backend}>", "exec"), namespace)
     namespace["DomainError"] = SpecError  # the module raises ValueError on its own; here, the engine's error
-    return namespace["gradient"]
+    return _checking(net, namespace["gradient"])
+
+
+def _checking(net: Network, gradient: GradientFunction) -> GradientFunction:
+    """``gradient`` behind a check of its arguments, so a wrong shape or a non-number is a SpecError naming
+    the argument (see ``arguments``), not an error from inside its matrix products."""
+
+    @functools.wraps(gradient)
+    def checked(x: Any, y: Any, weights: Any, biases: Any = ()) -> tuple[float, list[Any], list[Any]]:
+        return gradient(*arguments.checked(net, x, y, weights, biases))
+
+    return checked
 
 
 def backend_named(name: str) -> Backend:
     """The backend of this name, or a SpecError naming those there are."""
-    if name not in BACKENDS:
-        raise SpecError(f"unknown backend {name!r}; known: {', '.join(BACKENDS)}")
+    if not isinstance(name, str) or name not in BACKENDS:
+        raise SpecError(f"unknown backend {name!r:.60}; known: {', '.join(BACKENDS)}")
     return BACKENDS[name]
 
 

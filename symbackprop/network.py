@@ -242,7 +242,10 @@ class Network:
     def derive(self, ref: str | references.Ref) -> Derivation:
         """The chain-rule derivation of dC_0 with respect to ``ref``; hidden layers' dC_0/da are shared
         between the derivations of one network, so deriving every parameter costs time linear in their number."""
-        return self._deriver.derive(self.ref(ref) if isinstance(ref, str) else ref)
+        if isinstance(ref, str):
+            return self._deriver.derive(self.ref(ref))
+        references.check(ref, self.spec)  # a Ref made by hand may name nothing in this network
+        return self._deriver.derive(ref)
 
     @cached_property
     def _deriver(self) -> Any:

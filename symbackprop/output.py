@@ -46,6 +46,8 @@ def read_regular_file(path: Path, limit: int, what: str) -> bytes:
         raise SpecError(f"{shown(path)}: no such file") from None
     except OSError as err:
         raise SpecError(f"{shown(path)}: cannot read the {what} ({_reason(err)})") from None
+    except ValueError:  # a NUL character, which no file name can hold
+        raise SpecError(f"{shown(path)}: not a file name (it holds a NUL character)") from None
     try:
         mode = os.fstat(fd).st_mode
         if stat.S_ISDIR(mode):

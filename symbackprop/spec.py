@@ -23,6 +23,7 @@ from .output import read_regular_file, shown
 BIAS_MODES = ("neuron", "layer", "none")
 MAX_LAYERS = 64
 MAX_WIDTH = 4096
+MAX_NESTING = 8  # lists and tables inside one another: [values] weights are three deep under the spec
 MAX_SPEC_BYTES = 4 << 20  # a spec is a page of TOML; this is room for a large [values] table
 _KEYS = {"layers", "activation", "cost", "bias", "index_base", "notation", "values", "claims", "title", "author"}
 _VALUE_KEYS = {"x", "y", "weights", "biases", "learning_rate"}
@@ -64,6 +65,8 @@ def from_toml(path: str | Path) -> NetworkSpec:
         from .resources import example_path
 
         path = example_path(path[len("example:") :])
+    if not isinstance(path, (str, Path)):
+        raise SpecError(f"spec: expected the path of a TOML file (a str or a Path), got {_short(path)}")
     path = Path(path)
     try:  # a regular file of bounded size: never a device, a FIFO (which would hang) or /dev/zero
         text = read_regular_file(path, MAX_SPEC_BYTES, "spec file").decode("utf-8")
@@ -75,6 +78,8 @@ def from_toml(path: str | Path) -> NetworkSpec:
             data["claims"] = tomllib.loads(text, parse_float=Decimal)["claims"]
     except tomllib.TOMLDecodeError as err:
         raise SpecError(f"{shown(path)}: not valid TOML: {err}") from None
+    except RecursionError:  # tomllib reads nested arrays and tables recursively
+        raise SpecError(f"{shown(path)}: arrays or tables nested too deeply to read") from None
     notation = data.get("notation")
     if isinstance(notation, str) and notation.endswith(".toml") and not Path(notation).is_absolute():
         beside = path.parent / notation  # a preset file named in a spec is found beside the spec
@@ -88,6 +93,9 @@ def from_toml(path: str | Path) -> NetworkSpec:
 
 def from_mapping(data: Mapping[str, Any]) -> NetworkSpec:
     """Validate a spec given as a mapping (parsed TOML, or the constructor's keywords)."""
+    if not isinstance(data, Mapping):
+        raise SpecError(f"spec: expected a table of keys, got {_short(data)}")
+    _check_nesting(data)
     unknown = sorted(set(data) - _KEYS)
     if unknown:
         raise SpecError(f"unknown key {unknown[0]!r}; known: {', '.join(sorted(_KEYS))}")
@@ -119,6 +127,20 @@ def from_mapping(data: Mapping[str, Any]) -> NetworkSpec:
             _text(key, data[key])
     extras = {k: data[k] for k in ("claims", "title", "author") if k in data}
     return NetworkSpec(layers, acts, cost_name, bias, base, notation, values, extras)
+
+
+def _check_nesting(data: Mapping[str, Any], deepest: int = MAX_NESTING) -> None:
+    """Refuse lists and tables nested past any a spec has (a batch of inputs is three deep under [values]),
+    before a recursive check or a repr() of them runs out of stack. Walked without recursion."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > deepest:
+            raise SpecError(f"spec: lists or tables nested more than {deepest} deep; a spec never needs that")
+        if isinstance(value, Mapping):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, (list, tuple)):
+            stack.extend((v, depth + 1) for v in value)
 
 
 def _text(key: str, value: Any) -> None:

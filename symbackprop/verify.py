@@ -57,7 +57,11 @@ def verify_claim(net: Network, claim: str, wrt: str | Ref | None = None) -> Clai
     (\\frac{\\partial C_0}{\\partial w_{12}^{(L)}} = ...). A --wrt that names something
     the network lacks, or that disagrees with the claim's own left-hand side, is a SpecError.
     """
+    if wrt is not None and not isinstance(wrt, (str, Ref)):
+        raise SpecError("wrt: expected a reference such as w_{12}^{(L)}, a Ref, or None")
     target = net.ref(wrt) if isinstance(wrt, str) else wrt
+    if target is not None:
+        check(target, net.spec)  # a Ref made by hand may name nothing in this network
     try:
         bound = claim_binding.bind(net, claim_syntax.parse(claim), claim)
     except ClaimError as err:
