@@ -27,6 +27,7 @@ from .network import Network
 from .output import is_stdout, read_regular_file, shown, write_atomically
 from .progress import Progress
 from .renderers import render, render_all, render_general, render_numbers, render_report, render_second
+from .renderers.escape import untypesettable
 from .resources import example_names, example_path, templates_dir
 from .verify import verify_claim
 
@@ -239,6 +240,8 @@ def cmd_derive(args: argparse.Namespace) -> int:
     if fmt == "pdf" and args.output is None:
         raise SpecError("--to pdf needs -o FILE.pdf")
     options = {"title": args.title, "author": args.author}
+    if fmt in ("tex", "pdf"):
+        _check_printable(args, net)
     if args.wrt2 is not None:
         return _second(net, args, fmt, inputs)
     if args.wrt.strip() == "all":
@@ -265,6 +268,20 @@ def cmd_derive(args: argparse.Namespace) -> int:
     else:
         _emit(source, args.output, inputs)
     return EXIT_OK if proven else EXIT_FAILED
+
+
+def _check_printable(args: argparse.Namespace, net: Network) -> None:
+    """Refuse, before any work, a title or author holding a character the document's fonts cannot print,
+    naming the character and where it came from (--title, or the spec's title key)."""
+    for key in ("title", "author"):
+        given = getattr(args, key)
+        text, where = (given, f"--{key}") if given is not None else (net.spec.extras.get(key), f"{args.spec}: {key}")
+        bad = untypesettable(text) if isinstance(text, str) else None
+        if bad is not None:
+            raise SpecError(
+                f"{where}: the character {bad} cannot be printed in a LaTeX or PDF document, whose fonts have "
+                "Latin letters, Greek letters as math and common signs; leave it out or write it in Latin letters"
+            )
 
 
 def _second(net: Network, args: argparse.Namespace, fmt: str, inputs: tuple[Path, ...]) -> int:
