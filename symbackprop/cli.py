@@ -10,7 +10,9 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -29,11 +31,13 @@ from .progress import Progress
 from .renderers import render, render_all, render_general, render_numbers, render_report, render_second
 from .renderers.escape import untypesettable
 from .resources import example_names, example_path, templates_dir
+from .stages import listening, stage
 from .verify import verify_claim
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 MAX_CLAIM_BYTES = 1 << 20  # a claim is one formula; a megabyte is far more than any
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+PROGRESS_AFTER = 1.0  # seconds of work before a terminal sees a progress line
 
 EPILOG_DERIVE = """examples:
   symbackprop derive example:3b1b --wrt 'w^{(L)}'
@@ -162,6 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
 def load_spec(args: argparse.Namespace) -> tuple[Network, tuple[Path, ...]]:
     """The network from SPEC (a file or example:NAME) or from the flags; never both. With it, every file the
     command reads (the spec, a preset, a claim file, the --templates files), which -o may never overwrite."""
+    stage("reading the spec")
     flags = {k: getattr(args, k) for k in ("layers", "activation", "cost", "bias", "index_base", "notation")}
     given = {k: v for k, v in flags.items() if v is not None}
     if args.spec is not None:
@@ -227,9 +232,31 @@ def _emit(text: str, output: Path | None, protected: tuple[Path, ...], status: i
     """The command's result on stdout, or in the -o file; a file is written only for a verdict (status 0 or 1),
     so a failed command leaves what was there before."""
     if output is None or is_stdout(output):
-        sys.stdout.write(text)
+        _write_stdout(text)
     elif status in (EXIT_OK, EXIT_FAILED):
         write_atomically(output, text.encode("utf-8"), protected)
+
+
+_LINE: ContextVar[Progress | None] = ContextVar("symbackprop_progress_line", default=None)
+
+
+def _quiet() -> None:
+    """End the progress line before the command writes to a terminal, so the two never share a line."""
+    line = _LINE.get()
+    if line is not None:
+        line.end()
+
+
+def _write_stdout(text: str) -> None:
+    _quiet()
+    sys.stdout.write(text)
+
+
+def _step(what: str) -> None:
+    """One more piece of the current stage done (an element of --wrt all), for the progress line."""
+    line = _LINE.get()
+    if line is not None:
+        line.step(what)
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
@@ -247,23 +274,26 @@ def cmd_derive(args: argparse.Namespace) -> int:
     if args.wrt.strip() == "all":
         if fmt not in ("tex", "pdf"):
             raise SpecError("--wrt all makes a LaTeX document: add --to tex or --to pdf")
+        stage("deriving every weight and bias")
         bounds.check_all(net)
-        with Progress("deriving every weight and bias") as progress:
-            source, proven = render_all(net, args.templates, on_step=progress.step, **options), True
+        stage("proving every weight and bias")
+        source, proven = render_all(net, args.templates, on_step=_step, **options), True
     elif general_kind(args.wrt) is not None:
         source, proven = _general(net, general_kind(args.wrt), "tex" if fmt == "pdf" else fmt, options)
     else:
         ref = net.ref(args.wrt)
+        stage("deriving")
         bounds.check_element(net, ref, args.wrt, fmt)
         d = net.derive(ref)
-        with Progress(f"proving {args.wrt}", slow_after=1.0):
-            proof = d.check()
+        stage("proving")
+        proof = d.check()
         source, proven = render(d, "tex" if fmt == "pdf" else fmt, args.templates, proof, **options), bool(proof)
     if fmt == "pdf":
         from .latex_build import build_pdf
 
-        with Progress("compiling the PDF with pdflatex"):
-            pdf = build_pdf(source)
+        stage("compiling the PDF")
+        pdf = build_pdf(source)
+        _quiet()
         write_atomically(args.output, pdf, inputs)
     else:
         _emit(source, args.output, inputs)
@@ -292,10 +322,11 @@ def _second(net: Network, args: argparse.Namespace, fmt: str, inputs: tuple[Path
     if fmt not in ("text", "json"):
         raise SpecError("a second derivative comes as text or json")
     first, second = net.ref(args.wrt), net.ref(args.wrt2)
+    stage("deriving the second derivative")
     bounds.check_second(net, first, second, args.wrt)
     d2 = derive_second(net, first, second)
-    with Progress("proving the second derivative", slow_after=1.0):
-        proof = check_second(d2)
+    stage("proving the second derivative")
+    proof = check_second(d2)
     _emit(render_second(d2, fmt, str(proof)), args.output, inputs)
     return EXIT_OK if proof else EXIT_FAILED
 
@@ -305,8 +336,8 @@ def _general(net: Network, kind: str, fmt: str, options: dict[str, Any]) -> tupl
     if kind == "b" and net.spec.bias == "none":
         raise SpecError('this network has no biases (bias = "none")')
     small, where = bounds.proof_copy(net)
-    with Progress("proving the general form element by element", slow_after=1.0):
-        wrong = prove_general(small)
+    stage("proving the general form")
+    wrong = prove_general(small)
     count = len(small.parameters()) + sum(small.layers[:-1])
     proof = (
         f"proven: instantiated for every layer and neuron of {where}, the formulas equal the element-by-element "
@@ -319,9 +350,10 @@ def _general(net: Network, kind: str, fmt: str, options: dict[str, Any]) -> tupl
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     net, inputs = load_spec(args)
+    stage("deriving every gradient")
     bounds.check_numeric(net, "evaluate")
-    with Progress("computing the gradient", slow_after=1.0):
-        numbers = net.evaluate()
+    stage("computing the gradient")
+    numbers = net.evaluate()
     text = json.dumps(numbers, indent=2) + "\n" if args.json else _table(net, numbers)
     _emit(text, args.output, inputs)
     return EXIT_OK
@@ -360,7 +392,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return _verify(args)
     except SpecError as err:  # with --json, the error is JSON on stdout too; main still writes its one line
         if args.json:
-            sys.stdout.write(json.dumps({"error": _one_line(str(err))}, ensure_ascii=False) + "\n")
+            _write_stdout(json.dumps({"error": _one_line(str(err))}, ensure_ascii=False) + "\n")
         raise
 
 
@@ -371,6 +403,7 @@ def _verify(args: argparse.Namespace) -> int:
     if claim is None:
         if args.wrt is not None:
             raise SpecError("--wrt goes with --claim; without a claim, verify checks the spec's [claims] numbers")
+        stage("checking the claimed numbers")
         checks = check_numbers(net)
         _emit(render_numbers(checks, fmt), args.output, inputs)
         return EXIT_FAILED if any(c.verdict == WRONG for c in checks) else EXIT_OK
@@ -379,9 +412,9 @@ def _verify(args: argparse.Namespace) -> int:
             f"this network has {bounds.parameters(net):,} weights and biases; claims are checked on networks of up "
             f"to {bounds.MAX_PROOF_PARAMETERS:,}"
         )
-    with Progress("checking the claim", slow_after=1.0):
-        report = verify_claim(net, claim, args.wrt)
+    report = verify_claim(net, claim, args.wrt)
     _emit(render_report(report, fmt), args.output, inputs, report.exit_status)
+    _quiet()
     if report.verdict == "unparseable":  # the report is the answer; stderr still says why in one line
         where = f" at position {report.position}" if report.position is not None else ""
         sys.stderr.write(f"symbackprop verify: error: the claim cannot be read{where}: {_one_line(report.error)}\n")
@@ -410,6 +443,7 @@ def _claim_text(args: argparse.Namespace) -> str | None:
 
 def cmd_codegen(args: argparse.Namespace) -> int:
     net, inputs = load_spec(args)
+    stage("loading the code generator")  # SymPy's PyTorch printer imports torch, where it is installed
     from .codegen import module_source
 
     _emit(module_source(net, args.backend), args.output, inputs)
@@ -418,15 +452,15 @@ def cmd_codegen(args: argparse.Namespace) -> int:
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
     net, _ = load_spec(args)
+    stage("deriving every gradient")
     bounds.check_numeric(net, "gradcheck")
     values = numeric.random_values(net, seed=args.seed) if args.random or net.spec.values is None else None
-    with Progress("comparing every gradient with finite differences", slow_after=1.0):
-        result = numeric.gradcheck(net, values)
+    result = numeric.gradcheck(net, values)
     if args.json:
-        sys.stdout.write(json.dumps(result.__dict__, indent=2) + "\n")
+        _write_stdout(json.dumps(result.__dict__, indent=2) + "\n")
     else:
         verdict = "agree" if result.passed else "DISAGREE"
-        sys.stdout.write(
+        _write_stdout(
             f"{result.parameters} gradients at {result.where}: lambdified and central differences {verdict}; "
             f"largest difference {result.max_abs_error:.3g} (relative {result.max_rel_error:.3g})\n"
         )
@@ -475,7 +509,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        with np.errstate(all="ignore"):  # an overflow is reported as an error of its own, not as warnings
+        with np.errstate(all="ignore"), _progress_line(args.command):  # overflow is an error of its own
             return COMMANDS[args.command](args)
     except SpecError as err:
         sys.stderr.write(f"symbackprop {args.command}: error: {_one_line(str(err))}\n")
@@ -501,6 +535,18 @@ def _main(argv: Sequence[str] | None) -> int:
         message = f"a template in {args.templates}: {where}: {type(err).__name__}: {_one_line(str(err))}"
         sys.stderr.write(f"symbackprop {args.command}: error: {message}\n")
         return EXIT_BAD_INPUT
+
+
+@contextmanager
+def _progress_line(command: str) -> Iterator[None]:
+    """One progress line for the whole command, on a terminal's stderr: each stage the command and the engine
+    announce names itself there as it begins. Cleared before any error or result is written."""
+    with Progress(f"symbackprop {command}", slow_after=PROGRESS_AFTER) as line, listening(line.stage):
+        token = _LINE.set(line)
+        try:
+            yield
+        finally:
+            _LINE.reset(token)
 
 
 def _in_user_template(err: Exception, folder: Path | None) -> traceback.FrameSummary | None:

@@ -35,6 +35,7 @@ from . import arguments
 from .errors import SpecError
 from .matrix_form import Equations, N, Vocabulary, applied_layer, entrywise, hadamard, matrix_form
 from .network import Network
+from .stages import stage
 
 GradientFunction = Callable[..., tuple[float, list[Any], list[Any]]]
 
@@ -338,7 +339,9 @@ def module_source(net: Network, backend: str = "numpy") -> str:
     biases)`` gives the mean cost and its gradient; the same network gives the same text."""
     _require_numbers(net)
     lib = backend_named(backend)
+    stage("deriving the matrix form")
     printer, eqs = lib.printer(net, lib), matrix_form(net).batch
+    stage("writing the code")
     body = _inputs(net, lib) + _forward(net, eqs, printer)
     statements = shared([("cost", eqs.cost), *[(t, in_outputs(net, e)) for t, e in fold_mean(eqs)]])
     body += _backward(net, statements, printer)

@@ -17,6 +17,7 @@ import sympy as sp
 from .errors import SpecError
 from .references import Ref
 from .spec import Values
+from .stages import stage
 from .symbols import ActivationPrimeBase
 
 if TYPE_CHECKING:
@@ -281,8 +282,10 @@ def gradcheck(net: Network, values: Values | None = None, rtol: float = 1e-6, at
     values = values or net.spec.values or random_values(net)
     fwd = forward(net, values)
     _require_finite("the forward pass", [*fwd.z, *fwd.a])
+    stage("computing every gradient")
     gw, gb = gradient_of_mean_cost(net)(values)
     _require_finite("the gradient", gw + gb)
+    stage("comparing with finite differences")
     fw, fb = finite_differences(net, values)
     _require_finite("the finite-difference check", fw + fb)
     ours = np.concatenate([g.ravel() for g in gw + gb])

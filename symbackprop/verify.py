@@ -21,6 +21,7 @@ from .errors import SpecError
 from .network import Network
 from .printing import printers
 from .references import Ref, check
+from .stages import stage
 
 CORRECT, INCORRECT, UNPARSEABLE = "correct", "incorrect", "unparseable"
 
@@ -62,16 +63,20 @@ def verify_claim(net: Network, claim: str, wrt: str | Ref | None = None) -> Clai
     target = net.ref(wrt) if isinstance(wrt, str) else wrt
     if target is not None:
         check(target, net.spec)  # a Ref made by hand may name nothing in this network
+    stage("reading the claim")
     try:
         bound = claim_binding.bind(net, claim_syntax.parse(claim), claim)
     except ClaimError as err:
         return ClaimReport(net, claim, UNPARSEABLE, target, error=err.reason, position=err.position)
     target = _target(net, target, wrt if isinstance(wrt, str) else None, bound)
+    stage("deriving")
     d = net.derive(target)
+    stage("deciding the claim")
     for side in bound.sides:  # A = B = C is right only if every side is; the first wrong one is reported
         decision = decide(net, side.value, d.result, d.start)
         which = _which(bound, side)
         if not decision.equal:
+            stage("finding where the claim goes wrong")
             return ClaimReport(
                 net,
                 claim,

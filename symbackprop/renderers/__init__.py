@@ -13,6 +13,7 @@ from ..errors import SpecError
 from ..general_form import GeneralForm
 from ..network import Network
 from ..second import SecondDerivation
+from ..stages import stage
 from ..verify import ClaimReport
 from .context import all_context, describe, document_context, json_document
 from .environment import environment
@@ -37,14 +38,21 @@ def render(
 ) -> str:
     """The derivation as a document in ``fmt``: text, json, md, tex (a whole document) or tex-body."""
     if fmt == "json":
+        if proof is None:
+            stage("proving")
+            proof = d.check()
+        stage("rendering")
         return json_document(d, proof)
     env = environment(user_templates, filters_for(d.network))
     template = env.get_template(FORMATS[fmt])
-    return template.render(**document_context(d, proof, title, author))
+    context = document_context(d, proof, title, author)
+    stage("rendering")
+    return template.render(**context)
 
 
 def render_report(report: ClaimReport, fmt: str = "text") -> str:
     """The verdict on a claimed formula, as text for the terminal or as JSON."""
+    stage("rendering")
     if fmt == "json":
         return report_json(report)
     context = report_context(report)
@@ -54,6 +62,7 @@ def render_report(report: ClaimReport, fmt: str = "text") -> str:
 
 def render_numbers(checks: list[NumberCheck], fmt: str = "text") -> str:
     """The claimed numbers of a worked example against the engine's, as a table or as JSON."""
+    stage("rendering")
     if fmt == "json":
         return numbers_json(checks)
     return environment().get_template("numbers.txt.j2").render(**numbers_context(checks))
@@ -61,6 +70,7 @@ def render_numbers(checks: list[NumberCheck], fmt: str = "text") -> str:
 
 def render_general(form: GeneralForm, fmt: str, proof: str, title: str | None = None, author: str | None = None) -> str:
     """The general form (letters for the layer and neurons) as text, a LaTeX document, or JSON."""
+    stage("rendering")
     net = form.network
     if fmt == "json":
         filters = filters_for(net)
@@ -86,6 +96,7 @@ def render_general(form: GeneralForm, fmt: str, proof: str, title: str | None = 
 
 def render_second(d2: SecondDerivation, fmt: str, proof: str) -> str:
     """A second derivative as text for the terminal, or as JSON."""
+    stage("rendering")
     filters = filters_for(d2.first.network)
     if fmt == "json":
         data = {
@@ -111,4 +122,6 @@ def render_all(
 ) -> str:
     """One LaTeX document deriving every weight and bias, in sections by layer (``on_step`` hears of each)."""
     env = environment(user_templates, filters_for(net))
-    return env.get_template("all.tex.j2").render(**all_context(net, ALL_ELEMENTS, title, author, on_step))
+    context = all_context(net, ALL_ELEMENTS, title, author, on_step)
+    stage("rendering")
+    return env.get_template("all.tex.j2").render(**context)

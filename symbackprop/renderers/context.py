@@ -18,6 +18,7 @@ from ..claimed_numbers import check_numbers
 from ..derivation import Derivation, Factor
 from ..network import Network
 from ..printing import partial_tex, partial_text, printers
+from ..stages import stage
 from ..symbols import C0, A, B, W, Y, Z, activation_functions
 
 EXPANDED_LIMIT = 160  # operations in the fully expanded result above which it is not printed
@@ -80,25 +81,36 @@ def _activations(net: Network) -> list[Any]:
 def document_context(
     d: Derivation, proof: Proof | None = None, title: str | None = None, author: str | None = None
 ) -> dict[str, Any]:
-    """Everything a derivation template uses."""
+    """Everything a derivation template uses, each slow part announced as a stage as it begins."""
     net = d.network
     generic = any(a.generic for a in _activations(net))
     values = net.spec.values
+    if proof is None:
+        stage("proving")
+        proof = d.check()
+    stage("writing out the result")
+    expanded = expanded_or_none(d)
+    stage("proving the matrix form")
+    matrix = matrix_context(net)
+    stage("working the numbers")
+    numbers = numeric.worked_numbers(d, values) if values is not None and not generic else None
+    claims = claim_rows(net) if values is not None and not generic and "claims" in net.spec.extras else None
+    spot = None if generic else numeric.point_check(d)
     return {
         "d": d,
         "target": (d.chains[0].factors[0].of, d.symbol),
         "net": describe(net),
         "subderivations": d.subderivations(),
-        "proof": proof if proof is not None else d.check(),
-        "expanded": expanded_or_none(d),
+        "proof": proof,
+        "expanded": expanded,
         "title": title if title is not None else str(net.spec.extras.get("title", "")),
         "author": author if author is not None else str(net.spec.extras.get("author", "")),
         "equations": equations(d),
         "notation_rows": notation_rows(net),
-        "numbers": numeric.worked_numbers(d, values) if values is not None and not generic else None,
-        "claims": claim_rows(net) if values is not None and not generic and "claims" in net.spec.extras else None,
-        "matrix": matrix_context(net),
-        "spot": None if generic else numeric.point_check(d),
+        "numbers": numbers,
+        "claims": claims,
+        "matrix": matrix,
+        "spot": spot,
         "delta": delta_symbol(d) if net.notation.use_delta and d.target.kind in "wb" else None,
         "figure": figure_for(d),
         "step_numbers": {s.target: n for n, s in enumerate(d.subderivations(), start=1)},
