@@ -90,7 +90,10 @@ def render_general(form: GeneralForm, fmt: str, proof: str, title: str | None = 
         raise SpecError("the general form comes as text, tex, pdf or json")
     env = environment(None, filters_for(net))
     name = "general.txt.j2" if fmt == "text" else "general.tex.j2"
-    context = {"form": form, "net": describe(net), "proof": proof, "title": title or "", "author": author or ""}
+    extras = net.spec.extras  # a spec's title and author, as every other document takes them
+    title = title if title is not None else str(extras.get("title", ""))
+    author = author if author is not None else str(extras.get("author", ""))
+    context = {"form": form, "net": describe(net), "proof": proof, "title": title, "author": author}
     return env.get_template(name).render(**context)
 
 
