@@ -54,6 +54,8 @@ class RationalPoint:
     def _compute(self, e: sp.Basic) -> Fraction:
         if isinstance(e, sp.Rational):
             return Fraction(int(e.p), int(e.q))
+        if isinstance(e, sp.NumberSymbol):
+            return self.constant(e)
         if isinstance(e, (sp.Indexed, sp.Symbol)):
             return self.dual(e)[0]
         if isinstance(e, sp.Add):
@@ -76,10 +78,19 @@ class RationalPoint:
             self.duals[e] = self._dual(e)
         return self.duals[e]
 
+    def constant(self, e: sp.NumberSymbol) -> Fraction:
+        """e (a claim may hold Euler's number alone) as exp(1), the value exp takes at 1 here, so that e e^{z}
+        is e^{z + 1}; any other constant a positive random rational of its own."""
+        if e is sp.E:
+            return self.value(sp.exp(sp.Integer(1), evaluate=False))
+        return self.table(type(e).__name__, (), positive=True)
+
     def _dual(self, e: sp.Basic) -> tuple[Fraction, Fraction]:
         zero, one = Fraction(0), Fraction(1)
         if isinstance(e, sp.Rational):
             return Fraction(int(e.p), int(e.q)), zero
+        if isinstance(e, sp.NumberSymbol):
+            return self.constant(e), zero
         if isinstance(e, (sp.Indexed, sp.Symbol)):
             return self.random(), (one if e == self.wrt else zero)
         if isinstance(e, sp.Add):

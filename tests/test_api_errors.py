@@ -154,3 +154,17 @@ def test_a_template_of_yours_that_fails_is_bad_input_naming_its_line(content, wo
     assert done.stderr.count("\n") == 1 and "internal error" not in done.stderr
     assert words in done.stderr and "a template in mine" in done.stderr
     assert not (tmp_path / "out.txt").exists()
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict"),
+    [
+        ("e", "incorrect"),  # was an internal TypeError: no exact value for Exp1 (found by the long fuzz run)
+        (r"\frac{e}{e} 2(a_1^{(L)} - y_1) g'^{(L)}(z_1^{(L)}) a_2^{(L-1)}", "correct"),
+        (r"e^{-1} e \cdot 2(a_1^{(L)} - y_1) g'^{(L)}(z_1^{(L)}) a_2^{(L-1)}", "correct"),
+    ],
+)
+def test_eulers_number_alone_in_a_claim_is_decided(claim, verdict):
+    net = sbp.Network.from_toml("example:deeplizard")
+    assert verify_claim(net, claim, "w_{12}^{(L)}").verdict == verdict
+    assert verify_claim(sbp.Network.from_toml("example:worked"), "e", "w_{00}^{(L)}").verdict == "incorrect"
