@@ -71,7 +71,7 @@ def run_once(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, 
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-@fuzz(30)
+@fuzz(50)
 @given(spec=specs(), data=st.data())
 def test_any_spec_and_command_ends_cleanly(command, spec, data, tmp_path_factory, capsys):
     work = tmp_path_factory.mktemp("fuzz")
@@ -80,7 +80,7 @@ def test_any_spec_and_command_ends_cleanly(command, spec, data, tmp_path_factory
 
 
 @pytest.mark.parametrize("command", COMMANDS)
-@fuzz(25)
+@fuzz(40)
 @given(spec=valid_specs(), data=st.data())
 def test_any_accepted_spec_and_command_ends_cleanly(command, spec, data, tmp_path_factory, capsys):
     """The same on specs the engine accepts, so every command gets past the spec to its own work."""
@@ -108,7 +108,7 @@ def check_one_spec(
     assert not (work / "PWNED").exists()
 
 
-@fuzz(150)
+@fuzz(200)
 @given(claim=claims(), ref=references(), example=st.sampled_from(["deeplizard", "3b1b", "worked", "mazur"]))
 def test_any_claim_on_a_real_network_ends_cleanly(claim, ref, example, tmp_path_factory, capsys):
     work = tmp_path_factory.mktemp("claims")
@@ -116,7 +116,7 @@ def test_any_claim_on_a_real_network_ends_cleanly(claim, ref, example, tmp_path_
         check_one_claim(claim, ref, example, work, capsys)
 
 
-@fuzz(120)
+@fuzz(150)
 @given(claim=mutated_claims(), wrt=st.sampled_from(["w_{12}^{(L)}", "w_{12}^{(L)}", "w_{21}^{(L)}", None]))
 def test_a_claim_near_a_real_one_ends_cleanly(claim, wrt, tmp_path_factory, capsys):
     """Claims that are right, wrong, or nearly readable, so the verdicts and the diagnosis run too."""
@@ -186,7 +186,7 @@ def template_folders(draw) -> dict[str, bytes]:
     return files
 
 
-@fuzz(80)
+@fuzz(150)
 @given(
     files=template_folders(),
     fmt=st.sampled_from(["text", "md", "tex", "tex-body"]),

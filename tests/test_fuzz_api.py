@@ -85,14 +85,14 @@ def keywords(draw) -> dict[str, Any]:
     return kw
 
 
-@fuzz(300)
+@fuzz(500)
 @given(kw=keywords())
 def test_any_keywords_make_a_network_or_a_spec_error(kw):
     with only_spec_errors():
         sbp.Network(**kw)
 
 
-@fuzz(150)
+@fuzz(300)
 @given(spec=specs())
 def test_any_spec_file_makes_a_network_or_a_spec_error(spec, tmp_path_factory):
     path = tmp_path_factory.mktemp("api") / "spec.toml"
@@ -118,7 +118,7 @@ def hand_made_refs() -> st.SearchStrategy[Any]:
     return st.builds(Ref, fields, layer, indices) | JUNK
 
 
-@fuzz(150)
+@fuzz(300)
 @given(net=networks(max_depth=2, max_width=2, generic=True), ref=references() | hand_made_refs())
 def test_any_reference_derives_or_is_a_spec_error(net, ref):
     with only_spec_errors():
@@ -128,7 +128,7 @@ def test_any_reference_derives_or_is_a_spec_error(net, ref):
         assert d.result is not None
 
 
-@fuzz(150)
+@fuzz(200)
 @given(
     example=st.sampled_from(["deeplizard", "3b1b", "worked", "mazur"]),
     claim=claims() | JUNK,
@@ -141,7 +141,7 @@ def test_any_claim_is_a_verdict_or_a_spec_error(example, claim, wrt):
         assert report.verdict in ("correct", "incorrect", "unparseable")
 
 
-@fuzz(100)
+@fuzz(150)
 @given(spec=valid_specs(), data=st.data())
 def test_any_values_evaluate_or_are_a_spec_error(spec, data, tmp_path_factory):
     path = tmp_path_factory.mktemp("api") / "spec.toml"
@@ -182,7 +182,7 @@ def gradient_arguments(draw, net: sbp.Network) -> tuple[Any, Any, Any, Any]:
     return x, y, weights, biases
 
 
-@fuzz(150)
+@fuzz(300)
 @given(
     net=networks(max_depth=2, max_width=3),
     backend=st.sampled_from(["numpy", "numpy", "numpy", "torch", "jax", "tensorflow"]) | JUNK,
