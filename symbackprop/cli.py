@@ -529,12 +529,15 @@ def _main(argv: Sequence[str] | None) -> int:
         return EXIT_BAD_INPUT
     except Exception as err:  # a bug, not bad input: one line, and a distinct status, unless a user's template
         frame = _in_user_template(err, getattr(args, "templates", None))
-        if frame is None:
-            return _internal_error(args, err)
-        where = f"{Path(frame.filename).resolve().relative_to(args.templates.resolve())}, line {frame.lineno}"
-        message = f"a template in {args.templates}: {where}: {type(err).__name__}: {_one_line(str(err))}"
-        sys.stderr.write(f"symbackprop {args.command}: error: {message}\n")
-        return EXIT_BAD_INPUT
+        return _internal_error(args, err) if frame is None else _template_failed(args, err, frame)
+
+
+def _template_failed(args: argparse.Namespace, err: Exception, frame: traceback.FrameSummary) -> int:
+    """A --templates template whose own code failed: bad input, with its file and line."""
+    where = f"{Path(frame.filename).resolve().relative_to(args.templates.resolve())}, line {frame.lineno}"
+    message = f"a template in {args.templates}: {where}: {type(err).__name__}: {_one_line(str(err))}"
+    sys.stderr.write(f"symbackprop {args.command}: error: {message}\n")
+    return EXIT_BAD_INPUT
 
 
 @contextmanager
