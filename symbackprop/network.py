@@ -266,7 +266,8 @@ class Network:
         return hessian_function(self)
 
     def gradient_function(self, backend: str = "numpy") -> Any:
-        """``f(x, y, weights, biases) -> (cost, grad_weights, grad_biases)``, generated from the matrix form."""
+        """``f(x, y, weights, biases) -> (cost, grad_weights, grad_biases)``, generated from the matrix form; an
+        argument of the wrong shape or type is a SpecError naming it."""
         from .codegen import gradient_function
 
         return gradient_function(self, backend)
