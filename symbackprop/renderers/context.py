@@ -157,7 +157,9 @@ def figure_for(d: Derivation) -> Any:
         f"({net.notation.layer(layer, net.depth)})" if parens else net.notation.layer(layer, net.depth)
         for layer in range(net.depth + 1)
     ]
-    return diagram(list(net.layers), d.target.kind, d.target.layer, d.target.indices, net.spec.index_base, labels)
+    coupled = frozenset(layer for layer in range(1, net.depth + 1) if not net.activation(layer).elementwise)
+    t = d.target
+    return diagram(list(net.layers), t.kind, t.layer, t.indices, net.spec.index_base, labels, coupled)
 
 
 def json_document(d: Derivation, proof: Proof | None = None) -> str:
