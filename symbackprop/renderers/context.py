@@ -19,6 +19,7 @@ from ..derivation import Derivation, Factor
 from ..network import Network
 from ..printing import partial_tex, partial_text, printers
 from ..symbols import C0, A, B, W, Y, Z, activation_functions
+from .filters import words
 
 EXPANDED_LIMIT = 160  # operations in the fully expanded result above which it is not printed
 BIAS_WORDS = {
@@ -47,22 +48,26 @@ def describe(net: Network) -> dict[str, Any]:
     }
 
 
-def _activation_words(net: Network, layer: int) -> str:
+Words = tuple[str | sp.Basic, ...]  # a sentence: str parts are prose, SymPy parts are mathematics
+
+
+def _activation_words(net: Network, layer: int) -> Words:
     act = net.activation(layer)
     if act.generic:
-        return f"a generic activation {net.notation.generic_activation}, left unspecified"
-    return f"the {act.name} activation"
+        return ("a generic activation ", sp.Symbol(net.notation.generic_activation), ", left unspecified")
+    return (f"the {act.name} activation",)
 
 
-def activation_sentence(net: Network) -> str:
+def activation_sentence(net: Network) -> Words:
     """Which activation each layer applies, in a sentence."""
     names = [_activation_words(net, layer) for layer in range(1, net.depth + 1)]
     if len(set(names)) == 1:
-        return f"Every layer after the input applies {names[0]}."
-    per_layer = ", ".join(
-        f"{name} in layer {net.notation.layer(layer, net.depth)}" for layer, name in enumerate(names, start=1)
-    )
-    return f"The activations are {per_layer}."
+        return ("Every layer after the input applies ", *names[0], ".")
+    parts: list[str | sp.Basic] = ["The activations are "]
+    for layer, name in enumerate(names, start=1):
+        parts += [*name, " in layer ", sp.Symbol(net.notation.layer(layer, net.depth))]
+        parts.append(", " if layer < len(names) - 1 else " and " if layer < len(names) else ".")
+    return tuple(parts)
 
 
 def expanded_or_none(d: Derivation) -> sp.Expr | None:
@@ -113,32 +118,33 @@ def equations(d: Derivation) -> list[tuple[sp.Expr, tuple[sp.Expr, ...]]]:
     return [*rows, net.cost_equation()]
 
 
-def notation_rows(net: Network) -> list[tuple[sp.Expr, str]]:
+def notation_rows(net: Network) -> list[tuple[sp.Expr, Words]]:
     """The symbols a derivation uses and what each means, as the source texts tabulate them."""
     j, k, l = sp.symbols("j k l")
+    before = sp.Symbol("l-1")
     out_layer = net.notation.layer(net.depth, net.depth)
     after = "is 1 layer" if net.depth == 1 else f"are {net.depth} layers"
-    rows: list[tuple[sp.Expr, str]] = [
-        (sp.Symbol(out_layer), f"the output layer (there {after} after the input)"),
-        (l, "a layer"),
-        (j, "a neuron of layer l (numbered from " + str(net.spec.index_base) + ")"),
-        (k, "a neuron of the layer before, l-1"),
-        (Y[j], "the target value of output neuron j, for one training sample"),
-        (C0, "the cost of one training sample"),
-        (W[l, j, k], "the weight from neuron k of layer l-1 to neuron j of layer l"),
+    rows: list[tuple[sp.Expr, Words]] = [
+        (sp.Symbol(out_layer), (f"the output layer (there {after} after the input)",)),
+        (l, ("a layer",)),
+        (j, ("a neuron of layer ", l, f" (numbered from {net.spec.index_base})")),
+        (k, ("a neuron of the layer before, ", before)),
+        (Y[j], ("the target value of output neuron ", j, ", for one training sample")),
+        (C0, ("the cost of one training sample",)),
+        (W[l, j, k], ("the weight from neuron ", k, " of layer ", before, " to neuron ", j, " of layer ", l)),
     ]
     if net.spec.bias == "neuron":
-        rows.append((B[l, j], "the bias of neuron j in layer l"))
+        rows.append((B[l, j], ("the bias of neuron ", j, " in layer ", l)))
     elif net.spec.bias == "layer":
-        rows.append((B[l], "the bias shared by the neurons of layer l"))
+        rows.append((B[l], ("the bias shared by the neurons of layer ", l)))
     rows += [
-        (Z[l, j], "the weighted input of neuron j in layer l"),
-        (A[l, j], "the activation of neuron j in layer l; the input layer's are the inputs"),
+        (Z[l, j], ("the weighted input of neuron ", j, " in layer ", l)),
+        (A[l, j], ("the activation of neuron ", j, " in layer ", l, "; the input layer's are the inputs")),
     ]
     for name in dict.fromkeys(net.activation(layer).name for layer in range(1, net.depth + 1)):
         act = activations.activation(name)
         if act.elementwise:
-            rows.append((activation_functions(name)[0](l, Z[l, j]), f"the activation function ({name})"))
+            rows.append((activation_functions(name)[0](l, Z[l, j]), (f"the activation function ({name})",)))
     return rows
 
 
@@ -189,8 +195,9 @@ def json_document(d: Derivation, proof: Proof | None = None) -> str:
 
     proof = proof if proof is not None else d.check()
     expanded = expanded_or_none(d)
+    network = {k: v for k, v in describe(d.network).items() if k != "notation"}
     data = {
-        "network": {k: v for k, v in describe(d.network).items() if k != "notation"},
+        "network": {**network, "activation_sentence": words(network["activation_sentence"], str, text.doprint)},
         "notation": d.network.notation.name,
         **derivation(d),
         "subderivations": [derivation(s) for s in d.subderivations()],

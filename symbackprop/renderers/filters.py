@@ -82,7 +82,14 @@ def filters_for(net: Network) -> dict[str, Callable[..., Any]]:
         "tpartial": lambda pair: partial_tex(tex, *pair),
         "text_sum": joined(text.doprint, " + "),
         "escape": escape_tex,
+        "tex_words": lambda parts: words(parts, escape_tex, lambda e: f"${tex.doprint(e)}$"),
+        "md_words": lambda parts: words(parts, str, lambda e: f"${tex.doprint(e)}$"),
     }
+
+
+def words(parts: Sequence[str | sp.Basic], prose: Callable[[str], str], math: Callable[[sp.Basic], str]) -> str:
+    """A sentence of prose and mathematics (SymPy parts), each part laid out by its own function."""
+    return "".join(math(p) if isinstance(p, sp.Basic) else prose(p) for p in parts)
 
 
 def number(value: float) -> str:
