@@ -26,7 +26,6 @@ DOCUMENTS = ("tex", "tex-body", "md", "pdf")
 MAX_EXPANDED = 1_000_000  # nodes of the result written out in inputs and parameters (a document sizes it up)
 MAX_DERIVE_PARAMETERS = 1_500  # parameters the proof of one element composes
 MAX_CLAIM_PARAMETERS = 200  # verify: finding a counterexample and a diagnosis composes the network a hundred times
-MAX_PROOF_PARAMETERS = MAX_CLAIM_PARAMETERS  # the name verify's command reads
 MAX_CLAIM_NODES = 1_600  # verify: nodes of the composed cost, which its tree walks cover each time
 MAX_CLAIM_LAYERS = 16  # verify: layers after the input
 MAX_ALL_PARAMETERS = 600  # a --wrt all document proves one element or more per layer
@@ -157,10 +156,8 @@ def _check_parameters(net: Network) -> None:
 
 
 def check_claim(net: Network) -> None:
-    """Refuse checking a claim on a network where deciding it, with a counterexample and a diagnosis, takes long.
-
-    Meant for verify's command in place of its parameter count alone: deep networks take minutes too.
-    """
+    """Refuse checking a claim on a network where deciding it, with a counterexample and a diagnosis, takes long:
+    by its parameters, and by its depth and composed size, since deep networks take minutes too."""
     size = parameters(net)
     if size > MAX_CLAIM_PARAMETERS:
         raise SpecError(

@@ -356,11 +356,7 @@ def _verify(args: argparse.Namespace) -> int:
         checks = check_numbers(net)
         _emit(render_numbers(checks, fmt), args.output, inputs)
         return EXIT_FAILED if any(c.verdict == WRONG for c in checks) else EXIT_OK
-    if bounds.parameters(net) > bounds.MAX_PROOF_PARAMETERS:
-        raise SpecError(
-            f"this network has {bounds.parameters(net):,} weights and biases; claims are checked on networks of up "
-            f"to {bounds.MAX_PROOF_PARAMETERS:,}"
-        )
+    bounds.check_claim(net)
     with Progress("checking the claim", slow_after=1.0):
         report = verify_claim(net, claim, args.wrt)
     _emit(render_report(report, fmt), args.output, inputs, report.exit_status)

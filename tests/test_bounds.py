@@ -203,3 +203,12 @@ def test_claims_on_deep_networks_can_be_refused_by_depth_and_size():
         bounds.check_claim(sbp.Network(layers=[1] * 65))
     with pytest.raises(sbp.SpecError, match="3,305 nodes written out"):
         bounds.check_claim(sbp.Network(layers=[2] * 7))
+
+
+@pytest.mark.parametrize("layers", ["2,2,2,2,2,2,2,2", ",".join(["1"] * 40)])
+def test_verify_refuses_a_claim_on_a_network_too_deep_to_decide(layers, tmp_path):
+    out = tmp_path / "report.txt"
+    result = run("verify", "--layers", layers, "--wrt", "w_{00}^{(L)}", "--claim", "2(a_0^{(L)} - y_0)", "-o", str(out))
+    assert result.returncode == 2, result.stderr
+    assert "general form" in result.stderr and ("nodes" in result.stderr or "deeper" in result.stderr)
+    assert len(result.stderr.strip().splitlines()) == 1 and not out.exists()
