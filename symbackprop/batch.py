@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .network import Network
 
 SAMPLE_INDEX = sp.Symbol("i", integer=True)
-BATCH_SIZES = (2, 3, 1, 4)  # counterexamples are looked for in batches of these many samples, in this order
+BATCH_SIZES = (2, 3, 1, 4, 5, 6, 7, 8)  # counterexamples are looked for in batches of these many samples, in this order
 
 
 class NotUnderstood(SpecError):
@@ -66,7 +66,10 @@ def generating(value: sp.Expr, letters: dict[sp.Expr, sp.Symbol]) -> sp.Expr:
 def check_linear(value: sp.Expr) -> None:
     """Refuse a claim that is not a sum of the samples' derivatives times numbers and n (plus a constant):
     a product or a quotient of two of them is no statement about a mean, and the proof does not cover it."""
-    parts = [s for s in value.atoms(sp.Sum)] + [p for p in sample_derivatives(value)]
+    sums = list(value.atoms(sp.Sum))
+    for s in sums:  # inside each sum too: sum_i (dC_i/dw)^2 is no mean
+        check_linear(s.function)
+    parts = sums + sample_derivatives(value)
     letters = {part: sp.Dummy() for part in parts}
     plain = value.xreplace(letters)
     for first in letters.values():
@@ -107,11 +110,28 @@ def _closed_sum(s: sp.Sum, letters: dict[sp.Expr, sp.Symbol]) -> sp.Expr:
 
 
 def same_function(first: sp.Expr, second: sp.Expr) -> bool:
-    """Whether two claims about the mean cost agree for every n and every value of the samples' derivatives."""
+    """Whether two claims about the mean cost agree for every n and every value of the samples' derivatives.
+
+    The generating function covers every n where no sum runs backwards (for those, its closed form
+    counts terms negatively, where a text means an empty sum); the few n below are written out.
+    """
     letters: dict[sp.Expr, sp.Symbol] = {}
     difference = generating(first, letters) - generating(second, letters)
     numerator = sp.together(difference).as_numer_denom()[0]
-    return sp.expand(sp.powsimp(sp.expand(numerator, power_exp=True), combine="base"), power_exp=True) == 0
+    if sp.expand(sp.powsimp(sp.expand(numerator, power_exp=True), combine="base"), power_exp=True) != 0:
+        return False
+    return all(sp.expand(written_out(first, n) - written_out(second, n)) == 0 for n in _short_batches(first, second))
+
+
+def _short_batches(*values: sp.Expr) -> range:
+    """The numbers of samples at which some sum over the samples would have fewer than 0 terms."""
+    below = 1
+    for value in values:
+        for s in sample_sums(value):
+            slope, constant = s.count.coeff(SAMPLES), s.count.subs(SAMPLES, 0)
+            if slope > 0 and constant < 0:
+                below = max(below, int(sp.ceiling(-constant / slope)))
+    return range(1, below)
 
 
 @dataclass(frozen=True)
@@ -147,15 +167,21 @@ def referenced(value: sp.Expr, n: int) -> list[int]:
     return sorted(numbers)
 
 
-def at_batch(value: sp.Expr, n: int, numbers: dict[sp.Expr, float]) -> float:
-    """``value`` with n samples whose derivatives are ``numbers`` (keyed by dC_k/dw with k a number)."""
+def written_out(value: sp.Expr, n: int) -> sp.Expr:
+    """``value`` with n samples, each sum over them written term by term (a sum whose last value is below its
+    first is empty, as a text means it)."""
     written = value.xreplace({SAMPLES: sp.Integer(n)})
     sums = [s for s in sp.preorder_traversal(written) if isinstance(s, sp.Sum)]
     for s in reversed(sums):
         i, first, last = s.limits[0]
         terms = [s.function.xreplace({i: sp.Integer(k)}) for k in range(int(first), int(last) + 1)]
         written = written.xreplace({s: sp.Add(*terms)})
-    return float(written.xreplace(numbers))
+    return written
+
+
+def at_batch(value: sp.Expr, n: int, numbers: dict[sp.Expr, float]) -> float:
+    """``value`` with n samples whose derivatives are ``numbers`` (keyed by dC_k/dw with k a number)."""
+    return float(written_out(value, n).xreplace(numbers))
 
 
 PROOF = (

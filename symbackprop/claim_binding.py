@@ -560,7 +560,8 @@ class _Binder:
         low = self.sample_bound(first) if first is not None else sp.Integer(0)
         high = self.sample_bound(last) if last is not None else low + SAMPLES - 1
         count = sp.expand(high - low + 1)
-        if count.coeff(SAMPLES) < 0 or count.subs(SAMPLES, 1) < 0:
+        slope = count.coeff(SAMPLES)
+        if slope < 0 or (slope == 0 and count < 0):  # below its first value for every large n
             raise self.fail(head, "this sum over the samples runs backwards: its last value is below its first")
         index.first, index.last = low, high
         if self.first_sample is None and low in (0, 1):
