@@ -15,7 +15,7 @@ from sympy.printing.str import StrPrinter
 
 from . import activations
 from .notation import Notation
-from .symbols import C0, ActivationBase, ActivationPrimeBase, ActivationSecondBase, SoftmaxExp
+from .symbols import C0, MEAN_COST, SAMPLES, ActivationBase, ActivationPrimeBase, ActivationSecondBase, SoftmaxExp
 
 
 class _Notation:
@@ -68,10 +68,14 @@ class _Notation:
         return (sums, sp.Mul(*rest)) if sums and rest else None
 
     def _textbook_product(self, expr: sp.Mul) -> str | None:
-        """w_jk a_k weight first, and a sum over a layer first in parentheses; None for SymPy's own order."""
+        """w_jk a_k weight first, and a sum over a layer first in parentheses; None for SymPy's own order.
+        A sum over the samples goes after its factor in n: 1/n sum_i dC_i/dw, the mean as texts write it."""
         pair = self._weight_first(expr)
         if pair:
             return self._times.join(map(self._print, pair))
+        split = self._sum_first(expr)
+        if split and split[1].free_symbols <= {SAMPLES} and all(s.has(SAMPLES) for s in split[0]):
+            return self._times.join([self._print(split[1]), *(self._print(s) for s in split[0])])
         split = self._sum_first(expr)
         if split:
             sums = [f"{self._open}{self._print(s)}{self._close}" for s in split[0]]
@@ -142,6 +146,8 @@ class TextPrinter(_Notation, StrPrinter):
     def _print_Symbol(self, expr: sp.Symbol) -> str:
         if expr == C0:
             return self._settings["notation"].cost_symbol
+        if expr == MEAN_COST:
+            return self._settings["notation"].batch_cost_symbol
         if re.fullmatch(r"\w_\{\w\}", expr.name):  # a layer's size n_{l}: plain text needs no braces
             return expr.name.replace("{", "").replace("}", "")
         return super()._print_Symbol(expr)
@@ -196,6 +202,8 @@ class TexPrinter(_Notation, LatexPrinter):
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
         if expr == C0:
             return self._settings["notation"].cost_symbol
+        if expr == MEAN_COST:
+            return self._settings["notation"].batch_cost_symbol
         return super()._print_Symbol(expr, style)
 
 

@@ -16,6 +16,20 @@ Z = sp.IndexedBase("z")
 A = sp.IndexedBase("a")
 Y = sp.IndexedBase("y")
 C0 = sp.Symbol("C_0")
+MEAN_COST = sp.Symbol("C_mean")  # C: the mean of the samples' costs over a batch of n samples
+SAMPLES = sp.Symbol("n", integer=True, positive=True)  # n, the number of samples in that batch
+
+
+class SampleCost(sp.Function):
+    """C_i: the cost of sample ``i`` of the batch; its derivatives stand for numbers of their own."""
+
+    nargs = 1
+
+    def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
+        return f"C_{{{printer.doprint(self.args[0])}}}"
+
+    def _symbackprop_text(self, printer: sp.printing.str.StrPrinter) -> str:
+        return f"C_{printer.doprint(self.args[0])}"
 
 
 class ActivationBase(sp.Function):
