@@ -153,7 +153,7 @@ def bind(net: Network, claim: Claim, text: str) -> BoundClaim:
     With several sides (``dC_0/dw = chain = result``), a leading derivative of C_0 names the
     derivative claimed and every other side is a claim of its own; without one, every side is.
     """
-    binder = _Binder(net, text)
+    binder = _Binder(net, claim.text or text)
     try:
         return binder.claim(claim)
     except SpecError:

@@ -26,6 +26,7 @@ from .network import Network
 from .output import is_stdout, read_regular_file, shown, write_atomically
 from .progress import Progress
 from .renderers import render, render_all, render_general, render_numbers, render_report, render_second
+from .renderers.verdict import error_place
 from .resources import example_names, example_path, templates_dir
 from .verify import verify_claim
 
@@ -361,7 +362,7 @@ def _verify(args: argparse.Namespace) -> int:
         report = verify_claim(net, claim, args.wrt)
     _emit(render_report(report, fmt), args.output, inputs, report.exit_status)
     if report.verdict == "unparseable":  # the report is the answer; stderr still says why in one line
-        where = f" at position {report.position}" if report.position is not None else ""
+        where = f" at {error_place(report.claim, report.position)}" if report.position is not None else ""
         sys.stderr.write(f"symbackprop verify: error: the claim cannot be read{where}: {_one_line(report.error)}\n")
     return report.exit_status
 

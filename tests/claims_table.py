@@ -497,9 +497,78 @@ SEED_CLAIMS += [
     ),
 ]
 
+# The second source text's displays, each its whole line as the file has it ($\begin{eqnarray*} ...
+# \end{eqnarray*}$ and all), pasted as they are: every one is correct.
+SEED_DISPLAYS = {
+    353: (
+        r"$\begin{eqnarray*} \frac{\partial}{\partial a_{1}^{(L)}} \left( \sum_{j=0}^{n-1}\left("
+        r" a_{j}^{(L)}-y_{j}\right)^{2}\right) &=& \frac{\partial }{\partial a_{1}^{(L)}}"
+        r" \left( \left( a_{0}^{(L)}-y_{0}\right)^{2} + \left( a_{1}^{(L)}-y_{1}\right)^{2}"
+        r" + \left( a_{2}^{(L)}-y_{2}\right)^{2} + \left( a_{3}^{(L)}-y_{3}\right)^{2}"
+        r" \right) \\&=& \frac{\partial }{\partial a_{1}^{(L)}}\left( \left( a_{0}^{(L)}-y_{0}\right)^{2}\righ"
+        r"t) + \frac{\partial }{\partial a_{1}^{(L)}} \left( \left( a_{1}^{(L)}-y_{1}\right)^{2}\right)"
+        r" + \frac{\partial }{\partial a_{1}^{(L)}}\left( \left( a_{2}^{(L)}-y_{2}\right)^{2}\right)"
+        r" +\frac{\partial }{\partial a_{1}^{(L)}}\left( \left( a_{3}^{(L)}-y_{3}\right)^{2}\right)"
+        r" \\&=&2 \left( a_{1}^{\left( L\right) }-y_{1}\right) \text{.} \end{eqnarray*}$"
+    ),
+    369: (
+        r"$\begin{eqnarray*} \frac{\partial a_{1}^{(L)}}{\partial z_{1}^{(L)}} &=&"
+        r" \frac{\partial }{\partial z_{1}^{(L)}}\left( g^{\left( L\right) }\left("
+        r" z_{1}^{\left(L\right) }\right) \right) \\ &=& g^{^{\prime }\left( L\right)"
+        r" }\left( z_{1}^{\left( L\right) }\right) \text{.} \end{eqnarray*}$"
+    ),
+    389: (
+        r"$\begin{eqnarray*} \frac{\partial }{\partial w_{12}^{(L)}}\left(\sum_{k=0}^{n-1}w_{1k}^{(L)}a_{k}^{("
+        r"L-1)}\right) &=& \frac{\partial }{\partial w_{12}^{(L)}} \left( w_{10}^{(L)}a_{0}^{(L-1)}"
+        r" + w_{11}^{(L)}a_{1}^{(L-1)} + w_{12}^{(L)}a_{2}^{(L-1)} + \cdots + w_{15}^{(L)}a_{5}^{(L-1)}"
+        r" \right) \\ &=& \frac{\partial }{\partial w_{12}^{(L)}} w_{10}^{(L)}a_{0}^{(L-1)}"
+        r" + \frac{\partial }{\partial w_{12}^{(L)}} w_{11}^{(L)}a_{1}^{(L-1)} +"
+        r" \frac{\partial }{\partial w_{12}^{(L)}}w_{12}^{(L)}a_{2}^{(L-1)} + \cdots"
+        r" + \frac{\partial }{\partial w_{12}^{(L)}}w_{15}^{(L)}a_{5}^{(L-1)} \\ &=&"
+        r" a_{2}^{(L-1)} \end{eqnarray*}$"
+    ),
+    397: (
+        r"$\begin{eqnarray*} \frac{\partial C_{0}}{\partial w_{12}^{(L)}} &=& \left("
+        r" \frac{\partial C_{0}}{\partial a_{1}^{(L)}}\right) \left( \frac{\partial"
+        r" a_{1}^{(L)}}{\partial z_{1}^{(L)}}\right) \left( \frac{\partial z_{1}^{(L)}}{\partial"
+        r" w_{12}^{(L)}}\right) \\ &=& 2 \left( a_{1}^{\left( L\right) }-y_{1}\right)"
+        r" \left( g^{\prime \left(L\right) }\left( z_{1}^{\left( L\right) }\right)"
+        r" \right) \left( a_{2}^{(L-1)}\right) \end{eqnarray*}$"
+    ),
+    577: (
+        r"$\begin{eqnarray*} \frac{\partial }{\partial a_{2}^{(L-1)}} \sum_{k=0}^{n-1}w_{jk}^{(L)}a_{k}^{(L-1)"
+        r"} &=& \frac{\partial }{\partial a_{2}^{(L-1)}} \left( w_{j0}^{(L)}a_{0}^{(L-1)}"
+        r" +w_{j1}^{(L)}a_{1}^{(L-1)} +w_{j2}^{(L)}a_{2}^{(L-1)} +\cdots +w_{j5}^{(L)}a_{5}^{(L-1)}"
+        r" \right) \\ &=& \frac{\partial}{\partial a_{2}^{(L-1)}}w_{j0}^{(L)}a_{0}^{(L-1)}"
+        r" +\frac{\partial}{\partial a_{2}^{(L-1)}}w_{j1}^{(L)}a_{1}^{(L-1)} +\frac{\partial}{\partial"
+        r" a_{2}^{(L-1)}}w_{j2}^{(L)}a_{2}^{(L-1)} +\cdots +\frac{\partial}{\partial"
+        r" a_{2}^{(L-1)}}w_{j5}^{(L)}a_{5}^{(L-1)} \\ &=& 0 +0 +\frac{\partial}{\partial"
+        r" a_{2}^{(L-1)}}w_{j2}^{(L)}a_{2}^{(L-1)} +\cdots 0 \\ &=& \frac{\partial}{\partial"
+        r" a_{2}^{(L-1)}}w_{j2}^{(L)}a_{2}^{(L-1)} \\ &=& w_{j2}^{(L)} \end{eqnarray*}$"
+    ),
+    595: (
+        r"$\begin{eqnarray*} \frac{\partial C_{0}}{\partial a_{2}^{(L-1)}} &=& \sum_{j=0}^{n-1}\left("
+        r" \left( \frac{\partial C_{0}}{\partial a_{j}^{(L)}}\right) \left( \frac{\partial"
+        r" a_{j}^{(L)}}{\partial z_{j}^{(L)}}\right) \left( \frac{\partial z_{j}^{(L)}}{\partial"
+        r" a_{2}^{(L-1)}}\right) \right) \\ &=& \sum_{j=0}^{n-1}\left( 2\left( a_{j}^{\left("
+        r" L\right) }-y_{j}\right) \left( g^{\prime \left( L\right) }\left( z_{j}^{\left("
+        r" L\right) }\right)\right) \left( w_{j2}^{(L)}\right) \right) \end{eqnarray*}$"
+    ),
+    623: (
+        r"$\frac{\partial C}{\partial a_{2}^{(L-1)}}=\frac{1}{n}\sum_{i=0}^{n-1}\frac{"
+        r" \partial C_{i}}{\partial a_{2}^{(L-1)}}\text{.}$"
+    ),
+}
+
+SEED_CLAIMS += [(SEED_001, n, "deeplizard", None, SEED_DISPLAYS[n]) for n in (369, 397, 595, 623)]
+
 UNPARSEABLE = [
     # network, claim, a word the reason must contain, the 1-based position it must point at
-    ("deep", r"2(a_1^{(L)} - y_1", "ends too early", None),
+    ("deep", r"2(a_1^{(L)} - y_1", "this '(' is never closed", 2),
+    ("deep", r"2\left(a_1^{(L)} - y_1", "this '\\left(' is never closed", 2),
+    ("deep", r"2(a_1^{(L)} - y_1]", "does not close the '(' opened at line 1, column 2", 18),
+    ("deep", r"2 a_1^{(L)} - y_1)", "closes nothing", 18),
+    ("deep", r"\frac{2}{a_1^{(L)}", "this '{' is never closed", 9),
     ("deep", r"2(a_7^{(L)} - y_1)", "neurons 0 to 3", 3),
     ("deep", r"\foo(z_1^{(L)})", "unknown command", 1),
     ("deep", r"q_1^{(L)}", "means nothing", 1),

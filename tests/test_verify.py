@@ -227,6 +227,7 @@ HOSTILE = [
 @pytest.mark.parametrize("claim", HOSTILE, ids=range(len(HOSTILE)))
 def test_hostile_claims_get_a_clean_answer_fast_and_run_nothing(claim, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    verify_claim(network("deep"), "2 a_2^{(L-1)}", "w_{12}^{(L)}")  # SymPy execs helpers of its own on first use
     calls = []
     real_eval, real_exec = builtins.eval, builtins.exec
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..claim_syntax import line_column
 from ..claimed_numbers import CARRIED, CONFIRMED, WRONG, NumberCheck
 from ..printing import partial_tex, partial_text, printers
 from ..references import layer_name
@@ -21,6 +22,9 @@ def report_context(report: ClaimReport) -> dict[str, Any]:
         out["wrt"] = {"latex": tex.doprint(symbol), "text": text.doprint(symbol)}
     if report.error is not None:
         out["error"] = {"reason": report.error, "position": report.position}
+        if report.position is not None:
+            line, column = line_column(report.claim, report.position)
+            out["error"] |= {"line": line, "column": column, "where": error_place(report.claim, report.position)}
         return out
     answer = report.answer
     lhs_tex, lhs_text = partial_tex(tex, answer.of, answer.wrt), partial_text(text, answer.of, answer.wrt)
@@ -89,12 +93,30 @@ def report_json(report: ClaimReport) -> str:
     return json.dumps(report_context(report), indent=2, ensure_ascii=False) + "\n"
 
 
+def error_place(claim: str, position: int | None) -> str:
+    """Where an error is, in words: "line 3, column 12" in a claim of several lines, else "position 12"."""
+    if position is None:
+        return ""
+    if "\n" not in claim.strip("\n"):
+        return f"position {position}"
+    line, column = line_column(claim, position)
+    return f"line {line}, column {column}"
+
+
+CARET_WIDTH = 100  # characters of the claim's line shown around the place
+
+
 def caret_line(claim: str, position: int | None) -> tuple[str, str] | None:
-    """The claim on one line with a caret under ``position`` (1-based), for a terminal; None if too long."""
-    flat = claim.replace("\n", " ").replace("\t", " ")
-    if position is None or len(flat) > 160:
+    """The line of the claim that holds ``position`` (1-based), with a caret under the place; a long line is
+    cut to CARET_WIDTH characters around it, with an ellipsis where it was cut."""
+    if position is None or not claim:
         return None
-    return flat, " " * (max(position, 1) - 1) + "^"
+    line_number, column = line_column(claim, min(position, len(claim)))
+    text = "".join(ch if ch.isprintable() else " " if ch == "\t" else "?" for ch in claim.split("\n")[line_number - 1])
+    start = max(0, min(column - 1 - CARET_WIDTH // 2, len(text) - CARET_WIDTH))
+    end = start + CARET_WIDTH
+    shown = ("…" if start > 0 else "") + text[start:end] + ("…" if end < len(text) else "")
+    return shown, " " * (column - 1 - start + (start > 0)) + "^"
 
 
 def numbers_context(checks: list[NumberCheck]) -> dict[str, Any]:
