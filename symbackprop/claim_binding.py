@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from . import activations, batch
+from . import activations, batch, claim_dots
 from .claim_syntax import (
     Binary,
     Binding,
@@ -63,7 +63,16 @@ ACTIVATION_HEADS: dict[str, str | None] = {
 ACTIVATION_HEADS |= {"g": None, "relu": "relu", "ReLU": "relu", "sigmoid": "sigmoid", "LeakyReLU": "leaky_relu"}
 PLAIN_HEADS = {"\\exp": sp.exp, "\\ln": sp.log, "\\log": sp.log}
 DERIVATIVE_MARKS = {"\\partial", "d"}
+DOTS = {"\\cdots", "\\dots", "\\ldots", "\\dotsb", "\\dotsc", "..."}  # terms left out of a written-out sum
 ACCENT_PRIMES = {"\\prime"}
+
+
+class OutOfRange(ClaimError):
+    """A quantity whose neuron index the network does not have: ``kind`` is w, b, a, z or y."""
+
+    def __init__(self, message: str, position: int, kind: str) -> None:
+        super().__init__(message, position)
+        self.kind = kind
 
 
 class Operator(Partial):
@@ -111,11 +120,14 @@ class BoundClaim:
     count: int  # how many sides were written, the leading derivative included
     wrt_text: str | None = None  # the leading derivative's w_{12}^{(L)}, as written
     wrt_position: int | None = None  # where that stands, 1-based
-    of: sp.Expr | None = None  # what the leading derivative differentiates: C_0, an a, a z or the mean cost C
+    of: sp.Expr | None = None  # what the leading derivative differentiates: C_0, an a, a z, the mean cost C, or E
     wrt_symbol: sp.Expr | None = None  # with respect to what, free indices kept as letters
     free: tuple[Free, ...] = ()
     cases: tuple[tuple[tuple[sp.Symbol, int], ...], ...] = ((),)  # each assignment of the free indices
     first_sample: int = 0  # how a claim about the mean cost numbers its samples: from 0 or from 1
+    reference: tuple[sp.Expr, ...] | None = None  # a chain led by d/dx(E), E no quantity: its first side, per case
+    notes: tuple[tuple[str, tuple[sp.Expr, ...]], ...] = ()  # how the claim was read: words with {0} slots
+    rewritten: tuple[tuple[sp.Expr, sp.Expr], ...] = ()  # a weight read with its indices swapped, and as written
 
     @property
     def shown(self) -> sp.Expr:
@@ -147,13 +159,15 @@ class _Use:
     kind: str
 
 
-def bind(net: Network, claim: Claim, text: str) -> BoundClaim:
+def bind(net: Network, claim: Claim, text: str, swapped: frozenset[int] = frozenset()) -> BoundClaim:
     """Read a parsed claim against ``net``.
 
     With several sides (``dC_0/dw = chain = result``), a leading derivative of C_0 names the
     derivative claimed and every other side is a claim of its own; without one, every side is.
+    ``swapped``: where weights start whose two indices are read the other way round (verify tries
+    that for a weight the network does not have).
     """
-    binder = _Binder(net, claim.text or text)
+    binder = _Binder(net, claim.text or text, swapped)
     try:
         return binder.claim(claim)
     except SpecError:
@@ -163,9 +177,11 @@ def bind(net: Network, claim: Claim, text: str) -> BoundClaim:
 
 
 class _Binder:
-    def __init__(self, net: Network, text: str) -> None:
+    def __init__(self, net: Network, text: str, swapped: frozenset[int] = frozenset()) -> None:
         self.net = net
         self.text = text
+        self.swapped = swapped  # where weights start whose indices are read the other way round
+        self.rewritten: dict[sp.Expr, sp.Expr] = {}  # each such weight as read, to the weight as written
         self.env: dict[str, _Index] = {}
         self.uses: list[_Use] = []
         self.limit_layer: int | None = None  # while reading a sum's limits: the layer n stands for
@@ -179,7 +195,8 @@ class _Binder:
     def claim(self, claim: Claim) -> BoundClaim:
         nodes = claim.sides
         leading = len(nodes) > 1 and _is_derivative(nodes[0])
-        self.free_allowed = leading  # j in \frac{\partial z_j^{(L)}}{...} = ...: checked for every j
+        applied = len(nodes) > 1 and not leading and _is_application(nodes[0])
+        self.free_allowed = leading or applied  # j in \frac{\partial z_j^{(L)}}{...} = ...: checked for every j
         try:
             head = self.expr(nodes[0])
         finally:
@@ -191,8 +208,15 @@ class _Binder:
         if leading:
             self.check_head(nodes[0], head)
             wrt_node, first = self.wrt_nodes[head], 2
+        elif applied:
+            wrt_node = self.wrt_nodes[head]
         self.check_uses()  # the left-hand side's indices too: w_{92}^{(L)} is named as written, with its place
         cases = self.cases(nodes[0], free)
+        of = head.of if wrt_node is not None else None
+        reference, notes = None, ()
+        if applied:
+            of, reference, notes = self.applied_head(nodes[0], head, cases)
+            first = 1 if reference is None else 2
         sides = tuple(
             Side(i, self.quote(node), node.start + 1, shown, tuple(self.side_value(shown, node, c) for c in cases))
             for i, (node, shown) in enumerate(read[first - 1 :], start=first)
@@ -205,12 +229,54 @@ class _Binder:
             len(read),
             self.quote(wrt_node) if wrt_node is not None else None,
             wrt_node.start + 1 if wrt_node is not None else None,
-            head.of if wrt_node is not None else None,
+            of,
             wrt_symbol,
             free,
             cases,
             self.first_sample or 0,
+            reference,
+            notes,
+            tuple(self.rewritten.items()),
         )
+
+    def applied_head(self, node: Node, head: Operator, cases: tuple) -> tuple[sp.Expr, tuple | None, tuple]:
+        """A chain led by \\frac{\\partial}{\\partial x}(E): what it is a derivative of, the first side's own
+        values when that is nothing of the network's, and a note saying how it was read.
+
+        E written out is compared with C_0's definition and each z's and a's (z_j^{(l)} = sum_k w_jk a_k + b_j,
+        a_j^{(l)} = g(z_j^{(l)})): the seed's \\frac{\\partial}{\\partial a_1}(\\sum_j (a_j - y_j)^2) is the
+        derivative of C_0. Otherwise every later side must equal the first, d/dx of E worked out.
+        """
+        bodies = [_evaluated(_expand_sums(head.of.xreplace(_case_values(c)))) for c in cases]
+        named = [self.named_by(body) for body in bodies]
+        template = _generalize(named, cases) if all(q is not None for q in named) else None
+        if template is not None:
+            message = "the first side differentiates the definition of {0}: the claim is read as {1}"
+            return template, None, ((message, (template, Partial(template, head.wrt))),)
+        values = tuple(self.side_value(head, node, c) for c in cases)
+        message = "{0} is no quantity of the network's; every later side must equal the first, worked out"
+        return head.of, values, ((message, (head.of,)),)
+
+    def named_by(self, body: sp.Expr) -> sp.Expr | None:
+        """The quantity whose definition ``body`` is, written out: C_0, a z or an a; None if none is."""
+        candidates: list[sp.Expr] = []
+        atoms = body.atoms(sp.Indexed)
+        if any(q.base == Y or (q.base == A and int(q.indices[0]) == self.net.depth) for q in atoms):
+            candidates.append(C0)
+        candidates += sorted({Z[q.indices[0], q.indices[1]] for q in atoms if q.base == W}, key=sp.default_sort_key)
+        candidates += sorted({A[q.indices[0], q.indices[1]] for q in atoms if q.base == Z}, key=sp.default_sort_key)
+        for quantity in candidates:
+            if sp.expand(body - self.definition(quantity)) == 0:
+                return quantity
+        return None
+
+    def definition(self, quantity: sp.Expr) -> sp.Expr:
+        if quantity == C0:
+            return self.net.cost_definition()
+        layer, j = (int(i) for i in quantity.indices)
+        if quantity.base == Z:
+            return self.net.z_definition(layer, j)
+        return self.net.a_definition(layer, j)
 
     def check_head(self, node: Node, head: sp.Expr) -> None:
         """The leading derivative names what is claimed: of C_0, the mean cost C, an a or a z."""
@@ -303,10 +369,48 @@ class _Binder:
             head = list(node.left.factors) if isinstance(node.left, Product) else [node.left]
             body = node.right if node.op == "+" else Neg(node.right.start - 1, node.right.end, node.right)
             return self.product([*head, body])
+        terms = _signed_terms(node)
+        if any(_leads_with_dots(term) for _, term in terms):
+            return self.with_dots(node, terms)
         left, right = self.expr(node.left), self.expr(node.right)
         if node.op == "-":
             right = sp.Mul(-1, right, evaluate=False)
         return sp.Add(left, right, evaluate=False)
+
+    def with_dots(self, node: Binary, terms: list[tuple[str, Node]]) -> sp.Expr:
+        """A written-out sum with \\cdots standing for terms left out: each filled in from the terms around it."""
+        items: list[tuple[sp.Expr, Node] | Node] = []  # a bound term and its node, or the dots
+        for op, term in terms:
+            if _leads_with_dots(term):
+                items.append(term.factors[0] if isinstance(term, Product) else term)
+                if not isinstance(term, Product):
+                    continue
+                rest = term.factors[1:]  # + \cdots 0: the dots, then the last term
+                term = rest[0] if len(rest) == 1 else Product(rest[0].start, rest[-1].end, rest)
+            value = self.expr(term)
+            items.append((sp.Mul(-1, value, evaluate=False) if op == "-" else value, term))
+        out: list[sp.Expr] = []
+        for k, item in enumerate(items):
+            if isinstance(item, tuple):
+                out.append(item[0])
+                continue
+            before, after = items[k - 1] if k else None, items[k + 1] if k + 1 < len(items) else None
+            if not (isinstance(before, tuple) and isinstance(after, tuple)):
+                raise self.fail(
+                    item,
+                    f"{self.quote(item)} stands for the terms left out between the term before it and the one after; "
+                    "write both, as in w_{10} a_0 + w_{11} a_1 + \\cdots + w_{15} a_5",
+                )
+            earlier = items[k - 2][0] if k >= 2 and isinstance(items[k - 2], tuple) else None
+            try:
+                out.extend(claim_dots.filled(before[0], after[0], earlier))
+            except claim_dots.NotInferred as err:
+                raise self.fail(
+                    item,
+                    f"the terms {self.quote(item)} leaves out cannot be inferred from '{self.quote(before[1])}' "
+                    f"before it and '{self.quote(after[1])}' after it: {err}",
+                ) from None
+        return self.bounded(node, sp.Add(*out, evaluate=False))
 
     def _frac(self, node: Frac) -> sp.Expr:
         partial = self.derivative(node.numerator, node.denominator)
@@ -608,6 +712,11 @@ class _Binder:
             raise self.fail(node, f"{self.quote(node)} needs an argument")
         if name in DERIVATIVE_MARKS:
             raise self.fail(node, f"{name} belongs in a derivative such as \\frac{{\\partial C_0}}{{\\partial w}}")
+        if name in DOTS:
+            raise self.fail(
+                node,
+                f"{name} stands for terms left out of a sum: write it between two terms, as in a_0 + \\cdots + a_5",
+            )
         if name.startswith("\\"):
             raise self.fail(node, f"unknown command {name}")
         raise self.fail(node, f"{name} means nothing in this network (a, z, w, b, y, x, n, e, C are known)")
@@ -660,6 +769,8 @@ class _Binder:
         kind = {"x": "a", "\\delta": "z"}.get(name, name)
         indices = self.indices(node, kind, layer, subs[0] if subs else None)
         symbol = Y[indices[0]] if name == "y" else QUANTITIES[name][layer, *indices]
+        if name == "w" and node.start in self.swapped:
+            self.rewritten[symbol] = W[layer, indices[1], indices[0]]
         if name == "\\delta":
             if not self.net.notation.use_delta:
                 raise self.fail(
@@ -739,6 +850,8 @@ class _Binder:
             words = {0: "no subscript (one bias per layer)", 1: "one neuron index", 2: "two neuron indices, jk"}
             raise self.fail(node, f"'{self.quote(node)}': {words[want]} expected")
         layers = [layer, layer - 1] if kind == "w" else [layer]
+        if kind == "w" and node.start in self.swapped:
+            parts = parts[::-1]
         out = []
         for part, at in zip(parts, layers, strict=True):
             value = self.index_value(part)
@@ -807,11 +920,11 @@ class _Binder:
             if not base <= value < base + size:
                 ranges = ", ".join(f"{s} from {self.env[str(s)].first} to {self.env[str(s)].last}" for s in point)
                 reach = f"with {ranges} the index reaches {value}" if point else f"index {value} is out of range"
-                raise self.fail(
-                    use.node,
+                message = (
                     f"'{self.quote(use.node)}': {reach}; layer {self.layer_label(use.layer)} "
-                    f"has neurons {base} to {base + size - 1}",
+                    f"has neurons {base} to {base + size - 1}"
                 )
+                raise OutOfRange(message, use.node.start + 1, use.kind)
 
     def layer_label(self, layer: int) -> str:
         return layer_name(layer, self.net.depth)
@@ -887,6 +1000,12 @@ class _Binder:
         except batch.NotUnderstood as err:
             raise self.fail(node, str(err)) from None
         return value
+
+
+def in_left_hand_side(claim: Claim, offset: int) -> bool:
+    """Whether ``offset`` lies in the leading derivative of a claim with several sides (what is claimed)."""
+    head = claim.sides[0]
+    return len(claim.sides) > 1 and _is_derivative(head) and head.start <= offset < head.end
 
 
 def partial_value(net: Network, of: sp.Expr, wrt: sp.Indexed, position: int | None = None) -> sp.Expr:
@@ -1006,6 +1125,66 @@ def _evaluated(expr: sp.Expr) -> sp.Expr:
 def _is_derivative(node: Node) -> bool:
     """\\frac{\\partial X}{\\partial Y} with something after each mark: a derivative, not an operator."""
     return isinstance(node, Frac) and _after_mark(node.numerator) is not None and not _is_operator(node)
+
+
+def _is_application(node: Node) -> bool:
+    """\\frac{\\partial}{\\partial x} applied to the whole side: to the group after it, or to every factor after it."""
+    if not (isinstance(node, Product) and len(node.factors) > 1 and _is_operator(node.factors[0])):
+        return False
+    return len(node.factors) == 2 or not _is_bracketed(node.factors[1])
+
+
+def _case_values(case: tuple[tuple[sp.Symbol, int], ...]) -> dict[sp.Symbol, sp.Integer]:
+    return {symbol: sp.Integer(v) for symbol, v in case}
+
+
+def _generalize(values: list[sp.Expr], cases: tuple) -> sp.Expr | None:
+    """One expression in the free indices that is ``values[c]`` in each case c: an index of an a, z, w, b or y
+    that follows a free index's value becomes that letter. None when no such expression fits every case."""
+    if len(cases) == 1:
+        return values[0]
+    first, case = values[0], cases[0]
+    spots = [
+        (q, p, symbol)
+        for q in sorted(first.atoms(sp.Indexed), key=sp.default_sort_key)
+        for p, index in enumerate(q.indices)
+        if p > 0 or q.base == Y
+        for symbol, value in case
+        if index == value
+    ]
+    for chosen in _choices(spots):
+        template = first.xreplace(
+            {q: q.base[tuple(chosen.get((q, p), i) for p, i in enumerate(q.indices))] for q in first.atoms(sp.Indexed)}
+        )
+        if all(template.xreplace(_case_values(c)) == v for c, v in zip(cases, values, strict=True)):
+            return template
+    return None
+
+
+def _choices(spots: list[tuple]) -> Iterator[dict]:
+    """Which index positions become which letter: all of them first, then fewer (at most 2^8 tries)."""
+    spots = spots[:8]
+    for size in range(len(spots), -1, -1):
+        for subset in itertools.combinations(spots, size):
+            chosen = {(q, p): symbol for q, p, symbol in subset}
+            if len(chosen) == size:
+                yield chosen
+
+
+def _signed_terms(node: Node) -> list[tuple[str, Node]]:
+    """The terms of a + b - c + ... with the sign written before each, in order."""
+    out = []
+    while isinstance(node, Binary) and node.op in "+-" and not _ends_with_sum(node.left):
+        out.append((node.op, node.right))
+        node = node.left
+    out.append(("+", node))
+    return out[::-1]
+
+
+def _leads_with_dots(node: Node) -> bool:
+    """\\cdots as a term, or at the start of one (+ \\cdots 0, the last term written after the dots)."""
+    first = node.factors[0] if isinstance(node, Product) else node
+    return isinstance(first, Name) and first.name in DOTS
 
 
 def _ends_with_sum(node: Node) -> bool:

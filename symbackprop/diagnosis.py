@@ -19,7 +19,7 @@ from .equivalence import same
 from .local import local_derivative
 from .network import Network
 from .references import Ref
-from .symbols import A, ActivationPrimeBase, W, Y
+from .symbols import C0, A, ActivationPrimeBase, W, Y
 
 MAX_CANDIDATES = 80
 
@@ -165,7 +165,8 @@ def _wrong_layer_input(d: Derivation) -> Iterator[Mistake]:
 
 def _swapped_indices(d: Derivation) -> Iterator[Mistake]:
     t, net = d.target, d.network
-    if t.kind == "w" and t.indices[0] != t.indices[1]:
+    quantity = isinstance(d, Derivation) or d.of == C0 or isinstance(d.of, sp.Indexed)  # not d/dx of an expression
+    if quantity and t.kind == "w" and t.indices[0] != t.indices[1]:
         swapped = Ref("w", t.layer, (t.indices[1], t.indices[0]))
         if swapped.indices[0] in net.neurons(t.layer) and swapped.indices[1] in net.neurons(t.layer - 1):
             other = net.derive(swapped).result if isinstance(d, Derivation) else None

@@ -12,7 +12,8 @@ point where their values differ and, where one fits, the known mistake that expl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -68,6 +69,7 @@ class ClaimReport:
     free: tuple[claim_binding.Free, ...] = ()  # the left-hand side's free indices, each checked over its range
     case: Case = ()  # their values the verdict is on: the first that fails, or the last checked
     claimed: tuple[sp.Expr, sp.Expr] | None = None  # the leading derivative's of and wrt, free indices as letters
+    notes: tuple[tuple[str, tuple[sp.Expr, ...]], ...] = ()  # how the claim was read, words with {0} slots
 
     @property
     def exit_status(self) -> int:
@@ -84,22 +86,87 @@ def verify_claim(net: Network, claim: str, wrt: str | Ref | None = None) -> Clai
     """
     target = net.ref(wrt) if isinstance(wrt, str) else wrt
     try:
-        bound = claim_binding.bind(net, claim_syntax.parse(claim), claim)
+        parsed = claim_syntax.parse(claim)
+        bound = _bound(net, parsed, claim)
     except ClaimError as err:
         return ClaimReport(net, claim, UNPARSEABLE, target, error=err.reason, position=err.position)
     target = _target(net, target, wrt if isinstance(wrt, str) else None, bound)
     of = bound.of if bound.of is not None else C0
     try:
-        return _check(net, claim, bound, of, target)
+        report = _check(net, claim, bound, of, target)
     except ClaimError as err:  # a claim about the mean cost that the proof does not cover
         return ClaimReport(net, claim, UNPARSEABLE, target, error=err.reason, position=err.position)
+    return _with_swapped_weights(report, bound) if bound.rewritten else report
+
+
+MAX_SWAPS = 4  # weights the network lacks, each read with its indices swapped, before the claim is given up
+
+
+def _bound(net: Network, parsed: claim_syntax.Claim, claim: str) -> claim_binding.BoundClaim:
+    """The claim bound to ``net``; a weight the network lacks (w_{4j}^{(L)} in a 6-to-4 layer) read with its
+    indices swapped when the weight it then names exists and the rest of the claim reads: that is the usual
+    mistake, and the verdict says so. Any other error, or one in the left-hand side, stands."""
+    swapped: set[int] = set()
+    try:
+        return claim_binding.bind(net, parsed, claim)
+    except claim_binding.OutOfRange as err:
+        first = again = err
+    while isinstance(again, claim_binding.OutOfRange) and again.kind == "w" and len(swapped) < MAX_SWAPS:
+        start = again.position - 1
+        if start in swapped or claim_binding.in_left_hand_side(parsed, start):
+            break
+        swapped.add(start)
+        try:
+            return claim_binding.bind(net, parsed, claim, frozenset(swapped))
+        except ClaimError as err:
+            again = err
+    raise first
+
+
+def _with_swapped_weights(report: ClaimReport, bound: claim_binding.BoundClaim) -> ClaimReport:
+    """The verdict on a claim that names a weight the network lacks: incorrect, its indices swapped, with what
+    the claim read the other way round gives (right, or wrong in a way of its own)."""
+    written = dict(bound.rewritten)
+    belongs, shown = next(iter(written.items()))
+    message = "the weight's indices are swapped: {0} is written, a weight this network does not have, where {1} belongs"
+    other, kind = report.diagnosis, "indices_swapped"
+    if other is not None:
+        kind, message = f"{kind}+{other.kind}", f"{message}, and {_shifted_slots(other.message, 2)}"
+    elif report.verdict == INCORRECT:
+        message += "; with them put right, the claim is still not the right answer"
+    symbols = (shown, belongs, *(other.symbols if other is not None else ()))
+    formula = report.answer.value if report.answer is not None else sp.Integer(0)
+    counter = report.counterexample
+    if counter is not None:
+        counter = replace(counter, note=_joined(counter.note, "the claim read with the weight's indices swapped"))
+    method = "the claim names a weight the network does not have; read with its indices swapped, " + report.method
+    return replace(
+        report,
+        verdict=INCORRECT,
+        read_as=report.read_as.xreplace(written) if report.read_as is not None else None,
+        diagnosis=Mistake(kind, message, formula, symbols),
+        counterexample=counter,
+        method=method,
+    )
+
+
+def _shifted_slots(message: str, by: int) -> str:
+    """A message's {0}, {1} slots renumbered from ``by``, to follow another message's."""
+    return re.sub(r"\{(\d+)\}", lambda m: "{" + str(int(m.group(1)) + by) + "}", message)
+
+
+def _joined(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
 
 
 def _check(net: Network, claim: str, bound: claim_binding.BoundClaim, of: sp.Expr, target: Ref | None) -> ClaimReport:
     """Every side against the right answer, for every case of the free indices: the first wrong one is reported."""
     for k, case in enumerate(bound.cases):
         wrt = _wrt_in_case(net, bound, target, case)
-        answer = _answer(net, of.xreplace(_values(case)), wrt, bound.first_sample)
+        if bound.reference is not None:  # \frac{\partial}{\partial x}(E) = ...: each later side against the first
+            answer = _worked_out(of.xreplace(_values(case)), wrt, bound.reference[k])
+        else:
+            answer = _answer(net, of.xreplace(_values(case)), wrt, bound.first_sample)
         for side in bound.sides:
             decision = _decide(net, answer, side.values[k], bound)
             if not decision.equal:
@@ -139,6 +206,7 @@ def _report(
         free=bound.free,
         case=case,
         claimed=(bound.of, bound.wrt_symbol) if bound.of is not None else None,
+        notes=bound.notes,
     )
 
 
@@ -153,6 +221,12 @@ def _answer(net: Network, of: sp.Expr, wrt: sp.Indexed, first_sample: int) -> An
         return Answer(of, wrt, mean, mean, None)
     value = local_derivative(net, of, wrt)
     return Answer(of, wrt, value, value, ref if ref.kind in "az" else None)
+
+
+def _worked_out(of: sp.Expr, wrt: sp.Indexed, value: sp.Expr) -> Answer:
+    """The first side of a chain d/dx(E) = ..., E no quantity of the network's: sympy.diff of E, the reference."""
+    ref = _ref_of(wrt)
+    return Answer(of, wrt, sp.factor_terms(value), value, ref if ref.kind in "az" else None)
 
 
 def _decide(net: Network, answer: Answer, value: sp.Expr, bound: claim_binding.BoundClaim) -> Decision:

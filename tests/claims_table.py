@@ -562,6 +562,147 @@ SEED_DISPLAYS = {
 
 SEED_CLAIMS += [(SEED_001, n, "deeplizard", None, SEED_DISPLAYS[n]) for n in (369, 397, 595, 623)]
 
+SEED_CLAIMS += [(SEED_001, n, "deeplizard", None, SEED_DISPLAYS[n]) for n in (353, 389, 577)]
+
+
+def seed_with(line: int, *changes: str) -> str:
+    """A display of the second source text with a mistake made in it: (old, new) pairs, each found once."""
+    text = SEED_DISPLAYS[line]
+    for old, new in zip(changes[::2], changes[1::2], strict=True):
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return text
+
+
+LAST_353 = r"&=&2 \left( a_{1}^{\left( L\right) }-y_{1}\right)"
+D_W12 = r"\frac{\partial}{\partial w_{12}^{(L)}}"
+D_A1 = r"\frac{\partial}{\partial a_1^{(L)}}"
+DZ1 = r"\frac{\partial z_1^{(L)}}{\partial w_{12}^{(L)}}"
+SQUARES = r"(a_0^{(L)} - y_0)^2 + (a_1^{(L)} - y_1)^2 + \cdots + (a_3^{(L)} - y_3)^2"
+PATH = r"2(a_{0}^{(L)} - y_{0}) g'^{(L)}(z_{0}^{(L)}) w_{02}^{(L)}"
+CLAIMS += [
+    # the seed's displays with the usual mistakes made in them
+    (
+        "deep",
+        None,
+        seed_with(353, LAST_353, r"&=& \left( a_{1}^{\left( L\right) }-y_{1}\right)"),
+        "incorrect",
+        "factor_2_dropped",
+    ),
+    ("deep", None, seed_with(353, LAST_353, r"&=&2 \left( y_{1}-a_{1}^{\left( L\right) }\right)"), "incorrect", "sign"),
+    (
+        "deep",
+        None,
+        seed_with(369, r"&=& g^{^{\prime }\left( L\right) }", r"&=& g^{\left( L\right) }"),
+        "incorrect",
+        None,
+    ),
+    ("deep", None, seed_with(389, r"&=& a_{2}^{(L-1)}", r"&=& a_{2}^{(L)}"), "incorrect", "wrong_layer"),
+    (
+        "deep",
+        None,
+        seed_with(397, r"\left( a_{2}^{(L-1)}\right)", r"\left( a_{2}^{(L)}\right)"),
+        "incorrect",
+        "wrong_layer",
+    ),
+    (
+        "deep",
+        None,
+        seed_with(397, r"\left( g^{\prime \left(L\right) }\left( z_{1}^{\left( L\right) }\right) \right)", ""),
+        "incorrect",
+        "activation_derivative_missing",
+    ),
+    ("deep", None, seed_with(577, r"&=& w_{j2}^{(L)}", r"&=& w_{2j}^{(L)}"), "incorrect", "indices_swapped"),
+    (
+        "deep",
+        None,
+        seed_with(595, r"\left( w_{j2}^{(L)}\right)", r"\left( w_{2j}^{(L)}\right)"),
+        "incorrect",
+        "sum_wrong_index",
+    ),
+    # a chain led by the operator: the derivative of what it applies to, a quantity's definition or not
+    ("deep", None, D_A1 + r"\left((a_1^{(L)} - y_1)^2\right) = 2(a_1^{(L)} - y_1)", "correct", None),
+    ("deep", None, D_A1 + r"\left((a_1^{(L)} - y_1)^2\right) = (a_1^{(L)} - y_1)", "incorrect", "factor_2_dropped"),
+    ("deep", None, r"\frac{d}{dz_1^{(L)}} g^{(L)}(z_1^{(L)}) = g'^{(L)}(z_1^{(L)})", "correct", None),
+    ("deep", None, r"\frac{d}{dz_1^{(L)}} g^{(L)}(z_1^{(L)}) = g^{(L)}(z_1^{(L)})", "incorrect", None),
+    # the operator over each term of a sum: it applies to the product after it, up to the next + or -
+    (
+        "deep",
+        None,
+        DZ1 + " = " + D_W12 + r" w_{10}^{(L)}a_{0}^{(L-1)} + \cdots + " + D_W12 + r" w_{15}^{(L)}a_{5}^{(L-1)}",
+        "correct",
+        None,
+    ),
+    (
+        "deep",
+        None,
+        DZ1 + " = " + D_W12 + r" w_{12}^{(L)} a_{2}^{(L-1)} + w_{11}^{(L)} a_{1}^{(L-1)}",
+        "incorrect",
+        None,
+    ),
+    ("deep", None, DZ1 + " = " + D_W12 + r"\left(w_{12}^{(L)}\right) a_{2}^{(L-1)}", "correct", None),
+    # \cdots, \ldots, \dots and ... stand for the terms between, their indices stepping by one
+    (
+        "deep",
+        None,
+        r"\frac{\partial C_0}{\partial a_1^{(L)}} = " + D_A1 + r"\left(" + SQUARES + r"\right)",
+        "correct",
+        None,
+    ),
+    (
+        "deep",
+        None,
+        r"\frac{\partial C_0}{\partial a_1^{(L)}} = "
+        + D_A1
+        + r"\left("
+        + SQUARES.replace(r"\cdots", "...")
+        + r"\right)",
+        "correct",
+        None,
+    ),
+    (
+        "deep",
+        None,
+        r"\frac{\partial C_0}{\partial a_2^{(L-1)}} = " + PATH + r" + \ldots + " + PATH.replace("0", "3"),
+        "correct",
+        None,
+    ),
+    (
+        "deep",
+        None,
+        r"\frac{\partial C_0}{\partial a_2^{(L-1)}} = " + PATH + r" + \dots + " + PATH.replace("0", "2"),
+        "incorrect",
+        None,
+    ),  # stops at neuron 2: the term for neuron 3 is missing
+    (
+        "deep",
+        None,
+        r"\frac{\partial C_0}{\partial a_2^{(L-1)}} = "
+        + PATH.replace("w_{02}", "w_{20}")
+        + r" + \cdots + "
+        + PATH.replace("0", "3").replace("w_{32}", "w_{23}"),
+        "incorrect",
+        "sum_wrong_index",
+    ),
+    # a weight the network does not have, whose indices swapped name one it has: the indices are swapped
+    (
+        "deep",
+        "a_4^{(L-1)}",
+        r"\sum_{j} 2(a_j^{(L)} - y_j) g'^{(L)}(z_j^{(L)}) w_{4j}^{(L)}",
+        "incorrect",
+        "indices_swapped",
+    ),
+    (
+        "deep",
+        "a_4^{(L-1)}",
+        r"\sum_{j} (a_j^{(L)} - y_j) g'^{(L)}(z_j^{(L)}) w_{4j}^{(L)}",
+        "incorrect",
+        "indices_swapped+factor_2_dropped",
+    ),
+    ("deep", None, r"\frac{\partial z_j^{(L)}}{\partial a_4^{(L-1)}} = w_{4j}^{(L)}", "incorrect", "indices_swapped"),
+    ("deep", None, r"\frac{\partial z_j^{(L)}}{\partial a_4^{(L-1)}} = w_{j4}^{(L)}", "correct", None),
+]
+
 UNPARSEABLE = [
     # network, claim, a word the reason must contain, the 1-based position it must point at
     ("deep", r"2(a_1^{(L)} - y_1", "this '(' is never closed", 2),
@@ -602,4 +743,19 @@ UNPARSEABLE = [
     # the operator form needs what it differentiates
     ("deep", r"\frac{\partial }{\partial a_{1}^{(L)}}", "needs what it differentiates", 7),
     ("deep", r"y^{(L-1)}", "output layer", 1),
+    # \cdots whose terms left out cannot be inferred
+    ("deep", r"a_0^{(L)} + \cdots", "write both", 13),
+    ("deep", r"\cdots + a_3^{(L)}", "write both", 1),
+    ("deep", r"a_0^{(L)} + \cdots + y_3", "differ in more than their neuron indices", 13),
+    (
+        "deep",
+        r"w_{10}^{(L)}a_{0}^{(L-1)} + \cdots + w_{15}^{(L)}a_{4}^{(L-1)}",
+        "do not move together (by 4 and by 5)",
+        29,
+    ),
+    ("deep", r"a_0^{(L)} + a_2^{(L)} + \cdots + a_3^{(L)}", "step by 2, not by 1", 25),
+    ("deep", r"a_1^{(L)} + \cdots + a_1^{(L)}", "the same term", 13),
+    ("deep", r"a_1^{(L)} \cdots a_2^{(L)}", "stands for terms left out of a sum", 11),
+    # a weight the network lacks, no swap of which exists: named with its place
+    ("deep", r"\sum_{j} 2(a_j^{(L)} - y_j) g'^{(L)}(z_j^{(L)}) w_{7j}^{(L)}", "index 7 is out of range", 49),
 ]

@@ -3,19 +3,81 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
+import sympy as sp
+
+from ..claim_binding import Operator
 from ..claim_syntax import line_column
 from ..claimed_numbers import CARRIED, CONFIRMED, WRONG, NumberCheck
-from ..printing import partial_tex, partial_text, printers
+from ..notation import Notation
+from ..printing import TexPrinter, TextPrinter, partial_tex, partial_text
 from ..references import layer_name
+from ..symbols import SampleCost
 from ..verify import ClaimReport
+
+
+class ClaimText(TextPrinter):
+    """The text printer, with what a claim may hold written as the claim writes it: 1[z > 0], max(0, z)."""
+
+    def _print_Heaviside(self, expr: sp.Heaviside) -> str:
+        body, relation = _step(expr, (">", "<", "≥", "≤"))
+        return f"1[{self._print(body)} {relation} 0]" if relation else f"H({self._print(expr.args[0])})"
+
+    def _print_Max(self, expr: sp.Max) -> str:
+        return f"max({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Min(self, expr: sp.Min) -> str:
+        return f"min({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Piecewise(self, expr: sp.Piecewise) -> str:
+        pieces = [
+            f"{self._print(value)} otherwise"
+            if condition == sp.true
+            else f"{self._print(value)} if {self._print(condition)}"
+            for value, condition in expr.args
+        ]
+        return "(" + ", ".join(pieces) + ")"
+
+    def _print_ITE(self, expr: sp.ITE) -> str:
+        test, then, otherwise = (self._print(a) for a in expr.args)
+        return f"({then} if {test} else {otherwise})"
+
+
+class ClaimTex(TexPrinter):
+    """The LaTeX printer, with a step function written as the claim writes it: \\mathbb{1}[z > 0]."""
+
+    def _print_Heaviside(self, expr: sp.Heaviside, exp: str | None = None) -> str:
+        body, relation = _step(expr, (">", "<", r"\geq", r"\leq"))
+        if not relation:
+            return super()._print_Heaviside(expr, exp)
+        out = rf"\mathbb{{1}}\left[{self._print(body)} {relation} 0\right]"
+        return rf"\left({out}\right)^{{{exp}}}" if exp else out
+
+
+def _step(expr: sp.Heaviside, words: tuple[str, str, str, str]) -> tuple[sp.Expr, str]:
+    """Heaviside(x, 0) is 1[x > 0], Heaviside(x, 1) is 1[x >= 0], and with -x, x < 0; "" for another value at 0."""
+    arg = expr.args[0]
+    at_zero = expr.args[1] if len(expr.args) > 1 else None
+    if at_zero not in (0, 1):
+        return arg, ""
+    negative = arg.could_extract_minus_sign()
+    strict = at_zero == 0
+    relation = words[(0 if strict else 2) + negative]
+    return (-arg if negative else arg), relation
+
+
+def claim_printers(notation: Notation, layers: Sequence[int]) -> tuple[ClaimText, ClaimTex]:
+    """A text and a LaTeX printer for a verify report on one network."""
+    settings = {"notation": notation, "layers": tuple(layers)}
+    return ClaimText(settings), ClaimTex(dict(settings, mul_symbol=None))
 
 
 def report_context(report: ClaimReport) -> dict[str, Any]:
     """What a report shows, as strings and numbers only (LaTeX and plain text side by side)."""
     net = report.network
-    text, tex = printers(net.notation, net.layers)
+    text, tex = claim_printers(net.notation, net.layers)
     out: dict[str, Any] = {"verdict": report.verdict, "claim": report.claim}
     if report.wrt is not None:
         symbol = net.symbol(report.wrt)
@@ -27,7 +89,7 @@ def report_context(report: ClaimReport) -> dict[str, Any]:
             out["error"] |= {"line": line, "column": column, "where": error_place(report.claim, report.position)}
         return out
     answer = report.answer
-    lhs_tex, lhs_text = partial_tex(tex, answer.of, answer.wrt), partial_text(text, answer.of, answer.wrt)
+    lhs_tex, lhs_text = _derivative(tex, answer.of, answer.wrt), _derivative(text, answer.of, answer.wrt)
     out["read_as"] = {"latex": tex.doprint(report.read_as), "text": text.doprint(report.read_as)}
     out["expected"] = {
         "latex": f"{lhs_tex} = {tex.doprint(answer.shown)}",
@@ -49,7 +111,11 @@ def report_context(report: ClaimReport) -> dict[str, Any]:
         out["case"] = {str(symbol): value for symbol, value in report.case}
         if report.verdict == "incorrect":
             out["fails_at"] = out["case"]
-    claimed = partial_text(text, *report.claimed) if report.claimed is not None else lhs_text
+    if report.notes:
+        out["note"] = "; ".join(
+            message.format(*(text.doprint(s) for s in symbols)) for message, symbols in report.notes
+        )
+    claimed = _derivative(text, *report.claimed) if report.claimed is not None else lhs_text
     out["checked"] = _checked(report, claimed)
 
     if report.diagnosis is not None:
@@ -70,6 +136,14 @@ def report_context(report: ClaimReport) -> dict[str, Any]:
             "note": c.note,
         }
     return out
+
+
+def _derivative(printer: TextPrinter | TexPrinter, of: sp.Expr, wrt: sp.Expr) -> str:
+    """d(of)/d(wrt) in Leibniz form; for an expression E (a chain led by d/dx(E)), the operator applied to it."""
+    if of.is_Symbol or isinstance(of, (sp.Indexed, SampleCost)):
+        tex = isinstance(printer, TexPrinter)
+        return partial_tex(printer, of, wrt) if tex else partial_text(printer, of, wrt)
+    return printer.doprint(Operator(of, wrt))
 
 
 def _checked(report: ClaimReport, lhs: str) -> str:
