@@ -47,6 +47,9 @@ MAX_DIGITS = 100  # a number in the claim, written or worked out (10^{10^{6}}, 2
 MAX_TOWER = 2  # exponentials of exponentials of letters: e^{e^{z}} is fine, e^{e^{e^{e^{z}}}} overflows at any point
 MAX_CASES = 64  # values of the left-hand side's free indices, each checked on its own
 
+ONE_SAMPLE = (
+    "C was read as {0}, the cost of one sample, since the claim speaks of no samples (no C_i, no sum over them)"
+)
 QUANTITIES = {"a": A, "z": Z, "w": W, "b": B, "x": A, "y": Y, "\\delta": Z}
 COST_LETTERS = {"C"}
 
@@ -191,11 +194,13 @@ class _Binder:
         self.head_kind: sp.Expr = C0  # what the leading derivative differentiates
         self.sample_limit = False  # while reading a sum over the samples' limits: n is the number of samples
         self.first_sample: int | None = None  # the first sum over the samples' first value, when 0 or 1
+        self.one_sample = False  # C alone is the cost of one sample: the claim speaks of no samples
 
     def claim(self, claim: Claim) -> BoundClaim:
         nodes = claim.sides
         leading = len(nodes) > 1 and _is_derivative(nodes[0])
         applied = len(nodes) > 1 and not leading and _is_application(nodes[0])
+        self.one_sample = _mentions_bare_cost(nodes) and not _speaks_of_samples(nodes)
         self.free_allowed = leading or applied  # j in \frac{\partial z_j^{(L)}}{...} = ...: checked for every j
         try:
             head = self.expr(nodes[0])
@@ -217,6 +222,8 @@ class _Binder:
         if applied:
             of, reference, notes = self.applied_head(nodes[0], head, cases)
             first = 1 if reference is None else 2
+        if self.one_sample:
+            notes = (*notes, (ONE_SAMPLE, (C0,)))
         sides = tuple(
             Side(i, self.quote(node), node.start + 1, shown, tuple(self.side_value(shown, node, c) for c in cases))
             for i, (node, shown) in enumerate(read[first - 1 :], start=first)
@@ -730,11 +737,11 @@ class _Binder:
         return value
 
     def cost(self, node: Node, scripts: tuple) -> sp.Expr:
-        """C_0 (or C_x, C_i outside a sum): one sample's cost; C: the mean over the batch; C_i in a sum over i:
-        sample i's cost."""
+        """C_0 (or C_x, C_i outside a sum): one sample's cost; C: the mean over the batch, or one sample's cost in
+        a claim that speaks of no samples; C_i in a sum over i: sample i's cost."""
         subs = [s for m, s in scripts if m == "_"]
         if not subs:
-            return MEAN_COST
+            return C0 if self.one_sample else MEAN_COST
         sub = _unbrace(subs[0])
         if isinstance(sub, Name) and sub.name in self.env and not self.env[sub.name].free:
             index = self.env[sub.name]
@@ -1169,6 +1176,29 @@ def _choices(spots: list[tuple]) -> Iterator[dict]:
             chosen = {(q, p): symbol for q, p, symbol in subset}
             if len(chosen) == size:
                 yield chosen
+
+
+def _cost_letters(nodes: tuple[Node, ...]) -> Iterator[Scripted | Name]:
+    """Each C written in the claim, with its scripts where it has any."""
+    for top in nodes:
+        for node in _walk(top):
+            if _is_name(node, "C") or (isinstance(node, Scripted) and _is_name(node.base, "C")):
+                yield node
+
+
+def _speaks_of_samples(nodes: tuple[Node, ...]) -> bool:
+    """Whether the claim names a sample's cost: C_i, C_x, C_0, C_1 (a C with a subscript)."""
+    return any(isinstance(c, Scripted) and any(m == "_" for m, _ in c.scripts) for c in _cost_letters(nodes))
+
+
+def _mentions_bare_cost(nodes: tuple[Node, ...]) -> bool:
+    """Whether the claim writes C alone, with no subscript."""
+    scripted = {id(c.base) for c in _cost_letters(nodes) if isinstance(c, Scripted)}
+    return any(
+        (isinstance(c, Name) and id(c) not in scripted)
+        or (isinstance(c, Scripted) and not any(m == "_" for m, _ in c.scripts))
+        for c in _cost_letters(nodes)
+    )
 
 
 def _signed_terms(node: Node) -> list[tuple[str, Node]]:

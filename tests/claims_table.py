@@ -703,6 +703,28 @@ CLAIMS += [
     ("deep", None, r"\frac{\partial z_j^{(L)}}{\partial a_4^{(L-1)}} = w_{j4}^{(L)}", "correct", None),
 ]
 
+# C alone over one sample's formula: the cost of that sample, as the first source text writes it
+DC = r"\frac{\partial C}{\partial "
+CLAIMS += [
+    ("one", None, DC + r"w^{(L)}} = 2(a^{(L)} - y)\sigma'(z^{(L)}) a^{(L-1)}", "correct", None),
+    ("one", None, DC + r"w^{(L)}} = 2(a^{(L)} - y) a^{(L-1)}", "incorrect", "activation_derivative_missing"),
+    ("one", None, DC + r"w^(L)} = a^(L-1) \sigma'(z^(L)) (a^(L) - y)", "incorrect", "factor_2_dropped"),
+    (
+        "one",
+        None,
+        DC
+        + r"w^{(L)}} = \frac{\partial z^{(L)}}{\partial w^{(L)}}\frac{\partial a^{(L)}}{\partial z^{(L)}}"
+        + DC
+        + r"a^{(L)}}",
+        "correct",
+        None,
+    ),
+    ("one", None, DC + r"b^{(L)}} = \sigma'(z^{(L)}) 2(a^{(L)} - y)", "correct", None),
+    ("one", "w^{(L)}", DC + r"a^{(L)}} \sigma'(z^{(L)}) a^{(L-1)}", "correct", None),
+    ("nielsen", None, DC + r"b_1^{2}} = \delta_1^{2}", "correct", None),
+    ("nielsen", None, DC + r"w_{12}^{2}} = a_1^{1} \delta_2^{2}", "incorrect", "indices_swapped"),
+]
+
 UNPARSEABLE = [
     # network, claim, a word the reason must contain, the 1-based position it must point at
     ("deep", r"2(a_1^{(L)} - y_1", "this '(' is never closed", 2),

@@ -381,7 +381,10 @@ def test_without_the_1_over_n_the_diagnosis_speaks_of_the_samples():
 @pytest.mark.parametrize(
     ("claim", "words"),
     [
-        (MEAN_LHS + r"2(a_1^{(L)} - y_1) g'^{(L)}(z_1^{(L)}) a_2^{(L-1)}", "belong to one sample"),
+        (
+            MEAN_LHS + r"\frac{1}{n}\sum_{i=0}^{n-1}\frac{\partial C_{i}}{\partial w_{12}^{(L)}} + a_2^{(L-1)}",
+            "belong to one sample",
+        ),
         (
             MEAN_LHS + r"\frac{1}{n}\sum_{i=0}^{n-1}\frac{\partial C_{i}}{\partial w_{12}^{(L)}}"
             r"\frac{\partial C_{i}}{\partial w_{12}^{(L)}}",
@@ -496,3 +499,17 @@ def test_no_report_shows_sympys_own_names():
         report = verify_claim(network(name), claim, wrt)
         shown = render_report(report) + json.dumps({k: v for k, v in report_context(report).items() if k != "claim"})
         assert not internals.search(shown), (claim, internals.search(shown))
+
+
+def test_bare_c_over_one_samples_formula_is_read_as_that_samples_cost():
+    """The first source text writes dC/dw^(L) for one training example: C is C_0 there, and the report says so."""
+    claim = r"\frac{\partial C}{\partial w^{(L)}} = 2(a^{(L)} - y)\sigma'(z^{(L)}) a^{(L-1)}"
+    report = verify_claim(Network.from_toml("example:3b1b"), claim)
+    data = json.loads(render_report(report, "json"))
+    assert report.verdict == "correct" and data["note"].startswith("C was read as C_0, the cost of one sample")
+    assert "note:                C was read as C_0" in render_report(report)
+    batch_claim = (
+        r"\frac{\partial C}{\partial w^{(L)}} = \frac{1}{n}\sum_{i=0}^{n-1}\frac{\partial C_i}{\partial w^{(L)}}"
+    )
+    batch_report = verify_claim(Network.from_toml("example:3b1b"), batch_claim)
+    assert batch_report.verdict == "correct" and "note" not in json.loads(render_report(batch_report, "json"))
