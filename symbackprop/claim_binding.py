@@ -39,8 +39,9 @@ from .network import Network
 from .partial import Partial
 from .printing import printers
 from .references import Ref, check, layer_name
-from .symbols import C0, MEAN_COST, SAMPLES, A, B, SampleCost, W, Y, Z, activation_functions
+from .symbols import C0, MEAN_COST, SAMPLES, A, ActivationSecondBase, B, SampleCost, W, Y, Z, activation_functions
 
+BEYOND_FIRST = (ActivationSecondBase, sp.DiracDelta, sp.Derivative, sp.Subs)  # d/dz of g'(z), of a step
 MAX_SUM_TERMS = 4096
 MAX_EXPONENT = 100  # a power's exponent, in size: (a - y)^{99999999} would take minutes to expand
 MAX_DIGITS = 100  # a number in the claim, written or worked out (10^{10^{6}}, 2^{2^{2^{2^{2}}}})
@@ -256,7 +257,7 @@ class _Binder:
         """
         bodies = [_evaluated(_expand_sums(head.of.xreplace(_case_values(c)))) for c in cases]
         named = [self.named_by(body) for body in bodies]
-        template = _generalize(named, cases) if all(q is not None for q in named) else None
+        template = generalize(named, cases) if all(q is not None for q in named) else None
         if template is not None:
             message = "the first side differentiates the definition of {0}: the claim is read as {1}"
             return template, None, ((message, (template, Partial(template, head.wrt))),)
@@ -508,13 +509,13 @@ class _Binder:
         if name == "\\max":
             if len(args) != 2:
                 raise self.fail(arg, "\\max takes two arguments, as in \\max(0, z)")
-            value = sp.Max(*(self.expr(a) for a in args))
+            value = sp.Max(*(_evaluated(self.expr(a)) for a in args))  # SymPy decides on values
         elif len(args) != 1:
             raise self.fail(arg, f"{self.quote(head)} takes one argument")
         elif name == "1":
             value = self.indicator(args[0])
         elif name in PLAIN_HEADS:
-            value = PLAIN_HEADS[name](self.expr(args[0]))
+            value = PLAIN_HEADS[name](_evaluated(self.expr(args[0])))
         else:
             value = self.activation(head, name, primes, layer, self.expr(args[0]))
         for power in powers:
@@ -570,13 +571,13 @@ class _Binder:
         if wanted is None:
             raise self.fail(head, "g stands for a layer's activation; this one has no layer")
         act = activations.activation(wanted)
-        return act.prime(arg) if primes else act.form(arg)
+        return act.prime(_evaluated(arg)) if primes else act.form(_evaluated(arg))  # 0·y is 0 to a piecewise
 
     def indicator(self, node: Node) -> sp.Expr:
         """\\mathbb{1}[z > 0] as a step function of z."""
         if not isinstance(node, Relation):
             raise self.fail(node, "an indicator takes a comparison, as in \\mathbb{1}[z > 0]")
-        gap = self.expr(node.left) - self.expr(node.right)
+        gap = _evaluated(self.expr(node.left) - self.expr(node.right))
         op = node.op.lstrip("\\")
         strict = {">": (gap, 0), "gt": (gap, 0), "<": (-gap, 0), "lt": (-gap, 0)}
         closed = {">=": (gap, 1), "ge": (gap, 1), "geq": (gap, 1), "<=": (-gap, 1), "le": (-gap, 1), "leq": (-gap, 1)}
@@ -985,7 +986,20 @@ class _Binder:
         """Sums written out, and each derivative replaced by sympy.diff of what it differentiates."""
         expanded = _evaluated(_expand_sums(shown))
         partials = {p: partial_value(self.net, p.of, p.wrt, node.start + 1) for p in expanded.atoms(Partial)}
-        return self.bounded(node, expanded.xreplace(partials))
+        for p, value in partials.items():
+            if value.has(*BEYOND_FIRST):
+                raise self.fail(
+                    node,
+                    f"{self.derivative_words(p)} is a second derivative (of an activation, or of a step such as "
+                    "\\mathbb{1}[z > 0]), which is not supported",
+                )
+        value = expanded.xreplace(partials).xreplace({C0: self.net.cost_definition()})  # C_0 itself: the cost
+        return self.bounded(node, value)
+
+    def derivative_words(self, p: Partial) -> str:
+        """A derivative in the claim's words, for messages: where its variable is written."""
+        where = self.wrt_nodes.get(p)
+        return f"the derivative with respect to {self.quote(where)}" if where is not None else "a derivative"
 
     def mean_value_of(self, shown: sp.Expr, node: Node) -> sp.Expr:
         """A side of a claim about the mean cost: sums over the samples kept, each sample's derivative a
@@ -996,7 +1010,7 @@ class _Binder:
         value = value.xreplace(ones)
         others = [p for p in value.atoms(Partial) if not isinstance(p.of, SampleCost)]
         plain = value.xreplace({p: sp.Dummy() for p in value.atoms(Partial)})
-        if others or plain.atoms(sp.Indexed) or plain.has(MEAN_COST):
+        if others or plain.atoms(sp.Indexed) or plain.free_symbols - {SAMPLES, *plain.atoms(sp.Dummy)}:
             raise self.fail(
                 node,
                 "a claim about the mean cost C is written in n and the samples' derivatives, as in "
@@ -1089,6 +1103,8 @@ def _size_problem(value: sp.Expr) -> str | None:
     """What makes ``value`` (evaluated) too large to work with, or None."""
     if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         return "it is undefined (a division by zero, or the logarithm of 0)"
+    if value.has(sp.I):
+        return "it is not a real number"
     if _tower(value) > MAX_TOWER:
         return f"exponentials are nested more than {MAX_TOWER} deep over a letter, too large to evaluate"
     for part in sp.preorder_traversal(value):
@@ -1145,7 +1161,7 @@ def _case_values(case: tuple[tuple[sp.Symbol, int], ...]) -> dict[sp.Symbol, sp.
     return {symbol: sp.Integer(v) for symbol, v in case}
 
 
-def _generalize(values: list[sp.Expr], cases: tuple) -> sp.Expr | None:
+def generalize(values: list[sp.Expr] | tuple[sp.Expr, ...], cases: tuple) -> sp.Expr | None:
     """One expression in the free indices that is ``values[c]`` in each case c: an index of an a, z, w, b or y
     that follows a free index's value becomes that letter. None when no such expression fits every case."""
     if len(cases) == 1:
@@ -1160,12 +1176,21 @@ def _generalize(values: list[sp.Expr], cases: tuple) -> sp.Expr | None:
         if index == value
     ]
     for chosen in _choices(spots):
-        template = first.xreplace(
-            {q: q.base[tuple(chosen.get((q, p), i) for p, i in enumerate(q.indices))] for q in first.atoms(sp.Indexed)}
-        )
-        if all(template.xreplace(_case_values(c)) == v for c, v in zip(cases, values, strict=True)):
+        with sp.evaluate(False):  # the answer as the engine wrote it: 2(a_j - y_j), not 2a_j - 2y_j
+            template = first.xreplace(
+                {
+                    q: q.base[tuple(chosen.get((q, p), i) for p, i in enumerate(q.indices))]
+                    for q in first.atoms(sp.Indexed)
+                }
+            )
+        if all(_same(template.xreplace(_case_values(c)), v) for c, v in zip(cases, values, strict=True)):
             return template
     return None
+
+
+def _same(first: sp.Expr, second: sp.Expr) -> bool:
+    """The same expression, written in the same or another order."""
+    return first == second or sp.expand(_evaluated(first) - _evaluated(second)) == 0
 
 
 def _choices(spots: list[tuple]) -> Iterator[dict]:

@@ -53,9 +53,9 @@ def decide(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -
     generic = realize(net, claim, start, "generic") - realize(net, expected, start, "generic")
     cancelled = within(SYMBOLIC_SECONDS, lambda: sp.expand(generic) == 0 or sp.cancel(sp.together(generic)) == 0)
     if cancelled:
-        return Decision(True, "the difference cancels to 0 with every activation an arbitrary function g")
+        return Decision(True, f"the difference cancels to 0 {_arbitrary(net)}")
     if cancelled is None and not has_branches(generic) and agree(generic, POINTS):
-        return Decision(True, f"equal at {POINTS} exact random rational points with every activation arbitrary")
+        return Decision(True, f"equal at {POINTS} exact random rational points {_arbitrary(net)}")
     mine, right = realize(net, claim, start, "concrete"), realize(net, expected, start, "concrete")
     if has_branches(mine - right):
         return _by_real_points(compare(mine, right))
@@ -64,6 +64,20 @@ def decide(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -
     if agree(mine - right, POINTS):
         return Decision(True, f"equal for this network's activations, at {POINTS} exact random rational points")
     return Decision(False, "not equal as functions of the parameters, inputs and targets")
+
+
+def _arbitrary(net: Network) -> str:
+    """What a proof with every activation an undefined function g covers, in words that fit this network."""
+    layers = [net.activation(layer) for layer in range(1, net.depth + 1)]
+    words = {"relu": "ReLU", "leaky_relu": "leaky ReLU"}
+    named = list(dict.fromkeys(words.get(a.name, a.name) for a in layers if a.elementwise and not a.generic))
+    kept = " (softmax as it is)" if any(not act.elementwise for act in layers) else ""
+    if not named:
+        return f"with every activation an arbitrary function g{kept}"
+    return (
+        f"with each activation taken as an arbitrary function g{kept}: it holds for every activation, so for this "
+        f"network's {' and '.join(named)}"
+    )
 
 
 def _by_real_points(comparison: Comparison) -> Decision:
@@ -190,6 +204,8 @@ def _local_values(
 
 def _number(expr: sp.Expr, point: dict[sp.Expr, sp.Float]) -> float | None:
     value = expr.xreplace(point).replace(SoftmaxExp, sp.exp).evalf(30)  # SymPy has no numbers for SoftmaxExp
+    if value.free_symbols or not value.is_number:  # something the point gives no value: no number here
+        return None
     return float(value) if value.is_real and value.is_finite else None
 
 

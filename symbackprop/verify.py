@@ -23,13 +23,16 @@ from .derivation import Derivation
 from .diagnosis import Local, Mistake, diagnose
 from .equivalence import Counterexample, Decision, counterexample, decide
 from .errors import SpecError
+from .exact_points import NoExactValue
 from .local import local_derivative
 from .network import Network
 from .printing import printers
+from .real_points import Unsupported
 from .references import Ref, check
 from .symbols import C0, MEAN_COST
 
 CORRECT, INCORRECT, UNPARSEABLE = "correct", "incorrect", "unparseable"
+UNDECIDABLE = (Unsupported, NoExactValue)  # what the points a decision is made at have no value for
 
 Case = tuple[tuple[sp.Symbol, int], ...]
 
@@ -70,6 +73,9 @@ class ClaimReport:
     case: Case = ()  # their values the verdict is on: the first that fails, or the last checked
     claimed: tuple[sp.Expr, sp.Expr] | None = None  # the leading derivative's of and wrt, free indices as letters
     notes: tuple[tuple[str, tuple[sp.Expr, ...]], ...] = ()  # how the claim was read, words with {0} slots
+    general: sp.Expr | None = None  # a right claim with free indices: the right answer in those letters
+    answers: tuple[sp.Expr, ...] = ()  # and in each case, for when no one expression in the letters fits them all
+    cases: tuple[Case, ...] = ()  # the cases those are in
 
     @property
     def exit_status(self) -> int:
@@ -96,6 +102,9 @@ def verify_claim(net: Network, claim: str, wrt: str | Ref | None = None) -> Clai
         report = _check(net, claim, bound, of, target)
     except ClaimError as err:  # a claim about the mean cost that the proof does not cover
         return ClaimReport(net, claim, UNPARSEABLE, target, error=err.reason, position=err.position)
+    except UNDECIDABLE:  # a function no method here gives values: said, never a traceback
+        reason = "the claim holds a function that no method here can evaluate, so it cannot be decided"
+        return ClaimReport(net, claim, UNPARSEABLE, target, error=reason, position=bound.sides[0].position)
     return _with_swapped_weights(report, bound) if bound.rewritten else report
 
 
@@ -161,17 +170,23 @@ def _joined(*notes: str) -> str:
 
 def _check(net: Network, claim: str, bound: claim_binding.BoundClaim, of: sp.Expr, target: Ref | None) -> ClaimReport:
     """Every side against the right answer, for every case of the free indices: the first wrong one is reported."""
+    answers = []
     for k, case in enumerate(bound.cases):
         wrt = _wrt_in_case(net, bound, target, case)
         if bound.reference is not None:  # \frac{\partial}{\partial x}(E) = ...: each later side against the first
             answer = _worked_out(of.xreplace(_values(case)), wrt, bound.reference[k])
         else:
             answer = _answer(net, of.xreplace(_values(case)), wrt, bound.first_sample)
+        answers.append(answer.shown)
         for side in bound.sides:
             decision = _decide(net, answer, side.values[k], bound)
             if not decision.equal:
                 return _report(net, claim, INCORRECT, bound, side, answer, decision, case, k)
-    return _report(net, claim, CORRECT, bound, side, answer, decision, case, k)
+    report = _report(net, claim, CORRECT, bound, side, answer, decision, case, k)
+    if not bound.free:
+        return report
+    general = claim_binding.generalize(answers, bound.cases)
+    return replace(report, general=general, answers=tuple(answers), cases=bound.cases)
 
 
 def _report(
@@ -259,7 +274,7 @@ def _or_none(detail, *args):
     """A counterexample or a diagnosis, or None where working it out overflows: the verdict stands without it."""
     try:
         return detail(*args)
-    except (OverflowError, ZeroDivisionError):
+    except (OverflowError, ZeroDivisionError, *UNDECIDABLE):
         return None
 
 

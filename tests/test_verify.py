@@ -513,3 +513,89 @@ def test_bare_c_over_one_samples_formula_is_read_as_that_samples_cost():
     )
     batch_report = verify_claim(Network.from_toml("example:3b1b"), batch_claim)
     assert batch_report.verdict == "correct" and "note" not in json.loads(render_report(batch_report, "json"))
+
+
+SIGMOID = dict(layers=[2, 2, 2], activation="sigmoid", cost="sse")
+RELU_NET = dict(layers=[2, 2, 1], activation="relu", cost="half_sse")
+GENERIC = dict(layers=[2, 2, 2], activation="g", cost="sse", bias="none")
+
+
+@pytest.mark.parametrize(
+    ("spec", "wrt", "claim", "verdict", "words"),
+    [
+        # each of these once ended in a traceback from the deciding code
+        (SIGMOID, None, r"\frac{\partial C_0}{\partial w_{10}^{(L)}} = e", "incorrect", None),
+        (GENERIC, None, r"\frac{\partial C}{\partial w_{10}^{(L)}} = C_0", "unparseable", "samples' derivatives"),
+        (GENERIC, "w_{10}^{(L)}", r"\mathbb{1}[C_0 > 0] = n", "incorrect", None),
+        (
+            SIGMOID,
+            None,
+            r"\frac{\partial}{\partial a_1^{(L)}}\left((a_1^{(L)} - y_1)^2\right) = \operatorname{LReLU}'(0 y_1)",
+            "incorrect",
+            None,
+        ),
+        (
+            RELU_NET,
+            None,
+            r"\frac{\partial a^{(L)}}{\partial z^{(L)}} = \frac{\partial}{\partial z^{(L)}}\left("
+            r"\mathbb{1}[z^{(L)} > 0]\right)",
+            "unparseable",
+            "second derivative",
+        ),
+        (
+            SIGMOID,
+            "z_1^{(L)}",
+            r"\frac{\partial}{\partial z_1^{(L)}}\left(\sigma'(z_1^{(L)})\right) \max(0, z_1^{(L)})",
+            "unparseable",
+            "second derivative",
+        ),
+        (SIGMOID, "w_{10}^{(L)}", r"\max(0, z_1^{(L)}) (-1)^{1/2}", "unparseable", "not a real number"),
+        (SIGMOID, "w_{10}^{(L)}", r"\ln(-1)", "unparseable", "not a real number"),
+    ],
+)
+def test_what_the_deciding_code_cannot_evaluate_is_a_clean_verdict_or_error(spec, wrt, claim, verdict, words):
+    report = verify_claim(Network(**spec), claim, wrt)
+    assert report.verdict == verdict, report.error
+    if words is not None:
+        assert words in report.error
+    render_report(report), render_report(report, "json")
+
+
+def test_a_function_no_point_gives_a_value_is_said_not_raised(monkeypatch):
+    from symbackprop import verify
+    from symbackprop.real_points import Unsupported
+
+    def unsupported(*args, **kwargs):
+        raise Unsupported("no real value for DiracDelta")
+
+    monkeypatch.setattr(verify, "decide", unsupported)
+    report = verify_claim(network("deep"), OUT_W, "w_{12}^{(L)}")
+    assert report.verdict == "unparseable" and "cannot be decided" in report.error and report.exit_status == 2
+    assert "DiracDelta" not in render_report(report)
+
+
+def test_a_right_claim_with_a_free_index_shows_the_answer_in_that_letter(monkeypatch):
+    claim = r"\frac{\partial z_{j}^{(L)}}{\partial a_{2}^{(L-1)}} = w_{j2}^{(L)}"
+    report = verify_claim(network("deep"), claim)
+    text = render_report(report)
+    assert "the right answer:    for each of j = 0 to 3: ∂z_j^(L)/∂a_2^(L-1) = w_j2^(L)" in text
+    assert "(at j = 3)" not in text
+    expected = json.loads(render_report(report, "json"))["expected"]
+    assert expected["text"] == "∂z_j^(L)/∂a_2^(L-1) = w_j2^(L)" and expected["for_each"] == "j = 0 to 3"
+    cost = verify_claim(network("deep"), r"\frac{\partial C_0}{\partial a_{j}^{(L)}} = 2(a_j^{(L)} - y_j)")
+    assert "for each of j = 0 to 3: ∂C_0/∂a_j^(L) = 2·(a_j^(L) - y_j)" in render_report(cost)
+    from symbackprop import claim_binding
+
+    monkeypatch.setattr(claim_binding, "generalize", lambda values, cases: None)  # no one expression fits
+    each = render_report(verify_claim(network("deep"), claim))
+    assert "for each of j = 0 to 3, case by case:" in each and "j = 2: ∂z_2^(L)/∂a_2^(L-1) = w_22^(L)" in each
+
+
+def test_the_method_says_what_the_proof_covered_on_this_network():
+    concrete = verify_claim(Network.from_toml("example:3b1b"), r"a^{(L-1)} \sigma'(z^{(L)}) 2(a^{(L)} - y)", "w^{(L)}")
+    assert concrete.method == (
+        "the difference cancels to 0 with each activation taken as an arbitrary function g: it holds for every "
+        "activation, so for this network's sigmoid"
+    )
+    generic = verify_claim(network("deep"), OUT_W, "w_{12}^{(L)}")
+    assert generic.method == "the difference cancels to 0 with every activation an arbitrary function g"

@@ -25,6 +25,9 @@ class ClaimText(TextPrinter):
         body, relation = _step(expr, (">", "<", "≥", "≤"))
         return f"1[{self._print(body)} {relation} 0]" if relation else f"H({self._print(expr.args[0])})"
 
+    def _print_Exp1(self, expr: sp.Expr) -> str:
+        return "e"
+
     def _print_Max(self, expr: sp.Max) -> str:
         return f"max({', '.join(self._print(a) for a in expr.args)})"
 
@@ -95,6 +98,8 @@ def report_context(report: ClaimReport) -> dict[str, Any]:
         "latex": f"{lhs_tex} = {tex.doprint(answer.shown)}",
         "text": f"{lhs_text} = {text.doprint(answer.shown)}",
     }
+    if report.free and report.verdict == "correct":
+        out["expected"] = _for_each(report, text, tex)
     out["method"] = report.method
     if report.side is not None:  # A = B = C: the side the verdict is on (the wrong one, or the last)
         out["side"] = {
@@ -144,6 +149,33 @@ def _derivative(printer: TextPrinter | TexPrinter, of: sp.Expr, wrt: sp.Expr) ->
         tex = isinstance(printer, TexPrinter)
         return partial_tex(printer, of, wrt) if tex else partial_text(printer, of, wrt)
     return printer.doprint(Operator(of, wrt))
+
+
+def _for_each(report: ClaimReport, text: ClaimText, tex: ClaimTex) -> dict[str, Any]:
+    """A right claim's answer with its free indices as letters (for each j = 0 to 3: ...), or else case by case."""
+    ranges = ", ".join(f"{f.symbol} = {f.first} to {f.last}" for f in report.free)
+    if report.general is not None and report.claimed is not None:
+        of, wrt = report.claimed
+        return {
+            "latex": f"{_derivative(tex, of, wrt)} = {tex.doprint(report.general)}",
+            "text": f"{_derivative(text, of, wrt)} = {text.doprint(report.general)}",
+            "for_each": ranges,
+        }
+    of, wrt = report.answer.of, report.answer.wrt  # the last case's; each case's own below
+    rows = []
+    for case, shown in zip(report.cases, report.answers, strict=True):
+        values = {symbol: sp.Integer(v) for symbol, v in case}
+        at = ", ".join(f"{symbol} = {v}" for symbol, v in case)
+        mine_of, mine_wrt = (report.claimed or (of, wrt))[0].xreplace(values), (report.claimed or (of, wrt))[1]
+        mine_wrt = mine_wrt.xreplace(values)
+        rows.append(
+            {
+                "at": at,
+                "latex": f"{_derivative(tex, mine_of, mine_wrt)} = {tex.doprint(shown)}",
+                "text": f"{_derivative(text, mine_of, mine_wrt)} = {text.doprint(shown)}",
+            }
+        )
+    return {"latex": rows[-1]["latex"], "text": rows[-1]["text"], "for_each": ranges, "each": rows}
 
 
 def _checked(report: ClaimReport, lhs: str) -> str:
