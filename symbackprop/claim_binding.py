@@ -1176,16 +1176,42 @@ def generalize(values: list[sp.Expr] | tuple[sp.Expr, ...], cases: tuple) -> sp.
         if index == value
     ]
     for chosen in _choices(spots):
-        with sp.evaluate(False):  # the answer as the engine wrote it: 2(a_j - y_j), not 2a_j - 2y_j
-            template = first.xreplace(
-                {
-                    q: q.base[tuple(chosen.get((q, p), i) for p, i in enumerate(q.indices))]
-                    for q in first.atoms(sp.Indexed)
-                }
-            )
+        mapping = {
+            q: q.base[tuple(chosen.get((q, p), i) for p, i in enumerate(q.indices))] for q in first.atoms(sp.Indexed)
+        }
+        template = _replaced(first, mapping)
         if all(_same(template.xreplace(_case_values(c)), v) for c, v in zip(cases, values, strict=True)):
-            return template
+            return _apart_from(template, [symbol for symbol, _ in case])
     return None
+
+
+def _replaced(expr: sp.Basic, mapping: dict[sp.Basic, sp.Basic]) -> sp.Basic:
+    """``expr`` with ``mapping`` applied, each product and sum kept as it is written: 2(a_j - y_j), not 2a_j - 2y_j."""
+    if expr in mapping:
+        return mapping[expr]
+    if not expr.args:
+        return expr
+    args = [_replaced(a, mapping) for a in expr.args]
+    if args == list(expr.args):
+        return expr
+    if isinstance(expr, sp.Indexed):
+        return expr.base[tuple(args[1:])]
+    if isinstance(expr, (sp.Add, sp.Mul, sp.Pow)):
+        return expr.func(*args, evaluate=False)
+    return expr.func(*args)
+
+
+def _apart_from(expr: sp.Expr, letters: list[sp.Symbol]) -> sp.Expr:
+    """``expr`` with each sum's own letter renamed where it is written like one of ``letters`` (a free j)."""
+    names = {str(letter) for letter in letters}
+    taken = names | {str(s) for s in expr.atoms(sp.Symbol)}
+    spare = iter(c for c in "ikmpqrstuv" if c not in taken)
+    renames = {}
+    for total in sorted(expr.atoms(sp.Sum), key=sp.default_sort_key):
+        for bound, *_ in total.limits:
+            if str(bound) in names and bound not in letters and bound not in renames:
+                renames[bound] = sp.Symbol(next(spare), integer=True)
+    return _replaced(expr, renames) if renames else expr
 
 
 def _same(first: sp.Expr, second: sp.Expr) -> bool:

@@ -47,6 +47,8 @@ _TRAILING = re.compile(r"(\\text\s*\{\s*[.,;]\s*\}|(?<!\.)[.,;]|\\[,;:! ]|\\q?qu
 _DELIMITERS = (("$$", "$$"), ("$", "$"), ("\\[", "\\]"), ("\\(", "\\)"))
 _SIZED = re.compile(r"\\(left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![A-Za-z])\s*")
 _OPENERS, _CLOSERS = "([{", ")]}"
+MAX_WRAPPERS = 4  # displays inside displays: $\\begin{equation}\\begin{split} ... is three
+MAX_TRAILING = 4  # closing marks: \\text{.} after a \\, is two
 
 
 def formula(text: str) -> str:
@@ -101,7 +103,7 @@ def _without_document(text: str) -> str:
 def _without_wrappers(text: str) -> str:
     """Peel the display around the formula, as often as it is wrapped: $\\begin{eqnarray*}...\\end{eqnarray*}$,
     \\begin{equation}\\begin{split}...\\end{split}\\end{equation}, $$...$$, \\[...\\], \\(...\\)."""
-    while True:
+    for _ in range(MAX_WRAPPERS):
         text = _without_trailing_punctuation(text)
         first, last = len(text) - len(text.lstrip()), len(text.rstrip())
         inner = text[first:last]
@@ -109,6 +111,7 @@ def _without_wrappers(text: str) -> str:
         if peeled is None:
             return text
         text = text[:first] + peeled + text[last:]
+    return text
 
 
 def _peel_delimiters(inner: str) -> str | None:
@@ -146,8 +149,13 @@ def _refuse_other_environments(text: str) -> None:
 
 
 def _without_trailing_punctuation(text: str) -> str:
-    """A display's closing \\text{.} or \\text{,}, a plain "." or ",", or a space before them, becomes spaces."""
-    while (m := _TRAILING.search(text)) is not None:
+    """A display's closing \\text{.} or \\text{,}, a plain "." or ",", or a space before them, becomes spaces
+    (a few of them: each is looked for in the last characters only, so a hostile text costs no more)."""
+    for _ in range(MAX_TRAILING):
+        end = len(text.rstrip())
+        m = _TRAILING.search(text, max(0, end - 32), end)
+        if m is None:
+            break
         text = text[: m.start()] + _spaces(text[m.start() :])
     return text
 

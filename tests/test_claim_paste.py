@@ -3,7 +3,9 @@ past, and an error in a claim of several lines is placed by line and column, wit
 
 from __future__ import annotations
 
+import contextlib
 import json
+import time
 
 import pytest
 
@@ -133,3 +135,25 @@ def test_what_cannot_be_a_formula_is_said_where(text, words, where):
 def test_a_claim_pasted_with_a_long_preamble_is_read_fast():
     text = "% a comment line\n" * 2000 + "$$" + LHS + " = " + RESULT + "$$\n"
     assert verify_claim(network("deep"), text).verdict == "correct"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "$" * 60000,
+        "a" + ". " * 30000,
+        "\\[" * 15000 + "\\]" * 15000,
+        "%" * 60000,
+        "\\begin{equation}" * 1800 + "a" + "\\end{equation}" * 1800,
+        "a " + "\\\\[2pt] " * 6000,
+        "a" + "\\text{.}" * 7000,
+        "a " + "\\label{x}" * 6000,
+        "a" * 64001,
+    ],
+    ids=["dollars", "dots", "brackets", "percent", "environments", "rows", "texts", "labels", "long"],
+)
+def test_a_hostile_paste_is_answered_at_once(text):
+    start = time.monotonic()
+    with contextlib.suppress(ClaimError):  # refused or read: either way at once
+        parse(text)
+    assert time.monotonic() - start < 2

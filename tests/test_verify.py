@@ -584,6 +584,11 @@ def test_a_right_claim_with_a_free_index_shows_the_answer_in_that_letter(monkeyp
     assert expected["text"] == "∂z_j^(L)/∂a_2^(L-1) = w_j2^(L)" and expected["for_each"] == "j = 0 to 3"
     cost = verify_claim(network("deep"), r"\frac{\partial C_0}{\partial a_{j}^{(L)}} = 2(a_j^{(L)} - y_j)")
     assert "for each of j = 0 to 3: ∂C_0/∂a_j^(L) = 2·(a_j^(L) - y_j)" in render_report(cost)
+    deep = verify_claim(
+        network("deep"),
+        r"\frac{\partial C_0}{\partial w_{j0}^{(1)}} = \frac{\partial C_0}{\partial z_j^{(1)}} a_0^{(0)}",
+    )
+    assert "·w_kj^(L-1)))·g'^(L-2)(z_j^(L-2))·a_0^(L-3)" in render_report(deep)  # the answer's own j renamed k
     from symbackprop import claim_binding
 
     monkeypatch.setattr(claim_binding, "generalize", lambda values, cases: None)  # no one expression fits
