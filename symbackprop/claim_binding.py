@@ -259,7 +259,9 @@ class _Binder:
         named = [self.named_by(body) for body in bodies]
         template = generalize(named, cases) if all(q is not None for q in named) else None
         if template is not None:
-            message = "the first side differentiates the definition of {0}: the claim is read as {1}"
+            itself = all(body == q for body, q in zip(bodies, named, strict=True))
+            what = "{0}" if itself else "the definition of {0}"
+            message = f"the first side differentiates {what}: the claim is read as {{1}}"
             return template, None, ((message, (template, Partial(template, head.wrt))),)
         values = tuple(self.side_value(head, node, c) for c in cases)
         message = "{0} is no quantity of the network's; every later side must equal the first, worked out"
@@ -267,6 +269,8 @@ class _Binder:
 
     def named_by(self, body: sp.Expr) -> sp.Expr | None:
         """The quantity whose definition ``body`` is, written out: C_0, a z or an a; None if none is."""
+        if body == C0 or (isinstance(body, sp.Indexed) and body.base in (A, Z)):
+            return body  # \\frac{\\partial}{\\partial x} C_0: the quantity itself
         candidates: list[sp.Expr] = []
         atoms = body.atoms(sp.Indexed)
         if any(q.base == Y or (q.base == A and int(q.indices[0]) == self.net.depth) for q in atoms):
@@ -506,21 +510,29 @@ class _Binder:
         if primes and name not in ACTIVATION_HEADS:
             raise self.fail(head, f"a prime on {self.quote(head)} is not understood; primes go on activations")
         args = arg.items if isinstance(arg, Group) else (arg,)
-        if name == "\\max":
-            if len(args) != 2:
-                raise self.fail(arg, "\\max takes two arguments, as in \\max(0, z)")
-            value = sp.Max(*(_evaluated(self.expr(a)) for a in args))  # SymPy decides on values
-        elif len(args) != 1:
-            raise self.fail(arg, f"{self.quote(head)} takes one argument")
-        elif name == "1":
-            value = self.indicator(args[0])
-        elif name in PLAIN_HEADS:
-            value = PLAIN_HEADS[name](_evaluated(self.expr(args[0])))
-        else:
-            value = self.activation(head, name, primes, layer, self.expr(args[0]))
+        try:
+            value = self.applied(head, name, primes, layer, arg, args)
+        except TypeError:  # SymPy could not compare it with 0: a sum over the samples, a derivative of a sample's cost
+            raise self.fail(
+                arg, f"'{self.quote(arg)}' cannot be the argument of {self.quote(head)}: it is no value of one sample's"
+            ) from None
         for power in powers:
             value = self.power(head, value, power)
         return self.bounded(Node(head.start, arg.end), value)  # \exp(\exp(10)): a number of 9566 digits
+
+    def applied(self, head: Node, name: str, primes: int, layer: int | None, arg: Node, args: tuple) -> sp.Expr:
+        """The function ``name`` applied to what is written in its brackets."""
+        if name == "\\max":
+            if len(args) != 2:
+                raise self.fail(arg, "\\max takes two arguments, as in \\max(0, z)")
+            return sp.Max(*(_evaluated(self.expr(a)) for a in args))  # SymPy decides on values
+        if len(args) != 1:
+            raise self.fail(arg, f"{self.quote(head)} takes one argument")
+        if name == "1":
+            return self.indicator(args[0])
+        if name in PLAIN_HEADS:
+            return PLAIN_HEADS[name](_evaluated(self.expr(args[0])))
+        return self.activation(head, name, primes, layer, self.expr(args[0]))
 
     def head_scripts(self, head: Node, base: Name, scripts: tuple) -> tuple[int, int | None, list[Node]]:
         """Primes, a layer superscript (g^{(L)}) and powers written on a function's name."""

@@ -722,6 +722,16 @@ CLAIMS += [
     ("one", None, DC + r"b^{(L)}} = \sigma'(z^{(L)}) 2(a^{(L)} - y)", "correct", None),
     ("one", "w^{(L)}", DC + r"a^{(L)}} \sigma'(z^{(L)}) a^{(L-1)}", "correct", None),
     ("nielsen", None, DC + r"b_1^{2}} = \delta_1^{2}", "correct", None),
+    # the operator applied to a quantity itself: its derivative
+    ("one", None, r"\frac{d}{d z^{(L)}} a^{(L)} = \sigma'(z^{(L)})", "correct", None),
+    ("one", None, r"\frac{\partial}{\partial w^{(L)}} C = a^{(L-1)} \sigma'(z^{(L)}) 2(a^{(L)} - y)", "correct", None),
+    (
+        "one",
+        None,
+        r"\frac{\partial}{\partial w^{(L)}} C = a^{(L-1)} 2(a^{(L)} - y)",
+        "incorrect",
+        "activation_derivative_missing",
+    ),
     ("nielsen", None, DC + r"w_{12}^{2}} = a_1^{1} \delta_2^{2}", "incorrect", "indices_swapped"),
 ]
 

@@ -551,6 +551,14 @@ GENERIC = dict(layers=[2, 2, 2], activation="g", cost="sse", bias="none")
         ),
         (SIGMOID, "w_{10}^{(L)}", r"\max(0, z_1^{(L)}) (-1)^{1/2}", "unparseable", "not a real number"),
         (SIGMOID, "w_{10}^{(L)}", r"\ln(-1)", "unparseable", "not a real number"),
+        (
+            GENERIC,
+            None,
+            r"\frac{\partial C_0}{\partial a_1^{(L)}} = \operatorname{LReLU}'(\frac{1}{n}\sum_{i=0}^{n-1}"
+            r"\frac{\partial C_i}{\partial w_{10}^{(L)}} C_0)",
+            "unparseable",
+            "cannot be the argument",
+        ),
     ],
 )
 def test_what_the_deciding_code_cannot_evaluate_is_a_clean_verdict_or_error(spec, wrt, claim, verdict, words):
