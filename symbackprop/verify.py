@@ -152,6 +152,7 @@ def _with_swapped_weights(report: ClaimReport, bound: claim_binding.BoundClaim) 
     return replace(
         report,
         verdict=INCORRECT,
+        case=report.case if report.verdict == INCORRECT else (),  # read swapped, right for every case
         read_as=report.read_as.xreplace(written) if report.read_as is not None else None,
         diagnosis=Mistake(kind, message, formula, symbols),
         counterexample=counter,

@@ -468,6 +468,10 @@ def test_a_weight_the_network_lacks_is_named_with_the_one_that_belongs(capsys):
     assert cli.main(["verify", "example:deeplizard", "--wrt", "a_4^{(L-1)}", "--claim", claim, "--json"]) == 1
     data = json.loads(capsys.readouterr()[0])
     assert data["diagnosis"]["kind"] == "indices_swapped" and "w_{j4}^{(L)}" in data["diagnosis"]["latex"]
+    free = render_report(
+        verify_claim(network("deep"), r"\frac{\partial z_j^{(L)}}{\partial a_4^{(L-1)}} = w_{4j}^{(L)}")
+    )
+    assert "fails first" not in free and "for each of j = 0 to 3: ∂z_j^(L)/∂a_4^(L-1) = w_j4^(L)" in free
     in_lhs = verify_claim(network("deep"), r"\frac{\partial C_0}{\partial w_{41}^{(L)}} = a_1^{(L-1)}")
     assert in_lhs.verdict == "unparseable" and in_lhs.position == 30  # what is claimed is not swapped
 

@@ -98,7 +98,7 @@ def report_context(report: ClaimReport) -> dict[str, Any]:
         "latex": f"{lhs_tex} = {tex.doprint(answer.shown)}",
         "text": f"{lhs_text} = {text.doprint(answer.shown)}",
     }
-    if report.free and report.verdict == "correct":
+    if report.free and (report.general is not None or report.answers):  # every case was checked: none failed
         out["expected"] = _for_each(report, text, tex)
     out["method"] = report.method
     if report.side is not None:  # A = B = C: the side the verdict is on (the wrong one, or the last)
@@ -113,9 +113,10 @@ def report_context(report: ClaimReport) -> dict[str, Any]:
             {"letter": str(f.symbol), "first": f.first, "last": f.last, "layer": layer_name(f.layer, net.depth)}
             for f in report.free
         ]
-        out["case"] = {str(symbol): value for symbol, value in report.case}
-        if report.verdict == "incorrect":
-            out["fails_at"] = out["case"]
+        if report.case:  # no case where the claim is wrong everywhere (a weight the network lacks)
+            out["case"] = {str(symbol): value for symbol, value in report.case}
+            if report.verdict == "incorrect":
+                out["fails_at"] = out["case"]
     if report.notes:
         out["note"] = "; ".join(
             message.format(*(text.doprint(s) for s in symbols)) for message, symbols in report.notes
