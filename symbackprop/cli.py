@@ -16,16 +16,15 @@ from typing import Any, NoReturn
 import jinja2
 import numpy as np
 
-from . import bounds, numeric
+from . import bounds, checks, numeric
 from . import spec as specs
 from .claimed_numbers import WRONG, check_numbers
 from .errors import SpecError
 from .general_form import general_form, general_kind
-from .general_form import prove as prove_general
 from .network import Network
 from .output import is_stdout, read_regular_file, shown, write_atomically
 from .progress import Progress
-from .renderers import render, render_all, render_general, render_numbers, render_report, render_second
+from .renderers import all_elements, render, render_all, render_general, render_numbers, render_report, render_second
 from .resources import example_names, example_path, templates_dir
 from .verify import verify_claim
 
@@ -244,8 +243,10 @@ def cmd_derive(args: argparse.Namespace) -> int:
         if fmt not in ("tex", "pdf"):
             raise SpecError("--wrt all makes a LaTeX document: add --to tex or --to pdf")
         bounds.check_all(net)
-        with Progress("deriving every weight and bias") as progress:
-            source, proven = render_all(net, args.templates, on_step=progress.step, **options), True
+        with Progress("deriving and proving every weight and bias") as progress:
+            proofs = checks.all_proofs(net, all_elements(net), progress.step)
+        source = render_all(net, args.templates, proofs=proofs, **options)
+        proven = all(proofs.values())
     elif general_kind(args.wrt) is not None:
         source, proven = _general(net, general_kind(args.wrt), "tex" if fmt == "pdf" else fmt, options)
     else:
@@ -253,8 +254,8 @@ def cmd_derive(args: argparse.Namespace) -> int:
         bounds.check_element(net, ref, args.wrt, fmt)
         d = net.derive(ref)
         with Progress(f"proving {args.wrt}", slow_after=1.0):
-            proof = d.check()
-        source, proven = render(d, "tex" if fmt == "pdf" else fmt, args.templates, proof, **options), bool(proof)
+            verdicts = checks.stated_proofs(d, fmt)
+        source, proven = render(d, "tex" if fmt == "pdf" else fmt, args.templates, verdicts, **options), bool(verdicts)
     if fmt == "pdf":
         from .latex_build import build_pdf
 
@@ -278,25 +279,17 @@ def _second(net: Network, args: argparse.Namespace, fmt: str, inputs: tuple[Path
     d2 = derive_second(net, first, second)
     with Progress("proving the second derivative", slow_after=1.0):
         proof = check_second(d2)
-    _emit(render_second(d2, fmt, str(proof)), args.output, inputs)
+    _emit(render_second(d2, fmt, proof), args.output, inputs)
     return EXIT_OK if proof else EXIT_FAILED
 
 
 def _general(net: Network, kind: str, fmt: str, options: dict[str, Any]) -> tuple[str, bool]:
-    """The general form for ``kind``, proven on this network (or a narrower, shallower copy) element by element."""
+    """The general form for ``kind``, proven on a copy of this network with a layer of each kind."""
     if kind == "b" and net.spec.bias == "none":
         raise SpecError('this network has no biases (bias = "none")')
-    small, where = bounds.proof_copy(net)
     with Progress("proving the general form element by element", slow_after=1.0):
-        wrong = prove_general(small)
-    count = len(small.parameters()) + sum(small.layers[:-1])
-    proof = (
-        f"proven: instantiated for every layer and neuron of {where}, the formulas equal the element-by-element "
-        f"derivations of all {count} weights, biases and activations (their difference expands to 0)"
-        if not wrong
-        else f"NOT proven: the formulas differ from the element derivations of {len(wrong)} elements"
-    )
-    return render_general(general_form(net, kind), fmt, proof, **options), not wrong
+        proof = checks.prove_general_form(net)
+    return render_general(general_form(net, kind), fmt, proof, **options), bool(proof)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

@@ -191,14 +191,3 @@ def general_kind(text: str) -> str | None:
     """The kind (w, b, a, z) when ``text`` names an element with letters, as w_{jk}^{(l)} or a_k^{(l-1)}; else None."""
     m = GENERAL_REFERENCE.match(text) if isinstance(text, str) and len(text) <= 60 else None
     return m["kind"] if m else None
-
-
-def proof_network(net: Network, widest: int = 3) -> Network:
-    """The network the general form is proven on: this one, with each layer at most ``widest`` neurons wide."""
-    from dataclasses import replace
-
-    layers = tuple(
-        min(n, widest) if net.activation(m).elementwise or m == 0 else max(2, min(n, widest))
-        for m, n in enumerate(net.layers)
-    )
-    return Network.from_spec(replace(net.spec, layers=layers, values=None, extras={}))

@@ -6,18 +6,19 @@ Everything here is finished data; the templates only lay it out.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 import sympy as sp
 
 from .. import activations, numeric, references
-from ..checks import Proof
+from ..checks import MatrixProof, Proof, Verdicts
 from ..claimed_numbers import check_numbers
 from ..derivation import Derivation, Factor
 from ..network import Network
 from ..printing import partial_tex, partial_text, printers
+from ..references import Ref
 from ..symbols import C0, A, B, W, Y, Z, activation_functions
 from .filters import words
 
@@ -83,9 +84,9 @@ def _activations(net: Network) -> list[Any]:
 
 
 def document_context(
-    d: Derivation, proof: Proof | None = None, title: str | None = None, author: str | None = None
+    d: Derivation, verdicts: Verdicts, title: str | None = None, author: str | None = None
 ) -> dict[str, Any]:
-    """Everything a derivation template uses."""
+    """Everything a derivation template uses; ``verdicts`` are the proofs it states, already run."""
     net = d.network
     generic = any(a.generic for a in _activations(net))
     values = net.spec.values
@@ -94,7 +95,7 @@ def document_context(
         "target": (d.chains[0].factors[0].of, d.symbol),
         "net": describe(net),
         "subderivations": d.subderivations(),
-        "proof": proof if proof is not None else d.check(),
+        "proof": verdicts.element,
         "expanded": expanded_or_none(d),
         "title": title if title is not None else str(net.spec.extras.get("title", "")),
         "author": author if author is not None else str(net.spec.extras.get("author", "")),
@@ -102,7 +103,7 @@ def document_context(
         "notation_rows": notation_rows(net),
         "numbers": numeric.worked_numbers(d, values) if values is not None and not generic else None,
         "claims": claim_rows(net) if values is not None and not generic and "claims" in net.spec.extras else None,
-        "matrix": matrix_context(net),
+        "matrix": matrix_context(net, verdicts.matrix) if verdicts.matrix is not None else None,
         "spot": None if generic else numeric.point_check(d),
         "delta": delta_symbol(d) if net.notation.use_delta and d.target.kind in "wb" else None,
         "figure": figure_for(d),
@@ -168,7 +169,7 @@ def figure_for(d: Derivation) -> Any:
     return diagram(list(net.layers), t.kind, t.layer, t.indices, net.spec.index_base, labels, coupled)
 
 
-def json_document(d: Derivation, proof: Proof | None = None) -> str:
+def json_document(d: Derivation, proof: Proof) -> str:
     """The derivation as data: every factor and result in text, LaTeX and SymPy's srepr."""
     text, tex = printers(d.network.notation, d.network.layers)
 
@@ -193,7 +194,6 @@ def json_document(d: Derivation, proof: Proof | None = None) -> str:
             "result": expr(x.result),
         }
 
-    proof = proof if proof is not None else d.check()
     expanded = expanded_or_none(d)
     network = {k: v for k, v in describe(d.network).items() if k != "notation"}
     data = {
@@ -202,28 +202,24 @@ def json_document(d: Derivation, proof: Proof | None = None) -> str:
         **derivation(d),
         "subderivations": [derivation(s) for s in d.subderivations()],
         "expanded": expr(expanded) if expanded is not None else None,
-        "proof": {"proven": proof.proven, "method": proof.method, "statement": str(proof)},
+        "proof": proof.as_data(),
     }
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def all_context(
-    net: Network, limit: int, title: str | None, author: str | None, on_step: Callable[[str], None] | None = None
+    net: Network, proofs: Mapping[Ref, Proof], sample: bool, title: str | None, author: str | None
 ) -> dict[str, Any]:
-    """Every weight and bias by layer; past ``limit`` elements, the general formulas and a sample."""
+    """Every weight and bias by layer (``proofs`` holds each one derived, with its proof, in order); with
+    ``sample``, each layer's general formulas and its first weight and bias."""
     params = net.parameters()
-    sample = len(params) > limit
     layers = []
     for layer in range(net.depth, 0, -1):
-        refs = [r for r in params if r.layer == layer]
-        chosen = refs[:1] + [r for r in refs if r.kind == "b"][:1] if sample else refs
         items = []
-        for ref in dict.fromkeys(chosen):
-            if on_step is not None:
-                on_step(f"{ref.kind} in layer {net.notation.layer(layer, net.depth)}")
+        for ref in (r for r in proofs if r.layer == layer):
             d = net.derive(ref)
             steps = {s.target: n for n, s in enumerate(d.subderivations(), start=1)}
-            items.append({"d": d, "proof": d.check(), "steps": steps})
+            items.append({"d": d, "proof": proofs[ref], "steps": steps})
         layers.append({"name": net.notation.layer(layer, net.depth), "elements": items, "general": general(net, layer)})
     note = (
         f"This network has {len(params)} weights and biases, too many to derive one by one on paper; each layer "
@@ -282,53 +278,38 @@ def computed_digits(claimed: Decimal, computed: float) -> str:
     return f"{computed:.{min(places, 15)}f}"
 
 
-def matrix_context(net: Network) -> dict[str, str]:
-    """BP1-BP4 for this network, as LaTeX pieces in its notation, and how they were proven: on a copy at most
-    three layers deep and three neurons wide (a proof's time grows with every layer), within a time budget."""
-    from ..bounds import MATRIX_PROOF_SECONDS, proof_copy
-    from ..checks import within
-    from ..matrix_form import prove
+def matrix_context(net: Network, matrix: MatrixProof) -> dict[str, Any]:
+    """BP1-BP4 as LaTeX rows, printed from the equations the proof checked, and the proof's sentence."""
+    from .matrix_tex import equation_tex, matrix_printer
 
     parens = net.notation.layer_parens
 
     def sup(text: str) -> str:
         return f"({text})" if parens or not text.isalnum() else text
 
-    depth = net.depth
-    output = net.activation(depth)
-    last = sup(net.notation.layer(depth, depth))
-    if output.elementwise:
-        head = "g" if output.generic else output.latex
-        mark = f"{head}^{{\\prime {last}}}" if output.generic else f"{head}^{{\\prime}}"
-        out = f"\\nabla_{{a}} {net.notation.cost_symbol} \\odot {mark}\\left(z^{{{last}}}\\right)"
-    else:
-        jacobian = f"J_{{ij}} = a_i^{{{last}}}(\\delta_{{ij}} - a_j^{{{last}}})"
-        out = f"J^{{T}} \\nabla_{{a}} {net.notation.cost_symbol}, \\quad {jacobian}"
-    small, where = proof_copy(net)
-    proven = within(MATRIX_PROOF_SECONDS, lambda: prove(small))
-    verdict = {
-        True: "proven symbolically",
-        False: "NOT proven symbolically",
-        None: f"not decided: the symbolic proof ran past its time budget of {MATRIX_PROOF_SECONDS:g} s",
-    }[proven]
+    printer = matrix_printer(net)
+    rows, batch = [], []
+    for row in sorted(matrix.equations, key=lambda r: r.kind in ("bias", "weights")):
+        lhs, rhs = equation_tex(net, row, printer)
+        (batch if row.batch else rows).append({"lhs": lhs, "rhs": rhs, "note": _matrix_note(net, row)})
     return {
-        "sup_L": last,
         "sup_l": sup("l"),
-        "sup_next": sup("l+1"),
         "sup_prev": sup("l-1"),
-        "output": out,
-        "hidden_prime": _hidden_prime(net, sup("l")),
-        "proof": (
-            f"That every entry of these equations equals the element-by-element derivation is {verdict}, "
-            f"for every weight and bias of {where}"
-        ),
+        "rows": rows,
+        "batch": batch,
+        "proof": matrix.proof,
     }
 
 
-def _hidden_prime(net: Network, sup_l: str) -> str:
-    """g'^(l)(z^(l)) for a general layer: the catalogue's name when every layer has the same activation."""
-    names = {net.activation(m).name for m in range(1, net.depth + 1)}
-    act = net.activation(1)
-    if len(names) == 1 and act.elementwise and not act.generic:
-        return f"{act.latex}^{{\\prime}}\\left(z^{{{sup_l}}}\\right)"
-    return f"g^{{\\prime {sup_l}}}\\left(z^{{{sup_l}}}\\right)"
+def _matrix_note(net: Network, row: Any) -> str:
+    """When an equation applies, in words: its kind of layer, or its condition."""
+    if row.condition:
+        return f"when {row.condition}"
+    if row.kind == "delta" and row.case != "output":
+        return {
+            "elementwise": "an elementwise hidden layer",
+            "softmax": "a softmax hidden layer",
+        }[row.case]
+    if row.kind == "bias" and net.spec.bias == "layer":
+        return "one bias per layer"
+    return ""
