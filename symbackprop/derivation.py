@@ -293,7 +293,7 @@ def compact_form(net: Network, t: Ref) -> sp.Expr:
     if t.kind == "a":
         return _sensitivity(net, layer, t.indices[0], letters)
     if t.kind == "b" and not t.indices:
-        j = next(letters)
+        j = _letter(net, layer, letters)
         return _over(net, layer, j, _upstream(net, layer, j, letters))
     head = _upstream(net, layer, t.indices[0], letters)
     return head * A[layer - 1, t.indices[1]] if t.kind == "w" else head
@@ -303,6 +303,12 @@ def index_letters(names: str, taken: set[sp.Expr]) -> Iterator[sp.Symbol]:
     """The letters a sum over a later layer's neurons may use: ``names``, then j_1, j_2, ... for deeper networks."""
     yield from (x for x in sp.symbols(names) if x not in taken)
     yield from (x for x in (sp.Symbol(f"j_{n}") for n in count(1)) if x not in taken)
+
+
+def _letter(net: Network, layer: int, letters: Iterator[sp.Symbol]) -> sp.Expr:
+    """The index a sum over a layer's neurons runs over: the next letter, or for a layer of one neuron that
+    neuron itself (there is no sum, so no letter is used up)."""
+    return sp.Integer(net.spec.index_base) if net.layers[layer] == 1 else next(letters)
 
 
 def _over(net: Network, layer: int, index: sp.Symbol, body: sp.Expr) -> sp.Expr:
@@ -318,7 +324,7 @@ def _sensitivity(net: Network, layer: int, j: sp.Expr, letters) -> sp.Expr:
     if layer == net.depth:
         a = A[layer, j]
         return sp.factor_terms(sp.diff(net.cost.term(a, Y[j], net.layers[-1]), a))
-    i = next(letters)
+    i = _letter(net, layer + 1, letters)
     return _over(net, layer + 1, i, _upstream(net, layer + 1, i, letters) * W[layer + 1, i, j])
 
 
@@ -326,7 +332,7 @@ def _upstream(net: Network, layer: int, j: sp.Expr, letters) -> sp.Expr:
     """dC_0/dz_j^(layer): through the activation's derivative, or a softmax layer's coupling."""
     if net.activation(layer).elementwise:
         return _sensitivity(net, layer, j, letters) * net.activation_prime(layer, j)
-    m = next(letters)
+    m = _letter(net, layer, letters)
     return _over(net, layer, m, _sensitivity(net, layer, m, letters) * net.softmax_partial(layer, m, j))
 
 
