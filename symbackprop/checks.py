@@ -193,7 +193,8 @@ def _dual_outcome(d: Derivation) -> Outcome:
 
     def evaluate(unknowns: Unknowns) -> tuple[Any, Any]:
         point = Point(unknowns, mapping, lambda e: net.compose(e, d.start), (d.symbol, None))
-        return point.value(d.result), point.jet(cost)[1]
+        derivative = point.jet(cost)[1]  # first: the result's values then reuse the forward pass's
+        return point.value(d.result), derivative
 
     return points_within(evaluate)
 
@@ -333,8 +334,8 @@ def _covers(kinds: tuple[str, ...]) -> str:
     """Why a proof on the copy covers the whole network."""
     listed = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + f" and {kinds[-1]}"
     return (
-        f"that network has {listed} of this one, and the formulas are the same for every layer of a kind, "
-        "so they hold for every layer here"
+        f"it keeps one layer of each kind this network has ({listed}), and the formulas are the same for every "
+        "layer of a kind, so they hold for every layer here"
     )
 
 

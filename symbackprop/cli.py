@@ -243,7 +243,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
         if fmt not in ("tex", "pdf"):
             raise SpecError("--wrt all makes a LaTeX document: add --to tex or --to pdf")
         bounds.check_all(net)
-        with Progress("deriving and proving every weight and bias") as progress:
+        with Progress("deriving every weight and bias") as progress:
             proofs = checks.all_proofs(net, all_elements(net), progress.step)
         source = render_all(net, args.templates, proofs=proofs, **options)
         proven = all(proofs.values())
@@ -268,7 +268,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
 
 
 def _second(net: Network, args: argparse.Namespace, fmt: str, inputs: tuple[Path, ...]) -> int:
-    """d^2 C_0/(dw dw'): worked by the chain rule, proven against sympy.diff applied twice."""
+    """d^2 C_0/(dw dw'): worked by the chain rule, proven against the composed cost's second derivative."""
     from .second import check as check_second
     from .second import derive_second
 

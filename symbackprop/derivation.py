@@ -156,7 +156,7 @@ class Derivation:
         return self.target if self.target.kind in "az" else None
 
     def check(self) -> Proof:
-        """Prove the result against SymPy's differentiation of the composed cost."""
+        """Prove the result against the derivative of the composed cost (see checks.prove)."""
         from .checks import prove
 
         return prove(self)

@@ -43,7 +43,7 @@ from .spec import Values
 from .symbols import A, ActivationSecondBase, W, Z
 
 MAX_HESSIAN_PARAMETERS = 60
-SYMBOLIC_NODES = 1_200  # nodes of the composed cost above which cancelling twice is not tried (a 2-2-2-2-2-2 network)
+SYMBOLIC_NODES = 1_000  # nodes of composed cost above which cancelling twice is not tried (docs/limits.md)
 
 
 @dataclass(frozen=True)
@@ -167,7 +167,8 @@ def _second_outcome(d2: SecondDerivation) -> Outcome:
 
     def evaluate(unknowns: Unknowns) -> tuple[Any, Any]:
         point = Point(unknowns, mapping, net.compose, (d2.first.symbol, d2.second_symbol))
-        return point.value(d2.result), point.jet(cost)[3]
+        derivative = point.jet(cost)[3]  # first: the result's values then reuse the forward pass's
+        return point.value(d2.result), derivative
 
     return points_within(evaluate)
 
