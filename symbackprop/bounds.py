@@ -40,6 +40,7 @@ MAX_NUMERIC_NODES = 600_000  # nodes of all those formulas together
 MAX_SECOND_WORK = 1_000_000  # nodes of a first derivative, times the quantities and layers it is differentiated by
 GENERAL = "--wrt 'w_{jk}^{(l)}'"
 PROOF_WIDTH = 3  # the copy the general and matrix forms are proven on: neurons per layer
+PROOF_OUTPUT_WIDTH = 64  # its output layer's, when the cost depends on that width (mse's 1/n_L): 3 s at 40
 
 
 def paths(net: Network, ref: Ref) -> int:
@@ -310,16 +311,37 @@ def proof_copy(net: Network, widest: int = PROOF_WIDTH) -> ProofCopy:
         min(net.layers[m], widest) if m == 0 or net.activation(m).elementwise else max(2, min(net.layers[m], widest))
         for m in kept
     )
+    output = _output_width(net, layers[-1])
+    layers = (*layers[:-1], output)
     names = net.spec.activations
     activations = tuple(names[m - 1] for m in kept[1:])
     small = Network.from_spec(replace(net.spec, layers=layers, activations=activations, values=None, extras={}))
     if layers == net.layers:
         return ProofCopy(small, "this network", tuple(kinds))
+    width = f"at most {widest} neurons wide" + (f", the output layer its own {output}" if output > widest else "")
     if len(kept) == len(net.layers):
-        return ProofCopy(small, f"the {shape(small)} network with this one's activations and cost", tuple(kinds))
-    which = ", ".join(net.notation.layer(m, net.depth) for m in kept[1:])
-    description = (
-        f"the {shape(small)} network made of this one's input and layers {which} "
-        f"(at most {widest} neurons wide), with their activations and this cost"
-    )
+        description = f"the {shape(small)} network ({width}) with this one's activations and cost"
+    else:
+        which = ", ".join(net.notation.layer(m, net.depth) for m in kept[1:])
+        description = (
+            f"the {shape(small)} network made of this one's input and layers {which} ({width}), "
+            "with their activations and this cost"
+        )
+    if output != net.layers[-1] and _width_dependent(net):
+        description += (
+            f" (the cost's derivative depends on the output layer's width, and is proven there for {output} "
+            f"neurons, not this network's {net.layers[-1]})"
+        )
     return ProofCopy(small, description, tuple(kinds))
+
+
+def _width_dependent(net: Network) -> bool:
+    """Whether the cost's term depends on the output layer's width, as the mean squared error's 1/n_L does."""
+    a, y = sp.symbols("a y")
+    return net.cost.term(a, y, 2) != net.cost.term(a, y, 3)
+
+
+def _output_width(net: Network, narrowed: int) -> int:
+    """The copy's output width: the network's own when the cost depends on it, up to PROOF_OUTPUT_WIDTH."""
+    own = net.layers[-1]
+    return own if _width_dependent(net) and own <= PROOF_OUTPUT_WIDTH else narrowed

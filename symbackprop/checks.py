@@ -29,6 +29,7 @@ from .bounds import tree_size
 from .random_identity import POINTS, SPAN, Outcome, Point, Unknowns, identity_test
 
 if TYPE_CHECKING:
+    from .bounds import ProofCopy
     from .derivation import Derivation
     from .matrix_form import Stated
     from .network import Network
@@ -325,16 +326,19 @@ def prove_general_form(net: Network) -> Proof:
         PROVEN,
         SYMBOLIC,
         f"instantiated for every layer and neuron of {copy.description}, the formulas equal the element-by-element "
-        f"derivations of all its {count} weights, biases and activations (their difference cancels to 0); "
-        f"{_covers(copy.kinds)}",
+        f"derivations of all its {count} weights, biases and activations (their difference cancels to 0)"
+        f"{_covers(copy)}",
     )
 
 
-def _covers(kinds: tuple[str, ...]) -> str:
-    """Why a proof on the copy covers the whole network."""
+def _covers(copy: ProofCopy) -> str:
+    """Why a proof on the copy covers the whole network (nothing to say when the copy is the network)."""
+    if copy.description == "this network":
+        return ""
+    kinds = copy.kinds
     listed = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + f" and {kinds[-1]}"
     return (
-        f"it keeps one layer of each kind this network has ({listed}), and the formulas are the same for every "
+        f"; it keeps one layer of each kind this network has ({listed}), and the formulas are the same for every "
         "layer of a kind, so they hold for every layer here"
     )
 
@@ -362,7 +366,12 @@ def prove_matrix_form(net: Network) -> MatrixProof:
         kinds = ", ".join(dict.fromkeys(f"{row.kind} ({row.case})" for row in missing))
         return MatrixProof(
             equations,
-            Proof(UNDECIDED, SYMBOLIC, f"{copy.description} has no layer whose {kinds} equation is the one printed"),
+            Proof(
+                UNDECIDED,
+                SYMBOLIC,
+                f"the equations would be proven on {copy.description}, but none of its layers has the {kinds} "
+                "equation printed here, so that one is not proven",
+            ),
         )
     holds = guarded(lambda: entries_hold(copy.network))
     where = f"for every layer of {copy.description}"
@@ -383,7 +392,7 @@ def prove_matrix_form(net: Network) -> MatrixProof:
             PROVEN,
             SYMBOLIC,
             f"{where}, every entry of these equations equals the element-by-element derivation of its weights and "
-            f"biases (their difference cancels to 0), for one sample and for a batch; {_covers(copy.kinds)}",
+            f"biases (their difference cancels to 0), for one sample and for a batch{_covers(copy)}",
         ),
     )
 

@@ -241,3 +241,14 @@ def test_every_case_the_general_form_states_for_the_network_is_instantiated_on_i
 @given(mixed_networks())
 def test_every_matrix_equation_printed_for_the_network_has_a_layer_in_its_copy(net):
     assert mf.not_covered(net, proof_copy(net).network) == []
+
+
+def test_a_cost_that_depends_on_the_output_width_is_proven_at_that_width_or_says_it_was_not():
+    """The mean squared error's derivative has 1/n_L: the copy keeps the output layer's width, up to 64."""
+    kept = proof_copy(sbp.Network(layers=[4, 4, 4, 10], cost="mse"))
+    assert kept.network.layers == (3, 3, 10)
+    narrowed = checks.prove_general_form(sbp.Network(layers=[2, 3, 100], cost="mse"))
+    assert narrowed.verdict == "proven"
+    assert "is proven there for 3 neurons, not this network's 100" in narrowed.statement
+    matrix = checks.prove_matrix_form(sbp.Network(layers=[2, 3, 100], cost="mse")).proof
+    assert matrix.verdict == "undecided" and "gradient (output) equation printed here" in matrix.statement
