@@ -108,10 +108,13 @@ class Printed:
 
 @dataclass(frozen=True)
 class Worked:
-    """A gradient worked by hand: its value, and the numbers its last step combined (empty for a single factor)."""
+    """A gradient worked by hand: its value, and the numbers its last step combined for the first sample (empty
+    for a single factor), with what they give; for a parameter over several samples ``value`` is the mean."""
 
     value: float
     terms: Terms
+    first: float
+    samples: int = 1
 
 
 def printed_forward(
@@ -187,8 +190,8 @@ class Hand:
         the first sample's for an a or a z."""
         total, terms = self._total(self.net.derive(ref))
         if ref.kind in "wb" and len(total) > 1:
-            return Worked(float(np.mean(self.rounding(total))), terms)
-        return Worked(float(total[0]), terms)
+            return Worked(float(np.mean(self.rounding(total))), terms, float(total[0]), len(total))
+        return Worked(float(total[0]), terms, float(total[0]))
 
     def _total(self, d: Derivation) -> tuple[np.ndarray, Terms]:
         """The sum of the chains' products, the sum itself not rounded; and the numbers each product multiplied."""
@@ -271,11 +274,15 @@ def _delta(net: Network, chain: Chain) -> Ref | None:
     return _ref(wrt)
 
 
-def formula(terms: Terms, times: str = " · ") -> str:
-    """A sum of products as written: 0.138498562 · 0.4 - 0.038098237 · 0.5 (a factor after the first
-    in parentheses when negative)."""
+def formula(terms: Terms, times: str = " · ", dots: str = "...", most: int = 6) -> str:
+    """A sum of products as written: 0.138498562 · 0.4 - 0.038098237 · 0.5 (a factor after the first in
+    parentheses when negative); past ``most`` products, the first few, ``dots`` and the last."""
+    shown = [*terms[: most - 2], None, terms[-1]] if len(terms) > most else list(terms)
     out = ""
-    for n, product in enumerate(terms):
+    for n, product in enumerate(shown):
+        if product is None:
+            out = f"{out} + {dots}"
+            continue
         first, *rest = product
         negative = first.startswith("-")
         written = [first.removeprefix("-") if n and negative else first]

@@ -52,11 +52,19 @@ class Carried:
     rounding: by_hand.Rounding | None  # None: nothing rounded here, the printed numbers taken as they are
     terms: by_hand.Terms
     gives: float
+    first: float | None = None  # with several samples: what the terms give for the first, ``gives`` being the mean
+    samples: int = 1
 
     @property
     def note(self) -> str:
         if not self.terms:
             return self.how
+        if self.samples > 1:
+            return (
+                f"{self.how}: for the first sample {by_hand.formula(self.terms)} = {by_hand.ten_digits(self.first)}, "
+                f"written {self.rounding.text(self.first)}; the mean of the {self.samples} samples' written results "
+                f"is {by_hand.ten_digits(self.gives)}"
+            )
         return f"{self.how}: {by_hand.formula(self.terms)} = {by_hand.ten_digits(self.gives)}"
 
 
@@ -81,7 +89,7 @@ def check_numbers(net: Network) -> list[NumberCheck]:
     computed = [_finite(claim, exact.of(claim)) for claim in claims]
     allowed = [tolerance if tolerance is not None else half_unit(claim.number) for claim in claims]
     agreed = [_matches(c, claim.number, a) for c, claim, a in zip(computed, claims, allowed, strict=True)]
-    carried = _Carrying(net, values, claims, agreed).explain_all(allowed)
+    carried = _Carrying(exact, claims, agreed).explain_all(allowed)
     checks = []
     for n, claim in enumerate(claims):
         verdict = CONFIRMED if agreed[n] else CARRIED if n in carried else WRONG
@@ -227,13 +235,11 @@ class _Carrying:
     that follows from a wrong one is not excused by it.
     """
 
-    def __init__(self, net: Network, values: Values, claims: list[_Claim], agreed: list[bool]) -> None:
-        self.net, self.values, self.claims = net, values, claims
+    def __init__(self, exact: _Numbers, claims: list[_Claim], agreed: list[bool]) -> None:
+        self.net, self.values, self.exact, self.claims = exact.net, exact.values, exact, claims
         self.accepted = {n for n, ok in enumerate(agreed) if ok}
         self.roundings = by_hand.roundings(c.number for c in claims)
         self.functions: by_hand.Functions = {}
-        self.results: dict = {}
-        self.exact = numeric.forward(net, values)
 
     def explain_all(self, allowed: list[Decimal]) -> dict[int, Carried]:
         """The explanation of each missed number that has one, by its place in the table."""
@@ -280,7 +286,7 @@ class _Carrying:
 
     def _numbers(self, printed: by_hand.Printed, rounding: by_hand.Rounding, exempt: Ref | None) -> _Numbers:
         fwd = by_hand.printed_forward(self.net, self.values, printed.values, rounding, exempt)
-        return _Numbers(self.net, self.values, fwd, self.results)
+        return _Numbers(self.net, self.values, fwd, self.exact.functions)
 
     def _forward(self, claim: _Claim, printed: by_hand.Printed, rounding: by_hand.Rounding) -> Carried:
         exempt = claim.ref if claim.section == "values" else None
@@ -297,7 +303,7 @@ class _Carrying:
     def _gradients(self, claim: _Claim, printed: by_hand.Printed, rounding: by_hand.Rounding) -> Iterator[Carried]:
         for what, worked in self._hand(claim, printed, rounding):
             how = f"worked by hand from the printed numbers, {what} rounded to {rounding.words}"
-            yield Carried(how, rounding, worked.terms, worked.value)
+            yield Carried(how, rounding, worked.terms, worked.value, worked.first, worked.samples)
         gives = self._numbers(printed, rounding, None).gradient(claim.ref)
         yield Carried(f"from the forward values as printed, each rounded to {rounding.words}", rounding, (), gives)
 
@@ -319,7 +325,7 @@ class _Carrying:
 
     def _step(self, how: str, rounding: by_hand.Rounding | None, ref: Ref, gradient: Decimal, written: str) -> Carried:
         """w - eta * gradient, with the gradient as written."""
-        current = _Numbers(self.net, self.values, self.exact).parameter(ref)
+        current = self.exact.parameter(ref)
         rate = self.values.learning_rate
         step = ("-" + by_hand.given(rate), written) if rate >= 0 else (by_hand.given(-rate), written)
         return Carried(how, rounding, ((by_hand.given(current),), step), current - rate * float(gradient))

@@ -21,7 +21,7 @@ import pytest
 from hypothesis import assume, event, given
 from hypothesis import strategies as st
 
-from symbackprop.by_hand import Hand, Printed, Rounding, roundings
+from symbackprop.by_hand import Hand, Printed, Rounding, formula, roundings
 from symbackprop.claimed_numbers import check_numbers, half_unit
 from symbackprop.network import Network
 
@@ -392,3 +392,26 @@ def test_a_number_off_by_far_more_than_rounding_explains_is_always_wrong(tmp_pat
     checks = verify(tmp_path_factory.mktemp("off"), source, f'[claims.gradients]\n"{target}" = {text(number)}\n')
     assert checks[target].verdict == "wrong", (checks[target], source)
     event(f"{target}, off by {factor}")
+
+
+def test_a_sum_of_products_is_written_as_a_text_writes_it():
+    assert formula((("0.1", "0.4"), ("-0.2", "0.5"), ("0.3", "-0.1"))) == "0.1 · 0.4 - 0.2 · 0.5 + 0.3 · (-0.1)"
+    long = formula(tuple((f"0.{n}", "2") for n in range(1, 10)))
+    assert long == "0.1 · 2 + 0.2 · 2 + 0.3 · 2 + 0.4 · 2 + ... + 0.9 · 2"
+
+
+def test_over_several_samples_the_mean_of_each_samples_written_result(tmp_path):
+    """A parameter's gradient is the mean over the samples: the source writes each sample's down, then averages."""
+    first, second = Source(**MAZUR, places=3), Source(**{**MAZUR, "x": [0.3, -0.2], "y": [0.5, 0.5]}, places=3)
+    per_sample = [written(s.grad_w2(0, 0)[0], 3) for s in (first, second)]
+    number = written(float(sum(per_sample)) / 2, 5)
+    exact = (first.exact().grad_w2(0, 0)[0] + second.exact().grad_w2(0, 0)[0]) / 2
+    assert abs(Decimal(repr(exact)) - number) > half_unit(number)
+    spec = first.spec(first.value_claims() + f'[claims.gradients]\n"w_{{00}}^{{(2)}}" = {text(number)}\n')
+    spec = spec.replace(f"x = {first.x}\ny = {first.y}", f"x = [{first.x}, {second.x}]\ny = [{first.y}, {second.y}]")
+    path = tmp_path / "net.toml"
+    path.write_text(spec)
+    check = next(c for c in check_numbers(Network.from_toml(path)) if c.section == "gradients")
+    assert check.verdict == "rounding carried forward"
+    assert check.computed == pytest.approx(exact)
+    assert f"written {shown(float(per_sample[0]))}; the mean of the 2 samples' written results" in check.note

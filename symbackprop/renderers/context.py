@@ -273,9 +273,15 @@ def _carried_tex(c: NumberCheck) -> dict[str, str] | None:
     """How a number rounding carried forward explains follows, for the document: words, and the last step in LaTeX."""
     if c.carried is None:
         return None
-    terms = c.carried.terms
-    step = formula(terms, r" \cdot ") + " = " + ten_digits(c.carried.gives) if terms else None
-    return {"how": c.carried.how, "step": step}
+    how = c.carried
+    if not how.terms:
+        return {"how": how.how, "step": None}
+    step = formula(how.terms, r" \cdot ", r"\dots")
+    if how.samples > 1:
+        first = f"for the first sample ${step} = {ten_digits(how.first)}$, written ${how.rounding.text(how.first)}$"
+        mean = f"the mean of the {how.samples} samples' written results is ${ten_digits(how.gives)}$"
+        return {"how": how.how, "step": f"{first}; {mean}"}
+    return {"how": how.how, "step": f"${step} = {ten_digits(how.gives)}$"}
 
 
 def computed_digits(claimed: Decimal, computed: float) -> str:

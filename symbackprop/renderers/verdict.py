@@ -94,7 +94,8 @@ def numbers_context(checks: list[NumberCheck]) -> dict[str, Any]:
 
 
 def carried_data(check: NumberCheck) -> dict[str, Any] | None:
-    """For rounding carried forward: how the number follows, the precision, the last step's numbers as written."""
+    """For rounding carried forward: how the number follows, the precision, and the last step's numbers as written
+    (every product in ``terms``; ``from`` shortens a long sum as the note does)."""
     how = check.carried
     if how is None:
         return None
@@ -105,6 +106,7 @@ def carried_data(check: NumberCheck) -> dict[str, Any] | None:
         "from": formula(how.terms) if how.terms else None,
         "terms": [list(product) for product in how.terms],
         "gives": how.gives,
+        "samples": how.samples,  # above 1: "from" is the first sample's, "gives" the mean over them
     }
 
 
