@@ -13,8 +13,9 @@ from typing import Any
 import sympy as sp
 
 from .. import activations, numeric, references
+from ..by_hand import formula, ten_digits
 from ..checks import Proof
-from ..claimed_numbers import check_numbers
+from ..claimed_numbers import NumberCheck, check_numbers
 from ..derivation import Derivation, Factor
 from ..network import Network
 from ..printing import partial_tex, partial_text, printers
@@ -268,12 +269,28 @@ def claim_rows(net: Network) -> list[dict[str, Any]]:
                 "computed_text": computed_digits(c.claimed, c.computed),
                 "verdict": c.verdict,
                 "note": c.note,
+                "carried": _carried_tex(c),
                 "of": net.notation.batch_cost_symbol
                 if c.ref is None or c.ref.kind in "wb"
                 else net.notation.cost_symbol,
             }
         )
     return rows
+
+
+def _carried_tex(c: NumberCheck) -> dict[str, str] | None:
+    """How a number rounding carried forward explains follows, for the document: words, and the last step in LaTeX."""
+    if c.carried is None:
+        return None
+    how = c.carried
+    if not how.terms:
+        return {"how": how.how, "step": None}
+    step = formula(how.terms, r" \cdot ", r"\dots")
+    if how.samples > 1:
+        first = f"for the first sample ${step} = {ten_digits(how.first)}$, written ${how.rounding.text(how.first)}$"
+        mean = f"the mean of the {how.samples} samples' written results is ${ten_digits(how.gives)}$"
+        return {"how": how.how, "step": f"{first}; {mean}"}
+    return {"how": how.how, "step": f"${step} = {ten_digits(how.gives)}$"}
 
 
 def computed_digits(claimed: Decimal, computed: float) -> str:
