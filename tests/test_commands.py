@@ -212,7 +212,7 @@ def test_pdf_is_written_atomically_and_nothing_else_is_left(tmp_path):
     "args, says",
     [
         (["derive", "--layers", "2,²", "--wrt", "w_00^(L)"], "--layers"),
-        (["derive", "example:worked", "--wrt", "b_{²}^{(L)}"], "one neuron index"),
+        (["derive", "example:worked", "--wrt", "b_{²}^{(L)}"], "a neuron index is a whole number"),
         (["derive", "example:worked", "--wrt", "a_0^{(²)}"], "not a number, L, or L-N"),
         (["derive", "--layers", "2,2", "--activation", "leaky_relu:²", "--wrt", "w_00^(L)"], "slope"),
         (["derive", "example:worked", "--wrt", "b_0^{(0)}"], "has no biases"),
