@@ -170,11 +170,7 @@ def load_spec(args: argparse.Namespace) -> tuple[Network, tuple[Path, ...]]:
         return net, (path, *_other_inputs(args, net))
     if "layers" not in given:
         raise SpecError("give a SPEC file, example:NAME, or --layers (e.g. --layers 2,3,2)")
-    data: dict[str, Any] = dict(given)
-    data["layers"] = _int_list(given["layers"])
-    if "activation" in given and "," in given["activation"]:
-        data["activation"] = [a.strip() for a in given["activation"].split(",")]
-    net = Network.from_spec(specs.from_mapping(data))
+    net = Network.from_spec(specs.from_flags(given))
     return net, _other_inputs(args, net)
 
 
@@ -202,13 +198,6 @@ def _template_files(folder: Path, most: int = 10_000) -> list[Path]:
         if most <= 0:
             break
     return files
-
-
-def _int_list(text: str) -> list[int]:
-    parts = [p.strip() for p in text.split(",")]
-    if not all(p.isascii() and p.isdigit() for p in parts):
-        raise SpecError(f"--layers: expected whole numbers separated by commas, got {text!r}")
-    return [int(p) for p in parts]
 
 
 def _output_path(text: str) -> Path:

@@ -127,7 +127,7 @@ def test_help_shows_an_example(command):
 BAD = [
     (["derive", "missing.toml", "--wrt", "w^(L)"], "no such file"),
     (["derive", "bad.toml", "--wrt", "w^(L)"], "not valid TOML"),
-    (["derive", "--layers", "2,0,1", "--wrt", "w^(L)"], "layers[1]"),
+    (["derive", "--layers", "2,0,1", "--wrt", "w^(L)"], "--layers 2,0,1"),
     (["derive", "--layers", "2,2", "--activation", "swish", "--wrt", "w_11^(L)"], "unknown activation 'swish'"),
     (["derive", "--layers", "2,2", "--cost", "hinge", "--wrt", "w_11^(L)"], "unknown cost 'hinge'"),
     (["evaluate", "shape.toml"], "values.weights[0]"),

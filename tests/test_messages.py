@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from symbackprop.cli import main
+from symbackprop.errors import did_you_mean
 
 W = ("--wrt", "w_{00}^{(L)}")
 
@@ -92,7 +93,160 @@ def test_a_claim_with_too_many_indices_shows_them_without_braces(capsys):
     assert "an activation takes one neuron index" in err and "got two, '1,2'" in err
 
 
-# --- 7. the other reference messages ----------------------------------------------------------------
+# --- 3. a [values] table without biases -------------------------------------------------------------
+
+VALUES = "[values]\nx = [1.0, 2.0]\ny = [0.0, 1.0]\nweights = [[[0.1, 0.2], [0.3, 0.4]], [[0.5, 0.6], [0.7, 0.8]]]\n"
+
+
+def test_missing_biases_name_the_bias_convention_and_how_to_declare_none(capsys, tmp_path):
+    err = bad(capsys, "evaluate", spec_file(tmp_path, "layers = [2, 2, 2]\n" + VALUES))
+    assert "values.biases: missing" in err
+    assert 'bias = "neuron", the default' in err and "one list per layer after the input, of 2 and 2 numbers" in err
+    assert 'set bias = "none" above [values]' in err
+
+
+def test_missing_shared_biases_say_one_number_per_layer(capsys, tmp_path):
+    err = bad(capsys, "evaluate", spec_file(tmp_path, 'layers = [2, 2, 2]\nbias = "layer"\n' + VALUES))
+    assert "values.biases: missing" in err and '(bias = "layer")' in err and "one number per layer" in err
+
+
+def test_biases_against_a_presets_bias_free_default_name_the_preset(capsys, tmp_path):
+    text = 'layers = [2, 2, 2]\nnotation = "deeplizard"\n' + VALUES + "biases = [[0.0, 0.0], [0.0, 0.0]]\n"
+    err = bad(capsys, "derive", spec_file(tmp_path, text), *W)
+    assert "no biases (bias = \"none\", the default of notation 'deeplizard')" in err
+    assert 'set bias = "neuron" above [values]' in err
+
+
+# --- 4. names: the value as written, the valid ones, the close one -----------------------------------
+
+
+def test_one_misspelt_activation_flag_is_named_as_typed_with_a_suggestion(capsys):
+    err = bad(capsys, "derive", "--layers", "2,2", "--activation", "sigmiod", *W)
+    assert "--activation: unknown activation 'sigmiod'" in err
+    assert "known: g, identity, leaky_relu, relu, sigmoid" in err and "did you mean sigmoid?" in err
+    assert "activation[0]" not in err
+
+
+def test_a_misspelt_activation_in_a_list_names_its_layer(capsys, tmp_path):
+    err = bad(capsys, "derive", "--layers", "2,2,2", "--activation", "relu,sigmiod", *W)
+    assert "--activation relu,sigmiod (layer 2)" in err and "did you mean sigmoid?" in err
+    text = 'layers = [2, 2, 2]\nactivation = ["relu", "sigmiod"]\n'
+    err = bad(capsys, "derive", spec_file(tmp_path, text), *W)
+    assert "activation[1] (layer 2): unknown activation 'sigmiod'" in err
+
+
+def test_a_comma_separated_activation_string_in_toml_is_shown_as_a_list(capsys, tmp_path):
+    err = bad(capsys, "derive", spec_file(tmp_path, 'layers = [2, 3, 2]\nactivation = "relu,sigmoid"\n'), *W)
+    assert "'relu,sigmoid' is one name" in err
+    assert 'a list, one per layer: activation = ["relu", "sigmoid"]' in err
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["derive", "--layers", "2,2", "--cost", "sse2", *W], ["--cost: unknown cost 'sse2'", "did you mean sse?"]),
+        (
+            ["derive", "--layers", "2,2", "--cost", "binary-cross-entropy", *W],
+            ["did you mean binary_cross_entropy?"],
+        ),
+        (["derive", "--layers", "2,2", "--bias", "neurons", *W], ["--bias:", "'neurons'", "did you mean neuron?"]),
+        (["derive", "--layers", "2,2", "--notation", "nielson", *W], ["--notation: 'nielson'", "mean nielsen?"]),
+        (["derive", "example:deeplizrd", *W], ["no built-in example 'deeplizrd'", "did you mean deeplizard?"]),
+        (["derive", "--layers", "2,2", "--activation", "Sigmoid", *W], ["did you mean sigmoid?"]),
+    ],
+)
+def test_near_misses_of_every_name_get_the_close_one(capsys, args, says):
+    err = bad(capsys, *args)
+    for words in says:
+        assert words in err, (words, err)
+
+
+def test_names_in_a_toml_spec_are_named_by_their_key(capsys, tmp_path):
+    err = bad(capsys, "derive", spec_file(tmp_path, 'layers = [2, 2]\ncost = "sse2"\n'), *W)
+    assert "cost: unknown cost 'sse2'" in err and "--cost" not in err
+    err = bad(capsys, "derive", spec_file(tmp_path, 'layers = [2, 2]\nbias = "neurons"\n'), *W)
+    assert "bias: must be one of neuron, layer, none; got 'neurons'; did you mean neuron?" in err
+
+
+def test_a_bad_default_from_a_preset_file_names_the_preset(capsys, tmp_path):
+    spec_file(tmp_path, 'name = "mine"\n[defaults]\ncost = "sse2"\n', "mine.toml")
+    err = bad(capsys, "derive", spec_file(tmp_path, 'layers = [2, 2]\nnotation = "mine.toml"\n'), *W)
+    assert "cost (the default of notation " in err and "mine.toml'): unknown cost 'sse2'" in err
+
+
+def test_a_far_miss_gets_no_suggestion():
+    assert did_you_mean("xyz", ["sigmoid", "tanh"]) == ""
+    assert did_you_mean("sigmoid", ["sigmoid", "tanh"]) == ""
+    assert did_you_mean(3, ["sigmoid"]) == ""
+
+
+# --- 7. the other spec and reference messages -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("layers = [2, 2]\nx = [1, 2]\n", ["unknown key 'x'", "x belongs in the [values] table"]),
+        ('layers = [2, 2]\nactivations = "relu"\n', ["unknown key 'activations'", "did you mean activation?"]),
+        ('activation = "relu"\n', ["layers: missing", "every spec needs", "layers = [2, 3, 2]"]),
+        ("layers = [2]\n", ["layers: give at least two sizes", "layers = [2, 3, 2]; got [2]"]),
+        ("layers = [2, 2]\nvalues = 3\n", ["values: must be a table", "got 3"]),
+        (
+            "layers = [2, 2]\n[values]\nx = [1, 2]\ny = [0, 1]\nweights = [[[1, 2], [3, 4]]]\ncost = 'sse'\n",
+            ["values: unknown key 'cost'", "put cost above [values]"],
+        ),
+        ("layers = [2, 2]\n[values]\nwieghts = 1\n", ["values: unknown key 'wieghts'", "did you mean weights?"]),
+        ("layers = [2, 3]\n[values]\ny = [0, 1, 0]\n", ["values.x: missing", "the input, a list of 2 numbers"]),
+        ("layers = [2, 3]\n[values]\nx = [1, 2]\n", ["values.y: missing", "the target, a list of 3 numbers"]),
+        (
+            "layers = [2, 3, 1]\n[values]\nx = [1, 2]\ny = [0]\n",
+            ["values.weights: missing", "3 rows of 2, then 1 row of 3"],
+        ),
+        (
+            "layers = [2, 2]\n[values]\nx = [1, 2]\ny = [0, 1]\nweights = [[1, 2], [3, 4]]\n",
+            ["a list of 1 matrix", "got [[1, 2], [3, 4]]", "a single matrix still goes in a list"],
+        ),
+        (
+            "layers = [2, 2]\n[values]\nx = [1, 2]\ny = [0, 1]\nweights = [[[1, 2], [3, 4]]]\nbiases = [1, 2]\n",
+            ['values.biases: with bias = "neuron", the default', "of 2 numbers", "got [1, 2]"],
+        ),
+        (
+            "layers = [2, 2]\n[values]\nx = [[1, 2], [3, 4]]\ny = [0, 1]\nweights = [[[1, 2], [3, 4]]]\n",
+            ["x has 2 samples but y has 1", "one target per input"],
+        ),
+        ("layers = [1, 1]\n[values]\nx = [nan]\ny = [0]\nweights = [[[1]]]\n", ["values.x", "finite", "got nan"]),
+        (
+            "layers = [1, 1]\n[values]\nx = [1]\ny = [0]\nweights = [[[1]]]\nbiases = [[0]]\nlearning_rate = 'x'\n",
+            ["values.learning_rate: must be one number; got 'x'"],
+        ),
+        ('layers = [2, 2]\ntitle = "' + "t" * 301 + '"\n', ["title: must be one line", "got 301 characters"]),
+        ('layers = [2, 2]\nnotation = "mine.toml"\n', ["notation: no preset file 'mine.toml'", "beside the spec"]),
+        ("layers = [2, 2]\nindex_base = 2\n", ["index_base: must be 0 or 1", "numbered from 0 or from 1", "got 2"]),
+    ],
+)
+def test_spec_messages_name_the_key_the_value_and_what_is_accepted(capsys, tmp_path, text, says):
+    err = bad(capsys, "derive", spec_file(tmp_path, text), *W)
+    for words in says:
+        assert words in err, (words, err)
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--layers", "2"], ["--layers: give at least two sizes", "as --layers 2,3,2; got '2'"]),
+        (["--layers", "2,x"], ["--layers: expected whole numbers", "got '2,x'"]),
+        (["--layers", "2,0,2"], ["--layers 2,0,2: a layer size is a whole number from 1", "got 0 (size 2)"]),
+        (
+            ["--layers", "2,2,2", "--activation", "tanh,relu,relu"],
+            ["--activation: give one name, or 2 separated by commas", "got 'tanh,relu,relu' (3)"],
+        ),
+        (["--layers", "2,2", "--notation", "mine.toml"], ["--notation: no preset file 'mine.toml'"]),
+    ],
+)
+def test_flag_messages_name_the_flag_and_its_text(capsys, args, says):
+    err = bad(capsys, "derive", *args, *W)
+    for words in says:
+        assert words in err, (words, err)
 
 
 @pytest.mark.parametrize(
