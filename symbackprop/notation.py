@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .errors import SpecError, did_you_mean
+from .errors import SpecError, did_you_mean, toml_problem
 from .resources import templates_dir
 
 
@@ -80,7 +80,9 @@ def load(name_or_path: str, key: str = "notation") -> Notation:
             )
     try:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as err:
+    except tomllib.TOMLDecodeError as err:
+        raise SpecError(f"notation file {path}: not valid TOML: {toml_problem(err)}") from None
+    except (UnicodeDecodeError, OSError) as err:
         raise SpecError(f"notation file {path}: cannot read it ({err})") from None
     known = {f.name for f in fields(Notation)}
     unknown = sorted(set(data) - known)

@@ -18,7 +18,7 @@ import numpy as np
 
 from . import activations, costs
 from . import notation as notations
-from .errors import SpecError, did_you_mean
+from .errors import SpecError, did_you_mean, toml_problem
 from .output import read_regular_file, shown
 
 BIAS_MODES = ("neuron", "layer", "none")
@@ -76,7 +76,7 @@ def from_toml(path: str | Path) -> NetworkSpec:
         if "claims" in data:  # claimed numbers keep the digits they were written with (0.10 is not 0.1)
             data["claims"] = tomllib.loads(text, parse_float=Decimal)["claims"]
     except tomllib.TOMLDecodeError as err:
-        raise SpecError(f"{shown(path)}: not valid TOML: {err}") from None
+        raise SpecError(f"{shown(path)}: not valid TOML: {toml_problem(err)}") from None
     notation = data.get("notation")
     if isinstance(notation, str) and notation.endswith(".toml") and not Path(notation).is_absolute():
         beside = path.parent / notation  # a preset file named in a spec is found beside the spec

@@ -180,6 +180,33 @@ def test_a_far_miss_gets_no_suggestion():
     assert did_you_mean(3, ["sigmoid"]) == ""
 
 
+# --- 6. malformed TOML -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ('layers = [2, 3, 2\nactivation = "relu"\n', ["Unclosed array (at line 2, column 1)", "not closed before"]),
+        ("layers = [2, 2]\nx = {a = 1\n", ["Unclosed inline table", "not closed before this point?"]),
+        ("layers = [2, 2]\nactivation = sigmoid\n", ["Invalid value (at line 2", 'a quoted string ("sigmoid")']),
+        ('layers = [2, 2]\nactivation = "sigmoid\n', ["(at line 2", "a string not closed by its quote"]),
+        ("layers = [2, 2]\nlayers = [3, 3]\n", ["Cannot overwrite a value", "a key given twice?"]),
+        ("layers [2, 2]\n", ["Expected '='", "key = value"]),
+    ],
+)
+def test_malformed_toml_keeps_the_position_and_says_what_to_look_for(capsys, tmp_path, text, says):
+    err = bad(capsys, "derive", spec_file(tmp_path, text), *W)
+    assert "not valid TOML" in err
+    for words in says:
+        assert words in err, (words, err)
+
+
+def test_a_malformed_preset_file_gets_the_same_hint(capsys, tmp_path):
+    spec_file(tmp_path, 'name = "mine"\n[defaults\n', "mine.toml")
+    err = bad(capsys, "derive", spec_file(tmp_path, 'layers = [2, 2]\nnotation = "mine.toml"\n'), *W)
+    assert "not valid TOML" in err and "closed by ], as [values]" in err
+
+
 # --- 7. the other spec and reference messages -----------------------------------------------------
 
 
