@@ -159,7 +159,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def load_spec(args: argparse.Namespace) -> tuple[Network, tuple[Path, ...]]:
     """The network from SPEC (a file or example:NAME) or from the flags; never both. With it, every file the
-    command reads (the spec, a preset, a claim file, the --templates files), which -o may never overwrite."""
+    command reads (the spec, a preset, a claim file, the --templates files), which -o may never overwrite.
+    The spec's notes go in ``args.notes``, for main to print once the command is done."""
+    net, inputs = _load_spec(args)
+    args.notes = specs.notes(net.spec)
+    return net, inputs
+
+
+def _load_spec(args: argparse.Namespace) -> tuple[Network, tuple[Path, ...]]:
     flags = {k: getattr(args, k) for k in ("layers", "activation", "cost", "bias", "index_base", "notation")}
     given = {k: v for k, v in flags.items() if v is not None}
     if args.spec is not None:
@@ -447,7 +454,10 @@ def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         with np.errstate(all="ignore"):  # an overflow is reported as an error of its own, not as warnings
-            return COMMANDS[args.command](args)
+            status = COMMANDS[args.command](args)
+        for note in getattr(args, "notes", ()):  # after the result, so that bad input stays one line
+            sys.stderr.write(f"symbackprop {args.command}: note: {_one_line(note.line)}\n")
+        return status
     except SpecError as err:
         sys.stderr.write(f"symbackprop {args.command}: error: {_one_line(str(err))}\n")
         return EXIT_BAD_INPUT

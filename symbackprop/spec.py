@@ -60,6 +60,32 @@ class NetworkSpec:
         return len(self.layers) - 1
 
 
+@dataclass(frozen=True)
+class Note:
+    """Something true of a valid spec that a student may not have meant: a line for stderr, a text for documents."""
+
+    line: str
+    text: str
+
+
+def notes(spec: NetworkSpec) -> tuple[Note, ...]:
+    """The notes for ``spec``: today one, for the categorical cross-entropy on outputs that are not a softmax."""
+    output = spec.activations[-1]
+    if spec.cost != "cross_entropy" or output == "softmax":
+        return ()
+    line = (
+        f"cost cross_entropy is -sum_j y_j ln a_j, so an output whose target is 0 gets no gradient; on {output} "
+        "outputs (not softmax) binary_cross_entropy may be what you mean"
+    )
+    text = (
+        "The cost is the categorical cross-entropy, which counts only the outputs whose target is not 0, so an "
+        f"output neuron whose target is 0 gets no gradient from it. The output layer applies {output}, not "
+        "softmax (which would tie the outputs together); to score each output on its own, as a yes or a no, "
+        "binary_cross_entropy is the cost usually meant. The derivation is correct for the cost as given."
+    )
+    return (Note(line, text),)
+
+
 def from_toml(path: str | Path) -> NetworkSpec:
     """Read and validate a TOML spec file; errors name the file."""
     if isinstance(path, str) and path.startswith("example:"):

@@ -6,10 +6,12 @@ The commands run through ``cli.main`` in this process (the same path as ``python
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from symbackprop import spec as specs
 from symbackprop.cli import main
 from symbackprop.errors import did_you_mean
 
@@ -178,6 +180,59 @@ def test_a_far_miss_gets_no_suggestion():
     assert did_you_mean("xyz", ["sigmoid", "tanh"]) == ""
     assert did_you_mean("sigmoid", ["sigmoid", "tanh"]) == ""
     assert did_you_mean(3, ["sigmoid"]) == ""
+
+
+# --- 5. cross_entropy on outputs that are not softmax --------------------------------------------
+
+CE = ("derive", "--layers", "2,2", "--cost", "cross_entropy", *W)
+
+
+def test_cross_entropy_on_sigmoid_outputs_gets_one_note_on_stderr_and_in_the_document(capsys):
+    assert main(list(CE)) == 0
+    out, err = capsys.readouterr()
+    assert err.count("\n") == 1 and err.startswith("symbackprop derive: note: ")
+    assert "target is 0 gets no gradient" in err and "binary_cross_entropy" in err and "sigmoid" in err
+    assert "Note: The cost is the categorical cross-entropy" in out and "binary_cross_entropy" in out
+
+
+@pytest.mark.parametrize(("fmt", "mark"), [("md", "> **Note.** "), ("tex", "\\paragraph{Note.} ")])
+def test_the_cross_entropy_note_is_in_markdown_and_latex(capsys, fmt, mark):
+    assert main([*CE, "--to", fmt]) == 0
+    assert mark + "The cost is the categorical cross-entropy" in capsys.readouterr().out
+
+
+def test_the_cross_entropy_note_is_in_the_json(capsys):
+    assert main([*CE, "--json"]) == 0
+    notes = json.loads(capsys.readouterr().out)["network"]["notes"]
+    assert len(notes) == 1 and "binary_cross_entropy" in notes[0]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["derive", "--layers", "2,2", "--activation", "softmax", "--cost", "cross_entropy", *W],
+        ["derive", "--layers", "2,2", "--cost", "binary_cross_entropy", *W],
+        ["derive", "--layers", "2,2", *W],
+    ],
+)
+def test_no_note_for_softmax_outputs_or_other_costs(capsys, args):
+    assert main(args) == 0
+    assert capsys.readouterr().err == ""
+
+
+def test_bad_input_with_cross_entropy_is_still_one_line(capsys):
+    err = bad(capsys, "derive", "--layers", "2,2", "--cost", "cross_entropy", "--wrt", "w_{9}^{(L)}")
+    assert "note:" not in err
+
+
+def test_notes_are_only_for_cross_entropy_without_softmax():
+    def spec(**keys):
+        return specs.from_mapping({"layers": [2, 2, 2], **keys})
+
+    assert specs.notes(spec(cost="cross_entropy", activation="tanh"))
+    assert specs.notes(spec(cost="cross_entropy", activation=["tanh", "identity"]))
+    assert not specs.notes(spec(cost="cross_entropy", activation=["sigmoid", "softmax"]))
+    assert not specs.notes(spec(cost="mse"))
 
 
 # --- 6. malformed TOML -----------------------------------------------------------------------------
