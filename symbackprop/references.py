@@ -109,6 +109,8 @@ def _indices(text: str, kind: str, layer: int, sub: str | None, spec: NetworkSpe
         want = 0
     if kind == "b" and spec.bias == "none":
         raise SpecError(f'reference {text!r}: this network has no biases (bias = "none")')
+    if kind in "wbz" and layer == 0:  # before the indices, which would be read against a layer that is not there
+        check(Ref(kind, 0, ()), spec, text)
     if sub is None:
         return _implicit(text, kind, layer, want, spec)
     parts = [p.strip() for p in sub.split(",")] if "," in sub else _split_digits(sub, want)

@@ -348,3 +348,9 @@ def test_reference_messages_say_what_to_write(capsys, wrt, says):
 def test_a_bias_subscript_on_shared_biases_says_to_leave_it_out(capsys):
     err = bad(capsys, "derive", "--layers", "2,2", "--bias", "layer", "--wrt", "b_1^{(L)}")
     assert 'one bias per layer (bias = "layer"): write b^{(L)}, with no subscript' in err
+
+
+@pytest.mark.parametrize("wrt", ["w^{(0)}", "z^{(0)}", "w_{1}^{(0)}"])
+def test_an_input_layer_weight_without_its_indices_is_told_the_input_layer_has_none(capsys, wrt):
+    err = bad(capsys, "derive", "example:worked", "--wrt", wrt)
+    assert "the input layer has no" in err and "layers 1 to 2 do" in err
