@@ -38,7 +38,7 @@ from .errors import SpecError
 from .network import Network
 from .partial import Partial
 from .printing import printers
-from .references import Ref, check, layer_name
+from .references import Ref, check, layer_name, wrong_indices
 from .symbols import C0, MEAN_COST, SAMPLES, A, B, SampleCost, W, Y, Z, activation_functions
 
 MAX_SUM_TERMS = 4096
@@ -736,8 +736,8 @@ class _Binder:
             return self.implicit(node, kind, layer, want)
         parts = self.index_parts(node, _unbrace(sub), want)
         if len(parts) != want:
-            words = {0: "no subscript (one bias per layer)", 1: "one neuron index", 2: "two neuron indices, jk"}
-            raise self.fail(node, f"'{self.quote(node)}': {words[want]} expected")
+            written = self.quote(_unbrace(sub))
+            raise self.fail(node, f"'{self.quote(node)}': {wrong_indices(kind, want, written, len(parts))}")
         layers = [layer, layer - 1] if kind == "w" else [layer]
         out = []
         for part, at in zip(parts, layers, strict=True):
@@ -755,7 +755,7 @@ class _Binder:
             return list(sub.factors)
         if want == 2 and isinstance(sub, Num) and sub.text.isdigit():
             if len(sub.text) != 2:
-                raise self.fail(node, f"'{self.quote(node)}': write the two indices apart, as w_{{1,2}}")
+                raise self.fail(node, f"'{self.quote(node)}': {wrong_indices('w', want, sub.text, 1)}")
             return [Num(sub.start, sub.start + 1, sub.text[0]), Num(sub.start + 1, sub.end, sub.text[1])]
         return [sub]
 

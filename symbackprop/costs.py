@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from .errors import SpecError
+from .errors import SpecError, did_you_mean
 
 Terms = Callable[[sp.Expr, sp.Expr, int], sp.Expr]
 
@@ -84,7 +84,9 @@ CATALOGUE: dict[str, Cost] = {
 
 def cost(name: str) -> Cost:
     """The catalogue entry for ``name``."""
-    if not isinstance(name, str) or name not in CATALOGUE:
-        known = ", ".join(sorted(CATALOGUE))
-        raise SpecError(f"unknown cost {name!r}; known: {known}")
+    known = ", ".join(sorted(CATALOGUE))
+    if not isinstance(name, str):
+        raise SpecError(f"a cost is a name such as 'sse', got {name!r}; known: {known}")
+    if name not in CATALOGUE:
+        raise SpecError(f"unknown cost {name!r}; known: {known}{did_you_mean(name, CATALOGUE)}")
     return CATALOGUE[name]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .errors import SpecError
+from .errors import SpecError, did_you_mean, toml_problem
 from .resources import templates_dir
 
 
@@ -64,23 +64,33 @@ def preset_names() -> list[str]:
     return sorted(p.stem for p in (templates_dir() / "presets").glob("*.toml"))
 
 
-def load(name_or_path: str) -> Notation:
-    """A built-in preset by name, or a preset file by path."""
+def load(name_or_path: str, key: str = "notation") -> Notation:
+    """A built-in preset by name, or a preset file by path; ``key`` is how an error names the setting."""
     path = templates_dir() / "presets" / f"{name_or_path}.toml"
     if name_or_path not in preset_names():
         path = Path(name_or_path)
-        if path.suffix != ".toml" or not path.is_file():
-            raise SpecError(f"notation {name_or_path!r}: not a preset ({', '.join(preset_names())}) nor a .toml file")
+        presets = ", ".join(preset_names())
+        if path.suffix != ".toml":
+            hint = did_you_mean(name_or_path, preset_names())
+            raise SpecError(f"{key}: {name_or_path!r} is not a preset ({presets}) nor a .toml file{hint}")
+        if not path.is_file():
+            raise SpecError(
+                f"{key}: no preset file {name_or_path!r} (a relative path is looked for beside the spec, then in "
+                f"the current folder); the built-in presets are {presets}"
+            )
     try:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as err:
+    except tomllib.TOMLDecodeError as err:
+        raise SpecError(f"notation file {path}: not valid TOML: {toml_problem(err)}") from None
+    except (UnicodeDecodeError, OSError) as err:
         raise SpecError(f"notation file {path}: cannot read it ({err})") from None
     known = {f.name for f in fields(Notation)}
     unknown = sorted(set(data) - known)
-    if unknown or "name" not in data:
-        raise SpecError(
-            f"notation file {path}: unknown key {unknown[0]!r}" if unknown else f"notation file {path}: missing name"
-        )
+    if unknown:
+        hint = did_you_mean(unknown[0], known)
+        raise SpecError(f"notation file {path}: unknown key {unknown[0]!r}; known: {', '.join(sorted(known))}{hint}")
+    if "name" not in data:
+        raise SpecError(f'notation file {path}: missing name; a preset file names itself, as name = "mine"')
     data.setdefault("title", data["name"])
     _check_types(path, data)
     for key in ("cost_symbol", "batch_cost_symbol", "generic_activation"):

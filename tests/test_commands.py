@@ -127,7 +127,7 @@ def test_help_shows_an_example(command):
 BAD = [
     (["derive", "missing.toml", "--wrt", "w^(L)"], "no such file"),
     (["derive", "bad.toml", "--wrt", "w^(L)"], "not valid TOML"),
-    (["derive", "--layers", "2,0,1", "--wrt", "w^(L)"], "layers[1]"),
+    (["derive", "--layers", "2,0,1", "--wrt", "w^(L)"], "--layers 2,0,1"),
     (["derive", "--layers", "2,2", "--activation", "swish", "--wrt", "w_11^(L)"], "unknown activation 'swish'"),
     (["derive", "--layers", "2,2", "--cost", "hinge", "--wrt", "w_11^(L)"], "unknown cost 'hinge'"),
     (["evaluate", "shape.toml"], "values.weights[0]"),
@@ -212,7 +212,7 @@ def test_pdf_is_written_atomically_and_nothing_else_is_left(tmp_path):
     "args, says",
     [
         (["derive", "--layers", "2,²", "--wrt", "w_00^(L)"], "--layers"),
-        (["derive", "example:worked", "--wrt", "b_{²}^{(L)}"], "one neuron index"),
+        (["derive", "example:worked", "--wrt", "b_{²}^{(L)}"], "a neuron index is a whole number"),
         (["derive", "example:worked", "--wrt", "a_0^{(²)}"], "not a number, L, or L-N"),
         (["derive", "--layers", "2,2", "--activation", "leaky_relu:²", "--wrt", "w_00^(L)"], "slope"),
         (["derive", "example:worked", "--wrt", "b_0^{(0)}"], "has no biases"),

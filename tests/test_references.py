@@ -329,8 +329,8 @@ def test_out_of_range_in_a_one_neuron_layer_names_its_one_neuron(text, says):
         ("w_{1,2,0}^{(L)}", "two neuron indices"),
         ("w_{}^{(L)}", "two neuron indices"),
         ("a_{1,0}^{(L)}", "one neuron index"),
-        ("a_{x}^{(L)}", "one neuron index"),
-        ("b_{-1}^{(L)}", "one neuron index"),
+        ("a_{x}^{(L)}", "letters for the neurons need the letter l"),
+        ("b_{-1}^{(L)}", "a neuron index is a whole number"),
     ],
 )
 def test_a_subscript_with_the_wrong_number_of_indices_says_how_many(text, says):

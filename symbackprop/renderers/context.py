@@ -19,6 +19,7 @@ from ..claimed_numbers import NumberCheck, check_numbers
 from ..derivation import Derivation, Factor
 from ..network import Network
 from ..printing import partial_tex, partial_text, printers
+from ..spec import notes
 from ..symbols import C0, A, B, W, Y, Z, activation_functions
 from .filters import words
 
@@ -46,6 +47,7 @@ def describe(net: Network) -> dict[str, Any]:
         "notation": net.notation,
         "activation_sentence": activation_sentence(net),
         "learning_rate": net.spec.values.learning_rate if net.spec.values is not None else None,
+        "notes": [note.text for note in notes(net.spec)],
     }
 
 
