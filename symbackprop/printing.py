@@ -121,6 +121,9 @@ class _Notation:
         minus sign in front; None for SymPy's own order."""
         if expr.args[0] == -1:
             return "-" + self._factor(sp.Mul(*expr.args[1:]))
+        half = self._fraction_first(expr)
+        if half:
+            return half
         pair = self._weight_first(expr)
         if pair:
             return self._times.join(map(self._print, pair))
@@ -136,6 +139,15 @@ class _Notation:
             rest = [a for a in expr.args if not isinstance(a, sp.log)]
             return self._times.join([self._factor(sp.Mul(*rest)), *map(self._print, logs)])
         return None
+
+    def _fraction_first(self, expr: sp.Mul) -> str | None:
+        """A constant fraction in front, 1/2 (a - y)^2 as the quadratic cost is written, not (a - y)^2/2."""
+        coeff, rest = expr.as_coeff_Mul()
+        if not (coeff.is_Rational and not coeff.is_Integer and coeff > 0):
+            return None
+        if any(p.is_Pow and p.exp.is_negative for p in sp.Mul.make_args(rest)):
+            return None
+        return self._times.join([self._print(coeff), self._factor(rest)])
 
     def _factor(self, expr: sp.Expr) -> str:
         """An expression printed as one factor of a product: a sum in parentheses."""
