@@ -104,6 +104,7 @@ def document_context(
     net = d.network
     generic = any(a.generic for a in _activations(net))
     values = net.spec.values
+    steps = {s.target: n for n, s in enumerate(d.subderivations(), start=1)}
     return {
         "d": d,
         "target": (d.chains[0].factors[0].of, d.symbol),
@@ -121,7 +122,8 @@ def document_context(
         "spot": None if generic else numeric.point_check(d),
         "delta": delta_symbol(d) if net.notation.use_delta and d.target.kind in "wb" else None,
         "figure": figure_for(d),
-        "where": Where({s.target: n for n, s in enumerate(d.subderivations(), start=1)}),
+        "where": Where(steps),
+        "step_numbers": steps,  # the same numbers as a mapping, for templates written before ``where``
     }
 
 
