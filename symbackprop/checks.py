@@ -28,7 +28,7 @@ from .activations import Activation
 from .bounds import tree_size
 from .exact_points import RationalPoint
 from .network import generic_prime
-from .symbols import ActivationPrimeBase
+from .symbols import ActivationPrimeBase, OrderedProduct
 
 if TYPE_CHECKING:
     from .derivation import Derivation
@@ -250,7 +250,8 @@ def _sum_form_agrees(d: Derivation) -> bool | None:
 
 
 def carried_out(expr: sp.Expr) -> sp.Expr:
-    """``expr.doit()`` for the finite Sums of a Σ form: each sum written out term by term.
+    """``expr.doit()`` for the finite Sums of a Σ form: each sum written out term by term, each ordered
+    product a Mul.
 
     SymPy's own ``doit`` looks for a closed form of every nested sum, which takes minutes for a deep network.
     """
@@ -264,6 +265,8 @@ def carried_out(expr: sp.Expr) -> sp.Expr:
                 memo[e] = sp.Add(*(out(inner.xreplace({index: v})) for v in range(int(low), int(high) + 1)))
             elif isinstance(e, sp.Atom) or not e.args:
                 memo[e] = e
+            elif isinstance(e, OrderedProduct):  # the order a text tells a product in; its value is the Mul
+                memo[e] = sp.Mul(*(out(a) for a in e.args))
             else:
                 memo[e] = e.func(*(out(a) for a in e.args))
         return memo[e]

@@ -324,7 +324,10 @@ class _Binder:
         if len(node.items) != 1:
             what = "empty braces" if not node.items else "a list separated by commas"
             raise self.fail(node, f"{what} where a value belongs")
-        return self.expr(node.items[0])
+        item = node.items[0]
+        if node.delim == "[" and isinstance(item, Binding):  # [i = j]: 1 when the indices are equal, else 0
+            return sp.KroneckerDelta(self.index_value(item.name), self.index_value(item.value))
+        return self.expr(item)
 
     def _relation(self, node: Relation) -> sp.Expr:
         raise self.fail(
@@ -707,7 +710,7 @@ class _Binder:
         if not (parens or mentions_l or force or (isinstance(inner, Num) and not self.net.notation.layer_parens)):
             return None
         if isinstance(inner, Num) and inner.text.isdigit():
-            layer = int(inner.text)
+            layer = self.net.notation.layer_index(int(inner.text))
         elif isinstance(inner, Name) and inner.name == "L":
             layer = self.net.depth
         elif isinstance(inner, Binary) and inner.op == "-" and _is_name(inner.left, "L") and _is_digits(inner.right):
@@ -717,8 +720,10 @@ class _Binder:
         else:
             raise self.fail(inner, f"'{self.quote(inner)}' is not a layer; write L, L-1 or a number")
         if not 0 <= layer <= self.net.depth:
+            first = self.net.notation.input_number
             raise self.fail(
-                inner, f"there is no layer {self.quote(inner)}; layers are 0 (input) to {self.net.depth} (L)"
+                inner,
+                f"there is no layer {self.quote(inner)}; layers are {first} (input) to {self.net.depth + first} (L)",
             )
         return layer
 

@@ -25,6 +25,12 @@ class Cost:
     term: Terms
     numpy_term: Callable[[np.ndarray, np.ndarray, int], np.ndarray]
     logarithmic: bool = False
+    article: str = "the "  # what goes before the title in a sentence: "the cross-entropy", "half the ..."
+
+    @property
+    def phrase(self) -> str:
+        """The title as a sentence names the cost: "the sum of squared errors", "half the sum of squared errors"."""
+        return self.article + self.title
 
     def per_sample(self, outputs: Sequence[sp.Expr], targets: Sequence[sp.Expr]) -> sp.Expr:
         """C_0 = sum over the output neurons of each neuron's term."""
@@ -57,6 +63,7 @@ CATALOGUE: dict[str, Cost] = {
             "half the sum of squared errors",
             lambda a, y, n: sp.Rational(1, 2) * (a - y) ** 2,
             lambda a, y, n: 0.5 * (a - y) ** 2,
+            article="",
         ),
         Cost(
             "mse",

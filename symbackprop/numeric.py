@@ -151,6 +151,30 @@ def worked_numbers(d: Derivation, values: Values) -> WorkedNumbers:
     return WorkedNumbers(tuple(factors), chains, per_sample, mean, current, updated)
 
 
+@dataclass(frozen=True)
+class ParameterStep:
+    """One weight or bias with numbers: its value, the gradient of the mean cost, and its value after a step."""
+
+    ref: Ref
+    value: float
+    gradient: float
+    updated: float | None  # None without a learning rate
+
+
+def parameter_steps(net: Network, values: Values) -> list[ParameterStep]:
+    """Every weight and bias, from the output layer back, with its gradient and one gradient-descent step."""
+    refs = net.parameters()
+    fwd = forward(net, values)
+    sample_costs(net, values, fwd)
+    results = evaluator(net, [net.derive(ref).result for ref in refs])(values, fwd)
+    rate = values.learning_rate
+    steps = []
+    for ref, per_sample in zip(refs, results, strict=True):
+        value, mean = float(_value_of(net, net.symbol(ref), values, fwd)), float(np.mean(per_sample))
+        steps.append(ParameterStep(ref, value, mean, value - rate * mean if rate is not None else None))
+    return steps
+
+
 def _parameter_value(net: Network, ref: Ref, values: Values) -> float | None:
     if ref.kind not in "wb":
         return None

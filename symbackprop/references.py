@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import notation as notations
 from .errors import SpecError
 from .spec import NetworkSpec
 
@@ -88,6 +89,8 @@ def _scripts(text: str) -> tuple[str, dict[str, str]]:
 
 
 def _layer(text: str, kind: str, sup: str | None, spec: NetworkSpec) -> int:
+    """The layer a superscript names: L-N counted back from the output, or a number as the notation
+    numbers layers (Nielsen's input is layer 1), so a reference reads as the document prints it."""
     m = _LAYER.match(sup or "")
     if not m and _LETTER_LAYER.match(sup or ""):
         raise SpecError(
@@ -97,9 +100,11 @@ def _layer(text: str, kind: str, sup: str | None, spec: NetworkSpec) -> int:
         )
     if not m:
         raise SpecError(f"reference {text!r}: the layer {sup!r} is not a number, L, or L-N")
-    layer = int(m["n"]) if m["n"] is not None else spec.depth - int(m["back"] or 0)
+    notation = notations.load(spec.notation)
+    layer = notation.layer_index(int(m["n"])) if m["n"] is not None else spec.depth - int(m["back"] or 0)
     if not 0 <= layer <= spec.depth:
-        raise SpecError(f"reference {text!r}: no layer {sup!r}; layers are 0 (input) to {spec.depth} (L)")
+        first = notation.input_number
+        raise SpecError(f"reference {text!r}: no layer {sup!r}; layers are {first} (input) to {spec.depth + first} (L)")
     return layer
 
 
@@ -213,11 +218,14 @@ def check(ref: Ref, spec: NetworkSpec, text: str | None = None) -> None:
     """Raise a SpecError that says what exists when ``ref`` is not in the network."""
     label = repr(text) if text is not None else str(ref)
     base, depth = spec.index_base, spec.depth
+    first = notations.load(spec.notation).input_number
     if ref.kind in "wb" and ref.layer == 0:
         things = "biases" if ref.kind == "b" else "weights"
-        raise SpecError(f"reference {label}: the input layer has no {things}; layers 1 to {depth} do")
+        raise SpecError(f"reference {label}: the input layer has no {things}; layers {first + 1} to {first + depth} do")
     if ref.kind == "z" and ref.layer == 0:
-        raise SpecError(f"reference {label}: the input layer has no weighted input z; layers 1 to {depth} do")
+        raise SpecError(
+            f"reference {label}: the input layer has no weighted input z; layers {first + 1} to {first + depth} do"
+        )
     if ref.kind == "b" and spec.bias == "none":
         raise SpecError(f'reference {label}: this network has no biases (bias = "none")')
     ranges = [spec.layers[ref.layer]] + ([spec.layers[ref.layer - 1]] if ref.kind == "w" else [])

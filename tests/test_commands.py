@@ -94,7 +94,7 @@ def test_derive_json_is_data():
     data = json.loads(done.stdout)
     assert {"target", "chains", "result", "proof", "subderivations"} <= set(data)
     assert data["proof"]["proven"] is True
-    assert data["result"]["latex"] == r"2 \left(a^{(L)} - y\right) \sigma^{\prime}\left(z^{(L)}\right) w^{(L)}"
+    assert data["result"]["latex"] == r"2 (a^{(L)} - y) \sigma^{\prime}(z^{(L)}) w^{(L)}"
 
 
 def test_spec_flags_work_like_a_file():
