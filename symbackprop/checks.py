@@ -27,6 +27,7 @@ from sympy.core.function import AppliedUndef
 from .activations import Activation
 from .bounds import tree_size
 from .random_identity import POINTS, SPAN, Outcome, Point, Unknowns, identity_test
+from .symbols import OrderedProduct
 
 if TYPE_CHECKING:
     from .bounds import ProofCopy
@@ -277,7 +278,8 @@ def text_printer(net: Network) -> Show:
 
 
 def carried_out(expr: sp.Expr) -> sp.Expr:
-    """``expr.doit()`` for the finite Sums of a Σ form: each sum written out term by term.
+    """``expr.doit()`` for the finite Sums of a Σ form: each sum written out term by term, each ordered
+    product a Mul.
 
     SymPy's own ``doit`` looks for a closed form of every nested sum, which takes minutes for a deep network.
     """
@@ -291,6 +293,8 @@ def carried_out(expr: sp.Expr) -> sp.Expr:
                 memo[e] = sp.Add(*(out(inner.xreplace({index: v})) for v in range(int(low), int(high) + 1)))
             elif isinstance(e, sp.Atom) or not e.args:
                 memo[e] = e
+            elif isinstance(e, OrderedProduct):  # the order a text tells a product in; its value is the Mul
+                memo[e] = sp.Mul(*(out(a) for a in e.args))
             else:
                 memo[e] = e.func(*(out(a) for a in e.args))
         return memo[e]

@@ -10,12 +10,13 @@ is a ClaimError naming it and its position.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import sympy as sp
 
-from . import activations
+from . import activations, batch
 from .claim_syntax import (
     Binary,
     Binding,
@@ -37,13 +38,14 @@ from .errors import SpecError
 from .network import Network
 from .partial import Partial
 from .printing import printers
-from .references import Ref, check, layer_name
-from .symbols import C0, A, B, W, Y, Z, activation_functions
+from .references import Ref, check, layer_name, wrong_indices
+from .symbols import C0, MEAN_COST, SAMPLES, A, B, SampleCost, W, Y, Z, activation_functions
 
 MAX_SUM_TERMS = 4096
 MAX_EXPONENT = 100  # a power's exponent, in size: (a - y)^{99999999} would take minutes to expand
 MAX_DIGITS = 100  # a number in the claim, written or worked out (10^{10^{6}}, 2^{2^{2^{2^{2}}}})
 MAX_TOWER = 2  # exponentials of exponentials of letters: e^{e^{z}} is fine, e^{e^{e^{e^{z}}}} overflows at any point
+MAX_CASES = 64  # values of the left-hand side's free indices, each checked on its own
 
 QUANTITIES = {"a": A, "z": Z, "w": W, "b": B, "x": A, "y": Y, "\\delta": Z}
 COST_LETTERS = {"C"}
@@ -81,19 +83,39 @@ class Side:
     index: int  # which side it is, 1-based, counting every side written (a leading derivative too)
     text: str  # as written
     position: int  # where it starts, 1-based
-    shown: sp.Expr  # as read: Sums kept, derivatives as Partial
-    value: sp.Expr  # sums written out and every derivative worked out, in a, z, w, b, y and g'
+    shown: sp.Expr  # as read: Sums kept, derivatives as Partial, free indices as letters
+    values: tuple[sp.Expr, ...]  # for each case of the free indices: sums written out, derivatives worked out
+
+    @property
+    def value(self) -> sp.Expr:
+        """The value in the first case (the only one without free indices), in a, z, w, b, y and g'."""
+        return self.values[0]
+
+
+@dataclass(frozen=True)
+class Free:
+    """A letter in the left-hand side's indices that no sum binds: the claim holds for each of its values."""
+
+    symbol: sp.Symbol
+    first: int
+    last: int
+    layer: int  # the layer whose neurons it runs over
 
 
 @dataclass(frozen=True)
 class BoundClaim:
     """A claim read against a network: what its left-hand side names, and each side that must equal it."""
 
-    wrt: Ref | None  # from a leading \frac{\partial C_0}{\partial w_{12}^{(L)}} =
+    wrt: Ref | None  # from a leading \frac{\partial C_0}{\partial w_{12}^{(L)}} = (None with a free index in it)
     sides: tuple[Side, ...]  # in the order written; the claim is right only if every one is
     count: int  # how many sides were written, the leading derivative included
     wrt_text: str | None = None  # the leading derivative's w_{12}^{(L)}, as written
     wrt_position: int | None = None  # where that stands, 1-based
+    of: sp.Expr | None = None  # what the leading derivative differentiates: C_0, an a, a z or the mean cost C
+    wrt_symbol: sp.Expr | None = None  # with respect to what, free indices kept as letters
+    free: tuple[Free, ...] = ()
+    cases: tuple[tuple[tuple[sp.Symbol, int], ...], ...] = ((),)  # each assignment of the free indices
+    first_sample: int = 0  # how a claim about the mean cost numbers its samples: from 0 or from 1
 
     @property
     def shown(self) -> sp.Expr:
@@ -110,6 +132,9 @@ class _Index:
     first: int | None = None
     last: int | None = None
     runs_over: list[int] = field(default_factory=list)  # layers whose neurons it indexes
+    layer: int | None = None  # the layer its range was taken from
+    free: bool = False  # a letter of the left-hand side that no sum binds
+    samples: bool = False  # it numbers the samples of a batch (C_i), not neurons
 
 
 @dataclass(frozen=True)
@@ -145,33 +170,85 @@ class _Binder:
         self.uses: list[_Use] = []
         self.limit_layer: int | None = None  # while reading a sum's limits: the layer n stands for
         self.wrt_nodes: dict[Partial, Node] = {}  # each derivative read, to where its "with respect to" is written
+        self.free_allowed = False  # while reading the leading derivative: an unbound index letter is free
+        self.free_indices: list[_Index] = []
+        self.head_kind: sp.Expr = C0  # what the leading derivative differentiates
+        self.sample_limit = False  # while reading a sum over the samples' limits: n is the number of samples
+        self.first_sample: int | None = None  # the first sum over the samples' first value, when 0 or 1
 
     def claim(self, claim: Claim) -> BoundClaim:
-        read = [(node, self.expr(node)) for node in claim.sides]
-        wrt, wrt_node, first = None, None, 1
-        head_node, head = read[0]
-        if len(read) > 1 and isinstance(head, Partial) and not isinstance(head, Operator):
-            if head.of != C0:
-                raise self.fail(
-                    head_node,
-                    "the left-hand side must be the derivative claimed, e.g. "
-                    "\\frac{\\partial C_0}{\\partial w_{12}^{(L)}}",
-                )
+        nodes = claim.sides
+        leading = len(nodes) > 1 and _is_derivative(nodes[0])
+        self.free_allowed = leading  # j in \frac{\partial z_j^{(L)}}{...} = ...: checked for every j
+        try:
+            head = self.expr(nodes[0])
+        finally:
+            self.free_allowed = False
+        free = tuple(self.close_free(nodes[0], index) for index in self.free_indices)
+        self.head_kind = head.of if leading and isinstance(head, Partial) else C0
+        read = [(nodes[0], head)] + [(node, self.expr(node)) for node in nodes[1:]]
+        wrt_node, first = None, 1
+        if leading:
+            self.check_head(nodes[0], head)
             wrt_node, first = self.wrt_nodes[head], 2
         self.check_uses()  # the left-hand side's indices too: w_{92}^{(L)} is named as written, with its place
-        if wrt_node is not None:
-            wrt = _ref(head.wrt)
+        cases = self.cases(nodes[0], free)
         sides = tuple(
-            Side(i, self.quote(node), node.start + 1, shown, self.value_of(shown, node))
+            Side(i, self.quote(node), node.start + 1, shown, tuple(self.side_value(shown, node, c) for c in cases))
             for i, (node, shown) in enumerate(read[first - 1 :], start=first)
         )
+        wrt_symbol = head.wrt if wrt_node is not None else None
+        concrete = wrt_symbol is not None and all(i.is_Integer for i in wrt_symbol.indices)
         return BoundClaim(
-            wrt,
+            _ref(wrt_symbol) if concrete else None,
             sides,
             len(read),
             self.quote(wrt_node) if wrt_node is not None else None,
             wrt_node.start + 1 if wrt_node is not None else None,
+            head.of if wrt_node is not None else None,
+            wrt_symbol,
+            free,
+            cases,
+            self.first_sample or 0,
         )
+
+    def check_head(self, node: Node, head: sp.Expr) -> None:
+        """The leading derivative names what is claimed: of C_0, the mean cost C, an a or a z."""
+        if isinstance(head, Operator) or not isinstance(head, Partial):
+            raise self.fail(
+                node,
+                "the left-hand side must be the derivative claimed, e.g. \\frac{\\partial C_0}{\\partial w_{12}^{(L)}}",
+            )
+        if head.of == MEAN_COST and head.wrt.base not in (W, B, A, Z):
+            raise self.fail(node, "the mean cost is differentiated with respect to a weight, bias, a or z")
+
+    def close_free(self, node: Node, index: _Index) -> Free:
+        """A free index's values: the neurons of the layer the left-hand side indexes with it."""
+        self.set_range(node, index, None, None)
+        return Free(index.symbol, index.first, index.last, index.layer)
+
+    def cases(self, node: Node, free: tuple[Free, ...]) -> tuple[tuple[tuple[sp.Symbol, int], ...], ...]:
+        """Every assignment of the free indices, in order: j = 0, 1, ... (the first letter slowest)."""
+        ranges = [[(f.symbol, v) for v in range(f.first, f.last + 1)] for f in free]
+        count = 1
+        for r in ranges:
+            count *= len(r)
+        if count > MAX_CASES:
+            raise self.fail(node, f"the free indices take {count} values together; at most {MAX_CASES} are checked")
+        return tuple(tuple(case) for case in itertools.product(*ranges))
+
+    def side_value(self, shown: sp.Expr, node: Node, case: tuple[tuple[sp.Symbol, int], ...]) -> sp.Expr:
+        """One side's value for one case of the free indices: a claim about the mean cost, or about the network."""
+        written = shown.xreplace({symbol: sp.Integer(v) for symbol, v in case})
+        if self.head_kind == MEAN_COST:
+            return self.mean_value_of(written, node)
+        if written.has(MEAN_COST) or written.has(SampleCost):
+            raise self.fail(
+                node,
+                "C (the mean cost) and C_i (sample i's cost) belong in a claim about the mean cost, "
+                "\\frac{\\partial C}{\\partial w} = \\frac{1}{n}\\sum_{i} \\frac{\\partial C_i}{\\partial w}",
+            )
+        return self.value_of(written, node)
 
     # --- errors ------------------------------------------------------------------------------
 
@@ -247,7 +324,10 @@ class _Binder:
         if len(node.items) != 1:
             what = "empty braces" if not node.items else "a list separated by commas"
             raise self.fail(node, f"{what} where a value belongs")
-        return self.expr(node.items[0])
+        item = node.items[0]
+        if node.delim == "[" and isinstance(item, Binding):  # [i = j]: 1 when the indices are equal, else 0
+            return sp.KroneckerDelta(self.index_value(item.name), self.index_value(item.value))
+        return self.expr(item)
 
     def _relation(self, node: Relation) -> sp.Expr:
         raise self.fail(
@@ -412,6 +492,8 @@ class _Binder:
         indices = []
         for letter_node, _, _ in ranges:
             letter = letter_node.name
+            if letter in self.env and self.env[letter].free:
+                raise self.fail(letter_node, f"{letter} is the left-hand side's own index; sum over another letter")
             if letter in self.env or letter in (i.symbol.name for i in indices):
                 raise self.fail(letter_node, f"{letter} is already summed over")
             indices.append(_Index(sp.Symbol(letter, integer=True)))
@@ -419,7 +501,11 @@ class _Binder:
         try:
             shown = self.product(body)
             for index, (_, first, last) in zip(indices, ranges, strict=True):
-                self.set_range(head, index, first, last if last is not None else (sup[0] if sup else None))
+                last = last if last is not None else (sup[0] if sup else None)
+                if index.samples:
+                    self.set_sample_range(head, index, first, last)
+                else:
+                    self.set_range(head, index, first, last)
             self.check_uses()
         finally:
             for index in indices:
@@ -457,6 +543,7 @@ class _Binder:
             raise self.fail(head, f"nothing in the sum is indexed by {index.symbol}")
         base = self.net.spec.index_base
         layer = min(index.runs_over, key=lambda at: (self.net.layers[at], index.runs_over.index(at)))
+        index.layer = layer
         self.limit_layer = layer
         try:
             index.first = self.integer(first) if first is not None else base
@@ -465,6 +552,35 @@ class _Binder:
             self.limit_layer = None
         if index.last - index.first + 1 > MAX_SUM_TERMS:
             raise self.fail(head, f"the sum has more than {MAX_SUM_TERMS} terms")
+
+    def set_sample_range(self, head: Node, index: _Index, first: Node | None, last: Node | None) -> None:
+        """A sum over the samples (its body takes C_i): from 0, or as written, to the n-th sample by default.
+
+        Its limits may use n, the number of samples, as in \\sum_{i=0}^{n-1} or \\sum_{i=1}^{n}.
+        """
+        if index.runs_over:
+            raise self.fail(head, f"{index.symbol} numbers the samples (C_{index.symbol}) and neurons at once")
+        low = self.sample_bound(first) if first is not None else sp.Integer(0)
+        high = self.sample_bound(last) if last is not None else low + SAMPLES - 1
+        count = sp.expand(high - low + 1)
+        slope = count.coeff(SAMPLES)
+        if slope < 0 or (slope == 0 and count < 0):  # below its first value for every large n
+            raise self.fail(head, "this sum over the samples runs backwards: its last value is below its first")
+        index.first, index.last = low, high
+        if self.first_sample is None and low in (0, 1):
+            self.first_sample = int(low)
+
+    def sample_bound(self, node: Node) -> sp.Expr:
+        """A limit of a sum over the samples: a whole number, or n plus or minus one (n the number of samples)."""
+        self.sample_limit = True
+        try:
+            value = sp.expand(_evaluated(self.expr(node)))
+        finally:
+            self.sample_limit = False
+        poly = value.as_poly(SAMPLES) if value.free_symbols <= {SAMPLES} else None
+        if poly is None or poly.degree() > 1 or not all(c.is_Integer for c in poly.all_coeffs()):
+            raise self.fail(node, f"'{self.quote(node)}' is not a sample's number; write 0, 1, n - 1 or n")
+        return value
 
     def integer(self, node: Node) -> int:
         value = _evaluated(self.expr(node))
@@ -508,14 +624,26 @@ class _Binder:
         return value
 
     def cost(self, node: Node, scripts: tuple) -> sp.Expr:
+        """C_0 (or C_x, C_i outside a sum): one sample's cost; C: the mean over the batch; C_i in a sum over i:
+        sample i's cost."""
         subs = [s for m, s in scripts if m == "_"]
-        if subs and self.quote(_unbrace(subs[0])) not in ("0", "x", "i"):
+        if not subs:
+            return MEAN_COST
+        sub = _unbrace(subs[0])
+        if isinstance(sub, Name) and sub.name in self.env and not self.env[sub.name].free:
+            index = self.env[sub.name]
+            index.samples = True
+            return SampleCost(index.symbol)
+        if self.quote(sub) not in ("0", "x", "i"):
             raise self.fail(node, f"{self.quote(node)} is not the cost; write C_0")
         return C0
 
     def size(self, node: Node, scripts: tuple) -> sp.Expr:
-        """n: the summed layer's size in a sum's limits, else the output layer's; n_L, n_{L-1}, n_1: that layer's."""
+        """n: the summed layer's size in a sum's limits, else the output layer's; n_L, n_{L-1}, n_1: that layer's.
+        In a claim about the mean cost, n outside a sum over neurons is the number of samples."""
         subs = [s for m, s in scripts if m == "_"]
+        if not subs and (self.sample_limit or (self.head_kind == MEAN_COST and self.limit_layer is None)):
+            return self.powers(node, SAMPLES, scripts)
         if subs:
             layer = self.layer_of(_unbrace(subs[0]), force=True)
         else:
@@ -582,7 +710,7 @@ class _Binder:
         if not (parens or mentions_l or force or (isinstance(inner, Num) and not self.net.notation.layer_parens)):
             return None
         if isinstance(inner, Num) and inner.text.isdigit():
-            layer = int(inner.text)
+            layer = self.net.notation.layer_index(int(inner.text))
         elif isinstance(inner, Name) and inner.name == "L":
             layer = self.net.depth
         elif isinstance(inner, Binary) and inner.op == "-" and _is_name(inner.left, "L") and _is_digits(inner.right):
@@ -592,8 +720,10 @@ class _Binder:
         else:
             raise self.fail(inner, f"'{self.quote(inner)}' is not a layer; write L, L-1 or a number")
         if not 0 <= layer <= self.net.depth:
+            first = self.net.notation.input_number
             raise self.fail(
-                inner, f"there is no layer {self.quote(inner)}; layers are 0 (input) to {self.net.depth} (L)"
+                inner,
+                f"there is no layer {self.quote(inner)}; layers are {first} (input) to {self.net.depth + first} (L)",
             )
         return layer
 
@@ -611,8 +741,8 @@ class _Binder:
             return self.implicit(node, kind, layer, want)
         parts = self.index_parts(node, _unbrace(sub), want)
         if len(parts) != want:
-            words = {0: "no subscript (one bias per layer)", 1: "one neuron index", 2: "two neuron indices, jk"}
-            raise self.fail(node, f"'{self.quote(node)}': {words[want]} expected")
+            written = self.quote(_unbrace(sub))
+            raise self.fail(node, f"'{self.quote(node)}': {wrong_indices(kind, want, written, len(parts))}")
         layers = [layer, layer - 1] if kind == "w" else [layer]
         out = []
         for part, at in zip(parts, layers, strict=True):
@@ -630,7 +760,7 @@ class _Binder:
             return list(sub.factors)
         if want == 2 and isinstance(sub, Num) and sub.text.isdigit():
             if len(sub.text) != 2:
-                raise self.fail(node, f"'{self.quote(node)}': write the two indices apart, as w_{{1,2}}")
+                raise self.fail(node, f"'{self.quote(node)}': {wrong_indices('w', want, sub.text, 1)}")
             return [Num(sub.start, sub.start + 1, sub.text[0]), Num(sub.start + 1, sub.end, sub.text[1])]
         return [sub]
 
@@ -639,6 +769,11 @@ class _Binder:
             return sp.Integer(int(node.text))
         if isinstance(node, Name) and node.name in self.env:
             return self.env[node.name].symbol
+        if isinstance(node, Name) and len(node.name) == 1 and node.name.isalpha() and self.free_allowed:
+            index = _Index(sp.Symbol(node.name, integer=True), free=True)
+            self.env[node.name] = index
+            self.free_indices.append(index)
+            return index.symbol
         if isinstance(node, Binary) and node.op in "+-":
             left, right = self.index_value(node.left), self.index_value(node.right)
             return left + right if node.op == "+" else left - right
@@ -701,7 +836,8 @@ class _Binder:
                 "a derivative needs \\partial (or d) above and below, as in \\frac{\\partial C_0}{\\partial w}",
             )
         of = self.expr(top)
-        if not (of == C0 or (isinstance(of, sp.Indexed) and of.base in (A, Z))):
+        costs = of in (C0, MEAN_COST) or isinstance(of, SampleCost)
+        if not (costs or (isinstance(of, sp.Indexed) and of.base in (A, Z))):
             raise self.fail(top, f"'{self.quote(top)}': a derivative of the cost, an activation or a z is understood")
         partial = Partial(of, self.variable(bottom))
         self.wrt_nodes.setdefault(partial, bottom)
@@ -736,6 +872,27 @@ class _Binder:
         partials = {p: partial_value(self.net, p.of, p.wrt, node.start + 1) for p in expanded.atoms(Partial)}
         return self.bounded(node, expanded.xreplace(partials))
 
+    def mean_value_of(self, shown: sp.Expr, node: Node) -> sp.Expr:
+        """A side of a claim about the mean cost: sums over the samples kept, each sample's derivative a
+        number of its own (C_0 alone is the first sample's), and nothing else of the network."""
+        value = _evaluated(_expand_sums(shown))
+        first = self.first_sample or 0
+        ones = {p: Partial(SampleCost(sp.Integer(first)), p.wrt) for p in value.atoms(Partial) if p.of == C0}
+        value = value.xreplace(ones)
+        others = [p for p in value.atoms(Partial) if not isinstance(p.of, SampleCost)]
+        plain = value.xreplace({p: sp.Dummy() for p in value.atoms(Partial)})
+        if others or plain.atoms(sp.Indexed) or plain.has(MEAN_COST):
+            raise self.fail(
+                node,
+                "a claim about the mean cost C is written in n and the samples' derivatives, as in "
+                "\\frac{1}{n}\\sum_{i=0}^{n-1}\\frac{\\partial C_i}{\\partial w}; a, z, w and y belong to one sample",
+            )
+        try:
+            batch.check_linear(value)
+        except batch.NotUnderstood as err:
+            raise self.fail(node, str(err)) from None
+        return value
+
 
 def partial_value(net: Network, of: sp.Expr, wrt: sp.Indexed, position: int | None = None) -> sp.Expr:
     """d(of)/d(wrt) by sympy.diff of ``of`` written down to ``wrt``'s layer (the textbook's named functions kept).
@@ -762,6 +919,11 @@ def _tex(net: Network, symbol: sp.Expr) -> str:
     return printers(net.notation, net.layers)[1].doprint(symbol)
 
 
+def ref_of(symbol: sp.Indexed) -> Ref:
+    """The reference an indexed w, b, a or z with numbers for indices names."""
+    return _ref(symbol)
+
+
 def _ref(symbol: sp.Indexed) -> Ref:
     kind = {A: "a", Z: "z", W: "w", B: "b"}[symbol.base]
     layer, *indices = (int(i) for i in symbol.indices)
@@ -769,8 +931,9 @@ def _ref(symbol: sp.Indexed) -> Ref:
 
 
 def _expand_sums(expr: sp.Expr) -> sp.Expr:
-    """Each Sum over a letter written out term by term, innermost first."""
-    sums = [s for s in sp.preorder_traversal(expr) if isinstance(s, sp.Sum)]
+    """Each Sum over a layer's neurons written out term by term, innermost first (a sum over the samples,
+    up to n, stays)."""
+    sums = [s for s in sp.preorder_traversal(expr) if isinstance(s, sp.Sum) and not s.has(SAMPLES)]
     if not sums:
         return expr
     inner = sums[-1]
@@ -843,6 +1006,11 @@ def _evaluated(expr: sp.Expr) -> sp.Expr:
     if not expr.args or isinstance(expr, (sp.Indexed, Partial)):
         return expr
     return expr.func(*(_evaluated(a) for a in expr.args))
+
+
+def _is_derivative(node: Node) -> bool:
+    """\\frac{\\partial X}{\\partial Y} with something after each mark: a derivative, not an operator."""
+    return isinstance(node, Frac) and _after_mark(node.numerator) is not None and not _is_operator(node)
 
 
 def _ends_with_sum(node: Node) -> bool:

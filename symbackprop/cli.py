@@ -158,7 +158,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def load_spec(args: argparse.Namespace) -> tuple[Network, tuple[Path, ...]]:
     """The network from SPEC (a file or example:NAME) or from the flags; never both. With it, every file the
-    command reads (the spec, a preset, a claim file, the --templates files), which -o may never overwrite."""
+    command reads (the spec, a preset, a claim file, the --templates files), which -o may never overwrite.
+    The spec's notes go in ``args.notes``, for main to print once the command is done."""
+    net, inputs = _load_spec(args)
+    args.notes = specs.notes(net.spec)
+    return net, inputs
+
+
+def _load_spec(args: argparse.Namespace) -> tuple[Network, tuple[Path, ...]]:
     flags = {k: getattr(args, k) for k in ("layers", "activation", "cost", "bias", "index_base", "notation")}
     given = {k: v for k, v in flags.items() if v is not None}
     if args.spec is not None:
@@ -169,11 +176,7 @@ def load_spec(args: argparse.Namespace) -> tuple[Network, tuple[Path, ...]]:
         return net, (path, *_other_inputs(args, net))
     if "layers" not in given:
         raise SpecError("give a SPEC file, example:NAME, or --layers (e.g. --layers 2,3,2)")
-    data: dict[str, Any] = dict(given)
-    data["layers"] = _int_list(given["layers"])
-    if "activation" in given and "," in given["activation"]:
-        data["activation"] = [a.strip() for a in given["activation"].split(",")]
-    net = Network.from_spec(specs.from_mapping(data))
+    net = Network.from_spec(specs.from_flags(given))
     return net, _other_inputs(args, net)
 
 
@@ -201,13 +204,6 @@ def _template_files(folder: Path, most: int = 10_000) -> list[Path]:
         if most <= 0:
             break
     return files
-
-
-def _int_list(text: str) -> list[int]:
-    parts = [p.strip() for p in text.split(",")]
-    if not all(p.isascii() and p.isdigit() for p in parts):
-        raise SpecError(f"--layers: expected whole numbers separated by commas, got {text!r}")
-    return [int(p) for p in parts]
 
 
 def _output_path(text: str) -> Path:
@@ -447,7 +443,10 @@ def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         with np.errstate(all="ignore"):  # an overflow is reported as an error of its own, not as warnings
-            return COMMANDS[args.command](args)
+            status = COMMANDS[args.command](args)
+        for note in getattr(args, "notes", ()):  # after the result, so that bad input stays one line
+            sys.stderr.write(f"symbackprop {args.command}: note: {_one_line(note.line)}\n")
+        return status
     except SpecError as err:
         sys.stderr.write(f"symbackprop {args.command}: error: {_one_line(str(err))}\n")
         return EXIT_BAD_INPUT

@@ -170,6 +170,12 @@ def _differ(
     return Counterexample(_local_values(net, claim, expected, start, point), leaves, a, b, note)
 
 
+def sample_value(net: Network, expr: sp.Expr, start: Ref | None, values: numeric.Values, sample: int) -> float | None:
+    """``expr`` (in a, z, w, b, y and g') at one sample of ``values``, a generic g taken as tanh."""
+    one = replace(values, x=values.x[sample : sample + 1], y=values.y[sample : sample + 1])
+    return _number(realize(net, expr, start, "numeric"), _leaf_values(net, one, start))
+
+
 def _local_values(
     net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None, point: dict[sp.Expr, sp.Float]
 ) -> tuple[tuple[sp.Expr, float], ...]:

@@ -162,12 +162,15 @@ class Network:
         weighted = _over(W[layer, j, k] * A[layer - 1, k], k, first, self.layers[layer - 1])
         bias = self.bias_symbol(layer, j)
         z = (weighted, bias) if bias is not None else (weighted,)
+        return [(Z[layer, j], z), (A[layer, j], (self.a_general(layer, j, i),))]
+
+    def a_general(self, layer: int, j: sp.Expr, over: sp.Symbol) -> sp.Expr:
+        """a_j^(l) for a neuron named by a letter: g^(l)(z_j), or softmax's e^{z_j} over a sum on ``over``."""
         act = self.activation(layer)
         if act.elementwise:
-            a = activation_functions(act.name)[0](layer, Z[layer, j])
-        else:
-            a = SoftmaxExp(Z[layer, j]) / _over(SoftmaxExp(Z[layer, i]), i, first, self.layers[layer])
-        return [(Z[layer, j], z), (A[layer, j], (a,))]
+            return activation_functions(act.name)[0](layer, Z[layer, j])
+        total = _over(SoftmaxExp(Z[layer, over]), over, self.spec.index_base, self.layers[layer])
+        return SoftmaxExp(Z[layer, j]) / total
 
     def cost_equation(self) -> tuple[sp.Expr, tuple[sp.Expr, ...]]:
         """C_0 as a sum over the output neurons j."""

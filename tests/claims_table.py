@@ -202,12 +202,13 @@ CLAIMS = [
         "activation_derivative_missing",
     ),
     # --- Nielsen's notation: delta, absolute layers, neurons from 1, the cost with 1/2 -------
-    ("nielsen", "w_{12}^{2}", r"a_2^{1} \delta_1^{2}", "correct", None),
-    ("nielsen", "w_{12}^{2}", r"(a_1^2 - y_1) \sigma'(z_1^2) a_2^1", "correct", None),
-    ("nielsen", "b_1^{2}", r"\delta_1^{2}", "correct", None),
-    ("nielsen", "w_{12}^{2}", r"2(a_1^2 - y_1) \sigma'(z_1^2) a_2^1", "incorrect", "factor_2_added"),
-    ("nielsen", "w_{12}^{2}", r"a_1^{1} \delta_2^{2}", "incorrect", "indices_swapped"),
-    ("nielsen", "a_2^{1}", r"\sum_{j=1}^{n} w_{j2}^{2} \delta_j^{2}", "correct", None),
+    # Nielsen numbers the input layer 1, so in a 2-3-2 network the output layer is layer 3.
+    ("nielsen", "w_{12}^{3}", r"a_2^{2} \delta_1^{3}", "correct", None),
+    ("nielsen", "w_{12}^{3}", r"(a_1^3 - y_1) \sigma'(z_1^3) a_2^2", "correct", None),
+    ("nielsen", "b_1^{3}", r"\delta_1^{3}", "correct", None),
+    ("nielsen", "w_{12}^{3}", r"2(a_1^3 - y_1) \sigma'(z_1^3) a_2^2", "incorrect", "factor_2_added"),
+    ("nielsen", "w_{12}^{3}", r"a_1^{2} \delta_2^{3}", "incorrect", "indices_swapped"),
+    ("nielsen", "a_2^{2}", r"\sum_{j=1}^{n} w_{j2}^{3} \delta_j^{3}", "correct", None),
     # --- softmax with cross-entropy ---------------------------------------------------------
     ("softmax", "w_{10}^{(L)}", r"\left(a_1^{(L)} \sum_{i} y_i - y_1\right) a_0^{(L-1)}", "correct", None),
     ("softmax", "w_{10}^{(L)}", r"(a_1^{(L)} - y_1) a_0^{(L-1)}", "incorrect", "targets_sum_to_one"),
@@ -242,6 +243,121 @@ CLAIMS = [
         "incorrect",
         "sum_wrong_index",
     ),
+]
+
+# --- what the left-hand side names: factors of the chain, a free index, the mean over samples ---
+MEAN = r"\frac{\partial C}{\partial w_{12}^{(L)}} = "
+EACH = r"\frac{\partial C_{i}}{\partial w_{12}^{(L)}}"
+CLAIMS += [
+    # factors of the chain, deeplizard's form: each quantity through its own forward definition
+    ("deep", None, r"\frac{\partial a_{1}^{(L)}}{\partial z_{1}^{(L)}} = g'^{(L)}(z_{1}^{(L)})", "correct", None),
+    ("deep", None, r"\frac{\partial a_{1}^{(L)}}{\partial z_{1}^{(L)}} = g^{(L)}(z_{1}^{(L)})", "incorrect", None),
+    ("deep", None, r"\frac{\partial z_{1}^{(L)}}{\partial w_{12}^{(L)}} = a_{2}^{(L-1)}", "correct", None),
+    ("deep", "w_{12}^{(L)}", r"\frac{\partial z_{1}^{(L)}}{\partial w_{12}^{(L)}} = a_{2}^{(L-1)}", "correct", None),
+    ("deep", None, r"\frac{\partial z_{1}^{(L)}}{\partial w_{12}^{(L)}} = a_{2}^{(L)}", "incorrect", "wrong_layer"),
+    ("deep", None, r"\frac{\partial z_{1}^{(L)}}{\partial w_{12}^{(L)}} = w_{12}^{(L)}", "incorrect", None),
+    ("deep", None, r"\frac{\partial z_{1}^{(L)}}{\partial a_{2}^{(L-1)}} = w_{12}^{(L)}", "correct", None),
+    (
+        "deep",
+        None,
+        r"\frac{\partial z_{1}^{(L)}}{\partial a_{2}^{(L-1)}} = w_{21}^{(L)}",
+        "incorrect",
+        "indices_swapped",
+    ),
+    ("deep", None, r"\frac{\partial C_0}{\partial a_1^{(L)}} = 2(a_1^{(L)} - y_1)", "correct", None),
+    ("deep", None, r"\frac{\partial C_0}{\partial a_1^{(L)}} = (a_1^{(L)} - y_1)", "incorrect", "factor_2_dropped"),
+    ("deep", None, r"\frac{\partial C_0}{\partial a_1^{(L)}} = 2(y_1 - a_1^{(L)})", "incorrect", "sign"),
+    # further than one step: the chain rule over the definitions
+    (
+        "deep",
+        None,
+        r"\frac{\partial a_{1}^{(L)}}{\partial w_{22}^{(L-1)}} = "
+        r"g'^{(L)}(z_1^{(L)}) w_{12}^{(L)} g'^{(L-1)}(z_2^{(L-1)}) a_2^{(L-2)}",
+        "correct",
+        None,
+    ),
+    (
+        "deep",
+        None,
+        r"\frac{\partial a_{1}^{(L)}}{\partial w_{22}^{(L-1)}} = g'^{(L)}(z_1^{(L)}) w_{12}^{(L)} a_2^{(L-2)}",
+        "incorrect",
+        "activation_derivative_missing",
+    ),
+    # a free index: checked for each neuron j of layer L
+    ("deep", None, r"\frac{\partial z_{j}^{(L)}}{\partial a_{2}^{(L-1)}} = w_{j2}^{(L)}", "correct", None),
+    (
+        "deep",
+        None,
+        r"\frac{\partial z_{j}^{(L)}}{\partial a_{2}^{(L-1)}} = w_{2j}^{(L)}",
+        "incorrect",
+        "indices_swapped",
+    ),
+    ("deep", None, r"\frac{\partial z_{j}^{(L)}}{\partial a_{2}^{(L-1)}} = a_{2}^{(L-1)}", "incorrect", None),
+    ("deep", None, r"\frac{\partial C_0}{\partial a_{j}^{(L)}} = 2(a_j^{(L)} - y_j)", "correct", None),
+    ("deep", None, r"\frac{\partial C_0}{\partial a_{j}^{(L)}} = (a_j^{(L)} - y_j)", "incorrect", "factor_2_dropped"),
+    # the mean over a batch of n samples (n a letter), samples numbered from 0 or from 1
+    ("deep", None, MEAN + r"\frac{1}{n}\sum_{i=0}^{n-1}" + EACH, "correct", None),
+    ("deep", None, MEAN + r"\frac{1}{n}\sum_{i=1}^{n}" + EACH, "correct", None),
+    ("deep", None, MEAN + r"\frac{1}{n}\sum_{i}" + EACH, "correct", None),
+    ("deep", None, MEAN + r"\sum_{i=0}^{n-1} \frac{1}{n}" + EACH, "correct", None),
+    ("deep", None, MEAN + r"\frac{\sum_{i=1}^{n}" + EACH + "}{n}", "correct", None),
+    ("deep", "w_{12}^{(L)}", MEAN + r"\frac{1}{n}\sum_{i=0}^{n-1}" + EACH, "correct", None),
+    ("deep", None, MEAN + r"\sum_{i=0}^{n-1}" + EACH, "incorrect", "mean_missing"),
+    ("deep", None, MEAN + r"\sum_{i=1}^{n}" + EACH, "incorrect", "mean_missing"),
+    ("deep", None, MEAN + r"\frac{1}{n}\sum_{i=0}^{n}" + EACH, "incorrect", "sample_count"),
+    ("deep", None, MEAN + r"\frac{1}{n}\sum_{i=1}^{n-1}" + EACH, "incorrect", "sample_count"),
+    (
+        "deep",
+        None,
+        MEAN + r"\frac{1}{n}\sum_{i=0}^{n-1}\frac{\partial C_{i}}{\partial w_{21}^{(L)}}",
+        "incorrect",
+        None,
+    ),
+    ("deep", None, MEAN + r"\frac{\partial C_0}{\partial w_{12}^{(L)}}", "incorrect", None),
+    (
+        "deep",
+        None,
+        r"\frac{\partial C}{\partial a_{2}^{(L-1)}} = "
+        r"\frac{1}{n}\sum_{i=0}^{n-1}\frac{\partial C_{i}}{\partial a_{2}^{(L-1)}}",
+        "correct",
+        None,
+    ),
+    # the one-neuron-per-layer form of the first source text, without subscripts
+    ("one", None, r"\frac{\partial z^{(L)}}{\partial w^{(L)}} = a^{(L-1)}", "correct", None),
+    ("one", None, r"\frac{\partial z^(L)}{\partial w^(L)} = a^(L-1)", "correct", None),
+    ("one", None, r"\frac{\partial z^{(L)}}{\partial w^{(L)}} = a^{(L)}", "incorrect", "wrong_layer"),
+    ("one", None, r"\frac{\partial z^{(L)}}{\partial b^{(L)}} = 1", "correct", None),
+    ("one", None, r"\frac{\partial z^{(L)}}{\partial b^{(L)}} = b^{(L)}", "incorrect", None),
+    ("one", None, r"\frac{\partial z^{(L)}}{\partial a^{(L-1)}} = w^{(L)}", "correct", None),
+    ("one", None, r"\frac{\partial z^{(L)}}{\partial a^{(L-1)}} = a^{(L-1)}", "incorrect", None),
+    ("one", None, r"\frac{\partial a^{(L)}}{\partial z^{(L)}} = \sigma'(z^{(L)})", "correct", None),
+    ("one", None, r"\frac{\partial a^{(L)}}{\partial z^{(L)}} = a^{(L)}(1 - a^{(L)})", "correct", None),
+    ("one", None, r"\frac{\partial a^{(L)}}{\partial z^{(L)}} = \sigma(z^{(L)})", "incorrect", None),
+    ("one", None, r"\frac{\partial C_0}{\partial a^{(L)}} = 2(a^{(L)} - y)", "correct", None),
+    ("one", None, r"\frac{\partial C_0}{\partial a^{(L)}} = 2(y - a^{(L)})", "incorrect", "sign"),
+    (
+        "one",
+        None,
+        r"\frac{\partial C}{\partial w^{(L)}} = \frac{1}{n}\sum_{i=0}^{n-1}\frac{\partial C_i}{\partial w^{(L)}}",
+        "correct",
+        None,
+    ),
+    (
+        "one",
+        None,
+        r"\frac{\partial C}{\partial w^{(L)}} = \sum_{i=0}^{n-1}\frac{\partial C_i}{\partial w^{(L)}}",
+        "incorrect",
+        "mean_missing",
+    ),
+    # Nielsen's notation: C_x for one sample, a sum over the samples x
+    (
+        "nielsen",
+        None,
+        r"\frac{\partial C}{\partial w_{12}^{2}} = \frac{1}{n}\sum_{x}\frac{\partial C_x}{\partial w_{12}^{2}}",
+        "correct",
+        None,
+    ),
+    ("nielsen", None, r"\frac{\partial z_1^{2}}{\partial b_1^{2}} = 1", "correct", None),
 ]
 
 # Formulas from the source texts, pasted as they are there (only an eqnarray's \begin and \end
@@ -335,6 +451,50 @@ SEED_CLAIMS = [
         r"\left( \frac{\partial C_{0}}{ \partial a_{2}^{(L-1)}}\right) "
         r"\left( \frac{\partial a_{2}^{(L-1)}}{\partial z_{2}^{(L-1)}}\right) "
         r"\left( \frac{\partial z_{2}^{(L-1)}}{\partial w_{22}^{(L-1)}}\right)$",
+    ),
+]
+
+SEED_CLAIMS += [
+    (
+        SEED_001,
+        369,
+        "deeplizard",
+        None,
+        r" \frac{\partial a_{1}^{(L)}}{\partial z_{1}^{(L)}} &=& \frac{\partial }{\partial z_{1}^{(L)}}\left( "
+        r"g^{\left( L\right) }\left( z_{1}^{\left(L\right) }\right) \right) \\ &=& "
+        r"g^{^{\prime }\left( L\right) }\left( z_{1}^{\left( L\right) }\right) \text{.} ",
+    ),
+    (
+        SEED_001,
+        385,
+        "deeplizard",
+        None,
+        r"$\frac{\partial z_{1}^{(L)}}{\partial w_{12}^{(L)}} = \frac{\partial }{\partial w_{12}^{(L)}}\left( "
+        r"\sum_{k=0}^{n-1}w_{1k}^{(L)}a_{k}^{(L-1)}\right) \text{.}$",
+    ),
+    (
+        SEED_001,
+        405,
+        "deeplizard",
+        None,
+        r"$\frac{\partial C}{\partial w_{12}^{(L)}} = \frac{1}{n}\sum_{i=0}^{n-1}"
+        r"\frac{\partial C_{i}}{\partial w_{12}^{(L)}} \text{.}$",
+    ),
+    (
+        SEED_001,
+        573,
+        "deeplizard",
+        None,
+        r"$\frac{\partial z_{j}^{(L)}}{\partial a_{2}^{(L-1)}} = \frac{\partial }{ \partial a_{2}^{(L-1)}} "
+        r"\sum_{k=0}^{n-1}w_{jk}^{(L)}a_{k}^{(L-1)} \text{.}$",
+    ),
+    (
+        SEED_001,
+        623,
+        "deeplizard",
+        None,
+        r"$\frac{\partial C}{\partial a_{2}^{(L-1)}}=\frac{1}{n}\sum_{i=0}^{n-1}"
+        r"\frac{ \partial C_{i}}{\partial a_{2}^{(L-1)}}\text{.}$",
     ),
 ]
 

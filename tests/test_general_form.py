@@ -75,7 +75,7 @@ def test_softmax_layers_get_their_coupled_form():
         "derive", "--layers", "3,4,3", "--activation", "tanh,softmax", "--cost", "cross_entropy", "--wrt", "b_j^{(l)}"
     )
     assert done.returncode == 0, done.stderr
-    assert "softmax couples layer 2" in done.stdout and "δ_ij - a_j^(L)" in done.stdout
+    assert "softmax couples layer L" in done.stdout and "[i = j] - a_j^(L)" in done.stdout
 
 
 def test_the_text_form_writes_a_layers_size_without_braces():

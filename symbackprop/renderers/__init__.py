@@ -15,7 +15,7 @@ from ..network import Network
 from ..references import Ref
 from ..second import SecondDerivation
 from ..verify import ClaimReport
-from .context import all_context, describe, document_context, json_document
+from .context import all_context, describe, document_context, general_symbols, json_document
 from .environment import environment
 from .filters import filters_for
 from .verdict import caret_line, numbers_context, numbers_json, report_context, report_json
@@ -90,7 +90,14 @@ def render_general(
         raise SpecError("the general form comes as text, tex, pdf or json")
     env = environment(None, filters_for(net))
     name = "general.txt.j2" if fmt == "text" else "general.tex.j2"
-    context = {"form": form, "net": describe(net), "proof": proof, "title": title or "", "author": author or ""}
+    context = {
+        "form": form,
+        "net": describe(net),
+        "symbols": general_symbols(),
+        "proof": proof,
+        "title": title or "",
+        "author": author or "",
+    }
     return env.get_template(name).render(**context)
 
 

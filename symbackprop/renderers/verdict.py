@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ..by_hand import formula
 from ..claimed_numbers import CARRIED, CONFIRMED, WRONG, NumberCheck
 from ..printing import partial_tex, partial_text, printers
+from ..references import layer_name
 from ..verify import ClaimReport
 
 
@@ -21,13 +23,12 @@ def report_context(report: ClaimReport) -> dict[str, Any]:
     if report.error is not None:
         out["error"] = {"reason": report.error, "position": report.position}
         return out
-    d = report.derivation
-    lhs_tex = partial_tex(tex, d.chains[0].factors[0].of, d.symbol)
-    lhs_text = partial_text(text, d.chains[0].factors[0].of, d.symbol)
+    answer = report.answer
+    lhs_tex, lhs_text = partial_tex(tex, answer.of, answer.wrt), partial_text(text, answer.of, answer.wrt)
     out["read_as"] = {"latex": tex.doprint(report.read_as), "text": text.doprint(report.read_as)}
     out["expected"] = {
-        "latex": f"{lhs_tex} = {tex.doprint(d.sum_form)}",
-        "text": f"{lhs_text} = {text.doprint(d.sum_form)}",
+        "latex": f"{lhs_tex} = {tex.doprint(answer.shown)}",
+        "text": f"{lhs_text} = {text.doprint(answer.shown)}",
     }
     out["method"] = report.method
     if report.side is not None:  # A = B = C: the side the verdict is on (the wrong one, or the last)
@@ -37,6 +38,16 @@ def report_context(report: ClaimReport) -> dict[str, Any]:
             "first_checked": report.first_side,
             "text": report.side_text,
         }
+    if report.free:
+        out["free_indices"] = [
+            {"letter": str(f.symbol), "first": f.first, "last": f.last, "layer": layer_name(f.layer, net.depth)}
+            for f in report.free
+        ]
+        out["case"] = {str(symbol): value for symbol, value in report.case}
+        if report.verdict == "incorrect":
+            out["fails_at"] = out["case"]
+    claimed = partial_text(text, *report.claimed) if report.claimed is not None else lhs_text
+    out["checked"] = _checked(report, claimed)
 
     if report.diagnosis is not None:
         m = report.diagnosis
@@ -56,6 +67,23 @@ def report_context(report: ClaimReport) -> dict[str, Any]:
             "note": c.note,
         }
     return out
+
+
+def _checked(report: ClaimReport, lhs: str) -> str:
+    """What was checked, in words: both sides of A = B, each side of a longer chain, each value of a free index."""
+    leading = report.first_side == 2
+    if report.side is None:
+        what = f"whether the claim equals {lhs}"
+    elif leading and report.sides == 2:
+        what = f"whether both sides agree: the right-hand side against {lhs}"
+    elif leading:
+        what = f"whether each of the {report.sides - 1} sides after {lhs} equals it; the last is shown"
+    else:
+        what = f"whether each of the {report.sides} sides equals {lhs}; the last is shown"
+    if report.free:
+        ranges = ", ".join(f"{f.symbol} = {f.first} to {f.last}" for f in report.free)
+        what += f", for each of {ranges}"
+    return what
 
 
 def report_json(report: ClaimReport) -> str:
@@ -82,6 +110,7 @@ def numbers_context(checks: list[NumberCheck]) -> dict[str, Any]:
             "tolerance": str(c.tolerance),
             "verdict": c.verdict,
             "note": c.note,
+            "carried": carried_data(c),
         }
         for c in checks
     ]
@@ -89,6 +118,23 @@ def numbers_context(checks: list[NumberCheck]) -> dict[str, Any]:
     verdict = "incorrect" if counts[WRONG] else "correct"
     tolerance = next((str(c.tolerance) for c in checks if c.by_tolerance), None)
     return {"verdict": verdict, "numbers": rows, "counts": counts, "tolerance": tolerance}
+
+
+def carried_data(check: NumberCheck) -> dict[str, Any] | None:
+    """For rounding carried forward: how the number follows, the precision, and the last step's numbers as written
+    (every product in ``terms``; ``from`` shortens a long sum as the note does)."""
+    how = check.carried
+    if how is None:
+        return None
+    rounding = how.rounding
+    return {
+        "how": how.how,
+        "rounding": None if rounding is None else {"places": rounding.places, "significant": rounding.significant},
+        "from": formula(how.terms) if how.terms else None,
+        "terms": [list(product) for product in how.terms],
+        "gives": how.gives,
+        "samples": how.samples,  # above 1: "from" is the first sample's, "gives" the mean over them
+    }
 
 
 def numbers_json(checks: list[NumberCheck]) -> str:
