@@ -491,3 +491,10 @@ def test_each_printed_form_of_a_result_reads_back_as_the_result(data):
     for claim in (f"{leib} = {sums}{f['tex_chain'](d)}", f"{leib} = {f['tex'](d.stated_result)}"):
         report = verify_claim(net, claim)
         assert report.verdict == "correct", (claim, report.error, net.layers, net.spec.activations, net.spec.cost)
+
+
+def test_a_proof_statement_sets_code_and_a_power_of_ten_as_mathematics():
+    from symbackprop.renderers.filters import code_words
+
+    assert code_words("agree is below 10^-210 by sympy.diff") == r"agree is below $10^{-210}$ by \texttt{sympy.diff}"
+    assert code_words("a^-3 & 100^-2") == r"a\textasciicircum{}-3 \& 100\textasciicircum{}-2"

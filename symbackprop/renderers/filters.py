@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -100,12 +101,15 @@ def filters_for(net: Network) -> dict[str, Callable[..., Any]]:
 CODE = ("sympy.diff",)  # names of code that a proof's statement mentions
 
 
+POWER_OF_TEN = re.compile(r"\b10\\textasciicircum\{\}(-?\d+)")  # a proof's "10^-210", once escaped
+
+
 def code_words(text: str) -> str:
-    """Prose for LaTeX: escaped, with each name of code in typewriter type."""
+    """Prose for LaTeX: escaped, with each name of code in typewriter type and a power of ten as mathematics."""
     out = escape_tex(text)
     for name in CODE:
         out = out.replace(escape_tex(name), rf"\texttt{{{escape_tex(name)}}}")
-    return out
+    return POWER_OF_TEN.sub(r"$10^{\1}$", out)
 
 
 def sentence(text: str) -> str:
