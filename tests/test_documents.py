@@ -367,7 +367,8 @@ def test_nielsen_numbers_the_input_layer_one_and_reads_references_the_same_way()
     assert "is half the sum of squared errors" in flat and "the half" not in flat
     table = source[source.index("Symbol & Meaning") : source.index(r"\bottomrule")]
     assert table.splitlines()[2].startswith("$L$ & the output layer, numbered 3")
-    assert r"\sum_{x} C_{x}" in source and r"\sum_{x} \partial C_{x}" in source and r"\sum_{i" not in source
+    # the samples are x throughout (the matrix form's batch equations are 1/n sums over the rows of A)
+    assert r"\sum_{x} C_{x}" in source and r"\sum_{x} \frac{\partial C_{x}}" in source and r"\sum_{i" not in source
 
 
 def test_nielsen_general_form_writes_every_layer_superscript_the_same_way():
