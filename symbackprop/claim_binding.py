@@ -38,7 +38,7 @@ from .errors import SpecError
 from .network import Network
 from .partial import Partial
 from .printing import printers
-from .references import Ref, check, layer_name
+from .references import Ref, check, layer_name, wrong_indices
 from .symbols import C0, MEAN_COST, SAMPLES, A, ActivationSecondBase, B, SampleCost, W, Y, Z, activation_functions
 
 BEYOND_FIRST = (ActivationSecondBase, sp.DiracDelta, sp.Derivative, sp.Subs)  # d/dz of g'(z), of a step
@@ -440,7 +440,10 @@ class _Binder:
         if len(node.items) != 1:
             what = "empty braces" if not node.items else "a list separated by commas"
             raise self.fail(node, f"{what} where a value belongs")
-        return self.expr(node.items[0])
+        item = node.items[0]
+        if node.delim == "[" and isinstance(item, Binding):  # [i = j]: 1 when the indices are equal, else 0
+            return sp.KroneckerDelta(self.index_value(item.name), self.index_value(item.value))
+        return self.expr(item)
 
     def _relation(self, node: Relation) -> sp.Expr:
         raise self.fail(
@@ -838,7 +841,7 @@ class _Binder:
         if not (parens or mentions_l or force or (isinstance(inner, Num) and not self.net.notation.layer_parens)):
             return None
         if isinstance(inner, Num) and inner.text.isdigit():
-            layer = int(inner.text)
+            layer = self.net.notation.layer_index(int(inner.text))
         elif isinstance(inner, Name) and inner.name == "L":
             layer = self.net.depth
         elif isinstance(inner, Binary) and inner.op == "-" and _is_name(inner.left, "L") and _is_digits(inner.right):
@@ -848,8 +851,10 @@ class _Binder:
         else:
             raise self.fail(inner, f"'{self.quote(inner)}' is not a layer; write L, L-1 or a number")
         if not 0 <= layer <= self.net.depth:
+            first = self.net.notation.input_number
             raise self.fail(
-                inner, f"there is no layer {self.quote(inner)}; layers are 0 (input) to {self.net.depth} (L)"
+                inner,
+                f"there is no layer {self.quote(inner)}; layers are {first} (input) to {self.net.depth + first} (L)",
             )
         return layer
 
@@ -867,8 +872,8 @@ class _Binder:
             return self.implicit(node, kind, layer, want)
         parts = self.index_parts(node, _unbrace(sub), want)
         if len(parts) != want:
-            words = {0: "no subscript (one bias per layer)", 1: "one neuron index", 2: "two neuron indices, jk"}
-            raise self.fail(node, f"'{self.quote(node)}': {words[want]} expected")
+            written = self.quote(_unbrace(sub))
+            raise self.fail(node, f"'{self.quote(node)}': {wrong_indices(kind, want, written, len(parts))}")
         layers = [layer, layer - 1] if kind == "w" else [layer]
         if kind == "w" and node.start in self.swapped:
             parts = parts[::-1]
@@ -888,7 +893,7 @@ class _Binder:
             return list(sub.factors)
         if want == 2 and isinstance(sub, Num) and sub.text.isdigit():
             if len(sub.text) != 2:
-                raise self.fail(node, f"'{self.quote(node)}': write the two indices apart, as w_{{1,2}}")
+                raise self.fail(node, f"'{self.quote(node)}': {wrong_indices('w', want, sub.text, 1)}")
             return [Num(sub.start, sub.start + 1, sub.text[0]), Num(sub.start + 1, sub.end, sub.text[1])]
         return [sub]
 

@@ -1,4 +1,4 @@
-"""Exact evaluation at random rational points: the witness behind proofs too large to cancel.
+"""Exact evaluation at random rational points: how verify compares a claim too large to cancel.
 
 Symbols get random rationals and every function application (g_l, g_l', exp, ln) a random
 rational of its own per distinct argument, in exact ``Fraction`` arithmetic. Two

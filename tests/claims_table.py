@@ -202,12 +202,13 @@ CLAIMS = [
         "activation_derivative_missing",
     ),
     # --- Nielsen's notation: delta, absolute layers, neurons from 1, the cost with 1/2 -------
-    ("nielsen", "w_{12}^{2}", r"a_2^{1} \delta_1^{2}", "correct", None),
-    ("nielsen", "w_{12}^{2}", r"(a_1^2 - y_1) \sigma'(z_1^2) a_2^1", "correct", None),
-    ("nielsen", "b_1^{2}", r"\delta_1^{2}", "correct", None),
-    ("nielsen", "w_{12}^{2}", r"2(a_1^2 - y_1) \sigma'(z_1^2) a_2^1", "incorrect", "factor_2_added"),
-    ("nielsen", "w_{12}^{2}", r"a_1^{1} \delta_2^{2}", "incorrect", "indices_swapped"),
-    ("nielsen", "a_2^{1}", r"\sum_{j=1}^{n} w_{j2}^{2} \delta_j^{2}", "correct", None),
+    # Nielsen numbers the input layer 1, so in a 2-3-2 network the output layer is layer 3.
+    ("nielsen", "w_{12}^{3}", r"a_2^{2} \delta_1^{3}", "correct", None),
+    ("nielsen", "w_{12}^{3}", r"(a_1^3 - y_1) \sigma'(z_1^3) a_2^2", "correct", None),
+    ("nielsen", "b_1^{3}", r"\delta_1^{3}", "correct", None),
+    ("nielsen", "w_{12}^{3}", r"2(a_1^3 - y_1) \sigma'(z_1^3) a_2^2", "incorrect", "factor_2_added"),
+    ("nielsen", "w_{12}^{3}", r"a_1^{2} \delta_2^{3}", "incorrect", "indices_swapped"),
+    ("nielsen", "a_2^{2}", r"\sum_{j=1}^{n} w_{j2}^{3} \delta_j^{3}", "correct", None),
     # --- softmax with cross-entropy ---------------------------------------------------------
     ("softmax", "w_{10}^{(L)}", r"\left(a_1^{(L)} \sum_{i} y_i - y_1\right) a_0^{(L-1)}", "correct", None),
     ("softmax", "w_{10}^{(L)}", r"(a_1^{(L)} - y_1) a_0^{(L-1)}", "incorrect", "targets_sum_to_one"),

@@ -34,7 +34,7 @@ def test_an_incorrect_claim_exits_1_with_the_right_answer_and_the_mistake():
     data = json.loads(done.stdout)
     assert data["verdict"] == "incorrect"
     assert data["diagnosis"]["kind"] == "activation_derivative_missing"
-    assert "g^{\\prime(L)}" in data["expected"]["latex"]
+    assert "g^{\\prime (L)}" in data["expected"]["latex"]
     assert data["counterexample"]["claim"] != data["counterexample"]["expected"]
 
 

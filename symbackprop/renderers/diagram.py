@@ -41,6 +41,7 @@ class Diagram:
     cost: tuple[float, float]
     cost_edges: tuple[tuple[Neuron, bool], ...]
     radius: float
+    highlighted: bool = True  # whether the figure marks a target (the cost box is then drawn in its colour)
 
 
 def diagram(
@@ -52,7 +53,8 @@ def diagram(
     labels: Sequence[str],
     coupled: frozenset[int] = frozenset(),
 ) -> Diagram:
-    """Lay out the network with the target (w, b, a or z at ``layer``) and its downstream paths highlighted.
+    """Lay out the network with the target (w, b, a or z at ``layer``) and its downstream paths highlighted;
+    with ``kind`` empty, the whole network with nothing highlighted.
 
     ``coupled`` names the layers whose activation mixes their neurons (softmax): a change to one weighted
     input there reaches every activation of the layer, so the whole layer lies on the paths.
@@ -91,6 +93,7 @@ def diagram(
         (cost_x, 0.0),
         tuple((n, n.highlight) for n in outputs),
         radius,
+        bool(kind),
     )
 
 
@@ -118,6 +121,8 @@ def _shown(n: int, base: int, keep: set[int]) -> list[int | None]:
 
 def _hot(kind: str, layer: int, indices: Sequence[int], l: int, index: int, coupled: bool) -> bool:
     """Whether a neuron lies on a path from the target to the cost."""
+    if not kind:
+        return False
     if l != layer:
         return l > layer
     spreads = coupled and kind != "a"  # w, b and z act on the weighted input, which softmax mixes

@@ -8,6 +8,7 @@ from typing import Any
 
 import sympy as sp
 
+from ..by_hand import formula
 from ..claim_binding import Operator
 from ..claim_syntax import line_column
 from ..claimed_numbers import CARRIED, CONFIRMED, WRONG, NumberCheck
@@ -238,6 +239,7 @@ def numbers_context(checks: list[NumberCheck]) -> dict[str, Any]:
             "tolerance": str(c.tolerance),
             "verdict": c.verdict,
             "note": c.note,
+            "carried": carried_data(c),
         }
         for c in checks
     ]
@@ -245,6 +247,23 @@ def numbers_context(checks: list[NumberCheck]) -> dict[str, Any]:
     verdict = "incorrect" if counts[WRONG] else "correct"
     tolerance = next((str(c.tolerance) for c in checks if c.by_tolerance), None)
     return {"verdict": verdict, "numbers": rows, "counts": counts, "tolerance": tolerance}
+
+
+def carried_data(check: NumberCheck) -> dict[str, Any] | None:
+    """For rounding carried forward: how the number follows, the precision, and the last step's numbers as written
+    (every product in ``terms``; ``from`` shortens a long sum as the note does)."""
+    how = check.carried
+    if how is None:
+        return None
+    rounding = how.rounding
+    return {
+        "how": how.how,
+        "rounding": None if rounding is None else {"places": rounding.places, "significant": rounding.significant},
+        "from": formula(how.terms) if how.terms else None,
+        "terms": [list(product) for product in how.terms],
+        "gives": how.gives,
+        "samples": how.samples,  # above 1: "from" is the first sample's, "gives" the mean over them
+    }
 
 
 def numbers_json(checks: list[NumberCheck]) -> str:
