@@ -13,7 +13,7 @@ from fractions import Fraction
 import numpy as np
 import sympy as sp
 
-from .errors import SpecError
+from .errors import SpecError, did_you_mean
 
 Scalar = Callable[[sp.Expr], sp.Expr]
 Vector = Callable[[np.ndarray], np.ndarray]
@@ -122,12 +122,13 @@ CATALOGUE: dict[str, Activation] = {
 def activation(name: str) -> Activation:
     """The catalogue entry for ``name``; ``leaky_relu:0.2`` sets the leak's slope."""
     if not isinstance(name, str):
-        raise SpecError(f"activation must be a name, got {name!r}")
+        raise SpecError(f"an activation is a name such as 'sigmoid', got {name!r}")
     if name.startswith("leaky_relu:"):
         return _leaky(_slope(name.partition(":")[2]), name)
     if name not in CATALOGUE:
         known = ", ".join(sorted(CATALOGUE))
-        raise SpecError(f"unknown activation {name!r}; known: {known} (and leaky_relu:SLOPE)")
+        hint = did_you_mean(name, CATALOGUE)
+        raise SpecError(f"unknown activation {name!r}; known: {known} (and leaky_relu:SLOPE){hint}")
     return CATALOGUE[name]
 
 

@@ -12,7 +12,8 @@ them are in docs/limits.md.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import sympy as sp
 
@@ -20,14 +21,16 @@ from .errors import SpecError
 from .network import Network
 from .references import Ref, layer_name
 
+if TYPE_CHECKING:
+    from .derivation import Derivation
+
 MAX_PATHS = 4_000  # terms of a written-out derivation
 MAX_TELLING = 25_000  # factors of the Σ forms a LaTeX or Markdown document states for a derivation's steps
 DOCUMENTS = ("tex", "tex-body", "md", "pdf")
 MAX_EXPANDED = 1_000_000  # nodes of the result written out in inputs and parameters (a document sizes it up)
 MAX_DERIVE_PARAMETERS = 1_500  # parameters the proof of one element composes
 MAX_CLAIM_PARAMETERS = 200  # verify: finding a counterexample and a diagnosis composes the network a hundred times
-MAX_PROOF_PARAMETERS = MAX_CLAIM_PARAMETERS  # the name verify's command reads
-MAX_CLAIM_NODES = 1_600  # verify: nodes of the composed cost, which its tree walks cover each time
+MAX_CLAIM_NODES = 3_000  # verify: composed cost's nodes (the texts' 2-3-6-4 network: 2,637; seven layers of 2: 3,305)
 MAX_CLAIM_LAYERS = 16  # verify: layers after the input
 MAX_ALL_PARAMETERS = 600  # a --wrt all document proves one element or more per layer
 MAX_ALL_WORK = 50_000  # nodes of the results a --wrt all document derives and proves, summed
@@ -36,8 +39,8 @@ MAX_NUMERIC_PARAMETERS = 400  # evaluate and gradcheck lambdify every element's 
 MAX_NUMERIC_NODES = 600_000  # nodes of all those formulas together
 MAX_SECOND_WORK = 1_000_000  # nodes of a first derivative, times the quantities and layers it is differentiated by
 GENERAL = "--wrt 'w_{jk}^{(l)}'"
-MATRIX_PROOF_SECONDS = 10.0  # the matrix form's proof on that copy, in a document
-PROOF_WIDTH, PROOF_DEPTH = 3, 3  # the copy the general and matrix forms are proven on: neurons, layers after input
+PROOF_WIDTH = 3  # the copy the general and matrix forms are proven on: neurons per layer
+PROOF_OUTPUT_WIDTH = 64  # its output layer's, when the cost depends on that width (mse's 1/n_L): 3 s at 40
 
 
 def paths(net: Network, ref: Ref) -> int:
@@ -87,9 +90,12 @@ def _count(expr: sp.Basic, memo: dict[sp.Basic, int]) -> int:
 
 def expanded_size(net: Network, ref: Ref) -> int:
     """Nodes of the derivation's result written out in inputs, parameters and targets, as a document does."""
-    d = net.derive(ref)
+    return _expanded_size(net.derive(ref))
+
+
+def _expanded_size(d: Derivation) -> int:
     memo: dict[sp.Basic, int] = {}
-    sizes = {symbol: _count(value, memo) for symbol, value in net.forward_map(d.start, None).items()}
+    sizes = {symbol: _count(value, memo) for symbol, value in d.network.forward_map(d.start, None).items()}
     return tree_size(d.result, sizes)
 
 
@@ -106,27 +112,28 @@ def _deep(net: Network) -> str:
     return f"this {shape(net)} network ({net.depth} layers after the input)"
 
 
-def telling(net: Network, ref: Ref) -> int:
+def telling(d: Derivation) -> int:
     """The work of telling a derivation in a document: each step it relies on (one per neuron of the layers
     above) states its Σ form, a product as long as the layers between it and the output, squared to build."""
-    d = net.derive(ref)
-    return sum((net.depth - sub.target.layer) ** 2 for sub in d.subderivations()) + (net.depth - ref.layer + 1) ** 2
+    depth = d.network.depth
+    return sum((depth - sub.target.layer) ** 2 for sub in d.subderivations()) + (depth - d.target.layer + 1) ** 2
 
 
 def check_element(net: Network, ref: Ref, text: str, fmt: str = "text") -> None:
     """Refuse a derivation of one element that would be too large to tell, write out or prove; a LaTeX or
     Markdown document (``fmt``) also states the Σ form of every step."""
     _check_paths(net, ref, text)
+    d = net.derive(ref)
     if fmt in DOCUMENTS:
-        work = telling(net, ref)
+        work = telling(d)
         if work > MAX_TELLING:
             raise SpecError(
                 f"a {fmt} document of {text} on {_deep(net)} states the Σ form of each of its "
-                f"{len(net.derive(ref).subderivations())} steps, {work:,} factors to build in all; above "
+                f"{len(d.subderivations())} steps, {work:,} factors to build in all; above "
                 f"{MAX_TELLING:,} it is refused: ask for it as text (the default), the general form, {GENERAL}, "
                 "or a network with fewer layers"
             )
-    size = expanded_size(net, ref)
+    size = _expanded_size(d)
     if size > MAX_EXPANDED:
         raise SpecError(
             f"{text}'s result, written out in the inputs and parameters of {_deep(net)}, has {size:,} nodes; "
@@ -157,10 +164,8 @@ def _check_parameters(net: Network) -> None:
 
 
 def check_claim(net: Network) -> None:
-    """Refuse checking a claim on a network where deciding it, with a counterexample and a diagnosis, takes long.
-
-    Meant for verify's command in place of its parameter count alone: deep networks take minutes too.
-    """
+    """Refuse checking a claim on a network where deciding it, with a counterexample and a diagnosis, takes long:
+    by its parameters, and by its depth and composed size, since deep networks take minutes too."""
     size = parameters(net)
     if size > MAX_CLAIM_PARAMETERS:
         raise SpecError(
@@ -265,34 +270,78 @@ def check_second(net: Network, first: Ref, second: Ref, text: str) -> None:
         )
 
 
-def proof_copy(net: Network, widest: int = PROOF_WIDTH, deepest: int = PROOF_DEPTH) -> tuple[Network, str]:
-    """The network a general or matrix form is proven on, and its description for the document.
+@dataclass(frozen=True)
+class ProofCopy:
+    """The network a general or matrix form is proven on, in words for a document, and the kinds of layer it
+    keeps (every kind the forms state an equation for)."""
 
-    This one, with each layer at most ``widest`` neurons wide and, past ``deepest`` layers after the
-    input, only the output layer and ``deepest - 1`` hidden layers: softmax ones first (the forms have an
-    equation of their own for a softmax layer), then one of each other activation, then the first ones.
-    The forms are stated layer by layer, and a proof's time grows with every layer.
+    network: Network
+    description: str
+    kinds: tuple[str, ...]
+
+
+def layer_kinds(net: Network) -> dict[str, int]:
+    """The kinds of layer the forms state equations for, each with the first layer of that kind: the output
+    layer, the first layer (whose inputs are the network's), a softmax hidden layer, an elementwise one."""
+    kinds = {"the output layer": net.depth}
+    hidden = range(1, net.depth)
+    if hidden:
+        kinds["the first layer"] = 1
+    for name, elementwise in (("a softmax hidden layer", False), ("an elementwise hidden layer", True)):
+        first = next((m for m in hidden if net.activation(m).elementwise == elementwise), None)
+        if first is not None:
+            kinds[name] = first
+    return kinds
+
+
+def proof_copy(net: Network, widest: int = PROOF_WIDTH) -> ProofCopy:
+    """A copy of ``net`` with a layer of each kind the forms distinguish and each layer at most ``widest`` neurons
+    wide (a softmax layer at least 2): its output layer, its first layer, and its first softmax and first
+    elementwise hidden layer, with their activations and this cost.
+
+    The general and matrix forms state one equation per kind of layer, the same for every layer of the kind,
+    so proving every instance of them on the copy proves every instance on this network; a proof's time grows
+    with every layer and neuron.
     """
-    depth, names = net.depth, net.spec.activations
-    hidden = range(1, depth)
-    order = [m for m in hidden if names[m - 1] == "softmax"]
-    order += [m for m in hidden if names[m - 1] not in {names[k - 1] for k in range(1, m)} and m not in order]
-    order += [m for m in hidden if m not in order]
-    kept = [0, *sorted(order[: deepest - 1]), depth]
-    if sum(names[m - 1] == "softmax" for m in kept[1:]) > 1:  # coupled layers feeding coupled layers: narrower
+    kinds = layer_kinds(net)
+    kept = sorted({0, *kinds.values()})
+    if sum(not net.activation(m).elementwise for m in kept[1:]) > 1:  # coupled layers feeding coupled ones
         widest = min(widest, 2)
     layers = tuple(
         min(net.layers[m], widest) if m == 0 or net.activation(m).elementwise else max(2, min(net.layers[m], widest))
         for m in kept
     )
+    output = _output_width(net, layers[-1])
+    layers = (*layers[:-1], output)
+    names = net.spec.activations
     activations = tuple(names[m - 1] for m in kept[1:])
     small = Network.from_spec(replace(net.spec, layers=layers, activations=activations, values=None, extras={}))
     if layers == net.layers:
-        return small, "this network"
+        return ProofCopy(small, "this network", tuple(kinds))
+    width = f"at most {widest} neurons wide" + (f", the output layer its own {output}" if output > widest else "")
     if len(kept) == len(net.layers):
-        return small, f"the {shape(small)} network with this one's activations and cost"
-    which = ", ".join(net.notation.layer(m, depth) for m in kept[1:])
-    return small, (
-        f"the {shape(small)} network made of this one's input and layers {which} "
-        f"(at most {widest} neurons wide), with their activations and this cost"
-    )
+        description = f"the {shape(small)} network ({width}) with this one's activations and cost"
+    else:
+        which = ", ".join(net.notation.layer(m, net.depth) for m in kept[1:])
+        description = (
+            f"the {shape(small)} network made of this one's input and layers {which} ({width}), "
+            "with their activations and this cost"
+        )
+    if output != net.layers[-1] and _width_dependent(net):
+        description += (
+            f" (the cost's derivative depends on the output layer's width, and is proven there for {output} "
+            f"neurons, not this network's {net.layers[-1]})"
+        )
+    return ProofCopy(small, description, tuple(kinds))
+
+
+def _width_dependent(net: Network) -> bool:
+    """Whether the cost's term depends on the output layer's width, as the mean squared error's 1/n_L does."""
+    a, y = sp.symbols("a y")
+    return net.cost.term(a, y, 2) != net.cost.term(a, y, 3)
+
+
+def _output_width(net: Network, narrowed: int) -> int:
+    """The copy's output width: the network's own when the cost depends on it, up to PROOF_OUTPUT_WIDTH."""
+    own = net.layers[-1]
+    return own if _width_dependent(net) and own <= PROOF_OUTPUT_WIDTH else narrowed

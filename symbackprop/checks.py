@@ -1,217 +1,222 @@
 """Proofs that a derivation is right, and the proofs' honest account of how they were made.
 
-The derivation's result, with the forward definitions substituted, is compared with
-``sympy.diff`` of the composed cost, each elementwise activation standing as an undefined
-function g_l so the proof holds for every differentiable activation. Each catalogue
-activation's own derivative formula is proven separately. Equality is shown by
-cancelling the difference to 0, or, when that would cost too much, by exact rational
-arithmetic at random points; the Proof says which.
+The derivation's result, with the forward definitions substituted, is compared with the
+derivative of the composed cost, each elementwise activation standing as an undefined function
+g_l so the proof holds for every differentiable activation. Each catalogue activation's own
+derivative formula is proven separately. How is decided by the input's size alone, so the same
+input always gets the same proof: up to SYMBOLIC_NODES nodes of composed cost (and SYMBOLIC_LAYERS
+layers) the difference from ``sympy.diff`` is cancelled to 0; above, a randomized identity test
+(random_identity) compares it with forward-mode dual numbers at exact random points and states its
+chance of error. Time limits are only a guard against hanging: a proof that runs past one is not
+decided, and says so. Every Proof is proven, disproven or undecided, and says which and how.
 """
 
 from __future__ import annotations
 
-import contextlib
-import random
 import signal
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from fractions import Fraction
 from functools import cache
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from .activations import Activation
 from .bounds import tree_size
-from .exact_points import RationalPoint
-from .network import generic_prime
-from .symbols import ActivationPrimeBase
+from .random_identity import POINTS, SPAN, Outcome, Point, Unknowns, identity_test
+from .stages import stage
+from .symbols import OrderedProduct
 
 if TYPE_CHECKING:
+    from .bounds import ProofCopy
     from .derivation import Derivation
+    from .matrix_form import Stated
     from .network import Network
     from .references import Ref
 
 T = TypeVar("T")
+Show = Callable[[sp.Basic], str]
 
-SYMBOLIC_SECONDS = 2.0  # time allowed for cancelling before falling back to rational points
-SYMBOLIC_NODES = 5_000  # nodes of the composed cost, written out as a tree, above which cancelling is not tried
+PROVEN, DISPROVEN, UNDECIDED = "proven", "disproven", "undecided"
+SYMBOLIC, RANDOM = "symbolic", "randomized identity test"
+SYMBOLIC_NODES = 3_000  # nodes of the composed cost, written out as a tree, above which cancelling is not tried
 SYMBOLIC_LAYERS = 10  # layers a derivative runs through, above which cancelling is not tried
-RATIONAL_SECONDS = 4.0  # time allowed for the rational points, composing included
-RATIONAL_POINTS = 24
-ENOUGH_POINTS = 8  # agreeing points that prove the identity when the budget runs out before all of them
+SUM_FORM_NODES = 20_000  # nodes of a Σ form's difference from the result above which it is not expanded
+GUARD_SECONDS = 120.0  # a guard against hanging, not a budget: work within the limits above takes seconds
 
 
 @dataclass(frozen=True)
 class Proof:
-    """The outcome of a check: truthy when proven; ``method`` and ``statement`` say how."""
+    """The outcome of a check: ``verdict`` proven, disproven or undecided; ``method`` and ``statement`` say how.
 
-    proven: bool
-    method: str  # "symbolic" or "rational points"
+    Truthy only when proven.
+    """
+
+    verdict: str
+    method: str  # SYMBOLIC or RANDOM
     statement: str
     activation_facts: tuple[str, ...] = ()
+
+    @property
+    def proven(self) -> bool:
+        return self.verdict == PROVEN
 
     def __bool__(self) -> bool:
         return self.proven
 
     def __str__(self) -> str:
         facts = "".join(f"; {fact}" for fact in self.activation_facts)
-        return ("proven" if self.proven else "NOT proven") + f" ({self.method}): {self.statement}{facts}"
+        return f"{HEADLINE[self.verdict]} ({self.method}): {self.statement}{facts}"
+
+    def as_data(self) -> dict[str, Any]:
+        """The proof for JSON: the three-state verdict, the method, and the statement in words."""
+        return {"verdict": self.verdict, "proven": self.proven, "method": self.method, "statement": str(self)}
+
+
+HEADLINE = {PROVEN: "proven", DISPROVEN: "DISPROVEN", UNDECIDED: "NOT DECIDED"}
+
+
+@dataclass(frozen=True)
+class Part:
+    """One step of a proof: its verdict, method and words."""
+
+    verdict: str
+    method: str
+    words: str
 
 
 def prove(d: Derivation) -> Proof:
-    """Compare the derivation's result with the derivative of the composed cost.
+    """Prove the derivation's result, and the Σ form a document prints for it.
 
-    First symbolically: sympy.diff of the composed cost, the difference cancelled to 0,
-    within SYMBOLIC_SECONDS. Past that (large networks), by forward-mode dual numbers in
-    exact rational arithmetic at random points, every activation an arbitrary function,
-    within RATIONAL_SECONDS; when both run out the Proof says it is not decided.
+    The result is compared with the derivative of the composed cost: symbolically (cancelling the difference
+    from sympy.diff) when the composed cost is small enough, else by a randomized identity test; both with
+    every activation an arbitrary function.
     """
+    facts = tuple(dict.fromkeys(_activation_fact(d.network.activation(layer)) for layer in _layers_used(d)))
+    parts = [_chain_rule(d), _sum_form(d)]
+    if not all("NOT proven" not in f for f in facts):
+        parts.append(Part(UNDECIDED, SYMBOLIC, "an activation's derivative is not proven"))
+    return combine(parts, facts)
+
+
+def combine(parts: list[Part], facts: tuple[str, ...] = ()) -> Proof:
+    """The weakest verdict of the parts (disproven, then undecided); symbolic only if every part is."""
+    verdict = next((v for v in (DISPROVEN, UNDECIDED) if any(p.verdict == v for p in parts)), PROVEN)
+    method = SYMBOLIC if all(p.method == SYMBOLIC for p in parts) else RANDOM
+    return Proof(verdict, method, "; ".join(p.words for p in parts), facts)
+
+
+def _chain_rule(d: Derivation) -> Part:
     net = d.network
-    facts = tuple(dict.fromkeys(_activation_fact(net.activation(layer)) for layer in _layers_used(d)))
-    facts_hold = all("NOT proven" not in f for f in facts)
-    agrees = _sum_form_agrees(d)
-    if agrees is None:
-        return Proof(False, "rational points", _undecided("the Σ form printed for the result"), facts)
-    if not agrees:
-        return Proof(False, "symbolic", "the Σ form printed for the result does not equal the result", facts)
-    nodes, layers = tree_size(d.network.composed_cost(d.start)), len(_layers_used(d))
-    small = nodes <= SYMBOLIC_NODES and layers <= SYMBOLIC_LAYERS
-    zero = _symbolic_difference_vanishes(d) if small else None
-    if zero is not None:
-        outcome = "0" if zero else "a nonzero expression"
-        statement = (
-            f"the chain-rule result equals sympy.diff of the composed cost: their difference cancels to {outcome}"
+    show = text_printer(net)
+    nodes, layers = tree_size(net.composed_cost(d.start)), len(_layers_used(d))
+    what = "the chain-rule result"
+    if nodes > SYMBOLIC_NODES or layers > SYMBOLIC_LAYERS:
+        why = too_large(nodes, layers, SYMBOLIC_NODES, SYMBOLIC_LAYERS)
+        return by_points(what, _dual_outcome(d), f"{why}, so it is not cancelled symbolically", show=show)
+    zero = guarded(lambda: _symbolic_difference_vanishes(d))
+    if zero:
+        return Part(PROVEN, SYMBOLIC, f"{what} equals sympy.diff of the composed cost: their difference cancels to 0")
+    if zero is None:
+        return Part(
+            UNDECIDED,
+            SYMBOLIC,
+            f"{what}: cancelling its difference from sympy.diff of the composed cost "
+            f"(a composed cost of {nodes:,} nodes) {ran_past()}",
         )
-        return Proof(zero and facts_hold, "symbolic", statement, facts)
-    agreeing, tried = _dual_points(d, RATIONAL_POINTS)
-    if tried < min(ENOUGH_POINTS, RATIONAL_POINTS):
-        return Proof(False, "rational points", _undecided("the chain-rule result"), facts)
-    where = f"at {agreeing} of {RATIONAL_POINTS} random points"
-    if tried < RATIONAL_POINTS:
-        where = f"at {agreeing} of {tried} random points (all that {RATIONAL_SECONDS:g} s allowed of {RATIONAL_POINTS})"
-    return Proof(
-        agreeing == tried and facts_hold,
-        "rational points",
-        "the chain-rule result equals the derivative of the composed cost, computed independently by "
-        f"forward-mode dual numbers, in exact rational arithmetic {where} "
-        f"with every activation an arbitrary function ({_why_not_symbolic(nodes, layers)})",
-        facts,
-    )
+    return by_points(what, _dual_outcome(d), "cancelling the difference from sympy.diff did not reach 0", show=show)
 
 
-def _why_not_symbolic(nodes: int, layers: int) -> str:
-    if nodes > SYMBOLIC_NODES:
-        return (
-            f"sympy.diff was not tried: the composed cost written out has {nodes:,} nodes, more than the "
-            f"{SYMBOLIC_NODES:,} it cancels within {SYMBOLIC_SECONDS:g} s"
-        )
-    if layers > SYMBOLIC_LAYERS:
-        return (
-            f"sympy.diff was not tried: the derivative runs through {layers} layers, more than the "
-            f"{SYMBOLIC_LAYERS} it cancels within {SYMBOLIC_SECONDS:g} s"
-        )
-    return f"sympy.diff took over {SYMBOLIC_SECONDS:g} s"
+def too_large(nodes: int, layers: int, most_nodes: int, most_layers: int) -> str:
+    if nodes > most_nodes:
+        return f"the composed cost written out has {nodes:,} nodes, more than {most_nodes:,}"
+    return f"the derivative runs through {layers} layers, more than {most_layers}"
 
 
-def _undecided(what: str) -> str:
+def ran_past() -> str:
+    return f"ran past {GUARD_SECONDS:g} s, the guard against hanging (work of this size takes seconds)"
+
+
+def by_points(what: str, outcome: Outcome, why: str, against: str = "", show: Show = str) -> Part:
+    """The words for a randomized identity test of ``what`` against ``against`` (by default the forward-mode
+    derivative of the composed cost); ``show`` prints a symbol of a counterexample."""
+    against = against or "the derivative of the composed cost, computed independently by forward-mode dual numbers"
+    if outcome.verdict == PROVEN:
+        return Part(PROVEN, RANDOM, f"{what} equals {against}: {agreement(outcome)} ({why})")
+    if outcome.verdict == DISPROVEN:
+        return Part(DISPROVEN, RANDOM, f"{what} differs from {against}: {counterexample(outcome, show)}")
+    return Part(UNDECIDED, RANDOM, f"{what}, compared with {against} at random points: {outcome.reason}")
+
+
+def agreement(outcome: Outcome) -> str:
+    """What agreement at every random point establishes, with its chance of error."""
+    chance = "nil" if outcome.degree <= 0 else f"below 10^{outcome.exponent}"
     return (
-        f"not decided within the time budget: {what} could be neither cancelled symbolically in "
-        f"{SYMBOLIC_SECONDS:g} s nor checked at {ENOUGH_POINTS} exact rational points in {RATIONAL_SECONDS:g} s; "
-        "the general form, --wrt 'w_{jk}^{(l)}', is proven on a smaller network"
+        f"exactly equal at {outcome.points} random points, where every input, parameter and target and every "
+        f"activation value and slope is an unknown integer of its own, drawn from {SPAN:,} (a randomized identity "
+        f"test: were they different functions, their difference would have a numerator of degree at most "
+        f"{outcome.degree:,}, which a random point is a root of with probability at most {outcome.degree:,} in "
+        f"{SPAN:,} by the Schwartz-Zippel lemma, so the chance that all {outcome.points} points agree is {chance}; "
+        "the points are drawn from a fixed seed, so the same input always gets this verdict)"
     )
 
 
-def _symbolic_difference_vanishes(d: Derivation) -> bool | None:
-    """Whether the difference from sympy.diff cancels to 0; None when that takes over SYMBOLIC_SECONDS."""
-
-    def vanishes() -> bool:
-        net = d.network
-        oracle = sp.diff(net.composed_cost(d.start), d.symbol)
-        difference = composed(net, d.result, d.start) - _atomize(oracle)
-        return sp.expand(difference) == 0 or sp.cancel(sp.together(difference)) == 0
-
-    try:
-        return within(SYMBOLIC_SECONDS, vanishes)
-    except RecursionError:  # nested too deeply for SymPy's recursive algorithms: the points decide
-        return None
+def counterexample(outcome: Outcome, show: Show = str, shown: int = 6) -> str:
+    """The point where two expressions differ, for the statement: some of its values, and the two results."""
+    w = outcome.witness
+    assert w is not None
+    values = ", ".join(f"{show(s)} = {v}" for s, v in w.values[:shown])
+    more = f" and {len(w.values) - shown} more" if len(w.values) > shown else ""
+    return (
+        f"at random point {w.number}, where {values}{more}, every activation value and slope an integer of its "
+        f"own, the first is {_short(w.mine)} and the second {_short(w.theirs)}"
+    )
 
 
-def _dual_points(d: Derivation, count: int) -> tuple[int, int]:
-    """(agreeing, tried): at how many of the random points tried within RATIONAL_SECONDS the result equals
-    the forward-mode derivative of the composed cost."""
+def _short(x: Any) -> str:
+    text = str(x)
+    return text if len(text) <= 40 else f"{float(x):.6g}" if abs(x) < 1e300 else f"a number of {len(text)} digits"
+
+
+def _symbolic_difference_vanishes(d: Derivation) -> bool:
+    """Whether the difference from sympy.diff of the composed cost cancels to 0."""
     net = d.network
-    done = [0, 0]
-
-    def run() -> None:
-        mapping = net.forward_map(d.start, False)
-        cost = net.cost_definition()
-        rng = random.Random(20261124)
-        for _ in range(count):
-            point = ComposedPoint(rng, d.symbol, mapping)
-            try:
-                same = point.dual(cost)[1] == point.value(d.result)
-            except ZeroDivisionError:
-                same = False
-            done[0] += same
-            done[1] += 1
-
-    within(RATIONAL_SECONDS, run)
-    return done[0], done[1]
+    oracle = sp.diff(net.composed_cost(d.start), d.symbol)
+    difference = net.compose(d.result, d.start) - atomize(oracle)
+    return sp.expand(difference) == 0 or sp.cancel(sp.together(difference)) == 0
 
 
-class ComposedPoint(RationalPoint):
-    """A random point at which each intermediate quantity (z, a) takes the value of its forward definition.
+def _dual_outcome(d: Derivation) -> Outcome:
+    """The result against the forward-mode derivative of the composed cost, at random points."""
+    net = d.network
+    mapping, cost = net.forward_map(d.start, False), net.cost_definition()
 
-    The same as evaluating the composed expressions, without building them: a deep network's composed
-    result shares subexpressions everywhere, and SymPy spends its time ordering their terms. g'^(l)(u)
-    is g_l_prime at u, the derivative ``dual`` gives g_l there.
-    """
+    def evaluate(unknowns: Unknowns) -> tuple[Any, Any]:
+        point = Point(unknowns, mapping, lambda e: net.compose(e, d.start), (d.symbol, None))
+        derivative = point.jet(cost)[1]  # first: the result's values then reuse the forward pass's
+        return point.value(d.result), derivative
 
-    def __init__(self, rng: random.Random, wrt: sp.Expr | None, mapping: dict[sp.Expr, sp.Expr]) -> None:
-        super().__init__(rng, wrt)
-        self.mapping = mapping
-
-    def _compute(self, e: sp.Basic) -> Fraction:
-        if e in self.mapping:
-            return self.value(self.mapping[e])
-        if isinstance(e, ActivationPrimeBase):
-            return self.table(f"g_{int(e.args[0])}_prime", (self.value(e.args[1]),))
-        return super()._compute(e)
-
-    def _dual(self, e: sp.Basic) -> tuple[Fraction, Fraction]:
-        if e in self.mapping:
-            return self.dual(self.mapping[e])
-        return super()._dual(e)
+    return points_within(evaluate)
 
 
-def composed(net: Network, expr: sp.Expr, start: Ref | None = None) -> sp.Expr:
-    """``net.compose(expr, start)`` (every activation generic), each shared subexpression rebuilt once.
+def points_within(evaluate: Callable[[Unknowns], tuple[Any, Any]], count: int = POINTS) -> Outcome:
+    """``identity_test`` under the guard against hanging: running past it leaves the test undecided."""
+    done = [0]
+    outcome = guarded(lambda: identity_test(evaluate, count, done))
+    if outcome is None:
+        return Outcome(UNDECIDED, done[0], 0, reason=f"{done[0]} of {count} points were done when it {ran_past()}")
+    return outcome
 
-    A deep network's result and its forward definitions share subexpressions everywhere; walking them
-    as trees, as ``replace`` and ``xreplace`` do, takes time exponential in the depth.
-    """
-    mapping = net.forward_map(start, False)
-    memo: dict[sp.Basic, sp.Basic] = {}
 
-    def rebuild(e: sp.Basic) -> sp.Basic:
-        if e in memo:
-            return memo[e]
-        if e in mapping:
-            out = mapping[e]
-        elif isinstance(e, ActivationPrimeBase):
-            out = generic_prime(int(e.args[0]), rebuild(e.args[1]))
-        elif isinstance(e, (sp.Atom, sp.Indexed)) or not e.args:
-            out = e
-        else:
-            out = e.func(*(rebuild(a) for a in e.args))
-        memo[e] = out
-        return out
-
-    return rebuild(expr)
+def guarded(work: Callable[[], T]) -> T | None:
+    """``work()`` within GUARD_SECONDS; None if it runs past them or nests too deeply for SymPy."""
+    try:
+        return within(GUARD_SECONDS, work)
+    except RecursionError:
+        return None
 
 
 def _layers_used(d: Derivation) -> list[int]:
@@ -220,37 +225,62 @@ def _layers_used(d: Derivation) -> list[int]:
     return [layer for layer in range(max(low, 1), d.network.depth + 1)]
 
 
-def _atomize(expr: sp.Expr) -> sp.Expr:
-    """Write every g_l'(e) as one applied function g_l_prime(e), however SymPy wrote it."""
+def atomize(expr: sp.Expr) -> sp.Expr:
+    """SymPy's Derivative(g_l(u), u) and Derivative(g_l(u), (u, 2)), however written, as one applied function
+    g_l_prime(u) and g_l_prime2(u): the names Network.compose gives the textbook's g'."""
 
-    def prime(derivative: sp.Derivative, point: tuple[sp.Expr, ...]) -> sp.Expr:
-        return sp.Function(f"{derivative.expr.func.__name__}_prime")(*point)
+    def name(derivative: sp.Derivative) -> str:
+        order = sum(count for _, count in derivative.variable_count)
+        return f"{derivative.expr.func.__name__}_prime" + ("2" if order == 2 else "")
 
-    subs = {s: prime(s.expr, s.point) for s in expr.atoms(sp.Subs) if isinstance(s.expr, sp.Derivative)}
+    subs = {s: sp.Function(name(s.expr))(*s.point) for s in expr.atoms(sp.Subs) if isinstance(s.expr, sp.Derivative)}
     expr = expr.xreplace(subs)
-    derivatives = {d: prime(d, d.expr.args) for d in expr.atoms(sp.Derivative) if isinstance(d.expr, AppliedUndef)}
-    return expr.xreplace(derivatives)
+    found = {
+        d: sp.Function(name(d))(*d.expr.args) for d in expr.atoms(sp.Derivative) if isinstance(d.expr, AppliedUndef)
+    }
+    return expr.xreplace(found)
 
 
-def _sum_form_agrees(d: Derivation) -> bool | None:
-    """The Σ form a document prints, with its sums carried out, is the result itself.
+def _sum_form(d: Derivation) -> Part:
+    """The Σ form a document prints, its sums carried out, is the result itself: identical as SymPy builds them,
+    or expanded to 0 when small, else by the randomized identity test."""
+    what = "the Σ form printed for the result"
+    carried = guarded(lambda: carried_out(d.sum_form))
+    if carried is None:
+        return Part(UNDECIDED, SYMBOLIC, f"{what}: carrying out its sums {ran_past()}")
+    difference = carried - d.result
+    if difference == 0:
+        return Part(PROVEN, SYMBOLIC, f"{what} is the result, its sums carried out")
+    nodes = tree_size(difference)
+    why = f"its difference from the result has {nodes:,} nodes, more than the {SUM_FORM_NODES:,} expanded"
+    if nodes <= SUM_FORM_NODES:
+        zero = guarded(lambda: sp.expand(difference) == 0)
+        if zero:
+            return Part(
+                PROVEN, SYMBOLIC, f"{what} is the result: with its sums carried out their difference expands to 0"
+            )
+        if zero is None:
+            return Part(UNDECIDED, SYMBOLIC, f"{what}: expanding its difference from the result {ran_past()}")
+        why = "its difference from the result does not expand to 0"
 
-    Exactly by expansion when that is quick, else at exact random rational points; None when neither
-    finishes within its budget.
-    """
-    difference = within(RATIONAL_SECONDS, lambda: carried_out(d.sum_form) - d.result)
-    if difference is None:
-        return None
-    zero = within(SYMBOLIC_SECONDS, lambda: sp.expand(difference) == 0)
-    if zero is not None:
-        return zero
-    done = [0, 0]
-    within(RATIONAL_SECONDS, lambda: _agreeing_points(difference, RATIONAL_POINTS, done))
-    return None if done[1] < min(ENOUGH_POINTS, RATIONAL_POINTS) else done[0] == done[1]
+    def evaluate(unknowns: Unknowns) -> tuple[Any, Any]:
+        point = Point(unknowns, {}, lambda e: e)
+        return point.value(carried), point.value(d.result)
+
+    against = "the result, its sums carried out"
+    return by_points(what, points_within(evaluate), why, against, text_printer(d.network))
+
+
+def text_printer(net: Network) -> Show:
+    """How a statement writes a symbol: in the network's notation, as plain text."""
+    from .printing import printers
+
+    return printers(net.notation, net.layers)[0].doprint
 
 
 def carried_out(expr: sp.Expr) -> sp.Expr:
-    """``expr.doit()`` for the finite Sums of a Σ form: each sum written out term by term.
+    """``expr.doit()`` for the finite Sums of a Σ form: each sum written out term by term, each ordered
+    product a Mul.
 
     SymPy's own ``doit`` looks for a closed form of every nested sum, which takes minutes for a deep network.
     """
@@ -264,11 +294,153 @@ def carried_out(expr: sp.Expr) -> sp.Expr:
                 memo[e] = sp.Add(*(out(inner.xreplace({index: v})) for v in range(int(low), int(high) + 1)))
             elif isinstance(e, sp.Atom) or not e.args:
                 memo[e] = e
+            elif isinstance(e, OrderedProduct):  # the order a text tells a product in; its value is the Mul
+                memo[e] = sp.Mul(*(out(a) for a in e.args))
             else:
                 memo[e] = e.func(*(out(a) for a in e.args))
         return memo[e]
 
     return out(expr)
+
+
+# --- the general and matrix forms, proven on a copy of the network ---------------------------------
+
+
+def prove_general_form(net: Network) -> Proof:
+    """The general formulas instantiated for every layer and neuron of the proof copy, against the element
+    derivations of all its weights, biases and activations."""
+    from .bounds import proof_copy
+    from .general_form import prove as wrong_elements
+
+    copy = proof_copy(net)
+    small = copy.network
+    count = len(small.parameters()) + sum(small.layers[:-1])
+    wrong = guarded(lambda: wrong_elements(small))
+    if wrong is None:
+        return Proof(UNDECIDED, SYMBOLIC, f"instantiating the formulas on {copy.description} {ran_past()}")
+    if wrong:
+        names = ", ".join(str(small.symbol(ref)) for ref in wrong[:6])
+        return Proof(
+            DISPROVEN,
+            SYMBOLIC,
+            f"instantiated on {copy.description}, the formulas differ from the element-by-element derivations of "
+            f"{len(wrong)} of its {count} weights, biases and activations ({names}): their difference does not "
+            "cancel to 0",
+        )
+    return Proof(
+        PROVEN,
+        SYMBOLIC,
+        f"instantiated for every layer and neuron of {copy.description}, the formulas equal the element-by-element "
+        f"derivations of all its {count} weights, biases and activations (their difference cancels to 0)"
+        f"{_covers(copy)}",
+    )
+
+
+def _covers(copy: ProofCopy) -> str:
+    """Why a proof on the copy covers the whole network (nothing to say when the copy is the network)."""
+    if copy.description == "this network":
+        return ""
+    kinds = copy.kinds
+    listed = kinds[0] if len(kinds) == 1 else ", ".join(kinds[:-1]) + f" and {kinds[-1]}"
+    return (
+        f"; it keeps one layer of each kind this network has ({listed}), and the formulas are the same for every "
+        "layer of a kind, so they hold for every layer here"
+    )
+
+
+@dataclass(frozen=True)
+class MatrixProof:
+    """The matrix-form equations a document prints (one per kind of layer, written for a general layer) and
+    their proof on the copy."""
+
+    equations: tuple[Stated, ...]
+    proof: Proof
+
+
+def prove_matrix_form(net: Network) -> MatrixProof:
+    """Every entry of the matrix form, for every layer of the proof copy, against the element derivations; the
+    copy has a layer of every kind whose equation is printed, so the printed equations are the proven ones."""
+    from .bounds import proof_copy
+    from .matrix_form import not_covered, stated
+    from .matrix_form import prove as entries_hold
+
+    copy = proof_copy(net)
+    equations = stated(net)
+    missing = not_covered(net, copy.network)
+    if missing:
+        kinds = ", ".join(dict.fromkeys(f"{row.kind} ({row.case})" for row in missing))
+        return MatrixProof(
+            equations,
+            Proof(
+                UNDECIDED,
+                SYMBOLIC,
+                f"the equations would be proven on {copy.description}, but none of its layers has the {kinds} "
+                "equation printed here, so that one is not proven",
+            ),
+        )
+    holds = guarded(lambda: entries_hold(copy.network))
+    where = f"for every layer of {copy.description}"
+    if holds is None:
+        return MatrixProof(equations, Proof(UNDECIDED, SYMBOLIC, f"checking every entry {where} {ran_past()}"))
+    if not holds:
+        return MatrixProof(
+            equations,
+            Proof(
+                DISPROVEN,
+                SYMBOLIC,
+                f"{where}, an entry of these equations differs from the element-by-element derivation",
+            ),
+        )
+    return MatrixProof(
+        equations,
+        Proof(
+            PROVEN,
+            SYMBOLIC,
+            f"{where}, every entry of these equations equals the element-by-element derivation of its weights and "
+            f"biases (their difference cancels to 0), for one sample and for a batch{_covers(copy)}",
+        ),
+    )
+
+
+# --- every proof a document states ------------------------------------------------------------------
+
+MATRIX_FORMATS = ("tex", "tex-body", "pdf")  # the documents with the matrix form
+
+
+@dataclass(frozen=True)
+class Verdicts:
+    """Every proof a document states: the derivation's, and the matrix form's where the document has it."""
+
+    element: Proof
+    matrix: MatrixProof | None = None
+
+    @property
+    def proofs(self) -> tuple[Proof, ...]:
+        return (self.element,) + ((self.matrix.proof,) if self.matrix is not None else ())
+
+    def __bool__(self) -> bool:
+        return all(self.proofs)
+
+
+def stated_proofs(d: Derivation, fmt: str, element: Proof | None = None) -> Verdicts:
+    """Run the proofs a document of ``d`` in ``fmt`` states, and only those (``element`` if already run)."""
+    if element is None:
+        stage("proving")
+        element = prove(d)
+    if fmt not in MATRIX_FORMATS:
+        return Verdicts(element, None)
+    stage("proving the matrix form")
+    return Verdicts(element, prove_matrix_form(d.network))
+
+
+def all_proofs(net: Network, refs: list[Ref], on_step: Callable[[str], None] | None = None) -> dict[Ref, Proof]:
+    """The proof of each element a --wrt all document derives (``on_step`` hears of each)."""
+    proofs = {}
+    for ref in refs:
+        if on_step is not None:
+            on_step(f"{ref.kind} in layer {net.notation.layer(ref.layer, net.depth)}")
+        proofs[ref] = prove(net.derive(ref))
+    return proofs
 
 
 class _OutOfTime(BaseException):  # not an Exception: SymPy's own ``except Exception`` must not swallow it
@@ -306,20 +478,6 @@ def within(seconds: float, work: Callable[[], T]) -> T | None:
         signal.signal(signal.SIGALRM, previous)
         if _deadlines:  # the enclosing budget's timer, re-armed for what is left of it
             signal.setitimer(signal.ITIMER_REAL, max(_deadlines[-1] - time.monotonic(), 1e-6))
-
-
-def _agreeing_points(expr: sp.Expr, count: int, done: list[int]) -> None:
-    """Count in ``done`` (agreeing, tried) the random rational points that make ``expr`` exactly 0.
-
-    Every symbol gets a random rational and every function application (g_l, g_l', exp, ln)
-    a random rational of its own per distinct argument, all in exact ``Fraction``
-    arithmetic: the identity is one of rational functions in those generators.
-    """
-    rng = random.Random(20261124)
-    for _ in range(count):
-        with contextlib.suppress(ZeroDivisionError):  # a point where the expression is undefined does not agree
-            done[0] += RationalPoint(rng).value(expr) == 0
-        done[1] += 1
 
 
 @cache

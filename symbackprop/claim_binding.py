@@ -10,12 +10,13 @@ is a ClaimError naming it and its position.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import sympy as sp
 
-from . import activations
+from . import activations, batch, claim_dots
 from .claim_syntax import (
     Binary,
     Binding,
@@ -37,14 +38,19 @@ from .errors import SpecError
 from .network import Network
 from .partial import Partial
 from .printing import printers
-from .references import Ref, check, layer_name
-from .symbols import C0, A, B, W, Y, Z, activation_functions
+from .references import Ref, check, layer_name, wrong_indices
+from .symbols import C0, MEAN_COST, SAMPLES, A, ActivationSecondBase, B, SampleCost, W, Y, Z, activation_functions
 
+BEYOND_FIRST = (ActivationSecondBase, sp.DiracDelta, sp.Derivative, sp.Subs)  # d/dz of g'(z), of a step
 MAX_SUM_TERMS = 4096
 MAX_EXPONENT = 100  # a power's exponent, in size: (a - y)^{99999999} would take minutes to expand
 MAX_DIGITS = 100  # a number in the claim, written or worked out (10^{10^{6}}, 2^{2^{2^{2^{2}}}})
 MAX_TOWER = 2  # exponentials of exponentials of letters: e^{e^{z}} is fine, e^{e^{e^{e^{z}}}} overflows at any point
+MAX_CASES = 64  # values of the left-hand side's free indices, each checked on its own
 
+ONE_SAMPLE = (
+    "C was read as {0}, the cost of one sample, since the claim speaks of no samples (no C_i, no sum over them)"
+)
 QUANTITIES = {"a": A, "z": Z, "w": W, "b": B, "x": A, "y": Y, "\\delta": Z}
 COST_LETTERS = {"C"}
 
@@ -61,7 +67,16 @@ ACTIVATION_HEADS: dict[str, str | None] = {
 ACTIVATION_HEADS |= {"g": None, "relu": "relu", "ReLU": "relu", "sigmoid": "sigmoid", "LeakyReLU": "leaky_relu"}
 PLAIN_HEADS = {"\\exp": sp.exp, "\\ln": sp.log, "\\log": sp.log}
 DERIVATIVE_MARKS = {"\\partial", "d"}
+DOTS = {"\\cdots", "\\dots", "\\ldots", "\\dotsb", "\\dotsc", "..."}  # terms left out of a written-out sum
 ACCENT_PRIMES = {"\\prime"}
+
+
+class OutOfRange(ClaimError):
+    """A quantity whose neuron index the network does not have: ``kind`` is w, b, a, z or y."""
+
+    def __init__(self, message: str, position: int, kind: str) -> None:
+        super().__init__(message, position)
+        self.kind = kind
 
 
 class Operator(Partial):
@@ -81,19 +96,42 @@ class Side:
     index: int  # which side it is, 1-based, counting every side written (a leading derivative too)
     text: str  # as written
     position: int  # where it starts, 1-based
-    shown: sp.Expr  # as read: Sums kept, derivatives as Partial
-    value: sp.Expr  # sums written out and every derivative worked out, in a, z, w, b, y and g'
+    shown: sp.Expr  # as read: Sums kept, derivatives as Partial, free indices as letters
+    values: tuple[sp.Expr, ...]  # for each case of the free indices: sums written out, derivatives worked out
+
+    @property
+    def value(self) -> sp.Expr:
+        """The value in the first case (the only one without free indices), in a, z, w, b, y and g'."""
+        return self.values[0]
+
+
+@dataclass(frozen=True)
+class Free:
+    """A letter in the left-hand side's indices that no sum binds: the claim holds for each of its values."""
+
+    symbol: sp.Symbol
+    first: int
+    last: int
+    layer: int  # the layer whose neurons it runs over
 
 
 @dataclass(frozen=True)
 class BoundClaim:
     """A claim read against a network: what its left-hand side names, and each side that must equal it."""
 
-    wrt: Ref | None  # from a leading \frac{\partial C_0}{\partial w_{12}^{(L)}} =
+    wrt: Ref | None  # from a leading \frac{\partial C_0}{\partial w_{12}^{(L)}} = (None with a free index in it)
     sides: tuple[Side, ...]  # in the order written; the claim is right only if every one is
     count: int  # how many sides were written, the leading derivative included
     wrt_text: str | None = None  # the leading derivative's w_{12}^{(L)}, as written
     wrt_position: int | None = None  # where that stands, 1-based
+    of: sp.Expr | None = None  # what the leading derivative differentiates: C_0, an a, a z, the mean cost C, or E
+    wrt_symbol: sp.Expr | None = None  # with respect to what, free indices kept as letters
+    free: tuple[Free, ...] = ()
+    cases: tuple[tuple[tuple[sp.Symbol, int], ...], ...] = ((),)  # each assignment of the free indices
+    first_sample: int = 0  # how a claim about the mean cost numbers its samples: from 0 or from 1
+    reference: tuple[sp.Expr, ...] | None = None  # a chain led by d/dx(E), E no quantity: its first side, per case
+    notes: tuple[tuple[str, tuple[sp.Expr, ...]], ...] = ()  # how the claim was read: words with {0} slots
+    rewritten: tuple[tuple[sp.Expr, sp.Expr], ...] = ()  # a weight read with its indices swapped, and as written
 
     @property
     def shown(self) -> sp.Expr:
@@ -110,6 +148,9 @@ class _Index:
     first: int | None = None
     last: int | None = None
     runs_over: list[int] = field(default_factory=list)  # layers whose neurons it indexes
+    layer: int | None = None  # the layer its range was taken from
+    free: bool = False  # a letter of the left-hand side that no sum binds
+    samples: bool = False  # it numbers the samples of a batch (C_i), not neurons
 
 
 @dataclass(frozen=True)
@@ -122,13 +163,15 @@ class _Use:
     kind: str
 
 
-def bind(net: Network, claim: Claim, text: str) -> BoundClaim:
+def bind(net: Network, claim: Claim, text: str, swapped: frozenset[int] = frozenset()) -> BoundClaim:
     """Read a parsed claim against ``net``.
 
     With several sides (``dC_0/dw = chain = result``), a leading derivative of C_0 names the
     derivative claimed and every other side is a claim of its own; without one, every side is.
+    ``swapped``: where weights start whose two indices are read the other way round (verify tries
+    that for a weight the network does not have).
     """
-    binder = _Binder(net, text)
+    binder = _Binder(net, claim.text or text, swapped)
     try:
         return binder.claim(claim)
     except SpecError:
@@ -138,40 +181,152 @@ def bind(net: Network, claim: Claim, text: str) -> BoundClaim:
 
 
 class _Binder:
-    def __init__(self, net: Network, text: str) -> None:
+    def __init__(self, net: Network, text: str, swapped: frozenset[int] = frozenset()) -> None:
         self.net = net
         self.text = text
+        self.swapped = swapped  # where weights start whose indices are read the other way round
+        self.rewritten: dict[sp.Expr, sp.Expr] = {}  # each such weight as read, to the weight as written
         self.env: dict[str, _Index] = {}
         self.uses: list[_Use] = []
         self.limit_layer: int | None = None  # while reading a sum's limits: the layer n stands for
         self.wrt_nodes: dict[Partial, Node] = {}  # each derivative read, to where its "with respect to" is written
+        self.free_allowed = False  # while reading the leading derivative: an unbound index letter is free
+        self.free_indices: list[_Index] = []
+        self.head_kind: sp.Expr = C0  # what the leading derivative differentiates
+        self.sample_limit = False  # while reading a sum over the samples' limits: n is the number of samples
+        self.first_sample: int | None = None  # the first sum over the samples' first value, when 0 or 1
+        self.one_sample = False  # C alone is the cost of one sample: the claim speaks of no samples
 
     def claim(self, claim: Claim) -> BoundClaim:
-        read = [(node, self.expr(node)) for node in claim.sides]
-        wrt, wrt_node, first = None, None, 1
-        head_node, head = read[0]
-        if len(read) > 1 and isinstance(head, Partial) and not isinstance(head, Operator):
-            if head.of != C0:
-                raise self.fail(
-                    head_node,
-                    "the left-hand side must be the derivative claimed, e.g. "
-                    "\\frac{\\partial C_0}{\\partial w_{12}^{(L)}}",
-                )
+        nodes = claim.sides
+        leading = len(nodes) > 1 and _is_derivative(nodes[0])
+        applied = len(nodes) > 1 and not leading and _is_application(nodes[0])
+        self.one_sample = _mentions_bare_cost(nodes) and not _speaks_of_samples(nodes)
+        self.free_allowed = leading or applied  # j in \frac{\partial z_j^{(L)}}{...} = ...: checked for every j
+        try:
+            head = self.expr(nodes[0])
+        finally:
+            self.free_allowed = False
+        free = tuple(self.close_free(nodes[0], index) for index in self.free_indices)
+        self.head_kind = head.of if leading and isinstance(head, Partial) else C0
+        read = [(nodes[0], head)] + [(node, self.expr(node)) for node in nodes[1:]]
+        wrt_node, first = None, 1
+        if leading:
+            self.check_head(nodes[0], head)
             wrt_node, first = self.wrt_nodes[head], 2
+        elif applied:
+            wrt_node = self.wrt_nodes[head]
         self.check_uses()  # the left-hand side's indices too: w_{92}^{(L)} is named as written, with its place
-        if wrt_node is not None:
-            wrt = _ref(head.wrt)
+        cases = self.cases(nodes[0], free)
+        of = head.of if wrt_node is not None else None
+        reference, notes = None, ()
+        if applied:
+            of, reference, notes = self.applied_head(nodes[0], head, cases)
+            first = 1 if reference is None else 2
+        if self.one_sample:
+            notes = (*notes, (ONE_SAMPLE, (C0,)))
         sides = tuple(
-            Side(i, self.quote(node), node.start + 1, shown, self.value_of(shown, node))
+            Side(i, self.quote(node), node.start + 1, shown, tuple(self.side_value(shown, node, c) for c in cases))
             for i, (node, shown) in enumerate(read[first - 1 :], start=first)
         )
+        wrt_symbol = head.wrt if wrt_node is not None else None
+        concrete = wrt_symbol is not None and all(i.is_Integer for i in wrt_symbol.indices)
         return BoundClaim(
-            wrt,
+            _ref(wrt_symbol) if concrete else None,
             sides,
             len(read),
             self.quote(wrt_node) if wrt_node is not None else None,
             wrt_node.start + 1 if wrt_node is not None else None,
+            of,
+            wrt_symbol,
+            free,
+            cases,
+            self.first_sample or 0,
+            reference,
+            notes,
+            tuple(self.rewritten.items()),
         )
+
+    def applied_head(self, node: Node, head: Operator, cases: tuple) -> tuple[sp.Expr, tuple | None, tuple]:
+        """A chain led by \\frac{\\partial}{\\partial x}(E): what it is a derivative of, the first side's own
+        values when that is nothing of the network's, and a note saying how it was read.
+
+        E written out is compared with C_0's definition and each z's and a's (z_j^{(l)} = sum_k w_jk a_k + b_j,
+        a_j^{(l)} = g(z_j^{(l)})): the seed's \\frac{\\partial}{\\partial a_1}(\\sum_j (a_j - y_j)^2) is the
+        derivative of C_0. Otherwise every later side must equal the first, d/dx of E worked out.
+        """
+        bodies = [_evaluated(_expand_sums(head.of.xreplace(_case_values(c)))) for c in cases]
+        named = [self.named_by(body) for body in bodies]
+        template = generalize(named, cases) if all(q is not None for q in named) else None
+        if template is not None:
+            itself = all(body == q for body, q in zip(bodies, named, strict=True))
+            what = "{0}" if itself else "the definition of {0}"
+            message = f"the first side differentiates {what}: the claim is read as {{1}}"
+            return template, None, ((message, (template, Partial(template, head.wrt))),)
+        values = tuple(self.side_value(head, node, c) for c in cases)
+        message = "{0} is no quantity of the network's; every later side must equal the first, worked out"
+        return head.of, values, ((message, (head.of,)),)
+
+    def named_by(self, body: sp.Expr) -> sp.Expr | None:
+        """The quantity whose definition ``body`` is, written out: C_0, a z or an a; None if none is."""
+        if body == C0 or (isinstance(body, sp.Indexed) and body.base in (A, Z)):
+            return body  # \\frac{\\partial}{\\partial x} C_0: the quantity itself
+        candidates: list[sp.Expr] = []
+        atoms = body.atoms(sp.Indexed)
+        if any(q.base == Y or (q.base == A and int(q.indices[0]) == self.net.depth) for q in atoms):
+            candidates.append(C0)
+        candidates += sorted({Z[q.indices[0], q.indices[1]] for q in atoms if q.base == W}, key=sp.default_sort_key)
+        candidates += sorted({A[q.indices[0], q.indices[1]] for q in atoms if q.base == Z}, key=sp.default_sort_key)
+        for quantity in candidates:
+            if sp.expand(body - self.definition(quantity)) == 0:
+                return quantity
+        return None
+
+    def definition(self, quantity: sp.Expr) -> sp.Expr:
+        if quantity == C0:
+            return self.net.cost_definition()
+        layer, j = (int(i) for i in quantity.indices)
+        if quantity.base == Z:
+            return self.net.z_definition(layer, j)
+        return self.net.a_definition(layer, j)
+
+    def check_head(self, node: Node, head: sp.Expr) -> None:
+        """The leading derivative names what is claimed: of C_0, the mean cost C, an a or a z."""
+        if isinstance(head, Operator) or not isinstance(head, Partial):
+            raise self.fail(
+                node,
+                "the left-hand side must be the derivative claimed, e.g. \\frac{\\partial C_0}{\\partial w_{12}^{(L)}}",
+            )
+        if head.of == MEAN_COST and head.wrt.base not in (W, B, A, Z):
+            raise self.fail(node, "the mean cost is differentiated with respect to a weight, bias, a or z")
+
+    def close_free(self, node: Node, index: _Index) -> Free:
+        """A free index's values: the neurons of the layer the left-hand side indexes with it."""
+        self.set_range(node, index, None, None)
+        return Free(index.symbol, index.first, index.last, index.layer)
+
+    def cases(self, node: Node, free: tuple[Free, ...]) -> tuple[tuple[tuple[sp.Symbol, int], ...], ...]:
+        """Every assignment of the free indices, in order: j = 0, 1, ... (the first letter slowest)."""
+        ranges = [[(f.symbol, v) for v in range(f.first, f.last + 1)] for f in free]
+        count = 1
+        for r in ranges:
+            count *= len(r)
+        if count > MAX_CASES:
+            raise self.fail(node, f"the free indices take {count} values together; at most {MAX_CASES} are checked")
+        return tuple(tuple(case) for case in itertools.product(*ranges))
+
+    def side_value(self, shown: sp.Expr, node: Node, case: tuple[tuple[sp.Symbol, int], ...]) -> sp.Expr:
+        """One side's value for one case of the free indices: a claim about the mean cost, or about the network."""
+        written = shown.xreplace({symbol: sp.Integer(v) for symbol, v in case})
+        if self.head_kind == MEAN_COST:
+            return self.mean_value_of(written, node)
+        if written.has(MEAN_COST) or written.has(SampleCost):
+            raise self.fail(
+                node,
+                "C (the mean cost) and C_i (sample i's cost) belong in a claim about the mean cost, "
+                "\\frac{\\partial C}{\\partial w} = \\frac{1}{n}\\sum_{i} \\frac{\\partial C_i}{\\partial w}",
+            )
+        return self.value_of(written, node)
 
     # --- errors ------------------------------------------------------------------------------
 
@@ -226,10 +381,48 @@ class _Binder:
             head = list(node.left.factors) if isinstance(node.left, Product) else [node.left]
             body = node.right if node.op == "+" else Neg(node.right.start - 1, node.right.end, node.right)
             return self.product([*head, body])
+        terms = _signed_terms(node)
+        if any(_leads_with_dots(term) for _, term in terms):
+            return self.with_dots(node, terms)
         left, right = self.expr(node.left), self.expr(node.right)
         if node.op == "-":
             right = sp.Mul(-1, right, evaluate=False)
         return sp.Add(left, right, evaluate=False)
+
+    def with_dots(self, node: Binary, terms: list[tuple[str, Node]]) -> sp.Expr:
+        """A written-out sum with \\cdots standing for terms left out: each filled in from the terms around it."""
+        items: list[tuple[sp.Expr, Node] | Node] = []  # a bound term and its node, or the dots
+        for op, term in terms:
+            if _leads_with_dots(term):
+                items.append(term.factors[0] if isinstance(term, Product) else term)
+                if not isinstance(term, Product):
+                    continue
+                rest = term.factors[1:]  # + \cdots 0: the dots, then the last term
+                term = rest[0] if len(rest) == 1 else Product(rest[0].start, rest[-1].end, rest)
+            value = self.expr(term)
+            items.append((sp.Mul(-1, value, evaluate=False) if op == "-" else value, term))
+        out: list[sp.Expr] = []
+        for k, item in enumerate(items):
+            if isinstance(item, tuple):
+                out.append(item[0])
+                continue
+            before, after = items[k - 1] if k else None, items[k + 1] if k + 1 < len(items) else None
+            if not (isinstance(before, tuple) and isinstance(after, tuple)):
+                raise self.fail(
+                    item,
+                    f"{self.quote(item)} stands for the terms left out between the term before it and the one after; "
+                    "write both, as in w_{10} a_0 + w_{11} a_1 + \\cdots + w_{15} a_5",
+                )
+            earlier = items[k - 2][0] if k >= 2 and isinstance(items[k - 2], tuple) else None
+            try:
+                out.extend(claim_dots.filled(before[0], after[0], earlier))
+            except claim_dots.NotInferred as err:
+                raise self.fail(
+                    item,
+                    f"the terms {self.quote(item)} leaves out cannot be inferred from '{self.quote(before[1])}' "
+                    f"before it and '{self.quote(after[1])}' after it: {err}",
+                ) from None
+        return self.bounded(node, sp.Add(*out, evaluate=False))
 
     def _frac(self, node: Frac) -> sp.Expr:
         partial = self.derivative(node.numerator, node.denominator)
@@ -247,7 +440,10 @@ class _Binder:
         if len(node.items) != 1:
             what = "empty braces" if not node.items else "a list separated by commas"
             raise self.fail(node, f"{what} where a value belongs")
-        return self.expr(node.items[0])
+        item = node.items[0]
+        if node.delim == "[" and isinstance(item, Binding):  # [i = j]: 1 when the indices are equal, else 0
+            return sp.KroneckerDelta(self.index_value(item.name), self.index_value(item.value))
+        return self.expr(item)
 
     def _relation(self, node: Relation) -> sp.Expr:
         raise self.fail(
@@ -317,21 +513,29 @@ class _Binder:
         if primes and name not in ACTIVATION_HEADS:
             raise self.fail(head, f"a prime on {self.quote(head)} is not understood; primes go on activations")
         args = arg.items if isinstance(arg, Group) else (arg,)
-        if name == "\\max":
-            if len(args) != 2:
-                raise self.fail(arg, "\\max takes two arguments, as in \\max(0, z)")
-            value = sp.Max(*(self.expr(a) for a in args))
-        elif len(args) != 1:
-            raise self.fail(arg, f"{self.quote(head)} takes one argument")
-        elif name == "1":
-            value = self.indicator(args[0])
-        elif name in PLAIN_HEADS:
-            value = PLAIN_HEADS[name](self.expr(args[0]))
-        else:
-            value = self.activation(head, name, primes, layer, self.expr(args[0]))
+        try:
+            value = self.applied(head, name, primes, layer, arg, args)
+        except TypeError:  # SymPy could not compare it with 0: a sum over the samples, a derivative of a sample's cost
+            raise self.fail(
+                arg, f"'{self.quote(arg)}' cannot be the argument of {self.quote(head)}: it is no value of one sample's"
+            ) from None
         for power in powers:
             value = self.power(head, value, power)
         return self.bounded(Node(head.start, arg.end), value)  # \exp(\exp(10)): a number of 9566 digits
+
+    def applied(self, head: Node, name: str, primes: int, layer: int | None, arg: Node, args: tuple) -> sp.Expr:
+        """The function ``name`` applied to what is written in its brackets."""
+        if name == "\\max":
+            if len(args) != 2:
+                raise self.fail(arg, "\\max takes two arguments, as in \\max(0, z)")
+            return sp.Max(*(_evaluated(self.expr(a)) for a in args))  # SymPy decides on values
+        if len(args) != 1:
+            raise self.fail(arg, f"{self.quote(head)} takes one argument")
+        if name == "1":
+            return self.indicator(args[0])
+        if name in PLAIN_HEADS:
+            return PLAIN_HEADS[name](_evaluated(self.expr(args[0])))
+        return self.activation(head, name, primes, layer, self.expr(args[0]))
 
     def head_scripts(self, head: Node, base: Name, scripts: tuple) -> tuple[int, int | None, list[Node]]:
         """Primes, a layer superscript (g^{(L)}) and powers written on a function's name."""
@@ -382,13 +586,13 @@ class _Binder:
         if wanted is None:
             raise self.fail(head, "g stands for a layer's activation; this one has no layer")
         act = activations.activation(wanted)
-        return act.prime(arg) if primes else act.form(arg)
+        return act.prime(_evaluated(arg)) if primes else act.form(_evaluated(arg))  # 0·y is 0 to a piecewise
 
     def indicator(self, node: Node) -> sp.Expr:
         """\\mathbb{1}[z > 0] as a step function of z."""
         if not isinstance(node, Relation):
             raise self.fail(node, "an indicator takes a comparison, as in \\mathbb{1}[z > 0]")
-        gap = self.expr(node.left) - self.expr(node.right)
+        gap = _evaluated(self.expr(node.left) - self.expr(node.right))
         op = node.op.lstrip("\\")
         strict = {">": (gap, 0), "gt": (gap, 0), "<": (-gap, 0), "lt": (-gap, 0)}
         closed = {">=": (gap, 1), "ge": (gap, 1), "geq": (gap, 1), "<=": (-gap, 1), "le": (-gap, 1), "leq": (-gap, 1)}
@@ -412,6 +616,8 @@ class _Binder:
         indices = []
         for letter_node, _, _ in ranges:
             letter = letter_node.name
+            if letter in self.env and self.env[letter].free:
+                raise self.fail(letter_node, f"{letter} is the left-hand side's own index; sum over another letter")
             if letter in self.env or letter in (i.symbol.name for i in indices):
                 raise self.fail(letter_node, f"{letter} is already summed over")
             indices.append(_Index(sp.Symbol(letter, integer=True)))
@@ -419,7 +625,11 @@ class _Binder:
         try:
             shown = self.product(body)
             for index, (_, first, last) in zip(indices, ranges, strict=True):
-                self.set_range(head, index, first, last if last is not None else (sup[0] if sup else None))
+                last = last if last is not None else (sup[0] if sup else None)
+                if index.samples:
+                    self.set_sample_range(head, index, first, last)
+                else:
+                    self.set_range(head, index, first, last)
             self.check_uses()
         finally:
             for index in indices:
@@ -457,6 +667,7 @@ class _Binder:
             raise self.fail(head, f"nothing in the sum is indexed by {index.symbol}")
         base = self.net.spec.index_base
         layer = min(index.runs_over, key=lambda at: (self.net.layers[at], index.runs_over.index(at)))
+        index.layer = layer
         self.limit_layer = layer
         try:
             index.first = self.integer(first) if first is not None else base
@@ -465,6 +676,35 @@ class _Binder:
             self.limit_layer = None
         if index.last - index.first + 1 > MAX_SUM_TERMS:
             raise self.fail(head, f"the sum has more than {MAX_SUM_TERMS} terms")
+
+    def set_sample_range(self, head: Node, index: _Index, first: Node | None, last: Node | None) -> None:
+        """A sum over the samples (its body takes C_i): from 0, or as written, to the n-th sample by default.
+
+        Its limits may use n, the number of samples, as in \\sum_{i=0}^{n-1} or \\sum_{i=1}^{n}.
+        """
+        if index.runs_over:
+            raise self.fail(head, f"{index.symbol} numbers the samples (C_{index.symbol}) and neurons at once")
+        low = self.sample_bound(first) if first is not None else sp.Integer(0)
+        high = self.sample_bound(last) if last is not None else low + SAMPLES - 1
+        count = sp.expand(high - low + 1)
+        slope = count.coeff(SAMPLES)
+        if slope < 0 or (slope == 0 and count < 0):  # below its first value for every large n
+            raise self.fail(head, "this sum over the samples runs backwards: its last value is below its first")
+        index.first, index.last = low, high
+        if self.first_sample is None and low in (0, 1):
+            self.first_sample = int(low)
+
+    def sample_bound(self, node: Node) -> sp.Expr:
+        """A limit of a sum over the samples: a whole number, or n plus or minus one (n the number of samples)."""
+        self.sample_limit = True
+        try:
+            value = sp.expand(_evaluated(self.expr(node)))
+        finally:
+            self.sample_limit = False
+        poly = value.as_poly(SAMPLES) if value.free_symbols <= {SAMPLES} else None
+        if poly is None or poly.degree() > 1 or not all(c.is_Integer for c in poly.all_coeffs()):
+            raise self.fail(node, f"'{self.quote(node)}' is not a sample's number; write 0, 1, n - 1 or n")
+        return value
 
     def integer(self, node: Node) -> int:
         value = _evaluated(self.expr(node))
@@ -495,6 +735,11 @@ class _Binder:
             raise self.fail(node, f"{self.quote(node)} needs an argument")
         if name in DERIVATIVE_MARKS:
             raise self.fail(node, f"{name} belongs in a derivative such as \\frac{{\\partial C_0}}{{\\partial w}}")
+        if name in DOTS:
+            raise self.fail(
+                node,
+                f"{name} stands for terms left out of a sum: write it between two terms, as in a_0 + \\cdots + a_5",
+            )
         if name.startswith("\\"):
             raise self.fail(node, f"unknown command {name}")
         raise self.fail(node, f"{name} means nothing in this network (a, z, w, b, y, x, n, e, C are known)")
@@ -508,14 +753,26 @@ class _Binder:
         return value
 
     def cost(self, node: Node, scripts: tuple) -> sp.Expr:
+        """C_0 (or C_x, C_i outside a sum): one sample's cost; C: the mean over the batch, or one sample's cost in
+        a claim that speaks of no samples; C_i in a sum over i: sample i's cost."""
         subs = [s for m, s in scripts if m == "_"]
-        if subs and self.quote(_unbrace(subs[0])) not in ("0", "x", "i"):
+        if not subs:
+            return C0 if self.one_sample else MEAN_COST
+        sub = _unbrace(subs[0])
+        if isinstance(sub, Name) and sub.name in self.env and not self.env[sub.name].free:
+            index = self.env[sub.name]
+            index.samples = True
+            return SampleCost(index.symbol)
+        if self.quote(sub) not in ("0", "x", "i"):
             raise self.fail(node, f"{self.quote(node)} is not the cost; write C_0")
         return C0
 
     def size(self, node: Node, scripts: tuple) -> sp.Expr:
-        """n: the summed layer's size in a sum's limits, else the output layer's; n_L, n_{L-1}, n_1: that layer's."""
+        """n: the summed layer's size in a sum's limits, else the output layer's; n_L, n_{L-1}, n_1: that layer's.
+        In a claim about the mean cost, n outside a sum over neurons is the number of samples."""
         subs = [s for m, s in scripts if m == "_"]
+        if not subs and (self.sample_limit or (self.head_kind == MEAN_COST and self.limit_layer is None)):
+            return self.powers(node, SAMPLES, scripts)
         if subs:
             layer = self.layer_of(_unbrace(subs[0]), force=True)
         else:
@@ -535,6 +792,8 @@ class _Binder:
         kind = {"x": "a", "\\delta": "z"}.get(name, name)
         indices = self.indices(node, kind, layer, subs[0] if subs else None)
         symbol = Y[indices[0]] if name == "y" else QUANTITIES[name][layer, *indices]
+        if name == "w" and node.start in self.swapped:
+            self.rewritten[symbol] = W[layer, indices[1], indices[0]]
         if name == "\\delta":
             if not self.net.notation.use_delta:
                 raise self.fail(
@@ -582,7 +841,7 @@ class _Binder:
         if not (parens or mentions_l or force or (isinstance(inner, Num) and not self.net.notation.layer_parens)):
             return None
         if isinstance(inner, Num) and inner.text.isdigit():
-            layer = int(inner.text)
+            layer = self.net.notation.layer_index(int(inner.text))
         elif isinstance(inner, Name) and inner.name == "L":
             layer = self.net.depth
         elif isinstance(inner, Binary) and inner.op == "-" and _is_name(inner.left, "L") and _is_digits(inner.right):
@@ -592,8 +851,10 @@ class _Binder:
         else:
             raise self.fail(inner, f"'{self.quote(inner)}' is not a layer; write L, L-1 or a number")
         if not 0 <= layer <= self.net.depth:
+            first = self.net.notation.input_number
             raise self.fail(
-                inner, f"there is no layer {self.quote(inner)}; layers are 0 (input) to {self.net.depth} (L)"
+                inner,
+                f"there is no layer {self.quote(inner)}; layers are {first} (input) to {self.net.depth + first} (L)",
             )
         return layer
 
@@ -611,9 +872,11 @@ class _Binder:
             return self.implicit(node, kind, layer, want)
         parts = self.index_parts(node, _unbrace(sub), want)
         if len(parts) != want:
-            words = {0: "no subscript (one bias per layer)", 1: "one neuron index", 2: "two neuron indices, jk"}
-            raise self.fail(node, f"'{self.quote(node)}': {words[want]} expected")
+            written = self.quote(_unbrace(sub))
+            raise self.fail(node, f"'{self.quote(node)}': {wrong_indices(kind, want, written, len(parts))}")
         layers = [layer, layer - 1] if kind == "w" else [layer]
+        if kind == "w" and node.start in self.swapped:
+            parts = parts[::-1]
         out = []
         for part, at in zip(parts, layers, strict=True):
             value = self.index_value(part)
@@ -630,7 +893,7 @@ class _Binder:
             return list(sub.factors)
         if want == 2 and isinstance(sub, Num) and sub.text.isdigit():
             if len(sub.text) != 2:
-                raise self.fail(node, f"'{self.quote(node)}': write the two indices apart, as w_{{1,2}}")
+                raise self.fail(node, f"'{self.quote(node)}': {wrong_indices('w', want, sub.text, 1)}")
             return [Num(sub.start, sub.start + 1, sub.text[0]), Num(sub.start + 1, sub.end, sub.text[1])]
         return [sub]
 
@@ -639,6 +902,11 @@ class _Binder:
             return sp.Integer(int(node.text))
         if isinstance(node, Name) and node.name in self.env:
             return self.env[node.name].symbol
+        if isinstance(node, Name) and len(node.name) == 1 and node.name.isalpha() and self.free_allowed:
+            index = _Index(sp.Symbol(node.name, integer=True), free=True)
+            self.env[node.name] = index
+            self.free_indices.append(index)
+            return index.symbol
         if isinstance(node, Binary) and node.op in "+-":
             left, right = self.index_value(node.left), self.index_value(node.right)
             return left + right if node.op == "+" else left - right
@@ -677,11 +945,11 @@ class _Binder:
             if not base <= value < base + size:
                 ranges = ", ".join(f"{s} from {self.env[str(s)].first} to {self.env[str(s)].last}" for s in point)
                 reach = f"with {ranges} the index reaches {value}" if point else f"index {value} is out of range"
-                raise self.fail(
-                    use.node,
+                message = (
                     f"'{self.quote(use.node)}': {reach}; layer {self.layer_label(use.layer)} "
-                    f"has neurons {base} to {base + size - 1}",
+                    f"has neurons {base} to {base + size - 1}"
                 )
+                raise OutOfRange(message, use.node.start + 1, use.kind)
 
     def layer_label(self, layer: int) -> str:
         return layer_name(layer, self.net.depth)
@@ -701,7 +969,8 @@ class _Binder:
                 "a derivative needs \\partial (or d) above and below, as in \\frac{\\partial C_0}{\\partial w}",
             )
         of = self.expr(top)
-        if not (of == C0 or (isinstance(of, sp.Indexed) and of.base in (A, Z))):
+        costs = of in (C0, MEAN_COST) or isinstance(of, SampleCost)
+        if not (costs or (isinstance(of, sp.Indexed) and of.base in (A, Z))):
             raise self.fail(top, f"'{self.quote(top)}': a derivative of the cost, an activation or a z is understood")
         partial = Partial(of, self.variable(bottom))
         self.wrt_nodes.setdefault(partial, bottom)
@@ -734,7 +1003,47 @@ class _Binder:
         """Sums written out, and each derivative replaced by sympy.diff of what it differentiates."""
         expanded = _evaluated(_expand_sums(shown))
         partials = {p: partial_value(self.net, p.of, p.wrt, node.start + 1) for p in expanded.atoms(Partial)}
-        return self.bounded(node, expanded.xreplace(partials))
+        for p, value in partials.items():
+            if value.has(*BEYOND_FIRST):
+                raise self.fail(
+                    node,
+                    f"{self.derivative_words(p)} is a second derivative (of an activation, or of a step such as "
+                    "\\mathbb{1}[z > 0]), which is not supported",
+                )
+        value = expanded.xreplace(partials).xreplace({C0: self.net.cost_definition()})  # C_0 itself: the cost
+        return self.bounded(node, value)
+
+    def derivative_words(self, p: Partial) -> str:
+        """A derivative in the claim's words, for messages: where its variable is written."""
+        where = self.wrt_nodes.get(p)
+        return f"the derivative with respect to {self.quote(where)}" if where is not None else "a derivative"
+
+    def mean_value_of(self, shown: sp.Expr, node: Node) -> sp.Expr:
+        """A side of a claim about the mean cost: sums over the samples kept, each sample's derivative a
+        number of its own (C_0 alone is the first sample's), and nothing else of the network."""
+        value = _evaluated(_expand_sums(shown))
+        first = self.first_sample or 0
+        ones = {p: Partial(SampleCost(sp.Integer(first)), p.wrt) for p in value.atoms(Partial) if p.of == C0}
+        value = value.xreplace(ones)
+        others = [p for p in value.atoms(Partial) if not isinstance(p.of, SampleCost)]
+        plain = value.xreplace({p: sp.Dummy() for p in value.atoms(Partial)})
+        if others or plain.atoms(sp.Indexed) or plain.free_symbols - {SAMPLES, *plain.atoms(sp.Dummy)}:
+            raise self.fail(
+                node,
+                "a claim about the mean cost C is written in n and the samples' derivatives, as in "
+                "\\frac{1}{n}\\sum_{i=0}^{n-1}\\frac{\\partial C_i}{\\partial w}; a, z, w and y belong to one sample",
+            )
+        try:
+            batch.check_linear(value)
+        except batch.NotUnderstood as err:
+            raise self.fail(node, str(err)) from None
+        return value
+
+
+def in_left_hand_side(claim: Claim, offset: int) -> bool:
+    """Whether ``offset`` lies in the leading derivative of a claim with several sides (what is claimed)."""
+    head = claim.sides[0]
+    return len(claim.sides) > 1 and _is_derivative(head) and head.start <= offset < head.end
 
 
 def partial_value(net: Network, of: sp.Expr, wrt: sp.Indexed, position: int | None = None) -> sp.Expr:
@@ -762,6 +1071,11 @@ def _tex(net: Network, symbol: sp.Expr) -> str:
     return printers(net.notation, net.layers)[1].doprint(symbol)
 
 
+def ref_of(symbol: sp.Indexed) -> Ref:
+    """The reference an indexed w, b, a or z with numbers for indices names."""
+    return _ref(symbol)
+
+
 def _ref(symbol: sp.Indexed) -> Ref:
     kind = {A: "a", Z: "z", W: "w", B: "b"}[symbol.base]
     layer, *indices = (int(i) for i in symbol.indices)
@@ -769,8 +1083,9 @@ def _ref(symbol: sp.Indexed) -> Ref:
 
 
 def _expand_sums(expr: sp.Expr) -> sp.Expr:
-    """Each Sum over a letter written out term by term, innermost first."""
-    sums = [s for s in sp.preorder_traversal(expr) if isinstance(s, sp.Sum)]
+    """Each Sum over a layer's neurons written out term by term, innermost first (a sum over the samples,
+    up to n, stays)."""
+    sums = [s for s in sp.preorder_traversal(expr) if isinstance(s, sp.Sum) and not s.has(SAMPLES)]
     if not sums:
         return expr
     inner = sums[-1]
@@ -805,6 +1120,8 @@ def _size_problem(value: sp.Expr) -> str | None:
     """What makes ``value`` (evaluated) too large to work with, or None."""
     if value.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         return "it is undefined (a division by zero, or the logarithm of 0)"
+    if value.has(sp.I):
+        return "it is not a real number"
     if _tower(value) > MAX_TOWER:
         return f"exponentials are nested more than {MAX_TOWER} deep over a letter, too large to evaluate"
     for part in sp.preorder_traversal(value):
@@ -843,6 +1160,129 @@ def _evaluated(expr: sp.Expr) -> sp.Expr:
     if not expr.args or isinstance(expr, (sp.Indexed, Partial)):
         return expr
     return expr.func(*(_evaluated(a) for a in expr.args))
+
+
+def _is_derivative(node: Node) -> bool:
+    """\\frac{\\partial X}{\\partial Y} with something after each mark: a derivative, not an operator."""
+    return isinstance(node, Frac) and _after_mark(node.numerator) is not None and not _is_operator(node)
+
+
+def _is_application(node: Node) -> bool:
+    """\\frac{\\partial}{\\partial x} applied to the whole side: to the group after it, or to every factor after it."""
+    if not (isinstance(node, Product) and len(node.factors) > 1 and _is_operator(node.factors[0])):
+        return False
+    return len(node.factors) == 2 or not _is_bracketed(node.factors[1])
+
+
+def _case_values(case: tuple[tuple[sp.Symbol, int], ...]) -> dict[sp.Symbol, sp.Integer]:
+    return {symbol: sp.Integer(v) for symbol, v in case}
+
+
+def generalize(values: list[sp.Expr] | tuple[sp.Expr, ...], cases: tuple) -> sp.Expr | None:
+    """One expression in the free indices that is ``values[c]`` in each case c: an index of an a, z, w, b or y
+    that follows a free index's value becomes that letter. None when no such expression fits every case."""
+    if len(cases) == 1:
+        return values[0]
+    first, case = values[0], cases[0]
+    spots = [
+        (q, p, symbol)
+        for q in sorted(first.atoms(sp.Indexed), key=sp.default_sort_key)
+        for p, index in enumerate(q.indices)
+        if p > 0 or q.base == Y
+        for symbol, value in case
+        if index == value
+    ]
+    for chosen in _choices(spots):
+        mapping = {
+            q: q.base[tuple(chosen.get((q, p), i) for p, i in enumerate(q.indices))] for q in first.atoms(sp.Indexed)
+        }
+        template = _replaced(first, mapping)
+        if all(_same(template.xreplace(_case_values(c)), v) for c, v in zip(cases, values, strict=True)):
+            return _apart_from(template, [symbol for symbol, _ in case])
+    return None
+
+
+def _replaced(expr: sp.Basic, mapping: dict[sp.Basic, sp.Basic]) -> sp.Basic:
+    """``expr`` with ``mapping`` applied, each product and sum kept as it is written: 2(a_j - y_j), not 2a_j - 2y_j."""
+    if expr in mapping:
+        return mapping[expr]
+    if not expr.args:
+        return expr
+    args = [_replaced(a, mapping) for a in expr.args]
+    if args == list(expr.args):
+        return expr
+    if isinstance(expr, sp.Indexed):
+        return expr.base[tuple(args[1:])]
+    if isinstance(expr, (sp.Add, sp.Mul, sp.Pow)):
+        return expr.func(*args, evaluate=False)
+    return expr.func(*args)
+
+
+def _apart_from(expr: sp.Expr, letters: list[sp.Symbol]) -> sp.Expr:
+    """``expr`` with each sum's own letter renamed where it is written like one of ``letters`` (a free j)."""
+    names = {str(letter) for letter in letters}
+    taken = names | {str(s) for s in expr.atoms(sp.Symbol)}
+    spare = iter(c for c in "ikmpqrstuv" if c not in taken)
+    renames = {}
+    for total in sorted(expr.atoms(sp.Sum), key=sp.default_sort_key):
+        for bound, *_ in total.limits:
+            if str(bound) in names and bound not in letters and bound not in renames:
+                renames[bound] = sp.Symbol(next(spare), integer=True)
+    return _replaced(expr, renames) if renames else expr
+
+
+def _same(first: sp.Expr, second: sp.Expr) -> bool:
+    """The same expression, written in the same or another order."""
+    return first == second or sp.expand(_evaluated(first) - _evaluated(second)) == 0
+
+
+def _choices(spots: list[tuple]) -> Iterator[dict]:
+    """Which index positions become which letter: all of them first, then fewer (at most 2^8 tries)."""
+    spots = spots[:8]
+    for size in range(len(spots), -1, -1):
+        for subset in itertools.combinations(spots, size):
+            chosen = {(q, p): symbol for q, p, symbol in subset}
+            if len(chosen) == size:
+                yield chosen
+
+
+def _cost_letters(nodes: tuple[Node, ...]) -> Iterator[Scripted | Name]:
+    """Each C written in the claim, with its scripts where it has any."""
+    for top in nodes:
+        for node in _walk(top):
+            if _is_name(node, "C") or (isinstance(node, Scripted) and _is_name(node.base, "C")):
+                yield node
+
+
+def _speaks_of_samples(nodes: tuple[Node, ...]) -> bool:
+    """Whether the claim names a sample's cost: C_i, C_x, C_0, C_1 (a C with a subscript)."""
+    return any(isinstance(c, Scripted) and any(m == "_" for m, _ in c.scripts) for c in _cost_letters(nodes))
+
+
+def _mentions_bare_cost(nodes: tuple[Node, ...]) -> bool:
+    """Whether the claim writes C alone, with no subscript."""
+    scripted = {id(c.base) for c in _cost_letters(nodes) if isinstance(c, Scripted)}
+    return any(
+        (isinstance(c, Name) and id(c) not in scripted)
+        or (isinstance(c, Scripted) and not any(m == "_" for m, _ in c.scripts))
+        for c in _cost_letters(nodes)
+    )
+
+
+def _signed_terms(node: Node) -> list[tuple[str, Node]]:
+    """The terms of a + b - c + ... with the sign written before each, in order."""
+    out = []
+    while isinstance(node, Binary) and node.op in "+-" and not _ends_with_sum(node.left):
+        out.append((node.op, node.right))
+        node = node.left
+    out.append(("+", node))
+    return out[::-1]
+
+
+def _leads_with_dots(node: Node) -> bool:
+    """\\cdots as a term, or at the start of one (+ \\cdots 0, the last term written after the dots)."""
+    first = node.factors[0] if isinstance(node, Product) else node
+    return isinstance(first, Name) and first.name in DOTS
 
 
 def _ends_with_sum(node: Node) -> bool:

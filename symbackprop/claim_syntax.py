@@ -8,7 +8,6 @@ nesting before the parser sees it, and nothing in it is ever evaluated.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -16,9 +15,11 @@ from pathlib import Path
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
+from . import claim_paste
 from .errors import SpecError
 
-MAX_LENGTH = 4000  # characters; a derivative a textbook prints is a few hundred
+MAX_LENGTH = 4000  # characters of formula; a derivative a textbook prints is a few hundred
+MAX_TEXT = 64_000  # characters pasted, comments and a .tex file's preamble included
 MAX_NESTING = 40  # groups inside groups
 
 
@@ -119,6 +120,7 @@ class Claim(Node):
     """The sides of a claim in the order written: ``A``, ``A = B`` or ``A = B = C`` (an eqnarray's rows)."""
 
     sides: tuple[Node, ...]
+    text: str = ""  # the formula as the parser read it: the pasted text with comments and markup blanked
 
 
 @cache
@@ -128,59 +130,43 @@ def _parser() -> Lark:
 
 
 def parse(text: str) -> Claim:
-    """Read a claim's LaTeX into a syntax tree, or raise a ClaimError saying where and why."""
+    """Read a claim's LaTeX into a syntax tree, or raise a ClaimError saying where and why.
+
+    The text may be pasted from a .tex file or a web page: comments, a display's delimiters or
+    environment, labels and closing punctuation are blanked out first (claim_paste), so every
+    position still points into the text as given.
+    """
     if not isinstance(text, str) or not text.strip():
         raise ClaimError("the claim is empty; write a formula such as 2(a_1^{(L)} - y_1) a_2^{(L-1)}")
-    if len(text) > MAX_LENGTH:
-        raise ClaimError(f"the claim is {len(text)} characters long; the limit is {MAX_LENGTH}")
-    _check_nesting(text)
+    if len(text) > MAX_TEXT:
+        raise ClaimError(f"the claim is {len(text)} characters long; the limit is {MAX_TEXT}")
+    prepared = claim_paste.formula(text)
+    first, last = len(prepared) - len(prepared.lstrip()), len(prepared.rstrip())
+    if first >= last:
+        raise ClaimError("the claim holds no formula, only comments, labels or an empty display")
+    if last - first > MAX_LENGTH:
+        raise ClaimError(f"the formula is {last - first} characters long; the limit is {MAX_LENGTH}", first + 1)
+    claim_paste.check_brackets(prepared, MAX_NESTING)
     try:
-        tree = _parser().parse(_without_trailing_punctuation(_without_math_delimiters(text)))
-        return _ToNodes().transform(tree)
+        claim = _ToNodes().transform(_parser().parse(prepared))
+        return Claim(claim.start, claim.end, claim.sides, prepared)
     except UnexpectedInput as err:
-        raise _unexpected(err, text) from None
+        raise _unexpected(err, prepared) from None
     except VisitError as err:
         if isinstance(err.orig_exc, ClaimError):
             raise err.orig_exc from None
         raise
 
 
-def _without_math_delimiters(text: str) -> str:
-    """$...$, $$...$$, \\(...\\) and \\[...\\] around a pasted formula become spaces, so positions hold."""
-    stripped = text.strip()
-    lead = len(text) - len(text.lstrip())
-    for left, right in (("$$", "$$"), ("$", "$"), ("\\(", "\\)"), ("\\[", "\\]")):
-        if len(stripped) > len(left) + len(right) and stripped.startswith(left) and stripped.endswith(right):
-            inner = stripped[len(left) : len(stripped) - len(right)]
-            return " " * (lead + len(left)) + inner + " " * (len(text) - lead - len(stripped) + len(right))
-    return text
-
-
-_TRAILING = re.compile(r"(\\text\s*\{\s*[.,;]\s*\}|[.,;])\s*$")
-
-
-def _without_trailing_punctuation(text: str) -> str:
-    """A display's closing \\text{.} or \\text{,}, or a plain "." or ",", becomes spaces (positions hold)."""
-    while (m := _TRAILING.search(text)) is not None:
-        text = text[: m.start()] + " " * (len(text) - m.start())
-    return text
+def line_column(text: str, position: int) -> tuple[int, int]:
+    """The 1-based line and column of a 1-based position in ``text``."""
+    before = text[: max(position - 1, 0)]
+    return before.count("\n") + 1, len(before) - before.rfind("\n")
 
 
 def source(text: str, node: Node) -> str:
-    """The claim's own text for a node, for messages."""
-    return text[node.start : node.end].strip()
-
-
-def _check_nesting(text: str) -> None:
-    depth, deepest = 0, 0
-    for pos, ch in enumerate(text):
-        if ch in "([{":
-            depth += 1
-            if depth > MAX_NESTING:
-                raise ClaimError(f"groups are nested more than {MAX_NESTING} deep", pos + 1)
-        elif ch in ")]}":
-            depth = max(depth - 1, 0)
-        deepest = max(deepest, depth)
+    """The claim's own text for a node, for messages: on one line, each run of spaces and line breaks one space."""
+    return " ".join(text[node.start : node.end].split())
 
 
 _WORDS = {
@@ -204,7 +190,7 @@ def _unexpected(err: UnexpectedInput, text: str) -> ClaimError:
     pos = getattr(err, "pos_in_stream", None)
     position = pos + 1 if isinstance(pos, int) else None
     if isinstance(err, UnexpectedEOF) or (isinstance(err, UnexpectedToken) and err.token.type == "$END"):
-        return ClaimError(f"the claim ends too early; {_expected(err)}", len(text))
+        return ClaimError(f"the claim ends too early; {_expected(err)}", len(text.rstrip()))
     if isinstance(err, UnexpectedCharacters):
         ch = text[err.pos_in_stream]
         return ClaimError(f"unexpected character {ch!r}", position)

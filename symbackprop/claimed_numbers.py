@@ -9,14 +9,14 @@ numbers forward, is told apart from a mistake of method.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import numpy as np
 
-from . import numeric
+from . import by_hand, numeric
 from .errors import SpecError
 from .network import Network
 from .references import Ref
@@ -40,6 +40,32 @@ class NumberCheck:
     verdict: str
     note: str = ""
     by_tolerance: bool = False  # the table's tolerance, not half a unit of the last written place
+    carried: Carried | None = None  # for rounding carried forward: how the number follows
+
+
+@dataclass(frozen=True)
+class Carried:
+    """How a missed number follows from rounded ones: in words, at what precision, and the last step worked
+    (a sum of products of the numbers as written, empty where the step is a forward pass)."""
+
+    how: str
+    rounding: by_hand.Rounding | None  # None: nothing rounded here, the printed numbers taken as they are
+    terms: by_hand.Terms
+    gives: float
+    first: float | None = None  # with several samples: what the terms give for the first, ``gives`` being the mean
+    samples: int = 1
+
+    @property
+    def note(self) -> str:
+        if not self.terms:
+            return self.how
+        if self.samples > 1:
+            return (
+                f"{self.how}: for the first sample {by_hand.formula(self.terms)} = {by_hand.ten_digits(self.first)}, "
+                f"written {self.rounding.text(self.first)}; the mean of the {self.samples} samples' written results "
+                f"is {by_hand.ten_digits(self.gives)}"
+            )
+        return f"{self.how}: {by_hand.formula(self.terms)} = {by_hand.ten_digits(self.gives)}"
 
 
 @dataclass(frozen=True)
@@ -60,22 +86,26 @@ def check_numbers(net: Network) -> list[NumberCheck]:
         raise SpecError("claims: the spec needs a [values] table for its numbers to be checked")
     tolerance, claims = _read(net, table)
     exact = _Numbers(net, values, numeric.forward(net, values))
+    computed = [_finite(claim, exact.of(claim)) for claim in claims]
+    allowed = [tolerance if tolerance is not None else half_unit(claim.number) for claim in claims]
+    agreed = [_matches(c, claim.number, a) for c, claim, a in zip(computed, claims, allowed, strict=True)]
+    carried = _Carrying(exact, claims, agreed).explain_all(allowed)
     checks = []
-    for claim in claims:
-        computed = exact.of(claim)
-        if not np.isfinite(computed):
-            raise SpecError(
-                f"claims.{claim.section}: the value of {claim.reference} overflows with these values ({computed}); "
-                "no number can be checked against it"
-            )
-        allowed = tolerance if tolerance is not None else half_unit(claim.number)
-        if _matches(computed, claim.number, allowed):
-            checks.append(NumberCheck(*_row(claim), computed, allowed, CONFIRMED, "", tolerance is not None))
-            continue
-        note = _carried(net, values, claims, claim, allowed)
-        verdict = CARRIED if note else WRONG
-        checks.append(NumberCheck(*_row(claim), computed, allowed, verdict, note, tolerance is not None))
+    for n, claim in enumerate(claims):
+        verdict = CONFIRMED if agreed[n] else CARRIED if n in carried else WRONG
+        how = carried.get(n)
+        note = how.note if how is not None else ""
+        checks.append(NumberCheck(*_row(claim), computed[n], allowed[n], verdict, note, tolerance is not None, how))
     return checks
+
+
+def _finite(claim: _Claim, computed: float) -> float:
+    if not np.isfinite(computed):
+        raise SpecError(
+            f"claims.{claim.section}: the value of {claim.reference} overflows with these values ({computed}); "
+            "no number can be checked against it"
+        )
+    return computed
 
 
 def _row(claim: _Claim) -> tuple[str, str, Ref | None, Decimal]:
@@ -137,10 +167,14 @@ def _decimal(where: str, value: Any) -> Decimal:
 
 
 class _Numbers:
-    """The engine's values for claims, from a forward pass (exact, or with rounded numbers carried forward)."""
+    """The engine's values for claims, from a forward pass (exact, or with rounded numbers carried forward).
 
-    def __init__(self, net: Network, values: Values, fwd: numeric.Forward) -> None:
+    ``functions`` keeps each derivation's NumPy form for the next forward pass.
+    """
+
+    def __init__(self, net: Network, values: Values, fwd: numeric.Forward, functions: dict | None = None) -> None:
         self.net, self.values, self.fwd = net, values, fwd
+        self.functions = functions if functions is not None else {}
 
     def of(self, claim: _Claim) -> float:
         if claim.section == "cost":
@@ -163,7 +197,9 @@ class _Numbers:
 
     def gradient(self, ref: Ref) -> float:
         """dC/d(ref): the mean over samples for a parameter, the first sample's for an a or a z."""
-        per_sample = numeric.evaluator(self.net, [self.net.derive(ref).result])(self.values, self.fwd)[0]
+        if ref not in self.functions:
+            self.functions[ref] = numeric.evaluator(self.net, [self.net.derive(ref).result])
+        per_sample = self.functions[ref](self.values, self.fwd)[0]
         return float(np.mean(per_sample)) if ref.kind in "wb" else float(per_sample[0])
 
     def parameter(self, ref: Ref) -> float:
@@ -174,59 +210,122 @@ class _Numbers:
         return float(self.values.biases[ref.layer - 1][j])
 
 
-def _carried(net: Network, values: Values, claims: list[_Claim], claim: _Claim, allowed: Decimal) -> str:
-    """Why a missed number is still the method's answer at the source's precision, or "" if it is not."""
-    printed = {c.ref: float(c.number) for c in claims if c.section == "values" and c is not claim}
-    places = sorted({-int(c.number.as_tuple().exponent) for c in claims if c.section == "values"} | {2, 3, 4, 5, 6})
-    for digits in places:
-        fwd = _rounded_forward(net, values, printed, digits, exempt=claim.ref if claim.section == "values" else None)
-        if _matches(_Numbers(net, values, fwd).of(claim), claim.number, allowed):
-            return f"it is what the method gives with the intermediate values rounded to {digits} decimals"
-    if claim.section == "updated":
-        gradient = next((c for c in claims if c.section == "gradients" and c.ref == claim.ref), None)
-        rate = values.learning_rate
-        if gradient is not None and rate is not None:
-            step = _Numbers(net, values, numeric.forward(net, values)).parameter(claim.ref) - rate * float(
-                gradient.number
-            )
-            if _matches(step, claim.number, allowed):
-                return "it is the update computed from the claimed (rounded) gradient"
-    return ""
-
-
 def _matches(value: float, claimed: Decimal, allowed: Decimal) -> bool:
     return np.isfinite(value) and abs(Decimal(repr(value)) - claimed) <= allowed
 
 
-def _rounded_forward(
-    net: Network, values: Values, printed: dict[Ref, float], digits: int, exempt: Ref | None
-) -> numeric.Forward:
-    """The forward pass as a source works it by hand: each z and a rounded (or as printed) before the next layer.
+def _order(claim: _Claim) -> tuple:
+    """Where a number comes in a worked example: forward values layer by layer, the cost, gradients from the
+    output back (in a layer dC/da, then dC/dz, then the parameters), then the step."""
+    ref = claim.ref
+    if ref is None:
+        return (1,)
+    if claim.section == "values":
+        return (0, ref.layer, ref.kind == "a", ref.indices)
+    if claim.section == "gradients":
+        return (2, -ref.layer, "azbw".index(ref.kind), ref.indices)
+    return (3, ref.layer, ref.kind, ref.indices)
 
-    ``exempt``, the number being checked, is computed from the rounded numbers but not rounded itself.
+
+class _Carrying:
+    """Which missed numbers rounding carried forward explains.
+
+    The numbers are decided in the order a source works them (``_order``), and each explanation
+    uses only printed numbers already accepted, confirmed or themselves explained: a number
+    that follows from a wrong one is not excused by it.
     """
-    base = net.spec.index_base
-    acts, zs = [values.x], []
-    for layer in range(1, net.depth + 1):
-        z = acts[-1] @ values.weights[layer - 1].T
-        if values.biases:
-            z = z + values.biases[layer - 1]
-        z = _settle(z, Ref("z", layer, ()), printed, digits, base, exempt)
-        a = numeric._activate(net, layer, z)
-        zs.append(z)
-        acts.append(_settle(a, Ref("a", layer, ()), printed, digits, base, exempt))
-    return numeric.Forward(tuple(zs), tuple(acts))
 
+    def __init__(self, exact: _Numbers, claims: list[_Claim], agreed: list[bool]) -> None:
+        self.net, self.values, self.exact, self.claims = exact.net, exact.values, exact, claims
+        self.accepted = {n for n, ok in enumerate(agreed) if ok}
+        self.roundings = by_hand.roundings(c.number for c in claims)
+        self.functions: by_hand.Functions = {}
 
-def _settle(
-    row: np.ndarray, where: Ref, printed: dict[Ref, float], digits: int, base: int, exempt: Ref | None
-) -> np.ndarray:
-    """A layer's z or a as the source carried it on: as printed where it printed it, else rounded."""
-    out = np.round(row, digits)
-    for j in range(row.shape[1]):
-        ref = Ref(where.kind, where.layer, (j + base,))
-        if ref == exempt:
-            out[0, j] = row[0, j]
-        elif ref in printed:
-            out[0, j] = printed[ref]
-    return out
+    def explain_all(self, allowed: list[Decimal]) -> dict[int, Carried]:
+        """The explanation of each missed number that has one, by its place in the table."""
+        found: dict[int, Carried] = {}
+        missed = sorted(set(range(len(self.claims))) - self.accepted, key=lambda n: _order(self.claims[n]))
+        with np.errstate(all="ignore"):  # a rounded number may overflow or leave a log's domain: it explains nothing
+            for n in missed:
+                how = next(
+                    (c for c in self._tries(self.claims[n]) if _matches(c.gives, self.claims[n].number, allowed[n])),
+                    None,
+                )
+                if how is not None:
+                    found[n] = how
+                    self.accepted.add(n)
+        return found
+
+    def _tries(self, claim: _Claim) -> Iterator[Carried]:
+        """Each way the source may have reached the number, at each precision it writes with."""
+        printed = self._printed()
+        if claim.section == "updated":
+            yield from self._step_from_printed(claim)
+        for rounding in self.roundings:
+            try:
+                if claim.section == "gradients":
+                    yield from self._gradients(claim, printed, rounding)
+                elif claim.section == "updated":
+                    yield from self._steps(claim, printed, rounding)
+                else:
+                    yield self._forward(claim, printed, rounding)
+            except SpecError:  # e.g. a rounded output of 1 under a logarithmic cost: this way explains nothing
+                continue
+
+    def _printed(self) -> by_hand.Printed:
+        values: dict[Ref, tuple[float, str]] = {}
+        gradients: dict[Ref, tuple[float, str]] = {}
+        for n in sorted(self.accepted):
+            claim = self.claims[n]
+            entry = (float(claim.number), format(claim.number, "f"))
+            if claim.section == "values":
+                values[claim.ref] = entry
+            elif claim.section == "gradients" and claim.ref.kind in "az":
+                gradients[claim.ref] = entry
+        return by_hand.Printed(values, gradients)
+
+    def _numbers(self, printed: by_hand.Printed, rounding: by_hand.Rounding, exempt: Ref | None) -> _Numbers:
+        fwd = by_hand.printed_forward(self.net, self.values, printed.values, rounding, exempt)
+        return _Numbers(self.net, self.values, fwd, self.exact.functions)
+
+    def _forward(self, claim: _Claim, printed: by_hand.Printed, rounding: by_hand.Rounding) -> Carried:
+        exempt = claim.ref if claim.section == "values" else None
+        gives = self._numbers(printed, rounding, exempt).of(claim)
+        return Carried(f"from the earlier values as printed, each rounded to {rounding.words}", rounding, (), gives)
+
+    def _hand(
+        self, claim: _Claim, printed: by_hand.Printed, rounding: by_hand.Rounding
+    ) -> Iterator[tuple[str, by_hand.Worked]]:
+        for stepwise, what in ((False, "each factor"), (True, "each factor and running product")):
+            hand = by_hand.Hand(self.net, self.values, printed, rounding, stepwise, claim.ref, self.functions)
+            yield what, hand.gradient(claim.ref)
+
+    def _gradients(self, claim: _Claim, printed: by_hand.Printed, rounding: by_hand.Rounding) -> Iterator[Carried]:
+        for what, worked in self._hand(claim, printed, rounding):
+            how = f"worked by hand from the printed numbers, {what} rounded to {rounding.words}"
+            yield Carried(how, rounding, worked.terms, worked.value, worked.first, worked.samples)
+        gives = self._numbers(printed, rounding, None).gradient(claim.ref)
+        yield Carried(f"from the forward values as printed, each rounded to {rounding.words}", rounding, (), gives)
+
+    def _step_from_printed(self, claim: _Claim) -> Iterator[Carried]:
+        for n in sorted(self.accepted):
+            printed = self.claims[n]
+            if printed.section == "gradients" and printed.ref == claim.ref:
+                how = "the step taken with the printed gradient"
+                yield self._step(how, None, claim.ref, printed.number, format(printed.number, "f"))
+
+    def _steps(self, claim: _Claim, printed: by_hand.Printed, rounding: by_hand.Rounding) -> Iterator[Carried]:
+        for what, worked in self._hand(claim, printed, rounding):
+            how = f"the step taken with the gradient worked by hand, {what} rounded to {rounding.words}"
+            gradient = rounding.decimal(worked.value)
+            yield self._step(how, rounding, claim.ref, gradient, by_hand.plain(gradient))
+        gives = self._numbers(printed, rounding, None).of(claim)
+        how = f"the step taken from the forward values as printed, each rounded to {rounding.words}"
+        yield Carried(how, rounding, (), gives)
+
+    def _step(self, how: str, rounding: by_hand.Rounding | None, ref: Ref, gradient: Decimal, written: str) -> Carried:
+        """w - eta * gradient, with the gradient as written."""
+        current = self.exact.parameter(ref)
+        rate = self.values.learning_rate
+        step = ("-" + by_hand.given(rate), written) if rate >= 0 else (by_hand.given(-rate), written)
+        return Carried(how, rounding, ((by_hand.given(current),), step), current - rate * float(gradient))

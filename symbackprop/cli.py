@@ -19,17 +19,17 @@ from typing import Any, NoReturn
 import jinja2
 import numpy as np
 
-from . import bounds, numeric
+from . import bounds, checks, numeric
 from . import spec as specs
 from .claimed_numbers import WRONG, check_numbers
 from .errors import SpecError
 from .general_form import general_form, general_kind
-from .general_form import prove as prove_general
 from .network import Network
 from .output import is_stdout, read_regular_file, shown, write_atomically
 from .progress import Progress
-from .renderers import render, render_all, render_general, render_numbers, render_report, render_second
+from .renderers import all_elements, render, render_all, render_general, render_numbers, render_report, render_second
 from .renderers.escape import untypesettable
+from .renderers.verdict import error_place
 from .resources import example_names, example_path, templates_dir
 from .stages import listening, stage
 from .verify import verify_claim
@@ -165,8 +165,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def load_spec(args: argparse.Namespace) -> tuple[Network, tuple[Path, ...]]:
     """The network from SPEC (a file or example:NAME) or from the flags; never both. With it, every file the
-    command reads (the spec, a preset, a claim file, the --templates files), which -o may never overwrite."""
+    command reads (the spec, a preset, a claim file, the --templates files), which -o may never overwrite.
+    The spec's notes go in ``args.notes``, for main to print once the command is done."""
     stage("reading the spec")
+    net, inputs = _load_spec(args)
+    args.notes = specs.notes(net.spec)
+    return net, inputs
+
+
+def _load_spec(args: argparse.Namespace) -> tuple[Network, tuple[Path, ...]]:
     flags = {k: getattr(args, k) for k in ("layers", "activation", "cost", "bias", "index_base", "notation")}
     given = {k: v for k, v in flags.items() if v is not None}
     if args.spec is not None:
@@ -177,11 +184,7 @@ def load_spec(args: argparse.Namespace) -> tuple[Network, tuple[Path, ...]]:
         return net, (path, *_other_inputs(args, net))
     if "layers" not in given:
         raise SpecError("give a SPEC file, example:NAME, or --layers (e.g. --layers 2,3,2)")
-    data: dict[str, Any] = dict(given)
-    data["layers"] = _int_list(given["layers"])
-    if "activation" in given and "," in given["activation"]:
-        data["activation"] = [a.strip() for a in given["activation"].split(",")]
-    net = Network.from_spec(specs.from_mapping(data))
+    net = Network.from_spec(specs.from_flags(given))
     return net, _other_inputs(args, net)
 
 
@@ -209,13 +212,6 @@ def _template_files(folder: Path, most: int = 10_000) -> list[Path]:
         if most <= 0:
             break
     return files
-
-
-def _int_list(text: str) -> list[int]:
-    parts = [p.strip() for p in text.split(",")]
-    if not all(p.isascii() and p.isdigit() for p in parts):
-        raise SpecError(f"--layers: expected whole numbers separated by commas, got {text!r}")
-    return [int(p) for p in parts]
 
 
 def _output_path(text: str) -> Path:
@@ -277,7 +273,9 @@ def cmd_derive(args: argparse.Namespace) -> int:
         stage("deriving every weight and bias")
         bounds.check_all(net)
         stage("proving every weight and bias")
-        source, proven = render_all(net, args.templates, on_step=_step, **options), True
+        proofs = checks.all_proofs(net, all_elements(net), _step)
+        source = render_all(net, args.templates, proofs=proofs, **options)
+        proven = all(proofs.values())
     elif general_kind(args.wrt) is not None:
         source, proven = _general(net, general_kind(args.wrt), "tex" if fmt == "pdf" else fmt, options)
     else:
@@ -285,9 +283,8 @@ def cmd_derive(args: argparse.Namespace) -> int:
         stage("deriving")
         bounds.check_element(net, ref, args.wrt, fmt)
         d = net.derive(ref)
-        stage("proving")
-        proof = d.check()
-        source, proven = render(d, "tex" if fmt == "pdf" else fmt, args.templates, proof, **options), bool(proof)
+        verdicts = checks.stated_proofs(d, fmt)
+        source, proven = render(d, "tex" if fmt == "pdf" else fmt, args.templates, verdicts, **options), bool(verdicts)
     if fmt == "pdf":
         from .latex_build import build_pdf
 
@@ -315,7 +312,7 @@ def _check_printable(args: argparse.Namespace, net: Network) -> None:
 
 
 def _second(net: Network, args: argparse.Namespace, fmt: str, inputs: tuple[Path, ...]) -> int:
-    """d^2 C_0/(dw dw'): worked by the chain rule, proven against sympy.diff applied twice."""
+    """d^2 C_0/(dw dw'): worked by the chain rule, proven against the composed cost's second derivative."""
     from .second import check as check_second
     from .second import derive_second
 
@@ -327,25 +324,17 @@ def _second(net: Network, args: argparse.Namespace, fmt: str, inputs: tuple[Path
     d2 = derive_second(net, first, second)
     stage("proving the second derivative")
     proof = check_second(d2)
-    _emit(render_second(d2, fmt, str(proof)), args.output, inputs)
+    _emit(render_second(d2, fmt, proof), args.output, inputs)
     return EXIT_OK if proof else EXIT_FAILED
 
 
 def _general(net: Network, kind: str, fmt: str, options: dict[str, Any]) -> tuple[str, bool]:
-    """The general form for ``kind``, proven on this network (or a narrower, shallower copy) element by element."""
+    """The general form for ``kind``, proven on a copy of this network with a layer of each kind."""
     if kind == "b" and net.spec.bias == "none":
         raise SpecError('this network has no biases (bias = "none")')
-    small, where = bounds.proof_copy(net)
     stage("proving the general form")
-    wrong = prove_general(small)
-    count = len(small.parameters()) + sum(small.layers[:-1])
-    proof = (
-        f"proven: instantiated for every layer and neuron of {where}, the formulas equal the element-by-element "
-        f"derivations of all {count} weights, biases and activations (their difference expands to 0)"
-        if not wrong
-        else f"NOT proven: the formulas differ from the element derivations of {len(wrong)} elements"
-    )
-    return render_general(general_form(net, kind), fmt, proof, **options), not wrong
+    proof = checks.prove_general_form(net)
+    return render_general(general_form(net, kind), fmt, proof, **options), bool(proof)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -407,16 +396,12 @@ def _verify(args: argparse.Namespace) -> int:
         checks = check_numbers(net)
         _emit(render_numbers(checks, fmt), args.output, inputs)
         return EXIT_FAILED if any(c.verdict == WRONG for c in checks) else EXIT_OK
-    if bounds.parameters(net) > bounds.MAX_PROOF_PARAMETERS:
-        raise SpecError(
-            f"this network has {bounds.parameters(net):,} weights and biases; claims are checked on networks of up "
-            f"to {bounds.MAX_PROOF_PARAMETERS:,}"
-        )
+    bounds.check_claim(net)
     report = verify_claim(net, claim, args.wrt)
     _emit(render_report(report, fmt), args.output, inputs, report.exit_status)
     _quiet()
     if report.verdict == "unparseable":  # the report is the answer; stderr still says why in one line
-        where = f" at position {report.position}" if report.position is not None else ""
+        where = f" at {error_place(report.claim, report.position)}" if report.position is not None else ""
         sys.stderr.write(f"symbackprop verify: error: the claim cannot be read{where}: {_one_line(report.error)}\n")
     return report.exit_status
 
@@ -510,7 +495,10 @@ def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
         with np.errstate(all="ignore"), _progress_line(args.command):  # overflow is an error of its own
-            return COMMANDS[args.command](args)
+            status = COMMANDS[args.command](args)
+        for note in getattr(args, "notes", ()):  # after the result, so that bad input stays one line
+            sys.stderr.write(f"symbackprop {args.command}: note: {_one_line(note.line)}\n")
+        return status
     except SpecError as err:
         sys.stderr.write(f"symbackprop {args.command}: error: {_one_line(str(err))}\n")
         return EXIT_BAD_INPUT

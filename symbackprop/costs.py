@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import sympy as sp
 
-from .errors import SpecError
+from .errors import SpecError, did_you_mean
 
 Terms = Callable[[sp.Expr, sp.Expr, int], sp.Expr]
 
@@ -25,6 +25,12 @@ class Cost:
     term: Terms
     numpy_term: Callable[[np.ndarray, np.ndarray, int], np.ndarray]
     logarithmic: bool = False
+    article: str = "the "  # what goes before the title in a sentence: "the cross-entropy", "half the ..."
+
+    @property
+    def phrase(self) -> str:
+        """The title as a sentence names the cost: "the sum of squared errors", "half the sum of squared errors"."""
+        return self.article + self.title
 
     def per_sample(self, outputs: Sequence[sp.Expr], targets: Sequence[sp.Expr]) -> sp.Expr:
         """C_0 = sum over the output neurons of each neuron's term."""
@@ -57,6 +63,7 @@ CATALOGUE: dict[str, Cost] = {
             "half the sum of squared errors",
             lambda a, y, n: sp.Rational(1, 2) * (a - y) ** 2,
             lambda a, y, n: 0.5 * (a - y) ** 2,
+            article="",
         ),
         Cost(
             "mse",
@@ -84,7 +91,9 @@ CATALOGUE: dict[str, Cost] = {
 
 def cost(name: str) -> Cost:
     """The catalogue entry for ``name``."""
-    if not isinstance(name, str) or name not in CATALOGUE:
-        known = ", ".join(sorted(CATALOGUE))
-        raise SpecError(f"unknown cost {name!r}; known: {known}")
+    known = ", ".join(sorted(CATALOGUE))
+    if not isinstance(name, str):
+        raise SpecError(f"a cost is a name such as 'sse', got {name!r}; known: {known}")
+    if name not in CATALOGUE:
+        raise SpecError(f"unknown cost {name!r}; known: {known}{did_you_mean(name, CATALOGUE)}")
     return CATALOGUE[name]

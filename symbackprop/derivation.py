@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import sympy as sp
 
 from .references import Ref
-from .symbols import C0, A, B, W, Y, Z
+from .symbols import C0, A, B, OrderedProduct, W, Y, Z
 
 if TYPE_CHECKING:
     from .checks import Proof
@@ -43,6 +43,8 @@ class Factor:
     value: sp.Expr
     deferred: Derivation | None = None
     work: Callable[[], Worked] | None = field(default=None, compare=False, repr=False)
+    coupled: bool = False  # da_i/dz_j of a softmax layer, where every activation depends on every z
+    covers: tuple[Derivation, ...] = ()  # a general term's hidden dC_0/da_j: the derivation for each neuron j
 
     @cached_property
     def worked(self) -> Worked:
@@ -67,13 +69,16 @@ class Factor:
 
     @property
     def rule(self) -> str:
-        """What kind of step this is, for templates: cost, activation, softmax, sum or deferred."""
+        """What kind of step this is, for templates: cost, activation, softmax, sum, deferred (a hidden
+        activation's own derivation) or sensitivity (the general term of several such derivations)."""
         if self.deferred is not None:
             return "deferred"
+        if self.covers:
+            return "sensitivity"
         if self.of == C0:
             return "cost"
         if self.of.base == A:
-            return "activation" if len(self.terms) == 1 else "softmax"
+            return "softmax" if self.coupled else "activation"
         return "sum"
 
 
@@ -86,6 +91,18 @@ class Chain:
     @cached_property
     def value(self) -> sp.Expr:
         return sp.Mul(*(f.value for f in self.factors))
+
+    @cached_property
+    def stated(self) -> sp.Expr:
+        """The value as a text writes the path: its factors in the order they were worked, except that a
+        softmax factor joins the one before it, since SymPy simplifies their product (y_i/a_i times a_i)."""
+        values: list[sp.Expr] = []
+        for f in self.factors:
+            if f.coupled and values:
+                values[-1] = values[-1] * f.value
+            else:
+                values.append(f.value)
+        return OrderedProduct(*values)
 
 
 @dataclass(frozen=True)
@@ -109,6 +126,11 @@ class Derivation:
         """The derivative in the intermediate symbols a, z, w, y and g'."""
         return sp.Add(*(c.value for c in self.chains))
 
+    @cached_property
+    def stated_result(self) -> sp.Expr:
+        """The result written out path by path, each path's factors in the order they were worked."""
+        return sp.Add(*(c.stated for c in self.chains))
+
     def subderivations(self) -> list[Derivation]:
         """Every hidden-layer dC_0/da derivation this one relies on, nearest the output last."""
         seen: dict[Ref, Derivation] = {}
@@ -122,6 +144,8 @@ class Derivation:
     @property
     def sum_limits(self) -> tuple[tuple[sp.Symbol, int, int], ...]:
         """For each summed index, its letter and the first and last neuron it runs over."""
+        if not self.sum_over:
+            return ()
         layer_of = {"j": int(self.pattern[1][1].indices[0]), "i": int(self.pattern[0][1].indices[0])}
         out = []
         for name in self.sum_over:
@@ -138,7 +162,8 @@ class Derivation:
         """
         if not self.sum_over:
             return self.chains[0].factors
-        return tuple(_general_factor(self.network, of, wrt) for of, wrt in self.pattern)
+        subs = tuple(dict.fromkeys(c.factors[0].deferred for c in self.chains if c.factors[0].deferred is not None))
+        return tuple(_general_factor(self.network, of, wrt, subs) for of, wrt in self.pattern)
 
     @property
     def sum_form(self) -> sp.Expr:
@@ -156,7 +181,7 @@ class Derivation:
         return self.target if self.target.kind in "az" else None
 
     def check(self) -> Proof:
-        """Prove the result against SymPy's differentiation of the composed cost."""
+        """Prove the result against the derivative of the composed cost (see checks.prove)."""
         from .checks import prove
 
         return prove(self)
@@ -264,7 +289,7 @@ class Deriver:
             copies = 1 if elementwise else 2
             return definition, (definition,) * copies, (value,) * copies
 
-        return Factor(a, z, value, None, work)
+        return Factor(a, z, value, None, work, coupled=not elementwise)
 
     def dz_d(self, layer: int, j: int, wrt: sp.Expr) -> Factor:
         """dz_j^(l)/d(wrt) for a weight, bias or previous activation: the sum written out, differentiated."""
@@ -285,18 +310,42 @@ class Deriver:
         return Factor(Z[layer, j], wrt, value, None, work)
 
 
+def output_factor(net: Network) -> Factor:
+    """dC_0/da_j^(L) worked out from the cost once for every output neuron: for a letter j, or for the
+    single output neuron when there is one."""
+    if net.layers[-1] == 1:
+        return net._deriver.dcost_da(net.depth, net.spec.index_base)
+    return _general_factor(net, C0, A[net.depth, sp.Symbol("j")])
+
+
 def compact_form(net: Network, t: Ref) -> sp.Expr:
-    """dC_0/d(target) with the sums over later layers written as SymPy Sums (j, then i, h, ...)."""
-    taken = {i for i in t.indices if isinstance(i, sp.Symbol)}
-    letters = index_letters("j i h m p q r s t u v", taken)
+    """dC_0/d(target) as a text states it: the factors in the order the chain tells them (an
+    ``OrderedProduct``), and each sum over a later layer a SymPy Sum, over j for the neurons a quantity
+    feeds and over i for a softmax layer's coupling, as the derivation's own steps name them."""
+    letters = Letters({i for i in t.indices if isinstance(i, sp.Symbol)})
     layer = t.layer
     if t.kind == "a":
         return _sensitivity(net, layer, t.indices[0], letters)
     if t.kind == "b" and not t.indices:
-        j = next(letters)
-        return _over(net, layer, j, _upstream(net, layer, j, letters))
+        return _over(net, layer, letters, "j", lambda j: _upstream(net, layer, j, letters))
     head = _upstream(net, layer, t.indices[0], letters)
-    return head * A[layer - 1, t.indices[1]] if t.kind == "w" else head
+    return OrderedProduct(head, A[layer - 1, t.indices[1]]) if t.kind == "w" else head
+
+
+class Letters:
+    """The letters of nested sums, none used twice: each sum asks for the one the texts give it."""
+
+    POOL = "j i h m p q r s t u v"
+
+    def __init__(self, taken: set[sp.Expr]) -> None:
+        self.taken = set(taken)
+
+    def take(self, prefer: str) -> sp.Symbol:
+        """``prefer`` if it is free, else the next free letter of the pool, then j_1, j_2, ..."""
+        for letter in index_letters(f"{prefer} {self.POOL}", self.taken):
+            self.taken.add(letter)
+            return letter
+        raise AssertionError("index_letters never ends")
 
 
 def index_letters(names: str, taken: set[sp.Expr]) -> Iterator[sp.Symbol]:
@@ -305,45 +354,62 @@ def index_letters(names: str, taken: set[sp.Expr]) -> Iterator[sp.Symbol]:
     yield from (x for x in (sp.Symbol(f"j_{n}") for n in count(1)) if x not in taken)
 
 
-def _over(net: Network, layer: int, index: sp.Symbol, body: sp.Expr) -> sp.Expr:
-    """A sum over a layer's neurons; for a layer of one neuron, just that neuron's term."""
+def _over(net: Network, layer: int, letters: Letters, prefer: str, body: Callable[[sp.Expr], sp.Expr]) -> sp.Expr:
+    """A sum over a layer's neurons of ``body(index)``, its minus sign in front; for a layer of one neuron,
+    just that neuron's term (there is no sum, so no letter is used up)."""
     first = net.spec.index_base
     if net.layers[layer] == 1:
-        return body.xreplace({index: sp.Integer(first)})
-    return sp.Sum(body, (index, first, first + net.layers[layer] - 1))
+        return body(sp.Integer(first))
+    index = letters.take(prefer)
+    term = body(index)
+    if term.could_extract_minus_sign():
+        return -sp.Sum(-term, (index, first, first + net.layers[layer] - 1))
+    return sp.Sum(term, (index, first, first + net.layers[layer] - 1))
 
 
-def _sensitivity(net: Network, layer: int, j: sp.Expr, letters) -> sp.Expr:
+def _sensitivity(net: Network, layer: int, j: sp.Expr, letters: Letters) -> sp.Expr:
     """dC_0/da_j^(layer): the cost's derivative at the output, else a Sum over the next layer."""
     if layer == net.depth:
         a = A[layer, j]
         return sp.factor_terms(sp.diff(net.cost.term(a, Y[j], net.layers[-1]), a))
-    i = next(letters)
-    return _over(net, layer + 1, i, _upstream(net, layer + 1, i, letters) * W[layer + 1, i, j])
+    after = layer + 1
+
+    def path(i: sp.Expr) -> sp.Expr:
+        return OrderedProduct(_upstream(net, after, i, letters), W[after, i, j])
+
+    return _over(net, after, letters, "j", path)
 
 
-def _upstream(net: Network, layer: int, j: sp.Expr, letters) -> sp.Expr:
-    """dC_0/dz_j^(layer): through the activation's derivative, or a softmax layer's coupling."""
+def _upstream(net: Network, layer: int, j: sp.Expr, letters: Letters) -> sp.Expr:
+    """dC_0/dz_j^(layer): through the activation's derivative, or a softmax layer's coupling (whose product
+    with the cost's derivative SymPy simplifies, as a text would)."""
     if net.activation(layer).elementwise:
-        return _sensitivity(net, layer, j, letters) * net.activation_prime(layer, j)
-    m = next(letters)
-    return _over(net, layer, m, _sensitivity(net, layer, m, letters) * net.softmax_partial(layer, m, j))
+        return OrderedProduct(_sensitivity(net, layer, j, letters), net.activation_prime(layer, j))
+    return _over(
+        net, layer, letters, "i", lambda m: _sensitivity(net, layer, m, letters) * net.softmax_partial(layer, m, j)
+    )
 
 
-def _general_factor(net: Network, of: sp.Expr, wrt: sp.Expr) -> Factor:
-    """One factor of a summed chain, with a symbolic neuron index."""
+def _general_factor(net: Network, of: sp.Expr, wrt: sp.Expr, subs: tuple[Derivation, ...] = ()) -> Factor:
+    """One factor of a summed chain, with a symbolic neuron index; ``subs`` are the derivations of the
+    hidden activations a first factor dC_0/da_j stands for, one per neuron j."""
     layer, j = int(wrt.indices[0]), wrt.indices[-1]
     if of == C0:
-        letters = index_letters("i h m p q r s t u v", {j})
-        value = _sensitivity(net, layer, j, letters)
-        definition = net.cost_equation()[1][0] if layer == net.depth else None
+        value = _sensitivity(net, layer, j, Letters({j}))
+        if layer < net.depth:
+            return Factor(of, wrt, value, covers=subs)
+        definition = net.cost_equation()[1][0]
         return Factor(of, wrt, value, None, lambda: (definition, (), ()))
     if of.base == A:
         i = of.indices[1]
         elementwise = net.activation(layer).elementwise
         value = net.activation_prime(layer, j) if elementwise else net.softmax_partial(layer, i, j)
-        definition = net.a_definition(layer, i) if elementwise else None
-        return Factor(of, wrt, value, None, lambda: (definition, (definition,) if elementwise else (), (value,)))
+        definition = net.a_general(layer, i, next(index_letters("m p q r s t u v", {i, j})))
+
+        def work() -> Worked:
+            return definition, (definition,) if elementwise else (), (value,)
+
+        return Factor(of, wrt, value, None, work, coupled=not elementwise)
     terms = net.z_terms(int(of.indices[0]), of.indices[1])
     values = tuple(sp.diff(term, wrt) for term in terms)
     return Factor(of, wrt, sp.Add(*values), None, lambda: (sp.Add(*terms), terms, values))

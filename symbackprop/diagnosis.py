@@ -16,8 +16,10 @@ import sympy as sp
 
 from .derivation import Derivation
 from .equivalence import same
+from .local import local_derivative
+from .network import Network
 from .references import Ref
-from .symbols import A, ActivationPrimeBase, W, Y
+from .symbols import C0, A, ActivationPrimeBase, W, Y
 
 MAX_CANDIDATES = 80
 
@@ -33,7 +35,19 @@ class Mistake:
     assume: tuple[tuple[sp.Expr, sp.Expr], ...] = ()  # a substitution under which the claim holds
 
 
-def diagnose(d: Derivation, claim: sp.Expr) -> Mistake | None:
+@dataclass(frozen=True)
+class Local:
+    """A derivative of an a or a z (a factor of the chain), with what the mistakes that fit it need."""
+
+    network: Network
+    target: Ref
+    of: sp.Expr
+    result: sp.Expr
+    start: Ref | None
+    chains: tuple = ()
+
+
+def diagnose(d: Derivation | Local, claim: sp.Expr) -> Mistake | None:
     """The first known mistake that turns the right answer into ``claim``, or None."""
     for count, mistake in enumerate(candidates(d)):
         if count >= MAX_CANDIDATES:
@@ -61,6 +75,11 @@ def candidates(d: Derivation) -> Iterator[Mistake]:
 
 def _scalar_mistakes(d: Derivation) -> Iterator[Mistake]:
     right, cost = d.result, d.network.spec.cost
+    if isinstance(d, Local):  # a factor of the chain: no cost's square, no mean over the outputs
+        yield Mistake("factor_2_dropped", "it is half the right value", right / 2)
+        yield Mistake("factor_2_added", "a factor 2 too many", right * 2)
+        yield Mistake("sign", "the sign is flipped", -right)
+        return
     square = cost in ("sse", "mse")
     dropped = (
         "the factor 2 from differentiating the square (a - y)^2 is missing" if square else "it is half the right value"
@@ -73,7 +92,9 @@ def _scalar_mistakes(d: Derivation) -> Iterator[Mistake]:
     yield Mistake("sign", "the sign is flipped: (y - a) where (a - y) belongs, or a minus sign lost", -right)
     n = d.network.layers[-1]
     if n > 1 and cost == "mse":
-        yield Mistake("mean_missing", f"the 1/n of the mean over the n = {n} output neurons is missing", right * n)
+        yield Mistake(
+            "mean_missing", f"the 1/n of the mse cost's mean over the n = {n} output neurons is missing", right * n
+        )
     if n > 1:
         yield Mistake("extra_mean", f"an extra 1/n (n = {n}): this cost is not divided by n", right / n)
 
@@ -81,7 +102,7 @@ def _scalar_mistakes(d: Derivation) -> Iterator[Mistake]:
 def _targets_sum_to_one(d: Derivation) -> Iterator[Mistake]:
     """The softmax-with-cross-entropy shortcut a_j - y_j, which needs targets that sum to 1."""
     net = d.network
-    if net.spec.cost != "cross_entropy" or net.layers[-1] < 2:
+    if isinstance(d, Local) or net.spec.cost != "cross_entropy" or net.layers[-1] < 2:
         return
     ys = [Y[j] for j in net.neurons(net.depth)]
     last = (ys[-1], 1 - sp.Add(*ys[:-1]))
@@ -144,13 +165,17 @@ def _wrong_layer_input(d: Derivation) -> Iterator[Mistake]:
 
 def _swapped_indices(d: Derivation) -> Iterator[Mistake]:
     t, net = d.target, d.network
-    if t.kind == "w" and t.indices[0] != t.indices[1]:
+    quantity = isinstance(d, Derivation) or d.of == C0 or isinstance(d.of, sp.Indexed)  # not d/dx of an expression
+    if quantity and t.kind == "w" and t.indices[0] != t.indices[1]:
         swapped = Ref("w", t.layer, (t.indices[1], t.indices[0]))
         if swapped.indices[0] in net.neurons(t.layer) and swapped.indices[1] in net.neurons(t.layer - 1):
+            other = net.derive(swapped).result if isinstance(d, Derivation) else None
+            if other is None:
+                other = local_derivative(net, d.of, net.symbol(swapped))
             yield Mistake(
                 "indices_swapped",
                 "the indices are swapped: this is the derivative for {0}, not {1}",
-                net.derive(swapped).result,
+                other,
                 (net.symbol(swapped), net.symbol(t)),
             )
     weights = [w for w in d.result.atoms(sp.Indexed) if w.base == W and w != net.symbol(t)]
@@ -161,9 +186,12 @@ def _swapped_indices(d: Derivation) -> Iterator[Mistake]:
             flips[w] = W[layer, k, j]
     if flips:
         example = sorted(flips, key=sp.default_sort_key)[0]
+        local = isinstance(d, Local)  # a factor of the chain has no sum: the weight's own indices are swapped
         yield Mistake(
-            "sum_wrong_index",
-            "the sum runs over the wrong index of the weights: {0} where {1} belongs",
+            "indices_swapped" if local else "sum_wrong_index",
+            "the weight's indices are swapped: {0} where {1} belongs"
+            if local
+            else "the sum runs over the wrong index of the weights: {0} where {1} belongs",
             d.result.xreplace(flips),
             (flips[example], example),
         )

@@ -19,7 +19,7 @@ import numpy as np
 import sympy as sp
 
 from . import numeric
-from .checks import SYMBOLIC_SECONDS, within
+from .checks import within
 from .exact_points import ConcretePoint
 from .network import Network, generic_function
 from .real_points import Comparison, compare, has_branches
@@ -27,6 +27,7 @@ from .references import Ref
 from .symbols import A, ActivationBase, B, SoftmaxExp, W, Y, Z
 
 POINTS = 24
+SYMBOLIC_SECONDS = 2.0  # time allowed for cancelling a claim's difference before the exact points decide
 
 
 @dataclass(frozen=True)
@@ -53,9 +54,9 @@ def decide(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -
     generic = realize(net, claim, start, "generic") - realize(net, expected, start, "generic")
     cancelled = within(SYMBOLIC_SECONDS, lambda: sp.expand(generic) == 0 or sp.cancel(sp.together(generic)) == 0)
     if cancelled:
-        return Decision(True, "the difference cancels to 0 with every activation an arbitrary function g")
+        return Decision(True, f"the difference cancels to 0 {_arbitrary(net)}")
     if cancelled is None and not has_branches(generic) and agree(generic, POINTS):
-        return Decision(True, f"equal at {POINTS} exact random rational points with every activation arbitrary")
+        return Decision(True, f"equal at {POINTS} exact random rational points {_arbitrary(net)}")
     mine, right = realize(net, claim, start, "concrete"), realize(net, expected, start, "concrete")
     if has_branches(mine - right):
         return _by_real_points(compare(mine, right))
@@ -64,6 +65,20 @@ def decide(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -
     if agree(mine - right, POINTS):
         return Decision(True, f"equal for this network's activations, at {POINTS} exact random rational points")
     return Decision(False, "not equal as functions of the parameters, inputs and targets")
+
+
+def _arbitrary(net: Network) -> str:
+    """What a proof with every activation an undefined function g covers, in words that fit this network."""
+    layers = [net.activation(layer) for layer in range(1, net.depth + 1)]
+    words = {"relu": "ReLU", "leaky_relu": "leaky ReLU"}
+    named = list(dict.fromkeys(words.get(a.name, a.name) for a in layers if a.elementwise and not a.generic))
+    kept = " (softmax as it is)" if any(not act.elementwise for act in layers) else ""
+    if not named:
+        return f"with every activation an arbitrary function g{kept}"
+    return (
+        f"with each activation taken as an arbitrary function g{kept}: it holds for every activation, so for this "
+        f"network's {' and '.join(named)}"
+    )
 
 
 def _by_real_points(comparison: Comparison) -> Decision:
@@ -169,6 +184,12 @@ def _differ(
     return Counterexample(_local_values(net, claim, expected, start, point), leaves, a, b, note)
 
 
+def sample_value(net: Network, expr: sp.Expr, start: Ref | None, values: numeric.Values, sample: int) -> float | None:
+    """``expr`` (in a, z, w, b, y and g') at one sample of ``values``, a generic g taken as tanh."""
+    one = replace(values, x=values.x[sample : sample + 1], y=values.y[sample : sample + 1])
+    return _number(realize(net, expr, start, "numeric"), _leaf_values(net, one, start))
+
+
 def _local_values(
     net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None, point: dict[sp.Expr, sp.Float]
 ) -> tuple[tuple[sp.Expr, float], ...]:
@@ -184,6 +205,8 @@ def _local_values(
 
 def _number(expr: sp.Expr, point: dict[sp.Expr, sp.Float]) -> float | None:
     value = expr.xreplace(point).replace(SoftmaxExp, sp.exp).evalf(30)  # SymPy has no numbers for SoftmaxExp
+    if value.free_symbols or not value.is_number:  # something the point gives no value: no number here
+        return None
     return float(value) if value.is_real and value.is_finite else None
 
 

@@ -1,4 +1,4 @@
-"""Exact evaluation at random rational points: the witness behind proofs too large to cancel.
+"""Exact evaluation at random rational points: how verify compares a claim too large to cancel.
 
 Symbols get random rationals and every function application (g_l, g_l', exp, ln) a random
 rational of its own per distinct argument, in exact ``Fraction`` arithmetic. Two
@@ -17,6 +17,10 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from .symbols import SoftmaxExp
+
+
+class NoExactValue(TypeError):
+    """An expression this evaluator has no value for (a TypeError, as before, for callers that catch that)."""
 
 
 class RationalPoint:
@@ -70,7 +74,7 @@ class RationalPoint:
         if isinstance(e, (sp.Function, sp.Pow)):
             positive = isinstance(e, (SoftmaxExp, sp.exp))
             return self.table(head(e), tuple(self.value(a) for a in e.args), positive)
-        raise TypeError(f"no exact value for {type(e).__name__}")
+        raise NoExactValue(f"no exact value for {type(e).__name__}")
 
     def dual(self, e: sp.Basic) -> tuple[Fraction, Fraction]:
         """(value, derivative with respect to ``wrt``) of ``e`` at this point."""
@@ -138,6 +142,8 @@ class ConcretePoint(RationalPoint):
     def _compute(self, e: sp.Basic) -> Fraction:
         if e is sp.nan or e.is_infinite:
             raise ZeroDivisionError  # undefined here: the point is skipped
+        if e == sp.E:  # e alone, as a claim may write it: exp(1)
+            return self.exp_of(sp.Integer(1))
         if isinstance(e, (sp.exp, SoftmaxExp)):
             return self.exp_of(e.args[0])
         if isinstance(e, sp.Pow) and e.base == sp.E:

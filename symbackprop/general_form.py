@@ -21,9 +21,10 @@ import sympy as sp
 from .network import Network
 from .partial import Partial
 from .references import Ref
-from .symbols import C0, A, B, W, Y, Z, activation_functions
+from .symbols import C0, A, B, OrderedProduct, W, Y, Z, activation_functions
 
 L_ = sp.Symbol("l", integer=True)
+OUTPUT = sp.Symbol("L", integer=True)
 J, K, I = sp.symbols("j k i", integer=True)
 
 
@@ -77,11 +78,11 @@ def general_form(net: Network, kind: str) -> GeneralForm:
     """The formulas for dC_0 with respect to a weight, bias, activation or weighted input of any layer."""
     g_prime = _prime(net, L_, Z[L_, J])
     delta = net.notation.use_delta
-    upstream = Error(L_, J) if delta else _ordered(g_prime, Sensitivity(L_, J))
+    upstream = Error(L_, J) if delta else _ordered(Sensitivity(L_, J), g_prime)
     formulas = []
     if kind == "w":
         target = W[L_, J, K]
-        formulas.append(GeneralFormula(_partial(target), _ordered(A[L_ - 1, K], upstream), "for every layer l"))
+        formulas.append(GeneralFormula(_partial(target), _ordered(upstream, A[L_ - 1, K]), "for every layer l"))
     elif kind == "b":
         target = B[L_, J] if net.spec.bias == "neuron" else B[L_]
         rhs = upstream if net.spec.bias == "neuron" else sp.Sum(upstream, (J, *_range(net)))
@@ -91,8 +92,9 @@ def general_form(net: Network, kind: str) -> GeneralForm:
     else:
         target = A[L_ - 1, K]
     if delta or kind == "z":
-        formulas.append(GeneralFormula(Error(L_, J), _ordered(g_prime, Sensitivity(L_, J)), "delta, for every layer l"))
-    hidden = _ordered(W[L_, J, K], Error(L_, J) if delta else _ordered(g_prime, Sensitivity(L_, J)))
+        error = _ordered(Sensitivity(L_, J), g_prime)
+        formulas.append(GeneralFormula(Error(L_, J), error, "the error of neuron j, for every layer l"))
+    hidden = _ordered(Error(L_, J) if delta else _ordered(Sensitivity(L_, J), g_prime), W[L_, J, K])
     formulas.append(
         GeneralFormula(
             Sensitivity(L_ - 1, K),
@@ -101,13 +103,17 @@ def general_form(net: Network, kind: str) -> GeneralForm:
         )
     )
     depth = net.depth
-    a_out = A[depth, J]
+    a_out = A[OUTPUT, J]  # the output layer written L, as the texts write it in a formula for any network
     cost = sp.factor_terms(sp.diff(net.cost.term(a_out, Y[J], net.layers[-1]), a_out))
-    formulas.append(GeneralFormula(Sensitivity(depth, J), cost, "at the output layer L"))
+    output = {depth: OUTPUT}
+    formulas.append(GeneralFormula(Sensitivity(OUTPUT, J), cost, "at the output layer L"))
     softmax = [m for m in range(1, depth + 1) if not net.activation(m).elementwise]
     for m in softmax:
-        coupled = sp.Sum(_ordered(Sensitivity(m, I), net.softmax_partial(m, I, J)), (I, *_range(net, m)))
-        formulas.append(GeneralFormula(Error(m, J), coupled, f"softmax couples layer {m}: this replaces g'"))
+        layer = output.get(m, m)
+        partial = net.softmax_partial(m, I, J).xreplace({A[m, I]: A[layer, I], A[m, J]: A[layer, J]})
+        coupled = sp.Sum(_ordered(Sensitivity(layer, I), partial), (I, *_range(net, m)))
+        name = net.notation.layer(m, depth)
+        formulas.append(GeneralFormula(Error(layer, J), coupled, f"softmax couples layer {name}: this replaces g'"))
     return GeneralForm(net, kind, target, tuple(formulas))
 
 
@@ -155,11 +161,8 @@ def prove(net: Network) -> list[Ref]:
 
 
 def _ordered(*factors: sp.Expr) -> sp.Expr:
-    """A product kept in the order the texts write it (SymPy would sort its factors)."""
-    flat = []
-    for f in factors:
-        flat.extend(f.args if isinstance(f, sp.Mul) else [f])
-    return sp.Mul(*flat, evaluate=False)
+    """A product kept in the order of the chain (SymPy would sort its factors)."""
+    return OrderedProduct(*factors)
 
 
 def _partial(target: sp.Expr) -> sp.Expr:
@@ -191,14 +194,3 @@ def general_kind(text: str) -> str | None:
     """The kind (w, b, a, z) when ``text`` names an element with letters, as w_{jk}^{(l)} or a_k^{(l-1)}; else None."""
     m = GENERAL_REFERENCE.match(text) if isinstance(text, str) and len(text) <= 60 else None
     return m["kind"] if m else None
-
-
-def proof_network(net: Network, widest: int = 3) -> Network:
-    """The network the general form is proven on: this one, with each layer at most ``widest`` neurons wide."""
-    from dataclasses import replace
-
-    layers = tuple(
-        min(n, widest) if net.activation(m).elementwise or m == 0 else max(2, min(n, widest))
-        for m, n in enumerate(net.layers)
-    )
-    return Network.from_spec(replace(net.spec, layers=layers, values=None, extras={}))

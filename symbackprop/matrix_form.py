@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import functools
 import operator
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
 
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
@@ -291,6 +291,131 @@ def _grad_w(v: Vocabulary, layer: int) -> sp.MatrixExpr:
     if v.batch:
         return sp.MatMul(1 / N, v.delta(layer).T, v.a(layer - 1))
     return v.delta(layer) * v.a(layer - 1).T
+
+
+# --- the equations a document states: one per kind of layer, written for a general layer -------------
+
+
+@dataclass(frozen=True)
+class Stated:
+    """An equation a document prints, ``lhs = rhs``, written for a general layer: its matrix symbols are named
+    ``letter@base+offset`` (W@l+1, delta@L+0: base l is any layer, L the output) and its activations take the
+    layer as a letter. ``kind`` says what it is (delta, bias, weights; ``case`` output, elementwise or softmax)
+    and ``layers`` the network's layers it stands for; ``key`` is its structure without the shapes, the same
+    for the same equation in networks of any widths."""
+
+    kind: str
+    case: str
+    batch: bool
+    lhs: sp.MatrixExpr
+    rhs: sp.MatrixExpr
+    layers: tuple[int, ...]
+    condition: str | None = None
+
+    @property
+    def key(self) -> tuple:
+        return (self.kind, self.case, self.batch, self.condition, _shape_free(self.lhs), _shape_free(self.rhs))
+
+
+def stated(net: Network, generic: bool | None = None) -> tuple[Stated, ...]:
+    """Every equation of the matrix form, each layer's written relative to it, the same ones merged: the output
+    layer's delta (and its simplified form), a hidden layer's delta for each kind of layer, and the gradients
+    for a sample and for a batch. A hidden layer's g' is the generic g unless every layer has the same
+    activation (``generic`` overrides that, so a copy of a network can be written as the network is)."""
+    names = {net.activation(m).name for m in range(1, net.depth + 1)}
+    generic = (len(names) > 1 or net.activation(1).generic) if generic is None else generic
+    form, found = matrix_form(net), {}
+    for eqs in (form.sample, form.batch):
+        v = Vocabulary(net, eqs.batch)
+        for eq in eqs.layers:
+            output = eq.layer == net.depth
+            case = "output" if output else "elementwise" if net.activation(eq.layer).elementwise else "softmax"
+            base = "L" if output else "l"
+            own = _relabel(net, form.quantities, eq.layer, base, generic and not output)
+            general = _relabel(net, form.quantities, eq.layer, "l", generic)
+            rows = [("delta", case, own(v.delta(eq.layer)), own(eq.delta), None)]
+            if output and not eqs.batch:  # BP1 with the cost's gradient named, the gradient on a line of its own
+                rows = _named_gradient(net, v, eq, eqs.cost_gradient, own)
+            if eq.simplified is not None:
+                rows.append(("delta", case, own(v.delta(eq.layer)), own(eq.simplified), eq.condition))
+            if eq.grad_b is not None:
+                rows.append(("bias", "every", general(v.b(eq.layer)), general(eq.grad_b), None))
+            rows.append(("weights", "every", general(v.w(eq.layer)), general(eq.grad_w), None))
+            for kind, which, lhs, rhs, condition in rows:
+                if eqs.batch and kind == "delta":
+                    continue  # a document states the batch's gradients, each a mean over the samples
+                row = Stated(kind, which, eqs.batch, lhs, rhs, (eq.layer,), condition)
+                if row.key in found:
+                    row = replace(found[row.key], layers=(*found[row.key].layers, eq.layer))
+                found[row.key] = row
+    return tuple(found.values())
+
+
+def _named_gradient(
+    net: Network, v: Vocabulary, eq: LayerEquations, gradient: sp.MatrixExpr, own: Callable[[sp.Basic], sp.Basic]
+) -> list[tuple]:
+    """The output layer's delta as BP1 writes it, with nabla_a C for the cost's gradient, and the gradient's own
+    equation: the same expression as the proven delta once the gradient is put back in (else the delta whole)."""
+    nabla = sp.MatrixSymbol("nabla@", *gradient.shape)
+    named = _through_activation(net, v, eq.layer, nabla)
+    if named.xreplace({nabla: gradient}).doit() != eq.delta.doit():
+        return [("delta", "output", own(v.delta(eq.layer)), own(eq.delta), None)]
+    return [
+        ("delta", "output", own(v.delta(eq.layer)), own(named), None),
+        ("gradient", "output", nabla, own(gradient), None),
+    ]
+
+
+def _relabel(
+    net: Network, quantities: Mapping[sp.MatrixSymbol, Quantity], layer: int, base: str, generic: bool
+) -> Callable[[sp.Basic], sp.Basic]:
+    """A function writing layer ``layer``'s equations relative to it: its symbols as base+0, the layers
+    around as base-1 and base+1, its activations with the letter ``base`` (the generic g if ``generic``)."""
+    table: dict[sp.Basic, sp.Basic] = {}
+    around = {layer - 1: -1, layer: 0, layer + 1: 1}
+    for symbol, quantity in quantities.items():
+        if quantity.kind == "y":
+            table[symbol] = sp.MatrixSymbol(f"{symbol.name}@", *symbol.shape)
+        elif quantity.layer in around:
+            letter = symbol.name.rstrip("0123456789")
+            table[symbol] = sp.MatrixSymbol(f"{letter}@{base}{around[quantity.layer]:+d}", *symbol.shape)
+    letter = sp.Symbol(base)
+
+    def rewrite(e: sp.Basic) -> sp.Basic:
+        if e in table:
+            return table[e]
+        if isinstance(e, ElementwiseApplyFunction) and applied_layer(e) is not None:
+            own, prime = applied_layer(e)
+            name = "g" if generic else net.activation(own).name
+            return applied(letter, name, rewrite(e.expr), prime)  # type: ignore[arg-type]
+        if not e.args or isinstance(e, sp.MatrixSymbol):
+            return e
+        return e.func(*(rewrite(a) for a in e.args))
+
+    return rewrite
+
+
+def _shape_free(e: sp.Basic) -> tuple:
+    """An expression's structure with the matrices' shapes left out: the same equation of any widths."""
+    if isinstance(e, sp.MatrixSymbol):
+        return ("symbol", e.name)
+    if isinstance(e, sp.OneMatrix):
+        return ("ones", *(d == 1 for d in e.shape))
+    if isinstance(e, ElementwiseApplyFunction):
+        body = e.function.expr
+        return ("apply", type(body).__name__, str(body.args[0]), _shape_free(e.expr))
+    if not e.args:
+        return ("atom", sp.srepr(e))
+    return (type(e).__name__, *(_shape_free(a) for a in e.args))
+
+
+def not_covered(net: Network, copy: Network) -> list[Stated]:
+    """The equations stated for ``net`` that ``copy`` has no layer of: empty when proving the copy's equations
+    proves every one stated (each is the same for every layer it stands for)."""
+    names = {net.activation(m).name for m in range(1, net.depth + 1)}
+    generic = len(names) > 1 or net.activation(1).generic
+    have = {row.key for row in stated(copy, generic)}
+    return [row for row in stated(net, generic) if row.key not in have]
 
 
 # --- the proof: explicit entries, compared with the element derivations ----------------------------

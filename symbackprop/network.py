@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 import sympy as sp
@@ -161,12 +162,15 @@ class Network:
         weighted = _over(W[layer, j, k] * A[layer - 1, k], k, first, self.layers[layer - 1])
         bias = self.bias_symbol(layer, j)
         z = (weighted, bias) if bias is not None else (weighted,)
+        return [(Z[layer, j], z), (A[layer, j], (self.a_general(layer, j, i),))]
+
+    def a_general(self, layer: int, j: sp.Expr, over: sp.Symbol) -> sp.Expr:
+        """a_j^(l) for a neuron named by a letter: g^(l)(z_j), or softmax's e^{z_j} over a sum on ``over``."""
         act = self.activation(layer)
         if act.elementwise:
-            a = activation_functions(act.name)[0](layer, Z[layer, j])
-        else:
-            a = SoftmaxExp(Z[layer, j]) / _over(SoftmaxExp(Z[layer, i]), i, first, self.layers[layer])
-        return [(Z[layer, j], z), (A[layer, j], (a,))]
+            return activation_functions(act.name)[0](layer, Z[layer, j])
+        total = _over(SoftmaxExp(Z[layer, over]), over, self.spec.index_base, self.layers[layer])
+        return SoftmaxExp(Z[layer, j]) / total
 
     def cost_equation(self) -> tuple[sp.Expr, tuple[sp.Expr, ...]]:
         """C_0 as a sum over the output neurons j."""
@@ -181,7 +185,9 @@ class Network:
 
     # --- composition -----------------------------------------------------------------------
 
-    def forward_map(self, start: references.Ref | None = None, concrete: bool | None = False) -> dict[sp.Expr, sp.Expr]:
+    def forward_map(
+        self, start: references.Ref | None = None, concrete: bool | None = False
+    ) -> Mapping[sp.Expr, sp.Expr]:
         """z and a of every layer above ``start`` written in what lies below them.
 
         With ``start`` None everything is written in inputs and parameters; with an
@@ -190,6 +196,16 @@ class Network:
         activation an undefined function g_l, so a proof covers every activation; None keeps
         the textbook's named functions (sigma(z), sigma'(z)), for reading.
         """
+        key = (start, concrete)
+        if key not in self._forward_maps:  # built once per network: every proof and document composes with it
+            self._forward_maps[key] = MappingProxyType(self._forward_map(start, concrete))
+        return self._forward_maps[key]
+
+    @cached_property
+    def _forward_maps(self) -> dict[tuple[references.Ref | None, bool | None], Mapping[sp.Expr, sp.Expr]]:
+        return {}
+
+    def _forward_map(self, start: references.Ref | None, concrete: bool | None) -> dict[sp.Expr, sp.Expr]:
         first = 1 if start is None else start.layer
         mapping: dict[sp.Expr, sp.Expr] = {}
         for layer in range(first, self.depth + 1):
@@ -221,15 +237,35 @@ class Network:
         return self.cost_definition().xreplace(self.forward_map(start, concrete))
 
     def compose(self, expr: sp.Expr, start: references.Ref | None = None, concrete: bool | None = False) -> sp.Expr:
-        """Write an expression in intermediate symbols (a, z, g') in what lies below them."""
+        """Write an expression in intermediate symbols (a, z, g') in what lies below them.
+
+        Each shared subexpression is rebuilt once: a deep network's result and its forward definitions share
+        subexpressions everywhere, and walking them as trees (``xreplace``, ``replace``) takes time exponential
+        in the depth. ``concrete`` None keeps g'(z) as the textbook's symbol.
+        """
         mapping = self.forward_map(start, concrete)
-        expr = expr.xreplace(mapping)
-        if concrete is None:
-            return expr
-        return expr.replace(
-            lambda e: isinstance(e, ActivationPrimeBase),
-            lambda e: self._prime(int(e.args[0]), e.args[1], concrete),
-        )
+        memo: dict[sp.Basic, sp.Basic] = {}
+        stack = [expr]
+        while stack:  # iteratively: a network 64 layers deep nests deeper than Python's recursion allows
+            e = stack[-1]
+            if e in memo:
+                stack.pop()
+                continue
+            if e in mapping or isinstance(e, (sp.Atom, sp.Indexed)) or not e.args:
+                memo[e] = mapping.get(e, e)
+                stack.pop()
+                continue
+            missing = [a for a in e.args if a not in memo]
+            if missing:
+                stack.extend(missing)
+                continue
+            args = [memo[a] for a in e.args]
+            if isinstance(e, ActivationPrimeBase) and concrete is not None:
+                memo[e] = self._prime(int(e.args[0]), args[1], concrete)
+            else:
+                memo[e] = e.func(*args) if args != list(e.args) else e
+            stack.pop()
+        return memo[expr]
 
     def _prime(self, layer: int, arg: sp.Expr, concrete: bool | None) -> sp.Expr:
         act = self.activation(layer)

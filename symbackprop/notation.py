@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from .errors import SpecError
+from .errors import SpecError, did_you_mean, toml_problem
 from .resources import templates_dir
 
 
@@ -30,14 +30,26 @@ class Notation:
     generic_activation: str = "g"
     use_delta: bool = False
     index_base: int = 0
+    first_layer: int = 0  # the number an absolute layer_style gives the input layer (Nielsen's is 1)
+    sample_index: str = "i"  # the letter of a training sample in the batch cost, C = (1/n) sum_i C_i
     defaults: Mapping[str, str] = field(default_factory=dict)  # activation, bias, cost when a spec omits them
 
     def layer(self, layer: int, depth: int) -> str:
-        """A layer's superscript text, without the parentheses: "L-1" or "2"."""
+        """A layer's superscript text, without the parentheses: "L-1", or "2" counted from ``first_layer``."""
         if self.layer_style == "absolute":
-            return str(layer)
+            return str(layer + self.first_layer)
         back = depth - layer
         return "L" if back == 0 else f"L-{back}"
+
+    @property
+    def input_number(self) -> int:
+        """The number a typed or printed layer number gives the input layer: ``first_layer`` when layers
+        print as numbers, else 0 (a relative notation prints L-N, and a typed number counts from 0)."""
+        return self.first_layer if self.layer_style == "absolute" else 0
+
+    def layer_index(self, number: int) -> int:
+        """The layer (0 for the input) a number written in this notation names: Nielsen's layer 2 is layer 1."""
+        return number - self.input_number
 
 
 _GREEK = "alpha|beta|gamma|delta|epsilon|varepsilon|eta|theta|lambda|mu|nu|xi|pi|rho|sigma|tau|phi|varphi|chi|psi|omega"
@@ -64,26 +76,36 @@ def preset_names() -> list[str]:
     return sorted(p.stem for p in (templates_dir() / "presets").glob("*.toml"))
 
 
-def load(name_or_path: str) -> Notation:
-    """A built-in preset by name, or a preset file by path."""
+def load(name_or_path: str, key: str = "notation") -> Notation:
+    """A built-in preset by name, or a preset file by path; ``key`` is how an error names the setting."""
     path = templates_dir() / "presets" / f"{name_or_path}.toml"
     if name_or_path not in preset_names():
         path = Path(name_or_path)
-        if path.suffix != ".toml" or not path.is_file():
-            raise SpecError(f"notation {name_or_path!r}: not a preset ({', '.join(preset_names())}) nor a .toml file")
+        presets = ", ".join(preset_names())
+        if path.suffix != ".toml":
+            hint = did_you_mean(name_or_path, preset_names())
+            raise SpecError(f"{key}: {name_or_path!r} is not a preset ({presets}) nor a .toml file{hint}")
+        if not path.is_file():
+            raise SpecError(
+                f"{key}: no preset file {name_or_path!r} (a relative path is looked for beside the spec, then in "
+                f"the current folder); the built-in presets are {presets}"
+            )
     try:
         data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as err:
+    except tomllib.TOMLDecodeError as err:
+        raise SpecError(f"notation file {path}: not valid TOML: {toml_problem(err)}") from None
+    except (UnicodeDecodeError, OSError) as err:
         raise SpecError(f"notation file {path}: cannot read it ({err})") from None
     known = {f.name for f in fields(Notation)}
     unknown = sorted(set(data) - known)
-    if unknown or "name" not in data:
-        raise SpecError(
-            f"notation file {path}: unknown key {unknown[0]!r}" if unknown else f"notation file {path}: missing name"
-        )
+    if unknown:
+        hint = did_you_mean(unknown[0], known)
+        raise SpecError(f"notation file {path}: unknown key {unknown[0]!r}; known: {', '.join(sorted(known))}{hint}")
+    if "name" not in data:
+        raise SpecError(f'notation file {path}: missing name; a preset file names itself, as name = "mine"')
     data.setdefault("title", data["name"])
     _check_types(path, data)
-    for key in ("cost_symbol", "batch_cost_symbol", "generic_activation"):
+    for key in ("cost_symbol", "batch_cost_symbol", "generic_activation", "sample_index"):
         if key in data and not _safe_symbol(data[key]):
             raise SpecError(
                 f"notation file {path}: {key} must be a plain symbol such as C_0 or \\sigma, got {data[key]!r}"
@@ -93,7 +115,16 @@ def load(name_or_path: str) -> Notation:
     return Notation(**data)
 
 
-TYPES = {"name": str, "title": str, "layer_style": str, "layer_parens": bool, "use_delta": bool, "index_base": int}
+TYPES = {
+    "name": str,
+    "title": str,
+    "layer_style": str,
+    "layer_parens": bool,
+    "use_delta": bool,
+    "index_base": int,
+    "first_layer": int,
+    "sample_index": str,
+}
 DEFAULTS = ("activation", "bias", "cost")
 
 
@@ -102,8 +133,9 @@ def _check_types(path: Path, data: Mapping[str, Any]) -> None:
     for key, kind in TYPES.items():
         if key in data and type(data[key]) is not kind:
             raise SpecError(f"notation file {path}: {key} must be {_kind_words(kind)}, got {data[key]!r:.40}")
-    if data.get("index_base", 0) not in (0, 1):
-        raise SpecError(f"notation file {path}: index_base must be 0 or 1")
+    for key in ("index_base", "first_layer"):
+        if data.get(key, 0) not in (0, 1):
+            raise SpecError(f"notation file {path}: {key} must be 0 or 1")
     for key in ("name", "title"):
         if not 0 < len(data[key]) <= 80 or not data[key].isprintable():
             raise SpecError(f"notation file {path}: {key} must be one line of 1 to 80 printable characters")

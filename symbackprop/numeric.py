@@ -18,7 +18,7 @@ from .errors import SpecError
 from .references import Ref
 from .spec import Values
 from .stages import stage
-from .symbols import ActivationPrimeBase
+from .symbols import ActivationPrimeBase, Z
 
 if TYPE_CHECKING:
     from .derivation import Derivation
@@ -84,8 +84,13 @@ def mean_cost(net: Network, values: Values) -> float:
 GradientFunction = Callable[[Values], tuple[list[np.ndarray], list[np.ndarray]]]
 
 
-def evaluator(net: Network, exprs: list[sp.Expr]) -> Callable[[Values, Forward], list[np.ndarray]]:
-    """Lambdify expressions in the intermediate symbols; the result gives one value per sample each."""
+def evaluator(net: Network, exprs: list[sp.Expr], in_a: bool = False) -> Callable[[Values, Forward], list[np.ndarray]]:
+    """Lambdify expressions in the intermediate symbols; the result gives one value per sample each.
+
+    ``in_a`` evaluates each activation's derivative from the activation, where a textbook does
+    (sigmoid: a(1 - a)), as a hand calculation from printed values does.
+    """
+    exprs = [_in_a(net, e) for e in exprs] if in_a else exprs
     symbols = sorted(set().union(*(e.atoms(sp.Indexed) for e in exprs)), key=sp.default_sort_key)
     dummies = [sp.Dummy() for _ in symbols]
     numeric = [_numeric_form(net, e.xreplace(dict(zip(symbols, dummies, strict=True)))) for e in exprs]
@@ -147,6 +152,30 @@ def worked_numbers(d: Derivation, values: Values) -> WorkedNumbers:
     return WorkedNumbers(tuple(factors), chains, per_sample, mean, current, updated)
 
 
+@dataclass(frozen=True)
+class ParameterStep:
+    """One weight or bias with numbers: its value, the gradient of the mean cost, and its value after a step."""
+
+    ref: Ref
+    value: float
+    gradient: float
+    updated: float | None  # None without a learning rate
+
+
+def parameter_steps(net: Network, values: Values) -> list[ParameterStep]:
+    """Every weight and bias, from the output layer back, with its gradient and one gradient-descent step."""
+    refs = net.parameters()
+    fwd = forward(net, values)
+    sample_costs(net, values, fwd)
+    results = evaluator(net, [net.derive(ref).result for ref in refs])(values, fwd)
+    rate = values.learning_rate
+    steps = []
+    for ref, per_sample in zip(refs, results, strict=True):
+        value, mean = float(_value_of(net, net.symbol(ref), values, fwd)), float(np.mean(per_sample))
+        steps.append(ParameterStep(ref, value, mean, value - rate * mean if rate is not None else None))
+    return steps
+
+
 def _parameter_value(net: Network, ref: Ref, values: Values) -> float | None:
     if ref.kind not in "wb":
         return None
@@ -203,6 +232,17 @@ def _numeric_form(net: Network, expr: sp.Expr) -> sp.Expr:
         return act.prime(e.args[1])
 
     return expr.replace(lambda e: isinstance(e, ActivationPrimeBase), concrete)
+
+
+def _in_a(net: Network, expr: sp.Expr) -> sp.Expr:
+    """Each g'^(l)(z_j^(l)) written with a_j^(l) where the activation allows it (sigmoid: a (1 - a))."""
+
+    def written(e: ActivationPrimeBase) -> sp.Expr:
+        layer, z = int(e.args[0]), e.args[1]
+        form = net.activation_prime_in_a(layer, z.indices[1]) if isinstance(z, sp.Indexed) and z.base == Z else None
+        return form if form is not None else e
+
+    return expr.replace(lambda e: isinstance(e, ActivationPrimeBase), written)
 
 
 def _value_of(net: Network, symbol: sp.Indexed, values: Values, fwd: Forward) -> Any:

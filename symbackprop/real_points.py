@@ -111,6 +111,11 @@ class RealPoint:
         if isinstance(condition, (sp.And, sp.Or)):
             parts = [self._holds(owner, c) for c in condition.args]
             return all(parts) if isinstance(condition, sp.And) else any(parts)
+        if isinstance(condition, sp.Not):
+            return not self._holds(owner, condition.args[0])
+        if isinstance(condition, sp.ITE):  # SymPy's fold of a piecewise inside a condition (leaky ReLU of leaky ReLU)
+            test, then, otherwise = condition.args
+            return self._holds(owner, then if self._holds(owner, test) else otherwise)
         if not isinstance(condition, sp.core.relational.Relational):
             raise Unsupported(f"no real value for the condition {condition}")
         difference = self.value(condition.lhs) - self.value(condition.rhs)

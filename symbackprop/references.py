@@ -10,16 +10,19 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from . import notation as notations
 from .errors import SpecError
 from .spec import NetworkSpec
 
 KINDS = {"w": "weight", "b": "bias", "a": "activation", "z": "weighted input"}
+GENERAL = {"w": "w_{jk}^{(l)}", "b": "b_j^{(l)}", "a": "a_k^{(l-1)}", "z": "z_j^{(l)}"}  # as derive takes them
 MAX_LENGTH = 200
 
 
 _HEAD = re.compile(r"^\s*(?P<kind>[wbaz])\s*")
 _SCRIPT = re.compile(r"(?P<mark>[_^])\s*(?:\{\s*(?P<b>[^{}]*?)\s*\}|\((?P<p>[^()]*)\)|(?P<r>[A-Za-z0-9]+))\s*")
 _LAYER = re.compile(r"^\(?\s*(?:(?P<n>\d+)|L\s*(?:-\s*(?P<back>\d+))?)\s*\)?$", re.ASCII)
+_LETTER_LAYER = re.compile(r"^\(?\s*l\s*(?:-\s*1)?\s*\)?$")
 
 
 @dataclass(frozen=True, order=True)
@@ -38,7 +41,7 @@ def parse(text: str, spec: NetworkSpec) -> Ref:
     if len(text) > MAX_LENGTH:
         raise SpecError(f"reference: too long ({len(text)} characters; the limit is {MAX_LENGTH})")
     kind, scripts = _scripts(text)
-    layer = _layer(text, scripts.get("^"), spec)
+    layer = _layer(text, kind, scripts.get("^"), spec)
     sub = scripts.get("_")
     indices = _indices(text, kind, layer, sub, spec)
     ref = Ref(kind, layer, indices)
@@ -85,13 +88,23 @@ def _scripts(text: str) -> tuple[str, dict[str, str]]:
     return head["kind"], scripts
 
 
-def _layer(text: str, sup: str | None, spec: NetworkSpec) -> int:
+def _layer(text: str, kind: str, sup: str | None, spec: NetworkSpec) -> int:
+    """The layer a superscript names: L-N counted back from the output, or a number as the notation
+    numbers layers (Nielsen's input is layer 1), so a reference reads as the document prints it."""
     m = _LAYER.match(sup or "")
+    if not m and _LETTER_LAYER.match(sup or ""):
+        raise SpecError(
+            f"reference {text!r}: the layer letter l goes with letters for the neurons: derive --wrt "
+            f"'{_general(kind, spec)}' gives the general form; for one element, write the layer as L, L-1, ... "
+            "or a number, as in w_{12}^{(L)}"
+        )
     if not m:
         raise SpecError(f"reference {text!r}: the layer {sup!r} is not a number, L, or L-N")
-    layer = int(m["n"]) if m["n"] is not None else spec.depth - int(m["back"] or 0)
+    notation = notations.load(spec.notation)
+    layer = notation.layer_index(int(m["n"])) if m["n"] is not None else spec.depth - int(m["back"] or 0)
     if not 0 <= layer <= spec.depth:
-        raise SpecError(f"reference {text!r}: no layer {sup!r}; layers are 0 (input) to {spec.depth} (L)")
+        first = notation.input_number
+        raise SpecError(f"reference {text!r}: no layer {sup!r}; layers are {first} (input) to {spec.depth + first} (L)")
     return layer
 
 
@@ -101,13 +114,83 @@ def _indices(text: str, kind: str, layer: int, sub: str | None, spec: NetworkSpe
         want = 0
     if kind == "b" and spec.bias == "none":
         raise SpecError(f'reference {text!r}: this network has no biases (bias = "none")')
+    if kind in "wbz" and layer == 0:  # before the indices, which would be read against a layer that is not there
+        check(Ref(kind, 0, ()), spec, text)
     if sub is None:
         return _implicit(text, kind, layer, want, spec)
     parts = [p.strip() for p in sub.split(",")] if "," in sub else _split_digits(sub, want)
-    if not all(p.isascii() and p.isdigit() for p in parts) or len(parts) != want:
-        words = {0: "no subscript (one bias per layer)", 1: "one neuron index", 2: "two neuron indices, jk"}
-        raise SpecError(f"reference {text!r}: {KINDS[kind]} takes {words[want]}, got {sub!r}")
+    if any(p.isascii() and p.isalpha() for p in parts) or (want == 2 and _letters_and_digits(sub)):
+        raise SpecError(f"reference {text!r}: {_letters(kind, layer, sub, spec)}")
+    if len(parts) != want:
+        raise SpecError(f"reference {text!r}: {wrong_indices(kind, want, sub, len(parts))}")
+    bad = next((p for p in parts if not (p.isascii() and p.isdigit())), None)
+    if bad is not None:
+        raise SpecError(
+            f"reference {text!r}: a neuron index is a whole number (neurons are numbered from {spec.index_base}), "
+            f"got {bad!r}"
+        )
     return tuple(int(p) for p in parts)
+
+
+def wrong_indices(kind: str, want: int, sub: str, count: int) -> str:
+    """What is wrong with subscript ``sub`` of a ``kind`` quantity, read as ``count`` neuron indices where ``want``
+    are needed, and what to write: one message for a reference (derive, verify --wrt) and for a claim."""
+    sub = sub.strip()
+    if sub.startswith("{") and sub.endswith("}"):
+        sub = sub[1:-1].strip()
+    if want == 0:
+        return f'this network has one bias per layer (bias = "layer"): write b^{{(L)}}, with no subscript; got {sub!r}'
+    if want == 1:
+        name = KINDS[kind]
+        return f"{'an' if name[0] in 'aeiou' else 'a'} {name} takes one neuron index, as in {kind}_{{1}}^{{(L)}}; " + (
+            f"got {_NUMBER_WORDS.get(count, str(count))}, {sub!r}" if sub else "got none"
+        )
+    rule = "a weight takes two neuron indices, j in its layer then k in the layer before, as in w_{12}^{(L)}"
+    if sub.isascii() and sub.isdigit() and len(sub) > 2:
+        return f"{rule}; got {sub!r}, {len(sub)} digits: past 9, write the two apart, as w_{{1,12}}^{{(L)}}"
+    return f"{rule}; got {_NUMBER_WORDS.get(count, str(count))}, {sub!r}" if sub else f"{rule}; got none"
+
+
+_NUMBER_WORDS = {0: "none", 1: "one", 2: "two", 3: "three"}
+
+
+def _letters_and_digits(sub: str) -> bool:
+    """A weight's subscript written with a letter and a number together, as 1k or j2."""
+    packed = sub.replace(",", "").replace(" ", "")
+    return any(c.isalpha() for c in packed) and any(c.isdigit() for c in packed) and packed.isascii()
+
+
+def _letters(kind: str, layer: int, sub: str, spec: NetworkSpec) -> str:
+    """A subscript with letters for the neurons and a fixed layer: what to write instead."""
+    element, general = _example(kind, layer, spec), _general(kind, spec)
+    if kind == "b" and spec.bias == "layer":
+        return f"{wrong_indices(kind, 0, sub, 1)} (derive --wrt '{general}' gives the general form)"
+    if any(c.isdigit() for c in sub):
+        return (
+            f"a weight's two indices are either both numbers, as in {element} (one weight), or both letters with "
+            f"the letter l for the layer, as in {general} (the general form, from derive); got {sub.strip()!r}"
+        )
+    return (
+        f"letters for the neurons need the letter l for the layer too: derive --wrt '{general}' gives the general "
+        f"form, which holds for every layer, {layer_name(layer, spec.depth)} included; or name the neurons, "
+        f"as in {element}"
+    )
+
+
+def _general(kind: str, spec: NetworkSpec) -> str:
+    return "b^{(l)}" if kind == "b" and spec.bias == "layer" else GENERAL[kind]
+
+
+def _example(kind: str, layer: int, spec: NetworkSpec) -> str:
+    """A reference to a real element of this layer, as in w_{12}^{(L)}: the form to write for one element."""
+    base, sup = spec.index_base, f"^{{({layer_name(layer, spec.depth)})}}"
+    if kind == "b" and spec.bias == "layer":
+        return f"b{sup}"
+    j = base + min(1, spec.layers[layer] - 1)
+    if kind != "w":
+        return f"{kind}_{{{j}}}{sup}"
+    k = base + min(2, spec.layers[layer - 1] - 1) if layer > 0 else base
+    return f"w_{{{j}{k}}}{sup}" if j < 10 and k < 10 else f"w_{{{j},{k}}}{sup}"
 
 
 def _split_digits(sub: str, want: int) -> list[str]:
@@ -126,7 +209,7 @@ def _implicit(text: str, kind: str, layer: int, want: int, spec: NetworkSpec) ->
     if wide:
         raise SpecError(
             f"reference {text!r}: give the neuron index; layer {layer_name(wide[0], spec.depth)} "
-            f"has {spec.layers[wide[0]]} neurons"
+            f"has {spec.layers[wide[0]]} neurons, as in {_example(kind, layer, spec)}"
         )
     return (spec.index_base,) * want
 
@@ -136,11 +219,14 @@ def check(ref: Ref, spec: NetworkSpec, text: str | None = None) -> None:
     label = repr(text) if text is not None else _shown_briefly(ref)
     _check_form(ref, spec, label)
     base, depth = spec.index_base, spec.depth
+    first = notations.load(spec.notation).input_number
     if ref.kind in "wb" and ref.layer == 0:
         things = "biases" if ref.kind == "b" else "weights"
-        raise SpecError(f"reference {label}: the input layer has no {things}; layers 1 to {depth} do")
+        raise SpecError(f"reference {label}: the input layer has no {things}; layers {first + 1} to {first + depth} do")
     if ref.kind == "z" and ref.layer == 0:
-        raise SpecError(f"reference {label}: the input layer has no weighted input z; layers 1 to {depth} do")
+        raise SpecError(
+            f"reference {label}: the input layer has no weighted input z; layers {first + 1} to {first + depth} do"
+        )
     if ref.kind == "b" and spec.bias == "none":
         raise SpecError(f'reference {label}: this network has no biases (bias = "none")')
     ranges = [spec.layers[ref.layer]] + ([spec.layers[ref.layer - 1]] if ref.kind == "w" else [])

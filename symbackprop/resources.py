@@ -19,8 +19,9 @@ def example_names() -> list[str]:
 
 def example_path(name: str) -> Path:
     """The file of built-in example ``name`` (from ``example:NAME``); a SpecError names the others."""
-    from .errors import SpecError
+    from .errors import SpecError, did_you_mean
 
     if name not in example_names():
-        raise SpecError(f"no built-in example {name!r}; there are: {', '.join(example_names())}")
+        hint = did_you_mean(name, example_names())
+        raise SpecError(f"no built-in example {name!r}; there are: {', '.join(example_names())}{hint}")
     return templates_dir() / "examples" / f"{name}.toml"

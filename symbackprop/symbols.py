@@ -16,6 +16,20 @@ Z = sp.IndexedBase("z")
 A = sp.IndexedBase("a")
 Y = sp.IndexedBase("y")
 C0 = sp.Symbol("C_0")
+MEAN_COST = sp.Symbol("C_mean")  # C: the mean of the samples' costs over a batch of n samples
+SAMPLES = sp.Symbol("n", integer=True, positive=True)  # n, the number of samples in that batch
+
+
+class SampleCost(sp.Function):
+    """C_i: the cost of sample ``i`` of the batch; its derivatives stand for numbers of their own."""
+
+    nargs = 1
+
+    def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
+        return f"C_{{{printer.doprint(self.args[0])}}}"
+
+    def _symbackprop_text(self, printer: sp.printing.str.StrPrinter) -> str:
+        return f"C_{printer.doprint(self.args[0])}"
 
 
 class ActivationBase(sp.Function):
@@ -81,3 +95,49 @@ def activation_functions(name: str) -> tuple[type[ActivationBase], type[Activati
         func = type(safe, (ActivationBase,), {"entry_name": name, "prime": prime})
         _CLASSES[name] = (func, prime)
     return _CLASSES[name]
+
+
+class OrderedProduct(sp.Expr):
+    """A product kept in the order a derivation tells its factors (SymPy's Mul sorts them).
+
+    Its value is the Mul of its factors (``doit``), so a proof compares values, never the order.
+    A factor's leading minus sign is gathered in front: -(y/a) (1 - a) reads - y/a (1 - a).
+    """
+
+    is_commutative = True
+    precedence = 50  # a product's, as SymPy's printers rank it
+
+    def __new__(cls, *factors: sp.Expr) -> sp.Expr:
+        flat: list[sp.Expr] = []
+        negative = False
+        for f in map(sp.sympify, factors):
+            parts = f.args if isinstance(f, OrderedProduct) else (f,)
+            for part in parts:
+                if _negative(part):
+                    negative, part = not negative, -part
+                if part != 1:
+                    flat.append(part)
+        if negative:
+            flat.insert(0, sp.S.NegativeOne)
+        if len(flat) <= 1:
+            return flat[0] if flat else sp.S.One
+        return sp.Expr.__new__(cls, *flat)
+
+    def doit(self, **hints: object) -> sp.Expr:
+        return sp.Mul(*(a.doit(**hints) if isinstance(a, sp.Basic) else a for a in self.args))
+
+    def could_extract_minus_sign(self) -> bool:
+        return self.args[0] == -1
+
+    def __neg__(self) -> sp.Expr:
+        return OrderedProduct(sp.S.NegativeOne, *self.args)
+
+    def _eval_evalf(self, prec: int) -> sp.Expr:
+        return self.doit()._eval_evalf(prec)
+
+
+def _negative(factor: sp.Expr) -> bool:
+    """A negative number, or a product led by one: the sign an ordered product gathers in front."""
+    if factor.is_Number:
+        return bool(factor < 0)
+    return bool(factor.is_Mul and factor.args[0].is_Number and factor.args[0] < 0)

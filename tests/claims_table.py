@@ -202,12 +202,13 @@ CLAIMS = [
         "activation_derivative_missing",
     ),
     # --- Nielsen's notation: delta, absolute layers, neurons from 1, the cost with 1/2 -------
-    ("nielsen", "w_{12}^{2}", r"a_2^{1} \delta_1^{2}", "correct", None),
-    ("nielsen", "w_{12}^{2}", r"(a_1^2 - y_1) \sigma'(z_1^2) a_2^1", "correct", None),
-    ("nielsen", "b_1^{2}", r"\delta_1^{2}", "correct", None),
-    ("nielsen", "w_{12}^{2}", r"2(a_1^2 - y_1) \sigma'(z_1^2) a_2^1", "incorrect", "factor_2_added"),
-    ("nielsen", "w_{12}^{2}", r"a_1^{1} \delta_2^{2}", "incorrect", "indices_swapped"),
-    ("nielsen", "a_2^{1}", r"\sum_{j=1}^{n} w_{j2}^{2} \delta_j^{2}", "correct", None),
+    # Nielsen numbers the input layer 1, so in a 2-3-2 network the output layer is layer 3.
+    ("nielsen", "w_{12}^{3}", r"a_2^{2} \delta_1^{3}", "correct", None),
+    ("nielsen", "w_{12}^{3}", r"(a_1^3 - y_1) \sigma'(z_1^3) a_2^2", "correct", None),
+    ("nielsen", "b_1^{3}", r"\delta_1^{3}", "correct", None),
+    ("nielsen", "w_{12}^{3}", r"2(a_1^3 - y_1) \sigma'(z_1^3) a_2^2", "incorrect", "factor_2_added"),
+    ("nielsen", "w_{12}^{3}", r"a_1^{2} \delta_2^{3}", "incorrect", "indices_swapped"),
+    ("nielsen", "a_2^{2}", r"\sum_{j=1}^{n} w_{j2}^{3} \delta_j^{3}", "correct", None),
     # --- softmax with cross-entropy ---------------------------------------------------------
     ("softmax", "w_{10}^{(L)}", r"\left(a_1^{(L)} \sum_{i} y_i - y_1\right) a_0^{(L-1)}", "correct", None),
     ("softmax", "w_{10}^{(L)}", r"(a_1^{(L)} - y_1) a_0^{(L-1)}", "incorrect", "targets_sum_to_one"),
@@ -242,6 +243,121 @@ CLAIMS = [
         "incorrect",
         "sum_wrong_index",
     ),
+]
+
+# --- what the left-hand side names: factors of the chain, a free index, the mean over samples ---
+MEAN = r"\frac{\partial C}{\partial w_{12}^{(L)}} = "
+EACH = r"\frac{\partial C_{i}}{\partial w_{12}^{(L)}}"
+CLAIMS += [
+    # factors of the chain, deeplizard's form: each quantity through its own forward definition
+    ("deep", None, r"\frac{\partial a_{1}^{(L)}}{\partial z_{1}^{(L)}} = g'^{(L)}(z_{1}^{(L)})", "correct", None),
+    ("deep", None, r"\frac{\partial a_{1}^{(L)}}{\partial z_{1}^{(L)}} = g^{(L)}(z_{1}^{(L)})", "incorrect", None),
+    ("deep", None, r"\frac{\partial z_{1}^{(L)}}{\partial w_{12}^{(L)}} = a_{2}^{(L-1)}", "correct", None),
+    ("deep", "w_{12}^{(L)}", r"\frac{\partial z_{1}^{(L)}}{\partial w_{12}^{(L)}} = a_{2}^{(L-1)}", "correct", None),
+    ("deep", None, r"\frac{\partial z_{1}^{(L)}}{\partial w_{12}^{(L)}} = a_{2}^{(L)}", "incorrect", "wrong_layer"),
+    ("deep", None, r"\frac{\partial z_{1}^{(L)}}{\partial w_{12}^{(L)}} = w_{12}^{(L)}", "incorrect", None),
+    ("deep", None, r"\frac{\partial z_{1}^{(L)}}{\partial a_{2}^{(L-1)}} = w_{12}^{(L)}", "correct", None),
+    (
+        "deep",
+        None,
+        r"\frac{\partial z_{1}^{(L)}}{\partial a_{2}^{(L-1)}} = w_{21}^{(L)}",
+        "incorrect",
+        "indices_swapped",
+    ),
+    ("deep", None, r"\frac{\partial C_0}{\partial a_1^{(L)}} = 2(a_1^{(L)} - y_1)", "correct", None),
+    ("deep", None, r"\frac{\partial C_0}{\partial a_1^{(L)}} = (a_1^{(L)} - y_1)", "incorrect", "factor_2_dropped"),
+    ("deep", None, r"\frac{\partial C_0}{\partial a_1^{(L)}} = 2(y_1 - a_1^{(L)})", "incorrect", "sign"),
+    # further than one step: the chain rule over the definitions
+    (
+        "deep",
+        None,
+        r"\frac{\partial a_{1}^{(L)}}{\partial w_{22}^{(L-1)}} = "
+        r"g'^{(L)}(z_1^{(L)}) w_{12}^{(L)} g'^{(L-1)}(z_2^{(L-1)}) a_2^{(L-2)}",
+        "correct",
+        None,
+    ),
+    (
+        "deep",
+        None,
+        r"\frac{\partial a_{1}^{(L)}}{\partial w_{22}^{(L-1)}} = g'^{(L)}(z_1^{(L)}) w_{12}^{(L)} a_2^{(L-2)}",
+        "incorrect",
+        "activation_derivative_missing",
+    ),
+    # a free index: checked for each neuron j of layer L
+    ("deep", None, r"\frac{\partial z_{j}^{(L)}}{\partial a_{2}^{(L-1)}} = w_{j2}^{(L)}", "correct", None),
+    (
+        "deep",
+        None,
+        r"\frac{\partial z_{j}^{(L)}}{\partial a_{2}^{(L-1)}} = w_{2j}^{(L)}",
+        "incorrect",
+        "indices_swapped",
+    ),
+    ("deep", None, r"\frac{\partial z_{j}^{(L)}}{\partial a_{2}^{(L-1)}} = a_{2}^{(L-1)}", "incorrect", None),
+    ("deep", None, r"\frac{\partial C_0}{\partial a_{j}^{(L)}} = 2(a_j^{(L)} - y_j)", "correct", None),
+    ("deep", None, r"\frac{\partial C_0}{\partial a_{j}^{(L)}} = (a_j^{(L)} - y_j)", "incorrect", "factor_2_dropped"),
+    # the mean over a batch of n samples (n a letter), samples numbered from 0 or from 1
+    ("deep", None, MEAN + r"\frac{1}{n}\sum_{i=0}^{n-1}" + EACH, "correct", None),
+    ("deep", None, MEAN + r"\frac{1}{n}\sum_{i=1}^{n}" + EACH, "correct", None),
+    ("deep", None, MEAN + r"\frac{1}{n}\sum_{i}" + EACH, "correct", None),
+    ("deep", None, MEAN + r"\sum_{i=0}^{n-1} \frac{1}{n}" + EACH, "correct", None),
+    ("deep", None, MEAN + r"\frac{\sum_{i=1}^{n}" + EACH + "}{n}", "correct", None),
+    ("deep", "w_{12}^{(L)}", MEAN + r"\frac{1}{n}\sum_{i=0}^{n-1}" + EACH, "correct", None),
+    ("deep", None, MEAN + r"\sum_{i=0}^{n-1}" + EACH, "incorrect", "mean_missing"),
+    ("deep", None, MEAN + r"\sum_{i=1}^{n}" + EACH, "incorrect", "mean_missing"),
+    ("deep", None, MEAN + r"\frac{1}{n}\sum_{i=0}^{n}" + EACH, "incorrect", "sample_count"),
+    ("deep", None, MEAN + r"\frac{1}{n}\sum_{i=1}^{n-1}" + EACH, "incorrect", "sample_count"),
+    (
+        "deep",
+        None,
+        MEAN + r"\frac{1}{n}\sum_{i=0}^{n-1}\frac{\partial C_{i}}{\partial w_{21}^{(L)}}",
+        "incorrect",
+        None,
+    ),
+    ("deep", None, MEAN + r"\frac{\partial C_0}{\partial w_{12}^{(L)}}", "incorrect", None),
+    (
+        "deep",
+        None,
+        r"\frac{\partial C}{\partial a_{2}^{(L-1)}} = "
+        r"\frac{1}{n}\sum_{i=0}^{n-1}\frac{\partial C_{i}}{\partial a_{2}^{(L-1)}}",
+        "correct",
+        None,
+    ),
+    # the one-neuron-per-layer form of the first source text, without subscripts
+    ("one", None, r"\frac{\partial z^{(L)}}{\partial w^{(L)}} = a^{(L-1)}", "correct", None),
+    ("one", None, r"\frac{\partial z^(L)}{\partial w^(L)} = a^(L-1)", "correct", None),
+    ("one", None, r"\frac{\partial z^{(L)}}{\partial w^{(L)}} = a^{(L)}", "incorrect", "wrong_layer"),
+    ("one", None, r"\frac{\partial z^{(L)}}{\partial b^{(L)}} = 1", "correct", None),
+    ("one", None, r"\frac{\partial z^{(L)}}{\partial b^{(L)}} = b^{(L)}", "incorrect", None),
+    ("one", None, r"\frac{\partial z^{(L)}}{\partial a^{(L-1)}} = w^{(L)}", "correct", None),
+    ("one", None, r"\frac{\partial z^{(L)}}{\partial a^{(L-1)}} = a^{(L-1)}", "incorrect", None),
+    ("one", None, r"\frac{\partial a^{(L)}}{\partial z^{(L)}} = \sigma'(z^{(L)})", "correct", None),
+    ("one", None, r"\frac{\partial a^{(L)}}{\partial z^{(L)}} = a^{(L)}(1 - a^{(L)})", "correct", None),
+    ("one", None, r"\frac{\partial a^{(L)}}{\partial z^{(L)}} = \sigma(z^{(L)})", "incorrect", None),
+    ("one", None, r"\frac{\partial C_0}{\partial a^{(L)}} = 2(a^{(L)} - y)", "correct", None),
+    ("one", None, r"\frac{\partial C_0}{\partial a^{(L)}} = 2(y - a^{(L)})", "incorrect", "sign"),
+    (
+        "one",
+        None,
+        r"\frac{\partial C}{\partial w^{(L)}} = \frac{1}{n}\sum_{i=0}^{n-1}\frac{\partial C_i}{\partial w^{(L)}}",
+        "correct",
+        None,
+    ),
+    (
+        "one",
+        None,
+        r"\frac{\partial C}{\partial w^{(L)}} = \sum_{i=0}^{n-1}\frac{\partial C_i}{\partial w^{(L)}}",
+        "incorrect",
+        "mean_missing",
+    ),
+    # Nielsen's notation: C_x for one sample, a sum over the samples x
+    (
+        "nielsen",
+        None,
+        r"\frac{\partial C}{\partial w_{12}^{2}} = \frac{1}{n}\sum_{x}\frac{\partial C_x}{\partial w_{12}^{2}}",
+        "correct",
+        None,
+    ),
+    ("nielsen", None, r"\frac{\partial z_1^{2}}{\partial b_1^{2}} = 1", "correct", None),
 ]
 
 # Formulas from the source texts, pasted as they are there (only an eqnarray's \begin and \end
@@ -338,9 +454,295 @@ SEED_CLAIMS = [
     ),
 ]
 
+SEED_CLAIMS += [
+    (
+        SEED_001,
+        369,
+        "deeplizard",
+        None,
+        r" \frac{\partial a_{1}^{(L)}}{\partial z_{1}^{(L)}} &=& \frac{\partial }{\partial z_{1}^{(L)}}\left( "
+        r"g^{\left( L\right) }\left( z_{1}^{\left(L\right) }\right) \right) \\ &=& "
+        r"g^{^{\prime }\left( L\right) }\left( z_{1}^{\left( L\right) }\right) \text{.} ",
+    ),
+    (
+        SEED_001,
+        385,
+        "deeplizard",
+        None,
+        r"$\frac{\partial z_{1}^{(L)}}{\partial w_{12}^{(L)}} = \frac{\partial }{\partial w_{12}^{(L)}}\left( "
+        r"\sum_{k=0}^{n-1}w_{1k}^{(L)}a_{k}^{(L-1)}\right) \text{.}$",
+    ),
+    (
+        SEED_001,
+        405,
+        "deeplizard",
+        None,
+        r"$\frac{\partial C}{\partial w_{12}^{(L)}} = \frac{1}{n}\sum_{i=0}^{n-1}"
+        r"\frac{\partial C_{i}}{\partial w_{12}^{(L)}} \text{.}$",
+    ),
+    (
+        SEED_001,
+        573,
+        "deeplizard",
+        None,
+        r"$\frac{\partial z_{j}^{(L)}}{\partial a_{2}^{(L-1)}} = \frac{\partial }{ \partial a_{2}^{(L-1)}} "
+        r"\sum_{k=0}^{n-1}w_{jk}^{(L)}a_{k}^{(L-1)} \text{.}$",
+    ),
+    (
+        SEED_001,
+        623,
+        "deeplizard",
+        None,
+        r"$\frac{\partial C}{\partial a_{2}^{(L-1)}}=\frac{1}{n}\sum_{i=0}^{n-1}"
+        r"\frac{ \partial C_{i}}{\partial a_{2}^{(L-1)}}\text{.}$",
+    ),
+]
+
+# The second source text's displays, each its whole line as the file has it ($\begin{eqnarray*} ...
+# \end{eqnarray*}$ and all), pasted as they are: every one is correct.
+SEED_DISPLAYS = {
+    353: (
+        r"$\begin{eqnarray*} \frac{\partial}{\partial a_{1}^{(L)}} \left( \sum_{j=0}^{n-1}\left("
+        r" a_{j}^{(L)}-y_{j}\right)^{2}\right) &=& \frac{\partial }{\partial a_{1}^{(L)}}"
+        r" \left( \left( a_{0}^{(L)}-y_{0}\right)^{2} + \left( a_{1}^{(L)}-y_{1}\right)^{2}"
+        r" + \left( a_{2}^{(L)}-y_{2}\right)^{2} + \left( a_{3}^{(L)}-y_{3}\right)^{2}"
+        r" \right) \\&=& \frac{\partial }{\partial a_{1}^{(L)}}\left( \left( a_{0}^{(L)}-y_{0}\right)^{2}\righ"
+        r"t) + \frac{\partial }{\partial a_{1}^{(L)}} \left( \left( a_{1}^{(L)}-y_{1}\right)^{2}\right)"
+        r" + \frac{\partial }{\partial a_{1}^{(L)}}\left( \left( a_{2}^{(L)}-y_{2}\right)^{2}\right)"
+        r" +\frac{\partial }{\partial a_{1}^{(L)}}\left( \left( a_{3}^{(L)}-y_{3}\right)^{2}\right)"
+        r" \\&=&2 \left( a_{1}^{\left( L\right) }-y_{1}\right) \text{.} \end{eqnarray*}$"
+    ),
+    369: (
+        r"$\begin{eqnarray*} \frac{\partial a_{1}^{(L)}}{\partial z_{1}^{(L)}} &=&"
+        r" \frac{\partial }{\partial z_{1}^{(L)}}\left( g^{\left( L\right) }\left("
+        r" z_{1}^{\left(L\right) }\right) \right) \\ &=& g^{^{\prime }\left( L\right)"
+        r" }\left( z_{1}^{\left( L\right) }\right) \text{.} \end{eqnarray*}$"
+    ),
+    389: (
+        r"$\begin{eqnarray*} \frac{\partial }{\partial w_{12}^{(L)}}\left(\sum_{k=0}^{n-1}w_{1k}^{(L)}a_{k}^{("
+        r"L-1)}\right) &=& \frac{\partial }{\partial w_{12}^{(L)}} \left( w_{10}^{(L)}a_{0}^{(L-1)}"
+        r" + w_{11}^{(L)}a_{1}^{(L-1)} + w_{12}^{(L)}a_{2}^{(L-1)} + \cdots + w_{15}^{(L)}a_{5}^{(L-1)}"
+        r" \right) \\ &=& \frac{\partial }{\partial w_{12}^{(L)}} w_{10}^{(L)}a_{0}^{(L-1)}"
+        r" + \frac{\partial }{\partial w_{12}^{(L)}} w_{11}^{(L)}a_{1}^{(L-1)} +"
+        r" \frac{\partial }{\partial w_{12}^{(L)}}w_{12}^{(L)}a_{2}^{(L-1)} + \cdots"
+        r" + \frac{\partial }{\partial w_{12}^{(L)}}w_{15}^{(L)}a_{5}^{(L-1)} \\ &=&"
+        r" a_{2}^{(L-1)} \end{eqnarray*}$"
+    ),
+    397: (
+        r"$\begin{eqnarray*} \frac{\partial C_{0}}{\partial w_{12}^{(L)}} &=& \left("
+        r" \frac{\partial C_{0}}{\partial a_{1}^{(L)}}\right) \left( \frac{\partial"
+        r" a_{1}^{(L)}}{\partial z_{1}^{(L)}}\right) \left( \frac{\partial z_{1}^{(L)}}{\partial"
+        r" w_{12}^{(L)}}\right) \\ &=& 2 \left( a_{1}^{\left( L\right) }-y_{1}\right)"
+        r" \left( g^{\prime \left(L\right) }\left( z_{1}^{\left( L\right) }\right)"
+        r" \right) \left( a_{2}^{(L-1)}\right) \end{eqnarray*}$"
+    ),
+    577: (
+        r"$\begin{eqnarray*} \frac{\partial }{\partial a_{2}^{(L-1)}} \sum_{k=0}^{n-1}w_{jk}^{(L)}a_{k}^{(L-1)"
+        r"} &=& \frac{\partial }{\partial a_{2}^{(L-1)}} \left( w_{j0}^{(L)}a_{0}^{(L-1)}"
+        r" +w_{j1}^{(L)}a_{1}^{(L-1)} +w_{j2}^{(L)}a_{2}^{(L-1)} +\cdots +w_{j5}^{(L)}a_{5}^{(L-1)}"
+        r" \right) \\ &=& \frac{\partial}{\partial a_{2}^{(L-1)}}w_{j0}^{(L)}a_{0}^{(L-1)}"
+        r" +\frac{\partial}{\partial a_{2}^{(L-1)}}w_{j1}^{(L)}a_{1}^{(L-1)} +\frac{\partial}{\partial"
+        r" a_{2}^{(L-1)}}w_{j2}^{(L)}a_{2}^{(L-1)} +\cdots +\frac{\partial}{\partial"
+        r" a_{2}^{(L-1)}}w_{j5}^{(L)}a_{5}^{(L-1)} \\ &=& 0 +0 +\frac{\partial}{\partial"
+        r" a_{2}^{(L-1)}}w_{j2}^{(L)}a_{2}^{(L-1)} +\cdots 0 \\ &=& \frac{\partial}{\partial"
+        r" a_{2}^{(L-1)}}w_{j2}^{(L)}a_{2}^{(L-1)} \\ &=& w_{j2}^{(L)} \end{eqnarray*}$"
+    ),
+    595: (
+        r"$\begin{eqnarray*} \frac{\partial C_{0}}{\partial a_{2}^{(L-1)}} &=& \sum_{j=0}^{n-1}\left("
+        r" \left( \frac{\partial C_{0}}{\partial a_{j}^{(L)}}\right) \left( \frac{\partial"
+        r" a_{j}^{(L)}}{\partial z_{j}^{(L)}}\right) \left( \frac{\partial z_{j}^{(L)}}{\partial"
+        r" a_{2}^{(L-1)}}\right) \right) \\ &=& \sum_{j=0}^{n-1}\left( 2\left( a_{j}^{\left("
+        r" L\right) }-y_{j}\right) \left( g^{\prime \left( L\right) }\left( z_{j}^{\left("
+        r" L\right) }\right)\right) \left( w_{j2}^{(L)}\right) \right) \end{eqnarray*}$"
+    ),
+    623: (
+        r"$\frac{\partial C}{\partial a_{2}^{(L-1)}}=\frac{1}{n}\sum_{i=0}^{n-1}\frac{"
+        r" \partial C_{i}}{\partial a_{2}^{(L-1)}}\text{.}$"
+    ),
+}
+
+SEED_CLAIMS += [(SEED_001, n, "deeplizard", None, SEED_DISPLAYS[n]) for n in (369, 397, 595, 623)]
+
+SEED_CLAIMS += [(SEED_001, n, "deeplizard", None, SEED_DISPLAYS[n]) for n in (353, 389, 577)]
+
+
+def seed_with(line: int, *changes: str) -> str:
+    """A display of the second source text with a mistake made in it: (old, new) pairs, each found once."""
+    text = SEED_DISPLAYS[line]
+    for old, new in zip(changes[::2], changes[1::2], strict=True):
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return text
+
+
+LAST_353 = r"&=&2 \left( a_{1}^{\left( L\right) }-y_{1}\right)"
+D_W12 = r"\frac{\partial}{\partial w_{12}^{(L)}}"
+D_A1 = r"\frac{\partial}{\partial a_1^{(L)}}"
+DZ1 = r"\frac{\partial z_1^{(L)}}{\partial w_{12}^{(L)}}"
+SQUARES = r"(a_0^{(L)} - y_0)^2 + (a_1^{(L)} - y_1)^2 + \cdots + (a_3^{(L)} - y_3)^2"
+PATH = r"2(a_{0}^{(L)} - y_{0}) g'^{(L)}(z_{0}^{(L)}) w_{02}^{(L)}"
+CLAIMS += [
+    # the seed's displays with the usual mistakes made in them
+    (
+        "deep",
+        None,
+        seed_with(353, LAST_353, r"&=& \left( a_{1}^{\left( L\right) }-y_{1}\right)"),
+        "incorrect",
+        "factor_2_dropped",
+    ),
+    ("deep", None, seed_with(353, LAST_353, r"&=&2 \left( y_{1}-a_{1}^{\left( L\right) }\right)"), "incorrect", "sign"),
+    (
+        "deep",
+        None,
+        seed_with(369, r"&=& g^{^{\prime }\left( L\right) }", r"&=& g^{\left( L\right) }"),
+        "incorrect",
+        None,
+    ),
+    ("deep", None, seed_with(389, r"&=& a_{2}^{(L-1)}", r"&=& a_{2}^{(L)}"), "incorrect", "wrong_layer"),
+    (
+        "deep",
+        None,
+        seed_with(397, r"\left( a_{2}^{(L-1)}\right)", r"\left( a_{2}^{(L)}\right)"),
+        "incorrect",
+        "wrong_layer",
+    ),
+    (
+        "deep",
+        None,
+        seed_with(397, r"\left( g^{\prime \left(L\right) }\left( z_{1}^{\left( L\right) }\right) \right)", ""),
+        "incorrect",
+        "activation_derivative_missing",
+    ),
+    ("deep", None, seed_with(577, r"&=& w_{j2}^{(L)}", r"&=& w_{2j}^{(L)}"), "incorrect", "indices_swapped"),
+    (
+        "deep",
+        None,
+        seed_with(595, r"\left( w_{j2}^{(L)}\right)", r"\left( w_{2j}^{(L)}\right)"),
+        "incorrect",
+        "sum_wrong_index",
+    ),
+    # a chain led by the operator: the derivative of what it applies to, a quantity's definition or not
+    ("deep", None, D_A1 + r"\left((a_1^{(L)} - y_1)^2\right) = 2(a_1^{(L)} - y_1)", "correct", None),
+    ("deep", None, D_A1 + r"\left((a_1^{(L)} - y_1)^2\right) = (a_1^{(L)} - y_1)", "incorrect", "factor_2_dropped"),
+    ("deep", None, r"\frac{d}{dz_1^{(L)}} g^{(L)}(z_1^{(L)}) = g'^{(L)}(z_1^{(L)})", "correct", None),
+    ("deep", None, r"\frac{d}{dz_1^{(L)}} g^{(L)}(z_1^{(L)}) = g^{(L)}(z_1^{(L)})", "incorrect", None),
+    # the operator over each term of a sum: it applies to the product after it, up to the next + or -
+    (
+        "deep",
+        None,
+        DZ1 + " = " + D_W12 + r" w_{10}^{(L)}a_{0}^{(L-1)} + \cdots + " + D_W12 + r" w_{15}^{(L)}a_{5}^{(L-1)}",
+        "correct",
+        None,
+    ),
+    (
+        "deep",
+        None,
+        DZ1 + " = " + D_W12 + r" w_{12}^{(L)} a_{2}^{(L-1)} + w_{11}^{(L)} a_{1}^{(L-1)}",
+        "incorrect",
+        None,
+    ),
+    ("deep", None, DZ1 + " = " + D_W12 + r"\left(w_{12}^{(L)}\right) a_{2}^{(L-1)}", "correct", None),
+    # \cdots, \ldots, \dots and ... stand for the terms between, their indices stepping by one
+    (
+        "deep",
+        None,
+        r"\frac{\partial C_0}{\partial a_1^{(L)}} = " + D_A1 + r"\left(" + SQUARES + r"\right)",
+        "correct",
+        None,
+    ),
+    (
+        "deep",
+        None,
+        r"\frac{\partial C_0}{\partial a_1^{(L)}} = "
+        + D_A1
+        + r"\left("
+        + SQUARES.replace(r"\cdots", "...")
+        + r"\right)",
+        "correct",
+        None,
+    ),
+    (
+        "deep",
+        None,
+        r"\frac{\partial C_0}{\partial a_2^{(L-1)}} = " + PATH + r" + \ldots + " + PATH.replace("0", "3"),
+        "correct",
+        None,
+    ),
+    (
+        "deep",
+        None,
+        r"\frac{\partial C_0}{\partial a_2^{(L-1)}} = " + PATH + r" + \dots + " + PATH.replace("0", "2"),
+        "incorrect",
+        None,
+    ),  # stops at neuron 2: the term for neuron 3 is missing
+    (
+        "deep",
+        None,
+        r"\frac{\partial C_0}{\partial a_2^{(L-1)}} = "
+        + PATH.replace("w_{02}", "w_{20}")
+        + r" + \cdots + "
+        + PATH.replace("0", "3").replace("w_{32}", "w_{23}"),
+        "incorrect",
+        "sum_wrong_index",
+    ),
+    # a weight the network does not have, whose indices swapped name one it has: the indices are swapped
+    (
+        "deep",
+        "a_4^{(L-1)}",
+        r"\sum_{j} 2(a_j^{(L)} - y_j) g'^{(L)}(z_j^{(L)}) w_{4j}^{(L)}",
+        "incorrect",
+        "indices_swapped",
+    ),
+    (
+        "deep",
+        "a_4^{(L-1)}",
+        r"\sum_{j} (a_j^{(L)} - y_j) g'^{(L)}(z_j^{(L)}) w_{4j}^{(L)}",
+        "incorrect",
+        "indices_swapped+factor_2_dropped",
+    ),
+    ("deep", None, r"\frac{\partial z_j^{(L)}}{\partial a_4^{(L-1)}} = w_{4j}^{(L)}", "incorrect", "indices_swapped"),
+    ("deep", None, r"\frac{\partial z_j^{(L)}}{\partial a_4^{(L-1)}} = w_{j4}^{(L)}", "correct", None),
+]
+
+# C alone over one sample's formula: the cost of that sample, as the first source text writes it
+DC = r"\frac{\partial C}{\partial "
+CLAIMS += [
+    ("one", None, DC + r"w^{(L)}} = 2(a^{(L)} - y)\sigma'(z^{(L)}) a^{(L-1)}", "correct", None),
+    ("one", None, DC + r"w^{(L)}} = 2(a^{(L)} - y) a^{(L-1)}", "incorrect", "activation_derivative_missing"),
+    ("one", None, DC + r"w^(L)} = a^(L-1) \sigma'(z^(L)) (a^(L) - y)", "incorrect", "factor_2_dropped"),
+    (
+        "one",
+        None,
+        DC
+        + r"w^{(L)}} = \frac{\partial z^{(L)}}{\partial w^{(L)}}\frac{\partial a^{(L)}}{\partial z^{(L)}}"
+        + DC
+        + r"a^{(L)}}",
+        "correct",
+        None,
+    ),
+    ("one", None, DC + r"b^{(L)}} = \sigma'(z^{(L)}) 2(a^{(L)} - y)", "correct", None),
+    ("one", "w^{(L)}", DC + r"a^{(L)}} \sigma'(z^{(L)}) a^{(L-1)}", "correct", None),
+    ("nielsen", None, DC + r"b_1^{2}} = \delta_1^{2}", "correct", None),
+    # the operator applied to a quantity itself: its derivative
+    ("one", None, r"\frac{d}{d z^{(L)}} a^{(L)} = \sigma'(z^{(L)})", "correct", None),
+    ("one", None, r"\frac{\partial}{\partial w^{(L)}} C = a^{(L-1)} \sigma'(z^{(L)}) 2(a^{(L)} - y)", "correct", None),
+    (
+        "one",
+        None,
+        r"\frac{\partial}{\partial w^{(L)}} C = a^{(L-1)} 2(a^{(L)} - y)",
+        "incorrect",
+        "activation_derivative_missing",
+    ),
+    ("nielsen", None, DC + r"w_{12}^{2}} = a_1^{1} \delta_2^{2}", "incorrect", "indices_swapped"),
+]
+
 UNPARSEABLE = [
     # network, claim, a word the reason must contain, the 1-based position it must point at
-    ("deep", r"2(a_1^{(L)} - y_1", "ends too early", None),
+    ("deep", r"2(a_1^{(L)} - y_1", "this '(' is never closed", 2),
+    ("deep", r"2\left(a_1^{(L)} - y_1", "this '\\left(' is never closed", 2),
+    ("deep", r"2(a_1^{(L)} - y_1]", "does not close the '(' opened at line 1, column 2", 18),
+    ("deep", r"2 a_1^{(L)} - y_1)", "closes nothing", 18),
+    ("deep", r"\frac{2}{a_1^{(L)}", "this '{' is never closed", 9),
     ("deep", r"2(a_7^{(L)} - y_1)", "neurons 0 to 3", 3),
     ("deep", r"\foo(z_1^{(L)})", "unknown command", 1),
     ("deep", r"q_1^{(L)}", "means nothing", 1),
@@ -374,4 +776,19 @@ UNPARSEABLE = [
     # the operator form needs what it differentiates
     ("deep", r"\frac{\partial }{\partial a_{1}^{(L)}}", "needs what it differentiates", 7),
     ("deep", r"y^{(L-1)}", "output layer", 1),
+    # \cdots whose terms left out cannot be inferred
+    ("deep", r"a_0^{(L)} + \cdots", "write both", 13),
+    ("deep", r"\cdots + a_3^{(L)}", "write both", 1),
+    ("deep", r"a_0^{(L)} + \cdots + y_3", "differ in more than their neuron indices", 13),
+    (
+        "deep",
+        r"w_{10}^{(L)}a_{0}^{(L-1)} + \cdots + w_{15}^{(L)}a_{4}^{(L-1)}",
+        "do not move together (by 4 and by 5)",
+        29,
+    ),
+    ("deep", r"a_0^{(L)} + a_2^{(L)} + \cdots + a_3^{(L)}", "step by 2, not by 1", 25),
+    ("deep", r"a_1^{(L)} + \cdots + a_1^{(L)}", "the same term", 13),
+    ("deep", r"a_1^{(L)} \cdots a_2^{(L)}", "stands for terms left out of a sum", 11),
+    # a weight the network lacks, no swap of which exists: named with its place
+    ("deep", r"\sum_{j} 2(a_j^{(L)} - y_j) g'^{(L)}(z_j^{(L)}) w_{7j}^{(L)}", "index 7 is out of range", 49),
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 import sympy as sp
@@ -10,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop import checks
+from symbackprop import checks, random_identity
 from symbackprop.activations import CATALOGUE
 from symbackprop.derivation import Chain, Derivation
 
@@ -87,14 +88,89 @@ def test_the_wrong_previous_activation_is_not_proven():
     assert not tampered(d, 2, lambda v: wrong).check()
 
 
-def test_large_differences_fall_back_to_exact_rational_points_and_say_so(monkeypatch):
-    monkeypatch.setattr(checks, "SYMBOLIC_SECONDS", 1e-6)
+def test_a_large_composed_cost_is_proven_by_a_randomized_identity_test_with_its_chance_of_error(monkeypatch):
+    monkeypatch.setattr(checks, "SYMBOLIC_NODES", 0)
     net = sbp.Network(layers=[2, 2, 2], activation=["g", "softmax"], cost="cross_entropy")
     d = net.derive("w_{01}^{(L-1)}")
     proof = d.check()
-    assert proof and proof.method == "rational points"
-    assert "exact rational arithmetic" in proof.statement
-    assert not tampered(d, 2, lambda v: 2 * v).check()
+    assert proof.verdict == "proven" and proof.method == checks.RANDOM
+    assert "exactly equal at 24 random points" in proof.statement and "Schwartz-Zippel" in proof.statement
+    assert re.search(r"degree at most \d+, .* is below 10\^-\d{3}", proof.statement)
+    wrong = tampered(d, 2, lambda v: 2 * v).check()
+    assert wrong.verdict == "disproven" and str(wrong).startswith("DISPROVEN (randomized identity test)")
+    assert "differs from the derivative of the composed cost" in wrong.statement
+    assert "at random point 1, where a_0^(L-2) = " in wrong.statement and "the first is " in wrong.statement
+
+
+def test_the_method_is_chosen_by_size_and_a_guard_running_out_leaves_the_proof_undecided(monkeypatch):
+    """A slow symbolic proof is not decided (exit 1), never quietly handed to another method."""
+
+    def out_of_time(d):
+        raise checks._OutOfTime
+
+    monkeypatch.setattr(checks, "_symbolic_difference_vanishes", out_of_time)
+    proof = sbp.Network(layers=[2, 3, 2]).derive("w_{00}^{(1)}").check()
+    assert proof.verdict == "undecided" and not proof and proof.method == checks.SYMBOLIC
+    assert str(proof).startswith("NOT DECIDED (symbolic): the chain-rule result: cancelling its difference")
+    assert "random points" not in str(proof) and "ran past 120 s" in str(proof)
+
+
+def test_the_same_input_gets_the_same_proof():
+    net = sbp.Network(layers=[1, 10, 10, 10, 1])  # by random points: the seed is fixed
+    first = str(net.derive("w_{00}^{(1)}").check())
+    again = str(sbp.Network(layers=[1, 10, 10, 10, 1]).derive("w_{00}^{(1)}").check())
+    assert first == again and "randomized identity test" in first
+
+
+def test_a_point_where_an_expression_is_undefined_leaves_the_test_undecided():
+    def at_a_pole(unknowns):  # defined as a rational function, 1/0 at the first point
+        return (unknowns.number(1) / unknowns.number(0 if unknowns.exact else 1), 0)
+
+    outcome = random_identity.identity_test(at_a_pole)
+    assert outcome.verdict == "undecided" and "point 1 of 24 falls where an expression is undefined" in outcome.reason
+    always = random_identity.identity_test(lambda unknowns: (unknowns.number(1) / unknowns.number(0), 0))
+    assert always.verdict == "undecided" and "0 at every point" in always.reason
+
+
+def test_a_difference_at_a_point_where_two_arguments_coincide_is_not_a_counterexample():
+    x, y = sp.symbols("x y")
+    f = sp.Function("f")
+
+    def evaluate(unknowns):  # f(x) and f(y) at x = y: no function takes two values there
+        point = random_identity.Point(unknowns, {x: y}, lambda e: e)
+        mine = unknowns.unknown(("f", x), point.value(y))
+        return mine, unknowns.unknown(("f", y), point.value(y))
+
+    assert f(x) != f(y)
+    outcome = random_identity.identity_test(evaluate)
+    assert outcome.verdict == "undecided" and "coincide" in outcome.reason
+
+
+@st.composite
+def rational_expressions(draw, depth: int = 4):
+    """A random rational function of x, y, z built by sums, products, quotients and integer powers."""
+    x, y, z = sp.symbols("x y z")
+    if depth == 0 or draw(st.booleans()):
+        return draw(st.sampled_from([x, y, z, sp.Integer(draw(st.integers(-3, 3)))]))
+    left, right = draw(rational_expressions(depth - 1)), draw(rational_expressions(depth - 1))
+    op = draw(st.sampled_from(["add", "mul", "div", "pow"]))
+    if op == "div" and right != 0:
+        return sp.Mul(left, sp.Pow(right, -1, evaluate=False), evaluate=False)
+    if op == "pow":
+        return sp.Pow(left, draw(st.integers(-2, 3)), evaluate=False) if left != 0 else left
+    return sp.Add(left, right, evaluate=False) if op == "add" else sp.Mul(left, right, evaluate=False)
+
+
+@given(rational_expressions())
+def test_the_degree_bound_is_at_least_the_numerators_degree(expr):
+    """The Schwartz-Zippel bound is sound: the degrees the arithmetic works out bound the true numerator's."""
+    try:
+        bound = random_identity.Point(random_identity.Degrees(), {}, lambda e: e).value(expr)
+    except ZeroDivisionError:
+        return
+    numerator, _ = sp.fraction(sp.cancel(sp.together(expr)))
+    if numerator != 0:
+        assert bound.top >= sp.Poly(numerator, *sp.symbols("x y z")).total_degree()
 
 
 def test_proof_says_how_it_was_made_and_proves_the_activation_derivative():
@@ -127,5 +203,6 @@ def test_a_failed_activation_fact_fails_the_proof(monkeypatch):
 def test_a_network_too_large_for_sympy_diff_is_proven_by_dual_numbers():
     d = sbp.Network(layers=[6, 12, 12, 3]).derive("w_{0,0}^{(1)}")
     proof = d.check()
-    assert proof and proof.method == "rational points" and "dual numbers" in proof.statement
-    assert not tampered(d, 1, lambda v: v * 2).check()
+    assert proof and proof.method == checks.RANDOM and "dual numbers" in proof.statement
+    assert "37,705 nodes, more than 3,000, so it is not cancelled symbolically" in proof.statement
+    assert tampered(d, 1, lambda v: v * 2).check().verdict == "disproven"

@@ -82,7 +82,7 @@ def test_rounding_carried_forward_is_told_apart_from_a_mistake(tmp_path):
     checks = {c.reference: c for c in check_numbers(Network.from_toml(path))}
     assert checks["a_{0}^{(1)}"].verdict == "confirmed"
     assert checks["a_{0}^{(2)}"].verdict == "rounding carried forward"
-    assert "rounded to 1 decimals" in checks["a_{0}^{(2)}"].note
+    assert "rounded to 1 decimal place" in checks["a_{0}^{(2)}"].note
     assert checks["w_{00}^{(2)}"].verdict == "wrong"  # dC/dw = a^(2) a^(1) = 0.676 (0.9 carried): neither is 0.5
     done = run("verify", str(path))
     assert done.returncode == 1

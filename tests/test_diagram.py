@@ -47,3 +47,31 @@ def test_wide_layer_keeps_the_target_visible_between_ellipses():
 
 def test_layout_is_reproducible():
     assert diagram([2, 3, 2], "z", 1, (1,), 1, LABELS[1:]) == diagram([2, 3, 2], "z", 1, (1,), 1, LABELS[1:])
+
+
+def hot_cost_edges(fig):
+    return {n.index for n, hot in fig.cost_edges if hot}
+
+
+def test_output_weight_reaches_the_cost_through_its_own_neuron_only():
+    fig = diagram([2, 3, 6, 4], "w", 3, (1, 2), 0, LABELS)
+    assert hot_cost_edges(fig) == {1}
+    assert {n.index for n, _ in fig.cost_edges} == {0, 1, 2, 3}
+
+
+def test_hidden_weight_reaches_the_cost_through_every_output():
+    fig = diagram([2, 3, 6, 4], "w", 2, (2, 2), 0, LABELS)
+    assert hot_cost_edges(fig) == {0, 1, 2, 3}
+
+
+def test_softmax_layer_spreads_a_weighted_input_to_every_neuron_of_the_layer():
+    fig = diagram([3, 4, 3], "w", 2, (1, 2), 0, LABELS[1:], coupled=frozenset({2}))
+    assert hot_neurons(fig) == {(2, 0), (2, 1), (2, 2)}
+    assert hot_edges(fig) == {((1, 2), (2, 1))}
+    assert hot_cost_edges(fig) == {0, 1, 2}
+
+
+def test_an_activation_of_a_softmax_layer_is_not_spread():
+    fig = diagram([3, 4, 3], "a", 2, (1,), 0, LABELS[1:], coupled=frozenset({2}))
+    assert hot_neurons(fig) == {(2, 1)}
+    assert hot_cost_edges(fig) == {1}

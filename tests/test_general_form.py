@@ -65,7 +65,8 @@ def test_derive_gives_the_general_form_for_a_network_of_any_size():
     done = run("derive", "--layers", "784,128,64,10", "--wrt", "w_{jk}^{(l)}", "--json")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    assert data["proof"].startswith("proven: instantiated for every layer and neuron of the 3-3-3-3 network")
+    assert data["proof"]["verdict"] == "proven"
+    assert "of the 3-3-3 network made of this one's input and layers L-2, L" in data["proof"]["statement"]
     assert "\\sum_{j=0}^{n_{l} - 1}" in data["formulas"][1]["rhs"]
 
 
@@ -74,7 +75,7 @@ def test_softmax_layers_get_their_coupled_form():
         "derive", "--layers", "3,4,3", "--activation", "tanh,softmax", "--cost", "cross_entropy", "--wrt", "b_j^{(l)}"
     )
     assert done.returncode == 0, done.stderr
-    assert "softmax couples layer 2" in done.stdout and "δ_ij - a_j^(L)" in done.stdout
+    assert "softmax couples layer L" in done.stdout and "[i = j] - a_j^(L)" in done.stdout
 
 
 def test_the_text_form_writes_a_layers_size_without_braces():

@@ -146,11 +146,14 @@ def test_index_base_one_numbers_neurons_from_one():
     assert "j from 1 to 2 and k from 1 to 3" in ref_error(net, "w_{10}^{(L)}")
 
 
-def test_nielsen_notation_numbers_from_one():
+def test_nielsen_notation_numbers_neurons_and_layers_from_one():
+    """Nielsen's input is layer 1, so a reference names a layer as the document prints it."""
     net = sbp.Network(layers=[2, 3, 2], notation="nielsen")
-    assert net.ref("b_{3}^{1}") == Ref("b", 1, (3,))
-    message = ref_error(net, "b_{0}^{1}")
-    assert "1 to 3" in message
+    assert net.ref("b_{3}^{2}") == Ref("b", 1, (3,))
+    assert net.ref("w_{12}^{3}") == net.ref("w_{12}^{L}") == Ref("w", 2, (1, 2))
+    assert "1 to 3" in ref_error(net, "b_{0}^{2}")
+    assert "the input layer has no weights; layers 2 to 3 do" in ref_error(net, "w_{11}^{1}")
+    assert "layers are 1 (input) to 3 (L)" in ref_error(net, "w_{11}^{4}")
 
 
 def test_parse_is_the_same_as_network_ref():
@@ -329,8 +332,8 @@ def test_out_of_range_in_a_one_neuron_layer_names_its_one_neuron(text, says):
         ("w_{1,2,0}^{(L)}", "two neuron indices"),
         ("w_{}^{(L)}", "two neuron indices"),
         ("a_{1,0}^{(L)}", "one neuron index"),
-        ("a_{x}^{(L)}", "one neuron index"),
-        ("b_{-1}^{(L)}", "one neuron index"),
+        ("a_{x}^{(L)}", "letters for the neurons need the letter l"),
+        ("b_{-1}^{(L)}", "a neuron index is a whole number"),
     ],
 )
 def test_a_subscript_with_the_wrong_number_of_indices_says_how_many(text, says):

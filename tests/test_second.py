@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import symbackprop as sbp
 from symbackprop import numeric
-from symbackprop.second import derive_second, prove
+from symbackprop.second import check, derive_second
 
 from .strategies import networks
 
@@ -21,14 +21,15 @@ def test_every_second_derivative_is_sympys_twice(data):
     net = data.draw(networks(max_depth=2, max_width=2, generic=True))
     params = net.parameters()
     first, second = data.draw(st.sampled_from(params)), data.draw(st.sampled_from(params))
-    assert prove(derive_second(net, first, second)) is True
+    proof = check(derive_second(net, first, second))
+    assert proof.verdict == "proven" and proof.method == "symbolic", proof
 
 
 def test_a_wrong_second_derivative_is_caught():
     net = sbp.Network(layers=[1, 1, 1], activation="tanh")
     d2 = derive_second(net, net.ref("w^{(L)}"), net.ref("w^{(L-1)}"))
     wrong = type(d2)(d2.first, d2.second, d2.second_symbol, d2.sensitivities, d2.terms, 2 * d2.result)
-    assert prove(wrong) is False
+    assert check(wrong).verdict == "disproven"
 
 
 @given(st.data())

@@ -34,7 +34,7 @@ def test_an_incorrect_claim_exits_1_with_the_right_answer_and_the_mistake():
     data = json.loads(done.stdout)
     assert data["verdict"] == "incorrect"
     assert data["diagnosis"]["kind"] == "activation_derivative_missing"
-    assert "g^{\\prime(L)}" in data["expected"]["latex"]
+    assert "g^{\\prime (L)}" in data["expected"]["latex"]
     assert data["counterexample"]["claim"] != data["counterexample"]["expected"]
 
 
@@ -91,3 +91,12 @@ def test_hostile_claims_are_answered_cleanly_and_nothing_runs(claim, tmp_path):
     data = json.loads(done.stdout)
     assert data["verdict"] in ("unparseable", "incorrect")
     assert "49" not in json.dumps(data.get("read_as", ""))
+
+
+@pytest.mark.parametrize("name", ["3b1b", "deeplizard", "hmkcode", "mazur", "worked"])
+def test_every_built_in_example_takes_claims(name):
+    """The source texts' own networks are the ones claims are pasted against: none is refused as too large."""
+    from symbackprop import bounds
+    from symbackprop.network import Network
+
+    bounds.check_claim(Network.from_toml(f"example:{name}"))

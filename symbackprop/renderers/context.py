@@ -6,20 +6,25 @@ Everything here is finished data; the templates only lay it out.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import sympy as sp
 
 from .. import activations, numeric, references
-from ..checks import Proof
-from ..claimed_numbers import check_numbers
-from ..derivation import Derivation, Factor
+from ..by_hand import formula, ten_digits
+from ..checks import MatrixProof, Proof, Verdicts
+from ..claimed_numbers import NumberCheck, check_numbers
+from ..derivation import Derivation, Factor, output_factor
 from ..network import Network
 from ..printing import partial_tex, partial_text, printers
+from ..references import Ref
+from ..spec import notes
 from ..stages import stage
 from ..symbols import C0, A, B, W, Y, Z, activation_functions
+from .filters import words
 
 EXPANDED_LIMIT = 160  # operations in the fully expanded result above which it is not printed
 BIAS_WORDS = {
@@ -39,31 +44,49 @@ def describe(net: Network) -> dict[str, Any]:
         "activation_words": names[0] if len(set(names)) == 1 else ", ".join(names),
         "cost": net.spec.cost,
         "cost_title": net.cost.title,
+        "cost_phrase": net.cost.phrase,
+        "sample": sp.Symbol(net.notation.sample_index),
+        "output_layer": output_layer_words(net),
         "bias": net.spec.bias,
         "bias_words": BIAS_WORDS[net.spec.bias],
         "index_base": net.spec.index_base,
         "notation": net.notation,
         "activation_sentence": activation_sentence(net),
         "learning_rate": net.spec.values.learning_rate if net.spec.values is not None else None,
+        "notes": [note.text for note in notes(net.spec)],
+        "batch_size": len(net.spec.values.x) if net.spec.values is not None else None,
     }
 
 
-def _activation_words(net: Network, layer: int) -> str:
+Words = tuple[str | sp.Basic, ...]  # a sentence: str parts are prose, SymPy parts are mathematics
+
+
+def output_layer_words(net: Network) -> Words:
+    """The output layer as the document names it: L, and its number where the notation numbers layers."""
+    last = net.notation.layer(net.depth, net.depth)
+    if last == "L":
+        return ("the output layer ", sp.Symbol("L"))
+    first = net.notation.layer(0, net.depth)
+    return ("the output layer ", sp.Symbol("L"), f" (layer {last}, counting the input as layer {first})")
+
+
+def _activation_words(net: Network, layer: int) -> Words:
     act = net.activation(layer)
     if act.generic:
-        return f"a generic activation {net.notation.generic_activation}, left unspecified"
-    return f"the {act.name} activation"
+        return ("a generic activation ", sp.Symbol(net.notation.generic_activation), ", left unspecified")
+    return (f"the {act.name} activation",)
 
 
-def activation_sentence(net: Network) -> str:
+def activation_sentence(net: Network) -> Words:
     """Which activation each layer applies, in a sentence."""
     names = [_activation_words(net, layer) for layer in range(1, net.depth + 1)]
     if len(set(names)) == 1:
-        return f"Every layer after the input applies {names[0]}."
-    per_layer = ", ".join(
-        f"{name} in layer {net.notation.layer(layer, net.depth)}" for layer, name in enumerate(names, start=1)
-    )
-    return f"The activations are {per_layer}."
+        return ("Every layer after the input applies ", *names[0], ".")
+    parts: list[str | sp.Basic] = ["The activations are "]
+    for layer, name in enumerate(names, start=1):
+        parts += [*name, " in layer ", sp.Symbol(net.notation.layer(layer, net.depth))]
+        parts.append(", " if layer < len(names) - 1 else " and " if layer < len(names) else ".")
+    return tuple(parts)
 
 
 def expanded_or_none(d: Derivation) -> sp.Expr | None:
@@ -79,19 +102,16 @@ def _activations(net: Network) -> list[Any]:
 
 
 def document_context(
-    d: Derivation, proof: Proof | None = None, title: str | None = None, author: str | None = None
+    d: Derivation, verdicts: Verdicts, title: str | None = None, author: str | None = None
 ) -> dict[str, Any]:
-    """Everything a derivation template uses, each slow part announced as a stage as it begins."""
+    """Everything a derivation template uses; ``verdicts`` are the proofs it states, already run. Each slow part
+    is announced as a stage as it begins."""
     net = d.network
     generic = any(a.generic for a in _activations(net))
     values = net.spec.values
-    if proof is None:
-        stage("proving")
-        proof = d.check()
+    steps = {s.target: n for n, s in enumerate(d.subderivations(), start=1)}
     stage("writing out the result")
     expanded = expanded_or_none(d)
-    stage("proving the matrix form")
-    matrix = matrix_context(net)
     stage("working the numbers")
     numbers = numeric.worked_numbers(d, values) if values is not None and not generic else None
     claims = claim_rows(net) if values is not None and not generic and "claims" in net.spec.extras else None
@@ -101,7 +121,7 @@ def document_context(
         "target": (d.chains[0].factors[0].of, d.symbol),
         "net": describe(net),
         "subderivations": d.subderivations(),
-        "proof": proof,
+        "proof": verdicts.element,
         "expanded": expanded,
         "title": title if title is not None else str(net.spec.extras.get("title", "")),
         "author": author if author is not None else str(net.spec.extras.get("author", "")),
@@ -109,12 +129,44 @@ def document_context(
         "notation_rows": notation_rows(net),
         "numbers": numbers,
         "claims": claims,
-        "matrix": matrix,
+        "matrix": matrix_context(net, verdicts.matrix) if verdicts.matrix is not None else None,
         "spot": spot,
         "delta": delta_symbol(d) if net.notation.use_delta and d.target.kind in "wb" else None,
         "figure": figure_for(d),
-        "step_numbers": {s.target: n for n, s in enumerate(d.subderivations(), start=1)},
+        "where": Where(steps),
+        "step_numbers": steps,  # the same numbers as a mapping, for templates written before ``where``
     }
+
+
+@dataclass(frozen=True)
+class Where:
+    """Where a document works out what a later step refers back to, as LaTeX text.
+
+    ``places`` numbers each hidden activation's derivation: its Step in a single derivation, its section
+    (by label) in a document of every weight and bias. ``output`` names the section that works out the
+    cost's derivative for every output neuron, when there is one.
+    """
+
+    places: Mapping[Ref, int | str]
+    output: str | None = None
+
+    def to(self, derivations: Sequence[Derivation]) -> str:
+        """Where these derivations are worked out: "Step~2", "Steps~1 to~3", or equations "(4) to~(6)"."""
+        marks = [self.places[d.target] for d in derivations]
+        if all(isinstance(m, int) for m in marks):
+            numbers = sorted(int(m) for m in marks)
+            consecutive = numbers == list(range(numbers[0], numbers[0] + len(numbers)))
+            return ("Steps~" if len(numbers) > 1 else "Step~") + _listed([str(n) for n in numbers], consecutive)
+        return _listed([rf"\eqref{{{m}}}" for m in marks], True)  # a layer's equations are numbered in a row
+
+
+def _listed(names: list[str], consecutive: bool) -> str:
+    """1, "1 and~2", "1 to~4" for a run, else "1, 3 and~5"."""
+    if len(names) == 1:
+        return names[0]
+    if len(names) > 2 and consecutive:
+        return f"{names[0]} to~{names[-1]}"
+    return ", ".join(names[:-1]) + f" and~{names[-1]}"
 
 
 def equations(d: Derivation) -> list[tuple[sp.Expr, tuple[sp.Expr, ...]]]:
@@ -125,32 +177,74 @@ def equations(d: Derivation) -> list[tuple[sp.Expr, tuple[sp.Expr, ...]]]:
     return [*rows, net.cost_equation()]
 
 
-def notation_rows(net: Network) -> list[tuple[sp.Expr, str]]:
-    """The symbols a derivation uses and what each means, as the source texts tabulate them."""
+def notation_rows(net: Network) -> list[tuple[sp.Expr, Words]]:
+    """The symbols a derivation uses and what each means, as the source texts tabulate them; a network of one
+    neuron per layer is written without neuron subscripts, so its table is too."""
+    if all(n == 1 for n in net.layers):
+        return _chain_rows(net)
     j, k, l = sp.symbols("j k l")
-    out_layer = net.notation.layer(net.depth, net.depth)
-    after = "is 1 layer" if net.depth == 1 else f"are {net.depth} layers"
-    rows: list[tuple[sp.Expr, str]] = [
-        (sp.Symbol(out_layer), f"the output layer (there {after} after the input)"),
-        (l, "a layer"),
-        (j, "a neuron of layer l (numbered from " + str(net.spec.index_base) + ")"),
-        (k, "a neuron of the layer before, l-1"),
-        (Y[j], "the target value of output neuron j, for one training sample"),
-        (C0, "the cost of one training sample"),
-        (W[l, j, k], "the weight from neuron k of layer l-1 to neuron j of layer l"),
+    before = sp.Symbol("l-1")
+    target = (
+        (Y[j], ("the target value of the output neuron, for one training sample",))
+        if net.layers[-1] == 1
+        else (Y[j], ("the target value of output neuron ", j, ", for one training sample"))
+    )
+    rows: list[tuple[sp.Expr, Words]] = [
+        _output_row(net),
+        (l, ("a layer",)),
+        (j, ("a neuron of layer ", l, f" (numbered from {net.spec.index_base})")),
+        (k, ("a neuron of the layer before, ", before)),
+        target,
+        (C0, ("the cost of one training sample",)),
+        (W[l, j, k], ("the weight from neuron ", k, " of layer ", before, " to neuron ", j, " of layer ", l)),
     ]
     if net.spec.bias == "neuron":
-        rows.append((B[l, j], "the bias of neuron j in layer l"))
+        rows.append((B[l, j], ("the bias of neuron ", j, " in layer ", l)))
     elif net.spec.bias == "layer":
-        rows.append((B[l], "the bias shared by the neurons of layer l"))
+        rows.append((B[l], ("the bias shared by the neurons of layer ", l)))
     rows += [
-        (Z[l, j], "the weighted input of neuron j in layer l"),
-        (A[l, j], "the activation of neuron j in layer l; the input layer's are the inputs"),
+        (Z[l, j], ("the weighted input of neuron ", j, " in layer ", l)),
+        (A[l, j], ("the activation of neuron ", j, " in layer ", l, "; the input layer's are the inputs")),
     ]
+    return rows + _function_rows(net, Z[l, j])
+
+
+def _chain_rows(net: Network) -> list[tuple[sp.Expr, Words]]:
+    """The notation of a network with one neuron per layer: w^(l), b^(l), z^(l), a^(l) and y, no subscripts."""
+    l, before = sp.Symbol("l"), sp.Symbol("l-1")
+    rows: list[tuple[sp.Expr, Words]] = [
+        _output_row(net),
+        (l, ("a layer",)),
+        (sp.Symbol("y"), ("the target value of the output neuron, for one training sample",)),
+        (C0, ("the cost of one training sample",)),
+        (W[l], ("the weight from the neuron of layer ", before, " to the neuron of layer ", l)),
+    ]
+    if net.spec.bias != "none":
+        rows.append((B[l], ("the bias of the neuron of layer ", l)))
+    rows += [
+        (Z[l], ("the weighted input of the neuron of layer ", l)),
+        (A[l], ("the activation of the neuron of layer ", l, "; the input layer's is the input")),
+    ]
+    return rows + _function_rows(net, Z[l])
+
+
+def _output_row(net: Network) -> tuple[sp.Expr, Words]:
+    after = "is 1 layer" if net.depth == 1 else f"are {net.depth} layers"
+    last = net.notation.layer(net.depth, net.depth)
+    if last == "L":
+        return sp.Symbol("L"), (f"the output layer (there {after} after the input)",)
+    first = net.notation.layer(0, net.depth)
+    return sp.Symbol("L"), (f"the output layer, numbered {last} (the input layer is numbered {first})",)
+
+
+def _function_rows(net: Network, z: sp.Expr) -> list[tuple[sp.Expr, Words]]:
+    """One row per named elementwise activation the network uses: sigma(z_j^(l)) and what it is."""
+    l = sp.Symbol("l")
+    rows: list[tuple[sp.Expr, Words]] = []
     for name in dict.fromkeys(net.activation(layer).name for layer in range(1, net.depth + 1)):
         act = activations.activation(name)
         if act.elementwise:
-            rows.append((activation_functions(name)[0](l, Z[l, j]), f"the activation function ({name})"))
+            rows.append((activation_functions(name)[0](l, z), (f"the activation function ({name})",)))
     return rows
 
 
@@ -164,15 +258,19 @@ def figure_for(d: Derivation) -> Any:
     from .diagram import diagram
 
     net = d.network
-    parens = net.notation.layer_parens
-    labels = [
-        f"({net.notation.layer(layer, net.depth)})" if parens else net.notation.layer(layer, net.depth)
-        for layer in range(net.depth + 1)
-    ]
-    return diagram(list(net.layers), d.target.kind, d.target.layer, d.target.indices, net.spec.index_base, labels)
+    labels = _layer_labels(net)
+    coupled = frozenset(layer for layer in range(1, net.depth + 1) if not net.activation(layer).elementwise)
+    t = d.target
+    return diagram(list(net.layers), t.kind, t.layer, t.indices, net.spec.index_base, labels, coupled)
 
 
-def json_document(d: Derivation, proof: Proof | None = None) -> str:
+def _layer_labels(net: Network) -> list[str]:
+    """Each layer's name under its column of the figure: (L-1) or, numbered, 2."""
+    names = [net.notation.layer(layer, net.depth) for layer in range(net.depth + 1)]
+    return [f"({name})" if net.notation.layer_parens else name for name in names]
+
+
+def json_document(d: Derivation, proof: Proof) -> str:
     """The derivation as data: every factor and result in text, LaTeX and SymPy's srepr."""
     text, tex = printers(d.network.notation, d.network.layers)
 
@@ -197,57 +295,115 @@ def json_document(d: Derivation, proof: Proof | None = None) -> str:
             "result": expr(x.result),
         }
 
-    proof = proof if proof is not None else d.check()
     expanded = expanded_or_none(d)
+    network = {k: v for k, v in describe(d.network).items() if k != "notation"}
+    sentences = {k: words(network[k], str, text.doprint) for k in ("activation_sentence", "output_layer")}
     data = {
-        "network": {k: v for k, v in describe(d.network).items() if k != "notation"},
+        "network": {**network, **sentences, "sample": str(network["sample"])},
         "notation": d.network.notation.name,
         **derivation(d),
         "subderivations": [derivation(s) for s in d.subderivations()],
         "expanded": expr(expanded) if expanded is not None else None,
-        "proof": {"proven": proof.proven, "method": proof.method, "statement": str(proof)},
+        "proof": proof.as_data(),
     }
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def all_context(
-    net: Network, limit: int, title: str | None, author: str | None, on_step: Callable[[str], None] | None = None
+    net: Network, proofs: Mapping[Ref, Proof], sample: bool, title: str | None, author: str | None
 ) -> dict[str, Any]:
-    """Every weight and bias by layer; past ``limit`` elements, the general formulas and a sample."""
+    """Every weight and bias by layer (``proofs`` holds each one derived, with its proof, in order); with
+    ``sample``, each layer's general formulas and its first weight and bias.
+
+    The cost's derivative for the output neurons and each hidden activation's derivation are worked out
+    once, as numbered equations the weights' and biases' chains refer to. In each layer the first weight
+    and the first bias are told in full, the others as their chains' factors.
+    """
     params = net.parameters()
-    sample = len(params) > limit
-    layers = []
+    layers, derived = [], []
     for layer in range(net.depth, 0, -1):
-        refs = [r for r in params if r.layer == layer]
-        chosen = refs[:1] + [r for r in refs if r.kind == "b"][:1] if sample else refs
         items = []
-        for ref in dict.fromkeys(chosen):
-            if on_step is not None:
-                on_step(f"{ref.kind} in layer {net.notation.layer(layer, net.depth)}")
+        for ref in (r for r in proofs if r.layer == layer):
             d = net.derive(ref)
-            steps = {s.target: n for n, s in enumerate(d.subderivations(), start=1)}
-            items.append({"d": d, "proof": d.check(), "steps": steps})
-        layers.append({"name": net.notation.layer(layer, net.depth), "elements": items, "general": general(net, layer)})
+            derived.append(d)
+            items.append({"d": d, "proof": proofs[ref]})
+        first = [i for n, i in enumerate(items) if all(j["d"].target.kind != i["d"].target.kind for j in items[:n])]
+        others = [i for i in items if i not in first]
+        layers.append(
+            {
+                "name": net.notation.layer(layer, net.depth),
+                "general": general(net, layer),
+                "full": first,
+                "others": others,
+                "others_proven": all(i["proof"].proven for i in others),
+                "others_method": " or ".join(sorted({i["proof"].method for i in others})),
+            }
+        )
+    hidden = sensitivities(derived)
+    labels = {s.target: f"sbp:a:{s.target.layer}:{s.target.indices[0]}" for s in hidden}
     note = (
         f"This network has {len(params)} weights and biases, too many to derive one by one on paper; each layer "
         "gives the general formula for any of its elements, with its first weight (and bias) worked out in full."
         if sample
         else ""
     )
+    values, generic = net.spec.values, any(a.generic for a in _activations(net))
+    stated = [i["proof"] for d in layers for i in d["full"] + d["others"]]
     return {
         "net": describe(net),
         "layers": layers,
         "note": note,
-        "figure": None,
+        "figure": network_figure(net),
+        "notation_rows": notation_rows(net),
+        "equations": [row for layer in range(1, net.depth + 1) for row in net.equations(layer)] + [net.cost_equation()],
+        "output_factor": output_factor(net),
+        "hidden_layers": _by_layer(net, hidden, labels),
+        "where": Where(labels, r"\eqref{sbp:output}"),
+        "steps": parameter_rows(net) if values is not None and not generic and not sample else None,
+        "facts": list(dict.fromkeys(f for p in stated for f in p.activation_facts)),
         "title": title if title is not None else str(net.spec.extras.get("title", "")),
         "author": author if author is not None else str(net.spec.extras.get("author", "")),
     }
 
 
+def _by_layer(net: Network, hidden: list[Derivation], labels: Mapping[Ref, str]) -> list[dict[str, Any]]:
+    """The hidden activations' derivations grouped by layer: the first told in full, every one's result labelled."""
+    groups: dict[int, list[Derivation]] = {}
+    for s in hidden:
+        groups.setdefault(s.target.layer, []).append(s)
+    return [
+        {"name": net.notation.layer(layer, net.depth), "full": subs[0], "rows": [(s, labels[s.target]) for s in subs]}
+        for layer, subs in groups.items()
+    ]
+
+
+def parameter_rows(net: Network) -> list[dict[str, Any]]:
+    """Each weight and bias with its value, the batch cost's derivative and its value after one step."""
+    return [
+        {"symbol": net.symbol(s.ref), "value": s.value, "gradient": s.gradient, "updated": s.updated}
+        for s in numeric.parameter_steps(net, net.spec.values)
+    ]
+
+
+def sensitivities(derivations: Sequence[Derivation]) -> list[Derivation]:
+    """Every hidden activation's derivation the given ones rely on, from the output layer back, each once."""
+    found: dict[Ref, Derivation] = {}
+    for d in derivations:
+        for sub in d.subderivations():
+            found.setdefault(sub.target, sub)
+    return sorted(found.values(), key=lambda s: (-s.target.layer, s.target.indices))
+
+
+def network_figure(net: Network) -> Any:
+    """The whole network drawn with nothing highlighted, for a document about every weight and bias."""
+    from .diagram import diagram
+
+    return diagram(list(net.layers), "", net.depth + 1, (), net.spec.index_base, _layer_labels(net))
+
+
 def general(net: Network, layer: int) -> list[tuple[sp.Expr, sp.Expr]]:
     """dC_0/dw_jk^(l) and dC_0/db_j^(l) for a whole layer, with j and k as letters."""
     from ..derivation import compact_form
-    from ..references import Ref
 
     j, k = sp.symbols("j k")
     rows = [(W[layer, j, k], compact_form(net, Ref("w", layer, (j, k))))]
@@ -256,6 +412,21 @@ def general(net: Network, layer: int) -> list[tuple[sp.Expr, sp.Expr]]:
     elif net.spec.bias == "layer":
         rows.append((B[layer], compact_form(net, Ref("b", layer, ()))))
     return rows
+
+
+def general_symbols() -> dict[str, sp.Expr]:
+    """The quantities the general form's prose names, with letters for the layer and the neurons."""
+    from ..general_form import DELTA, L_, J, K
+
+    return {
+        "w": W[L_, J, K],
+        "b": B[L_, J],
+        "z": Z[L_, J],
+        "a": A[L_, J],
+        "a_before": A[L_ - 1, K],
+        "before": L_ - 1,
+        "delta": DELTA[L_, J],
+    }
 
 
 def claim_rows(net: Network) -> list[dict[str, Any]]:
@@ -271,6 +442,7 @@ def claim_rows(net: Network) -> list[dict[str, Any]]:
                 "computed_text": computed_digits(c.claimed, c.computed),
                 "verdict": c.verdict,
                 "note": c.note,
+                "carried": _carried_tex(c),
                 "of": net.notation.batch_cost_symbol
                 if c.ref is None or c.ref.kind in "wb"
                 else net.notation.cost_symbol,
@@ -279,59 +451,59 @@ def claim_rows(net: Network) -> list[dict[str, Any]]:
     return rows
 
 
+def _carried_tex(c: NumberCheck) -> dict[str, str] | None:
+    """How a number rounding carried forward explains follows, for the document: words, and the last step in LaTeX."""
+    if c.carried is None:
+        return None
+    how = c.carried
+    if not how.terms:
+        return {"how": how.how, "step": None}
+    step = formula(how.terms, r" \cdot ", r"\dots")
+    if how.samples > 1:
+        first = f"for the first sample ${step} = {ten_digits(how.first)}$, written ${how.rounding.text(how.first)}$"
+        mean = f"the mean of the {how.samples} samples' written results is ${ten_digits(how.gives)}$"
+        return {"how": how.how, "step": f"{first}; {mean}"}
+    return {"how": how.how, "step": f"${step} = {ten_digits(how.gives)}$"}
+
+
 def computed_digits(claimed: Decimal, computed: float) -> str:
     """The computed value to two more decimal places than the claim was printed with."""
     places = max(-int(claimed.as_tuple().exponent), 0) + 2
     return f"{computed:.{min(places, 15)}f}"
 
 
-def matrix_context(net: Network) -> dict[str, str]:
-    """BP1-BP4 for this network, as LaTeX pieces in its notation, and how they were proven: on a copy at most
-    three layers deep and three neurons wide (a proof's time grows with every layer), within a time budget."""
-    from ..bounds import MATRIX_PROOF_SECONDS, proof_copy
-    from ..checks import within
-    from ..matrix_form import prove
+def matrix_context(net: Network, matrix: MatrixProof) -> dict[str, Any]:
+    """BP1-BP4 as LaTeX rows, printed from the equations the proof checked, and the proof's sentence."""
+    from .matrix_tex import equation_tex, matrix_printer
 
     parens = net.notation.layer_parens
 
     def sup(text: str) -> str:
-        return f"({text})" if parens or not text.isalnum() else text
+        return f"({text})" if parens else text
 
-    depth = net.depth
-    output = net.activation(depth)
-    last = sup(net.notation.layer(depth, depth))
-    if output.elementwise:
-        head = "g" if output.generic else output.latex
-        mark = f"{head}^{{\\prime {last}}}" if output.generic else f"{head}^{{\\prime}}"
-        out = f"\\nabla_{{a}} {net.notation.cost_symbol} \\odot {mark}\\left(z^{{{last}}}\\right)"
-    else:
-        jacobian = f"J_{{ij}} = a_i^{{{last}}}(\\delta_{{ij}} - a_j^{{{last}}})"
-        out = f"J^{{T}} \\nabla_{{a}} {net.notation.cost_symbol}, \\quad {jacobian}"
-    small, where = proof_copy(net)
-    proven = within(MATRIX_PROOF_SECONDS, lambda: prove(small))
-    verdict = {
-        True: "proven symbolically",
-        False: "NOT proven symbolically",
-        None: f"not decided: the symbolic proof ran past its time budget of {MATRIX_PROOF_SECONDS:g} s",
-    }[proven]
+    printer = matrix_printer(net)
+    rows, batch = [], []
+    for row in sorted(matrix.equations, key=lambda r: r.kind in ("bias", "weights")):
+        lhs, rhs = equation_tex(net, row, printer)
+        (batch if row.batch else rows).append({"lhs": lhs, "rhs": rhs, "note": _matrix_note(net, row)})
     return {
-        "sup_L": last,
         "sup_l": sup("l"),
-        "sup_next": sup("l+1"),
         "sup_prev": sup("l-1"),
-        "output": out,
-        "hidden_prime": _hidden_prime(net, sup("l")),
-        "proof": (
-            f"That every entry of these equations equals the element-by-element derivation is {verdict}, "
-            f"for every weight and bias of {where}"
-        ),
+        "rows": rows,
+        "batch": batch,
+        "proof": matrix.proof,
     }
 
 
-def _hidden_prime(net: Network, sup_l: str) -> str:
-    """g'^(l)(z^(l)) for a general layer: the catalogue's name when every layer has the same activation."""
-    names = {net.activation(m).name for m in range(1, net.depth + 1)}
-    act = net.activation(1)
-    if len(names) == 1 and act.elementwise and not act.generic:
-        return f"{act.latex}^{{\\prime}}\\left(z^{{{sup_l}}}\\right)"
-    return f"g^{{\\prime {sup_l}}}\\left(z^{{{sup_l}}}\\right)"
+def _matrix_note(net: Network, row: Any) -> str:
+    """When an equation applies, in words: its kind of layer, or its condition."""
+    if row.condition:
+        return f"when {row.condition}"
+    if row.kind == "delta" and row.case != "output":
+        return {
+            "elementwise": "an elementwise hidden layer",
+            "softmax": "a softmax hidden layer",
+        }[row.case]
+    if row.kind == "bias" and net.spec.bias == "layer":
+        return "one bias per layer"
+    return ""

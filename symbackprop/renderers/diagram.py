@@ -41,12 +41,24 @@ class Diagram:
     cost: tuple[float, float]
     cost_edges: tuple[tuple[Neuron, bool], ...]
     radius: float
+    highlighted: bool = True  # whether the figure marks a target (the cost box is then drawn in its colour)
 
 
 def diagram(
-    layers: Sequence[int], kind: str, layer: int, indices: Sequence[int], base: int, labels: Sequence[str]
+    layers: Sequence[int],
+    kind: str,
+    layer: int,
+    indices: Sequence[int],
+    base: int,
+    labels: Sequence[str],
+    coupled: frozenset[int] = frozenset(),
 ) -> Diagram:
-    """Lay out the network with the target (w, b, a or z at ``layer``) and its downstream paths highlighted."""
+    """Lay out the network with the target (w, b, a or z at ``layer``) and its downstream paths highlighted;
+    with ``kind`` empty, the whole network with nothing highlighted.
+
+    ``coupled`` names the layers whose activation mixes their neurons (softmax): a change to one weighted
+    input there reaches every activation of the layer, so the whole layer lies on the paths.
+    """
     step = WIDTH_CM / (len(layers))
     shown = [_shown(n, base, _keep(kind, layer, indices, l, base)) for l, n in enumerate(layers)]
     spacing = min(1.1, HEIGHT_CM / max(max(len(s) for s in shown) - 1, 1))
@@ -59,7 +71,7 @@ def diagram(
             if index is None:
                 ellipses.append((round(l * step, 3), y))
                 continue
-            hot = _hot(kind, layer, indices, l, index)
+            hot = _hot(kind, layer, indices, l, index, l in coupled)
             neurons[(l, index)] = Neuron(l, index, round(l * step, 3), y, hot, _source(kind, layer, indices, l, index))
     edges = tuple(
         Edge(a, b, _edge_hot(kind, layer, indices, a, b))
@@ -79,8 +91,9 @@ def diagram(
         layer_labels,
         tuple(ellipses),
         (cost_x, 0.0),
-        tuple((n, True) for n in outputs),
+        tuple((n, n.highlight) for n in outputs),
         radius,
+        bool(kind),
     )
 
 
@@ -106,11 +119,14 @@ def _shown(n: int, base: int, keep: set[int]) -> list[int | None]:
     return out
 
 
-def _hot(kind: str, layer: int, indices: Sequence[int], l: int, index: int) -> bool:
+def _hot(kind: str, layer: int, indices: Sequence[int], l: int, index: int, coupled: bool) -> bool:
     """Whether a neuron lies on a path from the target to the cost."""
+    if not kind:
+        return False
     if l != layer:
         return l > layer
-    return not indices or index == indices[0]
+    spreads = coupled and kind != "a"  # w, b and z act on the weighted input, which softmax mixes
+    return not indices or spreads or index == indices[0]
 
 
 def _source(kind: str, layer: int, indices: Sequence[int], l: int, index: int) -> bool:

@@ -8,9 +8,13 @@ characters (commands and braces do not count).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from itertools import pairwise
 
 import sympy as sp
+
+from ..printing import paren_tex
+from ..symbols import OrderedProduct
 
 LINE_WIDTH = 70  # visible characters on one displayed line of an article page
 
@@ -18,9 +22,46 @@ _COMMAND = re.compile(r"\\[a-zA-Z]+|[{}^_]")
 _SIZING = re.compile(r"\\(?:left|right|bigl|bigr|Bigl|Bigr)")
 
 
+_FRAC = re.compile(r"\\[dt]?frac(?![a-zA-Z])")
+
+
 def visible_length(tex: str) -> int:
-    """Roughly how many characters a LaTeX formula shows: sizing commands vanish, others are one glyph."""
-    return len(_COMMAND.sub(_glyphs, tex))
+    """Roughly how many characters a LaTeX formula shows: sizing commands vanish, others are one glyph, and
+    a fraction is as wide as the wider of its numerator and denominator."""
+    return len(_COMMAND.sub(_glyphs, _narrow_fractions(tex)))
+
+
+def _narrow_fractions(tex: str) -> str:
+    """Each \\frac{A}{B} replaced by the wider of A and B, since one stands above the other."""
+    out, pos = [], 0
+    for m in _FRAC.finditer(tex):
+        if m.start() < pos:
+            continue
+        groups, end = _groups(tex, m.end(), 2)
+        if len(groups) < 2:
+            break
+        out.append(tex[pos : m.start()])
+        out.append("{" + max(map(_narrow_fractions, groups), key=visible_length) + "}")
+        pos = end
+    return "".join(out) + tex[pos:]
+
+
+def _groups(tex: str, pos: int, count: int) -> tuple[list[str], int]:
+    """Up to ``count`` brace groups starting at ``pos`` (spaces between them skipped), and where they end."""
+    groups: list[str] = []
+    while len(groups) < count:
+        while pos < len(tex) and tex[pos] == " ":
+            pos += 1
+        if pos >= len(tex) or tex[pos] != "{":
+            break
+        depth, start = 0, pos
+        while pos < len(tex):
+            depth += {"{": 1, "}": -1}.get(tex[pos], 0)
+            pos += 1
+            if depth == 0:
+                break
+        groups.append(tex[start + 1 : pos - 1])
+    return groups, pos
 
 
 def _glyphs(match: re.Match[str]) -> str:
@@ -37,7 +78,11 @@ def sum_pieces(
     printer: Callable[[sp.Expr], str], expr: sp.Expr, ordered: Callable[[sp.Expr], list[sp.Expr]]
 ) -> list[str]:
     """Each term of a sum printed with its sign: "a", "+ b", "- c"."""
-    terms = ordered(expr) if isinstance(expr, sp.Add) else [expr]
+    return signed_pieces(printer, ordered(expr) if isinstance(expr, sp.Add) else [expr])
+
+
+def signed_pieces(printer: Callable[[sp.Expr], str], terms: Sequence[sp.Expr]) -> list[str]:
+    """Terms printed with their signs, in the order given: "a", "+ b", "- c"."""
     pieces = []
     for n, term in enumerate(terms):
         text = printer(term)
@@ -51,21 +96,66 @@ def sum_pieces(
 
 
 def pack(pieces: list[str], width: int = LINE_WIDTH) -> list[str]:
-    """Greedy packing of pieces into lines no wider than ``width`` (a single long piece stays whole)."""
+    """Pieces packed into as few lines no wider than ``width`` as greedy packing finds (a single long piece
+    stays whole), balanced so that the widest line is as narrow as it can be: no lone short last line."""
     lines: list[str] = []
     for piece in pieces:
         if lines and visible_length(lines[-1]) + visible_length(piece) + 1 <= width:
             lines[-1] += " " + piece
         else:
             lines.append(piece)
-    return lines
+    if not 2 <= len(lines) <= 8 or len(pieces) > 200:  # a longer display is broken across pages anyway
+        return lines
+    return _balanced(pieces, len(lines))
+
+
+def _balanced(pieces: list[str], count: int) -> list[str]:
+    """The split of ``pieces`` into ``count`` consecutive lines whose widest line is narrowest."""
+    ends = [0]
+    for piece in pieces:
+        ends.append(ends[-1] + visible_length(piece) + 1)
+    n = len(pieces)
+
+    def width(i: int, j: int) -> int:
+        return ends[j] - ends[i] - 1
+
+    best: dict[tuple[int, int], tuple[int, list[int]]] = {}  # (start, lines left) -> (widest line, cut points)
+    for left in range(1, count + 1):
+        for start in range(n - 1, -1, -1):
+            if left == 1:
+                best[(start, 1)] = (width(start, n), [])
+                continue
+            options = [
+                (max(width(start, cut), best[(cut, left - 1)][0]), [cut, *best[(cut, left - 1)][1]])
+                for cut in range(start + 1, n - left + 2)
+                if (cut, left - 1) in best
+            ]
+            if options:
+                best[(start, left)] = min(options, key=lambda o: (o[0], o[1]))
+    cuts = [0, *best[(0, count)][1], n]
+    return [" ".join(pieces[a:b]) for a, b in pairwise(cuts)]
 
 
 def product_pieces(printer: Callable[[sp.Expr], str], expr: sp.Expr) -> list[str]:
-    """The factors of a product, each parenthesised when it is a sum."""
-    factors = expr.as_ordered_factors() if isinstance(expr, sp.Mul) else [expr]
+    """The factors of a product, in the order an ordered product gives them, each parenthesised when it is a
+    sum; a minus sign in front stays with the first."""
+    if isinstance(expr, OrderedProduct):
+        factors = list(expr.args)
+    elif isinstance(expr, sp.Mul):
+        factors = expr.as_ordered_factors()
+    else:
+        factors = [expr]
+    sign = ""
+    if len(factors) > 1 and factors[0] == -1:
+        sign, factors = "-", factors[1:]
     out = []
     for factor in factors:
         text = printer(factor)
-        out.append(rf"\left({text}\right)" if isinstance(factor, sp.Add) else text)
+        out.append(paren_tex(text) if isinstance(factor, (sp.Add, sp.Sum)) else text)
+    out[0] = sign + out[0]
     return out
+
+
+def continued(lines: list[str]) -> list[str]:
+    """Lines of one broken product: each after the first begins with the product's dot, so none floats."""
+    return lines[:1] + [rf"\cdot {line}" for line in lines[1:]]

@@ -1,0 +1,92 @@
+"""The matrix form's equations in LaTeX, printed from the very expressions its proof checks.
+
+matrix_form.stated writes each equation for a general layer, its symbols named ``letter@base+offset``
+(W@l+1 is W^(l+1), delta@L+0 is the output layer's delta); this printer reads those names in the
+network's notation, and prints Hadamard products with a circled dot, as the source texts do.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
+
+from ..matrix_form import Stated
+from ..network import Network
+from ..printing import TexPrinter
+from ..symbols import ActivationBase, ActivationPrimeBase
+
+LETTERS = {"delta": r"\delta", "Delta": r"\Delta"}
+
+
+class MatrixTexPrinter(TexPrinter):
+    """LaTeX for matrix expressions written for a general layer, in one network's notation."""
+
+    def label(self, base: str, offset: int) -> str:
+        """The layer superscript: l, l+1, l-1 for a general layer; the output layer's own name for L."""
+        notation, depth = self._settings["notation"], len(self._settings["layers"]) - 1
+        text = notation.layer(depth + offset, depth) if base == "L" else f"l{offset:+d}" if offset else "l"
+        return f"({text})" if notation.layer_parens or not text.isalnum() else text
+
+    def _print_MatrixSymbol(self, expr: sp.MatrixSymbol, style: str = "plain") -> str:
+        letter, _, layer = expr.name.partition("@")
+        if letter == "nabla":  # the cost's gradient with respect to the output activations
+            return rf"\nabla_{{a}} {self._settings['notation'].cost_symbol}"
+        name = LETTERS.get(letter, letter)
+        if not layer:
+            return name
+        return f"{name}^{{{self.label(layer[0], int(layer[1:]))}}}"
+
+    def _print_ElementwiseApplyFunction(self, expr: ElementwiseApplyFunction) -> str:
+        body = expr.function.expr
+        if not isinstance(body, (ActivationBase, ActivationPrimeBase)):
+            return super()._print_ElementwiseApplyFunction(expr)
+        name, _, generic = self._activation_name(body)
+        mark = r"\prime" if isinstance(body, ActivationPrimeBase) else ""
+        letter = str(body.args[0])
+        if generic:
+            head = f"{name}^{{{mark} {self.label(letter, 0)}}}" if mark else f"{name}^{{{self.label(letter, 0)}}}"
+        else:
+            head = f"{name}^{{{mark}}}" if mark else name
+        return rf"{head}\left({self._print(expr.expr)}\right)"
+
+    def _grouped(self, expr: sp.Basic, kinds: tuple[type, ...]) -> str:
+        """A factor in parentheses when it is a sum or product of another kind, so no reader has to guess."""
+        text = self._print(expr)
+        return rf"\left({text}\right)" if isinstance(expr, kinds) else text
+
+    def _print_HadamardProduct(self, expr: sp.HadamardProduct) -> str:
+        return r" \odot ".join(self._grouped(a, (sp.MatMul, sp.MatAdd)) for a in expr.args)
+
+    def _print_MatMul(self, expr: sp.MatMul) -> str:
+        coefficient, factors = expr.as_coeff_matrices()
+        sign = "- " if coefficient.is_negative else ""
+        scalar = "" if abs(coefficient) == 1 else self._print(abs(coefficient)) + " "
+        return sign + scalar + " ".join(self._grouped(a, (sp.HadamardProduct, sp.MatAdd)) for a in factors)
+
+    def _print_HadamardPower(self, expr: sp.HadamardPower) -> str:
+        base = self._print(expr.base)
+        base = rf"\left({base}\right)" if "^" in base or not isinstance(expr.base, sp.MatrixSymbol) else base
+        return rf"{base}^{{\circ {self._print(expr.exp)}}}"
+
+    def _print_OneMatrix(self, expr: sp.OneMatrix) -> str:
+        rows, cols = expr.shape
+        if rows == 1 and cols == 1:
+            return "1"
+        return r"\mathbf{1}^{T}" if rows == 1 else r"\mathbf{1}"
+
+    def _print_DiagMatrix(self, expr: sp.Basic) -> str:
+        return rf"\operatorname{{diag}}\left({self._print(expr.args[0])}\right)"
+
+
+def matrix_printer(net: Network) -> MatrixTexPrinter:
+    return MatrixTexPrinter({"notation": net.notation, "layers": tuple(net.layers), "mul_symbol": None})
+
+
+def equation_tex(net: Network, row: Stated, printer: MatrixTexPrinter | None = None) -> tuple[str, str]:
+    """(lhs, rhs) of one stated equation: a delta as itself, a gradient as the cost's partial derivative."""
+    printer = printer or matrix_printer(net)
+    lhs = printer.doprint(row.lhs)
+    if row.kind in ("bias", "weights"):
+        cost = net.notation.batch_cost_symbol if row.batch else net.notation.cost_symbol
+        lhs = rf"\frac{{\partial {cost}}}{{\partial {lhs}}}"
+    return lhs, printer.doprint(row.rhs)

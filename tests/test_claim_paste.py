@@ -1,0 +1,159 @@
+"""A claim pasted from a .tex file or a web page: displays, environments, comments and labels are read
+past, and an error in a claim of several lines is placed by line and column, with the line shown."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+
+import pytest
+
+from symbackprop import cli
+from symbackprop.claim_syntax import ClaimError, line_column, parse
+from symbackprop.renderers import render_report
+from symbackprop.verify import verify_claim
+
+from .claims_table import network
+
+LHS = r"\frac{\partial C_0}{\partial w_{12}^{(L)}}"
+CHAIN = (
+    r"\frac{\partial C_0}{\partial a_1^{(L)}} \frac{\partial a_1^{(L)}}{\partial z_1^{(L)}}"
+    r" \frac{\partial z_1^{(L)}}{\partial w_{12}^{(L)}}"
+)
+RESULT = r"2\left(a_1^{(L)} - y_1\right) g'^{(L)}(z_1^{(L)})\, a_2^{(L-1)}"
+WRONG = r"2\left(a_1^{(L)} - y_1\right) a_2^{(L-1)}"
+
+DISPLAYS = {
+    "eqnarray*": "\\begin{{eqnarray*}}\n{lhs} &=& {chain} \\\\\n &=& {result} \\text{{.}}\n\\end{{eqnarray*}}",
+    "eqnarray": (
+        "\\begin{{eqnarray}}\n{lhs} &=& {chain} \\nonumber \\\\\n &=& {result} \\label{{eq:w12}}\n\\end{{eqnarray}}"
+    ),
+    "align": "\\begin{{align}}\n{lhs} &= {chain} \\notag\\\\[4pt]\n &= {result} ,\n\\end{{align}}",
+    "align*": "\\begin{{align*}}\n{lhs} &= {chain} \\\\\n &= {result}.\n\\end{{align*}}",
+    "equation": "\\begin{{equation}} \\label{{eq:chain}}\n{lhs} = {chain} = {result}\n\\end{{equation}}",
+    "equation*": "\\begin{{equation*}}\n{lhs} = {chain} = {result} \\text{{,}}\n\\end{{equation*}}",
+    "split": "\\begin{{equation}}\\begin{{split}}\n{lhs} &= {chain}\\\\\n&= {result}\n\\end{{split}}\\end{{equation}}",
+    "gather": "\\begin{{gather}}\n{lhs} = {chain} \\\\\n = {result}\n\\end{{gather}}",
+    "multline": "\\begin{{multline}}\n{lhs} = {chain} \\\\\n = {result}\n\\end{{multline}}",
+    "brackets": "\\[\n  {lhs} = {chain}\n  = {result}\n\\]",
+    "dollars": "$$\n{lhs} = {chain} = {result}\n$$",
+    "dollar": "${lhs} = {chain} = {result}$",
+    "dollar-eqnarray": "$\\begin{{eqnarray*}} {lhs} &=& {chain} \\\\ &=& {result} \\text{{.}} \\end{{eqnarray*}}$",
+    "comments": (
+        "% the chain rule, written out (100\\% of it)\n\\begin{{align}}\n{lhs} &= {chain} % three factors\n"
+        "\\\\ &= {result} % the result\n\\end{{align}}\n% end of file\n"
+    ),
+    "document": (
+        "\\documentclass{{article}}\n\\usepackage{{amsmath}} % for align\n\\begin{{document}}\n"
+        "\\begin{{align*}}\n{lhs} &= {chain} \\\\ &= {result}\n\\end{{align*}}\n\\end{{document}}\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(DISPLAYS))
+def test_a_display_pasted_from_a_tex_file_reads_as_its_chain(kind):
+    text = DISPLAYS[kind].format(lhs=LHS, chain=CHAIN, result=RESULT)
+    report = verify_claim(network("deep"), text)
+    assert report.verdict == "correct", (report.error, report.position)
+    assert report.sides == 3
+
+
+@pytest.mark.parametrize("kind", ["eqnarray*", "align", "comments", "document"])
+def test_the_same_display_with_a_mistake_is_incorrect_and_names_the_row(kind):
+    text = DISPLAYS[kind].format(lhs=LHS, chain=CHAIN, result=WRONG)
+    report = verify_claim(network("deep"), text)
+    assert report.verdict == "incorrect"
+    assert report.diagnosis.kind == "activation_derivative_missing"
+    assert report.side == 3 and report.side_text.startswith(r"2\left(a_1^{(L)} - y_1\right) a_2^{(L-1)}")
+
+
+def test_positions_still_point_into_the_text_as_pasted():
+    """Blanking leaves every character where it was: the parsed formula's sides start where they are written."""
+    text = DISPLAYS["comments"].format(lhs=LHS, chain=CHAIN, result=RESULT)
+    claim = parse(text)
+    assert len(claim.text) == len(text)
+    assert text[claim.sides[0].start :].startswith(LHS)
+    assert text[claim.sides[2].start :].startswith(RESULT)
+    assert "100" not in claim.text and "%" not in claim.text and "align" not in claim.text
+
+
+def test_a_percent_sign_that_is_escaped_is_not_a_comment():
+    report = verify_claim(network("deep"), r"2 a_2^{(L-1)} \% 3", "w_{12}^{(L)}")
+    assert report.verdict == "unparseable" and report.position == 15
+
+
+def test_an_error_in_a_claim_of_several_lines_is_placed_by_line_and_column(capsys):
+    text = "\\begin{align}\n" + LHS + " &= 2(a_1^{(L)} - y_1)\n  \\oops(z_1^{(L)}) a_2^{(L-1)}\n\\end{align}\n"
+    report = verify_claim(network("deep"), text)
+    assert report.verdict == "unparseable" and "unknown command \\oops" in report.error
+    assert line_column(text, report.position) == (3, 3)
+    shown = render_report(report).splitlines()
+    assert "the claim cannot be read at line 3, column 3: unknown command \\oops" in shown[1]
+    assert shown[2].strip() == r"\oops(z_1^{(L)}) a_2^{(L-1)}"
+    assert shown[3].index("^") == shown[2].index("\\")
+    data = json.loads(render_report(report, "json"))["error"]
+    assert (data["line"], data["column"], data["position"]) == (3, 3, text.index("\\oops") + 1)
+
+
+def test_the_command_line_says_line_and_column_on_stderr(tmp_path, capsys):
+    path = tmp_path / "claim.tex"
+    path.write_text("$$\n" + LHS + " = 2(a_1^{(L)} - y_1)\n  g'^{(L)}(z_1^{(L)} a_2^{(L-1)}\n$$\n")
+    assert cli.main(["verify", "example:deeplizard", "--claim-file", str(path)]) == 2
+    out, err = capsys.readouterr()
+    assert "at line 3, column 11: this '(' is never closed" in err
+    assert "      g'^{(L)}(z_1^{(L)} a_2^{(L-1)}\n              ^\n" in out  # the line as written, indented
+
+
+def test_a_long_line_is_shown_around_the_place():
+    text = " + ".join(["a_1^{(L)}"] * 40) + r" + \oops"
+    report = verify_claim(network("deep"), text, "w_{12}^{(L)}")
+    line, caret = render_report(report).splitlines()[2:4]
+    assert line.strip().startswith("…") and line.strip().endswith(r"\oops")
+    assert len(line.strip()) <= 102
+    assert line[caret.index("^")] == "\\"
+
+
+@pytest.mark.parametrize(
+    ("text", "words", "where"),
+    [
+        ("\\left(a_1^{(L)} - y_1\\right", "this '\\left(' is never closed", 1),
+        ("2 \\Bigl( a_1^{(L)} \\Bigr]", "does not close the '\\Bigl('", 20),
+        ("\\begin{equation} 2 \\end{equation}\n\\begin{equation} 3 \\end{equation}", "one formula", 20),
+        ("\\begin{pmatrix} 1 \\\\ 2 \\end{pmatrix}", "environment pmatrix is not understood", 1),
+        ("% only a comment\n", "holds no formula", None),
+        ("\\begin{equation}\\label{eq:1}\\end{equation}", "holds no formula", None),
+    ],
+)
+def test_what_cannot_be_a_formula_is_said_where(text, words, where):
+    with pytest.raises(ClaimError) as err:
+        parse(text)
+    assert words in err.value.reason
+    assert err.value.position == where
+
+
+def test_a_claim_pasted_with_a_long_preamble_is_read_fast():
+    text = "% a comment line\n" * 2000 + "$$" + LHS + " = " + RESULT + "$$\n"
+    assert verify_claim(network("deep"), text).verdict == "correct"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "$" * 60000,
+        "a" + ". " * 30000,
+        "\\[" * 15000 + "\\]" * 15000,
+        "%" * 60000,
+        "\\begin{equation}" * 1800 + "a" + "\\end{equation}" * 1800,
+        "a " + "\\\\[2pt] " * 6000,
+        "a" + "\\text{.}" * 7000,
+        "a " + "\\label{x}" * 6000,
+        "a" * 64001,
+    ],
+    ids=["dollars", "dots", "brackets", "percent", "environments", "rows", "texts", "labels", "long"],
+)
+def test_a_hostile_paste_is_answered_at_once(text):
+    start = time.monotonic()
+    with contextlib.suppress(ClaimError):  # refused or read: either way at once
+        parse(text)
+    assert time.monotonic() - start < 2

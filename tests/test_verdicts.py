@@ -1,0 +1,254 @@
+"""Every proof a document states decides its exit status, and says proven, DISPROVEN or NOT DECIDED in every format.
+
+The general and matrix forms are proven on a copy of the network with a layer of each kind they state an
+equation for; a formula patched wrong is caught however the network mixes its activations.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sympy as sp
+from hypothesis import given
+from hypothesis import strategies as st
+
+import symbackprop as sbp
+from symbackprop import checks, cli, renderers, second
+from symbackprop import general_form as gf
+from symbackprop import matrix_form as mf
+from symbackprop.bounds import layer_kinds, proof_copy
+from symbackprop.network import Network
+from symbackprop.references import Ref
+
+MIXED = "softmax,tanh,softmax,relu,sigmoid,softmax,tanh,tanh,identity,softmax,relu,sigmoid,softmax"
+WORDS = {"undecided": ("NOT DECIDED", '"verdict": "undecided"'), "disproven": ("DISPROVEN", '"verdict": "disproven"')}
+
+
+def derive(capsys, *args: str) -> tuple[int, str]:
+    status = cli.main(["derive", *args])
+    return status, capsys.readouterr().out
+
+
+def says(verdict: str, fmt: str, out: str) -> bool:
+    """The document states ``verdict``: in words, or in JSON as the machine-readable verdict."""
+    words, data = WORDS[verdict]
+    return data in out if fmt == "json" else words in out
+
+
+@pytest.fixture
+def undecided(monkeypatch):
+    """Every guard runs out at once: no proof is decided."""
+    monkeypatch.setattr(checks, "GUARD_SECONDS", 1e-9)
+
+
+@pytest.fixture
+def disproven(monkeypatch):
+    """Every activation's derivative doubled in the derivations: each result is wrong."""
+    prime = Network.activation_prime
+    monkeypatch.setattr(Network, "activation_prime", lambda net, layer, j: 2 * prime(net, layer, j))
+
+
+@pytest.mark.parametrize("verdict", ["undecided", "disproven"])
+@pytest.mark.parametrize("fmt", ["text", "json", "md", "tex"])
+def test_one_element_not_proven_exits_1_and_says_so(request, capsys, verdict, fmt):
+    request.getfixturevalue(verdict)
+    status, out = derive(capsys, "--layers", "2,2,2", "--wrt", "w_{00}^{(1)}", "--to", fmt)
+    assert status == 1 and says(verdict, fmt, out)
+    if fmt == "json":
+        assert json.loads(out)["proof"]["proven"] is False
+
+
+@pytest.mark.parametrize("verdict", ["undecided", "disproven"])
+def test_wrt_all_not_proven_exits_1_and_says_so(request, capsys, verdict):
+    request.getfixturevalue(verdict)
+    status, out = derive(capsys, "--layers", "2,2,2", "--wrt", "all", "--to", "tex")
+    assert status == 1 and says(verdict, "tex", out)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "tex"])
+def test_the_general_form_not_decided_exits_1_and_says_so(undecided, capsys, fmt):
+    status, out = derive(capsys, "--layers", "2,2,2", "--wrt", "w_{jk}^{(l)}", "--to", fmt)
+    assert status == 1 and says("undecided", fmt, out)
+
+
+def drop_elementwise_prime(monkeypatch) -> None:
+    """A bug in the elementwise delta only: g' dropped."""
+    original = gf._error
+
+    def broken(net, layer, j):
+        if net.activation(layer).elementwise:
+            return gf._sensitivity(net, layer, j)
+        return original(net, layer, j)
+
+    monkeypatch.setattr(gf, "_error", broken)
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "tex"])
+@pytest.mark.parametrize(
+    ("layers", "activations"),
+    [(",".join(["5"] * 14), MIXED), ("5,5,5,5", "tanh,relu,softmax"), ("3,3,3,3", "softmax,softmax,tanh")],
+)
+def test_a_wrong_elementwise_delta_in_the_general_form_is_caught(monkeypatch, capsys, fmt, layers, activations):
+    drop_elementwise_prime(monkeypatch)
+    args = ("--layers", layers, "--activation", activations, "--cost", "sse", "--notation", "nielsen")
+    status, out = derive(capsys, *args, "--wrt", "w_{jk}^{(l)}", "--to", fmt)
+    assert status == 1 and says("disproven", fmt, out)
+
+
+def test_the_general_form_says_what_the_copy_is_and_why_it_covers_the_network(capsys):
+    status, out = derive(
+        capsys,
+        "--layers",
+        ",".join(["5"] * 14),
+        "--activation",
+        MIXED,
+        "--cost",
+        "cross_entropy",
+        "--wrt",
+        "w_{jk}^{(l)}",
+    )
+    assert status == 0, out
+    assert (
+        "proven (symbolic): instantiated for every layer and neuron of the 2-2-2-2 network made of this one's "
+        "input and layers L-12, L-11, L" in out
+    )
+    assert (
+        "it keeps one layer of each kind this network has (the output layer, the first layer, a softmax hidden "
+        "layer and an elementwise hidden layer), and the formulas are the same for every layer of a kind" in out
+    )
+
+
+@pytest.mark.parametrize("verdict", ["undecided", "disproven"])
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_a_second_derivative_not_proven_exits_1_and_says_so(request, monkeypatch, capsys, verdict, fmt):
+    if verdict == "disproven":
+        derive_second = second.derive_second
+
+        def doubled(net, first, other):
+            d2 = derive_second(net, first, other)
+            return type(d2)(d2.first, d2.second, d2.second_symbol, d2.sensitivities, d2.terms, 2 * d2.result)
+
+        monkeypatch.setattr(second, "derive_second", doubled)
+    else:
+        request.getfixturevalue(verdict)
+    status, out = derive(capsys, "--layers", "2,2,2", "--wrt", "w_{00}^{(1)}", "--wrt2", "w_{10}^{(L)}", "--to", fmt)
+    assert status == 1 and says(verdict, fmt, out)
+    if fmt == "json":
+        assert set(json.loads(out)["proof"]) == {"verdict", "proven", "method", "statement"}
+
+
+def test_a_matrix_form_not_decided_exits_1_although_the_element_is_proven(monkeypatch, capsys):
+    def out_of_time(net):
+        raise checks._OutOfTime
+
+    monkeypatch.setattr(mf, "prove", out_of_time)
+    status, out = derive(capsys, "--layers", "2,2,2", "--wrt", "w_{00}^{(1)}", "--to", "tex")
+    assert status == 1
+    assert "Whether these equations hold is NOT DECIDED" in out and "The result is proven symbolically" in out
+
+
+def test_a_wrong_softmax_hidden_rule_in_the_matrix_form_is_printed_and_disproven(monkeypatch, capsys):
+    """The printed equations are the proven ones: a hidden softmax layer given the elementwise rule shows it and
+    fails its proof."""
+    through = mf._through_activation
+
+    def elementwise_everywhere(net, v, layer, upstream):
+        if layer < net.depth and not net.activation(layer).elementwise:
+            return sp.HadamardProduct(upstream, v.a(layer))
+        return through(net, v, layer, upstream)
+
+    monkeypatch.setattr(mf, "_through_activation", elementwise_everywhere)
+    args = ("--layers", "3,3,3,3,3,3", "--activation", "tanh,softmax,tanh,softmax,softmax", "--cost", "cross_entropy")
+    status, out = derive(capsys, *args, "--wrt", "w_{00}^{(L)}", "--to", "tex")
+    assert status == 1 and "These equations are DISPROVEN" in out
+    assert r"((W^{(l+1)})^{T} \delta^{(l+1)}) \odot a^{(l)}" in out
+
+
+def test_each_kind_of_hidden_layer_gets_its_own_printed_matrix_equation(capsys):
+    args = ("--layers", "3,3,3,3,3,3", "--activation", "tanh,softmax,tanh,softmax,softmax", "--cost", "cross_entropy")
+    status, out = derive(capsys, *args, "--wrt", "w_{00}^{(L)}", "--to", "tex")
+    assert status == 0, out
+    jacobian = (
+        r"\delta^{(l)} &= (\operatorname{diag}(a^{(l)}) - a^{(l)} (a^{(l)})^{T})"
+        r" (W^{(l+1)})^{T} \delta^{(l+1)} \quad \text{(a softmax hidden layer)}"
+    )
+    elementwise = (
+        r"\delta^{(l)} &= ((W^{(l+1)})^{T} \delta^{(l+1)}) \odot "
+        r"g^{\prime (l)}(z^{(l)}) \quad \text{(an elementwise hidden layer)}"
+    )
+    assert jacobian in out and elementwise in out
+    assert "These equations are proven symbolically" in out
+
+
+@pytest.mark.parametrize("fmt", ["text", "json", "md"])
+def test_documents_without_the_matrix_form_do_not_prove_it(monkeypatch, capsys, fmt):
+    def never(net):
+        raise AssertionError("the matrix form proven for a document that does not show it")
+
+    monkeypatch.setattr(checks, "prove_matrix_form", never)
+    status, _ = derive(capsys, "--layers", "2,3,2", "--wrt", "w_{00}^{(1)}", "--to", fmt)
+    assert status == 0
+
+
+def test_the_python_api_runs_the_proofs_a_document_states_when_given_none():
+    d = sbp.Network(layers=[2, 3, 2]).derive("w_{00}^{(1)}")
+    tex = d.latex()
+    assert "These equations are proven symbolically" in tex and "The result is proven symbolically" in tex
+    assert "Check: proven (symbolic)" in renderers.render(d)
+    assert "The result is proven symbolically" in renderers.render_all(sbp.Network(layers=[1, 1]))
+
+
+ACTIVATIONS = ["sigmoid", "tanh", "relu", "identity", "softmax", "g"]
+
+
+@st.composite
+def mixed_networks(draw):
+    """Networks of 1 to 13 layers after the input mixing elementwise and softmax layers, 2 or 3 neurons wide."""
+    names = draw(st.lists(st.sampled_from(ACTIVATIONS), min_size=1, max_size=13))
+    widths = draw(st.lists(st.integers(2, 3), min_size=len(names) + 1, max_size=len(names) + 1))
+    return sbp.Network(layers=widths, activation=names, cost="sse", bias=draw(st.sampled_from(["neuron", "layer"])))
+
+
+def delta_cases(net: Network, spy: list) -> set[tuple[bool, bool, bool]]:
+    """(elementwise, output, first) of each layer whose delta the general form's instances use."""
+    return {(net.activation(m).elementwise, m == net.depth, m == 1) for m in spy}
+
+
+@given(mixed_networks())
+def test_every_case_the_general_form_states_for_the_network_is_instantiated_on_its_copy(net):
+    copy = proof_copy(net).network
+    used: list[int] = []
+    error = gf._error
+
+    def spy(n, layer, j):
+        used.append(layer)
+        return error(n, layer, j)
+
+    gf._error = spy
+    try:
+        for ref in copy.parameters() + [Ref("a", m, (k,)) for m in range(copy.depth) for k in copy.neurons(m)]:
+            gf.instantiate(copy, ref)
+    finally:
+        gf._error = error
+    stated = {(net.activation(m).elementwise, m == net.depth, m == 1) for m in range(1, net.depth + 1)}
+    instantiated = delta_cases(copy, used)
+    assert {(e, o) for e, o, _ in stated} <= {(e, o) for e, o, _ in instantiated}
+    assert any(first for _, _, first in instantiated)
+    assert set(layer_kinds(net)) == set(proof_copy(net).kinds)
+
+
+@given(mixed_networks())
+def test_every_matrix_equation_printed_for_the_network_has_a_layer_in_its_copy(net):
+    assert mf.not_covered(net, proof_copy(net).network) == []
+
+
+def test_a_cost_that_depends_on_the_output_width_is_proven_at_that_width_or_says_it_was_not():
+    """The mean squared error's derivative has 1/n_L: the copy keeps the output layer's width, up to 64."""
+    kept = proof_copy(sbp.Network(layers=[4, 4, 4, 10], cost="mse"))
+    assert kept.network.layers == (3, 3, 10)
+    narrowed = checks.prove_general_form(sbp.Network(layers=[2, 3, 100], cost="mse"))
+    assert narrowed.verdict == "proven"
+    assert "is proven there for 3 neurons, not this network's 100" in narrowed.statement
+    matrix = checks.prove_matrix_form(sbp.Network(layers=[2, 3, 100], cost="mse")).proof
+    assert matrix.verdict == "undecided" and "gradient (output) equation printed here" in matrix.statement
