@@ -496,8 +496,9 @@ def _main(argv: Sequence[str] | None) -> int:
     try:
         with np.errstate(all="ignore"), _progress_line(args.command):  # overflow is an error of its own
             status = COMMANDS[args.command](args)
-        for note in getattr(args, "notes", ()):  # after the result, so that bad input stays one line
-            sys.stderr.write(f"symbackprop {args.command}: note: {_one_line(note.line)}\n")
+        if status in (EXIT_OK, EXIT_FAILED):  # a note goes with a result, after it; bad input stays one line
+            for note in getattr(args, "notes", ()):
+                sys.stderr.write(f"symbackprop {args.command}: note: {_one_line(note.line)}\n")
         return status
     except SpecError as err:
         sys.stderr.write(f"symbackprop {args.command}: error: {_one_line(str(err))}\n")

@@ -217,7 +217,7 @@ def _implicit(text: str, kind: str, layer: int, want: int, spec: NetworkSpec) ->
 def check(ref: Ref, spec: NetworkSpec, text: str | None = None) -> None:
     """Raise a SpecError that says what exists when ``ref`` is not in the network."""
     label = repr(text) if text is not None else _shown_briefly(ref)
-    _check_form(ref, spec, label)
+    _check_kind_and_layer(ref, spec, label)
     base, depth = spec.index_base, spec.depth
     first = notations.load(spec.notation).input_number
     if ref.kind in "wb" and ref.layer == 0:
@@ -229,20 +229,25 @@ def check(ref: Ref, spec: NetworkSpec, text: str | None = None) -> None:
         )
     if ref.kind == "b" and spec.bias == "none":
         raise SpecError(f'reference {label}: this network has no biases (bias = "none")')
+    _check_indices(ref, spec, label)
     ranges = [spec.layers[ref.layer]] + ([spec.layers[ref.layer - 1]] if ref.kind == "w" else [])
     for index, size in zip(ref.indices, ranges, strict=False):
         if not base <= index < base + size:
             raise SpecError(f"reference {label}: index {index} is out of range; {_what_exists(ref, spec)}")
 
 
-def _check_form(ref: object, spec: NetworkSpec, label: str) -> None:
-    """A Ref built by hand (the Python API takes one) has a known kind, a layer of the network and as many
-    whole-number indices as its kind takes, before anything indexes the network with it."""
+def _check_kind_and_layer(ref: object, spec: NetworkSpec, label: str) -> None:
+    """A Ref built by hand (the Python API takes one) has a known kind and a layer of the network, before
+    anything indexes the network with it."""
     if not isinstance(ref, Ref) or not isinstance(ref.kind, str) or ref.kind not in KINDS:
         kinds = ", ".join(KINDS)
         raise SpecError(f"reference {label}: expected text such as w_{{12}}^{{(L)}}, or a Ref of kind {kinds}")
     if type(ref.layer) is not int or not 0 <= ref.layer <= spec.depth:
         raise SpecError(f"reference {label}: no layer {ref.layer!r}; layers are 0 (input) to {spec.depth} (L)")
+
+
+def _check_indices(ref: Ref, spec: NetworkSpec, label: str) -> None:
+    """As many whole-number indices as the kind takes (two for a weight, none for a layer's shared bias)."""
     want = 2 if ref.kind == "w" else 0 if ref.kind == "b" and spec.bias == "layer" else 1
     if not isinstance(ref.indices, tuple) or len(ref.indices) != want or any(type(i) is not int for i in ref.indices):
         raise SpecError(f"reference {label}: a {KINDS[ref.kind]} here takes {want} whole-number indices")

@@ -178,7 +178,6 @@ def _joined(*notes: str) -> str:
 def _check(net: Network, claim: str, bound: claim_binding.BoundClaim, of: sp.Expr, target: Ref | None) -> ClaimReport:
     """Every side against the right answer, for every case of the free indices: the first wrong one is reported."""
     answers = []
-    stage("deciding the claim")
     for k, case in enumerate(bound.cases):
         wrt = _wrt_in_case(net, bound, target, case)
         if bound.reference is not None:  # \frac{\partial}{\partial x}(E) = ...: each later side against the first
@@ -186,6 +185,7 @@ def _check(net: Network, claim: str, bound: claim_binding.BoundClaim, of: sp.Exp
         else:
             answer = _answer(net, of.xreplace(_values(case)), wrt, bound.first_sample)
         answers.append(answer.shown)
+        stage("deciding the claim")
         for side in bound.sides:
             decision = _decide(net, answer, side.values[k], bound)
             if not decision.equal:
@@ -238,6 +238,7 @@ def _answer(net: Network, of: sp.Expr, wrt: sp.Indexed, first_sample: int) -> An
     """The right answer for d(of)/d(wrt)."""
     ref = _ref_of(wrt)
     if of == C0:
+        stage("deriving")
         d = net.derive(ref)
         return Answer(of, wrt, d.sum_form, d.result, d.start, d)
     if of == MEAN_COST:

@@ -134,4 +134,4 @@ def test_the_general_form_takes_the_spec_title_and_author_as_every_document_does
     (tmp_path / "net.toml").write_text('layers = [2, 2]\ntitle = "Gödel"\nauthor = "Ångström"\n', encoding="utf-8")
     done = run("derive", "net.toml", "--wrt", "w_{jk}^{(l)}", "--to", "tex", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert r"\title{Gödel}" in done.stdout and "Ångström}}" in done.stdout
+    assert r"{\LARGE Gödel\par}" in done.stdout and r"\centering Ångström}" in done.stdout

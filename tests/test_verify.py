@@ -483,7 +483,7 @@ def test_a_weight_the_network_lacks_is_named_with_the_one_that_belongs(capsys):
         (r"\mathbb{1}[z^{(L)} \geq 0]", "1[z^(L) ≥ 0]", r"\mathbb{1}\left[z^{(L)} \geq 0\right]"),
         (r"\mathbb{1}[0 < z^{(L)}]", "1[z^(L) > 0]", r"\mathbb{1}\left[z^{(L)} > 0\right]"),
         (r"\mathbb{1}[z^{(L)} < 0]", "1[z^(L) < 0]", r"\mathbb{1}\left[z^{(L)} < 0\right]"),
-        (r"\max(0, z^{(L)})", "max(0, z^(L))", r"\max\left(0, z^{(L)}\right)"),
+        (r"\max(0, z^{(L)})", "max(0, z^(L))", r"\max(0, z^{(L)})"),  # plain parentheses: the content is short
     ],
 )
 def test_the_claim_as_read_is_printed_in_the_claims_own_notation(claim, text, latex):
