@@ -29,7 +29,6 @@ from typing import Any
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 from sympy.printing.numpy import JaxPrinter, NumPyPrinter
-from sympy.printing.pytorch import TorchPrinter
 
 from . import arguments
 from .errors import SpecError
@@ -68,7 +67,7 @@ class Backend:
     name: str
     title: str  # as the docstring names it
     arrays: str  # what its functions return
-    printer: type
+    printer: Callable[[], type]  # its class, imported when first asked for
     module: str
     imports: str
     array: str  # {x}: an input, as a float64 array of this library
@@ -289,19 +288,30 @@ class JaxMatrixPrinter(MatrixPrinting, JaxPrinter):
     """JAX source for the matrix form (jax.numpy mirrors NumPy's spelling)."""
 
 
-class TorchMatrixPrinter(MatrixPrinting, TorchPrinter):
-    """PyTorch source for the matrix form (tensors take NumPy's axis= and keepdims= as well)."""
+@functools.cache
+def torch_matrix_printer() -> type:
+    """PyTorch source for the matrix form (tensors take NumPy's axis= and keepdims= as well). SymPy's PyTorch
+    printer imports torch itself, which takes seconds, so it is imported only for this backend."""
+    from sympy.printing.pytorch import TorchPrinter
+
+    return type("TorchMatrixPrinter", (MatrixPrinting, TorchPrinter), {"__doc__": torch_matrix_printer.__doc__})
 
 
 BACKENDS = {
     "numpy": Backend(
-        "numpy", "NumPy", "NumPy arrays", NumPyMatrixPrinter, "numpy", "import numpy", "numpy.asarray({x}, dtype=float)"
+        "numpy",
+        "NumPy",
+        "NumPy arrays",
+        lambda: NumPyMatrixPrinter,
+        "numpy",
+        "import numpy",
+        "numpy.asarray({x}, dtype=float)",
     ),
     "jax": Backend(
         "jax",
         "JAX",
         "JAX arrays",
-        JaxMatrixPrinter,
+        lambda: JaxMatrixPrinter,
         "jax.numpy",
         JAX_IMPORTS,
         "jax.numpy.asarray({x}, dtype=jax.numpy.float64)",
@@ -310,7 +320,7 @@ BACKENDS = {
         "torch",
         "PyTorch",
         "PyTorch tensors",
-        TorchMatrixPrinter,
+        torch_matrix_printer,
         "torch",
         "import torch",
         "torch.as_tensor({x}, dtype=torch.float64)",
@@ -340,7 +350,7 @@ def module_source(net: Network, backend: str = "numpy") -> str:
     _require_numbers(net)
     lib = backend_named(backend)
     stage("deriving the matrix form")
-    printer, eqs = lib.printer(net, lib), matrix_form(net).batch
+    printer, eqs = lib.printer()(net, lib), matrix_form(net).batch
     stage("writing the code")
     body = _inputs(net, lib) + _forward(net, eqs, printer)
     statements = shared([("cost", eqs.cost), *[(t, in_outputs(net, e)) for t, e in fold_mean(eqs)]])

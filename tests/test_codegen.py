@@ -134,7 +134,7 @@ def test_each_activation_is_computed_as_numeric_computes_it(name, backend):
     sources = [
         (codegen.activation_source(net, 1, False, lib), act.numpy_form),
         (codegen.activation_source(net, 1, True, lib), act.numpy_prime),
-        (lib.printer(net, lib).doprint(in_outputs), act.numpy_prime),  # g' in A = g(Z), where the catalogue says how
+        (lib.printer()(net, lib).doprint(in_outputs), act.numpy_prime),  # g' in A = g(Z), where the catalogue says how
     ]
     namespace, array = library(backend)
     with np.errstate(over="ignore"):
@@ -292,3 +292,14 @@ def test_a_backend_that_is_not_installed_is_refused_by_name(backend):
 def test_an_unknown_backend_is_refused():
     with pytest.raises(sbp.SpecError, match="unknown backend 'tensorflow'; known: numpy, jax, torch"):
         sbp.Network(layers=[2, 2]).gradient_function(backend="tensorflow")
+
+
+def test_numpy_code_generation_never_imports_torch():
+    """SymPy's PyTorch printer imports torch (seconds), so only the torch backend may load it."""
+    script = (
+        "import sys, symbackprop as s; from symbackprop.codegen import module_source; "
+        "module_source(s.Network(layers=[2, 3, 2])); print('torch' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
