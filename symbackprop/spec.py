@@ -312,6 +312,7 @@ def _values(data: Any, layers: tuple[int, ...], bias: str, where: str = "") -> V
     for key, what in wanted.items():
         if key not in data:
             raise SpecError(f"values.{key}: missing; give {what}")
+    data = {key: _plain(value) for key, value in data.items()}
     x = _batch("values.x", data["x"], layers[0])
     y = _batch("values.y", data["y"], layers[-1])
     if x.shape[0] != y.shape[0]:
@@ -323,7 +324,21 @@ def _values(data: Any, layers: tuple[int, ...], bias: str, where: str = "") -> V
     rate = data.get("learning_rate")
     if rate is not None:
         rate = float(_array("values.learning_rate", rate, ()))
+        if rate <= 0:
+            raise SpecError(
+                f"values.learning_rate: a gradient-descent step needs a rate greater than 0, got {rate:g}; "
+                "leave it out for no step"
+            )
     return Values(x, y, weights, biases, rate)
+
+
+def _plain(value: Any) -> Any:
+    """NumPy arrays and scalars (from the Python API) as the lists and numbers a TOML file gives."""
+    if isinstance(value, (np.ndarray, np.generic)):
+        return value.tolist()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _matrix_words(layers: tuple[int, ...]) -> str:

@@ -537,3 +537,19 @@ def test_a_preset_file_with_a_value_of_the_wrong_kind_is_refused_by_key(tmp_path
     preset.write_text(body + "\n")
     with pytest.raises(sbp.SpecError, match=message):
         notation.load(str(preset))
+
+
+@pytest.mark.parametrize("rate", [0, -0.1])
+def test_a_learning_rate_that_is_not_positive_is_refused(rate):
+    message = spec_error(spec_with_values(learning_rate=rate))
+    assert message.startswith("values.learning_rate:") and "greater than 0" in message
+
+
+def test_values_may_be_numpy_arrays_and_give_the_same_numbers_as_lists():
+    as_lists = specs.from_mapping(spec_with_values()).values
+    arrays = {k: np.asarray(v) if k in ("x", "y") else [np.asarray(m) for m in v] for k, v in GOOD_VALUES.items()}
+    arrays["learning_rate"] = np.float64(GOOD_VALUES.get("learning_rate", 0.1))
+    as_arrays = specs.from_mapping(spec_with_values(**arrays)).values
+    assert np.array_equal(as_lists.x, as_arrays.x) and np.array_equal(as_lists.y, as_arrays.y)
+    assert all(np.array_equal(a, b) for a, b in zip(as_lists.weights, as_arrays.weights, strict=True))
+    assert all(np.array_equal(a, b) for a, b in zip(as_lists.biases, as_arrays.biases, strict=True))
