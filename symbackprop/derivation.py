@@ -203,7 +203,8 @@ class Derivation:
         from .renderers.filters import filters_for
 
         tex = filters_for(self.network)
-        return f"$${tex['tpartial']((self.chains[0].factors[0].of, self.symbol))} = {tex['tex'](self.sum_form)}$$"
+        lhs = tex["tpartial"]((self.chains[0].factors[0].of, self.symbol))
+        return f"$$\\boxed{{{lhs} = {tex['tex'](self.sum_form)}}}$$"
 
     def _repr_markdown_(self) -> str:
         return self.markdown()

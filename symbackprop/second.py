@@ -207,6 +207,7 @@ def hessian_function(net: Network) -> Callable[..., np.ndarray]:
     function = sp.lambdify(dummies, [e.xreplace(swap) for e in entries], modules=[step, "numpy"], cse=True)
 
     def hessian(values: Values) -> np.ndarray:
+        _check_values(net, values)
         n, size = values.x.shape[0], len(symbols)
         leaf_values = [_number_of(net, s, values) for s in leaves]
         params = [float(np.ravel(_number_of(net, s, values))[0]) for s in symbols]
@@ -216,6 +217,39 @@ def hessian_function(net: Network) -> Callable[..., np.ndarray]:
         return out + np.triu(out, 1).T
 
     return hessian
+
+
+def _check_values(net: Network, values: object) -> None:
+    """A Hessian's argument is a Values shaped for this network, as a spec's [values] table gives; else SpecError."""
+    if not isinstance(values, Values):
+        raise SpecError(
+            f"values: expected a symbackprop.Values, such as Network(..., values={{...}}).spec.values, "
+            f"got {type(values).__name__}"
+        )
+    given = _shapes_given(values)
+    wanted = _shapes_wanted(net, int(np.shape(values.x)[0]) if np.ndim(values.x) else 0)
+    if len(given) != len(wanted):
+        raise SpecError(f"values: this network needs {', '.join(wanted)}; got {', '.join(given)}")
+    for (name, shape), want in zip(given.items(), wanted.values(), strict=True):
+        if shape != want:
+            raise SpecError(f"values.{name}: must be shaped {want}, got {shape}")
+
+
+def _shapes_given(values: Values) -> dict[str, tuple[int, ...]]:
+    """The shape of each array in ``values``, by name: x, y, weights[0], ..., biases[0], ..."""
+    shapes = {"x": np.shape(values.x), "y": np.shape(values.y)}
+    shapes |= {f"weights[{i}]": np.shape(w) for i, w in enumerate(values.weights)}
+    return shapes | {f"biases[{i}]": np.shape(b) for i, b in enumerate(values.biases)}
+
+
+def _shapes_wanted(net: Network, samples: int) -> dict[str, tuple[int, ...]]:
+    """The shape each array of a Values must have for ``net`` and this many samples."""
+    layers, bias = net.layers, net.spec.bias
+    shapes = {"x": (samples, layers[0]), "y": (samples, layers[-1])}
+    shapes |= {f"weights[{m - 1}]": (layers[m], layers[m - 1]) for m in range(1, len(layers))}
+    if bias == "none":
+        return shapes
+    return shapes | {f"biases[{m - 1}]": (layers[m],) if bias == "neuron" else (1,) for m in range(1, len(layers))}
 
 
 def _number_of(net: Network, symbol: sp.Indexed, values: Values) -> np.ndarray | float:

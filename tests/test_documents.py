@@ -169,7 +169,8 @@ def test_user_templates_are_used_before_the_shipped_ones(tmp_path):
 
 def test_jupyter_display_hooks_return_latex_and_markdown():
     d = sbp.Network(layers=[1, 1]).derive("b^{(L)}")
-    assert d._repr_latex_().startswith("$$") and "\\sigma" in d._repr_latex_()
+    assert d._repr_latex_().startswith("$$\\boxed{") and d._repr_latex_().endswith("}$$")
+    assert "\\sigma" in d._repr_latex_()
     assert d._repr_markdown_() == d.markdown()
 
 

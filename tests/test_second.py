@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -83,3 +84,31 @@ def test_derive_with_two_references_works_the_second_derivative():
     assert done.returncode == 0, done.stderr
     assert "∂z^(L)/∂w^(L-1) = σ'(z^(L-1))·a^(L-2)·w^(L)" in done.stdout
     assert "σ''(z^(L))" in done.stdout and "proven (symbolic)" in done.stdout
+
+
+WORKED_2_2_2 = {
+    "x": [0.5, -1.0],
+    "y": [1.0, 0.0],
+    "weights": [[[0.1, -0.2], [0.4, 0.3]], [[0.3, -0.1], [-0.4, 0.6]]],
+    "biases": [[0.1, 0.0], [0.2, -0.2]],
+}
+
+
+def test_the_hessian_takes_values_shaped_for_its_network_and_names_a_wrong_one():
+    net = sbp.Network.from_toml("templates/examples/worked.toml")
+    h = net.hessian_function()
+    batch = sbp.Network(
+        layers=[2, 3, 2],
+        values={
+            "x": [[0.5, -1.0], [0.1, 0.2]],
+            "y": [[1.0, 0.0], [0.0, 1.0]],
+            "weights": [[[0.1, -0.2], [0.4, 0.3], [-0.5, 0.2]], [[0.3, -0.1, 0.2], [-0.4, 0.6, 0.1]]],
+            "biases": [[0.1, 0.0, -0.1], [0.2, -0.2]],
+        },
+    )
+    assert h(batch.spec.values).shape == (17, 17)
+    narrow = sbp.Network(layers=[2, 2, 2], values=WORKED_2_2_2)
+    with pytest.raises(sbp.SpecError, match=r"values\.weights\[0\]: must be shaped \(3, 2\), got \(2, 2\)"):
+        h(narrow.spec.values)
+    with pytest.raises(sbp.SpecError, match=r"expected a symbackprop\.Values"):
+        h({"x": [0.5, -1.0]})

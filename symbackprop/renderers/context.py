@@ -112,8 +112,7 @@ def document_context(
     steps = {s.target: n for n, s in enumerate(d.subderivations(), start=1)}
     stage("writing out the result")
     expanded = expanded_or_none(d)
-    stage("working the numbers")
-    numbers = numeric.worked_numbers(d, values) if values is not None and not generic else None
+    numbers = worked_or_none(d)
     claims = claim_rows(net) if values is not None and not generic and "claims" in net.spec.extras else None
     spot = None if generic else numeric.point_check(d)
     return {
@@ -136,6 +135,15 @@ def document_context(
         "where": Where(steps),
         "step_numbers": steps,  # the same numbers as a mapping, for templates written before ``where``
     }
+
+
+def worked_or_none(d: Derivation) -> numeric.WorkedNumbers | None:
+    """The derivation at the spec's values, where the spec has values and no activation is generic."""
+    net = d.network
+    if net.spec.values is None or any(a.generic for a in _activations(net)):
+        return None
+    stage("working the numbers")
+    return numeric.worked_numbers(d, net.spec.values)
 
 
 @dataclass(frozen=True)
@@ -296,6 +304,7 @@ def json_document(d: Derivation, proof: Proof) -> str:
         }
 
     expanded = expanded_or_none(d)
+    worked = worked_or_none(d)
     network = {k: v for k, v in describe(d.network).items() if k != "notation"}
     sentences = {k: words(network[k], str, text.doprint) for k in ("activation_sentence", "output_layer")}
     data = {
@@ -304,9 +313,37 @@ def json_document(d: Derivation, proof: Proof) -> str:
         **derivation(d),
         "subderivations": [derivation(s) for s in d.subderivations()],
         "expanded": expr(expanded) if expanded is not None else None,
+        "numbers": numbers_data(d, worked, text, tex) if worked is not None else None,
         "proof": proof.as_data(),
     }
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def numbers_data(d: Derivation, worked: numeric.WorkedNumbers, text: Any, tex: Any) -> dict[str, Any]:
+    """The worked numbers as JSON data: each path's factors and product for every sample, each sample's
+    derivative, their mean (the batch cost's derivative) and, for a parameter, one gradient-descent step."""
+    paths = [
+        {
+            "factors": [
+                {
+                    "leibniz": {"text": partial_text(text, f.of, f.wrt), "latex": partial_tex(tex, f.of, f.wrt)},
+                    "values": list(values),
+                }
+                for f, values in zip(chain.factors, factor_values, strict=True)
+            ],
+            "product": list(product),
+        }
+        for chain, factor_values, product in zip(d.chains, worked.factors, worked.chains, strict=True)
+    ]
+    return {
+        "samples": len(worked.per_sample),
+        "paths": paths,
+        "per_sample": list(worked.per_sample),
+        "mean": worked.mean,
+        "current": worked.current,
+        "learning_rate": d.network.spec.values.learning_rate if worked.updated is not None else None,
+        "updated": worked.updated,
+    }
 
 
 def all_context(

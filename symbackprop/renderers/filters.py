@@ -78,6 +78,8 @@ def filters_for(net: Network) -> dict[str, Callable[..., Any]]:
         "inline_partial": inline_partial,
         "in_a": in_a,
         "number": number,
+        "number_product": number_product,
+        "number_sum": number_sum,
         "chain_product": lambda chain: number(chain[0]),
         "tex_lines": lines,
         "tex_term_lines": term_lines,
@@ -140,3 +142,14 @@ def number(value: float) -> str:
     """A number as a worked example prints it: six significant digits, no exponent for ordinary sizes."""
     text = f"{value:.6g}"
     return "0" if text == "-0" else text
+
+
+def number_product(values: Sequence[float], sep: str = " · ") -> str:
+    """Numbers multiplied, as a worked example writes them: a negative one after the first in parentheses."""
+    return sep.join(f"({number(v)})" if n and number(v).startswith("-") else number(v) for n, v in enumerate(values))
+
+
+def number_sum(values: Sequence[float]) -> str:
+    """Numbers added with their own signs: "0.1 - 0.2", never "0.1 + -0.2"."""
+    pieces = [number(v) for v in values]
+    return pieces[0] + "".join(f" - {p[1:]}" if p.startswith("-") else f" + {p}" for p in pieces[1:])
