@@ -107,3 +107,18 @@ def test_a_generic_functions_prime_is_its_derivative_at_real_points():
         at, prime = mpmath.mpf("0.3"), sp.Function("g_1_prime")(x)
         slope = mpmath.diff(lambda u: real_points.RealPoint({x: u}, shape).value(g(x)), at)
         assert abs(slope - real_points.RealPoint({x: at}, shape).value(prime)) < 1e-30
+
+
+def test_whether_a_claim_is_cancelled_depends_on_its_size_alone(monkeypatch):
+    """The same claim is decided the same way on any machine: at most CANCEL_NODES nodes of difference it is
+    cancelled, above that the exact points decide; no time budget enters the choice."""
+    from symbackprop import equivalence
+    from symbackprop.network import Network
+
+    net = Network(layers=[2, 3, 2], activation="sigmoid")
+    d = net.derive("w_{00}^{(1)}")
+    claim = sp.expand(d.result)  # the same function, written differently
+    assert claim != d.result
+    assert "cancels to 0" in equivalence.decide(net, claim, d.result, d.start).method
+    monkeypatch.setattr(equivalence, "CANCEL_NODES", 10)
+    assert "exact random rational points" in equivalence.decide(net, claim, d.result, d.start).method
