@@ -22,6 +22,7 @@ from . import numeric
 from .bounds import tree_size
 from .checks import GUARD_SECONDS, within
 from .exact_points import ConcretePoint
+from .expansion import largest_power
 from .network import Network, generic_function
 from .real_points import Comparison, compare, has_branches
 from .references import Ref
@@ -32,6 +33,7 @@ POINTS = 24
 # size the exact points decide; the choice depends on the input alone, so the same claim is always decided the
 # same way. The time guard only stops a pathological case from hanging.
 CANCEL_NODES = 100_000
+CANCEL_POWER = 20_000  # terms of the largest integer power of a sum: (a_0 + ... + a_5)^100 would be 96 million
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ def decide(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -
     generic = realize(net, claim, start, "generic") - realize(net, expected, start, "generic")
     cancelled = (
         within(GUARD_SECONDS, lambda: sp.expand(generic) == 0 or sp.cancel(sp.together(generic)) == 0)
-        if tree_size(generic) <= CANCEL_NODES
+        if tree_size(generic) <= CANCEL_NODES and largest_power(generic, CANCEL_POWER) <= CANCEL_POWER
         else None
     )
     if cancelled:

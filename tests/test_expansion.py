@@ -1,0 +1,84 @@
+"""Counting an expansion before doing it, and what verify does with a claim whose expansion is enormous.
+
+A claim of a few hundred characters, (a_0 + ... + a_5)^{100}, multiplies out to about 96 million
+terms: cancelling it would run until the guard stops it and take gigabytes on the way. The count
+says so first, from the tree alone, and the exact points decide instead.
+"""
+
+from __future__ import annotations
+
+import random
+from fractions import Fraction
+from math import comb
+
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import symbackprop as sbp
+from symbackprop import equivalence
+from symbackprop.exact_points import ConcretePoint
+from symbackprop.expansion import expanded_terms, largest_power
+from symbackprop.verify import verify_claim
+
+LETTERS = sp.symbols("p q r s t")
+
+
+@st.composite
+def polynomials(draw: st.DrawFn, depth: int = 3) -> sp.Expr:
+    """Small sums, products and powers of a few letters, as a claim might nest them."""
+    if depth == 0 or draw(st.booleans()):
+        return draw(st.sampled_from(LETTERS)) * draw(st.integers(1, 3))
+    kind = draw(st.sampled_from(["add", "mul", "pow"]))
+    if kind == "pow":
+        return sp.Pow(draw(polynomials(depth - 1)), draw(st.integers(2, 4)))
+    parts = draw(st.lists(polynomials(depth - 1), min_size=2, max_size=3))
+    return sp.Add(*parts) if kind == "add" else sp.Mul(*parts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(polynomials())
+def test_the_count_is_never_below_the_terms_expand_gives(expr):
+    assert expanded_terms(expr, 10**9) >= len(sp.Add.make_args(sp.expand(expr)))
+
+
+def test_a_power_of_a_sum_counts_its_multisets():
+    six = sp.Add(*sp.symbols("a0:6"))
+    assert expanded_terms(six**3, 10**9) == comb(8, 3) == len(sp.expand(six**3).args)
+    assert largest_power(six**100, 10**9) == comb(105, 5)  # about 96 million
+
+
+def test_the_count_stops_at_the_cap_without_big_number_work():
+    six = sp.Add(*sp.symbols("a0:6"))
+    assert largest_power(six ** (10**9), 20_000) == 20_001
+    assert expanded_terms(six ** (10**9) * six ** (10**9), 20_000) == 20_001
+    assert largest_power(sp.Symbol("x") ** 100, 5) == 1  # a power of one letter is one term
+
+
+def test_exp_of_a_product_and_of_its_multiplied_out_form_agree_at_exact_points():
+    w, a, b = sp.symbols("w a b")
+    point = ConcretePoint(random.Random(7))
+    together = sp.exp(w * (a + b), evaluate=False)
+    apart = sp.exp(-w * a - w * b)
+    assert point.value(together * apart) == Fraction(1)
+
+
+NET = sbp.Network(layers=[2, 6, 1], activation="sigmoid")
+SIX = "+".join(f"a_{i}^{{(1)}}" for i in range(6))
+SIX_AGAIN = r"\sigma(w_{00}^{(1)} a_0^{(0)} + w_{01}^{(1)} a_1^{(0)} + b_0^{(1)})+" + "+".join(
+    f"a_{i}^{{(1)}}" for i in range(1, 6)
+)
+RIGHT = r"2(a^{(L)} - y)\sigma'(z^{(L)}) a_0^{(1)}"
+
+
+@pytest.mark.parametrize(("factor", "verdict"), [("", "correct"), ("3", "incorrect")])
+def test_a_claim_with_a_hundredth_power_is_decided_without_cancelling(monkeypatch, factor, verdict):
+    """The hundredth powers are equal only once a_0 is written as sigma(z_0): cancelling would multiply out
+    96 million terms. The size check sends it to the exact points; the spy proves cancelling never started."""
+    started = []
+    monkeypatch.setattr(equivalence, "within", lambda *args: started.append(args))
+    claim = f"({SIX})^{{100}} - ({SIX_AGAIN})^{{100}} + {factor}{RIGHT}"
+    report = verify_claim(NET, claim, "w_{00}^{(L)}")
+    assert report.verdict == verdict
+    assert started == []
