@@ -89,12 +89,12 @@ def check_numbers(net: Network) -> list[NumberCheck]:
     computed = [_finite(claim, exact.of(claim)) for claim in claims]
     allowed = [tolerance if tolerance is not None else half_unit(claim.number) for claim in claims]
     agreed = [_matches(c, claim.number, a) for c, claim, a in zip(computed, claims, allowed, strict=True)]
-    carried = _Carrying(exact, claims, agreed).explain_all(allowed)
+    carried = _Carrying(exact, claims, agreed).explain_all(allowed, computed)
     checks = []
     for n, claim in enumerate(claims):
-        verdict = CONFIRMED if agreed[n] else CARRIED if n in carried else WRONG
         how = carried.get(n)
-        note = how.note if how is not None else ""
+        verdict, note = _verdict(agreed[n], how, _like_a_mistake(claim, computed[n], allowed[n]))
+        how = how if verdict == CARRIED else None
         checks.append(NumberCheck(*_row(claim), computed[n], allowed[n], verdict, note, tolerance is not None, how))
     return checks
 
@@ -214,6 +214,31 @@ def _matches(value: float, claimed: Decimal, allowed: Decimal) -> bool:
     return np.isfinite(value) and abs(Decimal(repr(value)) - claimed) <= allowed
 
 
+def _like_a_mistake(claim: _Claim, exact: float, allowed: Decimal) -> str:
+    """What makes a missed number wrong whatever rounding reaches it, in words, or "": the other sign than the
+    exact value (a step the wrong way), or for a gradient the exact value doubled or halved, a known mistake of
+    method that a coarse rounding may happen to imitate."""
+    if not np.isfinite(exact) or abs(Decimal(repr(exact))) <= allowed:  # the exact value is 0 at this precision
+        return ""
+    if claim.number != 0 and (claim.number < 0) != (exact < 0):
+        return "it has the other sign than the exact value"
+    for factor, words in ((2.0, "doubled"), (0.5, "halved")):
+        if claim.section == "gradients" and _matches(factor * exact, claim.number, allowed):
+            return f"it is the exact value {words}, a known mistake of method"
+    return ""
+
+
+def _verdict(agreed: bool, carried: Carried | None, mistake: str) -> tuple[str, str]:
+    """A row's verdict and note: rounding carried forward excuses a number unless it looks like a mistake."""
+    if agreed:
+        return CONFIRMED, ""
+    if carried is None:
+        return WRONG, ""
+    if mistake:
+        return WRONG, f"{mistake}, so it is counted wrong, though rounding carried forward gives it: {carried.note}"
+    return CARRIED, carried.note
+
+
 def _order(claim: _Claim) -> tuple:
     """Where a number comes in a worked example: forward values layer by layer, the cost, gradients from the
     output back (in a layer dC/da, then dC/dz, then the parameters), then the step."""
@@ -241,8 +266,9 @@ class _Carrying:
         self.roundings = by_hand.roundings(c.number for c in claims)
         self.functions: by_hand.Functions = {}
 
-    def explain_all(self, allowed: list[Decimal]) -> dict[int, Carried]:
-        """The explanation of each missed number that has one, by its place in the table."""
+    def explain_all(self, allowed: list[Decimal], computed: list[float]) -> dict[int, Carried]:
+        """The explanation of each missed number that has one, by its place in the table. One that looks like a
+        mistake of method (``_like_a_mistake``) keeps its explanation but is not used to explain later ones."""
         found: dict[int, Carried] = {}
         missed = sorted(set(range(len(self.claims))) - self.accepted, key=lambda n: _order(self.claims[n]))
         with np.errstate(all="ignore"):  # a rounded number may overflow or leave a log's domain: it explains nothing
@@ -253,7 +279,8 @@ class _Carrying:
                 )
                 if how is not None:
                     found[n] = how
-                    self.accepted.add(n)
+                    if not _like_a_mistake(self.claims[n], computed[n], allowed[n]):
+                        self.accepted.add(n)  # a number counted wrong explains nothing after it
         return found
 
     def _tries(self, claim: _Claim) -> Iterator[Carried]:
