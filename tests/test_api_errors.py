@@ -156,6 +156,23 @@ def test_a_template_of_yours_that_fails_is_bad_input_naming_its_line(content, wo
     assert not (tmp_path / "out.txt").exists()
 
 
+def test_a_template_linked_from_outside_the_folder_is_refused_unread(tmp_path):
+    """A link in the template folder to /etc/passwd would put that file into the output; one to a file in the
+    folder is the user's own template and is used."""
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "derivation.txt.j2").symlink_to("/etc/passwd")
+    done = run("derive", "example:3b1b", "--wrt", "w^{(L)}", "--templates", "mine", "-o", "out.txt", cwd=tmp_path)
+    assert done.returncode == 2, done.stderr
+    assert "derivation.txt.j2: a link to a file outside the folder" in done.stderr
+    assert "root:" not in done.stderr + done.stdout and not (tmp_path / "out.txt").exists()
+    (tmp_path / "mine" / "derivation.txt.j2").unlink()
+    (tmp_path / "mine" / "plain.j2").write_text("mine: \\VAR{ d.symbol }\n")
+    (tmp_path / "mine" / "derivation.txt.j2").symlink_to("plain.j2")
+    done = run("derive", "example:3b1b", "--wrt", "w^{(L)}", "--templates", "mine", "-o", "out.txt", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "out.txt").read_text().startswith("mine: ")
+
+
 @pytest.mark.parametrize(
     ("claim", "verdict"),
     [

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..resources import templates_dir
@@ -48,9 +49,15 @@ def environment(
 
 class _UserLoader(jinja2.FileSystemLoader):
     """The user's folder: a file there that is not UTF-8 text is a template error naming it, as a syntax
-    error would be, not a decoding error from inside Jinja."""
+    error would be, not a decoding error from inside Jinja; a link that leads out of the folder is refused
+    before it is read, so a template folder cannot pull in /etc/passwd or another user's file."""
 
     def get_source(self, environment: jinja2.Environment, template: str) -> tuple[str, str, Callable[[], bool]]:
+        pieces = split_template_path(template)  # refuses "..", as Jinja does
+        for folder in self.searchpath:
+            path = Path(folder, *pieces)
+            if path.is_file() and not path.resolve().is_relative_to(Path(folder).resolve()):
+                raise jinja2.TemplateError(f"{template}: a link to a file outside the folder; copy the file in")
         try:
             return super().get_source(environment, template)
         except UnicodeDecodeError:
