@@ -21,7 +21,7 @@ from . import batch, claim_binding, claim_syntax
 from .claim_syntax import ClaimError
 from .derivation import Derivation
 from .diagnosis import Local, Mistake, diagnose
-from .equivalence import Counterexample, Decision, counterexample, decide
+from .equivalence import Counterexample, Decision, agree_at_real_points, counterexample, decide
 from .errors import SpecError
 from .exact_points import NoExactValue
 from .local import local_derivative
@@ -111,7 +111,17 @@ def verify_claim(net: Network, claim: str, wrt: str | Ref | None = None) -> Clai
     except UNDECIDABLE:  # a function no method here gives values: said, never a traceback
         reason = "the claim holds a function that no method here can evaluate, so it cannot be decided"
         return ClaimReport(net, claim, UNPARSEABLE, target, error=reason, position=bound.sides[0].position)
+    except _NotShownWrong:
+        reason = (
+            "the claim and the right answer differ at exact points but agree to 40 digits at every real point "
+            "tried, so it cannot be decided"
+        )
+        return ClaimReport(net, claim, UNPARSEABLE, target, error=reason, position=bound.sides[0].position)
     return _with_swapped_weights(report, bound) if bound.rewritten else report
+
+
+class _NotShownWrong(Exception):
+    """A claim found different from the right answer with no real point to show it: never called incorrect."""
 
 
 MAX_SWAPS = 4  # weights the network lacks, each read with its indices swapped, before the claim is given up
@@ -214,6 +224,8 @@ def _report(
     if verdict == INCORRECT:
         stage("finding where the claim goes wrong")
         found = _or_none(_counterexample, net, answer, value, bound)
+        if found is None and answer.of != MEAN_COST and _shown_right(net, answer, value):
+            raise _NotShownWrong
         mistake = _or_none(_diagnose, net, answer, value, bound)
     return ClaimReport(
         net,
@@ -270,6 +282,11 @@ def _counterexample(net: Network, answer: Answer, value: sp.Expr, bound: claim_b
     if answer.of == MEAN_COST:
         return batch.counterexample(net, value, answer.value, bound.first_sample)
     return counterexample(net, value, answer.value, answer.start)
+
+
+def _shown_right(net: Network, answer: Answer, value: sp.Expr) -> bool:
+    """Whether real points, the last word, find the claim equal to the answer (False where they have no value)."""
+    return bool(_or_none(agree_at_real_points, net, value, answer.value, answer.start))
 
 
 def _diagnose(net: Network, answer: Answer, value: sp.Expr, bound: claim_binding.BoundClaim) -> Mistake | None:

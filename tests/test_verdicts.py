@@ -20,6 +20,7 @@ from symbackprop import matrix_form as mf
 from symbackprop.bounds import layer_kinds, proof_copy
 from symbackprop.network import Network
 from symbackprop.references import Ref
+from symbackprop.verify import verify_claim
 
 MIXED = "softmax,tanh,softmax,relu,sigmoid,softmax,tanh,tanh,identity,softmax,relu,sigmoid,softmax"
 WORDS = {"undecided": ("NOT DECIDED", '"verdict": "undecided"'), "disproven": ("DISPROVEN", '"verdict": "disproven"')}
@@ -252,3 +253,26 @@ def test_a_cost_that_depends_on_the_output_width_is_proven_at_that_width_or_says
     assert "is proven there for 3 neurons, not this network's 100" in narrowed.statement
     matrix = checks.prove_matrix_form(sbp.Network(layers=[2, 3, 100], cost="mse")).proof
     assert matrix.verdict == "undecided" and "gradient (output) equation printed here" in matrix.statement
+
+
+def test_a_claim_found_different_only_at_exact_points_is_not_called_incorrect(monkeypatch):
+    """Were the exact points ever wrong (as exp of a product once was), real points that agree to 40 digits
+    overrule them: the claim cannot be decided, which is not "incorrect" without a counterexample."""
+    from symbackprop import verify as verify_module
+    from symbackprop.equivalence import Decision
+
+    monkeypatch.setattr(verify_module, "decide", lambda *args: Decision(False, "made different for the test"))
+    net = sbp.Network.from_toml("example:deeplizard")
+    report = verify_module.verify_claim(net, r"2(a_1^{(L)} - y_1) g'^{(L)}(z_1^{(L)}) a_2^{(L-1)}", "w_{12}^{(L)}")
+    assert report.verdict == "unparseable"
+    assert "agree to 40 digits at every real point tried, so it cannot be decided" in report.error
+    wrong = verify_module.verify_claim(net, r"(a_1^{(L)} - y_1) g'^{(L)}(z_1^{(L)}) a_2^{(L-1)}", "w_{12}^{(L)}")
+    assert wrong.verdict == "incorrect" and wrong.counterexample is not None
+
+
+def test_a_claim_true_for_tanh_alone_is_still_incorrect_for_a_generic_activation():
+    """With g generic, the counterexample takes g = tanh, where 1 - a^2 is g'(z): no difference shows there,
+    but at real points with g a random function it does, so the claim stays incorrect."""
+    net = sbp.Network(layers=[1, 1, 1], activation="g", cost="half_sse")
+    report = verify_claim(net, r"(a^{(L)} - y) (1 - (a^{(L)})^2) a^{(L-1)}", "w^{(L)}")
+    assert report.verdict == "incorrect"
