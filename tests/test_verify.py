@@ -252,6 +252,34 @@ def test_hostile_claims_get_a_clean_answer_fast_and_run_nothing(claim, tmp_path,
     assert not list(tmp_path.iterdir())
 
 
+def nested_tanh(depth: int) -> str:
+    return "\\tanh(" * depth + "a_1^{(L)}" + ")" * depth
+
+
+@pytest.mark.parametrize(
+    ("claim", "words"),
+    [
+        # found by review: each of these ran for minutes (SymPy's tanh asks whether its argument is real, which
+        # grows threefold with every level), or wrote out 1.7 million terms
+        (" \\cdot ".join([nested_tanh(7)] * 14), "functions are applied to functions more than 4 deep"),
+        (
+            "".join(f"\\sum_{{{i}}}" for i in "ijkmpqrs") + " ".join(f"a_{i}^{{(L-1)}}" for i in "ijkmpqrs"),
+            "its sums written out would have about",
+        ),
+    ],
+    ids=["tanh-7-deep", "eight-sums"],
+)
+def test_a_claim_too_large_to_decide_is_refused_before_the_work(claim, words):
+    report = verify_claim(network("deep"), claim, "w_{12}^{(L)}")
+    assert report.verdict == "unparseable"
+    assert words in report.error
+
+
+def test_functions_nested_four_deep_are_still_decided():
+    report = verify_claim(network("deep"), nested_tanh(4) + " a_2^{(L-1)}", "w_{12}^{(L)}")
+    assert report.verdict == "incorrect" and report.counterexample is not None
+
+
 def _printed_result(d) -> str:
     _, tex = printers(d.network.notation, d.network.layers)
     return f"{partial_tex(tex, d.chains[0].factors[0].of, d.symbol)} = {tex.doprint(d.sum_form)}"
