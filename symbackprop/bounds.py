@@ -20,6 +20,7 @@ import sympy as sp
 from .errors import SpecError
 from .network import Network
 from .references import Ref, layer_name
+from .tree_fold import fold
 
 if TYPE_CHECKING:
     from .derivation import Derivation
@@ -73,19 +74,7 @@ def tree_size(expr: sp.Basic, leaves: Mapping[sp.Basic, int] | None = None) -> i
 
 
 def _count(expr: sp.Basic, memo: dict[sp.Basic, int]) -> int:
-    stack = [expr]
-    while stack:  # iteratively: a network 64 layers deep nests deeper than Python's recursion allows
-        e = stack[-1]
-        if e in memo:
-            stack.pop()
-            continue
-        missing = [a for a in e.args if a not in memo]
-        if missing:
-            stack.extend(missing)
-            continue
-        memo[e] = 1 + sum(memo[a] for a in e.args)
-        stack.pop()
-    return memo[expr]
+    return fold(expr, lambda _, sizes: 1 + sum(sizes), memo)
 
 
 def expanded_size(net: Network, ref: Ref) -> int:

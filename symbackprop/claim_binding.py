@@ -42,6 +42,7 @@ from .partial import Partial
 from .printing import printers
 from .references import Ref, check, layer_name, wrong_indices
 from .symbols import C0, MEAN_COST, SAMPLES, A, ActivationSecondBase, B, SampleCost, W, Y, Z, activation_functions
+from .tree_fold import fold
 
 BEYOND_FIRST = (ActivationSecondBase, sp.DiracDelta, sp.Derivative, sp.Subs)  # d/dz of g'(z), of a step
 MAX_SUM_TERMS = 4096
@@ -1171,19 +1172,12 @@ def _tower(value: sp.Expr) -> int:
 def _nesting(value: sp.Expr) -> int:
     """How deep function applications (tanh, exp, ln, an activation) are nested: 1 for \\sigma(z), each shared
     part counted once."""
-    depth: dict[sp.Basic, int] = {}
-    stack = [value]
-    while stack:
-        e = stack[-1]
-        missing = [a for a in e.args if a not in depth]
-        if missing:
-            stack.extend(missing)
-            continue
-        stack.pop()
-        inner = max((depth[a] for a in e.args), default=0)
+
+    def combine(e: sp.Basic, inner: list[int]) -> int:
         applied = isinstance(e, sp.Function) and not isinstance(e, Partial)
-        depth[e] = inner + 1 if applied else inner
-    return depth[value]
+        return max(inner, default=0) + applied
+
+    return fold(value, combine)
 
 
 def _ratio(numerator: sp.Expr, denominator: sp.Expr) -> sp.Expr:

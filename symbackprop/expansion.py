@@ -9,27 +9,15 @@ from __future__ import annotations
 
 import sympy as sp
 
+from .tree_fold import fold
+
 
 def expanded_terms(expr: sp.Basic, cap: int) -> int:
     """An upper bound on the terms of ``sp.expand(expr)``, or ``cap`` + 1 once it passes ``cap``."""
-    memo: dict[sp.Basic, int] = {}
-    stack = [expr]
-    while stack:  # iteratively, children first: a deep expression would overflow Python's recursion
-        e = stack[-1]
-        if e in memo:
-            stack.pop()
-            continue
-        missing = [a for a in e.args if a not in memo]
-        if missing:
-            stack.extend(missing)
-            continue
-        stack.pop()
-        memo[e] = min(_terms(e, memo, cap), cap + 1)
-    return memo[expr]
+    return fold(expr, lambda e, counts: min(_terms(e, counts, cap), cap + 1))
 
 
-def _terms(e: sp.Basic, memo: dict[sp.Basic, int], cap: int) -> int:
-    counts = [memo[a] for a in e.args]
+def _terms(e: sp.Basic, counts: list[int], cap: int) -> int:
     if isinstance(e, sp.Add):
         return sum(counts)
     if isinstance(e, sp.Mul):
