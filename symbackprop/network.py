@@ -20,6 +20,7 @@ from . import activations, costs, references
 from . import notation as notations
 from . import spec as specs
 from .symbols import C0, A, ActivationPrimeBase, B, SoftmaxExp, W, Y, Z, activation_functions
+from .tree_fold import fold
 
 if TYPE_CHECKING:
     from .derivation import Derivation
@@ -243,29 +244,13 @@ class Network:
         subexpressions everywhere, and walking them as trees (``xreplace``, ``replace``) takes time exponential
         in the depth. ``concrete`` None keeps g'(z) as the textbook's symbol.
         """
-        mapping = self.forward_map(start, concrete)
-        memo: dict[sp.Basic, sp.Basic] = {}
-        stack = [expr]
-        while stack:  # iteratively: a network 64 layers deep nests deeper than Python's recursion allows
-            e = stack[-1]
-            if e in memo:
-                stack.pop()
-                continue
-            if e in mapping or isinstance(e, (sp.Atom, sp.Indexed)) or not e.args:
-                memo[e] = mapping.get(e, e)
-                stack.pop()
-                continue
-            missing = [a for a in e.args if a not in memo]
-            if missing:
-                stack.extend(missing)
-                continue
-            args = [memo[a] for a in e.args]
+
+        def rebuild(e: sp.Basic, args: list[sp.Basic]) -> sp.Basic:
             if isinstance(e, ActivationPrimeBase) and concrete is not None:
-                memo[e] = self._prime(int(e.args[0]), args[1], concrete)
-            else:
-                memo[e] = e.func(*args) if args != list(e.args) else e
-            stack.pop()
-        return memo[expr]
+                return self._prime(int(e.args[0]), args[1], concrete)
+            return e.func(*args) if args != list(e.args) else e
+
+        return fold(expr, rebuild, dict(self.forward_map(start, concrete)))  # a mapped symbol is a leaf
 
     def _prime(self, layer: int, arg: sp.Expr, concrete: bool | None) -> sp.Expr:
         act = self.activation(layer)
