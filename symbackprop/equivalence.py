@@ -169,10 +169,37 @@ def counterexample(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref |
         if found is not None:
             return found
     witness = compare(mine, right).witness  # a sum's terms can cancel at a few points; real points go on longer
+    if witness is not None:
+        point = {s: sp.Float(mpmath.nstr(v, 30), 30) for s, v in witness.leaves.items()}
+        return _differ(net, claim, expected, start, mine, right, point, involved, note)
+    return _with_another_g(net, claim, expected, start) if note else None
+
+
+def _with_another_g(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -> Counterexample | None:
+    """For a claim that holds when g = tanh (1 - a^2 for g'(z)) but not for every g: a real point where each
+    generic g is a random smooth function, alpha tanh(beta u + gamma) + delta u, named in the note."""
+    mine, right = realize(net, claim, start, "concrete"), realize(net, expected, start, "concrete")
+    witness = compare(mine, right).witness
     if witness is None:
         return None
-    point = {s: sp.Float(mpmath.nstr(v, 30), 30) for s, v in witness.leaves.items()}
-    return _differ(net, claim, expected, start, mine, right, point, involved, note)
+    local = sorted(claim.atoms(sp.Indexed) | expected.atoms(sp.Indexed), key=sp.default_sort_key)
+    at = tuple((s, float(witness.value(realize(net, s, start, "concrete")))) for s in local)
+    leaves = tuple((s, float(v)) for s, v in sorted(witness.leaves.items(), key=lambda kv: sp.default_sort_key(kv[0])))
+    shapes = "; ".join(
+        f"g^({name.removeprefix('g_')})(u) = {_g(shape)}" for name, shape in sorted(witness.generic.items())
+    )
+    a, b = float(witness.value(mine)), float(witness.value(right))
+    return Counterexample(at, leaves, a, b, f"taking {shapes}, where g = tanh would show no difference")
+
+
+def _g(shape: tuple) -> str:
+    """alpha tanh(beta u + gamma) + delta u, to 4 digits, signs written as a text would."""
+    alpha, beta, gamma, delta = shape
+
+    def signed(v: mpmath.mpf) -> str:
+        return f"{'-' if v < 0 else '+'} {mpmath.nstr(abs(v), 4)}"
+
+    return f"{mpmath.nstr(alpha, 4)} tanh({mpmath.nstr(beta, 4)} u {signed(gamma)}) {signed(delta)} u"
 
 
 def agree_at_real_points(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -> bool:

@@ -276,3 +276,9 @@ def test_a_claim_true_for_tanh_alone_is_still_incorrect_for_a_generic_activation
     net = sbp.Network(layers=[1, 1, 1], activation="g", cost="half_sse")
     report = verify_claim(net, r"(a^{(L)} - y) (1 - (a^{(L)})^2) a^{(L-1)}", "w^{(L)}")
     assert report.verdict == "incorrect"
+    found = report.counterexample
+    assert "where g = tanh would show no difference" in found.note and "g^(2)(u) = " in found.note
+    at = {str(s): v for s, v in found.at}
+    a, y, before = at["a[2, 0]"], at["y[0]"], at["a[1, 0]"]
+    assert found.claim == pytest.approx((a - y) * (1 - a**2) * before, rel=1e-9)  # the claim, by hand
+    assert abs(found.claim - found.expected) > 1e-3
