@@ -102,7 +102,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="the quantity, e.g. 'w_{12}^{(L)}', 'b_1^(L-1)', or all",
     )
     derive.add_argument(
-        "--to", choices=("text", "json", "md", "tex", "tex-body", "pdf"), default="text", help="output (default text)"
+        "--to",
+        choices=("text", "json", "md", "tex", "tex-body", "pdf"),
+        help="output (default: from -o's ending, .pdf .tex .md .json, else text)",
     )
     derive.add_argument(
         "--wrt2",
@@ -491,9 +493,33 @@ def main(argv: Sequence[str] | None = None) -> int:
             signal.signal(number, handler if handler is not None else signal.SIG_DFL)
 
 
+SUFFIX_FORMATS = {".pdf": "pdf", ".tex": "tex", ".md": "md", ".json": "json"}
+
+
+def _formats_from_output(args: argparse.Namespace) -> None:
+    """The output's format where -o's name says it and no option does (out.pdf, out.json); a name that says
+    PDF for output that is not one is refused before any work, since that file would not open."""
+    output = getattr(args, "output", None)
+    suffix = output.suffix.lower() if output is not None and not is_stdout(output) else ""
+    named = SUFFIX_FORMATS.get(suffix)
+    if hasattr(args, "to"):
+        if args.to is None:
+            args.to = named if named is not None else "text"
+        wanted = "json" if args.json else args.to
+        if named == "pdf" and wanted != "pdf":
+            raise SpecError(f"-o {output.name} names a PDF, but the output is {wanted}: give --to pdf, or another name")
+        if wanted == "pdf" and named not in (None, "pdf"):
+            raise SpecError(f"-o {output.name} names a {suffix} file, but --to pdf writes a PDF: name it .pdf")
+    elif named == "json" and hasattr(args, "json"):
+        args.json = True
+    elif named == "pdf":
+        raise SpecError(f"-o {output.name} names a PDF, but {args.command} writes text; name the file otherwise")
+
+
 def _main(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
+        _formats_from_output(args)
         with np.errstate(all="ignore"), _progress_line(args.command):  # overflow is an error of its own
             status = COMMANDS[args.command](args)
         if status in (EXIT_OK, EXIT_FAILED):  # a note goes with a result, after it; bad input stays one line

@@ -503,3 +503,34 @@ def test_the_same_input_gives_byte_identical_output(args):
         first, second = pool.map(lambda seed: run(*args, env={"PYTHONHASHSEED": seed}), ["1", "2"])
     assert first.returncode == second.returncode == 0, (first.stderr, second.stderr)
     assert first.stdout and first.stdout == second.stdout
+
+
+def test_the_output_name_picks_the_format_when_no_option_does(tmp_path):
+    from .test_documents import NEEDS_TEX
+
+    w = ("--wrt", "w^{(L)}")
+    assert run("derive", "example:3b1b", *w, "-o", "d.tex", cwd=tmp_path).returncode == 0
+    assert (tmp_path / "d.tex").read_text().startswith("\\documentclass")
+    assert run("derive", "example:3b1b", *w, "-o", "d.json", cwd=tmp_path).returncode == 0
+    assert "chains" in json.loads((tmp_path / "d.json").read_text())
+    done = run("verify", "example:3b1b", *w, "--claim", "a^{(L-1)}", "-o", "v.json", cwd=tmp_path)
+    assert done.returncode == 1 and json.loads((tmp_path / "v.json").read_text())["verdict"] == "incorrect"
+    assert NEEDS_TEX.args[0] or run("derive", "example:3b1b", *w, "-o", "d.pdf", cwd=tmp_path).returncode == 0
+    assert NEEDS_TEX.args[0] or (tmp_path / "d.pdf").read_bytes().startswith(b"%PDF")
+
+
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (("derive", "--wrt", "w^{(L)}", "--to", "tex", "-o", "x.pdf"), "-o x.pdf names a PDF, but the output is tex"),
+        (("derive", "--wrt", "w^{(L)}", "--json", "-o", "x.pdf"), "-o x.pdf names a PDF, but the output is json"),
+        (("derive", "--wrt", "w^{(L)}", "--to", "pdf", "-o", "x.tex"), "names a .tex file, but --to pdf writes a PDF"),
+        (("verify", "--wrt", "w^{(L)}", "--claim", "a^{(L-1)}", "-o", "x.pdf"), "but verify writes text"),
+        (("evaluate", "-o", "x.pdf"), "but evaluate writes text"),
+    ],
+)
+def test_a_file_name_that_promises_another_format_is_refused_before_the_work(args, words, tmp_path):
+    command, *rest = args
+    done = run(command, "example:3b1b", *rest, cwd=tmp_path)
+    assert done.returncode == 2 and words in done.stderr and done.stderr.count("\n") == 1
+    assert not list(tmp_path.iterdir())
