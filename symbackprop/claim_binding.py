@@ -194,7 +194,6 @@ class _Binder:
         self.free_indices: list[_Index] = []
         self.head_kind: sp.Expr = C0  # what the leading derivative differentiates
         self.sample_limit = False  # while reading a sum over the samples' limits: n is the number of samples
-        self.first_sample: int | None = None  # the first sum over the samples' first value, when 0 or 1
         self.one_sample = False  # C alone is the cost of one sample: the claim speaks of no samples
 
     def claim(self, claim: Claim) -> BoundClaim:
@@ -230,6 +229,7 @@ class _Binder:
             for i, (node, shown) in enumerate(read[first - 1 :], start=first)
         )
         wrt_symbol = head.wrt if wrt_node is not None else None
+        numbered = batch.numbering(v for side in sides for v in side.values) if self.head_kind == MEAN_COST else 0
         concrete = wrt_symbol is not None and all(i.is_Integer for i in wrt_symbol.indices)
         return BoundClaim(
             _ref(wrt_symbol) if concrete else None,
@@ -241,7 +241,7 @@ class _Binder:
             wrt_symbol,
             free,
             cases,
-            self.first_sample or 0,
+            numbered,
             reference,
             notes,
             tuple(self.rewritten.items()),
@@ -691,8 +691,6 @@ class _Binder:
         if slope < 0 or (slope == 0 and count < 0):  # below its first value for every large n
             raise self.fail(head, "this sum over the samples runs backwards: its last value is below its first")
         index.first, index.last = low, high
-        if self.first_sample is None and low in (0, 1):
-            self.first_sample = int(low)
 
     def sample_bound(self, node: Node) -> sp.Expr:
         """A limit of a sum over the samples: a whole number, or n plus or minus one (n the number of samples)."""
@@ -754,7 +752,8 @@ class _Binder:
 
     def cost(self, node: Node, scripts: tuple) -> sp.Expr:
         """C_0 (or C_x, C_i outside a sum): one sample's cost; C: the mean over the batch, or one sample's cost in
-        a claim that speaks of no samples; C_i in a sum over i: sample i's cost."""
+        a claim that speaks of no samples; C_i in a sum over i: sample i's cost. In a claim about the mean
+        cost, C_k with k a number (C_0, C_1, C_{n-1}) is sample k's cost, whichever way the samples are numbered."""
         subs = [s for m, s in scripts if m == "_"]
         if not subs:
             return C0 if self.one_sample else MEAN_COST
@@ -763,6 +762,14 @@ class _Binder:
             index = self.env[sub.name]
             index.samples = True
             return SampleCost(index.symbol)
+        if self.head_kind == MEAN_COST:
+            if isinstance(sub, Name) and sub.name != "n":
+                raise self.fail(
+                    node,
+                    f"{self.quote(node)} outside a sum over the samples names no one sample of the batch: write its "
+                    f"number (C_0, C_1, C_{{n-1}}) or sum over {self.quote(sub)}",
+                )
+            return SampleCost(self.sample_bound(sub))
         if self.quote(sub) not in ("0", "x", "i"):
             raise self.fail(node, f"{self.quote(node)} is not the cost; write C_0")
         return C0
@@ -1020,14 +1027,12 @@ class _Binder:
 
     def mean_value_of(self, shown: sp.Expr, node: Node) -> sp.Expr:
         """A side of a claim about the mean cost: sums over the samples kept, each sample's derivative a
-        number of its own (C_0 alone is the first sample's), and nothing else of the network."""
+        number of its own (C_0 alone is sample 0's, C_1 sample 1's), and nothing else of the network."""
         value = _evaluated(_expand_sums(shown))
-        first = self.first_sample or 0
-        ones = {p: Partial(SampleCost(sp.Integer(first)), p.wrt) for p in value.atoms(Partial) if p.of == C0}
-        value = value.xreplace(ones)
         others = [p for p in value.atoms(Partial) if not isinstance(p.of, SampleCost)]
         plain = value.xreplace({p: sp.Dummy() for p in value.atoms(Partial)})
-        if others or plain.atoms(sp.Indexed) or plain.free_symbols - {SAMPLES, *plain.atoms(sp.Dummy)}:
+        stray = plain.has(SampleCost) or plain.free_symbols - {SAMPLES, *plain.atoms(sp.Dummy)}
+        if others or plain.atoms(sp.Indexed) or stray:
             raise self.fail(
                 node,
                 "a claim about the mean cost C is written in n and the samples' derivatives, as in "

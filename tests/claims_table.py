@@ -248,6 +248,13 @@ CLAIMS = [
 # --- what the left-hand side names: factors of the chain, a free index, the mean over samples ---
 MEAN = r"\frac{\partial C}{\partial w_{12}^{(L)}} = "
 EACH = r"\frac{\partial C_{i}}{\partial w_{12}^{(L)}}"
+
+
+def alone(k: str) -> str:
+    """Sample k's derivative written alone, outside a sum: C_0, C_{n-1}."""
+    return EACH.replace("C_{i}", "C_{" + k + "}")
+
+
 CLAIMS += [
     # factors of the chain, deeplizard's form: each quantity through its own forward definition
     ("deep", None, r"\frac{\partial a_{1}^{(L)}}{\partial z_{1}^{(L)}} = g'^{(L)}(z_{1}^{(L)})", "correct", None),
@@ -313,7 +320,59 @@ CLAIMS += [
         "incorrect",
         None,
     ),
-    ("deep", None, MEAN + r"\frac{\partial C_0}{\partial w_{12}^{(L)}}", "incorrect", None),
+    ("deep", None, MEAN + r"\frac{\partial C_0}{\partial w_{12}^{(L)}}", "incorrect", "sample_count"),
+    # a sample written alone, C_0 or C_n, and a sum over the rest: the samples named say how they are numbered
+    (
+        "deep",
+        None,
+        MEAN + r"\frac{1}{n}\left(" + alone("0") + r" + \sum_{i=1}^{n-1}" + EACH + r"\right)",
+        "correct",
+        None,
+    ),
+    (
+        "deep",
+        None,
+        MEAN + r"\frac{1}{n}\left(\sum_{i=1}^{n-1}" + EACH + " + " + alone("n") + r"\right)",
+        "correct",
+        None,
+    ),
+    ("deep", None, MEAN + r"\frac{1}{n}\sum_{i=0}^{n-2}" + EACH + r" + \frac{1}{n}" + alone("n-1"), "correct", None),
+    ("deep", None, MEAN + r"\frac{1}{n}\left(\sum_{i=0}^{n}" + EACH + " - " + alone("0") + r"\right)", "correct", None),
+    (
+        "deep",
+        None,
+        MEAN + r"\frac{1}{n}\left(" + alone("0") + r" + \sum_{i=1}^{n}" + EACH + r"\right)",
+        "incorrect",
+        "sample_count",
+    ),
+    (
+        "deep",
+        None,
+        MEAN + r"\frac{1}{n}\left(" + alone("0") + r" + \sum_{i=2}^{n}" + EACH + r"\right)",
+        "incorrect",
+        "sample_outside",
+    ),
+    ("deep", None, MEAN + r"\frac{1}{n}\sum_{i=2}^{n+1}" + EACH, "incorrect", "sample_outside"),
+    (
+        "deep",
+        None,
+        MEAN + r"\frac{1}{n}\left(" + alone("0") + " + " + alone("1") + r" + \sum_{i=2}^{n-1}" + EACH + r"\right)",
+        "incorrect",
+        "small_batch",
+    ),
+    (
+        "deep",
+        None,
+        MEAN
+        + r"\frac{1}{n}\left("
+        + alone("0")
+        + r" + \sum_{i=1}^{n-1}"
+        + EACH
+        + r"\right) = \frac{1}{n}\sum_{i=1}^{n}"
+        + EACH,
+        "incorrect",
+        "sample_outside",
+    ),
     (
         "deep",
         None,
