@@ -391,35 +391,49 @@ class _Binder:
 
     def with_dots(self, node: Binary, terms: list[tuple[str, Node]]) -> sp.Expr:
         """A written-out sum with \\cdots standing for terms left out: each filled in from the terms around it."""
-        items: list[tuple[sp.Expr, Node] | Node] = []  # a bound term and its node, or the dots
+        items: list[tuple[sp.Expr, Node, str] | tuple[Node, str]] = []  # a term (bound, node, sign), or the dots
         for op, term in terms:
             if _leads_with_dots(term):
-                items.append(term.factors[0] if isinstance(term, Product) else term)
+                items.append((term.factors[0] if isinstance(term, Product) else term, op))
                 if not isinstance(term, Product):
                     continue
                 rest = term.factors[1:]  # + \cdots 0: the dots, then the last term
                 term = rest[0] if len(rest) == 1 else Product(rest[0].start, rest[-1].end, rest)
             value = self.expr(term)
-            items.append((sp.Mul(-1, value, evaluate=False) if op == "-" else value, term))
+            items.append((sp.Mul(-1, value, evaluate=False) if op == "-" else value, term, op))
         out: list[sp.Expr] = []
         for k, item in enumerate(items):
-            if isinstance(item, tuple):
+            if len(item) == 3:
                 out.append(item[0])
                 continue
+            dots, sign = item
             before, after = items[k - 1] if k else None, items[k + 1] if k + 1 < len(items) else None
-            if not (isinstance(before, tuple) and isinstance(after, tuple)):
+            if before is None or len(before) != 3 or after is None or len(after) != 3:
                 raise self.fail(
-                    item,
-                    f"{self.quote(item)} stands for the terms left out between the term before it and the one after; "
+                    dots,
+                    f"{self.quote(dots)} stands for the terms left out between the term before it and the one after; "
                     "write both, as in w_{10} a_0 + w_{11} a_1 + \\cdots + w_{15} a_5",
                 )
-            earlier = items[k - 2][0] if k >= 2 and isinstance(items[k - 2], tuple) else None
+            if sign != after[2]:  # the terms left out take the sign written before each term of the pattern
+                raise self.fail(
+                    dots,
+                    f"the sign before {self.quote(dots)} is {sign}, but the term after it, '{self.quote(after[1])}', "
+                    f"is written with {after[2]}: the terms left out take the sign of the terms around them, so "
+                    f"write {after[2]} {self.quote(dots)} {after[2]}",
+                )
+            earlier = items[k - 2] if k >= 2 and len(items[k - 2]) == 3 else None
             try:
-                out.extend(claim_dots.filled(before[0], after[0], earlier))
+                out.extend(claim_dots.filled(before[0], after[0], earlier[0] if earlier else None))
+            except claim_dots.EarlierDoesNotFit as err:
+                raise self.fail(
+                    earlier[1],
+                    f"'{self.quote(earlier[1])}' does not fit the pattern of '{self.quote(before[1])}' and "
+                    f"'{self.quote(after[1])}' around {self.quote(dots)}: {err}",
+                ) from None
             except claim_dots.NotInferred as err:
                 raise self.fail(
-                    item,
-                    f"the terms {self.quote(item)} leaves out cannot be inferred from '{self.quote(before[1])}' "
+                    dots,
+                    f"the terms {self.quote(dots)} leaves out cannot be inferred from '{self.quote(before[1])}' "
                     f"before it and '{self.quote(after[1])}' after it: {err}",
                 ) from None
         return self.bounded(node, sp.Add(*out, evaluate=False))

@@ -848,6 +848,22 @@ UNPARSEABLE = [
     ("deep", r"a_0^{(L)} + a_2^{(L)} + \cdots + a_3^{(L)}", "step by 2, not by 1", 25),
     ("deep", r"a_1^{(L)} + \cdots + a_1^{(L)}", "the same term", 13),
     ("deep", r"a_1^{(L)} \cdots a_2^{(L)}", "stands for terms left out of a sum", 11),
+    # a sign before the dots other than the pattern's: never dropped, said at the dots
+    ("deep", r"a_0^{(L)} + a_1^{(L)} - \cdots + a_3^{(L)}", "the sign before \\cdots is -", 25),
+    ("deep", r"-a_0^{(L)} + \cdots - a_3^{(L)}", "write - \\cdots -", 14),
+    # the term before those around the dots, of their shape but with other indices moving: said at that term
+    (
+        "deep",
+        r"w_{10}^{(L)}a_{1}^{(L-1)} + w_{11}^{(L)}a_{1}^{(L-1)} + \cdots + w_{15}^{(L)}a_{5}^{(L-1)}",
+        "'w_{10}^{(L)}a_{1}^{(L-1)}' does not fit the pattern",
+        1,
+    ),
+    (
+        "deep",
+        r"a_3^{(L)} + w_{11}^{(L)}a_{0}^{(L-1)} + w_{11}^{(L)}a_{1}^{(L-1)} + \cdots + w_{15}^{(L)}a_{5}^{(L-1)}",
+        "other indices move",
+        13,
+    ),
     # a weight the network lacks, no swap of which exists: named with its place
     ("deep", r"\sum_{j} 2(a_j^{(L)} - y_j) g'^{(L)}(z_j^{(L)}) w_{7j}^{(L)}", "index 7 is out of range", 49),
 ]

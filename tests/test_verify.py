@@ -8,6 +8,7 @@ mistaken copies of them (they must be incorrect, with the mistake found).
 from __future__ import annotations
 
 import builtins
+import itertools
 import json
 import re
 import time
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 
 from symbackprop import cli
 from symbackprop.claim_binding import bind
-from symbackprop.claim_syntax import parse
+from symbackprop.claim_syntax import ClaimError, parse
 from symbackprop.equivalence import decide
 from symbackprop.errors import SpecError
 from symbackprop.network import Network
@@ -500,6 +501,25 @@ def test_dots_are_read_as_the_terms_they_stand_for():
     assert bind(net, parse(zeros), zeros).value == sp.Indexed("w", 3, 1, 2) * A[2, 2]
     report = verify_claim(net, r"a_{0}^{(L)} + \cdots + a_{3}^{(L)}", "a_1^{(L)}")
     assert "a_0^(L) + a_1^(L) + a_2^(L) + a_3^(L)" in render_report(report)  # as read: the terms filled in
+
+
+@pytest.mark.parametrize(("first", "second", "dots", "last"), list(itertools.product("+-", repeat=4)))
+def test_a_sign_before_the_dots_is_read_or_refused_never_dropped(first, second, dots, last):
+    """{first}a_0 {second} a_1 {dots} \\cdots {last} a_3: the terms left out are a_2 with the sign of the terms
+    around the dots; where the sign before the dots is not that of the term after, it is refused there."""
+    net = network("deep")
+    text = f"{first}a_0^{{(L)}} {second} a_1^{{(L)}} {dots} \\cdots {last} a_3^{{(L)}}".lstrip("+")
+    if dots != last:
+        with pytest.raises(ClaimError, match=re.escape(f"the sign before \\cdots is {dots}, ")) as err:
+            bind(net, parse(text), text)
+        assert err.value.position == text.index("\\cdots") + 1
+    elif second != last:
+        with pytest.raises(ClaimError, match="differ in more than their neuron indices"):
+            bind(net, parse(text), text)
+    else:
+        sign = {"+": 1, "-": -1}
+        written = sign[first] * A[3, 0] + sign[second] * (A[3, 1] + A[3, 2] + A[3, 3])
+        assert sp.expand(bind(net, parse(text), text).value - written) == 0
 
 
 def test_a_weight_the_network_lacks_is_named_with_the_one_that_belongs(capsys):
