@@ -499,6 +499,8 @@ def test_dots_are_read_as_the_terms_they_stand_for():
     assert bind(net, parse(backwards), backwards).value == sum(A[3, k] for k in range(4))
     zeros = r"0 + 0 + w_{12}^{(L)} a_{2}^{(L-1)} + \cdots 0"
     assert bind(net, parse(zeros), zeros).value == sp.Indexed("w", 3, 1, 2) * A[2, 2]
+    minus_zero = r"w_{12}^{(L)} a_{2}^{(L-1)} - \cdots - 0"  # -0 ends a run of vanishing terms as 0 does
+    assert bind(net, parse(minus_zero), minus_zero).value == sp.Indexed("w", 3, 1, 2) * A[2, 2]
     report = verify_claim(net, r"a_{0}^{(L)} + \cdots + a_{3}^{(L)}", "a_1^{(L)}")
     assert "a_0^(L) + a_1^(L) + a_2^(L) + a_3^(L)" in render_report(report)  # as read: the terms filled in
 
