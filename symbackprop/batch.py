@@ -14,7 +14,7 @@ is every sample, has the same coefficient in both.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -115,12 +115,17 @@ def same_function(first: sp.Expr, second: sp.Expr) -> bool:
     The generating function covers every n where no sum runs backwards (for those, its closed form
     counts terms negatively, where a text means an empty sum); the few n below are written out.
     """
+    if not _same_generating(first, second):
+        return False
+    return all(sp.expand(written_out(first, n) - written_out(second, n)) == 0 for n in _short_batches(first, second))
+
+
+def _same_generating(first: sp.Expr, second: sp.Expr) -> bool:
+    """Whether the two agree for every n at which no sum over the samples runs backwards."""
     letters: dict[sp.Expr, sp.Symbol] = {}
     difference = generating(first, letters) - generating(second, letters)
     numerator = sp.together(difference).as_numer_denom()[0]
-    if sp.expand(sp.powsimp(sp.expand(numerator, power_exp=True), combine="base"), power_exp=True) != 0:
-        return False
-    return all(sp.expand(written_out(first, n) - written_out(second, n)) == 0 for n in _short_batches(first, second))
+    return sp.expand(sp.powsimp(sp.expand(numerator, power_exp=True), combine="base"), power_exp=True) == 0
 
 
 def _short_batches(*values: sp.Expr) -> range:
@@ -136,10 +141,12 @@ def _short_batches(*values: sp.Expr) -> range:
 
 @dataclass(frozen=True)
 class SampleSum:
-    """One sum over the samples in a claim: its letter's first and last value, in n."""
+    """The samples a claim takes in one place: a sum over them (its letter's first and last value, in n), or
+    one sample's derivative written alone (first and last the same: C_0, C_{n-1})."""
 
     first: sp.Expr
     last: sp.Expr
+    alone: bool = False
 
     @property
     def count(self) -> sp.Expr:
@@ -154,14 +161,36 @@ def sample_sums(value: sp.Expr) -> Iterator[SampleSum]:
             yield SampleSum(first, last)
 
 
+def samples_taken(value: sp.Expr) -> list[SampleSum]:
+    """Every place ``value`` takes samples: its sums over them, and each sample's derivative written alone."""
+    alone = [p.of.args[0] for p in sample_derivatives(value) if p.of.args[0].free_symbols <= {SAMPLES}]
+    return [*sample_sums(value), *(SampleSum(k, k, alone=True) for k in alone)]
+
+
+def _at_most(low: sp.Expr, high: sp.Expr) -> bool:
+    """Whether ``low`` <= ``high`` for every large n (both whole numbers plus a whole multiple of n)."""
+    difference = sp.expand(high - low)
+    slope, constant = difference.coeff(SAMPLES), difference.subs(SAMPLES, 0)
+    return bool(slope > 0 or (slope == 0 and constant >= 0))
+
+
+def numbering(values: Iterable[sp.Expr]) -> int:
+    """How a claim numbers its samples, 0 or 1, from every sample it names: literal ones (C_0, C_1, C_n) and
+    the sums' bounds, over all its sides. Sample 0 named: from 0; else sample n named, or the lowest named
+    sample 1: from 1; else from 0. A claim that fits neither (C_0 with a sum up to n) is numbered from 0 and
+    judged on the samples it takes: it takes one the batch lacks."""
+    spans = [s for value in values for s in samples_taken(value)]
+    if any(_at_most(s.first, 0) and _at_most(0, s.last) for s in spans):
+        return 0
+    if any(_at_most(s.first, SAMPLES) and _at_most(SAMPLES, s.last) for s in spans):
+        return 1
+    return 1 if any(s.first == 1 for s in spans) else 0
+
+
 def referenced(value: sp.Expr, n: int) -> list[int]:
     """The sample numbers ``value`` takes a derivative of, with n samples in the batch."""
     numbers: set[int] = set()
-    for p in sample_derivatives(value):
-        which = p.of.args[0]
-        if which.is_Integer:
-            numbers.add(int(which))
-    for s in sample_sums(value):
+    for s in samples_taken(value):
         first, last = (int(e.xreplace({SAMPLES: n})) for e in (s.first, s.last))
         numbers.update(range(first, last + 1))
     return sorted(numbers)
@@ -191,22 +220,55 @@ PROOF = (
 
 
 def diagnose(claim: sp.Expr, expected: sp.Expr) -> Mistake | None:
-    """The known mistakes in averaging over the samples: the 1/n left out, or a sum with the wrong count."""
+    """The known mistakes in averaging over the samples: the 1/n left out, other than n samples taken, a
+    sample taken that the batch lacks (for every n, or only for a few samples)."""
     if same_function(claim, sp.Mul(SAMPLES, expected)):
         return Mistake(
             "mean_missing",
             "the 1/n of the mean over the n samples is missing: this is the sum of the samples' derivatives",
             sp.Mul(SAMPLES, expected),
         )
-    for s in sample_sums(claim):
-        if sp.expand(s.count - SAMPLES) != 0:
-            return Mistake(
-                "sample_count",
-                "the sum over the samples has {0} terms, but there are {1} samples",
-                expected,
-                (s.count, SAMPLES),
-            )
+    first = next(sample_sums(expected)).first  # the batch: samples first to first + n - 1
+    last = first + SAMPLES - 1
+    spans = samples_taken(claim)
+    total = sp.expand(sum((s.count for s in spans), sp.Integer(0)))
+    if spans and sp.expand(total - SAMPLES) != 0:
+        if len(spans) == 1 and not spans[0].alone:
+            words = "the sum over the samples has {0} terms, but there are {1} samples"
+        elif total == 1:
+            words = "the claim takes {0} sample's derivative, but the mean takes all {1} samples'"
+        else:
+            words = "the claim takes {0} samples' derivatives, but there are {1} samples"
+        return Mistake("sample_count", words, expected, (total, SAMPLES))
+    for s in spans:
+        for k in (s.first, s.last):
+            if not (_at_most(first, k) and _at_most(k, last)):
+                return Mistake(
+                    "sample_outside",
+                    "the claim takes sample {0}, but the batch's samples are {1} to {2}",
+                    expected,
+                    (k, first, last),
+                )
+    if spans and _same_generating(claim, expected):
+        return _small_batch(claim, expected, int(first))
     return None
+
+
+def _small_batch(claim: sp.Expr, expected: sp.Expr, first: int) -> Mistake | None:
+    """A claim that is the mean for every n from some number of samples on, but not with fewer: in words."""
+    wrong = [n for n in _short_batches(claim, expected) if sp.expand(written_out(claim, n) - written_out(expected, n))]
+    if not wrong:
+        return None
+    n = wrong[0]
+    batch = f"sample {first}" if n == 1 else f"samples {first} to {first + n - 1}"
+    words = f"the claim is the mean only from {wrong[-1] + 1} samples on: with {n} sample{'s' if n > 1 else ''}"
+    outside = [k for k in referenced(claim, n) if not first <= k < first + n]
+    if outside:
+        which = ", ".join(str(k) for k in outside)
+        words += f", the batch's {batch}, it also takes sample{'s' if len(outside) > 1 else ''} {which}"
+    else:
+        words += f" ({batch}) it is not their mean"
+    return Mistake("small_batch", words, expected)
 
 
 def counterexample(net: Network, claim: sp.Expr, expected: sp.Expr, first: int) -> Counterexample | None:
@@ -239,9 +301,10 @@ def _note(net: Network, numbers: list[int], batch: list[int]) -> str:
         words += ", taking g = tanh"
     if outside:
         which = ", ".join(str(k) for k in outside)
+        samples = f"sample {batch[0]}" if len(batch) == 1 else f"samples {batch[0]} to {batch[-1]}"
         words += (
-            f"; the claim also takes sample {which}, outside the batch's samples {batch[0]} to {batch[-1]}, "
-            "given a value as one more sample"
+            f"; the claim also takes sample{'s' if len(outside) > 1 else ''} {which}, outside the batch's "
+            f"{samples}, given a value as one more sample"
         )
     return words
 

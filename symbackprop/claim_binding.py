@@ -199,7 +199,6 @@ class _Binder:
         self.free_indices: list[_Index] = []
         self.head_kind: sp.Expr = C0  # what the leading derivative differentiates
         self.sample_limit = False  # while reading a sum over the samples' limits: n is the number of samples
-        self.first_sample: int | None = None  # the first sum over the samples' first value, when 0 or 1
         self.one_sample = False  # C alone is the cost of one sample: the claim speaks of no samples
 
     def claim(self, claim: Claim) -> BoundClaim:
@@ -235,6 +234,7 @@ class _Binder:
             for i, (node, shown) in enumerate(read[first - 1 :], start=first)
         )
         wrt_symbol = head.wrt if wrt_node is not None else None
+        numbered = batch.numbering(v for side in sides for v in side.values) if self.head_kind == MEAN_COST else 0
         concrete = wrt_symbol is not None and all(i.is_Integer for i in wrt_symbol.indices)
         return BoundClaim(
             _ref(wrt_symbol) if concrete else None,
@@ -246,7 +246,7 @@ class _Binder:
             wrt_symbol,
             free,
             cases,
-            self.first_sample or 0,
+            numbered,
             reference,
             notes,
             tuple(self.rewritten.items()),
@@ -396,35 +396,49 @@ class _Binder:
 
     def with_dots(self, node: Binary, terms: list[tuple[str, Node]]) -> sp.Expr:
         """A written-out sum with \\cdots standing for terms left out: each filled in from the terms around it."""
-        items: list[tuple[sp.Expr, Node] | Node] = []  # a bound term and its node, or the dots
+        items: list[tuple[sp.Expr, Node, str] | tuple[Node, str]] = []  # a term (bound, node, sign), or the dots
         for op, term in terms:
             if _leads_with_dots(term):
-                items.append(term.factors[0] if isinstance(term, Product) else term)
+                items.append((term.factors[0] if isinstance(term, Product) else term, op))
                 if not isinstance(term, Product):
                     continue
                 rest = term.factors[1:]  # + \cdots 0: the dots, then the last term
                 term = rest[0] if len(rest) == 1 else Product(rest[0].start, rest[-1].end, rest)
             value = self.expr(term)
-            items.append((sp.Mul(-1, value, evaluate=False) if op == "-" else value, term))
+            items.append((sp.Mul(-1, value, evaluate=False) if op == "-" else value, term, op))
         out: list[sp.Expr] = []
         for k, item in enumerate(items):
-            if isinstance(item, tuple):
+            if len(item) == 3:
                 out.append(item[0])
                 continue
+            dots, sign = item
             before, after = items[k - 1] if k else None, items[k + 1] if k + 1 < len(items) else None
-            if not (isinstance(before, tuple) and isinstance(after, tuple)):
+            if before is None or len(before) != 3 or after is None or len(after) != 3:
                 raise self.fail(
-                    item,
-                    f"{self.quote(item)} stands for the terms left out between the term before it and the one after; "
+                    dots,
+                    f"{self.quote(dots)} stands for the terms left out between the term before it and the one after; "
                     "write both, as in w_{10} a_0 + w_{11} a_1 + \\cdots + w_{15} a_5",
                 )
-            earlier = items[k - 2][0] if k >= 2 and isinstance(items[k - 2], tuple) else None
+            if sign != after[2]:  # the terms left out take the sign written before each term of the pattern
+                raise self.fail(
+                    dots,
+                    f"the sign before {self.quote(dots)} is {sign}, but the term after it, '{self.quote(after[1])}', "
+                    f"is written with {after[2]}: the terms left out take the sign of the terms around them, so "
+                    f"write {after[2]} {self.quote(dots)} {after[2]}",
+                )
+            earlier = items[k - 2] if k >= 2 and len(items[k - 2]) == 3 else None
             try:
-                out.extend(claim_dots.filled(before[0], after[0], earlier))
+                out.extend(claim_dots.filled(before[0], after[0], earlier[0] if earlier else None))
+            except claim_dots.EarlierDoesNotFit as err:
+                raise self.fail(
+                    earlier[1],
+                    f"'{self.quote(earlier[1])}' does not fit the pattern of '{self.quote(before[1])}' and "
+                    f"'{self.quote(after[1])}' around {self.quote(dots)}: {err}",
+                ) from None
             except claim_dots.NotInferred as err:
                 raise self.fail(
-                    item,
-                    f"the terms {self.quote(item)} leaves out cannot be inferred from '{self.quote(before[1])}' "
+                    dots,
+                    f"the terms {self.quote(dots)} leaves out cannot be inferred from '{self.quote(before[1])}' "
                     f"before it and '{self.quote(after[1])}' after it: {err}",
                 ) from None
         return self.bounded(node, sp.Add(*out, evaluate=False))
@@ -696,8 +710,6 @@ class _Binder:
         if slope < 0 or (slope == 0 and count < 0):  # below its first value for every large n
             raise self.fail(head, "this sum over the samples runs backwards: its last value is below its first")
         index.first, index.last = low, high
-        if self.first_sample is None and low in (0, 1):
-            self.first_sample = int(low)
 
     def sample_bound(self, node: Node) -> sp.Expr:
         """A limit of a sum over the samples: a whole number, or n plus or minus one (n the number of samples)."""
@@ -759,7 +771,8 @@ class _Binder:
 
     def cost(self, node: Node, scripts: tuple) -> sp.Expr:
         """C_0 (or C_x, C_i outside a sum): one sample's cost; C: the mean over the batch, or one sample's cost in
-        a claim that speaks of no samples; C_i in a sum over i: sample i's cost."""
+        a claim that speaks of no samples; C_i in a sum over i: sample i's cost. In a claim about the mean
+        cost, C_k with k a number (C_0, C_1, C_{n-1}) is sample k's cost, whichever way the samples are numbered."""
         subs = [s for m, s in scripts if m == "_"]
         if not subs:
             return C0 if self.one_sample else MEAN_COST
@@ -768,6 +781,14 @@ class _Binder:
             index = self.env[sub.name]
             index.samples = True
             return SampleCost(index.symbol)
+        if self.head_kind == MEAN_COST:
+            if isinstance(sub, Name) and sub.name != "n":
+                raise self.fail(
+                    node,
+                    f"{self.quote(node)} outside a sum over the samples names no one sample of the batch: write its "
+                    f"number (C_0, C_1, C_{{n-1}}) or sum over {self.quote(sub)}",
+                )
+            return SampleCost(self.sample_bound(sub))
         if self.quote(sub) not in ("0", "x", "i"):
             raise self.fail(node, f"{self.quote(node)} is not the cost; write C_0")
         return C0
@@ -1025,14 +1046,12 @@ class _Binder:
 
     def mean_value_of(self, shown: sp.Expr, node: Node) -> sp.Expr:
         """A side of a claim about the mean cost: sums over the samples kept, each sample's derivative a
-        number of its own (C_0 alone is the first sample's), and nothing else of the network."""
+        number of its own (C_0 alone is sample 0's, C_1 sample 1's), and nothing else of the network."""
         value = _evaluated(_expand_sums(shown))
-        first = self.first_sample or 0
-        ones = {p: Partial(SampleCost(sp.Integer(first)), p.wrt) for p in value.atoms(Partial) if p.of == C0}
-        value = value.xreplace(ones)
         others = [p for p in value.atoms(Partial) if not isinstance(p.of, SampleCost)]
         plain = value.xreplace({p: sp.Dummy() for p in value.atoms(Partial)})
-        if others or plain.atoms(sp.Indexed) or plain.free_symbols - {SAMPLES, *plain.atoms(sp.Dummy)}:
+        stray = plain.has(SampleCost) or plain.free_symbols - {SAMPLES, *plain.atoms(sp.Dummy)}
+        if others or plain.atoms(sp.Indexed) or stray:
             raise self.fail(
                 node,
                 "a claim about the mean cost C is written in n and the samples' derivatives, as in "

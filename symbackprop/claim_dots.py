@@ -24,6 +24,10 @@ class NotInferred(ValueError):
     """What the dots stand for cannot be inferred from the terms around them; the message says why."""
 
 
+class EarlierDoesNotFit(NotInferred):
+    """The term before the one before the dots has their shape but is not one step of their pattern earlier."""
+
+
 @dataclass(frozen=True)
 class _Move:
     """One neuron index that changes from the term before the dots to the term after."""
@@ -50,18 +54,19 @@ def filled(before: sp.Expr, after: sp.Expr, earlier: sp.Expr | None = None) -> l
         raise NotInferred(f"their neuron indices do not move together (by {' and by '.join(map(str, steps))})")
     step = steps[0]
     unit = 1 if step > 0 else -1
-    _check_earlier(earlier, before, unit)
+    _check_earlier(earlier, before, after, unit)
     if abs(step) - 1 > MAX_FILLED:
         raise NotInferred(f"they stand for {abs(step) - 1} terms; at most {MAX_FILLED} are filled in")
     return [_shifted(before, after, unit * s) for s in range(1, abs(step))]
 
 
 def _is_zero(term: sp.Expr) -> bool:
-    return term.is_Number and term == 0
+    return term.is_zero is True  # 0, or -0 as a term after a minus
 
 
-def _check_earlier(earlier: sp.Expr | None, before: sp.Expr, unit: int) -> None:
-    """Where the term before has the same shape, it must lead to ``before`` by one step the same way."""
+def _check_earlier(earlier: sp.Expr | None, before: sp.Expr, after: sp.Expr, unit: int) -> None:
+    """Where the term before has the same shape, it must be ``before`` one step back along the pattern: the
+    same indices moving (the ones that move from ``before`` to ``after``), each by one the same way."""
     moves: list[_Move] = []
     if earlier is None or _is_zero(earlier) or not _differences(earlier, before, moves) or not moves:
         return
@@ -70,6 +75,11 @@ def _check_earlier(earlier: sp.Expr | None, before: sp.Expr, unit: int) -> None:
         raise NotInferred(
             f"the terms before them step by {' and by '.join(map(str, steps))}, not by {unit}; only a step of "
             "one is filled in"
+        )
+    unmoved: list[_Move] = []
+    if not _differences(earlier, _shifted(before, after, -unit), unmoved) or unmoved:
+        raise EarlierDoesNotFit(
+            "other indices move from it to the next term than from that term to the one after the dots"
         )
 
 

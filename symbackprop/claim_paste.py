@@ -1,11 +1,13 @@
 """A claim as pasted from a .tex file or a web page, reduced to its formula before it is parsed.
 
 Comments, a document's preamble, a display's delimiters ($$...$$, \\[...\\]) and environment
-(eqnarray, align, equation, ...), labels, \\nonumber, row spacing and closing punctuation carry
-no mathematics. Each is overwritten with spaces (line breaks kept), so the text keeps its
-length and every position a later stage reports still points into the text as given. The
-brackets are checked here too, so an unclosed one is named where it opens. Nothing is executed:
-this is string work on the characters, and \\input or \\write18 stay unknown commands.
+(eqnarray, align, equation, ...), labels, \\nonumber, row spacing, \\hspace, the invisible
+delimiters \\left. and \\right., closing punctuation, and a row break inside one side (the next
+row going on with + or -) carry no mathematics. Each is overwritten with spaces (line breaks
+kept), so the text keeps its length and every position a later stage reports still points into
+the text as given. The brackets are checked here too, so an unclosed one is named where it
+opens. Nothing is executed: this is string work on the characters, and \\input or \\write18 stay
+unknown commands.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ _DOCUMENT_START = re.compile(r"\\begin\s*\{\s*document\s*\}")
 _DOCUMENT_END = re.compile(r"\\end\s*\{\s*document\s*\}")
 _MARKUP = re.compile(
     r"\\(label|tag\*?|eqref)\s*\{[^{}]*\}"  # a label or a tag: a name, not mathematics
+    r"|\\hspace\*?\s*\{\s*-?\d*\.?\d+\s*(pt|em|ex|mm|cm|in|bp|pc|mu)\s*\}"  # a space in a row: & \hspace{1cm} +
     r"|\\(nonumber|notag)(?![A-Za-z])"
     r"|(?<=\\\\)\*?\s*\[\s*-?\d*\.?\d+\s*(pt|em|ex|mm|cm|in|bp|pc|mu)\s*\]"  # \\[2pt]: space after a row
     r"|(?<=\\\\)\*"  # \\*: a row break that forbids a page break
@@ -45,6 +48,12 @@ _MARKUP = re.compile(
 _ROW_END_PUNCTUATION = re.compile(r"(\\text\s*\{\s*[.,;]\s*\}|(?<!\.)[.,;])(?=\s*\\\\)")
 _TRAILING = re.compile(r"(\\text\s*\{\s*[.,;]\s*\}|(?<!\.)[.,;]|\\[,;:! ]|\\q?quad(?![A-Za-z]))\s*$")
 _DELIMITERS = (("$$", "$$"), ("$", "$"), ("\\[", "\\]"), ("\\(", "\\)"))
+_INVISIBLE = re.compile(r"\\(left|right)\s*\.")  # \left. \right.: no delimiter, there to pair one across rows
+_SPACING = r"(?:\s|&|\\[,;:! ]|\\q?quad(?![A-Za-z]))*"  # what a row's alignment and spacing add: nothing
+_OPERATOR = r"(?:[+-]|\\(?:cdot|times)(?![A-Za-z]))"
+_CONTINUES = re.compile(_SPACING + _OPERATOR)  # a row that goes on with + - \cdot \times
+_CONTINUED = re.compile(_OPERATOR + _SPACING + r"$")  # a row that ends with one
+LOOK_BACK = 64  # characters before a row break looked at for the operator it follows
 _SIZED = re.compile(r"\\(left|right|bigl|bigr|Bigl|Bigr|biggl|biggr|Biggl|Biggr|big|Big|bigg|Bigg)(?![A-Za-z])\s*")
 _OPENERS, _CLOSERS = "([{", ")]}"
 MAX_WRAPPERS = 4  # displays inside displays: $\\begin{equation}\\begin{split} ... is three
@@ -54,12 +63,13 @@ MAX_TRAILING = 4  # closing marks: \\text{.} after a \\, is two
 def formula(text: str) -> str:
     """``text`` with everything but the formula blanked out, at the same length."""
     text = _without_comments(text)
+    text = _INVISIBLE.sub(_blank, text)  # before punctuation: the . of \right. is no full stop
     text = _without_document(text)
     text = _without_wrappers(text)
     text = _MARKUP.sub(_blank, text)
     text = _ROW_END_PUNCTUATION.sub(_blank, text)
     _refuse_other_environments(text)
-    return _without_trailing_punctuation(text)
+    return _without_continuations(_without_trailing_punctuation(text))
 
 
 def _blank(match: re.Match[str]) -> str:
@@ -130,6 +140,24 @@ def _peel_environment(inner: str) -> str | None:
     if end is None or end.end() != len(inner) or end.group(1, 2) != begin.group(1, 2):
         return None
     return _spaces(inner[: begin.end()]) + inner[begin.end() : end.start()] + _spaces(inner[end.start() :])
+
+
+def _without_continuations(text: str) -> str:
+    """A row break inside one side is no break: the row after it goes on with an operator (&&+ \\dots,
+    &\\quad - x), or the row before it ends with one. Only \\\\ outside braces (a \\substack's stay)."""
+    out, depth, i = list(text), 0, 0
+    while i < len(text):
+        ch = text[i]
+        if ch == "\\":
+            if text.startswith("\\\\", i) and depth == 0:
+                after = _CONTINUES.match(text, i + 2) is not None
+                if after or _CONTINUED.search(text[max(0, i - LOOK_BACK) : i]) is not None:
+                    out[i : i + 2] = "  "
+            i += 2
+            continue
+        depth += (ch == "{") - (ch == "}")
+        i += 1
+    return "".join(out)
 
 
 def _refuse_other_environments(text: str) -> None:

@@ -105,7 +105,7 @@ def verify_claim(net: Network, claim: str, wrt: str | Ref | None = None) -> Clai
     target = _target(net, target, wrt if isinstance(wrt, str) else None, bound)
     of = bound.of if bound.of is not None else C0
     try:
-        report = _check(net, claim, bound, of, target)
+        report = _check(net, claim, _numbered(net, bound, of, target), of, target)
     except ClaimError as err:  # a claim about the mean cost that the proof does not cover
         return ClaimReport(net, claim, UNPARSEABLE, target, error=err.reason, position=err.position)
     except UNDECIDABLE:  # a function no method here gives values: said, never a traceback
@@ -183,6 +183,25 @@ def _shifted_slots(message: str, by: int) -> str:
 
 def _joined(*notes: str) -> str:
     return "; ".join(n for n in notes if n)
+
+
+def _numbered(
+    net: Network, bound: claim_binding.BoundClaim, of: sp.Expr, target: Ref | None
+) -> claim_binding.BoundClaim:
+    """A claim about the mean cost is numbered as the samples it names say (batch.numbering); where it is
+    the mean on every side, for every case, only when numbered the other way (\\sum_{i=0}^{n} less C_0),
+    it is numbered that way: "correct" is then earned, and "incorrect" never given to a mean."""
+    if of != MEAN_COST:
+        return bound
+    other = 1 - bound.first_sample
+    try:
+        for k, case in enumerate(bound.cases):
+            mean = batch.mean_of_samples(_wrt_in_case(net, bound, target, case), other)
+            if not all(batch.same_function(side.values[k], mean) for side in bound.sides):
+                return bound
+    except batch.NotUnderstood:  # said by _check, with its position
+        return bound
+    return replace(bound, first_sample=other)
 
 
 def _check(net: Network, claim: str, bound: claim_binding.BoundClaim, of: sp.Expr, target: Ref | None) -> ClaimReport:

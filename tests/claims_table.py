@@ -248,6 +248,13 @@ CLAIMS = [
 # --- what the left-hand side names: factors of the chain, a free index, the mean over samples ---
 MEAN = r"\frac{\partial C}{\partial w_{12}^{(L)}} = "
 EACH = r"\frac{\partial C_{i}}{\partial w_{12}^{(L)}}"
+
+
+def alone(k: str) -> str:
+    """Sample k's derivative written alone, outside a sum: C_0, C_{n-1}."""
+    return EACH.replace("C_{i}", "C_{" + k + "}")
+
+
 CLAIMS += [
     # factors of the chain, deeplizard's form: each quantity through its own forward definition
     ("deep", None, r"\frac{\partial a_{1}^{(L)}}{\partial z_{1}^{(L)}} = g'^{(L)}(z_{1}^{(L)})", "correct", None),
@@ -313,7 +320,59 @@ CLAIMS += [
         "incorrect",
         None,
     ),
-    ("deep", None, MEAN + r"\frac{\partial C_0}{\partial w_{12}^{(L)}}", "incorrect", None),
+    ("deep", None, MEAN + r"\frac{\partial C_0}{\partial w_{12}^{(L)}}", "incorrect", "sample_count"),
+    # a sample written alone, C_0 or C_n, and a sum over the rest: the samples named say how they are numbered
+    (
+        "deep",
+        None,
+        MEAN + r"\frac{1}{n}\left(" + alone("0") + r" + \sum_{i=1}^{n-1}" + EACH + r"\right)",
+        "correct",
+        None,
+    ),
+    (
+        "deep",
+        None,
+        MEAN + r"\frac{1}{n}\left(\sum_{i=1}^{n-1}" + EACH + " + " + alone("n") + r"\right)",
+        "correct",
+        None,
+    ),
+    ("deep", None, MEAN + r"\frac{1}{n}\sum_{i=0}^{n-2}" + EACH + r" + \frac{1}{n}" + alone("n-1"), "correct", None),
+    ("deep", None, MEAN + r"\frac{1}{n}\left(\sum_{i=0}^{n}" + EACH + " - " + alone("0") + r"\right)", "correct", None),
+    (
+        "deep",
+        None,
+        MEAN + r"\frac{1}{n}\left(" + alone("0") + r" + \sum_{i=1}^{n}" + EACH + r"\right)",
+        "incorrect",
+        "sample_count",
+    ),
+    (
+        "deep",
+        None,
+        MEAN + r"\frac{1}{n}\left(" + alone("0") + r" + \sum_{i=2}^{n}" + EACH + r"\right)",
+        "incorrect",
+        "sample_outside",
+    ),
+    ("deep", None, MEAN + r"\frac{1}{n}\sum_{i=2}^{n+1}" + EACH, "incorrect", "sample_outside"),
+    (
+        "deep",
+        None,
+        MEAN + r"\frac{1}{n}\left(" + alone("0") + " + " + alone("1") + r" + \sum_{i=2}^{n-1}" + EACH + r"\right)",
+        "incorrect",
+        "small_batch",
+    ),
+    (
+        "deep",
+        None,
+        MEAN
+        + r"\frac{1}{n}\left("
+        + alone("0")
+        + r" + \sum_{i=1}^{n-1}"
+        + EACH
+        + r"\right) = \frac{1}{n}\sum_{i=1}^{n}"
+        + EACH,
+        "incorrect",
+        "sample_outside",
+    ),
     (
         "deep",
         None,
@@ -789,6 +848,22 @@ UNPARSEABLE = [
     ("deep", r"a_0^{(L)} + a_2^{(L)} + \cdots + a_3^{(L)}", "step by 2, not by 1", 25),
     ("deep", r"a_1^{(L)} + \cdots + a_1^{(L)}", "the same term", 13),
     ("deep", r"a_1^{(L)} \cdots a_2^{(L)}", "stands for terms left out of a sum", 11),
+    # a sign before the dots other than the pattern's: never dropped, said at the dots
+    ("deep", r"a_0^{(L)} + a_1^{(L)} - \cdots + a_3^{(L)}", "the sign before \\cdots is -", 25),
+    ("deep", r"-a_0^{(L)} + \cdots - a_3^{(L)}", "write - \\cdots -", 14),
+    # the term before those around the dots, of their shape but with other indices moving: said at that term
+    (
+        "deep",
+        r"w_{10}^{(L)}a_{1}^{(L-1)} + w_{11}^{(L)}a_{1}^{(L-1)} + \cdots + w_{15}^{(L)}a_{5}^{(L-1)}",
+        "'w_{10}^{(L)}a_{1}^{(L-1)}' does not fit the pattern",
+        1,
+    ),
+    (
+        "deep",
+        r"a_3^{(L)} + w_{11}^{(L)}a_{0}^{(L-1)} + w_{11}^{(L)}a_{1}^{(L-1)} + \cdots + w_{15}^{(L)}a_{5}^{(L-1)}",
+        "other indices move",
+        13,
+    ),
     # a weight the network lacks, no swap of which exists: named with its place
     ("deep", r"\sum_{j} 2(a_j^{(L)} - y_j) g'^{(L)}(z_j^{(L)}) w_{7j}^{(L)}", "index 7 is out of range", 49),
 ]

@@ -8,6 +8,7 @@ import json
 import time
 
 import pytest
+import sympy as sp
 
 from symbackprop import cli
 from symbackprop.claim_syntax import ClaimError, line_column, parse
@@ -66,6 +67,61 @@ def test_the_same_display_with_a_mistake_is_incorrect_and_names_the_row(kind):
     assert report.verdict == "incorrect"
     assert report.diagnosis.kind == "activation_derivative_missing"
     assert report.side == 3 and report.side_text.startswith(r"2\left(a_1^{(L)} - y_1\right) a_2^{(L-1)}")
+
+
+HIDDEN = r"\frac{\partial C_0}{\partial a_2^{(L-1)}}"  # the sum over layer L's four neurons, written out
+
+
+def path(j: int, sign: str = "") -> str:
+    return rf"{sign}2(a_{j}^{{(L)}} - y_{j}) g'^{{(L)}}(z_{j}^{{(L)}}) w_{{{j}2}}^{{(L)}}"
+
+
+# A side that runs over two rows: the second row goes on with an operator, after the alignment & and spacing.
+CONTINUED = {
+    "eqnarray &&+ \\dots": "\\begin{{eqnarray*}}\n{lhs} &=& {p0} + {p1} \\\\\n && + \\dots + {p3}\n\\end{{eqnarray*}}",
+    "align &\\quad+ \\cdots": "\\begin{{align*}}\n{lhs} &= {p0} + {p1} \\\\\n &\\quad + \\cdots + {p3}\n\\end{{align*}}",  # noqa: E501
+    "align &\\qquad+": "\\begin{{align}}\n{lhs} &= {p0} \\nonumber \\\\\n &\\qquad + {p1} + ... + {p3}\n\\end{{align}}",
+    "\\hspace": "\\begin{{align*}}\n{lhs} &= {p0} + {p1} \\\\\n & \\hspace{{1cm}} \\, + {p2} + {p3}\n\\end{{align*}}",
+    "row ends with +": "\\begin{{align*}}\n{lhs} &= {p0} + {p1} + \\\\[2pt]\n &\\quad {p2} + {p3}\n\\end{{align*}}",
+    "\\left. \\right.": (
+        "\\begin{{align*}}\n{lhs} &= \\left. {p0} + {p1} \\right. \\\\\n"
+        " &\\quad \\left. + {p2} + {p3} \\right.\n\\end{{align*}}"
+    ),
+    "\\left( \\right. across rows": (
+        "\\begin{{align*}}\n{lhs} &= \\left( {p0} + {p1} \\right. \\\\\n"
+        " &\\quad \\left. + {p2} + {p3} \\right)\n\\end{{align*}}"
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(CONTINUED))
+def test_a_side_continued_on_the_next_row_is_read_whole(kind):
+    """Correct only with the second row's terms in the sum: with that row dropped, or read as a side, it is not."""
+    text = CONTINUED[kind].format(lhs=HIDDEN, p0=path(0), p1=path(1), p2=path(2), p3=path(3))
+    report = verify_claim(network("deep"), text)
+    assert report.verdict == "correct", (report.error, report.position)
+    assert report.sides == 2
+    assert sp.Indexed("w", 3, 3, 2) in report.read_as.atoms(sp.Indexed)  # the last term, on the second row
+
+
+@pytest.mark.parametrize(("sign", "verdict"), [("-", "correct"), ("+", "incorrect")])
+def test_a_sign_that_opens_a_continued_row_is_kept(sign, verdict):
+    terms = " + ".join(path(j) for j in range(4))
+    text = f"\\begin{{align*}}\n{HIDDEN} &= {terms} + y_1 \\\\\n &\\quad {sign} y_1\n\\end{{align*}}"
+    assert verify_claim(network("deep"), text).verdict == verdict
+
+
+def test_a_row_that_opens_with_equals_is_still_a_side_of_its_own():
+    text = "\\begin{align*}\n" + LHS + " &= " + CHAIN + " \\\\\n &\\quad = " + RESULT + "\n\\end{align*}"
+    report = verify_claim(network("deep"), text)
+    assert report.verdict == "correct" and report.sides == 3
+
+
+def test_an_error_on_a_continued_row_is_placed_on_that_row():
+    text = "\\begin{align*}\n" + HIDDEN + " &= " + path(0) + " \\\\\n &\\quad + \\oops\n\\end{align*}"
+    report = verify_claim(network("deep"), text)
+    assert report.verdict == "unparseable" and "unknown command \\oops" in report.error
+    assert report.position == text.index("\\oops") + 1 and line_column(text, report.position) == (3, 11)
 
 
 def test_positions_still_point_into_the_text_as_pasted():
@@ -149,8 +205,24 @@ def test_a_claim_pasted_with_a_long_preamble_is_read_fast():
         "a" + "\\text{.}" * 7000,
         "a " + "\\label{x}" * 6000,
         "a" * 64001,
+        "a" + " \\\\ &\\quad + a" * 4000,
+        "a" + " &" * 20000 + " \\\\" * 10000,
+        "\\left." * 9000,
     ],
-    ids=["dollars", "dots", "brackets", "percent", "environments", "rows", "texts", "labels", "long"],
+    ids=[
+        "dollars",
+        "dots",
+        "brackets",
+        "percent",
+        "environments",
+        "rows",
+        "texts",
+        "labels",
+        "long",
+        "continued",
+        "ampersands",
+        "invisible",
+    ],
 )
 def test_a_hostile_paste_is_answered_at_once(text):
     start = time.monotonic()

@@ -8,18 +8,19 @@ mistaken copies of them (they must be incorrect, with the mistake found).
 from __future__ import annotations
 
 import builtins
+import itertools
 import json
 import re
 import time
 
 import pytest
 import sympy as sp
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from symbackprop import cli
 from symbackprop.claim_binding import bind
-from symbackprop.claim_syntax import parse
+from symbackprop.claim_syntax import ClaimError, parse
 from symbackprop.equivalence import decide
 from symbackprop.errors import SpecError
 from symbackprop.network import Network
@@ -394,9 +395,50 @@ def test_a_claimed_mean_over_the_samples_is_decided_for_every_n(scale, first, la
         c = report.counterexample
         assert c is not None and abs(c.claim - c.expected) > 1e-9
         n = int(dict(c.at)[SAMPLES])
-        base = first if first in (0, 1) else 0
+        base = first if first in (0, 1) else (1 if shift >= 0 else 0)  # a sum reaching sample n: from 1
         batch = [v for s, v in c.at if s != SAMPLES and base <= int(s.of.args[0]) < base + n]
         assert c.expected == pytest.approx(sum(batch) / n)
+
+
+SAMPLE_NUMBERS = {"0": (0, 0), "1": (1, 0), "2": (2, 0), "n-1": (-1, 1), "n": (0, 1), "n+1": (1, 1)}  # k + m n
+
+
+@given(
+    written=st.lists(st.sampled_from(sorted(SAMPLE_NUMBERS)), max_size=2),
+    low=st.sampled_from(["0", "1", "2"]),
+    high=st.sampled_from(["n-2", "n-1", "n", "n+1"]),
+)
+@example(written=["0"], low="1", high="n-1")  # the mean, samples from 0
+@example(written=["n"], low="1", high="n-1")  # the mean, samples from 1
+@example(written=["0"], low="1", high="n")  # n + 1 samples
+@example(written=["0", "1"], low="2", high="n-1")  # the mean from 2 samples on
+def test_samples_written_alone_beside_a_sum_are_decided_by_the_samples_taken(written, low, high):
+    """1/n (C_k + ... + sum over the rest): correct exactly when, for every n, the samples taken are once each
+    samples 0 to n-1, or once each 1 to n (as written out here, n = 1 to 10); when not, the counterexample's
+    claimed value is 1/n times the sum of the derivatives of the samples the claim takes, at its n."""
+
+    def number(text, n):
+        k, m = SAMPLE_NUMBERS.get(text, (-2, 1))  # n-2: a sum's last value only
+        return k + m * n
+
+    def taken(n):
+        return sorted([number(k, n) for k in written] + list(range(number(low, n), number(high, n) + 1)))
+
+    mean = any(all(taken(n) == list(range(base, base + n)) for n in range(1, 11)) for base in (0, 1))
+    terms = [r"\frac{\partial C_{" + k + r"}}{\partial w_{12}^{(L)}}" for k in written]
+    terms.append(rf"\sum_{{i={low}}}^{{{high}}}\frac{{\partial C_{{i}}}}{{\partial w_{{12}}^{{(L)}}}}")
+    claim = MEAN_LHS + r"\frac{1}{n}\left(" + " + ".join(terms) + r"\right)"
+    report = verify_claim(network("deep"), claim)
+    assert report.verdict == ("correct" if mean else "incorrect"), (claim, report.error)
+    if report.verdict == "incorrect":
+        c = report.counterexample
+        assert c is not None, claim
+        n = int(dict(c.at)[SAMPLES])
+        values = {int(s.of.args[0]): v for s, v in c.at if s != SAMPLES}
+        assert c.claim == pytest.approx(sum(values[k] for k in taken(n)) / n)
+        batches = [[values.get(k) for k in range(base, base + n)] for base in (0, 1)]
+        means = [sum(b) / n for b in batches if None not in b]
+        assert any(c.expected == pytest.approx(m) for m in means)
 
 
 def test_without_the_1_over_n_the_diagnosis_speaks_of_the_samples():
@@ -420,6 +462,9 @@ def test_without_the_1_over_n_the_diagnosis_speaks_of_the_samples():
         ),
         (r"\frac{\partial C_0}{\partial w_{12}^{(L)}} = \frac{\partial C}{\partial w_{12}^{(L)}}", "mean cost"),
         (MEAN_LHS + r"\sum_{i=n}^{0}\frac{\partial C_{i}}{\partial w_{12}^{(L)}}", "runs backwards"),
+        (MEAN_LHS + r"\frac{\partial C_{x}}{\partial w_{12}^{(L)}}", "names no one sample of the batch"),
+        (MEAN_LHS + r"\frac{\partial C_{n^2}}{\partial w_{12}^{(L)}}", "not a sample's number"),
+        (MEAN_LHS + r"\frac{1}{n}\sum_{i=0}^{n-1}\frac{\partial C_{i}}{\partial w_{12}^{(L)}} + C_0", "one sample"),
     ],
 )
 def test_a_claim_about_the_mean_that_the_proof_does_not_cover_is_unparseable(claim, words):
@@ -482,8 +527,29 @@ def test_dots_are_read_as_the_terms_they_stand_for():
     assert bind(net, parse(backwards), backwards).value == sum(A[3, k] for k in range(4))
     zeros = r"0 + 0 + w_{12}^{(L)} a_{2}^{(L-1)} + \cdots 0"
     assert bind(net, parse(zeros), zeros).value == sp.Indexed("w", 3, 1, 2) * A[2, 2]
+    minus_zero = r"w_{12}^{(L)} a_{2}^{(L-1)} - \cdots - 0"  # -0 ends a run of vanishing terms as 0 does
+    assert bind(net, parse(minus_zero), minus_zero).value == sp.Indexed("w", 3, 1, 2) * A[2, 2]
     report = verify_claim(net, r"a_{0}^{(L)} + \cdots + a_{3}^{(L)}", "a_1^{(L)}")
     assert "a_0^(L) + a_1^(L) + a_2^(L) + a_3^(L)" in render_report(report)  # as read: the terms filled in
+
+
+@pytest.mark.parametrize(("first", "second", "dots", "last"), list(itertools.product("+-", repeat=4)))
+def test_a_sign_before_the_dots_is_read_or_refused_never_dropped(first, second, dots, last):
+    """{first}a_0 {second} a_1 {dots} \\cdots {last} a_3: the terms left out are a_2 with the sign of the terms
+    around the dots; where the sign before the dots is not that of the term after, it is refused there."""
+    net = network("deep")
+    text = f"{first}a_0^{{(L)}} {second} a_1^{{(L)}} {dots} \\cdots {last} a_3^{{(L)}}".lstrip("+")
+    if dots != last:
+        with pytest.raises(ClaimError, match=re.escape(f"the sign before \\cdots is {dots}, ")) as err:
+            bind(net, parse(text), text)
+        assert err.value.position == text.index("\\cdots") + 1
+    elif second != last:
+        with pytest.raises(ClaimError, match="differ in more than their neuron indices"):
+            bind(net, parse(text), text)
+    else:
+        sign = {"+": 1, "-": -1}
+        written = sign[first] * A[3, 0] + sign[second] * (A[3, 1] + A[3, 2] + A[3, 3])
+        assert sp.expand(bind(net, parse(text), text).value - written) == 0
 
 
 def test_a_weight_the_network_lacks_is_named_with_the_one_that_belongs(capsys):
