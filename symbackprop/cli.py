@@ -404,7 +404,8 @@ def _verify(args: argparse.Namespace) -> int:
     _quiet()
     if report.verdict == "unparseable":  # the report is the answer; stderr still says why in one line
         where = f" at {error_place(report.claim, report.position)}" if report.position is not None else ""
-        sys.stderr.write(f"symbackprop verify: error: the claim cannot be read{where}: {_one_line(report.error)}\n")
+        what = "" if report.undecided else f"the claim cannot be read{where}: "
+        sys.stderr.write(f"symbackprop verify: error: {what}{_one_line(report.error)}\n")
     return report.exit_status
 
 

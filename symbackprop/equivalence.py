@@ -22,7 +22,7 @@ from . import numeric
 from .bounds import tree_size
 from .checks import GUARD_SECONDS, within
 from .exact_points import ConcretePoint
-from .expansion import largest_power
+from .expansion import largest_expansion
 from .network import Network, generic_function
 from .real_points import Comparison, compare, has_branches
 from .references import Ref
@@ -33,7 +33,7 @@ POINTS = 24
 # size the exact points decide; the choice depends on the input alone, so the same claim is always decided the
 # same way. The time guard only stops a pathological case from hanging.
 CANCEL_NODES = 100_000
-CANCEL_POWER = 20_000  # terms of the largest integer power of a sum: (a_0 + ... + a_5)^100 would be 96 million
+CANCEL_TERMS = 20_000  # terms sp.expand makes of any part: (a_0 + ... + a_5)^100 alone would be 96 million
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class Decision:
 
     equal: bool
     method: str
+    at_points: bool = False  # "not equal" found at exact random points, not by a difference that did not cancel
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def decide(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -
     generic = realize(net, claim, start, "generic") - realize(net, expected, start, "generic")
     cancelled = (
         within(GUARD_SECONDS, lambda: sp.expand(generic) == 0 or sp.cancel(sp.together(generic)) == 0)
-        if tree_size(generic) <= CANCEL_NODES and largest_power(generic, CANCEL_POWER) <= CANCEL_POWER
+        if tree_size(generic) <= CANCEL_NODES and largest_expansion(generic, CANCEL_TERMS) <= CANCEL_TERMS
         else None
     )
     if cancelled:
@@ -71,10 +72,10 @@ def decide(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -
     if has_branches(mine - right):
         return _by_real_points(compare(mine, right))
     if all(net.activation(layer).generic for layer in range(1, net.depth + 1)):
-        return Decision(False, "not equal as functions of the parameters, inputs and targets")
+        return Decision(False, "not equal as functions of the parameters, inputs and targets", cancelled is None)
     if agree(mine - right, POINTS):
         return Decision(True, f"equal for this network's activations, at {POINTS} exact random rational points")
-    return Decision(False, "not equal as functions of the parameters, inputs and targets")
+    return Decision(False, "not equal as functions of the parameters, inputs and targets", True)
 
 
 def _arbitrary(net: Network) -> str:

@@ -16,7 +16,7 @@ from fractions import Fraction
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from .expansion import expanded_terms, largest_power
+from .expansion import largest_expansion
 from .symbols import SoftmaxExp
 
 EXP_TERMS = 1_000  # terms of an exp's argument multiplied out, past which it is taken as written
@@ -174,8 +174,8 @@ class ConcretePoint(RationalPoint):
         """exp of a sum of monomials, as a product of one random generator per monomial. The argument's
         products are multiplied out first, so exp(w (a + b)) and exp(w a) exp(w b) get the same value."""
         product = Fraction(1)
-        if largest_power(argument, EXP_TERMS) <= EXP_TERMS and expanded_terms(argument, EXP_TERMS) <= EXP_TERMS:
-            argument = sp.expand(argument, deep=False, power_exp=False, power_base=False, log=False)
+        if largest_expansion(argument, EXP_TERMS) <= EXP_TERMS:  # every product in it, at any depth
+            argument = sp.expand(argument, power_exp=False, power_base=False, log=False)
         for term in sp.Add.make_args(argument):
             coeff, monomial = term.as_coeff_Mul()
             if isinstance(coeff, sp.Integer):

@@ -2,7 +2,8 @@
 
 ``sp.expand`` of a tiny tree can be enormous: (a_0 + ... + a_5)^100 has about 96 million terms. The
 count here is an upper bound from sizes alone (a product multiplies its factors' counts, a power of a
-sum takes the multinomial count), so work that expands can be refused before it starts.
+sum takes the multinomial count), so work that expands can be refused before it starts: a product of two
+powers of sums, each small, can be as large as the square of either.
 """
 
 from __future__ import annotations
@@ -17,34 +18,27 @@ def expanded_terms(expr: sp.Basic, cap: int) -> int:
     return fold(expr, lambda e, counts: min(_terms(e, counts, cap), cap + 1))
 
 
+def largest_expansion(expr: sp.Basic, cap: int) -> int:
+    """The most terms ``sp.expand`` makes of any part of ``expr`` (capped at ``cap`` + 1): products of sums
+    and powers of them anywhere, inside a function's argument or a denominator too, since expand goes there."""
+    memo: dict[sp.Basic, int] = {}
+    fold(expr, lambda e, counts: min(_terms(e, counts, cap), cap + 1), memo)
+    return max(memo.values())
+
+
 def _terms(e: sp.Basic, counts: list[int], cap: int) -> int:
     if isinstance(e, sp.Add):
         return sum(counts)
     if isinstance(e, sp.Mul):
         product = 1
         for c in counts:
-            product *= c
+            product = min(product * c, cap + 1)
         return product
-    if isinstance(e, sp.Pow) and e.exp.is_Integer and e.exp > 0:
-        return _multisets(counts[0], int(e.exp), cap)
-    # a function, or a power below zero, is one term (what sp.expand does inside it, largest_power counts)
-    return 1
-
-
-def largest_power(expr: sp.Basic, cap: int) -> int:
-    """The most terms any integer power of a sum in ``expr`` expands to (capped at ``cap`` + 1), a power
-    below zero (sp.expand multiplies out its denominator) and one inside a function's argument included:
-    the one step of ``sp.expand`` that grows without bound, where a sum of products grows as the tree does."""
-    largest, seen, stack = 1, set(), [expr]
-    while stack and largest <= cap:  # each shared subexpression once
-        e = stack.pop()
-        if e in seen:
-            continue
-        seen.add(e)
-        stack.extend(e.args)
-        if isinstance(e, sp.Pow) and e.exp.is_Integer and abs(e.exp) > 1 and isinstance(e.base, sp.Add):
-            largest = max(largest, _multisets(expanded_terms(e.base, cap), abs(int(e.exp)), cap))
-    return largest
+    if isinstance(e, sp.Pow) and e.exp.is_Rational and abs(e.exp) >= 2:
+        # x^(-n) multiplies out its denominator, x^(99/2) is x^49 sqrt(x): counted as the whole power, an
+        # upper bound on the fraction's single term
+        return _multisets(counts[0], int(abs(e.exp)), cap)
+    return 1  # a function, a power with letters or one below 2 is one term; its inside is counted on its own
 
 
 def _multisets(terms: int, power: int, cap: int) -> int:

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import symbackprop as sbp
 from symbackprop import equivalence
 from symbackprop.exact_points import ConcretePoint
-from symbackprop.expansion import expanded_terms, largest_power
+from symbackprop.expansion import expanded_terms, largest_expansion
 from symbackprop.verify import verify_claim
 
 LETTERS = sp.symbols("p q r s t")
@@ -46,22 +46,44 @@ def test_the_count_is_never_below_the_terms_expand_gives(expr):
 def test_a_power_of_a_sum_counts_its_multisets():
     six = sp.Add(*sp.symbols("a0:6"))
     assert expanded_terms(six**3, 10**9) == comb(8, 3) == len(sp.expand(six**3).args)
-    assert largest_power(six**100, 10**9) == comb(105, 5)  # about 96 million
+    assert largest_expansion(six**100, 10**9) == comb(105, 5)  # about 96 million
 
 
 def test_the_count_stops_at_the_cap_without_big_number_work():
     six = sp.Add(*sp.symbols("a0:6"))
-    assert largest_power(six ** (10**9), 20_000) == 20_001
+    assert largest_expansion(six ** (10**9), 20_000) == 20_001
     assert expanded_terms(six ** (10**9) * six ** (10**9), 20_000) == 20_001
-    assert largest_power(sp.Symbol("x") ** 100, 5) == 1  # a power of one letter is one term
+    assert largest_expansion(sp.Symbol("x") ** 100, 5) == 1  # a power of one letter is one term
 
 
-def test_exp_of_a_product_and_of_its_multiplied_out_form_agree_at_exact_points():
-    w, a, b = sp.symbols("w a b")
+def test_what_expand_makes_anywhere_is_counted():
+    six, again = sp.Add(*sp.symbols("a0:6")), sp.Add(*sp.symbols("b0:6"))
+    assert largest_expansion(six ** sp.Rational(99, 2), 20_000) == 20_001  # six^49 sqrt(six), multiplied out
+    assert largest_expansion(six ** (-100), 20_000) == 20_001  # expand multiplies out a denominator too
+    assert largest_expansion(six**10 * again**10, 20_000) == 20_001  # 3003 terms each, 9 million together
+    assert largest_expansion(sp.tanh(six**10 * again**10), 20_000) == 20_001  # inside a function as well
+    assert largest_expansion(six**2 * again, 20_000) == 21 * 6
+
+
+@pytest.mark.parametrize("outside", [0, 1], ids=["alone", "inside-a-sum"])
+def test_exp_of_a_product_and_of_its_multiplied_out_form_agree_at_exact_points(outside):
+    """exp(c + w (a + b)) exp(-c - w a - w b) = 1: the product inside a sum is multiplied out as well."""
+    w, a, b, c = sp.symbols("w a b c")
     point = ConcretePoint(random.Random(7))
-    together = sp.exp(w * (a + b), evaluate=False)
-    apart = sp.exp(-w * a - w * b)
+    together = sp.exp(outside * c + w * (a + b), evaluate=False)
+    apart = sp.exp(-outside * c - w * a - w * b)
     assert point.value(together * apart) == Fraction(1)
+
+
+def test_a_softmax_claim_with_z_inside_a_sum_in_an_exponent_is_correct():
+    """Found by review: a_0 written 1/(1 + e^{z_1 - z_0}), z_0 = w a_0 a product inside the exponent's sum."""
+    net = sbp.Network(layers=[2, 1, 2], activation=["identity", "softmax"], cost="cross_entropy", bias="none")
+    a0 = r"\frac{1}{1 + e^{z_1^{(2)} - z_0^{(2)}}}"
+    claim = (
+        rf"\left({a0}(y_0+y_1) - y_0\right) w_{{00}}^{{(2)}} a_0^{{(0)}} "
+        r"+ (a_1^{(2)}(y_0+y_1) - y_1) w_{10}^{(2)} a_0^{(0)}"
+    )
+    assert verify_claim(net, claim, "w_{00}^{(1)}").verdict == "correct"
 
 
 NET = sbp.Network(layers=[2, 6, 1], activation="sigmoid")

@@ -20,6 +20,7 @@ from symbackprop import matrix_form as mf
 from symbackprop.bounds import layer_kinds, proof_copy
 from symbackprop.network import Network
 from symbackprop.references import Ref
+from symbackprop.renderers import render_report
 from symbackprop.verify import verify_claim
 
 MIXED = "softmax,tanh,softmax,relu,sigmoid,softmax,tanh,tanh,identity,softmax,relu,sigmoid,softmax"
@@ -256,18 +257,25 @@ def test_a_cost_that_depends_on_the_output_width_is_proven_at_that_width_or_says
 
 
 def test_a_claim_found_different_only_at_exact_points_is_not_called_incorrect(monkeypatch):
-    """Were the exact points ever wrong (as exp of a product once was), real points that agree to 40 digits
-    overrule them: the claim cannot be decided, which is not "incorrect" without a counterexample."""
+    """Were the exact points ever wrong (as exp of a product once was), real points that agree to 30 digits
+    overrule them: the claim cannot be decided, which is not "incorrect" without a counterexample. A difference
+    that did not cancel symbolically is a proof, and stays incorrect (+ 10^{-40}: no real point shows it)."""
     from symbackprop import verify as verify_module
     from symbackprop.equivalence import Decision
 
-    monkeypatch.setattr(verify_module, "decide", lambda *args: Decision(False, "made different for the test"))
+    right = r"2(a_1^{(L)} - y_1) g'^{(L)}(z_1^{(L)}) a_2^{(L-1)}"
     net = sbp.Network.from_toml("example:deeplizard")
-    report = verify_module.verify_claim(net, r"2(a_1^{(L)} - y_1) g'^{(L)}(z_1^{(L)}) a_2^{(L-1)}", "w_{12}^{(L)}")
-    assert report.verdict == "unparseable"
-    assert "agree to 40 digits at every real point tried, so it cannot be decided" in report.error
+    assert verify_module.verify_claim(net, right + " + 10^{-40}", "w_{12}^{(L)}").verdict == "incorrect"
+    monkeypatch.setattr(verify_module, "decide", lambda *args: Decision(False, "made different for the test", True))
+    report = verify_module.verify_claim(net, right, "w_{12}^{(L)}")
+    assert (report.verdict, report.undecided, report.position) == ("unparseable", True, None)
+    assert "agree to 30 digits at every real point tried, so it cannot be decided" in report.error
+    text = render_report(report)
+    assert "cannot be read" not in text and "so it cannot be decided" in text
     wrong = verify_module.verify_claim(net, r"(a_1^{(L)} - y_1) g'^{(L)}(z_1^{(L)}) a_2^{(L-1)}", "w_{12}^{(L)}")
     assert wrong.verdict == "incorrect" and wrong.counterexample is not None
+    monkeypatch.setattr(verify_module, "decide", lambda *args: Decision(False, "not cancelled, for the test"))
+    assert verify_module.verify_claim(net, right, "w_{12}^{(L)}").verdict == "incorrect"  # a proof stands
 
 
 def test_a_claim_true_for_tanh_alone_is_still_incorrect_for_a_generic_activation():

@@ -87,7 +87,7 @@ def report_context(report: ClaimReport) -> dict[str, Any]:
         symbol = net.symbol(report.wrt)
         out["wrt"] = {"latex": tex.doprint(symbol), "text": text.doprint(symbol)}
     if report.error is not None:
-        out["error"] = {"reason": report.error, "position": report.position}
+        out["error"] = {"reason": report.error, "position": report.position, "undecided": report.undecided}
         if report.position is not None:
             line, column = line_column(report.claim, report.position)
             out["error"] |= {"line": line, "column": column, "where": error_place(report.claim, report.position)}
