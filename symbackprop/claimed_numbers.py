@@ -215,15 +215,21 @@ def _matches(value: float, claimed: Decimal, allowed: Decimal) -> bool:
 
 
 def _like_a_mistake(claim: _Claim, exact: float, allowed: Decimal) -> str:
-    """What makes a missed number wrong whatever rounding reaches it, in words, or "": the other sign than the
-    exact value (a step the wrong way), or for a gradient the exact value doubled or halved, a known mistake of
-    method that a coarse rounding may happen to imitate."""
-    if not np.isfinite(exact) or abs(Decimal(repr(exact))) <= allowed:  # the exact value is 0 at this precision
+    """What makes a missed gradient wrong whatever rounding reaches it, in words, or "": the other sign than the
+    exact value (a step the wrong way), or the exact value doubled or halved, a known mistake of method that a
+    coarse rounding may happen to imitate, where the precision tells them apart (half the exact value is more
+    than ten times the number's tolerance). A forward value or a step near 0 may cross it by rounding alone."""
+    if claim.section != "gradients" or not np.isfinite(exact):
+        return ""
+    size = abs(Decimal(repr(exact)))
+    if size <= allowed:  # the exact value is 0 at this precision
         return ""
     if claim.number != 0 and (claim.number < 0) != (exact < 0):
         return "it has the other sign than the exact value"
+    if size / 2 <= 10 * allowed:
+        return ""
     for factor, words in ((2.0, "doubled"), (0.5, "halved")):
-        if claim.section == "gradients" and _matches(factor * exact, claim.number, allowed):
+        if _matches(factor * exact, claim.number, allowed):
             return f"it is the exact value {words}, a known mistake of method"
     return ""
 
