@@ -49,7 +49,7 @@ MAX_SUM_TERMS = 4096
 MAX_EXPONENT = 100  # a power's exponent, in size: (a - y)^{99999999} would take minutes to expand
 MAX_DIGITS = 100  # a number in the claim, written or worked out (10^{10^{6}}, 2^{2^{2^{2^{2}}}})
 MAX_TOWER = 2  # exponentials of exponentials of letters: e^{e^{z}} is fine, e^{e^{e^{e^{z}}}} overflows at any point
-MAX_NESTING = 4  # functions applied to functions: \tanh nested 5 deep takes 8 s to decide, 7 deep 4 minutes
+MAX_TANH = 5  # \tanh inside \tanh: SymPy's tanh asks if its argument is real, 3 times longer each level (7: minutes)
 MAX_WRITTEN = 50_000  # nodes of the claim with its sums over neurons written out (six sums over six neurons: 1.7M)
 MAX_CASES = 64  # values of the left-hand side's free indices, each checked on its own
 
@@ -260,7 +260,7 @@ class _Binder:
         a_j^{(l)} = g(z_j^{(l)})): the seed's \\frac{\\partial}{\\partial a_1}(\\sum_j (a_j - y_j)^2) is the
         derivative of C_0. Otherwise every later side must equal the first, d/dx of E worked out.
         """
-        bodies = [_evaluated(_expand_sums(head.of.xreplace(_case_values(c)))) for c in cases]
+        bodies = [_evaluated(self.written_out(head.of.xreplace(_case_values(c)), node)) for c in cases]
         named = [self.named_by(body) for body in bodies]
         template = generalize(named, cases) if all(q is not None for q in named) else None
         if template is not None:
@@ -1025,9 +1025,16 @@ class _Binder:
 
     # --- the value -------------------------------------------------------------------------------
 
+    def written_out(self, shown: sp.Expr, node: Node) -> sp.Expr:
+        """``shown`` with its sums over neurons written out, or a ClaimError at ``node`` when that is too large."""
+        try:
+            return _expand_sums(shown)
+        except _TooLarge as err:
+            raise self.fail(node, str(err)) from None
+
     def value_of(self, shown: sp.Expr, node: Node) -> sp.Expr:
         """Sums written out, and each derivative replaced by sympy.diff of what it differentiates."""
-        expanded = _evaluated(_expand_sums(shown))
+        expanded = _evaluated(self.written_out(shown, node))
         partials = {p: partial_value(self.net, p.of, p.wrt, node.start + 1) for p in expanded.atoms(Partial)}
         for p, value in partials.items():
             if value.has(*BEYOND_FIRST):
@@ -1047,7 +1054,7 @@ class _Binder:
     def mean_value_of(self, shown: sp.Expr, node: Node) -> sp.Expr:
         """A side of a claim about the mean cost: sums over the samples kept, each sample's derivative a
         number of its own (C_0 alone is sample 0's, C_1 sample 1's), and nothing else of the network."""
-        value = _evaluated(_expand_sums(shown))
+        value = _evaluated(self.written_out(shown, node))
         others = [p for p in value.atoms(Partial) if not isinstance(p.of, SampleCost)]
         plain = value.xreplace({p: sp.Dummy() for p in value.atoms(Partial)})
         stray = plain.has(SampleCost) or plain.free_symbols - {SAMPLES, *plain.atoms(sp.Dummy)}
@@ -1106,6 +1113,10 @@ def _ref(symbol: sp.Indexed) -> Ref:
     return Ref(kind, layer, tuple(indices))
 
 
+class _TooLarge(Exception):
+    """Sums that would write out past MAX_WRITTEN parts; the binder says where."""
+
+
 def _expand_sums(expr: sp.Expr) -> sp.Expr:
     """Each Sum over a layer's neurons written out term by term, innermost first (a sum over the samples,
     up to n, stays)."""
@@ -1117,10 +1128,9 @@ def _expand_sums(expr: sp.Expr) -> sp.Expr:
     count = prod(int(last) - int(first) + 1 for _, first, last in inner.limits)
     size = tree_size(expr) + count * tree_size(terms)
     if size > MAX_WRITTEN:
-        raise ClaimError(
+        raise _TooLarge(
             f"its sums written out would have about {size:,} parts, more than the "
-            f"{MAX_WRITTEN:,} a claim may have: write fewer or shorter sums",
-            1,
+            f"{MAX_WRITTEN:,} a claim may have: write fewer or shorter sums"
         )
     for index, first, last in inner.limits:
         terms = sp.Add(*(terms.xreplace({index: sp.Integer(v)}) for v in range(int(first), int(last) + 1)))
@@ -1156,10 +1166,10 @@ def _size_problem(value: sp.Expr) -> str | None:
         return "it is not a real number"
     if _tower(value) > MAX_TOWER:
         return f"exponentials are nested more than {MAX_TOWER} deep over a letter, too large to evaluate"
-    if _nesting(value) > MAX_NESTING:
+    if _tanh_depth(value) > MAX_TANH:
         return (
-            f"functions are applied to functions more than {MAX_NESTING} deep (as in \\tanh(\\tanh(\\tanh(\\tanh("
-            "\\tanh(z)))))), which takes minutes to decide"
+            f"\\tanh is applied to \\tanh more than {MAX_TANH} deep, which SymPy takes minutes to decide (each "
+            "level about three times longer); a tanh network's output is a^{(L)}, there is no need to write it out"
         )
     for part in sp.preorder_traversal(value):
         if isinstance(part, sp.Rational) and max(part.p.bit_length(), part.q.bit_length()) > _BITS:
@@ -1188,15 +1198,10 @@ def _tower(value: sp.Expr) -> int:
     return deepest
 
 
-def _nesting(value: sp.Expr) -> int:
-    """How deep function applications (tanh, exp, ln, an activation) are nested: 1 for \\sigma(z), each shared
-    part counted once."""
-
-    def combine(e: sp.Basic, inner: list[int]) -> int:
-        applied = isinstance(e, sp.Function) and not isinstance(e, Partial)
-        return max(inner, default=0) + applied
-
-    return fold(value, combine)
+def _tanh_depth(value: sp.Expr) -> int:
+    """How deep \\tanh is nested in \\tanh, through any arithmetic between them: 1 for \\tanh(z), 2 for
+    \\tanh(w \\tanh(z) + b); each shared part counted once."""
+    return fold(value, lambda e, inner: max(inner, default=0) + isinstance(e, sp.tanh))
 
 
 def _ratio(numerator: sp.Expr, denominator: sp.Expr) -> sp.Expr:

@@ -262,7 +262,7 @@ def nested_tanh(depth: int) -> str:
     [
         # found by review: each of these ran for minutes (SymPy's tanh asks whether its argument is real, which
         # grows threefold with every level), or wrote out 1.7 million terms
-        (" \\cdot ".join([nested_tanh(7)] * 14), "functions are applied to functions more than 4 deep"),
+        (" \\cdot ".join([nested_tanh(7)] * 14), "\\tanh is applied to \\tanh more than 5 deep"),
         (
             "".join(f"\\sum_{{{i}}}" for i in "ijkmpqrs") + " ".join(f"a_{i}^{{(L-1)}}" for i in "ijkmpqrs"),
             "its sums written out would have about",
@@ -276,9 +276,16 @@ def test_a_claim_too_large_to_decide_is_refused_before_the_work(claim, words):
     assert words in report.error
 
 
-def test_functions_nested_four_deep_are_still_decided():
-    report = verify_claim(network("deep"), nested_tanh(4) + " a_2^{(L-1)}", "w_{12}^{(L)}")
+def test_functions_nested_deeply_are_still_decided():
+    """tanh five deep is decided; other functions nest as deep as a network goes (a forward pass written out)."""
+    report = verify_claim(network("deep"), nested_tanh(5) + " a_2^{(L-1)}", "w_{12}^{(L)}")
     assert report.verdict == "incorrect" and report.counterexample is not None
+    net = Network(layers=[1] * 7, activation="g", bias="none")
+    forward = "a^{(0)}"
+    for layer in range(1, 7):
+        forward = f"g^{{({layer})}}(w^{{({layer})}} {forward})"
+    claim = f"2({forward} - y) g'^{{(L)}}(z^{{(L)}}) a^{{(L-1)}}"
+    assert verify_claim(net, claim, "w^{(6)}").verdict == "correct"
 
 
 def _printed_result(d) -> str:
