@@ -57,7 +57,7 @@ class _UserLoader(jinja2.FileSystemLoader):
         for folder in self.searchpath:
             path = Path(folder, *pieces)
             if path.is_file() and not path.resolve().is_relative_to(Path(folder).resolve()):
-                raise jinja2.TemplateError(f"{template}: a link to a file outside the folder; copy the file in")
+                raise jinja2.TemplateError(f"{template}: reached through a link leading out of the folder; copy it in")
         try:
             return super().get_source(environment, template)
         except UnicodeDecodeError:
