@@ -171,11 +171,12 @@ class ConcretePoint(RationalPoint):
         return super()._compute(e)
 
     def exp_of(self, argument: sp.Expr) -> Fraction:
-        """exp of a sum of monomials, as a product of one random generator per monomial. The argument's
-        products are multiplied out first, so exp(w (a + b)) and exp(w a) exp(w b) get the same value."""
+        """exp of a sum of monomials, as a product of one random generator per monomial's value. Products of
+        sums in the argument are multiplied out first, so exp(c + w (a + b)) and exp(c) exp(w a) exp(w b) get
+        the same value; a fraction stays one monomial (see ``_distributed``)."""
         product = Fraction(1)
-        if largest_expansion(argument, EXP_TERMS) <= EXP_TERMS:  # every product in it, at any depth
-            argument = sp.expand(argument, power_exp=False, power_base=False, log=False)
+        if largest_expansion(argument, EXP_TERMS) <= EXP_TERMS:
+            argument = _distributed(argument)
         for term in sp.Add.make_args(argument):
             coeff, monomial = term.as_coeff_Mul()
             if isinstance(coeff, sp.Integer):
@@ -201,3 +202,21 @@ class ConcretePoint(RationalPoint):
             sp.Ne: lambda: left != right,
         }
         return compare[type(condition)]()
+
+
+def _distributed(e: sp.Expr) -> sp.Expr:
+    """Products of sums multiplied out through every sum and product, but a product with a division in it
+    kept whole: split, the terms of w (e^{2u} - 1)/(e^{2u} + 1) would get generators of their own, where
+    w tanh(u), the same value written as one monomial, gets one."""
+    if isinstance(e, sp.Add):
+        return sp.Add(*(_distributed(a) for a in e.args))
+    if isinstance(e, sp.Mul) and not _has_fraction(e):
+        return sp.expand_mul(sp.Mul(*(_distributed(f) for f in e.args)), deep=False)
+    return e
+
+
+def _has_fraction(e: sp.Expr) -> bool:
+    """Whether a division shows in ``e`` outside any function's argument: w (1 - 1/(1 + e^z)) is w sigma(-z)."""
+    if isinstance(e, sp.Pow) and e.exp.is_negative:
+        return True
+    return isinstance(e, (sp.Add, sp.Mul, sp.Pow)) and any(_has_fraction(a) for a in e.args)

@@ -34,11 +34,11 @@ def _terms(e: sp.Basic, counts: list[int], cap: int) -> int:
         for c in counts:
             product = min(product * c, cap + 1)
         return product
-    if isinstance(e, sp.Pow) and e.exp.is_Rational and abs(e.exp) >= 2:
+    if isinstance(e, sp.Pow) and e.exp.is_Rational and abs(e.exp) >= 1:
         # x^(-n) multiplies out its denominator, x^(99/2) is x^49 sqrt(x): counted as the whole power, an
         # upper bound on the fraction's single term
         return _multisets(counts[0], int(abs(e.exp)), cap)
-    return 1  # a function, a power with letters or one below 2 is one term; its inside is counted on its own
+    return 1  # a function, a power with letters or a root is one term; its inside is counted on its own
 
 
 def _multisets(terms: int, power: int, cap: int) -> int:

@@ -104,3 +104,40 @@ def test_a_claim_with_a_hundredth_power_is_decided_without_cancelling(monkeypatc
     report = verify_claim(NET, claim, "w_{00}^{(L)}")
     assert report.verdict == verdict
     assert started == []
+
+
+@pytest.mark.parametrize(
+    ("spec", "wrt", "claim"),
+    [
+        # found by review: a fraction in an exponent split into its numerator's terms got other generators than
+        # the same value written as tanh or sigma, and these right claims came out "cannot be decided"
+        (
+            {"layers": [1, 1, 1], "activation": "tanh"},
+            "w^{(2)}",
+            r"2(\tanh(w^{(2)} \frac{e^{2z^{(1)}}-1}{e^{2z^{(1)}}+1} + b^{(2)}) - y)(1-(a^{(2)})^2) a^{(1)}",
+        ),
+        (
+            {"layers": [1, 2, 2], "activation": ["sigmoid", "softmax"], "cost": "cross_entropy"},
+            "w_{00}^{(2)}",
+            r"\left(\frac{e^{w_{00}^{(2)}(1 - \frac{1}{1+e^{z_0^{(1)}}}) + w_{01}^{(2)} a_1^{(1)} + b_0^{(2)}}}"
+            r"{e^{z_0^{(2)}} + e^{z_1^{(2)}}}(y_0+y_1) - y_0\right) a_0^{(1)}",
+        ),
+    ],
+    ids=["tanh-as-exp", "sigma-as-exp"],
+)
+def test_a_fraction_in_an_exponent_keeps_its_value_whole(spec, wrt, claim):
+    assert verify_claim(sbp.Network(**spec), claim, wrt).verdict == "correct"
+
+
+def test_a_difference_that_does_not_cancel_is_a_proof_only_without_exp_or_ln():
+    """ln(e^a) = a: cancelling does not see it, so with every activation g the claim is not called incorrect."""
+    net = sbp.Network(layers=[2, 2, 1], activation="g")
+    report = verify_claim(net, r"2(\ln(e^{a^{(2)}})-y) g'^{(2)}(z^{(2)}) a_1^{(1)}", "w_{01}^{(2)}")
+    assert report.verdict != "incorrect"
+
+
+def test_a_reciprocal_of_a_product_counts_its_denominator_multiplied_out():
+    sums = [sp.Add(*sp.symbols(f"{letter}0:6")) for letter in "abcdef"]
+    assert largest_expansion(1 / sp.Mul(*sums), 20_000) == 20_001  # 6^6 = 46,656 terms in the denominator
+    p, q, r, s = sp.symbols("p q r s")
+    assert largest_expansion((p + q) ** sp.Rational(3, 2) * (r + s) ** sp.Rational(3, 2), 100) >= 4
