@@ -13,11 +13,6 @@ import sympy as sp
 from .tree_fold import fold
 
 
-def expanded_terms(expr: sp.Basic, cap: int) -> int:
-    """An upper bound on the terms of ``sp.expand(expr)``, or ``cap`` + 1 once it passes ``cap``."""
-    return fold(expr, lambda e, counts: min(_terms(e, counts, cap), cap + 1))
-
-
 def largest_expansion(expr: sp.Basic, cap: int) -> int:
     """The most terms ``sp.expand`` makes of any part of ``expr`` (capped at ``cap`` + 1): products of sums
     and powers of them anywhere, inside a function's argument or a denominator too, since expand goes there."""
