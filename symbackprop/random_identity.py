@@ -26,6 +26,7 @@ import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from .symbols import ActivationBase, ActivationPrimeBase, ActivationSecondBase, SoftmaxExp
+from .tree_fold import fold
 
 SPAN = 2**32  # the unknowns are drawn uniformly from the integers -2^31 .. 2^31 - 1
 POINTS = 24
@@ -176,19 +177,7 @@ class Point:
 
     def value(self, e: sp.Basic) -> Any:
         """The exact value of ``e`` (iteratively: a deep network nests deeper than Python's recursion allows)."""
-        stack = [e]
-        while stack:
-            top = stack[-1]
-            if top in self.values:
-                stack.pop()
-                continue
-            missing = [a for a in self._value_parts(top) if a not in self.values]
-            if missing:
-                stack.extend(missing)
-                continue
-            self.values[top] = self._value(top)
-            stack.pop()
-        return self.values[e]
+        return fold(e, lambda top, _: self._value(top), self.values, self._value_parts)
 
     def _value_parts(self, e: sp.Basic) -> tuple[sp.Basic, ...]:
         if e in self.jets:
@@ -228,20 +217,11 @@ class Point:
 
     def jet(self, e: sp.Basic) -> Jet:
         """(value, d/dw, d/dw', d^2/(dw dw')) of ``e``, by forward mode."""
-        stack = [e]
-        while stack:
-            top = stack[-1]
-            if top in self.jets:
-                stack.pop()
-                continue
-            parts = (self.mapping[top],) if top in self.mapping else () if _leaf(top) else top.args
-            missing = [a for a in parts if a not in self.jets]
-            if missing:
-                stack.extend(missing)
-                continue
-            self.jets[top] = self._jet(top)
-            stack.pop()
-        return self.jets[e]
+
+        def parts(top: sp.Basic) -> tuple[sp.Basic, ...]:
+            return (self.mapping[top],) if top in self.mapping else () if _leaf(top) else top.args
+
+        return fold(e, lambda top, _: self._jet(top), self.jets, parts)
 
     def _jet(self, e: sp.Basic) -> Jet:
         zero, one = self.zero, self.one

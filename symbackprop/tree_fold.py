@@ -7,7 +7,7 @@ recursion allows, and on the shared form, since a composed network repeats its l
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import sympy as sp
@@ -15,9 +15,14 @@ import sympy as sp
 T = TypeVar("T")
 
 
-def fold(expr: sp.Basic, combine: Callable[[sp.Basic, list[T]], T], memo: dict[sp.Basic, T] | None = None) -> T:
-    """``combine(e, [value of each argument of e])`` at every node, bottom up; ``memo`` may carry values
-    from an earlier fold (or give leaves a value of their own)."""
+def fold(
+    expr: sp.Basic,
+    combine: Callable[[sp.Basic, list[T]], T],
+    memo: dict[sp.Basic, T] | None = None,
+    parts: Callable[[sp.Basic], Sequence[sp.Basic]] = lambda e: e.args,
+) -> T:
+    """``combine(e, [value of each part of e])`` at every node, bottom up; ``memo`` may carry values from an
+    earlier fold (or give leaves a value of their own); ``parts`` says what a node is made of (its args)."""
     memo = {} if memo is None else memo
     stack = [expr]
     while stack:
@@ -25,10 +30,11 @@ def fold(expr: sp.Basic, combine: Callable[[sp.Basic, list[T]], T], memo: dict[s
         if e in memo:
             stack.pop()
             continue
-        missing = [a for a in e.args if a not in memo]
+        below = parts(e)
+        missing = [a for a in below if a not in memo]
         if missing:
             stack.extend(missing)
             continue
-        memo[e] = combine(e, [memo[a] for a in e.args])
+        memo[e] = combine(e, [memo[a] for a in below])
         stack.pop()
     return memo[expr]
