@@ -13,9 +13,6 @@ decided, and says so. Every Proof is proven, disproven or undecided, and says wh
 
 from __future__ import annotations
 
-import signal
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
@@ -29,6 +26,7 @@ from .bounds import tree_size
 from .random_identity import POINTS, SPAN, Outcome, Point, Unknowns, identity_test
 from .stages import stage
 from .symbols import OrderedProduct
+from .time_guard import within
 
 if TYPE_CHECKING:
     from .bounds import ProofCopy
@@ -441,43 +439,6 @@ def all_proofs(net: Network, refs: list[Ref], on_step: Callable[[str], None] | N
             on_step(f"{ref.kind} in layer {net.notation.layer(ref.layer, net.depth)}")
         proofs[ref] = prove(net.derive(ref))
     return proofs
-
-
-class _OutOfTime(BaseException):  # not an Exception: SymPy's own ``except Exception`` must not swallow it
-    pass
-
-
-_deadlines: list[float] = []  # the enclosing budgets' ends, innermost last
-
-
-def within(seconds: float, work: Callable[[], T]) -> T | None:
-    """``work()``, or None if it runs past ``seconds`` (enforced only on the main thread).
-
-    Budgets nest: an inner one never outlasts the one around it, which still expires on time.
-    """
-    if threading.current_thread() is not threading.main_thread():
-        return work()
-    now = time.monotonic()
-    deadline = min([now + seconds, *_deadlines[-1:]])
-
-    def expire(signum: int, frame: object) -> None:
-        raise _OutOfTime
-
-    previous = signal.signal(signal.SIGALRM, expire)
-    _deadlines.append(deadline)
-    try:
-        try:
-            signal.setitimer(signal.ITIMER_REAL, max(deadline - now, 1e-6))
-            return work()
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-    except _OutOfTime:  # raised in the work or, at the very end, while disarming
-        return None
-    finally:
-        _deadlines.pop()
-        signal.signal(signal.SIGALRM, previous)
-        if _deadlines:  # the enclosing budget's timer, re-armed for what is left of it
-            signal.setitimer(signal.ITIMER_REAL, max(_deadlines[-1] - time.monotonic(), 1e-6))
 
 
 @cache

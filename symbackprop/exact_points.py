@@ -19,6 +19,7 @@ from sympy.core.function import AppliedUndef
 from .expansion import largest_expansion
 from .symbols import SoftmaxExp
 
+UNDEFINED = (sp.nan, sp.oo, -sp.oo, sp.zoo)  # a value these points cannot take: the point is skipped
 EXP_TERMS = 1_000  # terms of an exp's argument multiplied out, past which it is taken as written
 
 
@@ -143,7 +144,7 @@ class ConcretePoint(RationalPoint):
     """
 
     def _compute(self, e: sp.Basic) -> Fraction:
-        if e is sp.nan or e.is_infinite:
+        if e in UNDEFINED:  # by identity, not ``is_infinite``: asking SymPy's assumptions of a nested tanh takes minutes
             raise ZeroDivisionError  # undefined here: the point is skipped
         if e == sp.E:  # e alone, as a claim may write it: exp(1)
             return self.exp_of(sp.Integer(1))

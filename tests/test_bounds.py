@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop import bounds, checks, cli, numeric, second
+from symbackprop import bounds, checks, cli, numeric, second, time_guard
 from symbackprop.bounds import parameters, paths
 
 from .strategies import networks, references
@@ -181,13 +181,13 @@ def test_budgets_nest_and_the_outer_one_still_expires():
     seen: list[list[float]] = []
 
     def spin() -> None:  # runs until a budget expires
-        seen.append(list(checks._deadlines))
+        seen.append(list(time_guard._deadlines))
         while True:
             pass
 
-    assert checks.within(0.2, lambda: [checks.within(60, spin), spin()]) is None  # a lost outer timer: a hang
+    assert time_guard.within(0.2, lambda: [time_guard.within(60, spin), spin()]) is None  # a lost outer timer: a hang
     assert seen[0][1] <= seen[0][0]  # the inner deadline is the outer one, not 60 s away
-    assert checks._deadlines == []
+    assert time_guard._deadlines == []
 
 
 def test_a_chain_deeper_than_the_index_letters_is_derived_with_subscripted_letters():
