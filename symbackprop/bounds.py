@@ -34,6 +34,7 @@ MAX_CLAIM_PARAMETERS = 200  # verify: finding a counterexample and a diagnosis c
 MAX_CLAIM_NODES = 3_000  # verify: composed cost's nodes (the texts' 2-3-6-4 network: 2,637; seven layers of 2: 3,305)
 MAX_CLAIM_LAYERS = 16  # verify: layers after the input
 MAX_ALL_PARAMETERS = 600  # a --wrt all document proves one element or more per layer
+ALL_ELEMENTS = 40  # above this many weights and biases, --wrt all gives general formulas and a sample
 MAX_ALL_WORK = 50_000  # nodes of the results a --wrt all document derives and proves, summed
 MAX_ALL_STEPS = 300  # layers each of those elements' derivation runs through, summed
 MAX_NUMERIC_PARAMETERS = 400  # evaluate and gradcheck lambdify every element's formula
@@ -177,7 +178,7 @@ def check_claim(net: Network) -> None:
         )
 
 
-def all_elements(net: Network, limit: int) -> list[Ref]:
+def all_elements(net: Network, limit: int = ALL_ELEMENTS) -> list[Ref]:
     """The elements a --wrt all document derives: every one, or past ``limit`` a weight and a bias per layer."""
     params = net.parameters()
     if len(params) <= limit:
@@ -191,15 +192,13 @@ def all_elements(net: Network, limit: int) -> list[Ref]:
 
 def check_all(net: Network) -> None:
     """Refuse a --wrt all document for a network too large to derive layer by layer."""
-    from .renderers import ALL_ELEMENTS
-
     size = parameters(net)
     if size > MAX_ALL_PARAMETERS:
         raise SpecError(
             f"--wrt all on this {shape(net)} network ({size:,} weights and biases) is refused above "
             f"{MAX_ALL_PARAMETERS:,}: ask for the general form, {GENERAL}, or single elements"
         )
-    refs = all_elements(net, ALL_ELEMENTS)
+    refs = all_elements(net)
     widest = max(refs, key=lambda r: paths(net, r))
     if paths(net, widest) > MAX_PATHS:
         raise SpecError(

@@ -22,14 +22,15 @@ import numpy as np
 from . import bounds, checks, numeric
 from . import spec as specs
 from .claimed_numbers import WRONG, check_numbers
+from .documents import all_document, derivation_document, general_document
 from .errors import SpecError
 from .general_form import general_form, general_kind
 from .network import Network
 from .output import is_stdout, read_regular_file, shown, write_atomically
 from .progress import Progress
-from .renderers import all_elements, render, render_all, render_general, render_numbers, render_report, render_second
-from .renderers.escape import untypesettable
-from .renderers.verdict import error_place
+from .render import SecondDocument, render, render_all, render_general, render_numbers, render_report, render_second
+from .render.escape import untypesettable
+from .render.verdict import error_place
 from .resources import example_names, example_path, templates_dir
 from .stages import listening, stage
 from .verify import verify_claim
@@ -275,8 +276,8 @@ def cmd_derive(args: argparse.Namespace) -> int:
         stage("deriving every weight and bias")
         bounds.check_all(net)
         stage("proving every weight and bias")
-        proofs = checks.all_proofs(net, all_elements(net), _step)
-        source = render_all(net, args.templates, proofs=proofs, **options)
+        proofs = checks.all_proofs(net, bounds.all_elements(net), _step)
+        source = render_all(all_document(net, proofs, **options), args.templates)
         proven = all(proofs.values())
     elif general_kind(args.wrt) is not None:
         source, proven = _general(net, general_kind(args.wrt), "tex" if fmt == "pdf" else fmt, options)
@@ -286,7 +287,8 @@ def cmd_derive(args: argparse.Namespace) -> int:
         bounds.check_element(net, ref, args.wrt, fmt)
         d = net.derive(ref)
         verdicts = checks.stated_proofs(d, fmt)
-        source, proven = render(d, "tex" if fmt == "pdf" else fmt, args.templates, verdicts, **options), bool(verdicts)
+        document = derivation_document(d, fmt, verdicts, **options)
+        source, proven = render(document, "tex" if fmt == "pdf" else fmt, args.templates), bool(verdicts)
     if fmt == "pdf":
         from .latex_build import build_pdf
 
@@ -326,7 +328,7 @@ def _second(net: Network, args: argparse.Namespace, fmt: str, inputs: tuple[Path
     d2 = derive_second(net, first, second)
     stage("proving the second derivative")
     proof = check_second(d2)
-    _emit(render_second(d2, fmt, proof), args.output, inputs)
+    _emit(render_second(SecondDocument(d2, proof), fmt), args.output, inputs)
     return EXIT_OK if proof else EXIT_FAILED
 
 
@@ -336,7 +338,7 @@ def _general(net: Network, kind: str, fmt: str, options: dict[str, Any]) -> tupl
         raise SpecError('this network has no biases (bias = "none")')
     stage("proving the general form")
     proof = checks.prove_general_form(net)
-    return render_general(general_form(net, kind), fmt, proof, **options), bool(proof)
+    return render_general(general_document(general_form(net, kind), proof, **options), fmt), bool(proof)
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -540,7 +542,10 @@ def _main(argv: Sequence[str] | None) -> int:
     except KeyboardInterrupt:
         sys.stderr.write("symbackprop: interrupted\n")
         return 130
-    except RecursionError:
+    except RecursionError as err:
+        frame = _in_user_template(err, getattr(args, "templates", None))
+        if frame is not None:
+            return _template_failed(args, err, frame)
         sys.stderr.write(f"symbackprop {args.command}: error: the input is too deeply nested to handle\n")
         return EXIT_BAD_INPUT
     except Exception as err:  # a bug, not bad input: one line, and a distinct status, unless a user's template

@@ -188,23 +188,24 @@ class Derivation:
 
     def latex(self, **options: str) -> str:
         """A complete LaTeX document telling this derivation (options: title, author)."""
-        from .renderers import render
+        from .documents import render
 
         return render(self, "tex", **options)
 
     def markdown(self) -> str:
         """The derivation as Markdown with $-delimited math."""
-        from .renderers import render
+        from .documents import render
 
         return render(self, "md")
 
     def _repr_latex_(self) -> str:
         """Jupyter's LaTeX display: the boxed result."""
-        from .renderers.filters import filters_for
+        from .render.data import Printed
+        from .render.filters import tpartial
 
-        tex = filters_for(self.network)
-        lhs = tex["tpartial"]((self.chains[0].factors[0].of, self.symbol))
-        return f"$$\\boxed{{{lhs} = {tex['tex'](self.sum_form)}}}$$"
+        p = Printed(self.network)
+        lhs = tpartial((p.expr(self.chains[0].factors[0].of), p.expr(self.symbol)))
+        return f"$$\\boxed{{{lhs} = {p.expr(self.sum_form)['tex']}}}$$"
 
     def _repr_markdown_(self) -> str:
         return self.markdown()

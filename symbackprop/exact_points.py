@@ -144,7 +144,7 @@ class ConcretePoint(RationalPoint):
     """
 
     def _compute(self, e: sp.Basic) -> Fraction:
-        if e in UNDEFINED:  # by identity, not ``is_infinite``: asking SymPy's assumptions of a nested tanh takes minutes
+        if e in UNDEFINED:  # by identity: SymPy's ``is_infinite`` of a nested tanh takes minutes
             raise ZeroDivisionError  # undefined here: the point is skipped
         if e == sp.E:  # e alone, as a claim may write it: exp(1)
             return self.exp_of(sp.Integer(1))

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop import checks, random_identity
+from symbackprop import checks, random_identity, time_guard
 from symbackprop.activations import CATALOGUE
 from symbackprop.derivation import Chain, Derivation
 
@@ -106,7 +106,7 @@ def test_the_method_is_chosen_by_size_and_a_guard_running_out_leaves_the_proof_u
     """A slow symbolic proof is not decided (exit 1), never quietly handed to another method."""
 
     def out_of_time(d):
-        raise checks._OutOfTime
+        raise time_guard._OutOfTime
 
     monkeypatch.setattr(checks, "_symbolic_difference_vanishes", out_of_time)
     proof = sbp.Network(layers=[2, 3, 2]).derive("w_{00}^{(1)}").check()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from symbackprop.renderers.diagram import diagram
+from symbackprop.render.diagram import diagram
 
 
 def hot_neurons(fig):

@@ -13,7 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop.renderers import render, render_all
+from symbackprop.checks import Proof
+from symbackprop.documents import general_document, render, render_all
+from symbackprop.render import render_general
 
 from .strategies import HIDDEN, OUTPUT, _fitting, networks, references
 
@@ -189,33 +191,23 @@ def test_a_users_own_preset_file_is_used(tmp_path):
 
 
 @NEEDS_TEX
-def test_latex_error_from_a_broken_user_template_is_one_line_and_leaves_no_pdf(tmp_path):
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ("\\undefinedcommand\n", "the LaTeX document uses \\undefinedcommand on its line"),
+        ("\\begin{center}\n", "LaTeX failed: "),
+    ],
+    ids=["unknown-command", "latex-error"],
+)
+def test_latex_error_from_a_broken_user_template_is_one_line_and_leaves_no_pdf(body, says, tmp_path):
     templates = tmp_path / "templates"
     templates.mkdir()
-    (templates / "body.tex.j2").write_text("\\undefinedcommand\n")
+    (templates / "body.tex.j2").write_text(body)
     out = tmp_path / "d.pdf"
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "symbackprop",
-            "derive",
-            "example:3b1b",
-            "--wrt",
-            "w^{(L)}",
-            "--to",
-            "pdf",
-            "-o",
-            str(out),
-            "--templates",
-            str(templates),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    args = ["derive", "example:3b1b", "--wrt", "w^{(L)}", "--to", "pdf", "-o", str(out), "--templates", str(templates)]
+    done = subprocess.run([sys.executable, "-m", "symbackprop", *args], capture_output=True, text=True, timeout=300)
     assert done.returncode == 2
-    assert "Undefined control sequence" in done.stderr and done.stderr.count("\n") == 1
+    assert says in done.stderr and done.stderr.count("\n") == 1, done.stderr
     assert not out.exists()
 
 
@@ -310,17 +302,17 @@ def test_every_weight_and_bias_document_is_short_and_resolves_every_reference():
 
 def test_the_general_form_of_a_bias_speaks_of_a_bias():
     from symbackprop.general_form import general_form
-    from symbackprop.renderers import render_general
 
     net = sbp.Network(layers=[784, 128, 64, 10])
-    bias = " ".join(render_general(general_form(net, "b"), "tex", "proven").split())
+    bias = " ".join(render_general(general_document(general_form(net, "b"), PROVEN), "tex").split())
     assert "for one weight" not in bias and "three factors" not in bias
     assert "chain rule for one bias" in bias and "two factors" in bias
-    weight = " ".join(render_general(general_form(net, "w"), "tex", "proven").split())
+    weight = " ".join(render_general(general_document(general_form(net, "w"), PROVEN), "tex").split())
     assert "chain rule for one weight, in three factors" in weight
 
 
 SOFTMAX = dict(layers=[3, 3], activation="softmax", cost="cross_entropy")
+PROVEN = Proof("proven", "symbolic", "checked by hand for this test")
 
 
 def test_softmax_wording_says_the_layer_couples_not_that_a_weight_feeds_several_neurons():
@@ -356,7 +348,7 @@ def test_one_neuron_per_layer_says_no_sum_and_uses_no_subscripts():
 
 
 def test_nielsen_numbers_the_input_layer_one_and_reads_references_the_same_way():
-    from symbackprop.renderers.context import figure_for
+    from symbackprop.render.context import figure_for
 
     net = sbp.Network(layers=[2, 3, 2], notation="nielsen")
     d = net.derive("w_{12}^{3}")
@@ -374,10 +366,9 @@ def test_nielsen_numbers_the_input_layer_one_and_reads_references_the_same_way()
 
 def test_nielsen_general_form_writes_every_layer_superscript_the_same_way():
     from symbackprop.general_form import general_form
-    from symbackprop.renderers import render_general
 
     net = sbp.Network(layers=[2, 3, 2], notation="nielsen")
-    source = render_general(general_form(net, "w"), "tex", "proven")
+    source = render_general(general_document(general_form(net, "w"), PROVEN), "tex")
     assert "a_{k}^{l-1}" in source and "^{(l-1)}" not in source and "a_{j}^{L}" in source
 
 
@@ -481,22 +472,22 @@ def test_the_title_sits_near_the_top_of_the_first_page():
 def test_each_printed_form_of_a_result_reads_back_as_the_result(data):
     """The chain as combined and the sum written out path by path are printed in the order the chain was
     worked, not SymPy's; pasted back as claims, both must still be the right derivative."""
-    from symbackprop.renderers.filters import filters_for
+    from symbackprop.render.data import Printed
+    from symbackprop.render.filters import FILTERS as f
     from symbackprop.verify import verify_claim
 
     net = data.draw(networks(max_depth=2, max_width=2, generic=True))
     ref = data.draw(references(net))
-    d = net.derive(ref)
-    f = filters_for(net)
-    leib = f["tpartial"]((d.chains[0].factors[0].of, d.symbol))
-    sums = "".join(f"\\sum_{{{letter}={first}}}^{{{last}}} " for letter, first, last in d.sum_limits)
-    for claim in (f"{leib} = {sums}{f['tex_chain'](d)}", f"{leib} = {f['tex'](d.stated_result)}"):
+    x = Printed(net).derivation(net.derive(ref))
+    leib = f["tpartial"]((x["of"], x["symbol"]))
+    sums = "".join(f"\\sum_{{{letter['tex']}={first}}}^{{{last}}} " for letter, first, last in x["sum_limits"])
+    for claim in (f"{leib} = {sums}{f['tex_chain'](x)}", f"{leib} = {f['tex'](x['stated_result'])}"):
         report = verify_claim(net, claim)
         assert report.verdict == "correct", (claim, report.error, net.layers, net.spec.activations, net.spec.cost)
 
 
 def test_a_proof_statement_sets_code_and_a_power_of_ten_as_mathematics():
-    from symbackprop.renderers.filters import code_words
+    from symbackprop.render.filters import code_words
 
     assert code_words("agree is below 10^-210 by sympy.diff") == r"agree is below $10^{-210}$ by \texttt{sympy.diff}"
     assert code_words("a^-3 & 100^-2") == r"a\textasciicircum{}-3 \& 100\textasciicircum{}-2"

@@ -14,7 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop import checks, cli, renderers, second
+from symbackprop import checks, cli, documents, second, time_guard
 from symbackprop import general_form as gf
 from symbackprop import matrix_form as mf
 from symbackprop.bounds import layer_kinds, proof_copy
@@ -142,7 +142,7 @@ def test_a_second_derivative_not_proven_exits_1_and_says_so(request, monkeypatch
 
 def test_a_matrix_form_not_decided_exits_1_although_the_element_is_proven(monkeypatch, capsys):
     def out_of_time(net):
-        raise checks._OutOfTime
+        raise time_guard._OutOfTime
 
     monkeypatch.setattr(mf, "prove", out_of_time)
     status, out = derive(capsys, "--layers", "2,2,2", "--wrt", "w_{00}^{(1)}", "--to", "tex")
@@ -197,8 +197,8 @@ def test_the_python_api_runs_the_proofs_a_document_states_when_given_none():
     d = sbp.Network(layers=[2, 3, 2]).derive("w_{00}^{(1)}")
     tex = d.latex()
     assert "These equations are proven symbolically" in tex and "The result is proven symbolically" in tex
-    assert "Check: proven (symbolic)" in renderers.render(d)
-    assert "The result is proven symbolically" in renderers.render_all(sbp.Network(layers=[1, 1]))
+    assert "Check: proven (symbolic)" in documents.render(d)
+    assert "The result is proven symbolically" in documents.render_all(sbp.Network(layers=[1, 1]))
 
 
 ACTIVATIONS = ["sigmoid", "tanh", "relu", "identity", "softmax", "g"]

@@ -25,8 +25,8 @@ from symbackprop.equivalence import decide
 from symbackprop.errors import SpecError
 from symbackprop.network import Network
 from symbackprop.printing import partial_tex, printers
+from symbackprop.render.verdict import report_context
 from symbackprop.renderers import render_report
-from symbackprop.renderers.verdict import report_context
 from symbackprop.symbols import SAMPLES, A, Y, Z, activation_functions
 from symbackprop.verify import verify_claim
 

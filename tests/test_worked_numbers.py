@@ -8,8 +8,8 @@ import pytest
 
 import symbackprop as sbp
 from symbackprop import numeric
-from symbackprop.renderers import render
-from symbackprop.renderers.filters import number, number_product, number_sum
+from symbackprop.documents import render
+from symbackprop.render.filters import number, number_product, number_sum
 
 WORKED = "templates/examples/worked.toml"
 BATCH = {

@@ -1,42 +1,42 @@
-"""What a template receives: the derivation, its proof, and the network described in words.
+"""What a template receives, built from finished results (``documents``): plain data only, see ``data``.
 
-Everything here is finished data; the templates only lay it out.
+Nothing here proves or computes numbers; it prints the results it is given and describes the network in words.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import sympy as sp
 
-from .. import activations, numeric, references
+from .. import activations, references
 from ..by_hand import formula, ten_digits
-from ..checks import MatrixProof, Proof, Verdicts
-from ..claimed_numbers import NumberCheck, check_numbers
-from ..derivation import Derivation, Factor, output_factor
+from ..checks import MatrixProof
+from ..claimed_numbers import NumberCheck
+from ..derivation import Derivation, compact_form, output_factor
 from ..network import Network
-from ..printing import partial_tex, partial_text, printers
 from ..references import Ref
 from ..spec import notes
-from ..stages import stage
 from ..symbols import C0, A, B, W, Y, Z, activation_functions
-from .filters import words
+from .data import Data, Printed, notation_data, proof_data, record, ref_key
+from .finished import AllDocument, DerivationDocument, GeneralDocument, SecondDocument
 
-EXPANDED_LIMIT = 160  # operations in the fully expanded result above which it is not printed
+LISTED_SAMPLES = 8  # per-sample values a document lists before it gives the rest as a count
 BIAS_WORDS = {
     "neuron": "each neuron has a bias of its own",
     "layer": "the neurons of a layer share one bias",
     "none": "the weighted inputs have no bias",
 }
 
+Words = tuple[str | sp.Basic, ...]  # a sentence: str parts are prose, SymPy parts are mathematics
 
-def describe(net: Network) -> dict[str, Any]:
+
+def describe(net: Network, p: Printed) -> Data:
     """The network in words: sizes, activation per layer, cost and bias convention."""
     names = [net.activation(layer).name for layer in range(1, net.depth + 1)]
+    values = net.spec.values
     return {
         "layers": list(net.layers),
         "layer_names": [references.layer_name(layer, net.depth) for layer in range(net.depth + 1)],
@@ -45,20 +45,19 @@ def describe(net: Network) -> dict[str, Any]:
         "cost": net.spec.cost,
         "cost_title": net.cost.title,
         "cost_phrase": net.cost.phrase,
-        "sample": sp.Symbol(net.notation.sample_index),
-        "output_layer": output_layer_words(net),
+        "sample": p.expr(sp.Symbol(net.notation.sample_index)),
+        "output_layer": p.words(output_layer_words(net)),
         "bias": net.spec.bias,
         "bias_words": BIAS_WORDS[net.spec.bias],
         "index_base": net.spec.index_base,
-        "notation": net.notation,
-        "activation_sentence": activation_sentence(net),
-        "learning_rate": net.spec.values.learning_rate if net.spec.values is not None else None,
+        "notation": notation_data(net.notation),
+        "activation_sentence": p.words(activation_sentence(net)),
+        "learning_rate": float(values.learning_rate)
+        if values is not None and values.learning_rate is not None
+        else None,
         "notes": [note.text for note in notes(net.spec)],
-        "batch_size": len(net.spec.values.x) if net.spec.values is not None else None,
+        "batch_size": len(values.x) if values is not None else None,
     }
-
-
-Words = tuple[str | sp.Basic, ...]  # a sentence: str parts are prose, SymPy parts are mathematics
 
 
 def output_layer_words(net: Network) -> Words:
@@ -89,92 +88,43 @@ def activation_sentence(net: Network) -> Words:
     return tuple(parts)
 
 
-def expanded_or_none(d: Derivation) -> sp.Expr | None:
-    """The result in inputs and parameters alone, when it is small enough to read."""
-    if any(net_act.generic for net_act in _activations(d.network)):
-        return None
-    expr = d.expanded()
-    return expr if sp.count_ops(expr) <= EXPANDED_LIMIT else None
-
-
-def _activations(net: Network) -> list[Any]:
-    return [net.activation(layer) for layer in range(1, net.depth + 1)]
-
-
-def document_context(
-    d: Derivation, verdicts: Verdicts, title: str | None = None, author: str | None = None
-) -> dict[str, Any]:
-    """Everything a derivation template uses; ``verdicts`` are the proofs it states, already run. Each slow part
-    is announced as a stage as it begins."""
-    net = d.network
-    generic = any(a.generic for a in _activations(net))
-    values = net.spec.values
-    steps = {s.target: n for n, s in enumerate(d.subderivations(), start=1)}
-    stage("writing out the result")
-    expanded = expanded_or_none(d)
-    numbers = worked_or_none(d)
-    claims = claim_rows(net) if values is not None and not generic and "claims" in net.spec.extras else None
-    spot = None if generic else numeric.point_check(d)
+def document_context(doc: DerivationDocument) -> Data:
+    """Everything a derivation template uses, as plain data."""
+    d, net = doc.d, doc.d.network
+    p = Printed(net)
+    subs = d.subderivations()
+    steps = {ref_key(s.target): n for n, s in enumerate(subs, start=1)}
     return {
-        "d": d,
-        "target": (d.chains[0].factors[0].of, d.symbol),
-        "net": describe(net),
-        "subderivations": d.subderivations(),
-        "proof": verdicts.element,
-        "expanded": expanded,
-        "title": title if title is not None else str(net.spec.extras.get("title", "")),
-        "author": author if author is not None else str(net.spec.extras.get("author", "")),
-        "equations": equations(d),
-        "notation_rows": notation_rows(net),
-        "numbers": numbers,
-        "claims": claims,
-        "matrix": matrix_context(net, verdicts.matrix) if verdicts.matrix is not None else None,
-        "spot": spot,
-        "delta": delta_symbol(d) if net.notation.use_delta and d.target.kind in "wb" else None,
-        "figure": figure_for(d),
-        "where": Where(steps),
-        "step_numbers": steps,  # the same numbers as a mapping, for templates written before ``where``
+        "d": p.derivation(d),
+        "target": [p.expr(d.chains[0].factors[0].of), p.expr(d.symbol)],
+        "net": describe(net, p),
+        "subderivations": [p.derivation(s) for s in subs],
+        "proof": proof_data(doc.verdicts.element),
+        "expanded": p.expr(doc.expanded, pieces=True) if doc.expanded is not None else None,
+        "title": doc.title,
+        "author": doc.author,
+        "equations": [[p.expr(lhs), p.exprs(rhs)] for lhs, rhs in equations(d)],
+        "notation_rows": [[p.expr(symbol), p.words(meaning)] for symbol, meaning in notation_rows(net)],
+        "numbers": numbers_data(doc) if doc.numbers is not None else None,
+        "claims": claim_rows(net, doc.claims, p) if doc.claims is not None else None,
+        "matrix": matrix_context(net, doc.verdicts.matrix) if doc.verdicts.matrix is not None else None,
+        "spot": record(doc.spot) if doc.spot is not None else None,
+        "delta": p.expr(delta_symbol(d)) if net.notation.use_delta and d.target.kind in "wb" else None,
+        "figure": record(figure_for(d)),
+        "where": {"places": steps, "output": None},
+        "step_numbers": steps,
     }
 
 
-def worked_or_none(d: Derivation) -> numeric.WorkedNumbers | None:
-    """The derivation at the spec's values, where the spec has values and no activation is generic."""
-    net = d.network
-    if net.spec.values is None or any(a.generic for a in _activations(net)):
-        return None
-    stage("working the numbers")
-    return numeric.worked_numbers(d, net.spec.values)
-
-
-@dataclass(frozen=True)
-class Where:
-    """Where a document works out what a later step refers back to, as LaTeX text.
-
-    ``places`` numbers each hidden activation's derivation: its Step in a single derivation, its section
-    (by label) in a document of every weight and bias. ``output`` names the section that works out the
-    cost's derivative for every output neuron, when there is one.
-    """
-
-    places: Mapping[Ref, int | str]
-    output: str | None = None
-
-    def to(self, derivations: Sequence[Derivation]) -> str:
-        """Where these derivations are worked out: "Step~2", "Steps~1 to~3", or equations "(4) to~(6)"."""
-        marks = [self.places[d.target] for d in derivations]
-        if all(isinstance(m, int) for m in marks):
-            numbers = sorted(int(m) for m in marks)
-            consecutive = numbers == list(range(numbers[0], numbers[0] + len(numbers)))
-            return ("Steps~" if len(numbers) > 1 else "Step~") + _listed([str(n) for n in numbers], consecutive)
-        return _listed([rf"\eqref{{{m}}}" for m in marks], True)  # a layer's equations are numbered in a row
-
-
-def _listed(names: list[str], consecutive: bool) -> str:
-    """1, "1 and~2", "1 to~4" for a run, else "1, 3 and~5"."""
-    if len(names) == 1:
-        return names[0]
-    if len(names) > 2 and consecutive:
-        return f"{names[0]} to~{names[-1]}"
-    return ", ".join(names[:-1]) + f" and~{names[-1]}"
+def numbers_data(doc: DerivationDocument) -> Data:
+    """The worked numbers: [path][factor][sample] values, each path's product, the result per sample, their mean
+    and the step; ``listed`` and ``more`` are what a page lists of the per-sample values, and how many it leaves."""
+    n = doc.numbers
+    assert n is not None
+    out = record(n)
+    out["listed"] = out["per_sample"][:LISTED_SAMPLES] if len(n.per_sample) > LISTED_SAMPLES else out["per_sample"]
+    out["more"] = max(len(n.per_sample) - LISTED_SAMPLES, 0)
+    return out
 
 
 def equations(d: Derivation) -> list[tuple[sp.Expr, tuple[sp.Expr, ...]]]:
@@ -278,147 +228,85 @@ def _layer_labels(net: Network) -> list[str]:
     return [f"({name})" if net.notation.layer_parens else name for name in names]
 
 
-def json_document(d: Derivation, proof: Proof) -> str:
-    """The derivation as data: every factor and result in text, LaTeX and SymPy's srepr."""
-    text, tex = printers(d.network.notation, d.network.layers)
-
-    def expr(e: sp.Expr) -> dict[str, str]:
-        return {"text": text.doprint(e), "latex": tex.doprint(e), "sympy": sp.srepr(e)}
-
-    def factor(f: Factor) -> dict[str, Any]:
-        return {
-            "leibniz": {"text": partial_text(text, f.of, f.wrt), "latex": partial_tex(tex, f.of, f.wrt)},
-            "rule": f.rule,
-            "terms": [expr(t) for t in f.terms],
-            "term_values": [expr(t) for t in f.term_values],
-            "value": expr(f.value),
-        }
-
-    def derivation(x: Derivation) -> dict[str, Any]:
-        return {
-            "target": expr(x.symbol),
-            "sum_over": list(x.sum_over),
-            "pattern": [partial_text(text, a, b) for a, b in x.pattern],
-            "chains": [[factor(f) for f in c.factors] for c in x.chains],
-            "result": expr(x.result),
-        }
-
-    expanded = expanded_or_none(d)
-    worked = worked_or_none(d)
-    network = {k: v for k, v in describe(d.network).items() if k != "notation"}
-    sentences = {k: words(network[k], str, text.doprint) for k in ("activation_sentence", "output_layer")}
-    data = {
-        "network": {**network, **sentences, "sample": str(network["sample"])},
-        "notation": d.network.notation.name,
-        **derivation(d),
-        "subderivations": [derivation(s) for s in d.subderivations()],
-        "expanded": expr(expanded) if expanded is not None else None,
-        "numbers": numbers_data(d, worked, text, tex) if worked is not None else None,
-        "proof": proof.as_data(),
-    }
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def numbers_data(d: Derivation, worked: numeric.WorkedNumbers, text: Any, tex: Any) -> dict[str, Any]:
-    """The worked numbers as JSON data: each path's factors and product for every sample, each sample's
-    derivative, their mean (the batch cost's derivative) and, for a parameter, one gradient-descent step."""
-    paths = [
-        {
-            "factors": [
-                {
-                    "leibniz": {"text": partial_text(text, f.of, f.wrt), "latex": partial_tex(tex, f.of, f.wrt)},
-                    "values": list(values),
-                }
-                for f, values in zip(chain.factors, factor_values, strict=True)
-            ],
-            "product": list(product),
-        }
-        for chain, factor_values, product in zip(d.chains, worked.factors, worked.chains, strict=True)
-    ]
-    return {
-        "samples": len(worked.per_sample),
-        "paths": paths,
-        "per_sample": list(worked.per_sample),
-        "mean": worked.mean,
-        "current": worked.current,
-        "learning_rate": d.network.spec.values.learning_rate if worked.updated is not None else None,
-        "updated": worked.updated,
-    }
-
-
-def all_context(
-    net: Network, proofs: Mapping[Ref, Proof], sample: bool, title: str | None, author: str | None
-) -> dict[str, Any]:
-    """Every weight and bias by layer (``proofs`` holds each one derived, with its proof, in order); with
-    ``sample``, each layer's general formulas and its first weight and bias.
+def all_context(doc: AllDocument) -> Data:
+    """Every weight and bias by layer (``doc.derivations`` holds each one derived, with its proof, in order);
+    with ``doc.sample``, each layer's general formulas and its first weight and bias.
 
     The cost's derivative for the output neurons and each hidden activation's derivation are worked out
     once, as numbered equations the weights' and biases' chains refer to. In each layer the first weight
     and the first bias are told in full, the others as their chains' factors.
     """
-    params = net.parameters()
+    net = doc.network
+    p = Printed(net)
     layers, derived = [], []
     for layer in range(net.depth, 0, -1):
         items = []
-        for ref in (r for r in proofs if r.layer == layer):
-            d = net.derive(ref)
+        for d, proof in ((d, proof) for d, proof in doc.derivations if d.target.layer == layer):
             derived.append(d)
-            items.append({"d": d, "proof": proofs[ref]})
-        first = [i for n, i in enumerate(items) if all(j["d"].target.kind != i["d"].target.kind for j in items[:n])]
-        others = [i for i in items if i not in first]
+            items.append({"d": p.derivation(d), "proof": proof_data(proof), "kind": d.target.kind})
+        first = [i for n, i in enumerate(items) if all(j["kind"] != i["kind"] for j in items[:n])]
+        others = [i for i in items if not any(i is f for f in first)]
         layers.append(
             {
                 "name": net.notation.layer(layer, net.depth),
-                "general": general(net, layer),
+                "general": [[p.expr(symbol), p.expr(value)] for symbol, value in general(net, layer)],
                 "full": first,
                 "others": others,
-                "others_proven": all(i["proof"].proven for i in others),
-                "others_method": " or ".join(sorted({i["proof"].method for i in others})),
+                "others_proven": all(i["proof"]["proven"] for i in others),
+                "others_method": " or ".join(sorted({i["proof"]["method"] for i in others})),
             }
         )
     hidden = sensitivities(derived)
-    labels = {s.target: f"sbp:a:{s.target.layer}:{s.target.indices[0]}" for s in hidden}
+    labels = {ref_key(s.target): f"sbp:a:{s.target.layer}:{s.target.indices[0]}" for s in hidden}
+    count = len(net.parameters())
     note = (
-        f"This network has {len(params)} weights and biases, too many to derive one by one on paper; each layer "
+        f"This network has {count} weights and biases, too many to derive one by one on paper; each layer "
         "gives the general formula for any of its elements, with its first weight (and bias) worked out in full."
-        if sample
+        if doc.sample
         else ""
     )
-    values, generic = net.spec.values, any(a.generic for a in _activations(net))
     stated = [i["proof"] for d in layers for i in d["full"] + d["others"]]
     return {
-        "net": describe(net),
+        "net": describe(net, p),
         "layers": layers,
         "note": note,
-        "figure": network_figure(net),
-        "notation_rows": notation_rows(net),
-        "equations": [row for layer in range(1, net.depth + 1) for row in net.equations(layer)] + [net.cost_equation()],
-        "output_factor": output_factor(net),
-        "hidden_layers": _by_layer(net, hidden, labels),
-        "where": Where(labels, r"\eqref{sbp:output}"),
-        "steps": parameter_rows(net) if values is not None and not generic and not sample else None,
-        "facts": list(dict.fromkeys(f for p in stated for f in p.activation_facts)),
-        "title": title if title is not None else str(net.spec.extras.get("title", "")),
-        "author": author if author is not None else str(net.spec.extras.get("author", "")),
+        "figure": record(network_figure(net)),
+        "notation_rows": [[p.expr(symbol), p.words(meaning)] for symbol, meaning in notation_rows(net)],
+        "equations": [
+            [p.expr(lhs), p.exprs(rhs)]
+            for lhs, rhs in [row for layer in range(1, net.depth + 1) for row in net.equations(layer)]
+            + [net.cost_equation()]
+        ],
+        "output_factor": p.factor(output_factor(net)),
+        "hidden_layers": _by_layer(net, hidden, labels, p),
+        "where": {"places": labels, "output": r"\eqref{sbp:output}"},
+        "steps": [
+            {
+                "symbol": p.expr(net.symbol(s.ref)),
+                **record({k: getattr(s, k) for k in ("value", "gradient", "updated")}),
+            }
+            for s in doc.steps
+        ]
+        if doc.steps is not None
+        else None,
+        "facts": list(dict.fromkeys(f for proof in stated for f in proof["activation_facts"])),
+        "title": doc.title,
+        "author": doc.author,
     }
 
 
-def _by_layer(net: Network, hidden: list[Derivation], labels: Mapping[Ref, str]) -> list[dict[str, Any]]:
+def _by_layer(net: Network, hidden: list[Derivation], labels: Mapping[str, str], p: Printed) -> list[Data]:
     """The hidden activations' derivations grouped by layer: the first told in full, every one's result labelled."""
     groups: dict[int, list[Derivation]] = {}
     for s in hidden:
         groups.setdefault(s.target.layer, []).append(s)
     return [
-        {"name": net.notation.layer(layer, net.depth), "full": subs[0], "rows": [(s, labels[s.target]) for s in subs]}
+        {
+            "name": net.notation.layer(layer, net.depth),
+            "full": p.derivation(subs[0]),
+            "rows": [[p.derivation(s), labels[ref_key(s.target)]] for s in subs],
+        }
         for layer, subs in groups.items()
-    ]
-
-
-def parameter_rows(net: Network) -> list[dict[str, Any]]:
-    """Each weight and bias with its value, the batch cost's derivative and its value after one step."""
-    return [
-        {"symbol": net.symbol(s.ref), "value": s.value, "gradient": s.gradient, "updated": s.updated}
-        for s in numeric.parameter_steps(net, net.spec.values)
     ]
 
 
@@ -440,8 +328,6 @@ def network_figure(net: Network) -> Any:
 
 def general(net: Network, layer: int) -> list[tuple[sp.Expr, sp.Expr]]:
     """dC_0/dw_jk^(l) and dC_0/db_j^(l) for a whole layer, with j and k as letters."""
-    from ..derivation import compact_form
-
     j, k = sp.symbols("j k")
     rows = [(W[layer, j, k], compact_form(net, Ref("w", layer, (j, k))))]
     if net.spec.bias == "neuron":
@@ -451,11 +337,13 @@ def general(net: Network, layer: int) -> list[tuple[sp.Expr, sp.Expr]]:
     return rows
 
 
-def general_symbols() -> dict[str, sp.Expr]:
-    """The quantities the general form's prose names, with letters for the layer and the neurons."""
+def general_context(doc: GeneralDocument) -> Data:
+    """The general form's formulas (letters for the layer and the neurons), the network in words and the proof."""
     from ..general_form import DELTA, L_, J, K
 
-    return {
+    form, net = doc.form, doc.form.network
+    p = Printed(net)
+    symbols = {
         "w": W[L_, J, K],
         "b": B[L_, J],
         "z": Z[L_, J],
@@ -464,18 +352,46 @@ def general_symbols() -> dict[str, sp.Expr]:
         "before": L_ - 1,
         "delta": DELTA[L_, J],
     }
+    return {
+        "form": {
+            "kind": form.kind,
+            "target": p.expr(form.target),
+            "formulas": [{"lhs": p.expr(f.lhs), "rhs": p.expr(f.rhs), "applies": f.applies} for f in form.formulas],
+        },
+        "net": describe(net, p),
+        "symbols": {name: p.expr(e) for name, e in symbols.items()},
+        "proof": proof_data(doc.proof),
+        "title": doc.title,
+        "author": doc.author,
+    }
 
 
-def claim_rows(net: Network) -> list[dict[str, Any]]:
+def second_context(doc: SecondDocument) -> Data:
+    """A second derivative: the first derivative, how its quantities depend on the second variable, the terms."""
+    d2 = doc.d2
+    p = Printed(d2.first.network)
+    return {
+        "d2": {
+            "first": p.derivation(d2.first),
+            "second_symbol": p.expr(d2.second_symbol),
+            "sensitivities": [{"symbol": p.expr(s.symbol), "value": p.expr(s.value)} for s in d2.sensitivities],
+            "terms": [[p.expr(s), p.expr(partial), p.expr(ds)] for s, partial, ds in d2.terms],
+            "result": p.expr(d2.result),
+        },
+        "proof": proof_data(doc.proof),
+    }
+
+
+def claim_rows(net: Network, checks: Sequence[NumberCheck], p: Printed) -> list[Data]:
     """The spec's claimed numbers, checked, as rows for the worked example's table (symbols, never user text)."""
     rows = []
-    for c in check_numbers(net):
+    for c in checks:
         rows.append(
             {
                 "section": c.section,
-                "symbol": net.symbol(c.ref) if c.ref is not None else None,
+                "symbol": p.expr(net.symbol(c.ref)) if c.ref is not None else None,
                 "claimed": str(c.claimed),
-                "computed": c.computed,
+                "computed": float(c.computed),
                 "computed_text": computed_digits(c.claimed, c.computed),
                 "verdict": c.verdict,
                 "note": c.note,
@@ -488,7 +404,7 @@ def claim_rows(net: Network) -> list[dict[str, Any]]:
     return rows
 
 
-def _carried_tex(c: NumberCheck) -> dict[str, str] | None:
+def _carried_tex(c: NumberCheck) -> dict[str, str | None] | None:
     """How a number rounding carried forward explains follows, for the document: words, and the last step in LaTeX."""
     if c.carried is None:
         return None
@@ -509,7 +425,7 @@ def computed_digits(claimed: Decimal, computed: float) -> str:
     return f"{computed:.{min(places, 15)}f}"
 
 
-def matrix_context(net: Network, matrix: MatrixProof) -> dict[str, Any]:
+def matrix_context(net: Network, matrix: MatrixProof) -> Data:
     """BP1-BP4 as LaTeX rows, printed from the equations the proof checked, and the proof's sentence."""
     from .matrix_tex import equation_tex, matrix_printer
 
@@ -528,7 +444,7 @@ def matrix_context(net: Network, matrix: MatrixProof) -> dict[str, Any]:
         "sup_prev": sup("l-1"),
         "rows": rows,
         "batch": batch,
-        "proof": matrix.proof,
+        "proof": proof_data(matrix.proof),
     }
 
 

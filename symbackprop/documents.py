@@ -1,0 +1,134 @@
+"""Documents from start to finish: the proofs and numbers a document states, worked out here, then laid out by
+the renderers (which only lay out).
+
+``render(d, fmt)`` is the one-call form: it runs the proofs ``fmt`` states, works the numbers where the spec has
+values, and renders.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+
+import sympy as sp
+
+from . import bounds, checks, numeric
+from . import render as renderer
+from .checks import Proof, Verdicts
+from .claimed_numbers import check_numbers
+from .derivation import Derivation
+from .general_form import GeneralForm
+from .network import Network
+from .references import Ref
+from .render import AllDocument, DerivationDocument, GeneralDocument
+from .stages import stage
+
+EXPANDED_LIMIT = 160  # operations in the fully expanded result above which it is not printed
+
+
+def derivation_document(
+    d: Derivation,
+    fmt: str = "text",
+    proof: Proof | Verdicts | None = None,
+    title: str | None = None,
+    author: str | None = None,
+) -> DerivationDocument:
+    """Everything a document of ``d`` in ``fmt`` states, worked out: the proofs (``proof`` if already run), the
+    expanded result, the spec's numbers and claims, and a spot check by finite differences."""
+    net = d.network
+    verdicts = proof if isinstance(proof, Verdicts) else checks.stated_proofs(d, fmt, proof)
+    generic = _generic(net)
+    stage("writing out the result")
+    expanded = expanded_or_none(d)
+    numbers = None
+    if net.spec.values is not None and not generic:
+        stage("working the numbers")
+        numbers = numeric.worked_numbers(d, net.spec.values)
+    documented = fmt != "json"
+    claimed = documented and numbers is not None and "claims" in net.spec.extras
+    return DerivationDocument(
+        d=d,
+        verdicts=verdicts,
+        expanded=expanded,
+        numbers=numbers,
+        claims=check_numbers(net) if claimed else None,
+        spot=None if generic or not documented else numeric.point_check(d),
+        title=_extra(net, "title", title),
+        author=_extra(net, "author", author),
+    )
+
+
+def expanded_or_none(d: Derivation) -> sp.Expr | None:
+    """The result in inputs and parameters alone, when it is small enough to read."""
+    if _generic(d.network):
+        return None
+    expr = d.expanded()
+    return expr if sp.count_ops(expr) <= EXPANDED_LIMIT else None
+
+
+def all_document(
+    net: Network,
+    proofs: Mapping[Ref, Proof] | None = None,
+    on_step: Callable[[str], None] | None = None,
+    title: str | None = None,
+    author: str | None = None,
+) -> AllDocument:
+    """Every weight and bias (or, past ``bounds.ALL_ELEMENTS``, a sample by layer) derived and proven, with the
+    spec's numbers for each; ``proofs`` if already run, else run here (``on_step`` hears of each)."""
+    if proofs is None:
+        proofs = checks.all_proofs(net, bounds.all_elements(net), on_step)
+    sample = len(net.parameters()) > bounds.ALL_ELEMENTS
+    values = net.spec.values
+    steps = numeric.parameter_steps(net, values) if values is not None and not _generic(net) and not sample else None
+    return AllDocument(
+        network=net,
+        derivations=tuple((net.derive(ref), proof) for ref, proof in proofs.items()),
+        sample=sample,
+        steps=steps,
+        title=_extra(net, "title", title),
+        author=_extra(net, "author", author),
+    )
+
+
+def general_document(
+    form: GeneralForm, proof: Proof, title: str | None = None, author: str | None = None
+) -> GeneralDocument:
+    """The general form with its proof, titled as the spec or the options say."""
+    net = form.network
+    return GeneralDocument(form, proof, _extra(net, "title", title), _extra(net, "author", author))
+
+
+def render(
+    d: Derivation,
+    fmt: str = "text",
+    user_templates: Path | None = None,
+    proof: Proof | Verdicts | None = None,
+    title: str | None = None,
+    author: str | None = None,
+) -> str:
+    """The derivation as a document in ``fmt``: text, json, md, tex (a whole document) or tex-body.
+
+    ``proof`` gives the proofs the document states (``checks.stated_proofs``); those not given are run here.
+    """
+    return renderer.render(derivation_document(d, fmt, proof, title, author), fmt, user_templates)
+
+
+def render_all(
+    net: Network,
+    user_templates: Path | None = None,
+    title: str | None = None,
+    author: str | None = None,
+    on_step: Callable[[str], None] | None = None,
+    proofs: Mapping[Ref, Proof] | None = None,
+) -> str:
+    """One LaTeX document deriving every weight and bias, in sections by layer (see ``all_document``)."""
+    return renderer.render_all(all_document(net, proofs, on_step, title, author), user_templates)
+
+
+def _generic(net: Network) -> bool:
+    return any(net.activation(layer).generic for layer in range(1, net.depth + 1))
+
+
+def _extra(net: Network, key: str, given: str | None) -> str:
+    """``--title``/``--author`` as given, else the spec's, else empty."""
+    return given if given is not None else str(net.spec.extras.get(key, ""))

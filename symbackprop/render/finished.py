@@ -1,0 +1,63 @@
+"""The finished results a document is made from: derivations, their proofs and their numbers, all already
+worked out by the stages below. A renderer takes one of these and only lays it out."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..checks import Proof, Verdicts
+from ..claimed_numbers import NumberCheck
+from ..derivation import Derivation
+from ..general_form import GeneralForm
+from ..network import Network
+from ..numeric import ParameterStep, WorkedNumbers
+from ..second import SecondDerivation
+
+
+@dataclass(frozen=True)
+class DerivationDocument:
+    """One element's derivation with what its document states: proofs, the expanded result, the worked numbers,
+    the spec's claimed numbers checked, and a spot check against finite differences (each None where it has none)."""
+
+    d: Derivation
+    verdicts: Verdicts
+    expanded: sp.Expr | None = None
+    numbers: WorkedNumbers | None = None
+    claims: Sequence[NumberCheck] | None = None
+    spot: tuple[float, float] | None = None
+    title: str = ""
+    author: str = ""
+
+
+@dataclass(frozen=True)
+class AllDocument:
+    """Every weight and bias a --wrt all document derives, each with its proof, in order; ``sample`` when the
+    network is too large to derive them all (each layer's first weight and bias stand for the rest)."""
+
+    network: Network
+    derivations: Sequence[tuple[Derivation, Proof]]
+    sample: bool
+    steps: Sequence[ParameterStep] | None = None
+    title: str = ""
+    author: str = ""
+
+
+@dataclass(frozen=True)
+class GeneralDocument:
+    """The general form and the proof of it on a copy of the network."""
+
+    form: GeneralForm
+    proof: Proof
+    title: str = ""
+    author: str = ""
+
+
+@dataclass(frozen=True)
+class SecondDocument:
+    """A second derivative and its proof."""
+
+    d2: SecondDerivation
+    proof: Proof
