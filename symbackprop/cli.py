@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import sys
+import tempfile
 import threading
 import traceback
 from collections.abc import Iterator, Sequence
@@ -19,14 +20,14 @@ from typing import Any, NoReturn
 import jinja2
 import numpy as np
 
-from . import bounds, checks, numeric
+from . import bounded, bounds, checks, latex_build, numeric
 from . import spec as specs
 from .claimed_numbers import WRONG, check_numbers
 from .documents import all_document, derivation_document, general_document
 from .errors import SpecError
 from .general_form import general_form, general_kind
 from .network import Network
-from .output import is_stdout, read_regular_file, shown, write_atomically
+from .output import is_stdout, read_regular_file, shown, sweep_temporaries, write_atomically
 from .progress import Progress
 from .render import SecondDocument, render, render_all, render_general, render_numbers, render_report, render_second
 from .render.escape import untypesettable
@@ -37,7 +38,7 @@ from .verify import verify_claim
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 MAX_CLAIM_BYTES = 1 << 20  # a claim is one formula; a megabyte is far more than any
-STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP)
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGHUP, bounded.TIME_LIMIT_SIGNAL)  # the last: the parent says time is up
 PROGRESS_AFTER = 1.0  # seconds of work before a terminal sees a progress line
 
 EPILOG_DERIVE = """examples:
@@ -85,6 +86,19 @@ def _spec_arguments(parser: argparse.ArgumentParser) -> None:
     flags.add_argument("--bias", help="neuron, layer or none")
     flags.add_argument("--index-base", type=int, choices=(0, 1), help="number neurons from 0 or from 1")
     flags.add_argument("--notation", help="3b1b, deeplizard, nielsen, or a preset .toml file")
+    limits = parser.add_argument_group("limits (see docs/limits.md)")
+    limits.add_argument(
+        "--time-limit",
+        type=float,
+        metavar="SECONDS",
+        help=f"stop the command after this long (default {bounded.DEFAULT_SECONDS:g}, or ${bounded.TIME_ENV})",
+    )
+    limits.add_argument(
+        "--memory-limit",
+        type=int,
+        metavar="MIB",
+        help=f"the memory the command may use (default {bounded.DEFAULT_MEMORY_MIB}, or ${bounded.MEMORY_ENV})",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -482,18 +496,50 @@ def _stop(signum: int, frame: object) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one command; bad input is one line on stderr and exit status 2; SIGTERM or SIGHUP, 128 + its number."""
+    """Run one command in this process, without the limits the command line has (for callers with limits of
+    their own); bad input is one line on stderr and exit status 2; SIGTERM or SIGHUP, 128 + its number."""
+    return _handled(build_parser().parse_args(argv))
+
+
+def _handled(args: argparse.Namespace) -> int:
+    """The command, with SIGTERM and SIGHUP unwinding it so that every cleanup on the way out runs."""
     if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
-        return _main(argv)
+        return _main(args)
     previous = {number: signal.signal(number, _stop) for number in STOP_SIGNALS}
     try:
-        return _main(argv)
+        return _main(args)
     except _Stopped as stop:
-        sys.stderr.write(f"symbackprop: stopped by {signal.Signals(stop.signum).name}\n")
+        if stop.signum != bounded.TIME_LIMIT_SIGNAL:  # at the time limit the parent says why, in one line
+            sys.stderr.write(f"symbackprop: stopped by {signal.Signals(stop.signum).name}\n")
         return 128 + stop.signum
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler if handler is not None else signal.SIG_DFL)
+
+
+def bounded_main(argv: Sequence[str] | None = None) -> int:
+    """Run one command as the command line does: in a child process under the time and memory limits
+    (``--time-limit``, ``--memory-limit``, see ``bounded``); a limit reached is one line and exit status 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        limits = bounded.limits(args.time_limit, args.memory_limit)
+    except SpecError as err:
+        sys.stderr.write(f"symbackprop {args.command}: error: {_one_line(str(err))}\n")
+        return EXIT_BAD_INPUT
+    args.memory_mib = limits.memory_mib  # for the message when it is reached
+
+    def say(message: str) -> None:
+        sys.stderr.write(f"symbackprop {args.command}: error: {message}\n")
+
+    return bounded.run(lambda: _handled(args), limits, say, lambda pid: _clear_after(pid, args))
+
+
+def _clear_after(pid: int, args: argparse.Namespace) -> None:
+    """What a command stopped by a limit could not remove: its PDF build folder, its unfinished -o file."""
+    latex_build.sweep(Path(tempfile.gettempdir()))
+    output = getattr(args, "output", None)
+    if output is not None and not is_stdout(output):
+        sweep_temporaries(Path(os.path.abspath(output)).parent, pid)
 
 
 SUFFIX_FORMATS = {".pdf": "pdf", ".tex": "tex", ".md": "md", ".json": "json"}
@@ -519,8 +565,7 @@ def _formats_from_output(args: argparse.Namespace) -> None:
         raise SpecError(f"-o {output.name} names a PDF, but {args.command} writes text; name the file otherwise")
 
 
-def _main(argv: Sequence[str] | None) -> int:
-    args = build_parser().parse_args(argv)
+def _main(args: argparse.Namespace) -> int:
     try:
         _formats_from_output(args)
         with np.errstate(all="ignore"), _progress_line(args.command):  # overflow is an error of its own
@@ -547,6 +592,11 @@ def _main(argv: Sequence[str] | None) -> int:
         if frame is not None:
             return _template_failed(args, err, frame)
         sys.stderr.write(f"symbackprop {args.command}: error: the input is too deeply nested to handle\n")
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        mib = getattr(args, "memory_mib", None)
+        limit = f" of {mib} MiB (--memory-limit)" if mib else ""
+        sys.stderr.write(f"symbackprop {args.command}: error: ran out of memory, past the limit{limit}\n")
         return EXIT_BAD_INPUT
     except Exception as err:  # a bug, not bad input: one line, and a distinct status, unless a user's template
         frame = _in_user_template(err, getattr(args, "templates", None))
@@ -590,5 +640,5 @@ def _internal_error(args: argparse.Namespace, err: Exception) -> int:
 
 
 def main_exit() -> NoReturn:
-    """Console-script entry point."""
-    sys.exit(main())
+    """Console-script entry point: the command under its limits."""
+    sys.exit(bounded_main())

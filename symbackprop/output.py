@@ -4,6 +4,8 @@ and never lands on an input, a device node or a pipe."""
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
 import stat
 import sys
@@ -11,9 +13,12 @@ import tempfile
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from .errors import SpecError
 
+AT_FDCWD, AT_SYMLINK_FOLLOW = -100, 0x400  # linkat(2): link the file an fd's /proc entry names, not the entry
+_LIBC = ctypes.CDLL(None, use_errno=True)  # Python's os.link cannot ask linkat to follow /proc/self/fd/N
 STDOUT = "-"  # ``-o -``: standard output
 TEMPORARY_PREFIX = ".sbp-"  # short, so a file name near the 255-byte limit still has room beside it
 _BIDI = {chr(c) for c in (*range(0x202A, 0x202F), *range(0x2066, 0x206A))}  # would reorder the rest of the line
@@ -98,17 +103,100 @@ def _write(path: Path, data: bytes, protected: tuple[Path, ...]) -> None:
         raise SpecError(f"{shown(path)}: refusing to overwrite the input spec or a file the command read")
     if not target.parent.is_dir():
         raise SpecError(f"{shown(path)}: no such directory {shown(target.parent)}")
-    fd, tmp = tempfile.mkstemp(prefix=TEMPORARY_PREFIX, suffix=".tmp", dir=target.parent)
+    sweep_temporaries(target.parent)
+    mode = now.st_mode & 0o777 if now is not None else _new_file_mode()
+    if not _write_unnamed(target, data, mode):
+        _write_named(target, data, mode)
+
+
+def _write_unnamed(target: Path, data: bytes, mode: int) -> bool:
+    """Write into a file with no name (O_TMPFILE) until its bytes are on disk, then name it and rename it into
+    place: a kill while writing leaves nothing behind. False where the system cannot make such a file."""
+    try:
+        fd = os.open(target.parent, os.O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, mode)
+    except (AttributeError, OSError):
+        return False
+    tmp = ""
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fchmod(fd, now.st_mode & 0o777 if now is not None else _new_file_mode())
-            os.fsync(fd)  # the bytes are on disk before the name is, so a crash leaves the old file or the new
+            _fill(handle, data, mode)
+            try:
+                tmp = _named(handle.fileno(), target.parent)
+            except OSError:
+                return False
+        os.replace(tmp, target)
+        return True
+    except BaseException:
+        if tmp:
+            Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_named(target: Path, data: bytes, mode: int) -> None:
+    """Write into a temporary file beside ``target`` and rename it into place."""
+    fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(), suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            _fill(handle, data, mode)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _fill(handle: BinaryIO, data: bytes, mode: int) -> None:
+    handle.write(data)
+    handle.flush()
+    os.fchmod(handle.fileno(), mode)
+    os.fsync(handle.fileno())  # the bytes are on disk before the name is, so a crash leaves the old file or the new
+
+
+def _named(fd: int, folder: Path) -> str:
+    """A name beside the output for an unnamed file, so that a rename can put it in place in one step."""
+    for _ in range(100):
+        name = folder / f"{temporary_prefix()}{os.urandom(6).hex()}.tmp"
+        if _LIBC.linkat(AT_FDCWD, f"/proc/self/fd/{fd}".encode(), AT_FDCWD, os.fsencode(name), AT_SYMLINK_FOLLOW) == 0:
+            return str(name)
+        error = ctypes.get_errno()
+        if error != errno.EEXIST:
+            raise OSError(error, os.strerror(error), str(name))
+    raise FileExistsError(f"no free temporary name in {folder}")
+
+
+def temporary_prefix(pid: int | None = None) -> str:
+    """The start of the name of a temporary file this process (or ``pid``) writes beside an output."""
+    return f"{TEMPORARY_PREFIX}{os.getpid() if pid is None else pid}-"
+
+
+def sweep_temporaries(folder: Path, pid: int | None = None) -> None:
+    """Remove the temporary files beside outputs in ``folder`` that a killed run left: those of ``pid``, or of every
+    process that is no longer running."""
+    try:
+        names = [n for n in os.listdir(folder) if n.startswith(TEMPORARY_PREFIX) and n.endswith(".tmp")]
+    except OSError:
+        return
+    for name in names:
+        owner = name[len(TEMPORARY_PREFIX) :].split("-", 1)[0]
+        if not owner.isdigit() or (pid is not None and int(owner) != pid):
+            continue
+        if pid is None and (int(owner) == os.getpid() or _running(int(owner))):
+            continue
+        path = folder / name
+        try:
+            if path.is_file() and not path.is_symlink() and path.stat().st_uid == os.getuid():
+                path.unlink()
+        except OSError:
+            continue
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _is_input(target: Path, now: os.stat_result | None, protected: tuple[Path, ...]) -> bool:
