@@ -39,3 +39,15 @@ def toml_problem(err: Exception) -> str:
     text = str(err)
     hint = next((h for start, h in _TOML_HINTS if text.startswith(start)), None)
     return f"{text}: {hint}" if hint else text
+
+
+def check_text(text: str, what: str) -> str:
+    """``text`` itself, once it is known to be text that can be written out: a lone surrogate (what Python makes of
+    bytes that are not UTF-8, on the command line or from a careless decode) is a SpecError naming its place."""
+    for position, ch in enumerate(text, start=1):
+        if "\ud800" <= ch <= "\udfff":
+            raise SpecError(
+                f"{what} is not UTF-8 text: it holds a lone surrogate (U+{ord(ch):04X}) at position {position}, "
+                "which is what bytes that are not UTF-8 become"
+            )
+    return text

@@ -22,7 +22,7 @@ from .claim_syntax import ClaimError
 from .derivation import Derivation
 from .diagnosis import Local, Mistake, diagnose
 from .equivalence import Counterexample, Decision, agree_at_real_points, counterexample, decide
-from .errors import SpecError
+from .errors import SpecError, check_text
 from .exact_points import NoExactValue
 from .local import local_derivative
 from .network import Network
@@ -94,6 +94,8 @@ def verify_claim(net: Network, claim: str, wrt: str | Ref | None = None) -> Clai
     """
     if wrt is not None and not isinstance(wrt, (str, Ref)):
         raise SpecError("wrt: expected a reference such as w_{12}^{(L)}, a Ref, or None")
+    if isinstance(claim, str):
+        check_text(claim, "the claim")
     target = net.ref(wrt) if isinstance(wrt, str) else wrt
     if target is not None:
         check(target, net.spec)  # a Ref made by hand may name nothing in this network
