@@ -23,9 +23,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import symbackprop as sbp
-from symbackprop import checks, second
-from symbackprop.bounds import paths, tree_size
-from symbackprop.references import Ref
+from symbackprop.derive import second
+from symbackprop.derive.bounds import paths, tree_size
+from symbackprop.model.references import Ref
+from symbackprop.prove import checks
 
 HIDDEN = ["sigmoid", "tanh", "relu", "softplus", "identity", "softmax", "g"]
 OUTPUT = {

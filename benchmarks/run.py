@@ -42,7 +42,7 @@ import itertools
 import reference
 
 import symbackprop as sbp
-from symbackprop import numeric
+from symbackprop.numeric import numbers as numeric
 
 PAUSE = 0.2  # seconds between timed turns: OpenMP and BLAS worker threads stop spinning within it
 CHECKOUT = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}  # commands run this checkout

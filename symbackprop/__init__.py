@@ -6,12 +6,12 @@ d = net.derive("w_{12}^{(L)}")
 d.result, d.check(), net.evaluate()
 """
 
-from .checks import Proof
-from .derivation import Chain, Derivation, Factor
-from .errors import SpecError
-from .network import Network
-from .numeric import GradCheck, gradcheck
-from .spec import NetworkSpec, Values
+from .base.errors import SpecError
+from .derive.derivation import Chain, Derivation, Factor
+from .model.network import Network
+from .model.spec import NetworkSpec, Values
+from .numeric.numbers import GradCheck, gradcheck
+from .prove.checks import Proof
 
 __all__ = [
     "Chain",

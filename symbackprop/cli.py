@@ -20,21 +20,33 @@ from typing import Any, NoReturn
 import jinja2
 import numpy as np
 
-from . import bounded, bounds, checks, latex_build, numeric
-from . import spec as specs
-from .claimed_numbers import WRONG, check_numbers
+from .base import bounded
+from .base.errors import SpecError
+from .base.output import is_stdout, read_regular_file, shown, sweep_temporaries, write_atomically
+from .base.progress import Progress
+from .base.resources import example_names, example_path, templates_dir
+from .base.stages import listening, stage
+from .derive import bounds
+from .derive.general_form import general_form, general_kind
 from .documents import all_document, derivation_document, general_document
-from .errors import SpecError
-from .general_form import general_form, general_kind
-from .network import Network
-from .output import is_stdout, read_regular_file, shown, sweep_temporaries, write_atomically
-from .progress import Progress
-from .render import SecondDocument, render, render_all, render_general, render_numbers, render_report, render_second
+from .model import spec as specs
+from .model.network import Network
+from .numeric import numbers as numeric
+from .numeric.claimed_numbers import WRONG, check_numbers
+from .prove import checks
+from .render import (
+    SecondDocument,
+    latex_build,
+    render,
+    render_all,
+    render_general,
+    render_numbers,
+    render_report,
+    render_second,
+)
 from .render.escape import untypesettable
 from .render.verdict import error_place
-from .resources import example_names, example_path, templates_dir
-from .stages import listening, stage
-from .verify import verify_claim
+from .verify.claims import verify_claim
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERNAL = 0, 1, 2, 3
 MAX_CLAIM_BYTES = 1 << 20  # a claim is one formula; a megabyte is far more than any
@@ -207,7 +219,7 @@ def _load_spec(args: argparse.Namespace) -> tuple[Network, tuple[Path, ...]]:
 
 def _other_inputs(args: argparse.Namespace, net: Network) -> tuple[Path, ...]:
     """The files besides the spec that the command reads: a preset file, the claim file, the user's templates."""
-    from .notation import preset_names
+    from .model.notation import preset_names
 
     files = [] if net.spec.notation in preset_names() else [Path(net.spec.notation)]
     if getattr(args, "claim_file", None) is not None:
@@ -304,7 +316,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
         document = derivation_document(d, fmt, verdicts, **options)
         source, proven = render(document, "tex" if fmt == "pdf" else fmt, args.templates), bool(verdicts)
     if fmt == "pdf":
-        from .latex_build import build_pdf
+        from .render.latex_build import build_pdf
 
         stage("compiling the PDF")
         pdf = build_pdf(source)
@@ -331,8 +343,8 @@ def _check_printable(args: argparse.Namespace, net: Network) -> None:
 
 def _second(net: Network, args: argparse.Namespace, fmt: str, inputs: tuple[Path, ...]) -> int:
     """d^2 C_0/(dw dw'): worked by the chain rule, proven against the composed cost's second derivative."""
-    from .second import check as check_second
-    from .second import derive_second
+    from .derive.second import check as check_second
+    from .derive.second import derive_second
 
     if fmt not in ("text", "json"):
         raise SpecError("a second derivative comes as text or json")
@@ -367,7 +379,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def _table(net: Network, numbers: dict[str, Any]) -> str:
-    from .references import layer_name
+    from .model.references import layer_name
 
     lines = [f"cost C = {numbers['cost']:.10g}", "", "forward pass (first sample):"]
     for layer, a in enumerate(numbers["a"]):
@@ -448,7 +460,7 @@ def _claim_text(args: argparse.Namespace) -> str | None:
 def cmd_codegen(args: argparse.Namespace) -> int:
     net, inputs = load_spec(args)
     stage("loading the code generator")  # SymPy's PyTorch printer imports torch, where it is installed
-    from .codegen import module_source
+    from .codegen.modules import module_source
 
     _emit(module_source(net, args.backend), args.output, inputs)
     return EXIT_OK

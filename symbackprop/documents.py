@@ -12,16 +12,18 @@ from pathlib import Path
 
 import sympy as sp
 
-from . import bounds, checks, numeric
 from . import render as renderer
-from .checks import Proof, Verdicts
-from .claimed_numbers import check_numbers
-from .derivation import Derivation
-from .general_form import GeneralForm
-from .network import Network
-from .references import Ref
+from .base.stages import stage
+from .derive import bounds
+from .derive.derivation import Derivation
+from .derive.general_form import GeneralForm
+from .model.network import Network
+from .model.references import Ref
+from .numeric import numbers as numeric
+from .numeric.claimed_numbers import check_numbers
+from .prove import checks
+from .prove.checks import Proof, Verdicts
 from .render import AllDocument, DerivationDocument, GeneralDocument
-from .stages import stage
 
 EXPANDED_LIMIT = 160  # operations in the fully expanded result above which it is not printed
 

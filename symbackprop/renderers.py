@@ -6,17 +6,17 @@ derivation, a network, a form and its proof) and works out what the document sta
 
 from __future__ import annotations
 
-from .checks import Proof
-from .claimed_numbers import NumberCheck
+from .derive.general_form import GeneralForm
+from .derive.second import SecondDerivation
 from .documents import general_document, render, render_all
-from .general_form import GeneralForm
+from .numeric.claimed_numbers import NumberCheck
+from .prove.checks import Proof
 from .render import SecondDocument
 from .render import render_general as _render_general
 from .render import render_numbers as _render_numbers
 from .render import render_report as _render_report
 from .render import render_second as _render_second
-from .second import SecondDerivation
-from .verify import ClaimReport
+from .verify.claims import ClaimReport
 
 
 def render_report(report: ClaimReport, fmt: str = "text") -> str:

@@ -7,7 +7,7 @@ kind for a wrong claim (None where no known mistake explains it).
 
 from __future__ import annotations
 
-from symbackprop.network import Network
+from symbackprop.model.network import Network
 
 NETWORKS = {
     # The source texts' generic network: four layers, g everywhere, no biases, neurons from 0.

@@ -7,7 +7,7 @@ from dataclasses import replace
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop import numeric
+from symbackprop.numeric import numbers as numeric
 
 from .strategies import networks
 

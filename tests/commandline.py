@@ -37,7 +37,7 @@ def has_bwrap_sandbox() -> bool:
     """Whether pdflatex runs inside bubblewrap on this machine (CI installs it and requires it)."""
     import shutil
 
-    from symbackprop import latex_build
+    from symbackprop.render import latex_build
 
     found = shutil.which("pdflatex")
     return found is not None and bool(latex_build.sandbox_prefix(found))

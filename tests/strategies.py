@@ -43,7 +43,7 @@ def networks(draw, max_depth: int = 3, max_width: int = 3, generic: bool = False
 @st.composite
 def references(draw, net: sbp.Network):
     """Any weight, bias, activation or weighted input of the network."""
-    from symbackprop.references import Ref
+    from symbackprop.model.references import Ref
 
     kind = draw(st.sampled_from(["param", "a", "z"]))
     if kind == "param":

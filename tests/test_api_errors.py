@@ -13,8 +13,8 @@ import numpy as np
 import pytest
 
 import symbackprop as sbp
-from symbackprop.references import Ref
-from symbackprop.verify import verify_claim
+from symbackprop.model.references import Ref
+from symbackprop.verify.claims import verify_claim
 
 from .fuzz_inputs import DEEP_TOML
 

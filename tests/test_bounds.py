@@ -12,8 +12,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop import bounds, checks, cli, numeric, second, time_guard
-from symbackprop.bounds import parameters, paths
+from symbackprop import cli
+from symbackprop.base import time_guard
+from symbackprop.derive import bounds, second
+from symbackprop.derive.bounds import parameters, paths
+from symbackprop.numeric import numbers as numeric
+from symbackprop.prove import checks
 
 from .strategies import networks, references
 
@@ -191,7 +195,7 @@ def test_budgets_nest_and_the_outer_one_still_expires():
 
 
 def test_a_chain_deeper_than_the_index_letters_is_derived_with_subscripted_letters():
-    from symbackprop.derivation import compact_form
+    from symbackprop.derive.derivation import compact_form
 
     def summed(net: sbp.Network) -> set[str]:
         """The letters the sums of the Σ form of dC_0/da_0^(0) run over."""

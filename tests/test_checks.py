@@ -11,9 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop import checks, random_identity, time_guard
-from symbackprop.activations import CATALOGUE
-from symbackprop.derivation import Chain, Derivation
+from symbackprop.base import time_guard
+from symbackprop.derive.derivation import Chain, Derivation
+from symbackprop.model.activations import CATALOGUE
+from symbackprop.prove import checks, random_identity
 
 from .strategies import networks, references
 
@@ -182,14 +183,14 @@ def test_proof_says_how_it_was_made_and_proves_the_activation_derivative():
 
 @pytest.mark.parametrize("name", [a for a in CATALOGUE if CATALOGUE[a].form is not None] + ["leaky_relu:0.3"])
 def test_catalogue_derivatives_are_proven(name):
-    from symbackprop.activations import activation
+    from symbackprop.model.activations import activation
 
     fact = checks._activation_fact(activation(name))
     assert "NOT" not in fact and "proven" in fact
 
 
 def test_a_wrong_catalogue_derivative_would_be_caught():
-    from symbackprop.activations import CATALOGUE as cat
+    from symbackprop.model.activations import CATALOGUE as cat
 
     wrong = dataclasses.replace(cat["tanh"], prime=lambda z: 1 + sp.tanh(z) ** 2)
     assert "NOT proven" in checks._activation_fact(wrong)

@@ -11,9 +11,9 @@ import pytest
 import sympy as sp
 
 from symbackprop import cli
-from symbackprop.claim_syntax import ClaimError, line_column, parse
 from symbackprop.renderers import render_report
-from symbackprop.verify import verify_claim
+from symbackprop.verify.claim_syntax import ClaimError, line_column, parse
+from symbackprop.verify.claims import verify_claim
 
 from .claims_table import network
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from symbackprop.claimed_numbers import check_numbers, half_unit
-from symbackprop.network import Network
+from symbackprop.model.network import Network
+from symbackprop.numeric.claimed_numbers import check_numbers, half_unit
 
 NEEDS_TEX = pytest.mark.skipif(
     shutil.which("pdflatex") is None and os.environ.get("CI") != "true",
@@ -139,7 +139,7 @@ def test_claims_need_values_and_updates_need_a_learning_rate(tmp_path):
 
 @NEEDS_TEX
 def test_the_worked_example_in_the_pdf_marks_each_claimed_number(tmp_path):
-    from symbackprop.latex_build import pdf_text
+    from symbackprop.render.latex_build import pdf_text
 
     path = spec(tmp_path, '[claims]\ncost = 3.5\n[claims.values]\n"a_{0}^{(1)}" = 0.3\n')
     out = tmp_path / "worked.pdf"

@@ -428,7 +428,7 @@ def test_more_bad_input_is_exit_2_with_one_line_naming_the_problem(bad_files, mo
 
 def test_overflow_from_the_library_is_a_spec_error_without_warnings():
     import symbackprop as sbp
-    from symbackprop import numeric
+    from symbackprop.numeric import numbers as numeric
 
     values = {"x": [1e200], "y": [0.0], "weights": [[[1e200]]], "biases": [[0.0]]}
     net = sbp.Network(layers=[1, 1], activation="identity", values=values)

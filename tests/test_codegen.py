@@ -24,8 +24,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop import activations, codegen, matrix_form, numeric
-from symbackprop.codegen import module_source
+from symbackprop.codegen import modules as codegen
+from symbackprop.codegen.modules import module_source
+from symbackprop.derive import matrix_form
+from symbackprop.model import activations
+from symbackprop.numeric import numbers as numeric
 
 from .codegen_strategies import logarithmic_networks, points, steep_points
 from .strategies import networks

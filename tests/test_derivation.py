@@ -5,7 +5,7 @@ from __future__ import annotations
 import sympy as sp
 
 import symbackprop as sbp
-from symbackprop.symbols import C0, A, B, W, Y, Z, activation_functions
+from symbackprop.model.symbols import C0, A, B, W, Y, Z, activation_functions
 
 SIGMA_PRIME = activation_functions("sigmoid")[1]
 G_PRIME = activation_functions("g")[1]

@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop.checks import Proof
 from symbackprop.documents import general_document, render, render_all
+from symbackprop.prove.checks import Proof
 from symbackprop.render import render_general
 
 from .strategies import HIDDEN, OUTPUT, _fitting, networks, references
@@ -26,13 +26,13 @@ NEEDS_TEX = pytest.mark.skipif(
 
 
 def compile_tex(source: str):
-    from symbackprop.latex_build import build
+    from symbackprop.render.latex_build import build
 
     return build(source)
 
 
 def assert_fits_the_page(log: str) -> None:
-    from symbackprop.latex_build import overfull_boxes
+    from symbackprop.render.latex_build import overfull_boxes
 
     too_wide = [w for w in overfull_boxes(log) if w > 1.0]
     assert not too_wide, f"overfull boxes: {too_wide}"
@@ -73,7 +73,7 @@ def test_document_compiles_and_fits_the_page(layers, activation, cost, bias, not
 
 @NEEDS_TEX
 def test_source_text_one_neuron_document_states_its_formula():
-    from symbackprop.latex_build import pdf_text
+    from symbackprop.render.latex_build import pdf_text
 
     net = sbp.Network(layers=[1, 1, 1, 1], activation="sigmoid", cost="sse", bias="neuron")
     text = pdf_text(compile_tex(render(net.derive("w^{(L)}"), "tex")).pdf)
@@ -84,7 +84,7 @@ def test_source_text_one_neuron_document_states_its_formula():
 
 @NEEDS_TEX
 def test_deeplizard_document_sums_over_the_output_neurons():
-    from symbackprop.latex_build import pdf_text
+    from symbackprop.render.latex_build import pdf_text
 
     net = sbp.Network(layers=[2, 3, 6, 4], activation="g", cost="sse", bias="none", notation="deeplizard")
     text = pdf_text(compile_tex(render(net.derive("w_{22}^{(L-1)}"), "tex")).pdf)
@@ -96,7 +96,7 @@ def test_deeplizard_document_sums_over_the_output_neurons():
 
 @NEEDS_TEX
 def test_worked_numbers_appear_with_the_update():
-    from symbackprop.latex_build import pdf_text
+    from symbackprop.render.latex_build import pdf_text
 
     net = sbp.Network.from_toml("templates/examples/worked.toml")
     d = net.derive("w_{00}^{(L)}")
@@ -109,7 +109,7 @@ def test_worked_numbers_appear_with_the_update():
 
 @NEEDS_TEX
 def test_every_weight_and_bias_document_has_a_contents_and_each_layer():
-    from symbackprop.latex_build import pdf_text
+    from symbackprop.render.latex_build import pdf_text
 
     net = sbp.Network(layers=[2, 2, 2], activation=["tanh", "sigmoid"], cost="sse", bias="neuron")
     result = compile_tex(render_all(net))
@@ -121,7 +121,7 @@ def test_every_weight_and_bias_document_has_a_contents_and_each_layer():
 
 @NEEDS_TEX
 def test_large_network_all_document_says_it_samples():
-    from symbackprop.latex_build import pdf_text
+    from symbackprop.render.latex_build import pdf_text
 
     net = sbp.Network(layers=[4, 8, 3], activation="sigmoid", cost="sse", bias="neuron")
     text = pdf_text(compile_tex(render_all(net)).pdf)
@@ -130,7 +130,7 @@ def test_large_network_all_document_says_it_samples():
 
 @NEEDS_TEX
 def test_hostile_title_and_author_come_out_as_text():
-    from symbackprop.latex_build import pdf_text
+    from symbackprop.render.latex_build import pdf_text
 
     hostile = r"\input{/etc/passwd} \write18{touch PWNED} {{ 7*7 }} \BLOCK{ x } $x^2$ 100% #1 ~"
     net = sbp.Network(layers=[1, 1])
@@ -212,7 +212,7 @@ def test_latex_error_from_a_broken_user_template_is_one_line_and_leaves_no_pdf(b
 
 
 def test_missing_tex_says_how_to_install_it(monkeypatch):
-    from symbackprop import latex_build
+    from symbackprop.render import latex_build
 
     monkeypatch.setattr(latex_build.shutil, "which", lambda name: None)
     with pytest.raises(sbp.SpecError, match="apt-get install texlive-latex-base"):
@@ -290,7 +290,7 @@ def test_every_weight_and_bias_document_has_the_figure_notation_and_numbers_once
 
 @NEEDS_TEX
 def test_every_weight_and_bias_document_is_short_and_resolves_every_reference():
-    from symbackprop.latex_build import pdf_text
+    from symbackprop.render.latex_build import pdf_text
 
     net = sbp.Network.from_toml("templates/examples/worked.toml")
     result = compile_tex(render_all(net))
@@ -301,7 +301,7 @@ def test_every_weight_and_bias_document_is_short_and_resolves_every_reference():
 
 
 def test_the_general_form_of_a_bias_speaks_of_a_bias():
-    from symbackprop.general_form import general_form
+    from symbackprop.derive.general_form import general_form
 
     net = sbp.Network(layers=[784, 128, 64, 10])
     bias = " ".join(render_general(general_document(general_form(net, "b"), PROVEN), "tex").split())
@@ -365,7 +365,7 @@ def test_nielsen_numbers_the_input_layer_one_and_reads_references_the_same_way()
 
 
 def test_nielsen_general_form_writes_every_layer_superscript_the_same_way():
-    from symbackprop.general_form import general_form
+    from symbackprop.derive.general_form import general_form
 
     net = sbp.Network(layers=[2, 3, 2], notation="nielsen")
     source = render_general(general_document(general_form(net, "w"), PROVEN), "tex")
@@ -407,7 +407,7 @@ def test_notation_table_rows_have_room_for_super_and_subscripts():
 
 @pytest.mark.parametrize("ref", ["w^{(L-1)}", "b^{(L)}", "a^{(L-2)}"])
 def test_parentheses_are_sized_only_around_tall_content(ref):
-    from symbackprop.printing import relax_parens
+    from symbackprop.model.printing import relax_parens
 
     net = sbp.Network.from_toml("templates/examples/3b1b.toml")
     source = render(net.derive(ref), "tex")
@@ -474,7 +474,7 @@ def test_each_printed_form_of_a_result_reads_back_as_the_result(data):
     worked, not SymPy's; pasted back as claims, both must still be the right derivative."""
     from symbackprop.render.data import Printed
     from symbackprop.render.filters import FILTERS as f
-    from symbackprop.verify import verify_claim
+    from symbackprop.verify.claims import verify_claim
 
     net = data.draw(networks(max_depth=2, max_width=2, generic=True))
     ref = data.draw(references(net))

@@ -12,8 +12,8 @@ import pytest
 import sympy as sp
 
 import symbackprop as sbp
-from symbackprop import real_points
-from symbackprop.verify import verify_claim
+from symbackprop.prove import real_points
+from symbackprop.verify.claims import verify_claim
 
 RELU = {"layers": [2, 2, 1], "activation": "relu", "cost": "half_sse"}
 SIGMOID = {"layers": [2, 2, 1], "activation": "sigmoid", "cost": "half_sse"}
@@ -112,8 +112,8 @@ def test_a_generic_functions_prime_is_its_derivative_at_real_points():
 def test_whether_a_claim_is_cancelled_depends_on_its_size_alone(monkeypatch):
     """The same claim is decided the same way on any machine: at most CANCEL_NODES nodes of difference it is
     cancelled, above that the exact points decide; no time budget enters the choice."""
-    from symbackprop import equivalence
-    from symbackprop.network import Network
+    from symbackprop.model.network import Network
+    from symbackprop.prove import equivalence
 
     net = Network(layers=[2, 3, 2], activation="sigmoid")
     d = net.derive("w_{00}^{(1)}")

@@ -17,10 +17,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop import equivalence
-from symbackprop.exact_points import ConcretePoint
-from symbackprop.expansion import largest_expansion
-from symbackprop.verify import verify_claim
+from symbackprop.base.expansion import largest_expansion
+from symbackprop.prove import equivalence
+from symbackprop.prove.exact_points import ConcretePoint
+from symbackprop.verify.claims import verify_claim
 
 LETTERS = sp.symbols("p q r s t")
 

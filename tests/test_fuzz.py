@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from symbackprop.base.resources import templates_dir
 from symbackprop.cli import main
-from symbackprop.resources import templates_dir
 
 from .fuzz_inputs import HOSTILE, claims, fuzz, mutated_claims, parameters, references, specs, valid_specs
 from .test_hostile import NEEDS_TEX

@@ -17,8 +17,8 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop.references import Ref
-from symbackprop.verify import verify_claim
+from symbackprop.model.references import Ref
+from symbackprop.verify.claims import verify_claim
 
 from .fuzz_inputs import COSTS, HOSTILE, NAMES, NUMBERS, claims, fuzz, references, specs, valid_specs
 from .strategies import networks

@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop import general_form as gf
-from symbackprop.printing import printers
+from symbackprop.derive import general_form as gf
+from symbackprop.model.printing import printers
 
 from .strategies import networks
 

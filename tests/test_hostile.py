@@ -58,7 +58,7 @@ def test_a_hostile_title_and_author_are_printed_as_text(text, tmp_path):
 
 @NEEDS_TEX
 def test_a_hostile_spec_title_reaches_the_pdf_only_as_its_own_characters(tmp_path):
-    from symbackprop.latex_build import pdf_text
+    from symbackprop.render.latex_build import pdf_text
 
     title = r"\input{/etc/passwd} {{ 7*7 }} \write18{touch PWNED}"
     spec = tmp_path / "net.toml"

@@ -62,7 +62,7 @@ def test_every_hostile_string_as_an_output_path_is_only_a_file_name(text, tmp_pa
 @NEEDS_TEX
 def test_every_hostile_string_in_a_pdfs_title_and_author_prints_as_its_characters(tmp_path):
     """From the command line (--title, --author) and from a spec (title, author), all strings in one PDF each."""
-    from symbackprop.latex_build import pdf_text
+    from symbackprop.render.latex_build import pdf_text
 
     title, author = " ".join(HOSTILE[:5]), " ".join(HOSTILE[5:])
     spec = tmp_path / "net.toml"

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from symbackprop import latex_build
-from symbackprop.errors import SpecError
-from symbackprop.latex_build import INSTALL_HINT, build, build_pdf, overfull_boxes, pdf_text, pdf_to_png
+from symbackprop.base.errors import SpecError
+from symbackprop.render import latex_build
+from symbackprop.render.latex_build import INSTALL_HINT, build, build_pdf, overfull_boxes, pdf_text, pdf_to_png
 
 NEEDS_TEX = pytest.mark.skipif(
     shutil.which("pdflatex") is None and os.environ.get("CI") != "true", reason="pdflatex is not installed"

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop import matrix_form as mf
-from symbackprop.matrix_form import matrix_form, prove
+from symbackprop.derive import matrix_form as mf
+from symbackprop.derive.matrix_form import matrix_form, prove
 
 from .strategies import networks
 

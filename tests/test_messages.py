@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from symbackprop import spec as specs
+from symbackprop.base.errors import did_you_mean
 from symbackprop.cli import main
-from symbackprop.errors import did_you_mean
+from symbackprop.model import spec as specs
 
 W = ("--wrt", "w_{00}^{(L)}")
 

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop import numeric
+from symbackprop.numeric import numbers as numeric
 
 from .oracle import oracle
 from .strategies import networks
@@ -115,7 +115,7 @@ def test_gradcheck_detects_a_wrong_gradient(monkeypatch):
 
 @pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "leaky_relu", "softplus", "identity"])
 def test_numpy_forms_match_the_sympy_forms(name):
-    from symbackprop.activations import activation
+    from symbackprop.model.activations import activation
 
     act = activation(name)
     z = sp.Symbol("z", real=True)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from symbackprop.progress import Progress
+from symbackprop.base.progress import Progress
 
 from .test_hostile import NEEDS_TEX
 

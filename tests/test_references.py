@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop import references
-from symbackprop.references import Ref
+from symbackprop.model import references
+from symbackprop.model.references import Ref
 
 
 def ref_error(net: sbp.Network, text: str) -> str:

@@ -21,9 +21,9 @@ import pytest
 from hypothesis import assume, event, given
 from hypothesis import strategies as st
 
-from symbackprop.by_hand import Hand, Printed, Rounding, formula, roundings
-from symbackprop.claimed_numbers import check_numbers, half_unit
-from symbackprop.network import Network
+from symbackprop.model.network import Network
+from symbackprop.numeric.by_hand import Hand, Printed, Rounding, formula, roundings
+from symbackprop.numeric.claimed_numbers import check_numbers, half_unit
 
 from .test_claimed_numbers import NEEDS_TEX
 
@@ -302,7 +302,7 @@ def test_the_precisions_a_source_writes_with_are_read_off_its_numbers():
 
 @NEEDS_TEX
 def test_the_pdf_explains_each_number_rounding_carried_forward(tmp_path):
-    from symbackprop.latex_build import pdf_text
+    from symbackprop.render.latex_build import pdf_text
 
     source = Source(**MAZUR, places=4)
     claimed = written(source.grad_w2(0, 0)[0], SHOWN)

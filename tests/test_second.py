@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop import numeric
-from symbackprop.second import check, derive_second
+from symbackprop.derive.second import check, derive_second
+from symbackprop.numeric import numbers as numeric
 
 from .strategies import networks
 

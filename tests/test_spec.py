@@ -14,8 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop import notation
-from symbackprop import spec as specs
+from symbackprop.model import notation
+from symbackprop.model import spec as specs
 
 GOOD_VALUES = {
     "x": [0.5, -1.0],

@@ -18,10 +18,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symbackprop import latex_build
+from symbackprop.base.errors import SpecError
 from symbackprop.documents import render, render_all
-from symbackprop.errors import SpecError
-from symbackprop.latex_guard import check_source
+from symbackprop.render import latex_build
+from symbackprop.render.latex_guard import check_source
 
 from .commandline import has_bwrap_sandbox, run
 from .strategies import networks, references

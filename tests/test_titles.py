@@ -16,10 +16,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symbackprop.errors import SpecError
+from symbackprop.base.errors import SpecError
+from symbackprop.base.resources import templates_dir
 from symbackprop.render.escape import escape_tex, untypesettable
 from symbackprop.render.tex_characters import MATH, TEXT
-from symbackprop.resources import templates_dir
 
 from .test_hostile import NEEDS_TEX
 
@@ -101,7 +101,7 @@ def test_a_spec_title_the_fonts_lack_is_refused_naming_the_spec_and_key(tmp_path
 
 @NEEDS_TEX
 def test_names_beyond_latin_1_and_greek_come_out_of_the_pdf_exactly(tmp_path):
-    from symbackprop.latex_build import pdf_text, pdf_to_png
+    from symbackprop.render.latex_build import pdf_text, pdf_to_png
 
     args = ("--title", TITLE, "--author", AUTHOR, "--to", "pdf", "-o", "names.pdf")
     done = run("derive", "example:3b1b", "--wrt", "w^{(L)}", *args, cwd=tmp_path)
@@ -119,7 +119,7 @@ def test_names_beyond_latin_1_and_greek_come_out_of_the_pdf_exactly(tmp_path):
 def test_every_character_the_table_allows_prints_with_the_documents_packages():
     """Each character of TEXT and MATH, escaped, in a document with the shipped preamble: pdflatex finds a glyph
     for every one (\\tracinglostchars=3 makes a missing glyph an error)."""
-    from symbackprop.latex_build import build
+    from symbackprop.render.latex_build import build
 
     preamble = (templates_dir() / "preamble.tex.j2").read_text(encoding="utf-8")
     lines = [escape_tex(ch) for ch in sorted(TEXT | set(MATH))]

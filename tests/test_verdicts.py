@@ -14,14 +14,17 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop import checks, cli, documents, second, time_guard
-from symbackprop import general_form as gf
-from symbackprop import matrix_form as mf
-from symbackprop.bounds import layer_kinds, proof_copy
-from symbackprop.network import Network
-from symbackprop.references import Ref
+from symbackprop import cli, documents
+from symbackprop.base import time_guard
+from symbackprop.derive import general_form as gf
+from symbackprop.derive import matrix_form as mf
+from symbackprop.derive import second
+from symbackprop.derive.bounds import layer_kinds, proof_copy
+from symbackprop.model.network import Network
+from symbackprop.model.references import Ref
+from symbackprop.prove import checks
 from symbackprop.renderers import render_report
-from symbackprop.verify import verify_claim
+from symbackprop.verify.claims import verify_claim
 
 MIXED = "softmax,tanh,softmax,relu,sigmoid,softmax,tanh,tanh,identity,softmax,relu,sigmoid,softmax"
 WORDS = {"undecided": ("NOT DECIDED", '"verdict": "undecided"'), "disproven": ("DISPROVEN", '"verdict": "disproven"')}
@@ -260,8 +263,8 @@ def test_a_claim_found_different_only_at_exact_points_is_not_called_incorrect(mo
     """Were the exact points ever wrong (as exp of a product once was), real points that agree to 30 digits
     overrule them: the claim cannot be decided, which is not "incorrect" without a counterexample. A difference
     that did not cancel symbolically is a proof, and stays incorrect (+ 10^{-40}: no real point shows it)."""
-    from symbackprop import verify as verify_module
-    from symbackprop.equivalence import Decision
+    from symbackprop.prove.equivalence import Decision
+    from symbackprop.verify import claims as verify_module
 
     right = r"2(a_1^{(L)} - y_1) g'^{(L)}(z_1^{(L)}) a_2^{(L-1)}"
     net = sbp.Network.from_toml("example:deeplizard")

@@ -19,16 +19,16 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from symbackprop import cli
-from symbackprop.claim_binding import bind
-from symbackprop.claim_syntax import ClaimError, parse
-from symbackprop.equivalence import decide
-from symbackprop.errors import SpecError
-from symbackprop.network import Network
-from symbackprop.printing import partial_tex, printers
+from symbackprop.base.errors import SpecError
+from symbackprop.model.network import Network
+from symbackprop.model.printing import partial_tex, printers
+from symbackprop.model.symbols import SAMPLES, A, Y, Z, activation_functions
+from symbackprop.prove.equivalence import decide
 from symbackprop.render.verdict import report_context
 from symbackprop.renderers import render_report
-from symbackprop.symbols import SAMPLES, A, Y, Z, activation_functions
-from symbackprop.verify import verify_claim
+from symbackprop.verify.claim_binding import bind
+from symbackprop.verify.claim_syntax import ClaimError, parse
+from symbackprop.verify.claims import verify_claim
 
 from .claims_table import CHAIN, CLAIMS, OUT, SEED_CLAIMS, SEED_DISPLAYS, UNPARSEABLE, network
 from .strategies import networks, references
@@ -174,7 +174,7 @@ def test_a_counterexample_is_the_engines_number_at_that_point():
     """The right answer's value at the counterexample is dC/dw by finite differences there."""
     import numpy as np
 
-    from symbackprop import numeric
+    from symbackprop.numeric import numbers as numeric
 
     net = network("one")
     report = verify_claim(net, r"a^{(L-1)} 2(a^{(L)} - y)", "w^{(L)}")
@@ -363,8 +363,8 @@ def test_a_free_index_in_the_variable_refuses_a_wrt():
 def test_a_factor_of_the_chain_is_the_derivative_of_the_composed_quantity(data):
     """local_derivative (the chain rule over the local definitions) against sympy.diff of the quantity
     written down to the variable's layer, proved equal."""
-    from symbackprop.claim_binding import partial_value
-    from symbackprop.local import local_derivative
+    from symbackprop.derive.local import local_derivative
+    from symbackprop.verify.claim_binding import partial_value
 
     net = data.draw(networks(max_depth=2, max_width=2, generic=True))
     wrt = net.symbol(data.draw(references(net)))
@@ -376,7 +376,7 @@ def test_a_factor_of_the_chain_is_the_derivative_of_the_composed_quantity(data):
 
 
 def claim_binding_ref(symbol):
-    from symbackprop.claim_binding import ref_of
+    from symbackprop.verify.claim_binding import ref_of
 
     return ref_of(symbol)
 
@@ -675,8 +675,8 @@ def test_what_the_deciding_code_cannot_evaluate_is_a_clean_verdict_or_error(spec
 
 
 def test_a_function_no_point_gives_a_value_is_said_not_raised(monkeypatch):
-    from symbackprop import verify
-    from symbackprop.real_points import Unsupported
+    from symbackprop.prove.real_points import Unsupported
+    from symbackprop.verify import claims as verify
 
     def unsupported(*args, **kwargs):
         raise Unsupported("no real value for DiracDelta")
@@ -702,7 +702,7 @@ def test_a_right_claim_with_a_free_index_shows_the_answer_in_that_letter(monkeyp
         r"\frac{\partial C_0}{\partial w_{j0}^{(1)}} = \frac{\partial C_0}{\partial z_j^{(1)}} a_0^{(0)}",
     )
     assert "·w_kj^(L-1)))·g'^(L-2)(z_j^(L-2))·a_0^(L-3)" in render_report(deep)  # the answer's own j renamed k
-    from symbackprop import claim_binding
+    from symbackprop.verify import claim_binding
 
     monkeypatch.setattr(claim_binding, "generalize", lambda values, cases: None)  # no one expression fits
     each = render_report(verify_claim(network("deep"), claim))

@@ -96,7 +96,7 @@ def test_hostile_claims_are_answered_cleanly_and_nothing_runs(claim, tmp_path):
 @pytest.mark.parametrize("name", ["3b1b", "deeplizard", "hmkcode", "mazur", "worked"])
 def test_every_built_in_example_takes_claims(name):
     """The source texts' own networks are the ones claims are pasted against: none is refused as too large."""
-    from symbackprop import bounds
-    from symbackprop.network import Network
+    from symbackprop.derive import bounds
+    from symbackprop.model.network import Network
 
     bounds.check_claim(Network.from_toml(f"example:{name}"))

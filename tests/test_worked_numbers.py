@@ -7,8 +7,8 @@ import json
 import pytest
 
 import symbackprop as sbp
-from symbackprop import numeric
 from symbackprop.documents import render
+from symbackprop.numeric import numbers as numeric
 from symbackprop.render.filters import number, number_product, number_sum
 
 WORKED = "templates/examples/worked.toml"

@@ -9,10 +9,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..claimed_numbers import NumberCheck
-from ..errors import SpecError
-from ..stages import stage
-from ..verify import ClaimReport
+from ..base.errors import SpecError
+from ..base.stages import stage
+from ..numeric.claimed_numbers import NumberCheck
+from ..verify.claims import ClaimReport
 from .context import all_context, document_context, general_context, second_context
 from .data import Printed
 from .environment import render_template

@@ -11,15 +11,15 @@ from typing import Any
 
 import sympy as sp
 
-from .. import activations, references
-from ..by_hand import formula, ten_digits
-from ..checks import MatrixProof
-from ..claimed_numbers import NumberCheck
-from ..derivation import Derivation, compact_form, output_factor
-from ..network import Network
-from ..references import Ref
-from ..spec import notes
-from ..symbols import C0, A, B, W, Y, Z, activation_functions
+from ..derive.derivation import Derivation, compact_form, output_factor
+from ..model import activations, references
+from ..model.network import Network
+from ..model.references import Ref
+from ..model.spec import notes
+from ..model.symbols import C0, A, B, W, Y, Z, activation_functions
+from ..numeric.by_hand import formula, ten_digits
+from ..numeric.claimed_numbers import NumberCheck
+from ..prove.checks import MatrixProof
 from .data import Data, Printed, notation_data, proof_data, record, ref_key
 from .finished import AllDocument, DerivationDocument, GeneralDocument, SecondDocument
 
@@ -339,7 +339,7 @@ def general(net: Network, layer: int) -> list[tuple[sp.Expr, sp.Expr]]:
 
 def general_context(doc: GeneralDocument) -> Data:
     """The general form's formulas (letters for the layer and the neurons), the network in words and the proof."""
-    from ..general_form import DELTA, L_, J, K
+    from ..derive.general_form import DELTA, L_, J, K
 
     form, net = doc.form, doc.form.network
     p = Printed(net)

@@ -23,12 +23,12 @@ from typing import Any
 
 import sympy as sp
 
-from ..checks import Proof
-from ..derivation import Derivation, Factor
-from ..network import Network
-from ..notation import Notation
-from ..printing import printers
-from ..references import Ref
+from ..derive.derivation import Derivation, Factor
+from ..model.network import Network
+from ..model.notation import Notation
+from ..model.printing import printers
+from ..model.references import Ref
+from ..prove.checks import Proof
 from . import layout
 
 PLAIN = (str, int, float, bool, type(None))

@@ -28,10 +28,10 @@ import jinja2
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from ..errors import SpecError
-from ..output import read_regular_file, shown
-from ..resources import templates_dir
-from ..time_guard import within
+from ..base.errors import SpecError
+from ..base.output import read_regular_file, shown
+from ..base.resources import templates_dir
+from ..base.time_guard import within
 from .data import plain
 from .filters import FILTERS
 

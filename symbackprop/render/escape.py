@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from ..errors import SpecError
+from ..base.errors import SpecError
 from .tex_characters import MATH, TEXT
 
 _LATEX = {

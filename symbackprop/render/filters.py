@@ -10,7 +10,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from ..printing import paren_tex
+from ..model.printing import paren_tex
 from . import layout
 from .escape import escape_tex
 

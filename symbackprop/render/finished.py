@@ -8,13 +8,13 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..checks import Proof, Verdicts
-from ..claimed_numbers import NumberCheck
-from ..derivation import Derivation
-from ..general_form import GeneralForm
-from ..network import Network
-from ..numeric import ParameterStep, WorkedNumbers
-from ..second import SecondDerivation
+from ..derive.derivation import Derivation
+from ..derive.general_form import GeneralForm
+from ..derive.second import SecondDerivation
+from ..model.network import Network
+from ..numeric.claimed_numbers import NumberCheck
+from ..numeric.numbers import ParameterStep, WorkedNumbers
+from ..prove.checks import Proof, Verdicts
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,9 @@ from typing import Any
 
 import sympy as sp
 
-from ..derivation import Derivation, Factor
-from ..numeric import WorkedNumbers
-from ..printing import TexPrinter, TextPrinter, partial_tex, partial_text, printers
+from ..derive.derivation import Derivation, Factor
+from ..model.printing import TexPrinter, TextPrinter, partial_tex, partial_text, printers
+from ..numeric.numbers import WorkedNumbers
 from .context import describe
 from .data import Printed
 from .filters import words

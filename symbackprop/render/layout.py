@@ -13,8 +13,8 @@ from itertools import pairwise
 
 import sympy as sp
 
-from ..printing import paren_tex
-from ..symbols import OrderedProduct
+from ..model.printing import paren_tex
+from ..model.symbols import OrderedProduct
 
 LINE_WIDTH = 70  # visible characters on one displayed line of an article page
 

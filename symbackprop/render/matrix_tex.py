@@ -10,10 +10,10 @@ from __future__ import annotations
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
-from ..matrix_form import Stated
-from ..network import Network
-from ..printing import TexPrinter
-from ..symbols import ActivationBase, ActivationPrimeBase
+from ..derive.matrix_form import Stated
+from ..model.network import Network
+from ..model.printing import TexPrinter
+from ..model.symbols import ActivationBase, ActivationPrimeBase
 
 LETTERS = {"delta": r"\delta", "Delta": r"\Delta"}
 

@@ -8,15 +8,15 @@ from typing import Any
 
 import sympy as sp
 
-from ..by_hand import formula
-from ..claim_binding import Operator
-from ..claim_syntax import line_column
-from ..claimed_numbers import CARRIED, CONFIRMED, WRONG, NumberCheck
-from ..notation import Notation
-from ..printing import TexPrinter, TextPrinter, partial_tex, partial_text
-from ..references import layer_name
-from ..symbols import SampleCost
-from ..verify import ClaimReport
+from ..model.notation import Notation
+from ..model.printing import TexPrinter, TextPrinter, partial_tex, partial_text
+from ..model.references import layer_name
+from ..model.symbols import SampleCost
+from ..numeric.by_hand import formula
+from ..numeric.claimed_numbers import CARRIED, CONFIRMED, WRONG, NumberCheck
+from ..verify.claim_binding import Operator
+from ..verify.claim_syntax import line_column
+from ..verify.claims import ClaimReport
 
 
 class ClaimText(TextPrinter):

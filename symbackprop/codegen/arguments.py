@@ -1,0 +1,82 @@
+"""The arguments of a compiled gradient function, checked against its network before the matrix products run.
+
+``Network.gradient_function()`` promises a SpecError naming the argument for a wrong one; without this
+check a wrong shape is a broadcasting error from inside the generated code, or worse, a silent
+broadcast (a column of biases against a row of neurons).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..base.errors import SpecError
+
+if TYPE_CHECKING:
+    from ..model.network import Network
+
+
+def checked(net: Network, x: Any, y: Any, weights: Any, biases: Any) -> tuple[Any, Any, list[Any], list[Any]]:
+    """``(x, y, weights, biases)`` as the generated code takes them, each shaped as the network needs;
+    lists and NumPy arrays come back as float64 arrays, other libraries' arrays as they were."""
+    layers, depth = net.layers, net.depth
+    x, x_shape = _numbers("x", x)
+    if len(x_shape) == 1 and x_shape[0] == layers[0]:
+        samples = 1
+    elif len(x_shape) == 2 and x_shape[1] == layers[0] and x_shape[0] >= 1:
+        samples = x_shape[0]
+    else:
+        raise SpecError(f"x: must be shaped (samples, {layers[0]}) or ({layers[0]},), got {x_shape}")
+    y, y_shape = _numbers("y", y)
+    flat = len(y_shape) == 1 and y_shape[0] == samples * layers[-1] and 1 in (samples, layers[-1])
+    if y_shape != (samples, layers[-1]) and not flat:
+        raise SpecError(f"y: must be shaped ({samples}, {layers[-1]}) like x's {samples} samples, got {y_shape}")
+    weights = _per_layer("weights", weights, depth)
+    for layer in range(1, depth + 1):
+        weights[layer - 1] = _shaped(f"weights[{layer - 1}]", weights[layer - 1], (layers[layer], layers[layer - 1]))
+    return x, y, weights, _biases(net, biases)
+
+
+def _biases(net: Network, biases: Any) -> list[Any]:
+    if net.spec.bias == "none":
+        if biases is not None and (not isinstance(biases, Sequence) or len(biases) > 0):
+            raise SpecError('biases: this network has bias = "none", so give no biases')
+        return []
+    biases = _per_layer("biases", biases, net.depth)
+    for layer in range(1, net.depth + 1):
+        where = f"biases[{layer - 1}]"
+        if net.spec.bias == "neuron":
+            biases[layer - 1] = _shaped(where, biases[layer - 1], (net.layers[layer],))
+            continue
+        biases[layer - 1], shape = _numbers(where, biases[layer - 1])
+        if shape not in ((), (1,)):
+            raise SpecError(f"{where}: the layer's one shared bias, a number, got shape {shape}")
+    return biases
+
+
+def _per_layer(name: str, value: Any, depth: int) -> list[Any]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence) or len(value) != depth:
+        raise SpecError(f"{name}: must be a list of {depth} arrays, one per layer after the input")
+    return list(value)
+
+
+def _shaped(where: str, value: Any, shape: tuple[int, ...]) -> Any:
+    value, got = _numbers(where, value)
+    if got != shape:
+        raise SpecError(f"{where}: must be shaped {shape}, got {got}")
+    return value
+
+
+def _numbers(where: str, value: Any) -> tuple[Any, tuple[int, ...]]:
+    """``value`` as float64 numbers, and its shape; a tensor of another library keeps its type."""
+    if not isinstance(value, (np.ndarray, list, tuple, int, float, np.number)) and hasattr(value, "shape"):
+        return value, tuple(int(n) for n in value.shape)
+    try:
+        raw = np.asarray(value)
+    except (ValueError, TypeError, OverflowError, RecursionError):
+        raw = None
+    if raw is None or raw.dtype.kind not in "iuf":
+        raise SpecError(f"{where}: must be an array (or nested lists) of real numbers")
+    return raw.astype(float, copy=False), raw.shape

@@ -1,0 +1,297 @@
+"""Whether two formulas for a derivative are the same function, and a point where they are not.
+
+Both are written down to the network's parameters, inputs and targets. First with every
+elementwise activation an undefined function g_l (equal for every activation, shown by
+cancelling to 0 or at exact random rational points); failing that, with the network's own
+activations (sigma' = sigma(1 - sigma) then counts), at exact points that know exp and tanh.
+A formula with a branch (max, a step, |x|, a piecewise part) is compared at real points
+instead (real_points), since a branch decided on exact points' made-up exp values means
+nothing. A counterexample is a float64 point where the values differ.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, replace
+
+import mpmath
+import numpy as np
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from ..base.expansion import largest_expansion
+from ..base.time_guard import within
+from ..derive.bounds import tree_size
+from ..model.network import Network, generic_function
+from ..model.references import Ref
+from ..model.symbols import A, ActivationBase, B, SoftmaxExp, W, Y, Z
+from ..numeric import numbers as numeric
+from .checks import GUARD_SECONDS
+from .exact_points import ConcretePoint
+from .real_points import Comparison, compare, has_branches
+
+POINTS = 24
+# Cancelling takes about 30 microseconds a node of the difference written out (350,000 nodes: 11 s), so above this
+# size the exact points decide; the choice depends on the input alone, so the same claim is always decided the
+# same way. The time guard only stops a pathological case from hanging.
+CANCEL_NODES = 100_000
+CANCEL_TERMS = 20_000  # terms sp.expand makes of any part: (a_0 + ... + a_5)^100 alone would be 96 million
+
+
+@dataclass(frozen=True)
+class Decision:
+    """``equal``, and how that was shown, in words for the report."""
+
+    equal: bool
+    method: str
+    at_points: bool = False  # "not equal" found at exact random points, not by a difference that did not cancel
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """Values of the quantities involved, and what each formula gives there."""
+
+    at: tuple[tuple[sp.Expr, float], ...]  # the quantities the two formulas are written in (a, z, w, y)
+    point: tuple[tuple[sp.Expr, float], ...]  # every input, target and parameter they depend on
+    claim: float
+    expected: float
+    note: str = ""
+
+
+def decide(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -> Decision:
+    """Are ``claim`` and ``expected`` (in a, z, w, b, y and g') the same function of what lies below ``start``?"""
+    generic = realize(net, claim, start, "generic") - realize(net, expected, start, "generic")
+    cancelled = (
+        within(GUARD_SECONDS, lambda: sp.expand(generic) == 0 or sp.cancel(sp.together(generic)) == 0)
+        if tree_size(generic) <= CANCEL_NODES and largest_expansion(generic, CANCEL_TERMS) <= CANCEL_TERMS
+        else None
+    )
+    if cancelled:
+        return Decision(True, f"the difference cancels to 0 {_arbitrary(net)}")
+    if cancelled is None and not has_branches(generic) and agree(generic, POINTS):
+        return Decision(True, f"equal at {POINTS} exact random rational points {_arbitrary(net)}")
+    mine, right = realize(net, claim, start, "concrete"), realize(net, expected, start, "concrete")
+    if has_branches(mine - right):
+        return _by_real_points(compare(mine, right))
+    if all(net.activation(layer).generic for layer in range(1, net.depth + 1)):
+        proof = cancelled is False and _rational_in_generators(generic)  # else no cancelling shows a difference
+        return Decision(False, "not equal as functions of the parameters, inputs and targets", not proof)
+    if agree(mine - right, POINTS):
+        return Decision(True, f"equal for this network's activations, at {POINTS} exact random rational points")
+    return Decision(False, "not equal as functions of the parameters, inputs and targets", True)
+
+
+def _rational_in_generators(expr: sp.Expr) -> bool:
+    """Whether ``expr`` is a rational function of its symbols and of g, g' applied to things: then a difference
+    that does not cancel is not 0. With exp, ln or a root in it, ln(e^a) = a is not seen by cancelling."""
+    functions = expr.atoms(sp.Function)
+    powers = [p for p in expr.atoms(sp.Pow) if not p.exp.is_Integer]
+    return all(isinstance(f, AppliedUndef) for f in functions) and not powers and not expr.has(sp.E)
+
+
+def _arbitrary(net: Network) -> str:
+    """What a proof with every activation an undefined function g covers, in words that fit this network."""
+    layers = [net.activation(layer) for layer in range(1, net.depth + 1)]
+    words = {"relu": "ReLU", "leaky_relu": "leaky ReLU"}
+    named = list(dict.fromkeys(words.get(a.name, a.name) for a in layers if a.elementwise and not a.generic))
+    kept = " (softmax as it is)" if any(not act.elementwise for act in layers) else ""
+    if not named:
+        return f"with every activation an arbitrary function g{kept}"
+    return (
+        f"with each activation taken as an arbitrary function g{kept}: it holds for every activation, so for this "
+        f"network's {' and '.join(named)}"
+    )
+
+
+def _by_real_points(comparison: Comparison) -> Decision:
+    """The decision for formulas with branches, saying how far the points went."""
+    if not comparison.equal:
+        return Decision(False, "not equal: their values differ at a real point")
+    method = (
+        f"equal at {comparison.points} real points evaluated to 50 digits (the formulas take a max or a step, "
+        "which exact rational points cannot decide)"
+    )
+    if comparison.one_sided:
+        method += f"; {comparison.one_sided} of those branches went the same way at every point"
+    return Decision(True, method)
+
+
+def same(net: Network, first: sp.Expr, second: sp.Expr, start: Ref | None, points: int = 8) -> bool:
+    """A quick test for diagnoses: equal at exact random points (real ones, for formulas with branches),
+    with the network's activations."""
+    mine, theirs = realize(net, first, start, "concrete"), realize(net, second, start, "concrete")
+    if has_branches(mine - theirs):
+        return compare(mine, theirs, least=3 * points, most=15 * points).equal
+    return agree(mine - theirs, points)
+
+
+def agree(difference: sp.Expr, count: int) -> bool:
+    """``difference`` is exactly 0 at ``count`` random rational points (those hitting a pole are skipped)."""
+    rng = random.Random(20261124)
+    tried = zero = 0
+    while tried < 4 * count and zero < count:
+        tried += 1
+        try:
+            if ConcretePoint(rng).value(difference) != 0:
+                return False
+            zero += 1
+        except ZeroDivisionError:
+            continue
+    return zero == count
+
+
+def realize(net: Network, expr: sp.Expr, start: Ref | None, mode: str) -> sp.Expr:
+    """``expr`` written down to ``start``: activations generic (g_l), "concrete" (the catalogue's),
+    or "numeric" (the catalogue's, a generic g taken as tanh, so it has numbers)."""
+    composed = net.compose(expr, start, concrete=mode != "generic")
+
+    def activation(e: ActivationBase) -> sp.Expr:
+        layer, arg = int(e.args[0]), e.args[1]
+        act = net.activation(layer)
+        if mode == "generic" or act.form is None:
+            return generic_function(layer)(arg)
+        return act.form(arg)
+
+    out = composed.replace(lambda e: isinstance(e, ActivationBase), activation)
+    if mode == "numeric":
+        out = _generic_as_tanh(net, out)
+    return out
+
+
+def _generic_as_tanh(net: Network, expr: sp.Expr) -> sp.Expr:
+    for layer in range(1, net.depth + 1):
+        g, g_prime = generic_function(layer), sp.Function(f"g_{layer}_prime")
+        expr = expr.replace(g, sp.tanh).replace(g_prime, lambda u: 1 - sp.tanh(u) ** 2)
+    return expr
+
+
+def counterexample(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -> Counterexample | None:
+    """A point (the spec's values first, then random ones) where the two formulas' values differ."""
+    mine, right = realize(net, claim, start, "numeric"), realize(net, expected, start, "numeric")
+    involved = sorted(mine.atoms(sp.Indexed) | right.atoms(sp.Indexed), key=sp.default_sort_key)
+    note = "taking g = tanh" if any(net.activation(k).generic for k in range(1, net.depth + 1)) else ""
+    randoms = [numeric.random_values(net, samples=1, seed=seed) for seed in range(5)]
+    free_targets = [  # targets that need not sum to 1, for claims that quietly assume they do
+        replace(v, y=np.random.default_rng(seed).uniform(0.05, 0.95, v.y.shape)) for seed, v in enumerate(randoms)
+    ]
+    tries = ([net.spec.values] if net.spec.values is not None else []) + randoms + free_targets
+    for values in tries:
+        point = _leaf_values(net, values, start)
+        found = _differ(net, claim, expected, start, mine, right, point, involved, note)
+        if found is not None:
+            return found
+    witness = compare(mine, right).witness  # a sum's terms can cancel at a few points; real points go on longer
+    if witness is not None:
+        point = {s: sp.Float(mpmath.nstr(v, 30), 30) for s, v in witness.leaves.items()}
+        return _differ(net, claim, expected, start, mine, right, point, involved, note)
+    return _with_another_g(net, claim, expected, start) if note else None
+
+
+def _with_another_g(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -> Counterexample | None:
+    """For a claim that holds when g = tanh (1 - a^2 for g'(z)) but not for every g: a real point where each
+    generic g is a random smooth function, alpha tanh(beta u + gamma) + delta u, named in the note."""
+    mine, right = realize(net, claim, start, "concrete"), realize(net, expected, start, "concrete")
+    witness = compare(mine, right).witness
+    if witness is None:
+        return None
+    local = sorted(claim.atoms(sp.Indexed) | expected.atoms(sp.Indexed), key=sp.default_sort_key)
+    at = tuple((s, float(witness.value(realize(net, s, start, "concrete")))) for s in local)
+    leaves = tuple((s, float(v)) for s, v in sorted(witness.leaves.items(), key=lambda kv: sp.default_sort_key(kv[0])))
+    shapes = "; ".join(
+        f"g^({name.removeprefix('g_')})(u) = {_g(shape)}" for name, shape in sorted(witness.generic.items())
+    )
+    a, b = float(witness.value(mine)), float(witness.value(right))
+    return Counterexample(at, leaves, a, b, f"taking {shapes}, where g = tanh would show no difference")
+
+
+def _g(shape: tuple) -> str:
+    """alpha tanh(beta u + gamma) + delta u, to 4 digits, signs written as a text would."""
+    alpha, beta, gamma, delta = shape
+
+    def signed(v: mpmath.mpf) -> str:
+        return f"{'-' if v < 0 else '+'} {mpmath.nstr(abs(v), 4)}"
+
+    return f"{mpmath.nstr(alpha, 4)} tanh({mpmath.nstr(beta, 4)} u {signed(gamma)}) {signed(delta)} u"
+
+
+def agree_at_real_points(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -> bool:
+    """Whether the two agree to about 30 digits at every real point tried, each generic g a random smooth
+    function: a difference found only at exact points is then no difference a real network shows."""
+    mine, right = realize(net, claim, start, "concrete"), realize(net, expected, start, "concrete")
+    return compare(mine, right).equal
+
+
+def _differ(
+    net: Network,
+    claim: sp.Expr,
+    expected: sp.Expr,
+    start: Ref | None,
+    mine: sp.Expr,
+    right: sp.Expr,
+    point: dict[sp.Expr, sp.Float],
+    involved: list[sp.Expr],
+    note: str,
+) -> Counterexample | None:
+    """The counterexample at ``point``, if the two formulas' values differ there."""
+    a, b = _number(mine, point), _number(right, point)
+    if a is None or b is None or abs(a - b) <= 1e-9 * max(1.0, abs(b)):
+        return None
+    leaves = tuple((s, float(point[s])) for s in involved if s in point)
+    return Counterexample(_local_values(net, claim, expected, start, point), leaves, a, b, note)
+
+
+def sample_value(net: Network, expr: sp.Expr, start: Ref | None, values: numeric.Values, sample: int) -> float | None:
+    """``expr`` (in a, z, w, b, y and g') at one sample of ``values``, a generic g taken as tanh."""
+    one = replace(values, x=values.x[sample : sample + 1], y=values.y[sample : sample + 1])
+    return _number(realize(net, expr, start, "numeric"), _leaf_values(net, one, start))
+
+
+def _local_values(
+    net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None, point: dict[sp.Expr, sp.Float]
+) -> tuple[tuple[sp.Expr, float], ...]:
+    """The values, at ``point``, of the a, z, w, b and y the formulas are written in."""
+    local = sorted(claim.atoms(sp.Indexed) | expected.atoms(sp.Indexed), key=sp.default_sort_key)
+    out = []
+    for symbol in local:
+        value = _number(realize(net, symbol, start, "numeric"), point)
+        if value is not None:
+            out.append((symbol, value))
+    return tuple(out)
+
+
+def _number(expr: sp.Expr, point: dict[sp.Expr, sp.Float]) -> float | None:
+    value = expr.xreplace(point).replace(SoftmaxExp, sp.exp).evalf(30)  # SymPy has no numbers for SoftmaxExp
+    if value.free_symbols or not value.is_number:  # something the point gives no value: no number here
+        return None
+    return float(value) if value.is_real and value.is_finite else None
+
+
+def _leaf_values(net: Network, values: numeric.Values, start: Ref | None) -> dict[sp.Expr, sp.Float]:
+    """Every input, target and parameter (sample 0), and the free layer's a or z when ``start`` is one."""
+    base = net.spec.index_base
+    out: dict[sp.Expr, float] = {}
+    out.update({A[0, k + base]: v for k, v in enumerate(values.x[0])})
+    out.update({Y[j + base]: v for j, v in enumerate(values.y[0])})
+    for layer in range(1, net.depth + 1):
+        w = values.weights[layer - 1]
+        out.update({W[layer, j + base, k + base]: w[j, k] for j in range(w.shape[0]) for k in range(w.shape[1])})
+        if net.spec.bias == "neuron":
+            out.update({B[layer, j + base]: v for j, v in enumerate(values.biases[layer - 1])})
+        elif net.spec.bias == "layer":
+            out[B[layer]] = values.biases[layer - 1][0]
+    if start is not None and start.kind in "az":
+        out.update(_free_layer(net, values, start))
+    return {s: sp.Float(float(np.float64(v)), 30) for s, v in out.items()}
+
+
+def _free_layer(net: Network, values: numeric.Values, start: Ref) -> dict[sp.Expr, float]:
+    """The a's or z's of the layer a derivative starts from: the forward pass's, or random for a generic g."""
+    base, layer = net.spec.index_base, start.layer
+    if any(net.activation(k).generic for k in range(1, layer + 1)):
+        rng = np.random.default_rng(layer)
+        row = rng.uniform(-1.0, 1.0, net.layers[layer])
+    else:
+        fwd = numeric.forward(net, values)
+        row = fwd.a[layer][0] if start.kind == "a" else fwd.z[layer - 1][0]
+    base_symbol = A if start.kind == "a" else Z
+    return {base_symbol[layer, j + base]: v for j, v in enumerate(row)}

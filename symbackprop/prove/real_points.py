@@ -1,0 +1,210 @@
+"""Evaluation at real points, to 50 digits: the test for formulas with branches (max, steps, |x|).
+
+Exact rational points (exact_points) give exp and a layer's g a random value of their own,
+which keeps every identity of a formula without branches but makes a comparison meaningless:
+is a sigmoid's output above 1/2 when its exp was drawn at random? A formula with max, a step
+function or a piecewise part is therefore compared at real points instead: inputs,
+parameters and targets drawn at several scales, every function its true value (a generic g_l
+a random smooth function, alpha tanh(beta u + gamma) + delta u, with its true derivative),
+and points drawn until every branch has been seen on both sides where it can be.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from dataclasses import dataclass, field
+
+import mpmath
+import sympy as sp
+from sympy.core.function import AppliedUndef
+
+from ..model.symbols import SoftmaxExp, Y
+
+DIGITS = 50
+TOLERANCE = mpmath.mpf(10) ** -30  # relative to the larger value, or to 1
+SCALES = (1.0, 0.5, 2.0, 0.25, 4.0, 8.0)
+BRANCHES = (sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise)
+
+
+class Undefined(ArithmeticError):
+    """The formula has no real value at this point (a log of a negative number, a division by 0)."""
+
+
+class Unsupported(TypeError):
+    """The formula uses a function this evaluator does not know."""
+
+
+def has_branches(expr: sp.Expr) -> bool:
+    """Whether the formula takes a max, a min, an absolute value, a sign, a step or a piecewise part."""
+    return expr.has(*BRANCHES)
+
+
+@dataclass
+class RealPoint:
+    """One real point: values of the leaves, each generic g_l's shape, and the signs each branch was decided by."""
+
+    leaves: dict[sp.Expr, mpmath.mpf]
+    generic: dict[str, tuple[mpmath.mpf, ...]]  # g_l -> (alpha, beta, gamma, delta)
+    sides: dict[sp.Basic, set[int]] = field(default_factory=dict)
+    memo: dict[sp.Basic, mpmath.mpf] = field(default_factory=dict)
+
+    def value(self, e: sp.Basic) -> mpmath.mpf:
+        if e not in self.memo:
+            self.memo[e] = self._compute(e)
+        return self.memo[e]
+
+    def _compute(self, e: sp.Basic) -> mpmath.mpf:
+        if e.is_Number or isinstance(e, sp.NumberSymbol):
+            if not e.is_finite:
+                raise Undefined(str(e))
+            return _rational(e) if e.is_Rational else mpmath.mpf(sp.N(e, DIGITS + 10)._mpf_)
+        if isinstance(e, (sp.Indexed, sp.Symbol)):
+            if e not in self.leaves:
+                raise Unsupported(f"no value for {e}")
+            return self.leaves[e]
+        if isinstance(e, sp.Add):
+            return mpmath.fsum(self.value(a) for a in e.args)
+        if isinstance(e, sp.Mul):
+            return mpmath.fprod(self.value(a) for a in e.args)
+        if isinstance(e, sp.Pow):
+            return _power(self.value(e.base), self.value(e.exp), e.exp)
+        if isinstance(e, (sp.exp, SoftmaxExp)):
+            return mpmath.exp(self.value(e.args[0]))
+        if isinstance(e, sp.log):
+            x = self.value(e.args[0])
+            if x <= 0:
+                raise Undefined("log of a number that is not positive")
+            return mpmath.log(x)
+        if isinstance(e, sp.tanh):
+            return mpmath.tanh(self.value(e.args[0]))
+        if isinstance(e, AppliedUndef) and len(e.args) == 1:
+            return self._generic(type(e).__name__, self.value(e.args[0]))
+        return self._branch(e)
+
+    def _branch(self, e: sp.Basic) -> mpmath.mpf:
+        if isinstance(e, (sp.Max, sp.Min)):
+            values = [self.value(a) for a in e.args]
+            for a, b in itertools.pairwise(values):
+                self._saw(e, a - b)
+            return max(values) if isinstance(e, sp.Max) else min(values)
+        if isinstance(e, (sp.Abs, sp.sign)):
+            x = self.value(e.args[0])
+            self._saw(e, x)
+            return abs(x) if isinstance(e, sp.Abs) else mpmath.mpf(mpmath.sign(x))
+        if isinstance(e, sp.Heaviside):
+            x = self.value(e.args[0])
+            self._saw(e, x)
+            if x == 0:
+                return self.value(e.args[1]) if len(e.args) > 1 else mpmath.mpf(1) / 2
+            return mpmath.mpf(1 if x > 0 else 0)
+        if isinstance(e, sp.Piecewise):
+            for piece, condition in e.args:
+                if self._holds(e, condition):
+                    return self.value(piece)
+            raise Undefined("no piece of a piecewise formula applies")
+        raise Unsupported(f"no real value for {type(e).__name__}")
+
+    def _holds(self, owner: sp.Basic, condition: sp.Basic) -> bool:
+        if condition in (sp.true, sp.false):
+            return bool(condition)
+        if isinstance(condition, (sp.And, sp.Or)):
+            parts = [self._holds(owner, c) for c in condition.args]
+            return all(parts) if isinstance(condition, sp.And) else any(parts)
+        if isinstance(condition, sp.Not):
+            return not self._holds(owner, condition.args[0])
+        if isinstance(condition, sp.ITE):  # SymPy's fold of a piecewise inside a condition (leaky ReLU of leaky ReLU)
+            test, then, otherwise = condition.args
+            return self._holds(owner, then if self._holds(owner, test) else otherwise)
+        if not isinstance(condition, sp.core.relational.Relational):
+            raise Unsupported(f"no real value for the condition {condition}")
+        difference = self.value(condition.lhs) - self.value(condition.rhs)
+        self._saw((owner, condition), difference)
+        compare = {
+            sp.StrictGreaterThan: difference > 0,
+            sp.GreaterThan: difference >= 0,
+            sp.StrictLessThan: difference < 0,
+            sp.LessThan: difference <= 0,
+            sp.Eq: difference == 0,
+            sp.Ne: difference != 0,
+        }
+        return compare[type(condition)]
+
+    def _saw(self, branch: sp.Basic, x: mpmath.mpf) -> None:
+        if x != 0:
+            self.sides.setdefault(branch, set()).add(1 if x > 0 else -1)
+
+    def _generic(self, name: str, u: mpmath.mpf) -> mpmath.mpf:
+        """g_l(u) = alpha tanh(beta u + gamma) + delta u, and g_l_prime its derivative."""
+        base = name.removesuffix("_prime")
+        if base not in self.generic:
+            raise Unsupported(f"no value for the function {name}")
+        alpha, beta, gamma, delta = self.generic[base]
+        t = mpmath.tanh(beta * u + gamma)
+        return alpha * beta * (1 - t * t) + delta if name.endswith("_prime") else alpha * t + delta * u
+
+
+def _rational(e: sp.Rational) -> mpmath.mpf:
+    return mpmath.mpf(int(e.p)) / int(e.q)
+
+
+def _power(base: mpmath.mpf, exponent: mpmath.mpf, symbolic: sp.Expr) -> mpmath.mpf:
+    if symbolic.is_Integer:
+        if base == 0 and symbolic < 0:
+            raise Undefined("division by 0")
+        return base ** int(symbolic)
+    if base < 0 or (base == 0 and exponent <= 0):
+        raise Undefined("a power with no real value")
+    return mpmath.power(base, exponent)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Whether two formulas agreed at every real point tried, how many, and the first point where they did not."""
+
+    equal: bool
+    points: int
+    witness: RealPoint | None = None
+    one_sided: int = 0  # branches seen on one side only (they may have no other side)
+
+
+def compare(first: sp.Expr, second: sp.Expr, least: int = 48, most: int = 240) -> Comparison:
+    """``first`` and ``second`` at real points until ``least`` points have values and every branch has been
+    seen on both sides, or ``most`` points were tried."""
+    indexed = first.atoms(sp.Indexed) | second.atoms(sp.Indexed)
+    labels = {i.base.label for i in indexed}  # an Indexed's own name is no quantity
+    symbols = {s for s in first.atoms(sp.Symbol) | second.atoms(sp.Symbol) if s not in labels}
+    leaves = sorted(indexed | symbols, key=sp.default_sort_key)
+    applied = first.atoms(AppliedUndef) | second.atoms(AppliedUndef)
+    generic = sorted({type(f).__name__.removesuffix("_prime") for f in applied})
+    rng = random.Random(20261202)
+    valued, seen = 0, {}
+    with mpmath.workdps(DIGITS):
+        for attempt in range(most):
+            point = _draw(rng, leaves, generic, SCALES[attempt % len(SCALES)])
+            try:
+                a, b = point.value(first), point.value(second)
+            except (Undefined, ZeroDivisionError, ValueError):
+                continue
+            if abs(a - b) > TOLERANCE * max(mpmath.mpf(1), abs(a), abs(b)):
+                return Comparison(False, valued + 1, point)
+            valued += 1
+            for branch, sides in point.sides.items():
+                seen.setdefault(branch, set()).update(sides)
+            one_sided = sum(len(s) < 2 for s in seen.values())
+            if valued >= least and one_sided == 0:
+                break
+    return Comparison(True, valued, None, sum(len(s) < 2 for s in seen.values()))
+
+
+def _draw(rng: random.Random, leaves: list[sp.Expr], generic: list[str], scale: float) -> RealPoint:
+    """A point: targets in (0, 1), every other leaf uniform in (-scale, scale), a random g_l per layer."""
+    values = {}
+    for leaf in leaves:
+        low, high = (0.0, 1.0) if isinstance(leaf, sp.Indexed) and leaf.base == Y else (-scale, scale)
+        values[leaf] = mpmath.mpf(rng.uniform(low, high))
+    generic = {
+        name: tuple(mpmath.mpf(rng.uniform(*r)) for r in ((0.5, 2.0), (0.5, 2.0), (-1.0, 1.0), (-0.5, 0.5)))
+        for name in generic
+    }
+    return RealPoint(values, generic)

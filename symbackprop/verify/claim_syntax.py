@@ -1,0 +1,317 @@
+"""A claimed formula's shape: LaTeX read by a lark grammar into a small syntax tree.
+
+Only the shape is read here: letters with their scripts, products, quotients, sums,
+groups. Each node keeps where it stands in the claim (0-based offsets), so a later stage
+can say "a_7 at position 12 is not in this network". Input is bounded in length and
+nesting before the parser sees it, and nothing in it is ever evaluated.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from lark import Lark, Token, Transformer, v_args
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+
+from ..base.errors import SpecError
+from . import claim_paste
+
+MAX_LENGTH = 4000  # characters of formula; a derivative a textbook prints is a few hundred
+MAX_TEXT = 64_000  # characters pasted, comments and a .tex file's preamble included
+MAX_NESTING = 40  # groups inside groups
+
+
+class ClaimError(SpecError):
+    """A claim that cannot be read or means nothing in this network; ``position`` is 1-based or None."""
+
+    def __init__(self, message: str, position: int | None = None) -> None:
+        where = f" at position {position}" if position is not None else ""
+        super().__init__(f"claim{where}: {message}")
+        self.reason = message
+        self.position = position
+
+
+@dataclass(frozen=True)
+class Node:
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Num(Node):
+    text: str
+
+
+@dataclass(frozen=True)
+class Name(Node):
+    """A letter (a, w, n, e), a command (\\sigma, \\partial) or a named word (\\operatorname{ReLU} gives ReLU)."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class Group(Node):
+    """Items between delimiters: "(" for ( ) and \\left( \\right), "[" for brackets, "{" for braces."""
+
+    delim: str
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Scripted(Node):
+    """A base with its scripts in order: ("_", node), ("^", node), or ("'", None) for each prime."""
+
+    base: Node
+    scripts: tuple[tuple[str, Node | None], ...]
+
+
+@dataclass(frozen=True)
+class Binary(Node):
+    op: str  # "+", "-", "/"
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Neg(Node):
+    operand: Node
+
+
+@dataclass(frozen=True)
+class Product(Node):
+    factors: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Frac(Node):
+    numerator: Node
+    denominator: Node
+
+
+@dataclass(frozen=True)
+class Relation(Node):
+    op: str
+    left: Node
+    right: Node
+
+
+@dataclass(frozen=True)
+class Range(Node):
+    """``0 \\leq j \\leq 3`` in a sum's subscript (one row of a \\substack)."""
+
+    low: Node
+    name: Node
+    high: Node
+    strict: tuple[bool, bool]
+
+
+@dataclass(frozen=True)
+class Binding(Node):
+    """``j=0`` in a sum's subscript."""
+
+    name: Node
+    value: Node
+
+
+@dataclass(frozen=True)
+class Claim(Node):
+    """The sides of a claim in the order written: ``A``, ``A = B`` or ``A = B = C`` (an eqnarray's rows)."""
+
+    sides: tuple[Node, ...]
+    text: str = ""  # the formula as the parser read it: the pasted text with comments and markup blanked
+
+
+@cache
+def _parser() -> Lark:
+    grammar = Path(__file__).with_name("claim_grammar.lark").read_text(encoding="utf-8")
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+
+
+def parse(text: str) -> Claim:
+    """Read a claim's LaTeX into a syntax tree, or raise a ClaimError saying where and why.
+
+    The text may be pasted from a .tex file or a web page: comments, a display's delimiters or
+    environment, labels and closing punctuation are blanked out first (claim_paste), so every
+    position still points into the text as given.
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ClaimError("the claim is empty; write a formula such as 2(a_1^{(L)} - y_1) a_2^{(L-1)}")
+    if len(text) > MAX_TEXT:
+        raise ClaimError(f"the claim is {len(text)} characters long; the limit is {MAX_TEXT}")
+    prepared = claim_paste.formula(text)
+    first, last = len(prepared) - len(prepared.lstrip()), len(prepared.rstrip())
+    if first >= last:
+        raise ClaimError("the claim holds no formula, only comments, labels or an empty display")
+    if last - first > MAX_LENGTH:
+        raise ClaimError(f"the formula is {last - first} characters long; the limit is {MAX_LENGTH}", first + 1)
+    claim_paste.check_brackets(prepared, MAX_NESTING)
+    try:
+        claim = _ToNodes().transform(_parser().parse(prepared))
+        return Claim(claim.start, claim.end, claim.sides, prepared)
+    except UnexpectedInput as err:
+        raise _unexpected(err, prepared) from None
+    except VisitError as err:
+        if isinstance(err.orig_exc, ClaimError):
+            raise err.orig_exc from None
+        raise
+
+
+def line_column(text: str, position: int) -> tuple[int, int]:
+    """The 1-based line and column of a 1-based position in ``text``."""
+    before = text[: max(position - 1, 0)]
+    return before.count("\n") + 1, len(before) - before.rfind("\n")
+
+
+def source(text: str, node: Node) -> str:
+    """The claim's own text for a node, for messages: on one line, each run of spaces and line breaks one space."""
+    return " ".join(text[node.start : node.end].split())
+
+
+_WORDS = {
+    "RBRACE": "}",
+    "LBRACE": "{",
+    "CLOSE": ")",
+    "OPEN": "(",
+    "CLOSEB": "]",
+    "OPENB": "[",
+    "NUMBER": "a number",
+    "LETTER": "a letter",
+    "COMMAND": "a command",
+    "PLUS": "+",
+    "MINUS": "-",
+    "EQUAL": "=",
+    "COMMA": ",",
+}
+
+
+def _unexpected(err: UnexpectedInput, text: str) -> ClaimError:
+    pos = getattr(err, "pos_in_stream", None)
+    position = pos + 1 if isinstance(pos, int) else None
+    if isinstance(err, UnexpectedEOF) or (isinstance(err, UnexpectedToken) and err.token.type == "$END"):
+        return ClaimError(f"the claim ends too early; {_expected(err)}", len(text.rstrip()))
+    if isinstance(err, UnexpectedCharacters):
+        ch = text[err.pos_in_stream]
+        return ClaimError(f"unexpected character {ch!r}", position)
+    if isinstance(err, UnexpectedToken):
+        return ClaimError(f"unexpected {str(err.token)!r}; {_expected(err)}", err.token.start_pos + 1)
+    return ClaimError("cannot read the claim", position)
+
+
+def _expected(err: UnexpectedInput) -> str:
+    wanted = sorted({_WORDS[name] for name in getattr(err, "expected", ()) if name in _WORDS})
+    if not wanted:
+        return "the formula is incomplete"
+    return "expected " + " or ".join(wanted[:4])
+
+
+def _span(items: list) -> tuple[int, int]:
+    starts = [i.start if isinstance(i, Node) else i.start_pos for i in items]
+    ends = [i.end if isinstance(i, Node) else i.end_pos for i in items]
+    return min(starts), max(ends)
+
+
+@v_args(inline=True)
+class _ToNodes(Transformer):
+    """lark's parse tree to our nodes, with positions."""
+
+    def claim(self, *parts: Node | Token) -> Claim:
+        sides = [p for p in parts if isinstance(p, Node)]  # row breaks \\ between the sides are dropped
+        return Claim(*_span(sides), tuple(sides))
+
+    def add(self, left: Node, right: Node) -> Binary:
+        return Binary(left.start, right.end, "+", left, right)
+
+    def sub(self, left: Node, right: Node) -> Binary:
+        return Binary(left.start, right.end, "-", left, right)
+
+    def div(self, left: Node, right: Node) -> Binary:
+        return Binary(left.start, right.end, "/", left, right)
+
+    def neg(self, operand: Node) -> Neg:
+        return Neg(operand.start - 1, operand.end, operand)
+
+    def mul(self, *parts: Node | Token) -> Product:
+        factors: list[Node] = []
+        for part in parts:
+            if isinstance(part, Token):
+                continue  # \cdot, \times, *
+            factors.extend(part.factors if isinstance(part, Product) else [part])
+        return Product(*_span(factors), tuple(factors))
+
+    def subscript(self, base: Node, arg: Node) -> Scripted:
+        return _script(base, "_", arg, arg.end)
+
+    def superscript(self, base: Node, arg: Node) -> Scripted:
+        return _script(base, "^", arg, arg.end)
+
+    def prime(self, base: Node, marks: Token) -> Scripted:
+        out = base
+        for _ in str(marks):
+            out = _script(out, "'", None, marks.end_pos)
+        return out
+
+    def number(self, token: Token) -> Num:
+        return Num(token.start_pos, token.end_pos, str(token))
+
+    def letter(self, token: Token) -> Name:
+        return Name(token.start_pos, token.end_pos, str(token))
+
+    def command(self, token: Token) -> Name:
+        return Name(token.start_pos, token.end_pos, str(token))
+
+    def named(self, font: Token, word: Name) -> Name:
+        return Name(font.start_pos, word.end + 1, word.name)
+
+    def word(self, *tokens: Token) -> Name:
+        return Name(tokens[0].start_pos, tokens[-1].end_pos, "".join(str(t) for t in tokens))
+
+    def paren(self, open_: Token, items: Group, close: Token) -> Group:
+        return Group(open_.start_pos, close.end_pos, "(", items.items)
+
+    def bracket(self, open_: Token, items: Group, close: Token) -> Group:
+        return Group(open_.start_pos, close.end_pos, "[", items.items)
+
+    @v_args(meta=True)
+    def raised(self, meta: object, children: list[Node]) -> Group:
+        """{^{\\prime} (L)}: the superscript on nothing, {}^{\\prime}, then what follows it in the braces."""
+        script, rest = children[0], (children[1].items if len(children) > 1 else ())
+        mark = Scripted(meta.start_pos, script.end, Group(meta.start_pos, meta.start_pos, "{", ()), (("^", script),))
+        if not rest:
+            return Group(meta.start_pos, meta.end_pos, "{", (mark,))
+        if len(rest) > 1:
+            raise ClaimError("a list separated by commas where a superscript belongs", rest[1].start + 1)
+        tail = rest[0].factors if isinstance(rest[0], Product) else (rest[0],)
+        return Group(meta.start_pos, meta.end_pos, "{", (Product(mark.start, tail[-1].end, (mark, *tail)),))
+
+    @v_args(meta=True)
+    def brace(self, meta: object, children: list[Group]) -> Group:
+        items = children[0].items if children else ()
+        return Group(meta.start_pos, meta.end_pos, "{", items)
+
+    def items(self, *items: Node | Token) -> Group:
+        kept = [i for i in items if isinstance(i, Node)]  # rows of a \\substack are separated by \\\\
+        return Group(*_span(kept), "", tuple(kept))
+
+    def frac(self, command: Token, numerator: Node, denominator: Node) -> Frac:
+        return Frac(command.start_pos, denominator.end + 1, numerator, denominator)
+
+    def relation(self, left: Node, op: Token, right: Node) -> Relation:
+        return Relation(left.start, right.end, str(op), left, right)
+
+    def range(self, low: Node, op1: Token, name: Node, op2: Token, high: Node) -> Range:
+        ops = (str(op1).lstrip("\\"), str(op2).lstrip("\\"))
+        if any(op not in ("<", "lt", "<=", "le", "leq") for op in ops):
+            raise ClaimError("a range is written low \\leq j \\leq high", low.start + 1)
+        strict = tuple(op in ("<", "lt") for op in ops)
+        return Range(low.start, high.end, low, name, high, strict)
+
+    def binding(self, name: Node, value: Node) -> Binding:
+        return Binding(name.start, value.end, name, value)
+
+
+def _script(base: Node, mark: str, arg: Node | None, end: int) -> Scripted:
+    if isinstance(base, Scripted):
+        return Scripted(base.start, end, base.base, (*base.scripts, (mark, arg)))
+    return Scripted(base.start, end, base, ((mark, arg),))
