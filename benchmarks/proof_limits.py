@@ -3,12 +3,12 @@
     python benchmarks/proof_limits.py            # 300 random networks of each kind
     python benchmarks/proof_limits.py --quick    # 40 of each
 
-A proof cancels symbolically when the composed cost has at most checks.SYMBOLIC_NODES nodes (and the
-derivative runs through at most checks.SYMBOLIC_LAYERS layers), a second derivative at most
+A proof cancels symbolically when the composed cost has at most SYMBOLIC_NODES nodes (and the
+derivative runs through at most SYMBOLIC_LAYERS layers), a second derivative at most
 second.SYMBOLIC_NODES; above, the randomized identity test decides. The limits are chosen so the
 symbolic proofs take seconds: this prints the slowest symbolic proofs of random networks within the
 limits, and the randomized test's time on the largest networks derive accepts. Time limits inside the
-proofs are only a guard against hanging (checks.GUARD_SECONDS); this shows how far within it they stay.
+proofs are only a guard against hanging (GUARD_SECONDS); this shows how far within it they stay.
 """
 
 from __future__ import annotations
@@ -23,10 +23,18 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import symbackprop as sbp
+from symbackprop.base.trees import tree_size
 from symbackprop.derive import second
-from symbackprop.derive.bounds import paths, tree_size
+from symbackprop.derive.bounds import paths
 from symbackprop.model.references import Ref
-from symbackprop.prove import checks
+from symbackprop.prove.element import (
+    SYMBOLIC_LAYERS,
+    SYMBOLIC_NODES,
+    _layers_used,
+    _symbolic_difference_vanishes,
+    prove,
+)
+from symbackprop.prove.proof import GUARD_SECONDS
 
 HIDDEN = ["sigmoid", "tanh", "relu", "softplus", "identity", "softmax", "g"]
 OUTPUT = {
@@ -66,10 +74,10 @@ def first_derivatives(count: int) -> list[tuple[float, str]]:
         net = random_network(rng, rng.randint(1, 10), 4)
         ref = random_reference(rng, net)
         d = net.derive(ref)
-        nodes, layers = tree_size(net.composed_cost(d.start)), len(checks._layers_used(d))
-        if paths(net, ref) > 4_000 or nodes > checks.SYMBOLIC_NODES or layers > checks.SYMBOLIC_LAYERS:
+        nodes, layers = tree_size(net.composed_cost(d.start)), len(_layers_used(d))
+        if paths(net, ref) > 4_000 or nodes > SYMBOLIC_NODES or layers > SYMBOLIC_LAYERS:
             continue
-        seconds = timed(lambda d=d: checks._symbolic_difference_vanishes(d))
+        seconds = timed(lambda d=d: _symbolic_difference_vanishes(d))
         found.append((seconds, f"{nodes:>5} nodes  {net.spec.layers} {net.spec.activations} {net.spec.cost} {ref}"))
     return found
 
@@ -107,13 +115,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="40 networks of each kind instead of 300")
     count = 40 if parser.parse_args().quick else 300
-    print(f"guard against hanging: {checks.GUARD_SECONDS:g} s")
-    report(f"first derivatives, cancelled (composed cost <= {checks.SYMBOLIC_NODES:,} nodes)", first_derivatives(count))
+    print(f"guard against hanging: {GUARD_SECONDS:g} s")
+    report(f"first derivatives, cancelled (composed cost <= {SYMBOLIC_NODES:,} nodes)", first_derivatives(count))
     report(f"second derivatives, cancelled (<= {second.SYMBOLIC_NODES:,} nodes)", second_derivatives(count))
     rows = []
     for layers, ref in LARGEST:
         d = sbp.Network(layers=layers).derive(ref)
-        rows.append((timed(lambda d=d: checks.prove(d)), f"{'-'.join(map(str, layers))} {ref}"))
+        rows.append((timed(lambda d=d: prove(d)), f"{'-'.join(map(str, layers))} {ref}"))
     report("randomized identity test, whole proof, largest networks", rows)
 
 

@@ -27,13 +27,15 @@ from .base.progress import Progress
 from .base.resources import example_names, example_path, templates_dir
 from .base.stages import listening, stage
 from .derive import bounds
+from .derive.derivation import derive
 from .derive.general_form import general_form, general_kind
 from .documents import all_document, derivation_document, general_document
 from .model import spec as specs
 from .model.network import Network
 from .numeric import numbers as numeric
 from .numeric.claimed_numbers import WRONG, check_numbers
-from .prove import checks
+from .prove.element import all_proofs
+from .prove.forms import prove_general_form, stated_proofs
 from .render import (
     SecondDocument,
     latex_build,
@@ -302,7 +304,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
         stage("deriving every weight and bias")
         bounds.check_all(net)
         stage("proving every weight and bias")
-        proofs = checks.all_proofs(net, bounds.all_elements(net), _step)
+        proofs = all_proofs(net, bounds.all_elements(net), _step)
         source = render_all(all_document(net, proofs, **options), args.templates)
         proven = all(proofs.values())
     elif general_kind(args.wrt) is not None:
@@ -311,8 +313,8 @@ def cmd_derive(args: argparse.Namespace) -> int:
         ref = net.ref(args.wrt)
         stage("deriving")
         bounds.check_element(net, ref, args.wrt, fmt)
-        d = net.derive(ref)
-        verdicts = checks.stated_proofs(d, fmt)
+        d = derive(net, ref)
+        verdicts = stated_proofs(d, fmt)
         document = derivation_document(d, fmt, verdicts, **options)
         source, proven = render(document, "tex" if fmt == "pdf" else fmt, args.templates), bool(verdicts)
     if fmt == "pdf":
@@ -343,8 +345,8 @@ def _check_printable(args: argparse.Namespace, net: Network) -> None:
 
 def _second(net: Network, args: argparse.Namespace, fmt: str, inputs: tuple[Path, ...]) -> int:
     """d^2 C_0/(dw dw'): worked by the chain rule, proven against the composed cost's second derivative."""
-    from .derive.second import check as check_second
     from .derive.second import derive_second
+    from .prove.second import check as check_second
 
     if fmt not in ("text", "json"):
         raise SpecError("a second derivative comes as text or json")
@@ -363,7 +365,7 @@ def _general(net: Network, kind: str, fmt: str, options: dict[str, Any]) -> tupl
     if kind == "b" and net.spec.bias == "none":
         raise SpecError('this network has no biases (bias = "none")')
     stage("proving the general form")
-    proof = checks.prove_general_form(net)
+    proof = prove_general_form(net)
     return render_general(general_document(general_form(net, kind), proof, **options), fmt), bool(proof)
 
 
@@ -372,7 +374,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     stage("deriving every gradient")
     bounds.check_numeric(net, "evaluate")
     stage("computing the gradient")
-    numbers = net.evaluate()
+    numbers = numeric.evaluate(net)
     text = json.dumps(numbers, indent=2) + "\n" if args.json else _table(net, numbers)
     _emit(text, args.output, inputs)
     return EXIT_OK

@@ -15,14 +15,15 @@ import sympy as sp
 from . import render as renderer
 from .base.stages import stage
 from .derive import bounds
-from .derive.derivation import Derivation
+from .derive.derivation import Derivation, derive
 from .derive.general_form import GeneralForm
 from .model.network import Network
 from .model.references import Ref
 from .numeric import numbers as numeric
 from .numeric.claimed_numbers import check_numbers
-from .prove import checks
-from .prove.checks import Proof, Verdicts
+from .prove.element import all_proofs
+from .prove.forms import Verdicts, stated_proofs
+from .prove.proof import Proof
 from .render import AllDocument, DerivationDocument, GeneralDocument
 
 EXPANDED_LIMIT = 160  # operations in the fully expanded result above which it is not printed
@@ -38,7 +39,7 @@ def derivation_document(
     """Everything a document of ``d`` in ``fmt`` states, worked out: the proofs (``proof`` if already run), the
     expanded result, the spec's numbers and claims, and a spot check by finite differences."""
     net = d.network
-    verdicts = proof if isinstance(proof, Verdicts) else checks.stated_proofs(d, fmt, proof)
+    verdicts = proof if isinstance(proof, Verdicts) else stated_proofs(d, fmt, proof)
     generic = _generic(net)
     stage("writing out the result")
     expanded = expanded_or_none(d)
@@ -78,13 +79,13 @@ def all_document(
     """Every weight and bias (or, past ``bounds.ALL_ELEMENTS``, a sample by layer) derived and proven, with the
     spec's numbers for each; ``proofs`` if already run, else run here (``on_step`` hears of each)."""
     if proofs is None:
-        proofs = checks.all_proofs(net, bounds.all_elements(net), on_step)
+        proofs = all_proofs(net, bounds.all_elements(net), on_step)
     sample = len(net.parameters()) > bounds.ALL_ELEMENTS
     values = net.spec.values
     steps = numeric.parameter_steps(net, values) if values is not None and not _generic(net) and not sample else None
     return AllDocument(
         network=net,
-        derivations=tuple((net.derive(ref), proof) for ref, proof in proofs.items()),
+        derivations=tuple((derive(net, ref), proof) for ref, proof in proofs.items()),
         sample=sample,
         steps=steps,
         title=_extra(net, "title", title),
@@ -110,7 +111,7 @@ def render(
 ) -> str:
     """The derivation as a document in ``fmt``: text, json, md, tex (a whole document) or tex-body.
 
-    ``proof`` gives the proofs the document states (``checks.stated_proofs``); those not given are run here.
+    ``proof`` gives the proofs the document states (``stated_proofs``); those not given are run here.
     """
     return renderer.render(derivation_document(d, fmt, proof, title, author), fmt, user_templates)
 

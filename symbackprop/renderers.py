@@ -10,7 +10,7 @@ from .derive.general_form import GeneralForm
 from .derive.second import SecondDerivation
 from .documents import general_document, render, render_all
 from .numeric.claimed_numbers import NumberCheck
-from .prove.checks import Proof
+from .prove.proof import Proof
 from .render import SecondDocument
 from .render import render_general as _render_general
 from .render import render_numbers as _render_numbers

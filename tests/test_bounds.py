@@ -17,7 +17,12 @@ from symbackprop.base import time_guard
 from symbackprop.derive import bounds, second
 from symbackprop.derive.bounds import parameters, paths
 from symbackprop.numeric import numbers as numeric
-from symbackprop.prove import checks
+from symbackprop.prove import element, forms
+from symbackprop.prove import proof as proof_kit
+from symbackprop.prove import second as prove_second
+from symbackprop.prove.copies import proof_copy
+from symbackprop.prove.forms import prove_matrix_form
+from symbackprop.prove.proof import PROVEN, RANDOM, SYMBOLIC, Part, Proof
 
 from .strategies import networks, references
 
@@ -51,12 +56,13 @@ def no_expensive_work(monkeypatch):
     def never(*args, **kwargs):
         raise AssertionError("expensive work started for a request that should be refused")
 
-    for module, name in [
-        (checks, "prove"),
-        (checks, "all_proofs"),
-        (checks, "stated_proofs"),
-        (checks, "prove_general_form"),
-        (second, "check"),
+    for module, name in [  # where each is called from: a module that imported the name has its own reference
+        (element, "prove"),
+        (forms, "prove"),
+        (cli, "all_proofs"),
+        (cli, "stated_proofs"),
+        (cli, "prove_general_form"),
+        (prove_second, "check"),
         (numeric, "gradcheck"),
         (cli, "verify_claim"),
     ]:
@@ -130,13 +136,13 @@ def test_the_general_form_of_a_deep_network_is_proven_on_a_shallower_copy_and_sa
 def test_the_largest_network_has_a_general_form(no_expensive_work, monkeypatch):
     """The general form of a 65-layer, 4096-wide network is proven on a copy of 3 neurons per layer."""
     sizes = []
-    monkeypatch.setattr(checks, "prove_general_form", lambda net: sizes.append(bounds.proof_copy(net)) or proven())
+    monkeypatch.setattr(cli, "prove_general_form", lambda net: sizes.append(proof_copy(net)) or proven())
     assert cli.main(["derive", "--layers", wide(4096, 65), "--wrt", "b_j^{(l)}"]) == 0
     assert [copy.network.layers for copy in sizes] == [(3, 3, 3)]
 
 
-def proven() -> checks.Proof:
-    return checks.Proof(checks.PROVEN, checks.SYMBOLIC, "stands in for the proof")
+def proven() -> Proof:
+    return Proof(PROVEN, SYMBOLIC, "stands in for the proof")
 
 
 @pytest.mark.parametrize(
@@ -151,25 +157,25 @@ def proven() -> checks.Proof:
 )
 def test_proof_copies_keep_the_output_the_first_layer_and_a_hidden_layer_of_each_kind(activations, kept, layers):
     net = sbp.Network(layers=[4] * (len(activations) + 1), activation=activations, cost="sse")
-    copy = bounds.proof_copy(net)
+    copy = proof_copy(net)
     assert copy.network.spec.activations == kept and copy.network.layers == layers
     assert "the output layer" in copy.kinds and "the first layer" in copy.kinds
-    same = bounds.proof_copy(sbp.Network(layers=[2, 3, 2]))
+    same = proof_copy(sbp.Network(layers=[2, 3, 2]))
     assert same.network.layers == (2, 3, 2) and same.description == "this network"
 
 
 def test_the_matrix_form_of_a_deep_network_is_proven_on_a_shallower_copy():
-    matrix = checks.prove_matrix_form(sbp.Network(layers=[2] * 11))  # 17-27 s on the whole network
+    matrix = prove_matrix_form(sbp.Network(layers=[2] * 11))  # 17-27 s on the whole network
     assert matrix.proof.verdict == "proven"
     assert "for every layer of the 2-2-2 network made of this one's input and layers L-9, L" in matrix.proof.statement
 
 
 def test_the_chain_rule_points_have_a_guard_and_say_when_it_runs_out(monkeypatch):
-    monkeypatch.setattr(checks, "SYMBOLIC_NODES", 0)
-    monkeypatch.setattr(checks, "_sum_form", lambda d: checks.Part(checks.PROVEN, checks.SYMBOLIC, "stands in"))
-    monkeypatch.setattr(checks, "GUARD_SECONDS", 1e-9)
+    monkeypatch.setattr(element, "SYMBOLIC_NODES", 0)
+    monkeypatch.setattr(element, "_sum_form", lambda d: Part(PROVEN, SYMBOLIC, "stands in"))
+    monkeypatch.setattr(proof_kit, "GUARD_SECONDS", 1e-9)
     proof = sbp.Network(layers=[2, 3, 2]).derive("w_{00}^{(1)}").check()
-    assert proof.verdict == "undecided" and proof.method == checks.RANDOM
+    assert proof.verdict == "undecided" and proof.method == RANDOM
     assert proof.statement.startswith("the chain-rule result, compared with the derivative of the composed cost")
     assert "0 of 24 points were done when it ran past 1e-09 s" in proof.statement
 
@@ -177,7 +183,7 @@ def test_the_chain_rule_points_have_a_guard_and_say_when_it_runs_out(monkeypatch
 def test_ten_thousand_paths_are_proven():
     d = sbp.Network(layers=[1, 10, 10, 10, 10, 10, 1]).derive("w_{00}^{(1)}")
     proof = d.check()  # was stuck for minutes in the rational points and the Σ form's doit
-    assert proof and proof.method == checks.RANDOM
+    assert proof and proof.method == RANDOM
 
 
 def test_budgets_nest_and_the_outer_one_still_expires():
@@ -224,13 +230,13 @@ def test_a_second_derivative_of_a_deep_network_is_proven_by_a_randomized_identit
 
 
 def test_second_derivatives_by_second_order_dual_numbers_catch_a_wrong_one(monkeypatch):
-    monkeypatch.setattr(second, "SYMBOLIC_NODES", 0)
+    monkeypatch.setattr(prove_second, "SYMBOLIC_NODES", 0)
     net = sbp.Network(layers=[2, 2, 2], activation=["tanh", "softmax"], cost="cross_entropy")
     d2 = second.derive_second(net, net.ref("w_{01}^{(1)}"), net.ref("w_{10}^{(L)}"))
-    proof = second.check(d2)
-    assert proof and proof.method == checks.RANDOM and "second-order forward-mode" in proof.statement
+    proof = prove_second.check(d2)
+    assert proof and proof.method == RANDOM and "second-order forward-mode" in proof.statement
     wrong = type(d2)(d2.first, d2.second, d2.second_symbol, d2.sensitivities, d2.terms, d2.result * 2)
-    assert second.check(wrong).verdict == "disproven"
+    assert prove_second.check(wrong).verdict == "disproven"
 
 
 def test_claims_on_deep_networks_can_be_refused_by_depth_and_size():

@@ -14,7 +14,9 @@ import symbackprop as sbp
 from symbackprop.base import time_guard
 from symbackprop.derive.derivation import Chain, Derivation
 from symbackprop.model.activations import CATALOGUE
-from symbackprop.prove import checks, random_identity
+from symbackprop.prove import element, random_identity
+from symbackprop.prove.element import _activation_fact
+from symbackprop.prove.proof import RANDOM, SYMBOLIC
 
 from .strategies import networks, references
 
@@ -90,11 +92,11 @@ def test_the_wrong_previous_activation_is_not_proven():
 
 
 def test_a_large_composed_cost_is_proven_by_a_randomized_identity_test_with_its_chance_of_error(monkeypatch):
-    monkeypatch.setattr(checks, "SYMBOLIC_NODES", 0)
+    monkeypatch.setattr(element, "SYMBOLIC_NODES", 0)
     net = sbp.Network(layers=[2, 2, 2], activation=["g", "softmax"], cost="cross_entropy")
     d = net.derive("w_{01}^{(L-1)}")
     proof = d.check()
-    assert proof.verdict == "proven" and proof.method == checks.RANDOM
+    assert proof.verdict == "proven" and proof.method == RANDOM
     assert "exactly equal at 24 random points" in proof.statement and "Schwartz-Zippel" in proof.statement
     assert re.search(r"degree at most \d+, .* is below 10\^-\d{3}", proof.statement)
     wrong = tampered(d, 2, lambda v: 2 * v).check()
@@ -109,9 +111,9 @@ def test_the_method_is_chosen_by_size_and_a_guard_running_out_leaves_the_proof_u
     def out_of_time(d):
         raise time_guard._OutOfTime
 
-    monkeypatch.setattr(checks, "_symbolic_difference_vanishes", out_of_time)
+    monkeypatch.setattr(element, "_symbolic_difference_vanishes", out_of_time)
     proof = sbp.Network(layers=[2, 3, 2]).derive("w_{00}^{(1)}").check()
-    assert proof.verdict == "undecided" and not proof and proof.method == checks.SYMBOLIC
+    assert proof.verdict == "undecided" and not proof and proof.method == SYMBOLIC
     assert str(proof).startswith("NOT DECIDED (symbolic): the chain-rule result: cancelling its difference")
     assert "random points" not in str(proof) and "ran past 120 s" in str(proof)
 
@@ -185,7 +187,7 @@ def test_proof_says_how_it_was_made_and_proves_the_activation_derivative():
 def test_catalogue_derivatives_are_proven(name):
     from symbackprop.model.activations import activation
 
-    fact = checks._activation_fact(activation(name))
+    fact = _activation_fact(activation(name))
     assert "NOT" not in fact and "proven" in fact
 
 
@@ -193,17 +195,17 @@ def test_a_wrong_catalogue_derivative_would_be_caught():
     from symbackprop.model.activations import CATALOGUE as cat
 
     wrong = dataclasses.replace(cat["tanh"], prime=lambda z: 1 + sp.tanh(z) ** 2)
-    assert "NOT proven" in checks._activation_fact(wrong)
+    assert "NOT proven" in _activation_fact(wrong)
 
 
 def test_a_failed_activation_fact_fails_the_proof(monkeypatch):
-    monkeypatch.setattr(checks, "_activation_fact", lambda act: "the derivative of x used here is NOT proven equal")
+    monkeypatch.setattr(element, "_activation_fact", lambda act: "the derivative of x used here is NOT proven equal")
     assert not sbp.Network(layers=[1, 1]).derive("w^{(L)}").check()
 
 
 def test_a_network_too_large_for_sympy_diff_is_proven_by_dual_numbers():
     d = sbp.Network(layers=[6, 12, 12, 3]).derive("w_{0,0}^{(1)}")
     proof = d.check()
-    assert proof and proof.method == checks.RANDOM and "dual numbers" in proof.statement
+    assert proof and proof.method == RANDOM and "dual numbers" in proof.statement
     assert "37,705 nodes, more than 3,000, so it is not cancelled symbolically" in proof.statement
     assert tampered(d, 1, lambda v: v * 2).check().verdict == "disproven"

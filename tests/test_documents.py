@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import symbackprop as sbp
 from symbackprop.documents import general_document, render, render_all
-from symbackprop.prove.checks import Proof
+from symbackprop.prove.proof import Proof
 from symbackprop.render import render_general
 
 from .strategies import HIDDEN, OUTPUT, _fitting, networks, references

@@ -17,7 +17,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop.base.expansion import largest_expansion
+from symbackprop.base.trees import largest_expansion
 from symbackprop.prove import equivalence
 from symbackprop.prove.exact_points import ConcretePoint
 from symbackprop.verify.claims import verify_claim

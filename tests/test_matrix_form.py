@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 
 import symbackprop as sbp
 from symbackprop.derive import matrix_form as mf
-from symbackprop.derive.matrix_form import matrix_form, prove
+from symbackprop.derive.matrix_form import matrix_form
+from symbackprop.prove import matrix_entries as entries
+from symbackprop.prove.matrix_entries import entries_hold as prove
 
 from .strategies import networks
 
@@ -60,9 +62,9 @@ def test_softmax_with_cross_entropy_simplifies_to_a_minus_y_only_when_the_target
     assert output.condition == "each sample's targets sum to 1"
     assert isinstance(output.delta, sp.MatMul)  # derived as J^T grad_a C, not special-cased
     assert prove(net)  # the simplification is proven under its condition...
-    table = mf._explicit_inputs(net, sample, [{}])
-    derived, simplified = mf._explicit(output.delta, table, 1), mf._explicit(output.simplified, table, 1)
-    assert not mf._same(derived[0, 0], simplified[0, 0])  # ...and is false without it
+    table = entries._explicit_inputs(net, sample, [{}])
+    derived, simplified = entries._explicit(output.delta, table, 1), entries._explicit(output.simplified, table, 1)
+    assert not entries._same(derived[0, 0], simplified[0, 0])  # ...and is false without it
 
 
 def test_the_equations_have_the_shapes_of_the_network():

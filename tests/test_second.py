@@ -11,8 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop.derive.second import check, derive_second
+from symbackprop.derive.second import derive_second
 from symbackprop.numeric import numbers as numeric
+from symbackprop.prove.second import check
 
 from .strategies import networks
 

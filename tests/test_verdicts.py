@@ -19,10 +19,11 @@ from symbackprop.base import time_guard
 from symbackprop.derive import general_form as gf
 from symbackprop.derive import matrix_form as mf
 from symbackprop.derive import second
-from symbackprop.derive.bounds import layer_kinds, proof_copy
 from symbackprop.model.network import Network
 from symbackprop.model.references import Ref
-from symbackprop.prove import checks
+from symbackprop.prove import forms, proof
+from symbackprop.prove.copies import layer_kinds, proof_copy
+from symbackprop.prove.forms import prove_general_form, prove_matrix_form
 from symbackprop.renderers import render_report
 from symbackprop.verify.claims import verify_claim
 
@@ -44,7 +45,7 @@ def says(verdict: str, fmt: str, out: str) -> bool:
 @pytest.fixture
 def undecided(monkeypatch):
     """Every guard runs out at once: no proof is decided."""
-    monkeypatch.setattr(checks, "GUARD_SECONDS", 1e-9)
+    monkeypatch.setattr(proof, "GUARD_SECONDS", 1e-9)
 
 
 @pytest.fixture
@@ -147,7 +148,7 @@ def test_a_matrix_form_not_decided_exits_1_although_the_element_is_proven(monkey
     def out_of_time(net):
         raise time_guard._OutOfTime
 
-    monkeypatch.setattr(mf, "prove", out_of_time)
+    monkeypatch.setattr(forms, "entries_hold", out_of_time)
     status, out = derive(capsys, "--layers", "2,2,2", "--wrt", "w_{00}^{(1)}", "--to", "tex")
     assert status == 1
     assert "Whether these equations hold is NOT DECIDED" in out and "The result is proven symbolically" in out
@@ -191,7 +192,7 @@ def test_documents_without_the_matrix_form_do_not_prove_it(monkeypatch, capsys, 
     def never(net):
         raise AssertionError("the matrix form proven for a document that does not show it")
 
-    monkeypatch.setattr(checks, "prove_matrix_form", never)
+    monkeypatch.setattr(forms, "prove_matrix_form", never)
     status, _ = derive(capsys, "--layers", "2,3,2", "--wrt", "w_{00}^{(1)}", "--to", fmt)
     assert status == 0
 
@@ -252,10 +253,10 @@ def test_a_cost_that_depends_on_the_output_width_is_proven_at_that_width_or_says
     """The mean squared error's derivative has 1/n_L: the copy keeps the output layer's width, up to 64."""
     kept = proof_copy(sbp.Network(layers=[4, 4, 4, 10], cost="mse"))
     assert kept.network.layers == (3, 3, 10)
-    narrowed = checks.prove_general_form(sbp.Network(layers=[2, 3, 100], cost="mse"))
+    narrowed = prove_general_form(sbp.Network(layers=[2, 3, 100], cost="mse"))
     assert narrowed.verdict == "proven"
     assert "is proven there for 3 neurons, not this network's 100" in narrowed.statement
-    matrix = checks.prove_matrix_form(sbp.Network(layers=[2, 3, 100], cost="mse")).proof
+    matrix = prove_matrix_form(sbp.Network(layers=[2, 3, 100], cost="mse")).proof
     assert matrix.verdict == "undecided" and "gradient (output) equation printed here" in matrix.statement
 
 

@@ -11,16 +11,15 @@ them are in docs/limits.md.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import sympy as sp
 
 from ..base.errors import SpecError
-from ..base.tree_fold import fold
+from ..base.trees import count_nodes, tree_size
 from ..model.network import Network
 from ..model.references import Ref, layer_name
+from .derivation import derive
 
 if TYPE_CHECKING:
     from .derivation import Derivation
@@ -41,8 +40,6 @@ MAX_NUMERIC_PARAMETERS = 400  # evaluate and gradcheck lambdify every element's 
 MAX_NUMERIC_NODES = 600_000  # nodes of all those formulas together
 MAX_SECOND_WORK = 1_000_000  # nodes of a first derivative, times the quantities and layers it is differentiated by
 GENERAL = "--wrt 'w_{jk}^{(l)}'"
-PROOF_WIDTH = 3  # the copy the general and matrix forms are proven on: neurons per layer
-PROOF_OUTPUT_WIDTH = 64  # its output layer's, when the cost depends on that width (mse's 1/n_L): 3 s at 40
 
 
 def paths(net: Network, ref: Ref) -> int:
@@ -65,33 +62,20 @@ def parameters(net: Network) -> int:
     return weights + biases
 
 
-def tree_size(expr: sp.Basic, leaves: Mapping[sp.Basic, int] | None = None) -> int:
-    """The nodes of ``expr`` written out as a tree, counted on its shared form (each shared part once).
-
-    SymPy's tree walks (count_ops, replace, xreplace, lambdify, diff) take time in proportion to this;
-    ``leaves`` gives symbols that stand for larger expressions their written-out size.
-    """
-    return _count(expr, dict(leaves or {}))
-
-
-def _count(expr: sp.Basic, memo: dict[sp.Basic, int]) -> int:
-    return fold(expr, lambda _, sizes: 1 + sum(sizes), memo)
-
-
 def expanded_size(net: Network, ref: Ref) -> int:
     """Nodes of the derivation's result written out in inputs, parameters and targets, as a document does."""
-    return _expanded_size(net.derive(ref))
+    return _expanded_size(derive(net, ref))
 
 
 def _expanded_size(d: Derivation) -> int:
     memo: dict[sp.Basic, int] = {}
-    sizes = {symbol: _count(value, memo) for symbol, value in d.network.forward_map(d.start, None).items()}
+    sizes = {symbol: count_nodes(value, memo) for symbol, value in d.network.forward_map(d.start, None).items()}
     return tree_size(d.result, sizes)
 
 
 def result_size(net: Network, ref: Ref) -> int:
     """Nodes of the derivation's result in the intermediate symbols: what lambdify and the printers walk."""
-    return tree_size(net.derive(ref).result)
+    return tree_size(derive(net, ref).result)
 
 
 def shape(net: Network) -> str:
@@ -113,7 +97,7 @@ def check_element(net: Network, ref: Ref, text: str, fmt: str = "text") -> None:
     """Refuse a derivation of one element that would be too large to tell, write out or prove; a LaTeX or
     Markdown document (``fmt``) also states the Σ form of every step."""
     _check_paths(net, ref, text)
-    d = net.derive(ref)
+    d = derive(net, ref)
     if fmt in DOCUMENTS:
         work = telling(d)
         if work > MAX_TELLING:
@@ -246,7 +230,7 @@ def check_second(net: Network, first: Ref, second: Ref, text: str) -> None:
     result by each quantity it is written in, each time a walk over the whole result whose products are as
     long as the layers it runs through."""
     _check_paths(net, first, text)
-    result = net.derive(first).result
+    result = derive(net, first).result
     nodes, quantities, layers = tree_size(result), len(result.atoms(sp.Indexed)), net.depth - first.layer + 1
     work = nodes * quantities * layers
     if work > MAX_SECOND_WORK:
@@ -256,80 +240,3 @@ def check_second(net: Network, first: Ref, second: Ref, text: str) -> None:
             f"{MAX_SECOND_WORK:,} it is refused: ask for an element of a later layer, a network with fewer or "
             "narrower layers, or the first derivative alone"
         )
-
-
-@dataclass(frozen=True)
-class ProofCopy:
-    """The network a general or matrix form is proven on, in words for a document, and the kinds of layer it
-    keeps (every kind the forms state an equation for)."""
-
-    network: Network
-    description: str
-    kinds: tuple[str, ...]
-
-
-def layer_kinds(net: Network) -> dict[str, int]:
-    """The kinds of layer the forms state equations for, each with the first layer of that kind: the output
-    layer, the first layer (whose inputs are the network's), a softmax hidden layer, an elementwise one."""
-    kinds = {"the output layer": net.depth}
-    hidden = range(1, net.depth)
-    if hidden:
-        kinds["the first layer"] = 1
-    for name, elementwise in (("a softmax hidden layer", False), ("an elementwise hidden layer", True)):
-        first = next((m for m in hidden if net.activation(m).elementwise == elementwise), None)
-        if first is not None:
-            kinds[name] = first
-    return kinds
-
-
-def proof_copy(net: Network, widest: int = PROOF_WIDTH) -> ProofCopy:
-    """A copy of ``net`` with a layer of each kind the forms distinguish and each layer at most ``widest`` neurons
-    wide (a softmax layer at least 2): its output layer, its first layer, and its first softmax and first
-    elementwise hidden layer, with their activations and this cost.
-
-    The general and matrix forms state one equation per kind of layer, the same for every layer of the kind,
-    so proving every instance of them on the copy proves every instance on this network; a proof's time grows
-    with every layer and neuron.
-    """
-    kinds = layer_kinds(net)
-    kept = sorted({0, *kinds.values()})
-    if sum(not net.activation(m).elementwise for m in kept[1:]) > 1:  # coupled layers feeding coupled ones
-        widest = min(widest, 2)
-    layers = tuple(
-        min(net.layers[m], widest) if m == 0 or net.activation(m).elementwise else max(2, min(net.layers[m], widest))
-        for m in kept
-    )
-    output = _output_width(net, layers[-1])
-    layers = (*layers[:-1], output)
-    names = net.spec.activations
-    activations = tuple(names[m - 1] for m in kept[1:])
-    small = Network.from_spec(replace(net.spec, layers=layers, activations=activations, values=None, extras={}))
-    if layers == net.layers:
-        return ProofCopy(small, "this network", tuple(kinds))
-    width = f"at most {widest} neurons wide" + (f", the output layer its own {output}" if output > widest else "")
-    if len(kept) == len(net.layers):
-        description = f"the {shape(small)} network ({width}) with this one's activations and cost"
-    else:
-        which = ", ".join(net.notation.layer(m, net.depth) for m in kept[1:])
-        description = (
-            f"the {shape(small)} network made of this one's input and layers {which} ({width}), "
-            "with their activations and this cost"
-        )
-    if output != net.layers[-1] and _width_dependent(net):
-        description += (
-            f" (the cost's derivative depends on the output layer's width, and is proven there for {output} "
-            f"neurons, not this network's {net.layers[-1]})"
-        )
-    return ProofCopy(small, description, tuple(kinds))
-
-
-def _width_dependent(net: Network) -> bool:
-    """Whether the cost's term depends on the output layer's width, as the mean squared error's 1/n_L does."""
-    a, y = sp.symbols("a y")
-    return net.cost.term(a, y, 2) != net.cost.term(a, y, 3)
-
-
-def _output_width(net: Network, narrowed: int) -> int:
-    """The copy's output width: the network's own when the cost depends on it, up to PROOF_OUTPUT_WIDTH."""
-    own = net.layers[-1]
-    return own if _width_dependent(net) and own <= PROOF_OUTPUT_WIDTH else narrowed

@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from itertools import count
 from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
 import sympy as sp
 
-from ..model.references import Ref
+from ..model.references import Ref, check
 from ..model.symbols import C0, A, B, OrderedProduct, W, Y, Z
 
 if TYPE_CHECKING:
     from ..model.network import Network
-    from ..prove.checks import Proof
 
 
 Worked = tuple[sp.Expr | None, tuple[sp.Expr, ...], tuple[sp.Expr, ...]]
@@ -180,40 +180,31 @@ class Derivation:
         """Where the composed cost begins: at this activation or z, or at the inputs for a parameter."""
         return self.target if self.target.kind in "az" else None
 
-    def check(self) -> Proof:
-        """Prove the result against the derivative of the composed cost (see checks.prove)."""
-        from ..prove.checks import prove
 
-        return prove(self)
+def derive(net: Network, ref: str | Ref) -> Derivation:
+    """The chain-rule derivation of dC_0 with respect to ``ref`` (``"w_{12}^{(L)}"``, or a ``Ref``): hidden
+    layers' dC_0/da are shared between the derivations of one network, so deriving every parameter costs time
+    linear in their number.
 
-    def latex(self, **options: str) -> str:
-        """A complete LaTeX document telling this derivation (options: title, author)."""
-        from ..documents import render
-
-        return render(self, "tex", **options)
-
-    def markdown(self) -> str:
-        """The derivation as Markdown with $-delimited math."""
-        from ..documents import render
-
-        return render(self, "md")
-
-    def _repr_latex_(self) -> str:
-        """Jupyter's LaTeX display: the boxed result."""
-        from ..render.data import Printed
-        from ..render.filters import tpartial
-
-        p = Printed(self.network)
-        lhs = tpartial((p.expr(self.chains[0].factors[0].of), p.expr(self.symbol)))
-        return f"$$\\boxed{{{lhs} = {p.expr(self.sum_form)['tex']}}}$$"
-
-    def _repr_markdown_(self) -> str:
-        return self.markdown()
+    >>> from symbackprop.model.network import Network
+    >>> d = derive(Network(layers=[1, 1]), "w^{(L)}")
+    >>> [str(f.value) for f in d.chains[0].factors]
+    ['2*(a[1, 0] - y[0])', 'sigma_prime(1, z[1, 0])', 'a[0, 0]']
+    """
+    if isinstance(ref, str):
+        return deriver(net).derive(net.ref(ref))
+    check(ref, net.spec)  # a Ref made by hand may name nothing in this network
+    return deriver(net).derive(ref)
 
 
-def derive(net: Network, target: Ref) -> Derivation:
-    """Build the derivation of dC_0 with respect to ``target`` (a checked reference)."""
-    return Deriver(net).derive(target)
+_DERIVERS: WeakKeyDictionary[Network, Deriver] = WeakKeyDictionary()
+
+
+def deriver(net: Network) -> Deriver:
+    """The one Deriver of ``net``, which keeps every derivation it has built."""
+    if net not in _DERIVERS:
+        _DERIVERS[net] = Deriver(net)
+    return _DERIVERS[net]
 
 
 class Deriver:
@@ -316,7 +307,7 @@ def output_factor(net: Network) -> Factor:
     """dC_0/da_j^(L) worked out from the cost once for every output neuron: for a letter j, or for the
     single output neuron when there is one."""
     if net.layers[-1] == 1:
-        return net._deriver.dcost_da(net.depth, net.spec.index_base)
+        return deriver(net).dcost_da(net.depth, net.spec.index_base)
     return _general_factor(net, C0, A[net.depth, sp.Symbol("j")])
 
 

@@ -147,19 +147,6 @@ def _sensitivity(net: Network, layer: int, k: int) -> sp.Expr:
     return sp.Add(*(W[layer + 1, j, k] * _error(net, layer + 1, j) for j in net.neurons(layer + 1)))
 
 
-def prove(net: Network) -> list[Ref]:
-    """The parameters (and activations) whose instantiated general formula differs from their element
-    derivation: empty when the general form is proven for this network."""
-    refs = list(net.parameters())
-    refs += [Ref("a", layer, (k,)) for layer in range(net.depth) for k in net.neurons(layer)]
-    wrong = []
-    for ref in refs:
-        difference = instantiate(net, ref) - net.derive(ref).result
-        if sp.expand(difference) != 0 and sp.cancel(sp.together(difference)) != 0:
-            wrong.append(ref)
-    return wrong
-
-
 def _ordered(*factors: sp.Expr) -> sp.Expr:
     """A product kept in the order of the chain (SymPy would sort its factors)."""
     return OrderedProduct(*factors)

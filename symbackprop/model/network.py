@@ -12,18 +12,15 @@ from collections.abc import Mapping, Sequence
 from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sympy as sp
 
-from ..base.tree_fold import fold
+from ..base.trees import fold
 from . import activations, costs, references
 from . import notation as notations
 from . import spec as specs
 from .symbols import C0, A, ActivationPrimeBase, B, SoftmaxExp, W, Y, Z, activation_functions
-
-if TYPE_CHECKING:
-    from ..derive.derivation import Derivation
 
 
 class Network:
@@ -257,41 +254,6 @@ class Network:
         if concrete and act.prime is not None:
             return act.prime(arg)
         return generic_prime(layer, arg)
-
-    # --- the later stages, reached from the network for a short API -------------------------
-
-    def derive(self, ref: str | references.Ref) -> Derivation:
-        """The chain-rule derivation of dC_0 with respect to ``ref``; hidden layers' dC_0/da are shared
-        between the derivations of one network, so deriving every parameter costs time linear in their number."""
-        if isinstance(ref, str):
-            return self._deriver.derive(self.ref(ref))
-        references.check(ref, self.spec)  # a Ref made by hand may name nothing in this network
-        return self._deriver.derive(ref)
-
-    @cached_property
-    def _deriver(self) -> Any:
-        from ..derive.derivation import Deriver
-
-        return Deriver(self)
-
-    def evaluate(self) -> dict[str, Any]:
-        """Forward pass, cost, gradient of the mean cost and (with a rate) the updated parameters."""
-        from ..numeric.numbers import evaluate
-
-        return evaluate(self)
-
-    def hessian_function(self) -> Any:
-        """``h(values) -> H``: the Hessian of the mean cost over every weight and bias, for small networks."""
-        from ..derive.second import hessian_function
-
-        return hessian_function(self)
-
-    def gradient_function(self, backend: str = "numpy") -> Any:
-        """``f(x, y, weights, biases) -> (cost, grad_weights, grad_biases)``, generated from the matrix form; an
-        argument of the wrong shape or type is a SpecError naming it."""
-        from ..codegen.modules import gradient_function
-
-        return gradient_function(self, backend)
 
 
 def _over(body: sp.Expr, index: sp.Symbol, first: int, count: int) -> sp.Expr:

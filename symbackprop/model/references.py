@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+import sympy as sp
+
 from ..base.errors import SpecError
 from . import notation as notations
 from .spec import NetworkSpec
@@ -32,6 +34,20 @@ class Ref:
     kind: str
     layer: int
     indices: tuple[int, ...]
+
+
+def ref_of(symbol: sp.Indexed) -> Ref:
+    """The reference a w, b, a or z with numbers for indices names: ``w[2, 1, 0]`` is ``Ref("w", 2, (1, 0))``.
+
+    >>> from symbackprop.model.symbols import W
+    >>> ref_of(W[2, 1, 0])
+    Ref(kind='w', layer=2, indices=(1, 0))
+    """
+    kind = str(symbol.base)
+    if kind not in KINDS:
+        raise ValueError(f"{symbol} is not a weight, bias, activation or weighted input")
+    layer, *indices = (int(i) for i in symbol.indices)
+    return Ref(kind, layer, tuple(indices))
 
 
 def parse(text: str, spec: NetworkSpec) -> Ref:
@@ -108,10 +124,27 @@ def _layer(text: str, kind: str, sup: str | None, spec: NetworkSpec) -> int:
     return layer
 
 
+def index_count(kind: str, spec: NetworkSpec) -> int:
+    """How many neuron indices a ``kind`` quantity takes: a weight two (j, k), a shared bias none, the rest one."""
+    if kind == "w":
+        return 2
+    return 0 if kind == "b" and spec.bias == "layer" else 1
+
+
+def indexed_layers(kind: str, layer: int) -> list[int]:
+    """The layers a ``kind`` quantity's indices number neurons of, in order: a weight's j and k, the others' one."""
+    return [layer, layer - 1] if kind == "w" else [layer]
+
+
+def wide_layer(kind: str, layer: int, spec: NetworkSpec) -> int | None:
+    """The first layer an index left out would have to choose a neuron of (None when each has one neuron)."""
+    if index_count(kind, spec) == 0:
+        return None
+    return next((t for t in indexed_layers(kind, layer) if spec.layers[t] != 1), None)
+
+
 def _indices(text: str, kind: str, layer: int, sub: str | None, spec: NetworkSpec) -> tuple[int, ...]:
-    want = 2 if kind == "w" else 1
-    if kind == "b" and spec.bias == "layer":
-        want = 0
+    want = index_count(kind, spec)
     if kind == "b" and spec.bias == "none":
         raise SpecError(f'reference {text!r}: this network has no biases (bias = "none")')
     if kind in "wbz" and layer == 0:  # before the indices, which would be read against a layer that is not there
@@ -202,14 +235,11 @@ def _split_digits(sub: str, want: int) -> list[str]:
 
 def _implicit(text: str, kind: str, layer: int, want: int, spec: NetworkSpec) -> tuple[int, ...]:
     """No subscript: allowed where every layer it touches has a single neuron."""
-    if want == 0:
-        return ()
-    touched = [layer, layer - 1] if kind == "w" else [layer]
-    wide = [t for t in touched if spec.layers[t] != 1]
-    if wide:
+    wide = wide_layer(kind, layer, spec)
+    if wide is not None:
         raise SpecError(
-            f"reference {text!r}: give the neuron index; layer {layer_name(wide[0], spec.depth)} "
-            f"has {spec.layers[wide[0]]} neurons, as in {_example(kind, layer, spec)}"
+            f"reference {text!r}: give the neuron index; layer {layer_name(wide, spec.depth)} "
+            f"has {spec.layers[wide]} neurons, as in {_example(kind, layer, spec)}"
         )
     return (spec.index_base,) * want
 

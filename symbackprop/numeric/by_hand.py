@@ -18,9 +18,9 @@ from decimal import ROUND_HALF_UP, Decimal
 import numpy as np
 import sympy as sp
 
-from ..derive.derivation import Chain, Derivation, Factor
+from ..derive.derivation import Chain, Derivation, Factor, derive
 from ..model.network import Network
-from ..model.references import Ref
+from ..model.references import Ref, ref_of
 from ..model.spec import Values
 from ..model.symbols import C0, A, Z
 from . import numbers as numeric
@@ -132,7 +132,7 @@ def printed_forward(
             z = z + values.biases[layer - 1]
         z = _settle(z, "z", layer, printed, rounding, base, exempt)
         zs.append(z)
-        acts.append(_settle(numeric._activate(net, layer, z), "a", layer, printed, rounding, base, exempt))
+        acts.append(_settle(numeric.activate(net, layer, z), "a", layer, printed, rounding, base, exempt))
     return numeric.Forward(tuple(zs), tuple(acts))
 
 
@@ -188,7 +188,7 @@ class Hand:
     def gradient(self, ref: Ref) -> Worked:
         """dC/d(ref) as the source would print it: the mean of each sample's written result for a parameter,
         the first sample's for an a or a z."""
-        total, terms = self._total(self.net.derive(ref))
+        total, terms = self._total(derive(self.net, ref))
         if ref.kind in "wb" and len(total) > 1:
             return Worked(float(np.mean(self.rounding(total))), terms, float(total[0]), len(total))
         return Worked(float(total[0]), terms, float(total[0]))
@@ -225,7 +225,7 @@ class Hand:
             return self.written[ref]
         values = self._evaluate(f.value)
         if f.of == C0:
-            return self._write(values, _ref(f.wrt))
+            return self._write(values, ref_of(f.wrt))
         if isinstance(f.value, sp.Indexed) or not _worked_out(f.value):
             return values, self._as_it_stands(f.value, values)
         return self._write(values)
@@ -242,7 +242,7 @@ class Hand:
     def _as_it_stands(self, expr: sp.Expr, values: np.ndarray) -> str:
         """A factor that is a forward value, a weight, an input or a constant: already as the source has it."""
         if isinstance(expr, sp.Indexed) and expr.base in (A, Z):
-            ref = _ref(expr)
+            ref = ref_of(expr)
             if ref in self.printed.values:
                 return self.printed.values[ref][1]
             if ref.layer > 0:
@@ -255,12 +255,6 @@ class Hand:
         return np.array(self.functions[expr](self.values, self.fwd)[0], dtype=float)
 
 
-def _ref(symbol: sp.Indexed) -> Ref:
-    """The reference of an a_j^(l) or z_j^(l) symbol."""
-    layer, j = (int(i) for i in symbol.indices)
-    return Ref("a" if symbol.base == A else "z", layer, (j,))
-
-
 def _worked_out(expr: sp.Expr) -> bool:
     """Whether a factor is computed from forward values (so written down rounded), not taken as given."""
     return any(s.base == Z or (s.base == A and int(s.indices[0]) > 0) for s in expr.atoms(sp.Indexed))
@@ -271,7 +265,7 @@ def _delta(net: Network, chain: Chain) -> Ref | None:
     of, wrt = chain.factors[1].of, chain.factors[1].wrt
     if of.base != A or wrt.base != Z or not net.activation(int(wrt.indices[0])).elementwise:
         return None
-    return _ref(wrt)
+    return ref_of(wrt)
 
 
 def formula(terms: Terms, times: str = " · ", dots: str = "...", most: int = 6) -> str:

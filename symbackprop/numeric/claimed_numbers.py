@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..base.errors import SpecError
+from ..derive.derivation import derive
 from ..model.network import Network
 from ..model.references import Ref
 from ..model.spec import Values
@@ -199,7 +200,7 @@ class _Numbers:
     def gradient(self, ref: Ref) -> float:
         """dC/d(ref): the mean over samples for a parameter, the first sample's for an a or a z."""
         if ref not in self.functions:
-            self.functions[ref] = numeric.evaluator(self.net, [self.net.derive(ref).result])
+            self.functions[ref] = numeric.evaluator(self.net, [derive(self.net, ref).result])
         per_sample = self.functions[ref](self.values, self.fwd)[0]
         return float(np.mean(per_sample)) if ref.kind in "wb" else float(per_sample[0])
 

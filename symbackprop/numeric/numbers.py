@@ -16,6 +16,7 @@ import sympy as sp
 
 from ..base.errors import SpecError
 from ..base.stages import stage
+from ..derive.derivation import derive
 from ..model.references import Ref
 from ..model.spec import Values
 from ..model.symbols import ActivationPrimeBase, Z
@@ -42,11 +43,12 @@ def forward(net: Network, values: Values) -> Forward:
         if values.biases:
             z = z + values.biases[layer - 1]
         zs.append(z)
-        acts.append(_activate(net, layer, z))
+        acts.append(activate(net, layer, z))
     return Forward(tuple(zs), tuple(acts))
 
 
-def _activate(net: Network, layer: int, z: np.ndarray) -> np.ndarray:
+def activate(net: Network, layer: int, z: np.ndarray) -> np.ndarray:
+    """Layer ``layer``'s activation applied to its weighted inputs, one row per sample (softmax row by row)."""
     act = net.activation(layer)
     if not act.elementwise:
         e = np.exp(z - z.max(axis=1, keepdims=True))
@@ -108,7 +110,7 @@ def evaluator(net: Network, exprs: list[sp.Expr], in_a: bool = False) -> Callabl
 def gradient_of_mean_cost(net: Network) -> GradientFunction:
     """A function of Values giving dC/dw and dC/db (means over samples), shaped like the spec's."""
     refs = net.parameters()
-    function = evaluator(net, [net.derive(ref).result for ref in refs])
+    function = evaluator(net, [derive(net, ref).result for ref in refs])
 
     def gradient(values: Values) -> tuple[list[np.ndarray], list[np.ndarray]]:
         fwd = forward(net, values)
@@ -167,7 +169,7 @@ def parameter_steps(net: Network, values: Values) -> list[ParameterStep]:
     refs = net.parameters()
     fwd = forward(net, values)
     sample_costs(net, values, fwd)
-    results = evaluator(net, [net.derive(ref).result for ref in refs])(values, fwd)
+    results = evaluator(net, [derive(net, ref).result for ref in refs])(values, fwd)
     rate = values.learning_rate
     steps = []
     for ref, per_sample in zip(refs, results, strict=True):
@@ -216,7 +218,7 @@ def _nudged_cost(net: Network, ref: Ref, values: Values, step: float) -> float:
         z = acts @ values.weights[layer - 1].T + (values.biases[layer - 1] if values.biases else 0.0)
         if ref.kind == "z" and ref.layer == layer:
             z[:, ref.indices[0] - base] += step
-        acts = _activate(net, layer, z)
+        acts = activate(net, layer, z)
         if ref.kind == "a" and ref.layer == layer:
             acts[:, ref.indices[0] - base] += step
     return float(np.mean(net.cost.numpy(acts, values.y)))

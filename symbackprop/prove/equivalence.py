@@ -19,15 +19,14 @@ import numpy as np
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from ..base.expansion import largest_expansion
 from ..base.time_guard import within
-from ..derive.bounds import tree_size
+from ..base.trees import largest_expansion, tree_size
 from ..model.network import Network, generic_function
 from ..model.references import Ref
 from ..model.symbols import A, ActivationBase, B, SoftmaxExp, W, Y, Z
 from ..numeric import numbers as numeric
-from .checks import GUARD_SECONDS
 from .exact_points import ConcretePoint
+from .proof import GUARD_SECONDS
 from .real_points import Comparison, compare, has_branches
 
 POINTS = 24

@@ -16,7 +16,7 @@ from fractions import Fraction
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from ..base.expansion import largest_expansion
+from ..base.trees import largest_expansion
 from ..model.symbols import SoftmaxExp
 
 UNDEFINED = (sp.nan, sp.oo, -sp.oo, sp.zoo)  # a value these points cannot take: the point is skipped

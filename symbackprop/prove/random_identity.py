@@ -25,7 +25,7 @@ from typing import Any
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
-from ..base.tree_fold import fold
+from ..base.trees import fold
 from ..model.symbols import ActivationBase, ActivationPrimeBase, ActivationSecondBase, SoftmaxExp
 
 SPAN = 2**32  # the unknowns are drawn uniformly from the integers -2^31 .. 2^31 - 1

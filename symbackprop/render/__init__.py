@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..base.errors import SpecError
 from ..base.stages import stage
+from ..derive.derivation import Derivation
 from ..numeric.claimed_numbers import NumberCheck
 from ..verify.claims import ClaimReport
 from .context import all_context, document_context, general_context, second_context
@@ -18,6 +19,7 @@ from .data import Printed
 from .environment import render_template
 from .filters import tex as tex_of
 from .filters import text as text_of
+from .filters import tpartial
 from .finished import AllDocument, DerivationDocument, GeneralDocument, SecondDocument
 from .json_document import json_document
 from .verdict import caret_line, numbers_context, numbers_json, report_context, report_json
@@ -42,6 +44,13 @@ def render_all(doc: AllDocument, user_templates: Path | None = None) -> str:
     """One LaTeX document deriving every weight and bias, in sections by layer."""
     stage("rendering")
     return render_template("all.tex.j2", all_context(doc), user_templates)
+
+
+def boxed(d: Derivation) -> str:
+    """The result in a box, as Jupyter's LaTeX display shows a derivation: $$\\boxed{dC_0/dw = ...}$$."""
+    p = Printed(d.network)
+    lhs = tpartial((p.expr(d.chains[0].factors[0].of), p.expr(d.symbol)))
+    return f"$$\\boxed{{{lhs} = {p.expr(d.sum_form)['tex']}}}$$"
 
 
 def render_report(report: ClaimReport, fmt: str = "text") -> str:
@@ -107,6 +116,7 @@ __all__ = [
     "DerivationDocument",
     "GeneralDocument",
     "SecondDocument",
+    "boxed",
     "render",
     "render_all",
     "render_general",

@@ -19,7 +19,7 @@ from ..model.spec import notes
 from ..model.symbols import C0, A, B, W, Y, Z, activation_functions
 from ..numeric.by_hand import formula, ten_digits
 from ..numeric.claimed_numbers import NumberCheck
-from ..prove.checks import MatrixProof
+from ..prove.forms import MatrixProof
 from .data import Data, Printed, notation_data, proof_data, record, ref_key
 from .finished import AllDocument, DerivationDocument, GeneralDocument, SecondDocument
 

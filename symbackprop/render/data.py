@@ -28,7 +28,7 @@ from ..model.network import Network
 from ..model.notation import Notation
 from ..model.printing import printers
 from ..model.references import Ref
-from ..prove.checks import Proof
+from ..prove.proof import Proof
 from . import layout
 
 PLAIN = (str, int, float, bool, type(None))

@@ -14,7 +14,8 @@ from ..derive.second import SecondDerivation
 from ..model.network import Network
 from ..numeric.claimed_numbers import NumberCheck
 from ..numeric.numbers import ParameterStep, WorkedNumbers
-from ..prove.checks import Proof, Verdicts
+from ..prove.forms import Verdicts
+from ..prove.proof import Proof
 
 
 @dataclass(frozen=True)

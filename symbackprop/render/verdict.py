@@ -15,7 +15,7 @@ from ..model.symbols import SampleCost
 from ..numeric.by_hand import formula
 from ..numeric.claimed_numbers import CARRIED, CONFIRMED, WRONG, NumberCheck
 from ..verify.claim_binding import Operator
-from ..verify.claim_syntax import line_column
+from ..verify.claim_errors import line_column
 from ..verify.claims import ClaimReport
 
 

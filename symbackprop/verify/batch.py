@@ -21,8 +21,9 @@ from typing import TYPE_CHECKING
 import sympy as sp
 
 from ..base.errors import SpecError
+from ..derive.derivation import derive
 from ..model.partial import Partial
-from ..model.references import Ref
+from ..model.references import ref_of
 from ..model.symbols import SAMPLES, SampleCost
 from ..numeric import numbers as numeric
 from ..prove.equivalence import Counterexample, sample_value
@@ -282,7 +283,7 @@ def counterexample(net: Network, claim: sp.Expr, expected: sp.Expr, first: int) 
         derivatives = [p.wrt for p in sample_derivatives(claim) + sample_derivatives(expected)]
         point = {}
         for wrt in dict.fromkeys(derivatives):
-            d = net.derive(_ref(wrt))
+            d = derive(net, ref_of(wrt))
             for at, k in enumerate(every):
                 point[Partial(SampleCost(sp.Integer(k)), wrt)] = sample_value(net, d.result, d.start, values, at)
         if any(v is None for v in point.values()):
@@ -316,9 +317,3 @@ def _sample_values(net: Network, count: int, seed: int) -> numeric.Values:
     if given is None:
         return drawn
     return replace(given, x=drawn.x, y=drawn.y)
-
-
-def _ref(symbol: sp.Indexed) -> Ref:
-    kind = {"w": "w", "b": "b", "a": "a", "z": "z"}[str(symbol.base)]
-    layer, *indices = (int(i) for i in symbol.indices)
-    return Ref(kind, layer, tuple(indices))

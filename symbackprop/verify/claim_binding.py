@@ -18,13 +18,21 @@ from math import prod
 import sympy as sp
 
 from ..base.errors import SpecError
-from ..base.tree_fold import fold
-from ..derive.bounds import tree_size
+from ..base.trees import fold, tree_size
 from ..model import activations
 from ..model.network import Network
 from ..model.partial import Partial
 from ..model.printing import printers
-from ..model.references import Ref, check, layer_name, wrong_indices
+from ..model.references import (
+    Ref,
+    check,
+    index_count,
+    indexed_layers,
+    layer_name,
+    ref_of,
+    wide_layer,
+    wrong_indices,
+)
 from ..model.symbols import (
     C0,
     MEAN_COST,
@@ -39,11 +47,11 @@ from ..model.symbols import (
     activation_functions,
 )
 from . import batch, claim_dots
+from .claim_errors import ClaimError
 from .claim_syntax import (
     Binary,
     Binding,
     Claim,
-    ClaimError,
     Frac,
     Group,
     Name,
@@ -250,7 +258,7 @@ class _Binder:
         numbered = batch.numbering(v for side in sides for v in side.values) if self.head_kind == MEAN_COST else 0
         concrete = wrt_symbol is not None and all(i.is_Integer for i in wrt_symbol.indices)
         return BoundClaim(
-            _ref(wrt_symbol) if concrete else None,
+            ref_of(wrt_symbol) if concrete else None,
             sides,
             len(read),
             self.quote(wrt_node) if wrt_node is not None else None,
@@ -900,9 +908,7 @@ class _Binder:
     def indices(self, node: Node, kind: str, layer: int, sub: Node | None) -> tuple[sp.Expr, ...]:
         """The neuron indices in a subscript, checked against the layer (or recorded, for a summed letter)."""
         spec = self.net.spec
-        want = 2 if kind == "w" else 1
-        if kind == "b" and spec.bias == "layer":
-            want = 0
+        want = index_count(kind, spec)
         if kind == "b" and spec.bias == "none":
             raise self.fail(node, 'this network has no biases (bias = "none")')
         if kind in ("w", "b", "z") and layer == 0:
@@ -913,7 +919,7 @@ class _Binder:
         if len(parts) != want:
             written = self.quote(_unbrace(sub))
             raise self.fail(node, f"'{self.quote(node)}': {wrong_indices(kind, want, written, len(parts))}")
-        layers = [layer, layer - 1] if kind == "w" else [layer]
+        layers = indexed_layers(kind, layer)
         if kind == "w" and node.start in self.swapped:
             parts = parts[::-1]
         out = []
@@ -955,15 +961,11 @@ class _Binder:
 
     def implicit(self, node: Node, kind: str, layer: int, want: int) -> tuple[sp.Expr, ...]:
         """No subscript: fine where every layer indexed has one neuron."""
-        if want == 0:
-            return ()
-        touched = [layer, layer - 1] if kind == "w" else [layer]
-        wide = [t for t in touched if self.net.layers[t] != 1]
-        if wide:
-            size = self.net.layers[wide[0]]
+        wide = wide_layer(kind, layer, self.net.spec)
+        if wide is not None:
+            size = self.net.layers[wide]
             raise self.fail(
-                node,
-                f"'{self.quote(node)}' needs its neuron index; layer {self.layer_label(wide[0])} has {size} neurons",
+                node, f"'{self.quote(node)}' needs its neuron index; layer {self.layer_label(wide)} has {size} neurons"
             )
         return (sp.Integer(self.net.spec.index_base),) * want
 
@@ -1096,7 +1098,7 @@ def partial_value(net: Network, of: sp.Expr, wrt: sp.Indexed, position: int | No
     ``of`` is C_0, an a or a z, or (from \\frac{\\partial}{\\partial x}(...)) an expression, whose
     a's and z's after ``wrt``'s layer are written down to it, so d/dz (a - y)^2 goes through a = g(z).
     """
-    ref = _ref(wrt)
+    ref = ref_of(wrt)
     try:
         check(ref, net.spec, _tex(net, wrt))
     except SpecError as err:
@@ -1113,17 +1115,6 @@ def partial_value(net: Network, of: sp.Expr, wrt: sp.Indexed, position: int | No
 def _tex(net: Network, symbol: sp.Expr) -> str:
     """A quantity as the network's notation writes it in LaTeX: w_{12}^{(L)}."""
     return printers(net.notation, net.layers)[1].doprint(symbol)
-
-
-def ref_of(symbol: sp.Indexed) -> Ref:
-    """The reference an indexed w, b, a or z with numbers for indices names."""
-    return _ref(symbol)
-
-
-def _ref(symbol: sp.Indexed) -> Ref:
-    kind = {A: "a", Z: "z", W: "w", B: "b"}[symbol.base]
-    layer, *indices = (int(i) for i in symbol.indices)
-    return Ref(kind, layer, tuple(indices))
 
 
 class _TooLarge(Exception):

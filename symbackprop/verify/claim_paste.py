@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from . import claim_syntax
+from .claim_errors import ClaimError, line_column
 
 # The displays a formula is pasted in; their rows are the sides of one claim.
 ENVIRONMENTS = (
@@ -173,7 +173,7 @@ def _refuse_other_environments(text: str) -> None:
         )
     else:
         message = f"the environment {name} is not understood in a claim"
-    raise claim_syntax.ClaimError(message, found.start() + 1)
+    raise ClaimError(message, found.start() + 1)
 
 
 def _without_trailing_punctuation(text: str) -> str:
@@ -207,23 +207,23 @@ def check_brackets(text: str, deepest: int) -> None:
         if ch in _OPENERS:
             stack.append((ch, start))
             if len(stack) > deepest:
-                raise claim_syntax.ClaimError(f"groups are nested more than {deepest} deep", start + 1)
+                raise ClaimError(f"groups are nested more than {deepest} deep", start + 1)
         elif ch in _CLOSERS:
             _close(text, stack, ch, start)
         i += 1
     if stack:
         ch, start = stack[-1]
-        raise claim_syntax.ClaimError(f"this {_shown(text, start)} is never closed", start + 1)
+        raise ClaimError(f"this {_shown(text, start)} is never closed", start + 1)
 
 
 def _close(text: str, stack: list[tuple[str, int]], ch: str, at: int) -> None:
     if not stack:
         message = f"this {_shown(text, at)} closes nothing: there is no {_pair(ch)} before it"
-        raise claim_syntax.ClaimError(message, at + 1)
+        raise ClaimError(message, at + 1)
     opener, start = stack.pop()
     if _CLOSERS.index(ch) != _OPENERS.index(opener):
-        line, column = claim_syntax.line_column(text, start + 1)
-        raise claim_syntax.ClaimError(
+        line, column = line_column(text, start + 1)
+        raise ClaimError(
             f"this {_shown(text, at)} does not close the {_shown(text, start)} opened at line {line}, column {column}",
             at + 1,
         )

@@ -15,22 +15,12 @@ from pathlib import Path
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 
-from ..base.errors import SpecError
 from . import claim_paste
+from .claim_errors import ClaimError
 
 MAX_LENGTH = 4000  # characters of formula; a derivative a textbook prints is a few hundred
 MAX_TEXT = 64_000  # characters pasted, comments and a .tex file's preamble included
 MAX_NESTING = 40  # groups inside groups
-
-
-class ClaimError(SpecError):
-    """A claim that cannot be read or means nothing in this network; ``position`` is 1-based or None."""
-
-    def __init__(self, message: str, position: int | None = None) -> None:
-        where = f" at position {position}" if position is not None else ""
-        super().__init__(f"claim{where}: {message}")
-        self.reason = message
-        self.position = position
 
 
 @dataclass(frozen=True)
@@ -156,12 +146,6 @@ def parse(text: str) -> Claim:
         if isinstance(err.orig_exc, ClaimError):
             raise err.orig_exc from None
         raise
-
-
-def line_column(text: str, position: int) -> tuple[int, int]:
-    """The 1-based line and column of a 1-based position in ``text``."""
-    before = text[: max(position - 1, 0)]
-    return before.count("\n") + 1, len(before) - before.rfind("\n")
 
 
 def source(text: str, node: Node) -> str:

@@ -19,17 +19,17 @@ import sympy as sp
 
 from ..base.errors import SpecError, check_text
 from ..base.stages import stage
-from ..derive.derivation import Derivation
+from ..derive.derivation import Derivation, derive
 from ..derive.local import local_derivative
 from ..model.network import Network
 from ..model.printing import printers
-from ..model.references import Ref, check
+from ..model.references import Ref, check, ref_of
 from ..model.symbols import C0, MEAN_COST
 from ..prove.equivalence import Counterexample, Decision, agree_at_real_points, counterexample, decide
 from ..prove.exact_points import NoExactValue
 from ..prove.real_points import Unsupported
 from . import batch, claim_binding, claim_syntax
-from .claim_syntax import ClaimError
+from .claim_errors import ClaimError
 from .diagnosis import Local, Mistake, diagnose
 
 CORRECT, INCORRECT, UNPARSEABLE = "correct", "incorrect", "unparseable"
@@ -258,7 +258,7 @@ def _report(
         net,
         claim,
         verdict,
-        _ref_of(answer.wrt),
+        ref_of(answer.wrt),
         answer.derivation,
         side.shown,
         decision.method,
@@ -275,10 +275,10 @@ def _report(
 
 def _answer(net: Network, of: sp.Expr, wrt: sp.Indexed, first_sample: int) -> Answer:
     """The right answer for d(of)/d(wrt)."""
-    ref = _ref_of(wrt)
+    ref = ref_of(wrt)
     if of == C0:
         stage("deriving")
-        d = net.derive(ref)
+        d = derive(net, ref)
         return Answer(of, wrt, d.sum_form, d.result, d.start, d)
     if of == MEAN_COST:
         mean = batch.mean_of_samples(wrt, first_sample)
@@ -289,7 +289,7 @@ def _answer(net: Network, of: sp.Expr, wrt: sp.Indexed, first_sample: int) -> An
 
 def _worked_out(of: sp.Expr, wrt: sp.Indexed, value: sp.Expr) -> Answer:
     """The first side of a chain d/dx(E) = ..., E no quantity of the network's: sympy.diff of E, the reference."""
-    ref = _ref_of(wrt)
+    ref = ref_of(wrt)
     return Answer(of, wrt, sp.factor_terms(value), value, ref if ref.kind in "az" else None)
 
 
@@ -321,7 +321,7 @@ def _diagnose(net: Network, answer: Answer, value: sp.Expr, bound: claim_binding
         return batch.diagnose(value, answer.value)
     if answer.derivation is not None:
         return diagnose(answer.derivation, value)
-    return diagnose(Local(net, _ref_of(answer.wrt), answer.of, answer.value, answer.start), value)
+    return diagnose(Local(net, ref_of(answer.wrt), answer.of, answer.value, answer.start), value)
 
 
 def _or_none(detail, *args):
@@ -348,10 +348,6 @@ def _wrt_in_case(net: Network, bound: claim_binding.BoundClaim, target: Ref | No
 
 def _values(case: Case) -> dict[sp.Symbol, sp.Integer]:
     return {symbol: sp.Integer(v) for symbol, v in case}
-
-
-def _ref_of(symbol: sp.Indexed) -> Ref:
-    return claim_binding.ref_of(symbol)
 
 
 def _target(net: Network, given: Ref | None, given_text: str | None, bound: claim_binding.BoundClaim) -> Ref | None:

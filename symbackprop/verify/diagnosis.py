@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..derive.derivation import Derivation
+from ..derive.derivation import Derivation, derive
 from ..derive.local import local_derivative
 from ..model.network import Network
 from ..model.references import Ref
@@ -169,7 +169,7 @@ def _swapped_indices(d: Derivation) -> Iterator[Mistake]:
     if quantity and t.kind == "w" and t.indices[0] != t.indices[1]:
         swapped = Ref("w", t.layer, (t.indices[1], t.indices[0]))
         if swapped.indices[0] in net.neurons(t.layer) and swapped.indices[1] in net.neurons(t.layer - 1):
-            other = net.derive(swapped).result if isinstance(d, Derivation) else None
+            other = derive(net, swapped).result if isinstance(d, Derivation) else None
             if other is None:
                 other = local_derivative(net, d.of, net.symbol(swapped))
             yield Mistake(

@@ -1,0 +1,146 @@
+"""What a proof is, and how it says what it found: a verdict (proven, disproven, undecided), a method (symbolic,
+or a randomized identity test) and a statement in words, built from the parts a proof checks.
+
+Every check runs under a guard against hanging (GUARD_SECONDS), not a budget: a proof that runs past it is not
+decided, and says so.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import sympy as sp
+
+from ..base.time_guard import within
+from ..model.network import Network
+from ..model.printing import printers
+from .random_identity import POINTS, SPAN, Outcome, Unknowns, identity_test
+
+T = TypeVar("T")
+Show = Callable[[sp.Basic], str]
+
+PROVEN, DISPROVEN, UNDECIDED = "proven", "disproven", "undecided"
+SYMBOLIC, RANDOM = "symbolic", "randomized identity test"
+GUARD_SECONDS = 120.0  # a guard against hanging, not a budget: work within the limits above takes seconds
+
+
+@dataclass(frozen=True)
+class Proof:
+    """The outcome of a check: ``verdict`` proven, disproven or undecided; ``method`` and ``statement`` say how.
+
+    Truthy only when proven.
+    """
+
+    verdict: str
+    method: str  # SYMBOLIC or RANDOM
+    statement: str
+    activation_facts: tuple[str, ...] = ()
+
+    @property
+    def proven(self) -> bool:
+        return self.verdict == PROVEN
+
+    def __bool__(self) -> bool:
+        return self.proven
+
+    def __str__(self) -> str:
+        facts = "".join(f"; {fact}" for fact in self.activation_facts)
+        return f"{HEADLINE[self.verdict]} ({self.method}): {self.statement}{facts}"
+
+    def as_data(self) -> dict[str, Any]:
+        """The proof for JSON: the three-state verdict, the method, and the statement in words."""
+        return {"verdict": self.verdict, "proven": self.proven, "method": self.method, "statement": str(self)}
+
+
+HEADLINE = {PROVEN: "proven", DISPROVEN: "DISPROVEN", UNDECIDED: "NOT DECIDED"}
+
+
+@dataclass(frozen=True)
+class Part:
+    """One step of a proof: its verdict, method and words."""
+
+    verdict: str
+    method: str
+    words: str
+
+
+def combine(parts: list[Part], facts: tuple[str, ...] = ()) -> Proof:
+    """The weakest verdict of the parts (disproven, then undecided); symbolic only if every part is."""
+    verdict = next((v for v in (DISPROVEN, UNDECIDED) if any(p.verdict == v for p in parts)), PROVEN)
+    method = SYMBOLIC if all(p.method == SYMBOLIC for p in parts) else RANDOM
+    return Proof(verdict, method, "; ".join(p.words for p in parts), facts)
+
+
+def too_large(nodes: int, layers: int, most_nodes: int, most_layers: int) -> str:
+    if nodes > most_nodes:
+        return f"the composed cost written out has {nodes:,} nodes, more than {most_nodes:,}"
+    return f"the derivative runs through {layers} layers, more than {most_layers}"
+
+
+def ran_past() -> str:
+    return f"ran past {GUARD_SECONDS:g} s, the guard against hanging (work of this size takes seconds)"
+
+
+def by_points(what: str, outcome: Outcome, why: str, against: str = "", show: Show = str) -> Part:
+    """The words for a randomized identity test of ``what`` against ``against`` (by default the forward-mode
+    derivative of the composed cost); ``show`` prints a symbol of a counterexample."""
+    against = against or "the derivative of the composed cost, computed independently by forward-mode dual numbers"
+    if outcome.verdict == PROVEN:
+        return Part(PROVEN, RANDOM, f"{what} equals {against}: {agreement(outcome)} ({why})")
+    if outcome.verdict == DISPROVEN:
+        return Part(DISPROVEN, RANDOM, f"{what} differs from {against}: {counterexample(outcome, show)}")
+    return Part(UNDECIDED, RANDOM, f"{what}, compared with {against} at random points: {outcome.reason}")
+
+
+def agreement(outcome: Outcome) -> str:
+    """What agreement at every random point establishes, with its chance of error."""
+    chance = "nil" if outcome.degree <= 0 else f"below 10^{outcome.exponent}"
+    return (
+        f"exactly equal at {outcome.points} random points, where every input, parameter and target and every "
+        f"activation value and slope is an unknown integer of its own, drawn from {SPAN:,} (a randomized identity "
+        f"test: were they different functions, their difference would have a numerator of degree at most "
+        f"{outcome.degree:,}, which a random point is a root of with probability at most {outcome.degree:,} in "
+        f"{SPAN:,} by the Schwartz-Zippel lemma, so the chance that all {outcome.points} points agree is {chance}; "
+        "the points are drawn from a fixed seed, so the same input always gets this verdict)"
+    )
+
+
+def counterexample(outcome: Outcome, show: Show = str, shown: int = 6) -> str:
+    """The point where two expressions differ, for the statement: some of its values, and the two results."""
+    w = outcome.witness
+    assert w is not None
+    values = ", ".join(f"{show(s)} = {v}" for s, v in w.values[:shown])
+    more = f" and {len(w.values) - shown} more" if len(w.values) > shown else ""
+    return (
+        f"at random point {w.number}, where {values}{more}, every activation value and slope an integer of its "
+        f"own, the first is {_short(w.mine)} and the second {_short(w.theirs)}"
+    )
+
+
+def _short(x: Any) -> str:
+    text = str(x)
+    return text if len(text) <= 40 else f"{float(x):.6g}" if abs(x) < 1e300 else f"a number of {len(text)} digits"
+
+
+def points_within(evaluate: Callable[[Unknowns], tuple[Any, Any]], count: int = POINTS) -> Outcome:
+    """``identity_test`` under the guard against hanging: running past it leaves the test undecided."""
+    done = [0]
+    outcome = guarded(lambda: identity_test(evaluate, count, done))
+    if outcome is None:
+        return Outcome(UNDECIDED, done[0], 0, reason=f"{done[0]} of {count} points were done when it {ran_past()}")
+    return outcome
+
+
+def guarded(work: Callable[[], T]) -> T | None:
+    """``work()`` within GUARD_SECONDS; None if it runs past them or nests too deeply for SymPy."""
+    try:
+        return within(GUARD_SECONDS, work)
+    except RecursionError:
+        return None
+
+
+def text_printer(net: Network) -> Show:
+    """How a statement writes a symbol: in the network's notation, as plain text."""
+    return printers(net.notation, net.layers)[0].doprint
