@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import symbackprop as sbp
 from symbackprop import cli
 from symbackprop.base import time_guard
+from symbackprop.cli import commands
 from symbackprop.derive import bounds, second
 from symbackprop.derive.bounds import parameters, paths
 from symbackprop.numeric import numbers as numeric
@@ -59,12 +60,12 @@ def no_expensive_work(monkeypatch):
     for module, name in [  # where each is called from: a module that imported the name has its own reference
         (element, "prove"),
         (forms, "prove"),
-        (cli, "all_proofs"),
-        (cli, "stated_proofs"),
-        (cli, "prove_general_form"),
+        (commands, "all_proofs"),
+        (commands, "stated_proofs"),
+        (commands, "prove_general_form"),
         (prove_second, "check"),
         (numeric, "gradcheck"),
-        (cli, "verify_claim"),
+        (commands, "verify_claim"),
     ]:
         monkeypatch.setattr(module, name, never)
 
@@ -136,7 +137,7 @@ def test_the_general_form_of_a_deep_network_is_proven_on_a_shallower_copy_and_sa
 def test_the_largest_network_has_a_general_form(no_expensive_work, monkeypatch):
     """The general form of a 65-layer, 4096-wide network is proven on a copy of 3 neurons per layer."""
     sizes = []
-    monkeypatch.setattr(cli, "prove_general_form", lambda net: sizes.append(proof_copy(net)) or proven())
+    monkeypatch.setattr(commands, "prove_general_form", lambda net: sizes.append(proof_copy(net)) or proven())
     assert cli.main(["derive", "--layers", wide(4096, 65), "--wrt", "b_j^{(l)}"]) == 0
     assert [copy.network.layers for copy in sizes] == [(3, 3, 3)]
 

@@ -1,0 +1,216 @@
+"""The commands: derive, evaluate, verify, codegen and gradcheck, each calling the stages that do the work and
+writing what they give."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..base.errors import SpecError
+from ..base.output import write_atomically
+from ..base.stages import stage
+from ..derive import bounds
+from ..derive.derivation import derive
+from ..derive.general_form import general_form, general_kind
+from ..documents import all_document, derivation_document, general_document
+from ..model.network import Network
+from ..model.references import layer_name
+from ..numeric import numbers as numeric
+from ..numeric.claimed_numbers import WRONG, check_numbers
+from ..prove.element import all_proofs
+from ..prove.forms import prove_general_form, stated_proofs
+from ..render import SecondDocument, render, render_all, render_general, render_numbers, render_report, render_second
+from ..render.escape import untypesettable
+from ..render.latex_build import build_pdf
+from ..render.verdict import error_place
+from ..verify.claims import verify_claim
+from .inputs import claim_text, load_spec
+from .terminal import EXIT_FAILED, EXIT_OK, emit, one_line, quiet, step, write_stdout
+
+
+def cmd_derive(args: argparse.Namespace) -> int:
+    net, inputs = load_spec(args)
+    if args.templates is not None and not args.templates.is_dir():
+        raise SpecError(f"--templates: {args.templates} is not a directory")
+    fmt = "json" if args.json else args.to
+    if fmt == "pdf" and args.output is None:
+        raise SpecError("--to pdf needs -o FILE.pdf")
+    options = {"title": args.title, "author": args.author}
+    if fmt in ("tex", "pdf"):
+        _check_printable(args, net)
+    if args.wrt2 is not None:
+        return _second(net, args, fmt, inputs)
+    if args.wrt.strip() == "all":
+        if fmt not in ("tex", "pdf"):
+            raise SpecError("--wrt all makes a LaTeX document: add --to tex or --to pdf")
+        stage("deriving every weight and bias")
+        bounds.check_all(net)
+        stage("proving every weight and bias")
+        proofs = all_proofs(net, bounds.all_elements(net), step)
+        source = render_all(all_document(net, proofs, **options), args.templates)
+        proven = all(proofs.values())
+    elif general_kind(args.wrt) is not None:
+        source, proven = _general(net, general_kind(args.wrt), "tex" if fmt == "pdf" else fmt, options)
+    else:
+        ref = net.ref(args.wrt)
+        stage("deriving")
+        bounds.check_element(net, ref, args.wrt, fmt)
+        d = derive(net, ref)
+        verdicts = stated_proofs(d, fmt)
+        document = derivation_document(d, fmt, verdicts, **options)
+        source, proven = render(document, "tex" if fmt == "pdf" else fmt, args.templates), bool(verdicts)
+    if fmt == "pdf":
+        stage("compiling the PDF")
+        pdf = build_pdf(source)
+        quiet()
+        write_atomically(args.output, pdf, inputs)
+    else:
+        emit(source, args.output, inputs)
+    return EXIT_OK if proven else EXIT_FAILED
+
+
+def _check_printable(args: argparse.Namespace, net: Network) -> None:
+    """Refuse, before any work, a title or author holding a character the document's fonts cannot print,
+    naming the character and where it came from (--title, or the spec's title key)."""
+    for key in ("title", "author"):
+        given = getattr(args, key)
+        text, where = (given, f"--{key}") if given is not None else (net.spec.extras.get(key), f"{args.spec}: {key}")
+        bad = untypesettable(text) if isinstance(text, str) else None
+        if bad is not None:
+            raise SpecError(
+                f"{where}: the character {bad} cannot be printed in a LaTeX or PDF document, whose fonts have "
+                "Latin letters, Greek letters as math and common signs; leave it out or write it in Latin letters"
+            )
+
+
+def _second(net: Network, args: argparse.Namespace, fmt: str, inputs: tuple[Path, ...]) -> int:
+    """d^2 C_0/(dw dw'): worked by the chain rule, proven against the composed cost's second derivative."""
+    from ..derive.second import derive_second
+    from ..prove.second import check as check_second
+
+    if fmt not in ("text", "json"):
+        raise SpecError("a second derivative comes as text or json")
+    first, second = net.ref(args.wrt), net.ref(args.wrt2)
+    stage("deriving the second derivative")
+    bounds.check_second(net, first, second, args.wrt)
+    d2 = derive_second(net, first, second)
+    stage("proving the second derivative")
+    proof = check_second(d2)
+    emit(render_second(SecondDocument(d2, proof), fmt), args.output, inputs)
+    return EXIT_OK if proof else EXIT_FAILED
+
+
+def _general(net: Network, kind: str, fmt: str, options: dict[str, Any]) -> tuple[str, bool]:
+    """The general form for ``kind``, proven on a copy of this network with a layer of each kind."""
+    if kind == "b" and net.spec.bias == "none":
+        raise SpecError('this network has no biases (bias = "none")')
+    stage("proving the general form")
+    proof = prove_general_form(net)
+    return render_general(general_document(general_form(net, kind), proof, **options), fmt), bool(proof)
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    net, inputs = load_spec(args)
+    stage("deriving every gradient")
+    bounds.check_numeric(net, "evaluate")
+    stage("computing the gradient")
+    numbers = numeric.evaluate(net)
+    text = json.dumps(numbers, indent=2) + "\n" if args.json else _table(net, numbers)
+    emit(text, args.output, inputs)
+    return EXIT_OK
+
+
+def _table(net: Network, numbers: dict[str, Any]) -> str:
+    lines = [f"cost C = {numbers['cost']:.10g}", "", "forward pass (first sample):"]
+    for layer, a in enumerate(numbers["a"]):
+        name = layer_name(layer, net.depth)
+        z = f"  z = {_row(numbers['z'][layer - 1])}" if layer else ""
+        lines.append(f"  layer {name:>4}: a = {_row(a)}{z}")
+    lines += ["", "gradient of the mean cost:"]
+    for layer, g in enumerate(numbers["grad_weights"], start=1):
+        lines.append(f"  dC/dw^({layer_name(layer, net.depth)}) =")
+        lines += [f"    {_row(row)}" for row in g]
+    for layer, g in enumerate(numbers["grad_biases"], start=1):
+        lines.append(f"  dC/db^({layer_name(layer, net.depth)}) = {_row(g if isinstance(g, list) else [g])}")
+    if "updated_weights" in numbers:
+        lines += ["", "after one gradient-descent step:"]
+        for layer, w in enumerate(numbers["updated_weights"], start=1):
+            lines.append(f"  w^({layer_name(layer, net.depth)}) =")
+            lines += [f"    {_row(row)}" for row in w]
+        for layer, b in enumerate(numbers["updated_biases"], start=1):
+            lines.append(f"  b^({layer_name(layer, net.depth)}) = {_row(b if isinstance(b, list) else [b])}")
+    return "\n".join(lines) + "\n"
+
+
+def _row(values: Sequence[float]) -> str:
+    return "[" + ", ".join(f"{v:.10g}" for v in values) + "]"
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    try:
+        return _verify(args)
+    except SpecError as err:  # with --json, the error is JSON on stdout too; main still writes its one line
+        if args.json:
+            write_stdout(json.dumps({"error": one_line(str(err))}, ensure_ascii=False) + "\n")
+        raise
+
+
+def _verify(args: argparse.Namespace) -> int:
+    net, inputs = load_spec(args)
+    claim = claim_text(args)
+    fmt = "json" if args.json else "text"
+    if claim is None:
+        if args.wrt is not None:
+            raise SpecError("--wrt goes with --claim; without a claim, verify checks the spec's [claims] numbers")
+        stage("checking the claimed numbers")
+        checks = check_numbers(net)
+        emit(render_numbers(checks, fmt), args.output, inputs)
+        return EXIT_FAILED if any(c.verdict == WRONG for c in checks) else EXIT_OK
+    bounds.check_claim(net)
+    report = verify_claim(net, claim, args.wrt)
+    emit(render_report(report, fmt), args.output, inputs, report.exit_status)
+    quiet()
+    if report.verdict == "unparseable":  # the report is the answer; stderr still says why in one line
+        where = f" at {error_place(report.claim, report.position)}" if report.position is not None else ""
+        what = "" if report.undecided else f"the claim cannot be read{where}: "
+        sys.stderr.write(f"symbackprop verify: error: {what}{one_line(report.error)}\n")
+    return report.exit_status
+
+
+def cmd_codegen(args: argparse.Namespace) -> int:
+    net, inputs = load_spec(args)
+    stage("loading the code generator")  # SymPy's PyTorch printer imports torch, where it is installed
+    from ..codegen.modules import module_source
+
+    emit(module_source(net, args.backend), args.output, inputs)
+    return EXIT_OK
+
+
+def cmd_gradcheck(args: argparse.Namespace) -> int:
+    net, _ = load_spec(args)
+    stage("deriving every gradient")
+    bounds.check_numeric(net, "gradcheck")
+    values = numeric.random_values(net, seed=args.seed) if args.random or net.spec.values is None else None
+    result = numeric.gradcheck(net, values)
+    if args.json:
+        write_stdout(json.dumps(result.__dict__, indent=2) + "\n")
+    else:
+        verdict = "agree" if result.passed else "DISAGREE"
+        write_stdout(
+            f"{result.parameters} gradients at {result.where}: lambdified and central differences {verdict}; "
+            f"largest difference {result.max_abs_error:.3g} (relative {result.max_rel_error:.3g})\n"
+        )
+    return EXIT_OK if result.passed else EXIT_FAILED
+
+
+COMMANDS = {
+    "derive": cmd_derive,
+    "evaluate": cmd_evaluate,
+    "verify": cmd_verify,
+    "codegen": cmd_codegen,
+    "gradcheck": cmd_gradcheck,
+}

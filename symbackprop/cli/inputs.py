@@ -1,0 +1,83 @@
+"""What a command reads: the spec (a file, a built-in example or the flags), a claim, a preset, the user's
+templates; every file it reads, which -o may never overwrite."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+from pathlib import Path
+
+from ..base.errors import SpecError
+from ..base.output import read_regular_file, shown
+from ..base.resources import example_path, templates_dir
+from ..base.stages import stage
+from ..model import spec as specs
+from ..model.network import Network
+from ..model.notation import preset_names
+
+MAX_CLAIM_BYTES = 1 << 20  # a claim is one formula; a megabyte is far more than any
+
+
+def load_spec(args: argparse.Namespace) -> tuple[Network, tuple[Path, ...]]:
+    """The network from SPEC (a file or example:NAME) or from the flags; never both. With it, every file the
+    command reads (the spec, a preset, a claim file, the --templates files), which -o may never overwrite.
+    The spec's notes go in ``args.notes``, for main to print once the command is done."""
+    stage("reading the spec")
+    net, inputs = _load_spec(args)
+    args.notes = specs.notes(net.spec)
+    return net, inputs
+
+
+def _load_spec(args: argparse.Namespace) -> tuple[Network, tuple[Path, ...]]:
+    flags = {k: getattr(args, k) for k in ("layers", "activation", "cost", "bias", "index_base", "notation")}
+    given = {k: v for k, v in flags.items() if v is not None}
+    if args.spec is not None:
+        if given:
+            raise SpecError("give a SPEC file or spec flags (--layers ...), not both")
+        path = example_path(args.spec[len("example:") :]) if args.spec.startswith("example:") else Path(args.spec)
+        net = Network.from_toml(path)
+        return net, (path, *_other_inputs(args, net))
+    if "layers" not in given:
+        raise SpecError("give a SPEC file, example:NAME, or --layers (e.g. --layers 2,3,2)")
+    net = Network.from_spec(specs.from_flags(given))
+    return net, _other_inputs(args, net)
+
+
+def _other_inputs(args: argparse.Namespace, net: Network) -> tuple[Path, ...]:
+    """The files besides the spec that the command reads: a preset file, the claim file, the user's templates."""
+    files = [] if net.spec.notation in preset_names() else [Path(net.spec.notation)]
+    if getattr(args, "claim_file", None) is not None:
+        files.append(args.claim_file)
+    templates = getattr(args, "templates", None)
+    if templates is not None:
+        files += _template_files(templates)
+    return tuple(files)
+
+
+def _template_files(folder: Path, most: int = 10_000) -> list[Path]:
+    """What a --templates folder may hand the renderer: a file of each shipped template's name in it, and its
+    other files (up to ``most``, so --templates / does not walk the disk)."""
+    shipped = templates_dir()
+    files = [folder / p.relative_to(shipped) for p in shipped.rglob("*.j2")]
+    for root, _, names in itertools.islice(os.walk(folder), most):
+        files += [Path(root, name) for name in names[:most]]
+        most -= len(names)
+        if most <= 0:
+            break
+    return files
+
+
+def claim_text(args: argparse.Namespace) -> str | None:
+    if args.claim is not None and args.claim_file is not None:
+        raise SpecError("give --claim or --claim-file, not both")
+    if args.claim_file is None:
+        return args.claim
+    try:  # a regular file of bounded size: never a FIFO (which would hang) or /dev/zero
+        data = read_regular_file(args.claim_file, MAX_CLAIM_BYTES, "claim file")
+    except SpecError as err:
+        raise SpecError(f"--claim-file {err}") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SpecError(f"--claim-file {shown(args.claim_file)}: not UTF-8 text") from None

@@ -1,0 +1,186 @@
+"""The command line's arguments: each command, its options, its examples, and the output format a -o name implies.
+A usage error is one line and exit status 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import NoReturn
+
+from ..base import bounded
+from ..base.errors import SpecError
+from ..base.output import is_stdout, shown
+from ..base.resources import example_names
+from .terminal import EXIT_BAD_INPUT, one_line
+
+EPILOG_DERIVE = """examples:
+  symbackprop derive example:3b1b --wrt 'w^{(L)}'
+  symbackprop derive example:deeplizard --wrt 'w_{22}^{(L-1)}' --to pdf -o derivation.pdf
+  symbackprop derive example:worked --wrt all --to tex -o all.tex
+  symbackprop derive example:deeplizard --wrt 'w_{12}^{(L)}'
+  symbackprop derive net.toml --wrt 'a_{2}^{(L-1)}' --json
+  symbackprop derive --layers 2,3,2 --activation sigmoid --cost sse --wrt 'w_{1,2}^{(L-1)}'"""
+EPILOG_EVALUATE = """examples:
+  symbackprop evaluate example:worked
+  symbackprop evaluate net.toml --json"""
+EPILOG_VERIFY = """examples:
+  symbackprop verify example:deeplizard --wrt 'w_{12}^{(L)}' \\
+      --claim "2(a_1^{(L)} - y_1) g'^{(L)}(z_1^{(L)}) a_2^{(L-1)}"
+  symbackprop verify example:3b1b \\
+      --claim "\\frac{\\partial C_0}{\\partial w^{(L)}} = a^{(L-1)} \\sigma'(z^{(L)}) 2(a^{(L)} - y)"
+  symbackprop verify example:mazur            (every number the worked example printed)
+  symbackprop verify net.toml --json"""
+EPILOG_CODEGEN = """examples:
+  symbackprop codegen example:worked -o grad.py
+  symbackprop codegen --layers 784,128,64,10 --activation sigmoid --cost sse -o mnist_grad.py
+  symbackprop codegen example:worked --backend torch -o grad_torch.py   (PyTorch tensors instead)"""
+EPILOG_GRADCHECK = """examples:
+  symbackprop gradcheck example:worked
+  symbackprop gradcheck --layers 3,4,2 --activation tanh,softmax --cost cross_entropy"""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line and exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {one_line(message)} (see --help)\n")
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def _spec_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "spec", nargs="?", metavar="SPEC", help=f"a TOML spec file, or example:NAME ({', '.join(example_names())})"
+    )
+    flags = parser.add_argument_group("a spec given as flags instead of a file")
+    flags.add_argument("--layers", help="neurons per layer, input first, e.g. 2,3,2")
+    flags.add_argument("--activation", help="one name, or one per layer after the input, comma-separated")
+    flags.add_argument("--cost", help="sse, half_sse, mse, cross_entropy, binary_cross_entropy")
+    flags.add_argument("--bias", help="neuron, layer or none")
+    flags.add_argument("--index-base", type=int, choices=(0, 1), help="number neurons from 0 or from 1")
+    flags.add_argument("--notation", help="3b1b, deeplizard, nielsen, or a preset .toml file")
+    limits = parser.add_argument_group("limits (see docs/limits.md)")
+    limits.add_argument(
+        "--time-limit",
+        type=float,
+        metavar="SECONDS",
+        help=f"stop the command after this long (default {bounded.DEFAULT_SECONDS:g}, or ${bounded.TIME_ENV})",
+    )
+    limits.add_argument(
+        "--memory-limit",
+        type=int,
+        metavar="MIB",
+        help=f"the memory the command may use (default {bounded.DEFAULT_MEMORY_MIB}, or ${bounded.MEMORY_ENV})",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="symbackprop", description="Derive backpropagation symbolically, prove it, and compute it.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    fmt = argparse.RawDescriptionHelpFormatter
+
+    derive = commands.add_parser(
+        "derive", help="the chain-rule derivation of dC_0 for one quantity", epilog=EPILOG_DERIVE, formatter_class=fmt
+    )
+    _spec_arguments(derive)
+    derive.add_argument(
+        "--wrt",
+        required=True,
+        metavar="REF",
+        help="the quantity, e.g. 'w_{12}^{(L)}', 'b_1^(L-1)', or all",
+    )
+    derive.add_argument(
+        "--to",
+        choices=("text", "json", "md", "tex", "tex-body", "pdf"),
+        help="output (default: from -o's ending, .pdf .tex .md .json, else text)",
+    )
+    derive.add_argument(
+        "--wrt2",
+        metavar="REF2",
+        help="a second weight or bias: the second derivative d^2 C_0/(d REF d REF2) (text, json)",
+    )
+    derive.add_argument("--title", help="the document's title (tex and pdf)")
+    derive.add_argument("--author", help="the document's author (tex and pdf)")
+    derive.add_argument("--json", action="store_true", help="the same as --to json")
+    derive.add_argument("-o", "--output", type=output_path, help="write to this file instead of standard output")
+    derive.add_argument("--templates", type=Path, metavar="DIR", help="use your own templates from DIR first")
+
+    evaluate = commands.add_parser(
+        "evaluate",
+        help="forward pass, cost, gradient and one descent step",
+        epilog=EPILOG_EVALUATE,
+        formatter_class=fmt,
+    )
+    _spec_arguments(evaluate)
+    evaluate.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    evaluate.add_argument("-o", "--output", type=output_path, help="write to this file instead of standard output")
+
+    verify = commands.add_parser(
+        "verify",
+        help="check a claimed formula (--claim), or the numbers in the spec's [claims] table",
+        epilog=EPILOG_VERIFY,
+        formatter_class=fmt,
+    )
+    _spec_arguments(verify)
+    verify.add_argument("--wrt", metavar="REF", help="the derivative claimed, e.g. 'w_{12}^{(L)}'")
+    verify.add_argument("--claim", metavar="LATEX", help="the claimed formula, in LaTeX")
+    verify.add_argument("--claim-file", type=Path, metavar="FILE", help="read the claimed formula from FILE")
+    verify.add_argument("--json", action="store_true", help="the verdict as JSON")
+    verify.add_argument("-o", "--output", type=output_path, help="write to this file instead of standard output")
+
+    codegen = commands.add_parser(
+        "codegen",
+        help="write the gradient as a plain NumPy (or JAX, PyTorch) module, generated from the matrix form",
+        epilog=EPILOG_CODEGEN,
+        formatter_class=fmt,
+    )
+    _spec_arguments(codegen)
+    codegen.add_argument(
+        "--backend", choices=("numpy", "jax", "torch"), default="numpy", help="the array library the code uses"
+    )
+    codegen.add_argument("-o", "--output", type=output_path, help="write to this file instead of standard output")
+
+    gradcheck = commands.add_parser(
+        "gradcheck",
+        help="compare every gradient with central finite differences",
+        epilog=EPILOG_GRADCHECK,
+        formatter_class=fmt,
+    )
+    _spec_arguments(gradcheck)
+    gradcheck.add_argument("--random", action="store_true", help="check at random values even when the spec has values")
+    gradcheck.add_argument("--seed", type=int, default=0, help="seed for the random values (default 0)")
+    gradcheck.add_argument("--json", action="store_true", help="print the result as JSON")
+    return parser
+
+
+def output_path(text: str) -> Path:
+    """An -o argument: ``-`` is standard output; a path that names a directory (``out/``) is refused here,
+    while its trailing slash can still be seen (Path drops it)."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty file name")
+    if text != "-" and text.rsplit("/", 1)[-1] in ("", "."):
+        raise argparse.ArgumentTypeError(f"{shown(text)} names a directory (it ends in / or /.); give a file name")
+    return Path(text)
+
+
+SUFFIX_FORMATS = {".pdf": "pdf", ".tex": "tex", ".md": "md", ".json": "json"}
+
+
+def formats_from_output(args: argparse.Namespace) -> None:
+    """The output's format where -o's name says it and no option does (out.pdf, out.json); a name that says
+    PDF for output that is not one is refused before any work, since that file would not open."""
+    output = getattr(args, "output", None)
+    suffix = output.suffix.lower() if output is not None and not is_stdout(output) else ""
+    named = SUFFIX_FORMATS.get(suffix)
+    if hasattr(args, "to"):
+        if args.to is None:
+            args.to = named if named is not None else "text"
+        wanted = "json" if args.json else args.to
+        if named == "pdf" and wanted != "pdf":
+            raise SpecError(f"-o {output.name} names a PDF, but the output is {wanted}: give --to pdf, or another name")
+        if wanted == "pdf" and named not in (None, "pdf"):
+            raise SpecError(f"-o {output.name} names a {suffix} file, but --to pdf writes a PDF: name it .pdf")
+    elif named == "json" and hasattr(args, "json"):
+        args.json = True
+    elif named == "pdf":
+        raise SpecError(f"-o {output.name} names a PDF, but {args.command} writes text; name the file otherwise")

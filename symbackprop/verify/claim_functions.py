@@ -1,0 +1,126 @@
+"""Functions in a claim: a name that takes the factor after it (\\sigma'(z_1^{(L)}), g^{(L)}(z), \\tanh,
+\\operatorname{ReLU}, \\exp, \\ln, \\max(0, z), \\mathbb{1}[z > 0]), read as the layer's own activation where it is
+that one, with primes, a layer superscript and powers written on the name."""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from ..model import activations
+from ..model.symbols import Z, activation_functions
+from .claim_limits import evaluated
+from .claim_nodes import ACTIVATION_HEADS, is_prime_script, split, unbrace
+from .claim_reading import ReaderBase, Reading
+from .claim_syntax import Group, Name, Node, Product, Relation
+
+PLAIN_FUNCTIONS = {"\\exp": sp.exp, "\\ln": sp.log, "\\log": sp.log}
+
+
+class Functions(ReaderBase):
+    """A function name applied to the factor after it."""
+
+    def apply(self, head: Node, base: Name, scripts: tuple, arg: Node, at: Reading) -> sp.Expr:
+        """A function applied to the next factor; powers written on the argument's group apply after."""
+        arg_base, arg_scripts = split(arg)
+        inner = arg_base if isinstance(arg_base, Group) and arg_base.delim in "([" else arg
+        powers = arg_scripts if inner is arg_base else ()
+        value = self.call(head, base, scripts, inner, at)
+        for mark, script in powers:
+            if mark != "^":
+                raise self.fail(arg, f"unexpected {mark!r} after '{self.quote(arg)}'")
+            value = self.power(arg, value, script, at)
+        return value
+
+    def call(self, head: Node, base: Name, scripts: tuple, arg: Node, at: Reading) -> sp.Expr:
+        primes, layer, powers = self.head_scripts(head, base, scripts)
+        name = base.name
+        if primes and name not in ACTIVATION_HEADS:
+            raise self.fail(head, f"a prime on {self.quote(head)} is not understood; primes go on activations")
+        args = arg.items if isinstance(arg, Group) else (arg,)
+        try:
+            value = self.applied(head, name, primes, layer, arg, args, at)
+        except TypeError:  # SymPy could not compare it with 0: a sum over the samples, a derivative of a sample's cost
+            raise self.fail(
+                arg, f"'{self.quote(arg)}' cannot be the argument of {self.quote(head)}: it is no value of one sample's"
+            ) from None
+        for power in powers:
+            value = self.power(head, value, power, at)
+        return self.bounded(Node(head.start, arg.end), value)  # \exp(\exp(10)): a number of 9566 digits
+
+    def applied(
+        self, head: Node, name: str, primes: int, layer: int | None, arg: Node, args: tuple, at: Reading
+    ) -> sp.Expr:
+        """The function ``name`` applied to what is written in its brackets."""
+        if name == "\\max":
+            if len(args) != 2:
+                raise self.fail(arg, "\\max takes two arguments, as in \\max(0, z)")
+            return sp.Max(*(evaluated(self.expr(a, at)) for a in args))  # SymPy decides on values
+        if len(args) != 1:
+            raise self.fail(arg, f"{self.quote(head)} takes one argument")
+        if name == "1":
+            return self.indicator(args[0], at)
+        if name in PLAIN_FUNCTIONS:
+            return PLAIN_FUNCTIONS[name](evaluated(self.expr(args[0], at)))
+        return self.activation(head, name, primes, layer, self.expr(args[0], at))
+
+    def head_scripts(self, head: Node, base: Name, scripts: tuple) -> tuple[int, int | None, list[Node]]:
+        """Primes, a layer superscript (g^{(L)}) and powers written on a function's name."""
+        primes, layer, powers = 0, None, []
+        for mark, script in scripts:
+            if mark == "'":
+                primes += 1
+            elif mark == "_":
+                raise self.fail(head, f"a subscript on {base.name} is not understood")
+            elif is_prime_script(script):
+                primes += 1
+            else:
+                inner = unbrace(script)
+                if isinstance(inner, Product):  # ^{\\prime(L)} or ^{(L)\\prime}
+                    marks = [f for f in inner.factors if is_prime_script(f)]
+                    rest = [f for f in inner.factors if not is_prime_script(f)]
+                    primes += len(marks)
+                    if marks and len(rest) == 1:
+                        inner = rest[0]
+                found = self.layer_of(inner, force=layer is None and base.name == "g")
+                if found is not None and layer is None:
+                    layer = found
+                else:
+                    powers.append(inner)
+        if primes > 1:
+            raise self.fail(head, "second derivatives of an activation are not supported here")
+        return primes, layer, powers
+
+    def activation(self, head: Node, name: str, primes: int, layer: int | None, arg: sp.Expr) -> sp.Expr:
+        """sigma, g, tanh, ReLU and their derivatives: the layer's own activation where it is that one."""
+        wanted = ACTIVATION_HEADS[name]
+        if layer is None and isinstance(arg, sp.Indexed) and arg.base == Z:
+            layer = int(arg.indices[0])
+        if layer is not None and not 1 <= layer <= self.net.depth:
+            raise self.fail(head, f"{self.quote(head)}: there is no layer {layer} with an activation")
+        own = self.net.activation(layer) if layer is not None else None
+        if own is not None and own.generic and name == "\\sigma":
+            wanted = None  # \sigma' on a layer whose activation is any g is that layer's g', as the texts use it
+        if wanted is None and own is None:
+            raise self.fail(head, "g needs its layer, g^{(L)}(...), or a z of one layer as its argument")
+        if own is not None and (wanted is None or activations.activation(wanted).latex == own.latex):
+            if not own.elementwise:
+                raise self.fail(
+                    head, f"layer {self.layer_label(layer)} is softmax, which is not applied neuron by neuron"
+                )
+            func, prime = activation_functions(own.name)
+            return (prime if primes else func)(layer, arg)
+        if wanted is None:
+            raise self.fail(head, "g stands for a layer's activation; this one has no layer")
+        act = activations.activation(wanted)
+        return act.prime(evaluated(arg)) if primes else act.form(evaluated(arg))  # 0·y is 0 to a piecewise
+
+    def indicator(self, node: Node, at: Reading) -> sp.Expr:
+        """\\mathbb{1}[z > 0] as a step function of z."""
+        if not isinstance(node, Relation):
+            raise self.fail(node, "an indicator takes a comparison, as in \\mathbb{1}[z > 0]")
+        gap = evaluated(self.expr(node.left, at) - self.expr(node.right, at))
+        op = node.op.lstrip("\\")
+        strict = {">": (gap, 0), "gt": (gap, 0), "<": (-gap, 0), "lt": (-gap, 0)}
+        closed = {">=": (gap, 1), "ge": (gap, 1), "geq": (gap, 1), "<=": (-gap, 1), "le": (-gap, 1), "leq": (-gap, 1)}
+        arg, at_zero = {**strict, **closed}[op]
+        return sp.Heaviside(arg, at_zero)

@@ -1,0 +1,177 @@
+"""What a node of a claim's syntax tree is: the shapes the binder tells apart, as predicates on nodes.
+
+A derivative (\\frac{\\partial X}{\\partial Y}), an operator applied to what follows it
+(\\frac{\\partial}{\\partial x}(...)), a function name that takes the factor after it, a sum, the dots of a
+written-out sum, a prime written as a script: each decided from the tree alone, before anything is bound to a
+network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..model import activations
+from .claim_syntax import Binary, Claim, Frac, Group, Name, Node, Num, Product, Scripted
+
+
+def _head_name(latex: str) -> str:
+    """How a catalogue entry's LaTeX name reads once parsed: \\operatorname{ReLU} is ReLU, \\sigma stays."""
+    return latex.removeprefix("\\operatorname{").removesuffix("}")
+
+
+# A function name in a claim -> the catalogue entry it means (None: g, whichever the layer has).
+ACTIVATION_HEADS: dict[str, str | None] = {
+    _head_name(act.latex): act.name for act in activations.CATALOGUE.values() if act.elementwise and not act.generic
+}
+ACTIVATION_HEADS |= {"g": None, "relu": "relu", "ReLU": "relu", "sigmoid": "sigmoid", "LeakyReLU": "leaky_relu"}
+PLAIN_HEADS = ("\\exp", "\\ln", "\\log")
+DERIVATIVE_MARKS = {"\\partial", "d"}
+DOTS = {"\\cdots", "\\dots", "\\ldots", "\\dotsb", "\\dotsc", "..."}  # terms left out of a written-out sum
+ACCENT_PRIMES = {"\\prime"}
+
+
+def in_left_hand_side(claim: Claim, offset: int) -> bool:
+    """Whether ``offset`` lies in the leading derivative of a claim with several sides (what is claimed)."""
+    head = claim.sides[0]
+    return len(claim.sides) > 1 and is_derivative(head) and head.start <= offset < head.end
+
+
+def is_derivative(node: Node) -> bool:
+    """\\frac{\\partial X}{\\partial Y} with something after each mark: a derivative, not an operator."""
+    return isinstance(node, Frac) and after_mark(node.numerator) is not None and not is_operator(node)
+
+
+def is_application(node: Node) -> bool:
+    """\\frac{\\partial}{\\partial x} applied to the whole side: to the group after it, or to every factor after it."""
+    if not (isinstance(node, Product) and len(node.factors) > 1 and is_operator(node.factors[0])):
+        return False
+    return len(node.factors) == 2 or not is_bracketed(node.factors[1])
+
+
+def cost_letters(nodes: tuple[Node, ...]) -> Iterator[Scripted | Name]:
+    """Each C written in the claim, with its scripts where it has any."""
+    for top in nodes:
+        for node in walk(top):
+            if is_name(node, "C") or (isinstance(node, Scripted) and is_name(node.base, "C")):
+                yield node
+
+
+def speaks_of_samples(nodes: tuple[Node, ...]) -> bool:
+    """Whether the claim names a sample's cost: C_i, C_x, C_0, C_1 (a C with a subscript)."""
+    return any(isinstance(c, Scripted) and any(m == "_" for m, _ in c.scripts) for c in cost_letters(nodes))
+
+
+def mentions_bare_cost(nodes: tuple[Node, ...]) -> bool:
+    """Whether the claim writes C alone, with no subscript."""
+    scripted = {id(c.base) for c in cost_letters(nodes) if isinstance(c, Scripted)}
+    return any(
+        (isinstance(c, Name) and id(c) not in scripted)
+        or (isinstance(c, Scripted) and not any(m == "_" for m, _ in c.scripts))
+        for c in cost_letters(nodes)
+    )
+
+
+def signed_terms(node: Node) -> list[tuple[str, Node]]:
+    """The terms of a + b - c + ... with the sign written before each, in order."""
+    out = []
+    while isinstance(node, Binary) and node.op in "+-" and not ends_with_sum(node.left):
+        out.append((node.op, node.right))
+        node = node.left
+    out.append(("+", node))
+    return out[::-1]
+
+
+def leads_with_dots(node: Node) -> bool:
+    """\\cdots as a term, or at the start of one (+ \\cdots 0, the last term written after the dots)."""
+    first = node.factors[0] if isinstance(node, Product) else node
+    return isinstance(first, Name) and first.name in DOTS
+
+
+def ends_with_sum(node: Node) -> bool:
+    last = node.factors[-1] if isinstance(node, Product) else node
+    base, _ = split(last)
+    return isinstance(base, Name) and base.name == "\\sum"
+
+
+def split(node: Node) -> tuple[Node, tuple]:
+    """A node's base and scripts, looking through braces: {g^{(L)}}' is g with ^{(L)} and a prime."""
+    base, scripts = (node.base, node.scripts) if isinstance(node, Scripted) else (node, ())
+    if isinstance(base, Group) and base.delim == "{" and len(base.items) == 1:
+        inner, inner_scripts = split(base.items[0])
+        return inner, (*inner_scripts, *scripts)
+    return base, scripts
+
+
+def needs_body(wrt: str) -> str:
+    """The message for an operator with nothing after it to differentiate."""
+    operator = f"\\frac{{\\partial}}{{\\partial {wrt}}}"
+    return f"{operator} needs what it differentiates after it, as in {operator}\\left(...\\right)"
+
+
+def is_mark(node: Node) -> bool:
+    """\\partial or d alone: the numerator of an operator \\frac{\\partial}{\\partial x}."""
+    node = unbrace(node)
+    return isinstance(node, Name) and node.name in DERIVATIVE_MARKS
+
+
+def is_operator(node: Node) -> bool:
+    return isinstance(node, Frac) and is_mark(node.numerator) and after_mark(node.denominator) is not None
+
+
+def is_bracketed(node: Node) -> bool:
+    """(...), \\left(...\\right) or [...], with any powers written on it."""
+    base = node.base if isinstance(node, Scripted) else node
+    return isinstance(base, Group) and base.delim in "(["
+
+
+def is_head(name: str | None) -> bool:
+    """Whether ``name`` is a function that takes the factor after it: an activation, exp, ln, max, 1[...]."""
+    return name is not None and (name in ACTIVATION_HEADS or name in PLAIN_HEADS or name in ("\\max", "1"))
+
+
+def is_prime_script(node: Node | None) -> bool:
+    """\\prime, or {}^{\\prime}: a prime raised once more, as g^{^{\\prime}(L)} writes it."""
+    inner = unbrace(node) if node is not None else None
+    if (
+        isinstance(inner, Scripted)
+        and isinstance(inner.base, Group)
+        and inner.base.delim == "{"
+        and not inner.base.items
+    ):
+        return all(mark == "^" and is_prime_script(script) for mark, script in inner.scripts)
+    return isinstance(inner, Name) and inner.name in ACCENT_PRIMES
+
+
+def unbrace(node: Node) -> Node:
+    while isinstance(node, Group) and node.delim == "{" and len(node.items) == 1:
+        node = node.items[0]
+    return node
+
+
+def after_mark(node: Node) -> Node | None:
+    """X in "\\partial X", "d X", "\\mathrm{d} X"; None when ``node`` does not start with such a mark."""
+    node = unbrace(node)
+    if isinstance(node, Product) and isinstance(node.factors[0], Name) and node.factors[0].name in DERIVATIVE_MARKS:
+        rest = node.factors[1:]
+        return rest[0] if len(rest) == 1 else Product(rest[0].start, rest[-1].end, rest)
+    return None
+
+
+def walk(node: Node) -> Iterator[Node]:
+    """``node`` and every node below it."""
+    yield node
+    for value in vars(node).values():
+        children = value if isinstance(value, tuple) else (value,)
+        for child in children:
+            if isinstance(child, Node):
+                yield from walk(child)
+            elif isinstance(child, tuple):
+                yield from (n for c in child if isinstance(c, Node) for n in walk(c))
+
+
+def is_name(node: Node, name: str) -> bool:
+    return isinstance(node, Name) and node.name == name
+
+
+def is_digits(node: Node) -> bool:
+    return isinstance(node, Num) and node.text.isdigit()
