@@ -66,6 +66,11 @@ ESCAPES = [
     "\\VAR{ 'x' | center(1000000000) }",
     "\\VAR{ 'x' | indent(1000000000, true) }",
     "\\BLOCK{ macro m() }\\VAR{ m() }\\BLOCK{ endmacro }\\VAR{ m() }",
+    "\\VAR{ dict.update(d, {'symbol': 1}) }\\VAR{ 'x' | tex }",  # the type's method, past the instance check
+    "\\VAR{ dict.clear(d.symbol) or '' }\\VAR{ d.symbol | tex }",
+    "\\VAR{ d.symbol.__class__.update(d.symbol, {}) }",
+    "\\VAR{ (d | attr('keys')).__self__ }",
+    "\\VAR{ net.notation.__class__.clear(net.notation) }",
 ]
 
 
@@ -185,3 +190,31 @@ def test_every_context_a_template_receives_is_plain_data():
     for bad in (np.float64(1.0), sp.Symbol("x"), type("S", (str,), {})("x"), {1: "x"}, object()):
         with pytest.raises(NotPlainData):
             plain({"deep": [{"deeper": bad}]})
+
+
+def test_a_document_holding_a_lone_surrogate_is_one_line_not_an_internal_error(tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "derivation.txt.j2").write_text('x\\VAR{ "\\udc80" }y\n')
+    done = run(*DERIVE, "--templates", "mine", "-o", "out.txt", cwd=tmp_path)
+    assert done.returncode == 2 and "holds a lone surrogate (U+DC80)" in done.stderr
+    assert not (tmp_path / "out.txt").exists()
+
+
+def test_the_checks_are_made_on_the_file_opened_not_on_its_name(tmp_path):
+    """A name swapped for a link between a check and the read would get past checks made on the name: the
+    loader checks the descriptor it opened, so an opened file outside the folder is refused however it was reached."""
+    import jinja2
+
+    from symbackprop.render.environment import UserLoader
+
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    outside = tmp_path / "secret.j2"
+    outside.write_text("SECRET")
+    fd = os.open(outside, os.O_RDONLY)
+    try:
+        with pytest.raises(jinja2.TemplateError, match="a link leading out of the folder"):
+            UserLoader(str(mine))._read(fd, "derivation.txt.j2")
+    finally:
+        os.close(fd)

@@ -28,8 +28,7 @@ import jinja2
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from ..base.errors import SpecError
-from ..base.output import read_regular_file, shown
+from ..base.errors import SpecError, check_text
 from ..base.resources import templates_dir
 from ..base.time_guard import within
 from .data import plain
@@ -46,6 +45,11 @@ class Sandbox(ImmutableSandboxedEnvironment):
     """Jinja2's immutable sandbox, with sizes bounded before the work (see the module's docstring)."""
 
     intercepted_binops = frozenset({"*", "**"})
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """A type's attributes are refused: ``dict.update(d, ...)`` would change the data through the type, past
+        the immutable sandbox's check, which looks at the instance."""
+        return not isinstance(obj, type) and super().is_safe_attribute(obj, attr, value)
 
     def call_binop(self, context: jinja2.runtime.Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
@@ -107,7 +111,7 @@ def environment(user_templates: Path | None = None) -> Sandbox:
         autoescape=False,
         undefined=jinja2.StrictUndefined,
     )
-    env.globals = {"range": env.globals["range"], "dict": dict, "namespace": env.globals["namespace"]}
+    env.globals = {"range": env.globals["range"], "namespace": env.globals["namespace"]}
     env.filters.update(FILTERS)
     env.filters = {name: _bounded_filter(f) for name, f in env.filters.items()}
     return env
@@ -131,13 +135,15 @@ def render_template(name: str, context: Mapping[str, Any], user_templates: Path 
     out = within(RENDER_SECONDS, write)
     if out is None:
         raise SpecError(f"rendering {name} ran past {RENDER_SECONDS:g} s, the most a template may take")
-    return out
+    return check_text(out, f"the document {name} wrote")
 
 
 class UserLoader(jinja2.BaseLoader):
     """The user's folder. A template there must be a regular UTF-8 file of at most MAX_TEMPLATE_BYTES inside the
     folder: a link leading out of it, a FIFO, a device or a directory in a template's place is a template error
-    naming it (never skipped in favour of the shipped template, never read, never waited on)."""
+    naming it (never skipped in favour of the shipped template, never read, never waited on). The file is opened
+    once and every check is made on what was opened, so a name swapped for a link between a check and the read
+    gets nothing past them."""
 
     def __init__(self, folder: str) -> None:
         self.folder = folder
@@ -146,30 +152,45 @@ class UserLoader(jinja2.BaseLoader):
         pieces = split_template_path(template)  # refuses "..", as Jinja does
         path = Path(self.folder, *pieces)
         try:
-            mode = os.stat(path).st_mode
+            fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
         except FileNotFoundError:
             if os.path.islink(path):
                 raise jinja2.TemplateError(f"{template}: a link to nothing") from None
             raise jinja2.TemplateNotFound(template) from None
         except OSError as err:
             raise jinja2.TemplateError(f"{template}: cannot be read ({err.strerror})") from None
-        if not path.resolve().is_relative_to(Path(self.folder).resolve()):
-            raise jinja2.TemplateError(f"{template}: reached through a link leading out of the folder; copy it in")
-        if not stat.S_ISREG(mode):
-            kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
-            raise jinja2.TemplateError(f"{template}: {kind}, so it cannot be a template")
         try:
-            data = read_regular_file(path, MAX_TEMPLATE_BYTES, "template")
-        except SpecError as err:
-            raise jinja2.TemplateError(str(err)) from None
+            data = self._read(fd, template)
+        finally:
+            os.close(fd)
         try:
             source = data.decode("utf-8")
         except UnicodeDecodeError:
             raise jinja2.TemplateError(f"{template}: not UTF-8 text") from None
         return source, str(path), lambda: False
 
+    def _read(self, fd: int, template: str) -> bytes:
+        """The opened file's bytes, once it is known to be a regular file inside the folder."""
+        if not _opened_path(fd).is_relative_to(Path(self.folder).resolve()):
+            raise jinja2.TemplateError(f"{template}: reached through a link leading out of the folder; copy it in")
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+            raise jinja2.TemplateError(f"{template}: {kind}, so it cannot be a template")
+        os.set_blocking(fd, True)
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            data = handle.read(MAX_TEMPLATE_BYTES + 1)
+        if len(data) > MAX_TEMPLATE_BYTES:
+            raise jinja2.TemplateError(f"{template}: larger than 1 MiB, the most a template may be")
+        return data
+
     def list_templates(self) -> list[str]:
         return []
 
 
-__all__ = ["MAX_DOCUMENT", "Sandbox", "environment", "render_template", "shown"]
+def _opened_path(fd: int) -> Path:
+    """Where an open file is, as the system sees it (Linux /proc/self/fd); on another system, the path it names."""
+    try:
+        return Path(os.readlink(f"/proc/self/fd/{fd}"))
+    except OSError:
+        return Path(os.path.realpath(f"/dev/fd/{fd}"))

@@ -94,7 +94,10 @@ def tex_command() -> list[str]:
 
 
 def tex_env() -> dict[str, str]:
-    """The caller's environment with TeX confined to its working directory and made reproducible."""
+    """The caller's environment with TeX confined to its working directory and made reproducible; in the sandbox,
+    nothing of the caller's (pid 1 there is bubblewrap, and /proc/1/environ would show its environment)."""
+    if sandbox_prefix(shutil.which("pdflatex") or "pdflatex"):
+        return {"PATH": "/usr/bin:/bin"} | SAFE_ENV
     return {k: v for k, v in os.environ.items() if k not in UNSAFE_ENV} | SAFE_ENV
 
 
@@ -119,7 +122,7 @@ def _sandbox(pdflatex: str) -> tuple[str, ...]:
     for link, target in (("/bin", "usr/bin"), ("/lib", "usr/lib"), ("/lib64", "usr/lib64")):
         if Path(target.replace("usr", "/usr")).exists():
             prefix += ["--symlink", target, link]
-    prefix += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--bind", ".", SANDBOX_DIR]
+    prefix += ["--dev", "/dev", "--tmpfs", "/tmp", "--bind", ".", SANDBOX_DIR]
     prefix += ["--chdir", SANDBOX_DIR]
     for key, value in {"PATH": f"/usr/bin:{Path(pdflatex).parent}", "HOME": SANDBOX_DIR, **SAFE_ENV}.items():
         prefix += ["--setenv", key, value]
@@ -139,8 +142,19 @@ def build_folder() -> Iterator[Path]:
         fcntl.flock(lock, fcntl.LOCK_EX)
         yield folder
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        remove(folder)
         os.close(lock)
+
+
+def remove(folder: Path, seconds: float = 2.0) -> None:
+    """Remove ``folder``, again while something still writes into it: a sandboxed pdflatex outlives its killed
+    bubblewrap for a moment (it dies with it, asynchronously), and a file it writes then would stay behind."""
+    deadline = time.monotonic() + seconds
+    while True:
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists() or time.monotonic() > deadline:
+            return
+        time.sleep(0.01)
 
 
 def sweep(root: Path) -> None:
@@ -162,7 +176,7 @@ def sweep(root: Path) -> None:
             continue  # a build that is running
         finally:
             os.close(fd)
-        shutil.rmtree(folder, ignore_errors=True)
+        remove(folder)
 
 
 def _older_than(path: Path, seconds: float) -> bool:

@@ -11,8 +11,11 @@ spelled in endless ways; it is checked against the names it may use:
 - the names given to ``\\begin``, ``\\end``, ``\\usepackage``, ``\\documentclass``, ``\\usetikzlibrary`` and
   ``\\definecolor``'s model are literal and from their lists, since LaTeX turns those into command names.
 
-A comment (``%`` to the end of the line) is not read by TeX and not checked. The PDF build runs this check on
-every document, then runs pdflatex confined to its folder (``latex_build``); docs/limits.md says what holds.
+A comment (``%`` to the end of the line) is not read by TeX and not checked; the names are read from the text with
+its comments blanked out, as TeX reads it (``\\usepackage[%]{tikz}`` then a new line names what follows). A control
+character other than a tab or a line feed is refused: TeX ends a line at a carriage return, so one inside a comment
+would end the comment and let what follows it through unread by the check. The PDF build runs this check on every
+document, then runs pdflatex confined to its folder (``latex_build``); docs/limits.md says what holds.
 """
 
 from __future__ import annotations
@@ -109,6 +112,7 @@ _NAMED = {
     "usetikzlibrary": TIKZ_LIBRARIES,
 }
 _TOKEN = re.compile(r"%[^\n]*|\\([A-Za-z]+)|\\(.)|\^\^", re.DOTALL)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x85\u2028\u2029]")  # all but tab and line feed
 _OPTION = re.compile(r"\s*\[[^\]\\]*\]")
 _LITERAL = re.compile(r"^[A-Za-z0-9*.,\s-]*$")
 
@@ -116,6 +120,10 @@ _LITERAL = re.compile(r"^[A-Za-z0-9*.,\s-]*$")
 def check_source(source: str) -> None:
     """Refuse, with a one-line SpecError naming it and its line, anything in ``source`` outside the vocabulary
     (see the module's docstring)."""
+    control = _CONTROL.search(source)
+    if control is not None:
+        _refuse(source, control.start(), f"the control character U+{ord(control.group()):04X}")
+    source = _uncommented(source)
     for m in _TOKEN.finditer(source):
         token = m.group(0)
         if token.startswith("%"):
@@ -130,6 +138,12 @@ def check_source(source: str) -> None:
                 _check_names(source, m.end(), word)
         elif symbol is not None and symbol not in SYMBOLS:
             _refuse(source, m.start(), f"the control symbol \\{symbol!r}")
+
+
+def _uncommented(source: str) -> str:
+    """``source`` as TeX reads it: each comment (an unescaped % to the end of its line) blanked out with spaces,
+    so every position and line number stays where it was."""
+    return _TOKEN.sub(lambda m: " " * len(m.group(0)) if m.group(0).startswith("%") else m.group(0), source)
 
 
 def _check_names(source: str, pos: int, word: str) -> None:
