@@ -51,7 +51,16 @@ def _stop(signum: int, frame: object) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one command in this process, without the limits the command line has (for callers with limits of
     their own); bad input is one line on stderr and exit status 2; SIGTERM or SIGHUP, 128 + its number."""
-    return _handled(build_parser().parse_args(argv))
+    args = _parsed(argv)
+    return args if isinstance(args, int) else _handled(args)
+
+
+def _parsed(argv: Sequence[str] | None) -> argparse.Namespace | int:
+    """The arguments, or the exit status argparse ends with (--help: 0, a usage error: 2, said in one line)."""
+    try:
+        return build_parser().parse_args(argv)
+    except SystemExit as stop:
+        return stop.code if isinstance(stop.code, int) else EXIT_BAD_INPUT
 
 
 def _handled(args: argparse.Namespace) -> int:
@@ -73,7 +82,9 @@ def _handled(args: argparse.Namespace) -> int:
 def bounded_main(argv: Sequence[str] | None = None) -> int:
     """Run one command as the command line does: in a child process under the time and memory limits
     (``--time-limit``, ``--memory-limit``, see ``bounded``); a limit reached is one line and exit status 2."""
-    args = build_parser().parse_args(argv)
+    args = _parsed(argv)
+    if isinstance(args, int):
+        return args
     try:
         limits = bounded.limits(args.time_limit, args.memory_limit)
     except SpecError as err:

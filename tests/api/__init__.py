@@ -1,0 +1,1 @@
+"""The Python API as users call it: its verbs, its errors, fuzzed."""

@@ -1,0 +1,1 @@
+"""End-to-end tests of the command line, as a user runs it."""
