@@ -4,7 +4,7 @@
 >>> net = sbp.Network(layers=[2, 3, 2], activation="sigmoid", cost="sse", bias="neuron")
 >>> d = net.derive("w_{12}^{(L)}")
 >>> print(d.result)
-2*(a[2, 1] - y[1])*sigma_prime(2, z[2, 1])*a[1, 2]
+2*(a[2, 1] - y[1])*sigmoid_prime(2, z[2, 1])*a[1, 2]
 >>> d.check().verdict
 'proven'
 

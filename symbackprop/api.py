@@ -9,7 +9,7 @@ real dependencies: the top calls down, never the other way.
 >>> net = sbp.Network(layers=[2, 3, 2])
 >>> d = net.derive("w_{12}^{(L)}")
 >>> print(d.result)
-2*(a[2, 1] - y[1])*sigma_prime(2, z[2, 1])*a[1, 2]
+2*(a[2, 1] - y[1])*sigmoid_prime(2, z[2, 1])*a[1, 2]
 >>> bool(d.check())
 True
 """
@@ -40,7 +40,7 @@ def derive(net: Network, ref: str | Ref) -> Derivation:
     >>> import symbackprop as sbp
     >>> d = sbp.derive(sbp.Network(layers=[1, 1]), "w^{(L)}")
     >>> [str(f.value) for f in d.chains[0].factors]
-    ['2*(a[1, 0] - y[0])', 'sigma_prime(1, z[1, 0])', 'a[0, 0]']
+    ['2*(a[1, 0] - y[0])', 'sigmoid_prime(1, z[1, 0])', 'a[0, 0]']
     """
     return _derive(net, ref)
 
@@ -63,29 +63,56 @@ def evaluate(net: Network) -> dict[str, Any]:
     >>> import symbackprop as sbp
     >>> numbers = sbp.evaluate(sbp.Network.from_toml("example:worked"))
     >>> round(numbers["cost"], 6)
-    0.544284
+    0.383298
     """
     return _evaluate(net)
 
 
 def gradient_function(net: Network, backend: str = "numpy") -> Callable[..., Any]:
     """``f(x, y, weights, biases) -> (cost, grad_weights, grad_biases)``, generated from the matrix form (NumPy,
-    PyTorch or JAX); an argument of the wrong shape or type is a SpecError naming it."""
+    PyTorch or JAX); an argument of the wrong shape or type is a SpecError naming it.
+
+    >>> import symbackprop as sbp
+    >>> net = sbp.Network.from_toml("example:worked")
+    >>> v = net.spec.values
+    >>> cost, grad_weights, grad_biases = net.gradient_function()(v.x, v.y, v.weights, v.biases)
+    >>> round(float(cost), 6), [g.shape for g in grad_weights]
+    (0.383298, [(3, 2), (2, 3)])
+    """
     return _gradient_function(net, backend)
 
 
 def hessian_function(net: Network) -> Callable[..., Any]:
-    """``h(values) -> H``: the Hessian of the mean cost over every weight and bias, for small networks."""
+    """``h(values) -> H``: the Hessian of the mean cost over every weight and bias, for small networks.
+
+    >>> import numpy as np
+    >>> import symbackprop as sbp
+    >>> net = sbp.Network.from_toml("example:worked")
+    >>> H = net.hessian_function()(net.spec.values)
+    >>> H.shape, bool(np.allclose(H, H.T))
+    ((17, 17), True)
+    """
     return _hessian_function(net)
 
 
 def latex(d: Derivation, **options: str) -> str:
-    """A complete LaTeX document telling the derivation (options: title, author)."""
+    """A complete LaTeX document telling the derivation (options: title, author).
+
+    >>> import symbackprop as sbp
+    >>> tex = sbp.Network(layers=[2, 2]).derive("w_{11}^{(L)}").latex(title="Homework 3")
+    >>> tex.startswith(r"\\documentclass") and "Homework 3" in tex
+    True
+    """
     return documents.render(d, "tex", **options)
 
 
 def markdown(d: Derivation) -> str:
-    """The derivation as Markdown with $-delimited math, as Jupyter shows it."""
+    """The derivation as Markdown with $-delimited math, as Jupyter shows it.
+
+    >>> import symbackprop as sbp
+    >>> print(sbp.Network(layers=[2, 3, 2]).derive("w_{12}^{(L)}").markdown().splitlines()[0])
+    # How the cost depends on $w_{12}^{(L)}$
+    """
     return documents.render(d, "md")
 
 

@@ -189,7 +189,7 @@ def derive(net: Network, ref: str | Ref) -> Derivation:
     >>> from symbackprop.model.network import Network
     >>> d = derive(Network(layers=[1, 1]), "w^{(L)}")
     >>> [str(f.value) for f in d.chains[0].factors]
-    ['2*(a[1, 0] - y[0])', 'sigma_prime(1, z[1, 0])', 'a[0, 0]']
+    ['2*(a[1, 0] - y[0])', 'sigmoid_prime(1, z[1, 0])', 'a[0, 0]']
     """
     if isinstance(ref, str):
         return deriver(net).derive(net.ref(ref))
