@@ -17,7 +17,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from . import documents
 from .codegen.modules import gradient_function as _gradient_function
@@ -95,7 +95,14 @@ def hessian_function(net: Network) -> Callable[..., Any]:
     return _hessian_function(net)
 
 
-def latex(d: Derivation, **options: str) -> str:
+class _LatexOptions(TypedDict, total=False):
+    """The options ``latex`` passes on to the document."""
+
+    title: str
+    author: str
+
+
+def latex(d: Derivation, **options: Unpack[_LatexOptions]) -> str:
     """A complete LaTeX document telling the derivation (options: title, author).
 
     >>> import symbackprop as sbp

@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 from .errors import SpecError
 
@@ -34,6 +35,7 @@ GRACE_SECONDS = 5.0  # after the time limit, how long the child has to clean up 
 FORWARDED = (signal.SIGTERM, signal.SIGHUP)
 STOPPING = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT, TIME_LIMIT_SIGNAL)  # the signals that unwind a command
 PR_SET_PDEATHSIG = 1
+_Number = TypeVar("_Number", int, float)
 
 
 @dataclass(frozen=True)
@@ -58,7 +60,7 @@ def limits(seconds: float | None = None, memory_mib: int | None = None) -> Limit
     return Limits(float(seconds), int(memory_mib))
 
 
-def _from_env(name: str, kind: type, default: float) -> float:
+def _from_env(name: str, kind: Callable[[str], _Number], default: _Number) -> _Number:
     text = os.environ.get(name, "").strip()
     if not text:
         return default

@@ -121,7 +121,8 @@ def _main(args: argparse.Namespace) -> int:
     except jinja2.TemplateError as err:
         if getattr(args, "templates", None) is None:  # a shipped template's fault: a bug of ours
             return _internal_error(args, err)
-        where = f"{err.name}, line {err.lineno}: " if getattr(err, "lineno", None) else ""
+        # name and lineno are TemplateSyntaxError's, which jinja2 types on that subclass only; lineno tells it here
+        where = f"{err.name}, line {err.lineno}: " if getattr(err, "lineno", None) else ""  # type: ignore[attr-defined]
         message = f"a template in {args.templates}: {where}{one_line(str(err))}"
         sys.stderr.write(f"symbackprop {args.command}: error: {message}\n")
         return EXIT_BAD_INPUT

@@ -53,8 +53,8 @@ def cmd_derive(args: argparse.Namespace) -> int:
         proofs = all_proofs(net, bounds.all_elements(net), step)
         source = render_all(all_document(net, proofs, **options), args.templates)
         proven = all(proofs.values())
-    elif general_kind(args.wrt) is not None:
-        source, proven = _general(net, general_kind(args.wrt), "tex" if fmt == "pdf" else fmt, options)
+    elif (kind := general_kind(args.wrt)) is not None:
+        source, proven = _general(net, kind, "tex" if fmt == "pdf" else fmt, options)
     else:
         ref = net.ref(args.wrt)
         stage("deriving")

@@ -169,18 +169,19 @@ SUFFIX_FORMATS = {".pdf": "pdf", ".tex": "tex", ".md": "md", ".json": "json"}
 def formats_from_output(args: argparse.Namespace) -> None:
     """The output's format where -o's name says it and no option does (out.pdf, out.json); a name that says
     PDF for output that is not one is refused before any work, since that file would not open."""
-    output = getattr(args, "output", None)
+    output: Path | None = getattr(args, "output", None)
     suffix = output.suffix.lower() if output is not None and not is_stdout(output) else ""
     named = SUFFIX_FORMATS.get(suffix)
+    name = output.name if output is not None else ""  # a refusal below needs a named format, hence an output
     if hasattr(args, "to"):
         if args.to is None:
             args.to = named if named is not None else "text"
         wanted = "json" if args.json else args.to
         if named == "pdf" and wanted != "pdf":
-            raise SpecError(f"-o {output.name} names a PDF, but the output is {wanted}: give --to pdf, or another name")
+            raise SpecError(f"-o {name} names a PDF, but the output is {wanted}: give --to pdf, or another name")
         if wanted == "pdf" and named not in (None, "pdf"):
-            raise SpecError(f"-o {output.name} names a {suffix} file, but --to pdf writes a PDF: name it .pdf")
+            raise SpecError(f"-o {name} names a {suffix} file, but --to pdf writes a PDF: name it .pdf")
     elif named == "json" and hasattr(args, "json"):
         args.json = True
     elif named == "pdf":
-        raise SpecError(f"-o {output.name} names a PDF, but {args.command} writes text; name the file otherwise")
+        raise SpecError(f"-o {name} names a PDF, but {args.command} writes text; name the file otherwise")

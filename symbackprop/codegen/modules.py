@@ -24,7 +24,7 @@ import textwrap
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
@@ -33,6 +33,7 @@ from sympy.printing.numpy import JaxPrinter, NumPyPrinter
 from ..base.errors import SpecError
 from ..base.stages import stage
 from ..derive.matrix_form import Equations, N, Vocabulary, applied_layer, entrywise, hadamard, matrix_form
+from ..model.activations import Scalar
 from ..model.network import Network
 from . import arguments
 
@@ -194,7 +195,13 @@ def parenthesized(text: str) -> str:
     return text if isinstance(body, (ast.Name, ast.Attribute, ast.Call, ast.Constant)) else f"({text})"
 
 
-class MatrixPrinting:
+if TYPE_CHECKING:  # to mypy, the mixin is the SymPy array printer it is mixed into, whose _print it calls
+    from sympy.printing.numpy import NumPyPrinter as _ArrayPrinter
+else:
+    _ArrayPrinter = object
+
+
+class MatrixPrinting(_ArrayPrinter):
     """The matrix form's operations as array code, mixed into a SymPy array printer (NumPy's, JAX's, PyTorch's),
     which prints the scalar functions (log) in its own module."""
 
@@ -337,7 +344,8 @@ def activation_source(net: Network, layer: int, prime: bool, backend: Backend) -
     """g^(l)(Z^(l)) or g'^(l)(Z^(l)) for layer l, in the backend's module."""
     act = net.activation(layer)
     key = "leaky_relu" if act.name.startswith("leaky_relu") else act.name
-    slope = repr(float(act.prime(sp.Integer(-1)))) if key == "leaky_relu" else ""
+    prime_of = cast(Scalar, act.prime)  # read only for leaky_relu, which ``activations._leaky`` gives its derivative
+    slope = repr(float(prime_of(sp.Integer(-1)))) if key == "leaky_relu" else ""
     return backend.activation(key, prime).format(z=f"Z{layer}", a=f"A{layer}", slope=slope)
 
 

@@ -104,7 +104,7 @@ class Vocabulary:
 
     def _vector(self, letter: str, layer: int | None, width: int) -> sp.MatrixSymbol:
         name = (letter.upper() if self.batch else letter) + ("" if layer is None else str(layer))
-        shape = (N, width) if self.batch else (width, 1)
+        shape: tuple[sp.Expr | int, int] = (N, width) if self.batch else (width, 1)
         return self._symbol(name, *shape, letter, layer)
 
     def a(self, layer: int) -> sp.MatrixSymbol:
@@ -323,7 +323,8 @@ def stated(net: Network, generic: bool | None = None) -> tuple[Stated, ...]:
     activation (``generic`` overrides that, so a copy of a network can be written as the network is)."""
     names = {net.activation(m).name for m in range(1, net.depth + 1)}
     generic = (len(names) > 1 or net.activation(1).generic) if generic is None else generic
-    form, found = matrix_form(net), {}
+    form = matrix_form(net)
+    found: dict[tuple, Stated] = {}
     for eqs in (form.sample, form.batch):
         v = Vocabulary(net, eqs.batch)
         for eq in eqs.layers:
@@ -332,6 +333,7 @@ def stated(net: Network, generic: bool | None = None) -> tuple[Stated, ...]:
             base = "L" if output else "l"
             own = _relabel(net, form.quantities, eq.layer, base, generic and not output)
             general = _relabel(net, form.quantities, eq.layer, "l", generic)
+            rows: list[tuple[str, str, sp.Basic, sp.Basic, str | None]]
             rows = [("delta", case, own(v.delta(eq.layer)), own(eq.delta), None)]
             if output and not eqs.batch:  # BP1 with the cost's gradient named, the gradient on a line of its own
                 rows = _named_gradient(net, v, eq, eqs.cost_gradient, own)
@@ -383,8 +385,8 @@ def _relabel(
     def rewrite(e: sp.Basic) -> sp.Basic:
         if e in table:
             return table[e]
-        if isinstance(e, ElementwiseApplyFunction) and applied_layer(e) is not None:
-            own, prime = applied_layer(e)
+        if isinstance(e, ElementwiseApplyFunction) and (found := applied_layer(e)) is not None:
+            own, prime = found
             name = "g" if generic else net.activation(own).name
             return applied(letter, name, rewrite(e.expr), prime)  # type: ignore[arg-type]
         if not e.args or isinstance(e, sp.MatrixSymbol):

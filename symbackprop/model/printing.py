@@ -7,7 +7,7 @@ notation preset and the layer sizes passed in as settings, never stored on the e
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
@@ -80,6 +80,7 @@ class _Notation:
     _times: str
     _digit_times: str
     _ungrouped: bool  # plain text cannot group a superscript, so a^(l-1) keeps parentheses there; LaTeX braces do
+    _print: Callable[..., str]  # SymPy's Printer._print, from the SymPy printer each subclass also derives from
 
     def _paren(self, text: str) -> str:
         raise NotImplementedError
@@ -337,7 +338,7 @@ class TexPrinter(_Notation, LatexPrinter):
         text = name + (f"_{{{sub}}}" if sub else "")
         return text + (f"^{{{self._layer_text(layer)}}}" if layer is not None else "")
 
-    def _function(self, expr: sp.Basic, prime: bool, exp: str | None) -> str:
+    def _function(self, expr: sp.Basic, prime: int, exp: str | None) -> str:
         name, _, generic = self._activation_name(expr)
         mark = "\\prime" * int(prime)
         if generic:

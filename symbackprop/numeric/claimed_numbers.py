@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -62,9 +62,11 @@ class Carried:
         if not self.terms:
             return self.how
         if self.samples > 1:
+            # several samples come only from a gradient worked by hand (``_gradients``): its first and its rounding
+            first, rounding = cast(float, self.first), cast(by_hand.Rounding, self.rounding)
             return (
-                f"{self.how}: for the first sample {by_hand.formula(self.terms)} = {by_hand.ten_digits(self.first)}, "
-                f"written {self.rounding.text(self.first)}; the mean of the {self.samples} samples' written results "
+                f"{self.how}: for the first sample {by_hand.formula(self.terms)} = {by_hand.ten_digits(first)}, "
+                f"written {rounding.text(first)}; the mean of the {self.samples} samples' written results "
                 f"is {by_hand.ten_digits(self.gives)}"
             )
         return f"{self.how}: {by_hand.formula(self.terms)} = {by_hand.ten_digits(self.gives)}"
@@ -76,6 +78,11 @@ class _Claim:
     reference: str
     ref: Ref | None
     number: Decimal
+
+    @property
+    def quantity(self) -> Ref:
+        """The a, z, w or b the number is of, for any claim but the cost's."""
+        return cast(Ref, self.ref)  # ``_read`` gives every claim a Ref but the cost's, which is asked no quantity
 
 
 def check_numbers(net: Network) -> list[NumberCheck]:
@@ -181,7 +188,7 @@ class _Numbers:
     def of(self, claim: _Claim) -> float:
         if claim.section == "cost":
             return float(np.mean(numeric.sample_costs(self.net, self.values, self.fwd)))
-        ref = claim.ref
+        ref = claim.quantity
         if claim.section == "values":
             return self.forward_value(ref)
         gradient = self.gradient(ref)
@@ -314,9 +321,9 @@ class _Carrying:
             claim = self.claims[n]
             entry = (float(claim.number), format(claim.number, "f"))
             if claim.section == "values":
-                values[claim.ref] = entry
-            elif claim.section == "gradients" and claim.ref.kind in "az":
-                gradients[claim.ref] = entry
+                values[claim.quantity] = entry
+            elif claim.section == "gradients" and claim.quantity.kind in "az":
+                gradients[claim.quantity] = entry
         return by_hand.Printed(values, gradients)
 
     def _numbers(self, printed: by_hand.Printed, rounding: by_hand.Rounding, exempt: Ref | None) -> _Numbers:
@@ -333,13 +340,13 @@ class _Carrying:
     ) -> Iterator[tuple[str, by_hand.Worked]]:
         for stepwise, what in ((False, "each factor"), (True, "each factor and running product")):
             hand = by_hand.Hand(self.net, self.values, printed, rounding, stepwise, claim.ref, self.functions)
-            yield what, hand.gradient(claim.ref)
+            yield what, hand.gradient(claim.quantity)
 
     def _gradients(self, claim: _Claim, printed: by_hand.Printed, rounding: by_hand.Rounding) -> Iterator[Carried]:
         for what, worked in self._hand(claim, printed, rounding):
             how = f"worked by hand from the printed numbers, {what} rounded to {rounding.words}"
             yield Carried(how, rounding, worked.terms, worked.value, worked.first, worked.samples)
-        gives = self._numbers(printed, rounding, None).gradient(claim.ref)
+        gives = self._numbers(printed, rounding, None).gradient(claim.quantity)
         yield Carried(f"from the forward values as printed, each rounded to {rounding.words}", rounding, (), gives)
 
     def _step_from_printed(self, claim: _Claim) -> Iterator[Carried]:
@@ -347,13 +354,13 @@ class _Carrying:
             printed = self.claims[n]
             if printed.section == "gradients" and printed.ref == claim.ref:
                 how = "the step taken with the printed gradient"
-                yield self._step(how, None, claim.ref, printed.number, format(printed.number, "f"))
+                yield self._step(how, None, claim.quantity, printed.number, format(printed.number, "f"))
 
     def _steps(self, claim: _Claim, printed: by_hand.Printed, rounding: by_hand.Rounding) -> Iterator[Carried]:
         for what, worked in self._hand(claim, printed, rounding):
             how = f"the step taken with the gradient worked by hand, {what} rounded to {rounding.words}"
             gradient = rounding.decimal(worked.value)
-            yield self._step(how, rounding, claim.ref, gradient, by_hand.plain(gradient))
+            yield self._step(how, rounding, claim.quantity, gradient, by_hand.plain(gradient))
         gives = self._numbers(printed, rounding, None).of(claim)
         how = f"the step taken from the forward values as printed, each rounded to {rounding.words}"
         yield Carried(how, rounding, (), gives)
@@ -361,6 +368,7 @@ class _Carrying:
     def _step(self, how: str, rounding: by_hand.Rounding | None, ref: Ref, gradient: Decimal, written: str) -> Carried:
         """w - eta * gradient, with the gradient as written."""
         current = self.exact.parameter(ref)
-        rate = self.values.learning_rate
+        # an update, which check_numbers has computed already: without a rate it stopped there (``_Numbers.of``)
+        rate = cast(float, self.values.learning_rate)
         step = ("-" + by_hand.given(rate), written) if rate >= 0 else (by_hand.given(-rate), written)
         return Carried(how, rounding, ((by_hand.given(current),), step), current - rate * float(gradient))

@@ -76,7 +76,7 @@ def _shapes_given(values: Values) -> dict[str, tuple[int, ...]]:
 def _shapes_wanted(net: Network, samples: int) -> dict[str, tuple[int, ...]]:
     """The shape each array of a Values must have for ``net`` and this many samples."""
     layers, bias = net.layers, net.spec.bias
-    shapes = {"x": (samples, layers[0]), "y": (samples, layers[-1])}
+    shapes: dict[str, tuple[int, ...]] = {"x": (samples, layers[0]), "y": (samples, layers[-1])}
     shapes |= {f"weights[{m - 1}]": (layers[m], layers[m - 1]) for m in range(1, len(layers))}
     if bias == "none":
         return shapes

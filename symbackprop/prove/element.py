@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
 from ..base.trees import tree_size
 from ..derive.derivation import Derivation, derive
-from ..model.activations import Activation
+from ..model.activations import Activation, Scalar
 from ..model.network import Network
 from ..model.references import Ref
 from ..model.symbols import OrderedProduct
@@ -196,7 +196,8 @@ def _activation_fact(act: Activation) -> str:
     if act.form is None:
         return "softmax's coupled derivative is part of the composed cost, so it is proven with it"
     z = sp.Symbol("z", real=True)
-    gap = sp.diff(act.form(z), z) - act.prime(z)
+    prime = cast(Scalar, act.prime)  # every catalogue entry with a form has its derivative too
+    gap = sp.diff(act.form(z), z) - prime(z)
     where = ""
     if isinstance(act.form(z), (sp.Max, sp.Piecewise)):
         sides = (sp.Symbol("p", positive=True), sp.Symbol("n", negative=True))

@@ -178,7 +178,8 @@ def compare(first: sp.Expr, second: sp.Expr, least: int = 48, most: int = 240) -
     applied = first.atoms(AppliedUndef) | second.atoms(AppliedUndef)
     generic = sorted({type(f).__name__.removesuffix("_prime") for f in applied})
     rng = random.Random(20261202)
-    valued, seen = 0, {}
+    valued = 0
+    seen: dict[sp.Basic, set[int]] = {}
     with mpmath.workdps(DIGITS):
         for attempt in range(most):
             point = _draw(rng, leaves, generic, SCALES[attempt % len(SCALES)])
@@ -203,8 +204,8 @@ def _draw(rng: random.Random, leaves: list[sp.Expr], generic: list[str], scale: 
     for leaf in leaves:
         low, high = (0.0, 1.0) if isinstance(leaf, sp.Indexed) and leaf.base == Y else (-scale, scale)
         values[leaf] = mpmath.mpf(rng.uniform(low, high))
-    generic = {
+    shapes = {
         name: tuple(mpmath.mpf(rng.uniform(*r)) for r in ((0.5, 2.0), (0.5, 2.0), (-1.0, 1.0), (-0.5, 0.5)))
         for name in generic
     }
-    return RealPoint(values, generic)
+    return RealPoint(values, shapes)

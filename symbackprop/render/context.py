@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import sympy as sp
 
@@ -17,7 +17,7 @@ from ..model.network import Network
 from ..model.references import Ref
 from ..model.spec import notes
 from ..model.symbols import C0, A, B, W, Y, Z, activation_functions
-from ..numeric.by_hand import formula, ten_digits
+from ..numeric.by_hand import Rounding, formula, ten_digits
 from ..numeric.claimed_numbers import NumberCheck
 from ..prove.forms import MatrixProof
 from .data import Data, Printed, notation_data, proof_data, record, ref_key
@@ -238,9 +238,10 @@ def all_context(doc: AllDocument) -> Data:
     """
     net = doc.network
     p = Printed(net)
-    layers, derived = [], []
+    layers: list[Data] = []
+    derived = []
     for layer in range(net.depth, 0, -1):
-        items = []
+        items: list[Data] = []
         for d, proof in ((d, proof) for d, proof in doc.derivations if d.target.layer == layer):
             derived.append(d)
             items.append({"d": p.derivation(d), "proof": proof_data(proof), "kind": d.target.kind})
@@ -413,7 +414,9 @@ def _carried_tex(c: NumberCheck) -> dict[str, str | None] | None:
         return {"how": how.how, "step": None}
     step = formula(how.terms, r" \cdot ", r"\dots")
     if how.samples > 1:
-        first = f"for the first sample ${step} = {ten_digits(how.first)}$, written ${how.rounding.text(how.first)}$"
+        # several samples come only from a gradient worked by hand, with its first sample's value and a rounding
+        value, rounding = cast(float, how.first), cast(Rounding, how.rounding)
+        first = f"for the first sample ${step} = {ten_digits(value)}$, written ${rounding.text(value)}$"
         mean = f"the mean of the {how.samples} samples' written results is ${ten_digits(how.gives)}$"
         return {"how": how.how, "step": f"{first}; {mean}"}
     return {"how": how.how, "step": f"${step} = {ten_digits(how.gives)}$"}
@@ -435,7 +438,8 @@ def matrix_context(net: Network, matrix: MatrixProof) -> Data:
         return f"({text})" if parens else text
 
     printer = matrix_printer(net)
-    rows, batch = [], []
+    rows: list[Data] = []
+    batch: list[Data] = []
     for row in sorted(matrix.equations, key=lambda r: r.kind in ("bias", "weights")):
         lhs, rhs = equation_tex(net, row, printer)
         (batch if row.batch else rows).append({"lhs": lhs, "rhs": rhs, "note": _matrix_note(net, row)})

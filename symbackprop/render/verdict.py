@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 import sympy as sp
 
@@ -16,7 +16,7 @@ from ..numeric.by_hand import formula
 from ..numeric.claimed_numbers import CARRIED, CONFIRMED, WRONG, NumberCheck
 from ..verify.claim_binding import Operator
 from ..verify.claim_errors import line_column
-from ..verify.claims import ClaimReport
+from ..verify.claims import Answer, ClaimReport
 
 
 class ClaimText(TextPrinter):
@@ -92,7 +92,7 @@ def report_context(report: ClaimReport) -> dict[str, Any]:
             line, column = line_column(report.claim, report.position)
             out["error"] |= {"line": line, "column": column, "where": error_place(report.claim, report.position)}
         return out
-    answer = report.answer
+    answer = cast(Answer, report.answer)  # a report with no error is on an answer (see claims._report)
     lhs_tex, lhs_text = _derivative(tex, answer.of, answer.wrt), _derivative(text, answer.of, answer.wrt)
     out["read_as"] = {"latex": tex.doprint(report.read_as), "text": text.doprint(report.read_as)}
     out["expected"] = {
@@ -163,7 +163,8 @@ def _for_each(report: ClaimReport, text: ClaimText, tex: ClaimTex) -> dict[str, 
             "text": f"{_derivative(text, of, wrt)} = {text.doprint(report.general)}",
             "for_each": ranges,
         }
-    of, wrt = report.answer.of, report.answer.wrt  # the last case's; each case's own below
+    answer = cast(Answer, report.answer)  # called past report_context's return on an error: there is an answer
+    of, wrt = answer.of, answer.wrt  # the last case's; each case's own below
     rows = []
     for case, shown in zip(report.cases, report.answers, strict=True):
         values = {symbol: sp.Integer(v) for symbol, v in case}

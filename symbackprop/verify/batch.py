@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import sympy as sp
 
@@ -288,9 +288,10 @@ def counterexample(net: Network, claim: sp.Expr, expected: sp.Expr, first: int) 
                 point[Partial(SampleCost(sp.Integer(k)), wrt)] = sample_value(net, d.result, d.start, values, at)
         if any(v is None for v in point.values()):
             continue
-        mine, right = at_batch(claim, n, point), at_batch(expected, n, point)
+        known = cast(dict[Partial, float], point)  # no value is None: the line above went on to the next size
+        mine, right = at_batch(claim, n, known), at_batch(expected, n, known)
         if abs(mine - right) > 1e-9 * max(1.0, abs(right)):
-            shown = tuple(sorted(point.items(), key=lambda kv: sp.default_sort_key(kv[0])))
+            shown = tuple(sorted(known.items(), key=lambda kv: sp.default_sort_key(kv[0])))
             return Counterexample(((SAMPLES, float(n)), *shown), (), mine, right, _note(net, numbers, batch))
     return None
 

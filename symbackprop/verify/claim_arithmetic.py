@@ -131,7 +131,7 @@ class Arithmetic(ReaderBase):
                 out.append(self.operator(f, body, at))
                 i += 1 + len(body)
                 continue
-            if is_head(name):
+            if isinstance(base, Name) and is_head(name):  # is_head holds only for a name, never for None
                 if i + 1 == len(factors):
                     raise self.fail(f, f"{self.quote(f)} needs an argument, e.g. {self.quote(f)}(z_1^{{(L)}})")
                 out.append(self.apply(f, base, scripts, factors[i + 1], at))

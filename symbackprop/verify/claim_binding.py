@@ -16,6 +16,7 @@ reads a whole claim: its leading derivative, its sides, and what the claim is ab
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import sympy as sp
 
@@ -127,7 +128,8 @@ class _Binder(Values, Sums, Letters, Functions, Arithmetic):
         self.scope.check_uses()  # the left-hand side's indices too: w_{92}^{(L)} is named as written, with its place
         all_cases = self.cases(nodes[0], free)
         of = head.of if wrt_node is not None else None
-        reference, notes = None, ()
+        reference: tuple | None = None
+        notes: tuple = ()
         if applied:
             of, reference, notes = self.applied_head(nodes[0], head, all_cases, at)
             first = 1 if reference is None else 2
@@ -220,7 +222,8 @@ class _Binder(Values, Sums, Letters, Functions, Arithmetic):
     def close_free(self, node: Node, index: Index) -> Free:
         """A free index's values: the neurons of the layer the left-hand side indexes with it."""
         self.set_range(node, index, None, None, Reading())
-        return Free(index.symbol, index.first, index.last, index.layer)
+        # set_range has just given the letter the layer it indexes and that layer's neurons as its range
+        return Free(index.symbol, cast(int, index.first), cast(int, index.last), cast(int, index.layer))
 
     def cases(self, node: Node, free: tuple[Free, ...]) -> tuple[Case, ...]:
         """Every assignment of the free indices, in order: j = 0, 1, ... (the first letter slowest)."""

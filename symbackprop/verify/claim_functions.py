@@ -4,6 +4,8 @@ that one, with primes, a layer superscript and powers written on the name."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import sympy as sp
 
 from ..model import activations
@@ -104,15 +106,15 @@ class Functions(ReaderBase):
             raise self.fail(head, "g needs its layer, g^{(L)}(...), or a z of one layer as its argument")
         if own is not None and (wanted is None or activations.activation(wanted).latex == own.latex):
             if not own.elementwise:
-                raise self.fail(
-                    head, f"layer {self.layer_label(layer)} is softmax, which is not applied neuron by neuron"
-                )
+                label = self.layer_label(cast(int, layer))  # own is a layer's activation, so layer is that layer
+                raise self.fail(head, f"layer {label} is softmax, which is not applied neuron by neuron")
             func, prime = activation_functions(own.name)
             return (prime if primes else func)(layer, arg)
         if wanted is None:
             raise self.fail(head, "g stands for a layer's activation; this one has no layer")
-        act = activations.activation(wanted)
-        return act.prime(evaluated(arg)) if primes else act.form(evaluated(arg))  # 0·y is 0 to a piecewise
+        act = activations.activation(wanted)  # a head's own entry, elementwise: it has its form and derivative
+        function = cast(activations.Scalar, act.prime if primes else act.form)
+        return function(evaluated(arg))  # 0·y is 0 to a piecewise
 
     def indicator(self, node: Node, at: Reading) -> sp.Expr:
         """\\mathbb{1}[z > 0] as a step function of z."""

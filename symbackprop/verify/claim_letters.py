@@ -3,6 +3,8 @@ neuron indices, the costs C_0, C and C_i, the sizes n and n_l, Euler's e, and th
 
 from __future__ import annotations
 
+from typing import cast
+
 import sympy as sp
 
 from ..model.partial import Partial
@@ -88,7 +90,7 @@ class Letters(ReaderBase):
         if not subs and (at.sample_limit or (at.mean and at.limit_layer is None)):
             return self.powers(node, SAMPLES, scripts, at)
         if subs:
-            layer = self.layer_of(unbrace(subs[0]), force=True)
+            layer = cast(int, self.layer_of(unbrace(subs[0]), force=True))  # forced: a layer, or a ClaimError
         else:
             layer = at.limit_layer if at.limit_layer is not None else self.net.depth
         return self.powers(node, sp.Integer(self.net.layers[layer]), tuple(s for s in scripts if s[0] != "_"), at)
@@ -150,7 +152,7 @@ class Letters(ReaderBase):
     def layer_of(self, node: Node, force: bool) -> int | None:
         """A layer written (L), (L-1), (2), L-1 or L; None when the superscript is not a layer (a power)."""
         parens = isinstance(node, Group) and node.delim == "(" and len(node.items) == 1
-        inner = node.items[0] if parens else node
+        inner = node.items[0] if parens and isinstance(node, Group) else node
         mentions_l = any(isinstance(n, Name) and n.name in ("L", "l") for n in walk(inner))
         if not (parens or mentions_l or force or (isinstance(inner, Num) and not self.net.notation.layer_parens)):
             return None

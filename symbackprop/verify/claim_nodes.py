@@ -9,6 +9,7 @@ network.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TypeGuard
 
 from ..model import activations
 from .claim_syntax import Binary, Claim, Frac, Group, Name, Node, Num, Product, Scripted
@@ -114,7 +115,7 @@ def is_mark(node: Node) -> bool:
     return isinstance(node, Name) and node.name in DERIVATIVE_MARKS
 
 
-def is_operator(node: Node) -> bool:
+def is_operator(node: Node) -> TypeGuard[Frac]:
     return isinstance(node, Frac) and is_mark(node.numerator) and after_mark(node.denominator) is not None
 
 
@@ -169,9 +170,9 @@ def walk(node: Node) -> Iterator[Node]:
                 yield from (n for c in child if isinstance(c, Node) for n in walk(c))
 
 
-def is_name(node: Node, name: str) -> bool:
+def is_name(node: Node, name: str) -> TypeGuard[Name]:
     return isinstance(node, Name) and node.name == name
 
 
-def is_digits(node: Node) -> bool:
+def is_digits(node: Node) -> TypeGuard[Num]:
     return isinstance(node, Num) and node.text.isdigit()

@@ -17,7 +17,7 @@ from ..model.references import layer_name
 from ..model.symbols import C0
 from .claim_errors import ClaimError
 from .claim_scope import Scope
-from .claim_syntax import Frac, Name, Node, source
+from .claim_syntax import Frac, Group, Name, Node, source
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ class ReaderBase:
     def bounded(self, node: Node, value: sp.Expr) -> sp.Expr:
         raise NotImplementedError
 
-    def group(self, node: Node, at: Reading) -> sp.Expr:
+    def group(self, node: Group, at: Reading) -> sp.Expr:
         raise NotImplementedError
 
     def apply(self, head: Node, base: Name, scripts: tuple, arg: Node, at: Reading) -> sp.Expr:

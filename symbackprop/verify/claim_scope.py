@@ -17,6 +17,8 @@ from .claim_syntax import Node
 class OutOfRange(ClaimError):
     """A quantity whose neuron index the network does not have: ``kind`` is w, b, a, z or y."""
 
+    position: int  # always given: where the quantity is written
+
     def __init__(self, message: str, position: int, kind: str) -> None:
         super().__init__(message, position)
         self.kind = kind

@@ -5,6 +5,7 @@ for the terms left out."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import cast
 
 import sympy as sp
 
@@ -164,6 +165,7 @@ class Sums(ReaderBase):
         try:
             return claim_dots.filled(before[0], after[0], earlier[0] if earlier else None)
         except claim_dots.EarlierDoesNotFit as err:
+            earlier = cast(tuple, earlier)  # filled raises this only about an earlier term it was given
             raise self.fail(
                 earlier[1],
                 f"'{self.quote(earlier[1])}' does not fit the pattern of '{self.quote(before[1])}' and "

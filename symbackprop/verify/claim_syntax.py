@@ -11,9 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.tree import Meta
 
 from . import claim_paste
 from .claim_errors import ClaimError
@@ -176,7 +178,7 @@ def _unexpected(err: UnexpectedInput, text: str) -> ClaimError:
     if isinstance(err, UnexpectedEOF) or (isinstance(err, UnexpectedToken) and err.token.type == "$END"):
         return ClaimError(f"the claim ends too early; {_expected(err)}", len(text.rstrip()))
     if isinstance(err, UnexpectedCharacters):
-        ch = text[err.pos_in_stream]
+        ch = text[cast(int, err.pos_in_stream)]  # lark sets the lexer's position here; its class declares only None
         return ClaimError(f"unexpected character {ch!r}", position)
     if isinstance(err, UnexpectedToken):
         return ClaimError(f"unexpected {str(err.token)!r}; {_expected(err)}", err.token.start_pos + 1)
@@ -188,6 +190,14 @@ def _expected(err: UnexpectedInput) -> str:
     if not wanted:
         return "the formula is incomplete"
     return "expected " + " or ".join(wanted[:4])
+
+
+def _start(token: Token) -> int:
+    return cast(int, token.start_pos)  # lark's lexer gives each token it makes its place in the text
+
+
+def _end(token: Token) -> int:
+    return cast(int, token.end_pos)  # likewise
 
 
 def _span(items: list) -> tuple[int, int]:
@@ -230,37 +240,38 @@ class _ToNodes(Transformer):
     def superscript(self, base: Node, arg: Node) -> Scripted:
         return _script(base, "^", arg, arg.end)
 
-    def prime(self, base: Node, marks: Token) -> Scripted:
+    def prime(self, base: Node, marks: Token) -> Node:
         out = base
         for _ in str(marks):
-            out = _script(out, "'", None, marks.end_pos)
+            out = _script(out, "'", None, _end(marks))
         return out
 
     def number(self, token: Token) -> Num:
-        return Num(token.start_pos, token.end_pos, str(token))
+        return Num(_start(token), _end(token), str(token))
 
     def letter(self, token: Token) -> Name:
-        return Name(token.start_pos, token.end_pos, str(token))
+        return Name(_start(token), _end(token), str(token))
 
     def command(self, token: Token) -> Name:
-        return Name(token.start_pos, token.end_pos, str(token))
+        return Name(_start(token), _end(token), str(token))
 
     def named(self, font: Token, word: Name) -> Name:
-        return Name(font.start_pos, word.end + 1, word.name)
+        return Name(_start(font), word.end + 1, word.name)
 
     def word(self, *tokens: Token) -> Name:
-        return Name(tokens[0].start_pos, tokens[-1].end_pos, "".join(str(t) for t in tokens))
+        return Name(_start(tokens[0]), _end(tokens[-1]), "".join(str(t) for t in tokens))
 
     def paren(self, open_: Token, items: Group, close: Token) -> Group:
-        return Group(open_.start_pos, close.end_pos, "(", items.items)
+        return Group(_start(open_), _end(close), "(", items.items)
 
     def bracket(self, open_: Token, items: Group, close: Token) -> Group:
-        return Group(open_.start_pos, close.end_pos, "[", items.items)
+        return Group(_start(open_), _end(close), "[", items.items)
 
     @v_args(meta=True)
-    def raised(self, meta: object, children: list[Node]) -> Group:
+    def raised(self, meta: Meta, children: list[Node]) -> Group:
         """{^{\\prime} (L)}: the superscript on nothing, {}^{\\prime}, then what follows it in the braces."""
-        script, rest = children[0], (children[1].items if len(children) > 1 else ())
+        # the grammar's arg, then its items, which ``items`` makes a Group
+        script, rest = children[0], (cast(Group, children[1]).items if len(children) > 1 else ())
         mark = Scripted(meta.start_pos, script.end, Group(meta.start_pos, meta.start_pos, "{", ()), (("^", script),))
         if not rest:
             return Group(meta.start_pos, meta.end_pos, "{", (mark,))
@@ -270,7 +281,7 @@ class _ToNodes(Transformer):
         return Group(meta.start_pos, meta.end_pos, "{", (Product(mark.start, tail[-1].end, (mark, *tail)),))
 
     @v_args(meta=True)
-    def brace(self, meta: object, children: list[Group]) -> Group:
+    def brace(self, meta: Meta, children: list[Group]) -> Group:
         items = children[0].items if children else ()
         return Group(meta.start_pos, meta.end_pos, "{", items)
 
@@ -279,7 +290,7 @@ class _ToNodes(Transformer):
         return Group(*_span(kept), "", tuple(kept))
 
     def frac(self, command: Token, numerator: Node, denominator: Node) -> Frac:
-        return Frac(command.start_pos, denominator.end + 1, numerator, denominator)
+        return Frac(_start(command), denominator.end + 1, numerator, denominator)
 
     def relation(self, left: Node, op: Token, right: Node) -> Relation:
         return Relation(left.start, right.end, str(op), left, right)
@@ -288,7 +299,7 @@ class _ToNodes(Transformer):
         ops = (str(op1).lstrip("\\"), str(op2).lstrip("\\"))
         if any(op not in ("<", "lt", "<=", "le", "leq") for op in ops):
             raise ClaimError("a range is written low \\leq j \\leq high", low.start + 1)
-        strict = tuple(op in ("<", "lt") for op in ops)
+        strict = (ops[0] in ("<", "lt"), ops[1] in ("<", "lt"))
         return Range(low.start, high.end, low, name, high, strict)
 
     def binding(self, name: Node, value: Node) -> Binding:

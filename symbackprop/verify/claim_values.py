@@ -5,6 +5,8 @@ neurons written out and each derivative worked out by sympy.diff of the cost (ne
 
 from __future__ import annotations
 
+from typing import cast
+
 import sympy as sp
 
 from ..base.errors import SpecError
@@ -49,7 +51,7 @@ class Values(ReaderBase):
     def operator(self, head: Frac, body: list[Node], at: Reading) -> Operator:
         """\\frac{\\partial}{\\partial a_1^{(L)}} and ``body``, what it differentiates: the bracketed group
         right after it, else every factor after it (product() decides which)."""
-        bottom = after_mark(head.denominator)
+        bottom = cast(Node, after_mark(head.denominator))  # an operator's head: is_operator found the mark
         wrt = self.variable(bottom, at)
         if not body:
             raise self.fail(head, needs_body(self.quote(bottom)))

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from typing import cast
 
 import sympy as sp
 
@@ -135,6 +136,7 @@ def _bound(net: Network, parsed: claim_syntax.Claim, claim: str) -> claim_bindin
     indices swapped when the weight it then names exists and the rest of the claim reads: that is the usual
     mistake, and the verdict says so. Any other error, or one in the left-hand side, stands."""
     swapped: set[int] = set()
+    again: ClaimError
     try:
         return claim_binding.bind(net, parsed, claim)
     except claim_binding.OutOfRange as err:
@@ -342,7 +344,7 @@ def _which(bound: claim_binding.BoundClaim, side: claim_binding.Side) -> dict:
 def _wrt_in_case(net: Network, bound: claim_binding.BoundClaim, target: Ref | None, case: Case) -> sp.Indexed:
     """What the derivative is taken with respect to, with the free indices at their values in ``case``."""
     if bound.wrt_symbol is None:
-        return net.symbol(target)
+        return net.symbol(cast(Ref, target))  # ``_target`` gives None only for a claim with a free index
     return bound.wrt_symbol.xreplace(_values(case))
 
 
@@ -369,7 +371,7 @@ def _target(net: Network, given: Ref | None, given_text: str | None, bound: clai
             f"claim at position {bound.wrt_position}: the left-hand side is the derivative with respect to "
             f"{bound.wrt_text}, but --wrt names {given_text or reference_text(net, given)}"
         )
-    target = given or claimed
+    target = cast(Ref, given or claimed)  # not both None: that is refused above
     check(target, net.spec, reference_text(net, target))
     return target
 

@@ -58,7 +58,7 @@ def diagnose(d: Derivation | Local, claim: sp.Expr) -> Mistake | None:
     return None
 
 
-def candidates(d: Derivation) -> Iterator[Mistake]:
+def candidates(d: Derivation | Local) -> Iterator[Mistake]:
     """Single mistakes first, then a structural mistake with a dropped 2 or a flipped sign as well."""
     scalars = list(_scalar_mistakes(d))
     structural = list(_structural_mistakes(d))
@@ -73,7 +73,7 @@ def candidates(d: Derivation) -> Iterator[Mistake]:
             yield Mistake(f"{s.kind}+{kind}", f"{s.message}, and {words}", s.formula * factor, s.symbols)
 
 
-def _scalar_mistakes(d: Derivation) -> Iterator[Mistake]:
+def _scalar_mistakes(d: Derivation | Local) -> Iterator[Mistake]:
     right, cost = d.result, d.network.spec.cost
     if isinstance(d, Local):  # a factor of the chain: no cost's square, no mean over the outputs
         yield Mistake("factor_2_dropped", "it is half the right value", right / 2)
@@ -99,7 +99,7 @@ def _scalar_mistakes(d: Derivation) -> Iterator[Mistake]:
         yield Mistake("extra_mean", f"an extra 1/n (n = {n}): this cost is not divided by n", right / n)
 
 
-def _targets_sum_to_one(d: Derivation) -> Iterator[Mistake]:
+def _targets_sum_to_one(d: Derivation | Local) -> Iterator[Mistake]:
     """The softmax-with-cross-entropy shortcut a_j - y_j, which needs targets that sum to 1."""
     net = d.network
     if isinstance(d, Local) or net.spec.cost != "cross_entropy" or net.layers[-1] < 2:
@@ -115,14 +115,14 @@ def _targets_sum_to_one(d: Derivation) -> Iterator[Mistake]:
     )
 
 
-def _structural_mistakes(d: Derivation) -> Iterator[Mistake]:
+def _structural_mistakes(d: Derivation | Local) -> Iterator[Mistake]:
     yield from _activation_prime_missing(d)
     yield from _wrong_layer_input(d)
     yield from _swapped_indices(d)
     yield from _one_term_of_sum(d)
 
 
-def _activation_prime_missing(d: Derivation) -> Iterator[Mistake]:
+def _activation_prime_missing(d: Derivation | Local) -> Iterator[Mistake]:
     right = d.result
     primes = sorted(right.atoms(ActivationPrimeBase), key=sp.default_sort_key)
     if not primes:
@@ -144,7 +144,7 @@ def _activation_prime_missing(d: Derivation) -> Iterator[Mistake]:
             )
 
 
-def _wrong_layer_input(d: Derivation) -> Iterator[Mistake]:
+def _wrong_layer_input(d: Derivation | Local) -> Iterator[Mistake]:
     """dz_j^(l)/dw_jk^(l) is a_k^(l-1); the mistake takes the activation of layer l instead."""
     t, net = d.target, d.network
     if t.kind != "w":
@@ -163,14 +163,15 @@ def _wrong_layer_input(d: Derivation) -> Iterator[Mistake]:
         )
 
 
-def _swapped_indices(d: Derivation) -> Iterator[Mistake]:
+def _swapped_indices(d: Derivation | Local) -> Iterator[Mistake]:
     t, net = d.target, d.network
     quantity = isinstance(d, Derivation) or d.of == C0 or isinstance(d.of, sp.Indexed)  # not d/dx of an expression
     if quantity and t.kind == "w" and t.indices[0] != t.indices[1]:
         swapped = Ref("w", t.layer, (t.indices[1], t.indices[0]))
         if swapped.indices[0] in net.neurons(t.layer) and swapped.indices[1] in net.neurons(t.layer - 1):
-            other = derive(net, swapped).result if isinstance(d, Derivation) else None
-            if other is None:
+            if isinstance(d, Derivation):
+                other = derive(net, swapped).result
+            else:
                 other = local_derivative(net, d.of, net.symbol(swapped))
             yield Mistake(
                 "indices_swapped",
@@ -197,7 +198,7 @@ def _swapped_indices(d: Derivation) -> Iterator[Mistake]:
         )
 
 
-def _one_term_of_sum(d: Derivation) -> Iterator[Mistake]:
+def _one_term_of_sum(d: Derivation | Local) -> Iterator[Mistake]:
     """The sum over the next layer's neurons replaced by a single term (each choice in turn)."""
     for term, neuron in _single_paths(d):
         yield Mistake(
@@ -208,7 +209,7 @@ def _one_term_of_sum(d: Derivation) -> Iterator[Mistake]:
         )
 
 
-def _single_paths(d: Derivation) -> Iterator[tuple[sp.Expr, int]]:
+def _single_paths(d: Derivation | Local) -> Iterator[tuple[sp.Expr, int]]:
     if len(d.chains) > 1:
         for chain in d.chains:
             yield chain.value, int(chain.factors[0].wrt.indices[-1])
