@@ -24,6 +24,7 @@ from ..model.activations import Activation, Scalar
 from ..model.network import Network
 from ..model.references import Ref
 from ..model.symbols import OrderedProduct
+from .points import Point
 from .proof import (
     PROVEN,
     SYMBOLIC,
@@ -38,7 +39,7 @@ from .proof import (
     text_printer,
     too_large,
 )
-from .random_identity import Outcome, Point, Unknowns
+from .random_identity import Outcome, Unknowns
 
 SYMBOLIC_NODES = 3_000  # nodes of the composed cost, written out as a tree, above which cancelling is not tried
 SYMBOLIC_LAYERS = 10  # layers a derivative runs through, above which cancelling is not tried

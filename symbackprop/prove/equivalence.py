@@ -11,7 +11,6 @@ nothing. A counterexample is a float64 point where the values differ.
 
 from __future__ import annotations
 
-import random
 from dataclasses import dataclass, replace
 
 import mpmath
@@ -25,8 +24,9 @@ from ..model.network import Network, generic_function
 from ..model.references import Ref
 from ..model.symbols import A, ActivationBase, B, SoftmaxExp, W, Y, Z
 from ..numeric import numbers as numeric
-from .exact_points import ConcretePoint
+from .points import ConcretePoint
 from .proof import GUARD_SECONDS
+from .random_identity import identity_test
 from .real_points import Comparison, compare, has_branches
 
 POINTS = 24
@@ -125,18 +125,12 @@ def same(net: Network, first: sp.Expr, second: sp.Expr, start: Ref | None, point
 
 
 def agree(difference: sp.Expr, count: int) -> bool:
-    """``difference`` is exactly 0 at ``count`` random rational points (those hitting a pole are skipped)."""
-    rng = random.Random(20261124)
-    tried = zero = 0
-    while tried < 4 * count and zero < count:
-        tried += 1
-        try:
-            if ConcretePoint(rng).value(difference) != 0:
-                return False
-            zero += 1
-        except ZeroDivisionError:
-            continue
-    return zero == count
+    """``difference`` is exactly 0 at ``count`` random points of the identity test, the network's functions keeping
+    their meaning (points on a pole are passed over)."""
+    outcome = identity_test(
+        lambda unknowns: (ConcretePoint(unknowns).value(difference), 0), count, bound=False, skip_poles=True
+    )
+    return outcome.verdict == "proven"
 
 
 def realize(net: Network, expr: sp.Expr, start: Ref | None, mode: str) -> sp.Expr:

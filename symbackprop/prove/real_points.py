@@ -1,6 +1,6 @@
 """Evaluation at real points, to 50 digits: the test for formulas with branches (max, steps, |x|).
 
-Exact rational points (exact_points) give exp and a layer's g a random value of their own,
+Exact random points (points.ConcretePoint) give exp and a layer's g a random value of their own,
 which keeps every identity of a formula without branches but makes a comparison meaningless:
 is a sigmoid's output above 1/2 when its exp was drawn at random? A formula with max, a step
 function or a piecewise part is therefore compared at real points instead: inputs,

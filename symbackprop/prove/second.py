@@ -13,6 +13,7 @@ from ..derive.second import SecondDerivation
 from ..model.network import Network
 from ..model.symbols import ActivationSecondBase
 from .element import atomize
+from .points import Point
 from .proof import (
     PROVEN,
     SYMBOLIC,
@@ -27,7 +28,7 @@ from .proof import (
     text_printer,
     too_large,
 )
-from .random_identity import Outcome, Point, Unknowns
+from .random_identity import Outcome, Unknowns
 
 SYMBOLIC_NODES = 1_000  # nodes of composed cost above which cancelling twice is not tried (docs/limits.md)
 

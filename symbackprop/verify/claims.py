@@ -27,7 +27,7 @@ from ..model.printing import printers
 from ..model.references import Ref, check, ref_of
 from ..model.symbols import C0, MEAN_COST
 from ..prove.equivalence import Counterexample, Decision, agree_at_real_points, counterexample, decide
-from ..prove.exact_points import NoExactValue
+from ..prove.points import NoExactValue
 from ..prove.real_points import Unsupported
 from . import batch, claim_binding, claim_syntax
 from .claim_errors import ClaimError

@@ -14,7 +14,7 @@ import symbackprop as sbp
 from symbackprop.base import time_guard
 from symbackprop.derive.derivation import Chain, Derivation
 from symbackprop.model.activations import CATALOGUE
-from symbackprop.prove import element, random_identity
+from symbackprop.prove import element, points, random_identity
 from symbackprop.prove.element import _activation_fact
 from symbackprop.prove.proof import RANDOM, SYMBOLIC
 
@@ -140,7 +140,7 @@ def test_a_difference_at_a_point_where_two_arguments_coincide_is_not_a_counterex
     f = sp.Function("f")
 
     def evaluate(unknowns):  # f(x) and f(y) at x = y: no function takes two values there
-        point = random_identity.Point(unknowns, {x: y}, lambda e: e)
+        point = points.Point(unknowns, {x: y}, lambda e: e)
         mine = unknowns.unknown(("f", x), point.value(y))
         return mine, unknowns.unknown(("f", y), point.value(y))
 
@@ -168,7 +168,7 @@ def rational_expressions(draw, depth: int = 4):
 def test_the_degree_bound_is_at_least_the_numerators_degree(expr):
     """The Schwartz-Zippel bound is sound: the degrees the arithmetic works out bound the true numerator's."""
     try:
-        bound = random_identity.Point(random_identity.Degrees(), {}, lambda e: e).value(expr)
+        bound = points.Point(random_identity.Degrees(), {}, lambda e: e).value(expr)
     except ZeroDivisionError:
         return
     numerator, _ = sp.fraction(sp.cancel(sp.together(expr)))
