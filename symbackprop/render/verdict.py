@@ -14,8 +14,8 @@ from ..model.references import layer_name
 from ..model.symbols import SampleCost
 from ..numeric.by_hand import formula
 from ..numeric.claimed_numbers import CARRIED, CONFIRMED, WRONG, NumberCheck
+from ..syntax.errors import line_column
 from ..verify.claim_binding import Operator
-from ..verify.claim_errors import line_column
 from ..verify.claims import Answer, ClaimReport
 
 

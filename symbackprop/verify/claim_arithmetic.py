@@ -6,6 +6,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..base.errors import SpecError
+from ..syntax.tree import Binary, Binding, Frac, Group, Name, Neg, Node, Num, Product, Relation, Scripted
 from .claim_limits import MAX_DIGITS, MAX_EXPONENT, evaluated, ratio, size, size_problem
 from .claim_nodes import (
     ends_with_sum,
@@ -18,7 +19,6 @@ from .claim_nodes import (
     unbrace,
 )
 from .claim_reading import ReaderBase, Reading
-from .claim_syntax import Binary, Binding, Frac, Group, Name, Neg, Node, Num, Product, Relation, Scripted
 
 
 class Arithmetic(ReaderBase):

@@ -25,10 +25,11 @@ from ..model.network import Network
 from ..model.partial import Partial
 from ..model.references import Ref, ref_of
 from ..model.symbols import C0, MEAN_COST, A, B, SampleCost, W, Y, Z
+from ..syntax.errors import ClaimError
+from ..syntax.tree import Claim, Node
 from . import batch
 from .claim_arithmetic import Arithmetic
 from .claim_cases import MAX_CASES, Case, Free, case_values, cases, count, generalize
-from .claim_errors import ClaimError
 from .claim_functions import Functions
 from .claim_letters import Letters
 from .claim_limits import evaluated
@@ -36,7 +37,6 @@ from .claim_nodes import in_left_hand_side, is_application, is_derivative, menti
 from .claim_reading import Operator, Reading
 from .claim_scope import Index, OutOfRange
 from .claim_sums import Sums
-from .claim_syntax import Claim, Node
 from .claim_values import Values, partial_value
 
 ONE_SAMPLE = (

@@ -10,10 +10,10 @@ import sympy as sp
 
 from ..model import activations
 from ..model.symbols import Z, activation_functions
+from ..syntax.tree import Group, Name, Node, Product, Relation
 from .claim_limits import evaluated
 from .claim_nodes import ACTIVATION_HEADS, is_prime_script, split, unbrace
 from .claim_reading import ReaderBase, Reading
-from .claim_syntax import Group, Name, Node, Product, Relation
 
 PLAIN_FUNCTIONS = {"\\exp": sp.exp, "\\ln": sp.log, "\\log": sp.log}
 

@@ -10,9 +10,9 @@ import sympy as sp
 from ..model.partial import Partial
 from ..model.references import index_count, indexed_layers, wide_layer, wrong_indices
 from ..model.symbols import C0, SAMPLES, A, B, SampleCost, W, Y, Z
+from ..syntax.tree import Binary, Group, Name, Node, Num, Product
 from .claim_nodes import DERIVATIVE_MARKS, DOTS, is_digits, is_head, is_name, unbrace, walk
 from .claim_reading import ReaderBase, Reading
-from .claim_syntax import Binary, Group, Name, Node, Num, Product
 
 QUANTITIES = {"a": A, "z": Z, "w": W, "b": B, "x": A, "y": Y, "\\delta": Z}
 COST_LETTERS = {"C"}

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import TypeGuard
 
 from ..model import activations
-from .claim_syntax import Binary, Claim, Frac, Group, Name, Node, Num, Product, Scripted
+from ..syntax.tree import Binary, Claim, Frac, Group, Name, Node, Num, Product, Scripted
 
 
 def _head_name(latex: str) -> str:

@@ -15,9 +15,9 @@ from ..model.network import Network
 from ..model.partial import Partial
 from ..model.references import layer_name
 from ..model.symbols import C0
-from .claim_errors import ClaimError
+from ..syntax.errors import ClaimError
+from ..syntax.tree import Frac, Group, Name, Node, source
 from .claim_scope import Scope
-from .claim_syntax import Frac, Group, Name, Node, source
 
 
 @dataclass(frozen=True)

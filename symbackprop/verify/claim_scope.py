@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from ..model.network import Network
-from .claim_errors import ClaimError
-from .claim_syntax import Node
+from ..syntax.errors import ClaimError
+from ..syntax.tree import Node
 
 
 class OutOfRange(ClaimError):

@@ -10,12 +10,12 @@ from typing import cast
 import sympy as sp
 
 from ..model.symbols import SAMPLES
+from ..syntax.tree import Binary, Binding, Group, Name, Node, Num, Product, Range
 from . import claim_dots
 from .claim_limits import MAX_SUM_TERMS, evaluated
 from .claim_nodes import is_name, leads_with_dots, unbrace
 from .claim_reading import ReaderBase, Reading
 from .claim_scope import Index
-from .claim_syntax import Binary, Binding, Group, Name, Node, Num, Product, Range
 
 
 class Sums(ReaderBase):

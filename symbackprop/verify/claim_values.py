@@ -15,12 +15,12 @@ from ..model.partial import Partial
 from ..model.printing import printers
 from ..model.references import check, ref_of
 from ..model.symbols import C0, MEAN_COST, SAMPLES, A, ActivationSecondBase, B, SampleCost, W, Z
+from ..syntax.errors import ClaimError
+from ..syntax.tree import Frac, Node
 from . import batch
-from .claim_errors import ClaimError
 from .claim_limits import TooLarge, evaluated, expand_sums
 from .claim_nodes import after_mark, is_mark, needs_body
 from .claim_reading import Operator, ReaderBase, Reading
-from .claim_syntax import Frac, Node
 
 BEYOND_FIRST = (ActivationSecondBase, sp.DiracDelta, sp.Derivative, sp.Subs)  # d/dz of g'(z), of a step
 

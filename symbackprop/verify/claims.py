@@ -1,6 +1,6 @@
 """Check a claimed formula for a derivative: correct, incorrect (with what went wrong), or unparseable.
 
-The claim is read by a grammar and bound to the network (claim_syntax, claim_binding). Its
+The claim is read by a grammar and bound to the network (syntax.tree, claim_binding). Its
 left-hand side names what is claimed: dC_0 with respect to a weight, bias, a or z (the right
 answer is the engine's derivation), a factor of the chain such as da/dz or dz/dw (the right
 answer is that quantity differentiated through the forward definitions, local), or the mean
@@ -29,8 +29,9 @@ from ..model.symbols import C0, MEAN_COST
 from ..prove.equivalence import Counterexample, Decision, agree_at_real_points, counterexample, decide
 from ..prove.points import NoExactValue
 from ..prove.real_points import Unsupported
-from . import batch, claim_binding, claim_syntax
-from .claim_errors import ClaimError
+from ..syntax import tree as claim_syntax
+from ..syntax.errors import ClaimError
+from . import batch, claim_binding
 from .diagnosis import Local, Mistake, diagnose
 
 CORRECT, INCORRECT, UNPARSEABLE = "correct", "incorrect", "unparseable"

@@ -12,8 +12,8 @@ import sympy as sp
 
 from symbackprop import cli
 from symbackprop.renderers import render_report
-from symbackprop.verify.claim_errors import ClaimError, line_column
-from symbackprop.verify.claim_syntax import parse
+from symbackprop.syntax.errors import ClaimError, line_column
+from symbackprop.syntax.tree import parse
 from symbackprop.verify.claims import verify_claim
 
 from ..claims_table import network

@@ -26,8 +26,8 @@ from symbackprop.model.symbols import SAMPLES, A, Y, Z, activation_functions
 from symbackprop.prove.equivalence import decide
 from symbackprop.render.verdict import report_context
 from symbackprop.renderers import render_report
+from symbackprop.syntax.tree import ClaimError, parse
 from symbackprop.verify.claim_binding import bind
-from symbackprop.verify.claim_syntax import ClaimError, parse
 from symbackprop.verify.claims import verify_claim
 
 from ..claims_table import CHAIN, CLAIMS, OUT, SEED_CLAIMS, SEED_DISPLAYS, UNPARSEABLE, network

@@ -17,8 +17,8 @@ from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
 from lark.tree import Meta
 
-from . import claim_paste
-from .claim_errors import ClaimError
+from . import paste
+from .errors import ClaimError
 
 MAX_LENGTH = 4000  # characters of formula; a derivative a textbook prints is a few hundred
 MAX_TEXT = 64_000  # characters pasted, comments and a .tex file's preamble included
@@ -117,7 +117,7 @@ class Claim(Node):
 
 @cache
 def _parser() -> Lark:
-    grammar = Path(__file__).with_name("claim_grammar.lark").read_text(encoding="utf-8")
+    grammar = Path(__file__).with_name("grammar.lark").read_text(encoding="utf-8")
     return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
 
 
@@ -125,20 +125,20 @@ def parse(text: str) -> Claim:
     """Read a claim's LaTeX into a syntax tree, or raise a ClaimError saying where and why.
 
     The text may be pasted from a .tex file or a web page: comments, a display's delimiters or
-    environment, labels and closing punctuation are blanked out first (claim_paste), so every
+    environment, labels and closing punctuation are blanked out first (paste), so every
     position still points into the text as given.
     """
     if not isinstance(text, str) or not text.strip():
         raise ClaimError("the claim is empty; write a formula such as 2(a_1^{(L)} - y_1) a_2^{(L-1)}")
     if len(text) > MAX_TEXT:
         raise ClaimError(f"the claim is {len(text)} characters long; the limit is {MAX_TEXT}")
-    prepared = claim_paste.formula(text)
+    prepared = paste.formula(text)
     first, last = len(prepared) - len(prepared.lstrip()), len(prepared.rstrip())
     if first >= last:
         raise ClaimError("the claim holds no formula, only comments, labels or an empty display")
     if last - first > MAX_LENGTH:
         raise ClaimError(f"the formula is {last - first} characters long; the limit is {MAX_LENGTH}", first + 1)
-    claim_paste.check_brackets(prepared, MAX_NESTING)
+    paste.check_brackets(prepared, MAX_NESTING)
     try:
         claim = _ToNodes().transform(_parser().parse(prepared))
         return Claim(claim.start, claim.end, claim.sides, prepared)

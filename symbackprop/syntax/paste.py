@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from .claim_errors import ClaimError, line_column
+from .errors import ClaimError, line_column
 
 # The displays a formula is pasted in; their rows are the sides of one claim.
 ENVIRONMENTS = (
