@@ -275,6 +275,9 @@ class TextPrinter(_Notation, StrPrinter):
     def _print_SoftmaxExp(self, expr: SoftmaxExp) -> str:
         return f"exp({self._print(expr.args[0])})"
 
+    def _print_Abs(self, expr: sp.Abs) -> str:
+        return f"|{self._print(expr.args[0])}|"
+
     def _print_Symbol(self, expr: sp.Symbol) -> str:
         if expr == C0:
             return self._settings["notation"].cost_symbol

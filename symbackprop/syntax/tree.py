@@ -8,6 +8,7 @@ nesting before the parser sees it, and nothing in it is ever evaluated.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -15,6 +16,7 @@ from typing import cast
 
 from lark import Lark, Token, Transformer, v_args
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken, VisitError
+from lark.lark import PostLex
 from lark.tree import Meta
 
 from . import paste
@@ -45,7 +47,7 @@ class Name(Node):
 
 @dataclass(frozen=True)
 class Group(Node):
-    """Items between delimiters: "(" for ( ) and \\left( \\right), "[" for brackets, "{" for braces."""
+    """Items between delimiters: "(" for ( ) and \\left( \\right), "[" for brackets, "{" for braces, "|" for bars."""
 
     delim: str
     items: tuple[Node, ...]
@@ -115,10 +117,32 @@ class Claim(Node):
     text: str = ""  # the formula as the parser read it: the pasted text with comments and markup blanked
 
 
+# The tokens after which a plain bar closes an open |...|: the end of something that has a value.
+_VALUE_ENDS = frozenset({"NUMBER", "LETTER", "COMMAND", "CLOSE", "CLOSEB", "RBRACE", "PRIME", "RBAR", "DOTS"})
+
+
+class _Bars(PostLex):
+    """Plain bars as opening or closing ones: a bar closes when one is open and it follows a value (``|a| |b|``,
+    ``|x - |y||``), else it opens. ``\\left|``, ``\\lvert`` and their partners say which they are."""
+
+    always_accept = ("BAR",)
+
+    def process(self, stream: Iterator[Token]) -> Iterator[Token]:
+        depth, previous = 0, ""
+        for token in stream:
+            if token.type == "BAR":
+                closing = depth > 0 and previous in _VALUE_ENDS
+                token = Token.new_borrow_pos("RBAR" if closing else "LBAR", token.value, token)
+            if token.type in ("LBAR", "RBAR"):
+                depth = max(depth + (1 if token.type == "LBAR" else -1), 0)
+            previous = token.type
+            yield token
+
+
 @cache
 def _parser() -> Lark:
     grammar = Path(__file__).with_name("grammar.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False)
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False, postlex=_Bars())
 
 
 def parse(text: str) -> Claim:
@@ -266,6 +290,9 @@ class _ToNodes(Transformer):
 
     def bracket(self, open_: Token, items: Group, close: Token) -> Group:
         return Group(_start(open_), _end(close), "[", items.items)
+
+    def bars(self, open_: Token, items: Group, close: Token) -> Group:
+        return Group(_start(open_), _end(close), "|", items.items)
 
     @v_args(meta=True)
     def raised(self, meta: Meta, children: list[Node]) -> Group:

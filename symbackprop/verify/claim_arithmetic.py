@@ -92,6 +92,8 @@ class Arithmetic(ReaderBase):
         item = node.items[0]
         if node.delim == "[" and isinstance(item, Binding):  # [i = j]: 1 when the indices are equal, else 0
             return sp.KroneckerDelta(self.index_value(item.name, at), self.index_value(item.value, at))
+        if node.delim == "|":  # |x|: real points decide a claim with one, as any branch
+            return sp.Abs(self.expr(item, at))
         return self.expr(item, at)
 
     _group = group
