@@ -89,6 +89,21 @@ def notes(spec: NetworkSpec) -> tuple[Note, ...]:
 
 def from_toml(path: str | Path) -> NetworkSpec:
     """Read and validate a TOML spec file; errors name the file."""
+    path, data = read_toml(path)
+    notation = data.get("notation")
+    if isinstance(notation, str) and notation.endswith(".toml") and not Path(notation).is_absolute():
+        beside = path.parent / notation  # a preset file named in a spec is found beside the spec
+        if beside.is_file():
+            data["notation"] = str(beside)
+    try:
+        return from_mapping(data)
+    except SpecError as err:
+        raise SpecError(f"{shown(path)}: {err}") from None
+
+
+def read_toml(path: str | Path) -> tuple[Path, dict[str, Any]]:
+    """A spec file's path (``example:NAME`` is a built-in one) and its TOML, read safely: a regular file of
+    bounded size, UTF-8; claimed numbers as Decimals, keeping the digits they were written with."""
     if isinstance(path, str) and path.startswith("example:"):
         from ..base.resources import example_path
 
@@ -108,15 +123,7 @@ def from_toml(path: str | Path) -> NetworkSpec:
         raise SpecError(f"{shown(path)}: not valid TOML: {toml_problem(err)}") from None
     except RecursionError:  # tomllib reads nested arrays and tables recursively
         raise SpecError(f"{shown(path)}: arrays or tables nested too deeply to read") from None
-    notation = data.get("notation")
-    if isinstance(notation, str) and notation.endswith(".toml") and not Path(notation).is_absolute():
-        beside = path.parent / notation  # a preset file named in a spec is found beside the spec
-        if beside.is_file():
-            data["notation"] = str(beside)
-    try:
-        return from_mapping(data)
-    except SpecError as err:
-        raise SpecError(f"{shown(path)}: {err}") from None
+    return path, data
 
 
 def from_mapping(data: Mapping[str, Any]) -> NetworkSpec:

@@ -83,23 +83,39 @@ def ran_past() -> str:
     return f"ran past {GUARD_SECONDS:g} s, the guard against hanging (work of this size takes seconds)"
 
 
-def by_points(what: str, outcome: Outcome, why: str, against: str = "", show: Show = str) -> Part:
+# What a random point's unknowns are, in full and as a counterexample adds it: a network's, and a graph's.
+NETWORK_UNKNOWNS = (
+    "every input, parameter and target and every activation value and slope",
+    "every activation value and slope",
+)
+GRAPH_UNKNOWNS = ("every input and parameter and every function value at each argument", "every function value")
+
+
+def by_points(
+    what: str,
+    outcome: Outcome,
+    why: str,
+    against: str = "",
+    show: Show = str,
+    unknowns: tuple[str, str] = NETWORK_UNKNOWNS,
+) -> Part:
     """The words for a randomized identity test of ``what`` against ``against`` (by default the forward-mode
-    derivative of the composed cost); ``show`` prints a symbol of a counterexample."""
+    derivative of the composed cost); ``show`` prints a symbol of a counterexample; ``unknowns`` says what the
+    points' unknowns are."""
     against = against or "the derivative of the composed cost, computed independently by forward-mode dual numbers"
     if outcome.verdict == PROVEN:
-        return Part(PROVEN, RANDOM, f"{what} equals {against}: {agreement(outcome)} ({why})")
+        return Part(PROVEN, RANDOM, f"{what} equals {against}: {agreement(outcome, unknowns)} ({why})")
     if outcome.verdict == DISPROVEN:
-        return Part(DISPROVEN, RANDOM, f"{what} differs from {against}: {counterexample(outcome, show)}")
+        return Part(DISPROVEN, RANDOM, f"{what} differs from {against}: {counterexample(outcome, show, unknowns)}")
     return Part(UNDECIDED, RANDOM, f"{what}, compared with {against} at random points: {outcome.reason}")
 
 
-def agreement(outcome: Outcome) -> str:
+def agreement(outcome: Outcome, unknowns: tuple[str, str] = NETWORK_UNKNOWNS) -> str:
     """What agreement at every random point establishes, with its chance of error."""
     chance = "nil" if outcome.degree <= 0 else f"below 10^{outcome.exponent}"
     return (
-        f"exactly equal at {outcome.points} random points, where every input, parameter and target and every "
-        f"activation value and slope is an unknown integer of its own, drawn from {SPAN:,} (a randomized identity "
+        f"exactly equal at {outcome.points} random points, where {unknowns[0]} is an unknown integer of its own, "
+        f"drawn from {SPAN:,} (a randomized identity "
         f"test: were they different functions, their difference would have a numerator of degree at most "
         f"{outcome.degree:,}, which a random point is a root of with probability at most {outcome.degree:,} in "
         f"{SPAN:,} by the Schwartz-Zippel lemma, so the chance that all {outcome.points} points agree is {chance}; "
@@ -107,15 +123,17 @@ def agreement(outcome: Outcome) -> str:
     )
 
 
-def counterexample(outcome: Outcome, show: Show = str, shown: int = 6) -> str:
+def counterexample(
+    outcome: Outcome, show: Show = str, unknowns: tuple[str, str] = NETWORK_UNKNOWNS, shown: int = 6
+) -> str:
     """The point where two expressions differ, for the statement: some of its values, and the two results."""
     w = outcome.witness
     assert w is not None
     values = ", ".join(f"{show(s)} = {v}" for s, v in w.values[:shown])
     more = f" and {len(w.values) - shown} more" if len(w.values) > shown else ""
     return (
-        f"at random point {w.number}, where {values}{more}, every activation value and slope an integer of its "
-        f"own, the first is {_short(w.mine)} and the second {_short(w.theirs)}"
+        f"at random point {w.number}, where {values}{more}, {unknowns[1]} an integer of its own, the first "
+        f"is {_short(w.mine)} and the second {_short(w.theirs)}"
     )
 
 

@@ -1,0 +1,77 @@
+"""The functions a graph node may apply, as SymPy sees them, and how each is named where a user writes it.
+
+σ and ReLU are functions of their own here rather than 1/(1 + e^{-x}) and max(x, 0): a derivation then says
+dσ(s)/ds = σ(s)(1 - σ(s)) as a lesson does, and a ReLU's derivative at 0 is 0, as PyTorch and micrograd take it
+(a max of two equal inputs gives each half, SymPy's Heaviside(0) = 1/2, as PyTorch's maximum does).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import sympy as sp
+
+
+class sigmoid(sp.Function):
+    """σ(x) = 1 / (1 + e^{-x}), kept whole."""
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        s = sigmoid(self.args[0])
+        return s * (1 - s)
+
+    def _eval_is_real(self) -> bool | None:
+        return self.args[0].is_real
+
+    def _eval_rewrite_as_exp(self, x: sp.Expr, **kwargs: object) -> sp.Expr:
+        return 1 / (1 + sp.exp(-x))
+
+
+class relu(sp.Function):
+    """ReLU(x) = max(x, 0), kept whole, with the derivative 0 at 0."""
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        return sp.Heaviside(self.args[0], 0)
+
+    def _eval_is_real(self) -> bool | None:
+        return self.args[0].is_real
+
+    def _eval_rewrite_as_Max(self, x: sp.Expr, **kwargs: object) -> sp.Expr:
+        return sp.Max(x, 0)
+
+
+def plain(expr: sp.Expr) -> sp.Expr:
+    """``expr`` with σ and ReLU written in SymPy's own functions, for evaluation by lambdify or mpmath."""
+    return expr.replace(sigmoid, lambda x: 1 / (1 + sp.exp(-x))).replace(relu, lambda x: sp.Max(x, 0))
+
+
+# A function's name as a node writes it -> (how many arguments, the SymPy function).
+ONE = {
+    "\\sigma": sigmoid,
+    "\\tanh": sp.tanh,
+    "\\exp": sp.exp,
+    "\\ln": sp.log,
+    "\\log": sp.log,
+    "\\sqrt": sp.sqrt,
+    "relu": relu,
+    "ReLU": relu,
+    "\\relu": relu,
+    "sigmoid": sigmoid,
+}
+TWO: dict[str, Callable[[sp.Expr, sp.Expr], sp.Expr]] = {"\\max": sp.Max, "\\min": sp.Min, "max": sp.Max, "min": sp.Min}
+# What an error lists, as a node would write each.
+NAMES = (
+    "\\sigma",
+    "\\tanh",
+    "\\exp or e^{x}",
+    "\\ln",
+    "\\log",
+    "\\sqrt",
+    "\\operatorname{relu}",
+    "\\max",
+    "\\min",
+    "|x|",
+)

@@ -1,0 +1,220 @@
+"""A graph node's expression, read from the LaTeX-like text a spec gives it into SymPy.
+
+The text is parsed by the project's grammar (``syntax``), never by eval or sympify; here each part of the tree
+becomes SymPy: a name must be a node or a value the graph knows, a function one of ``graph_functions``, an
+exponent a number. Every error is one line naming the node, what is wrong and the column where it is.
+
+>>> import sympy as sp
+>>> q, z = sp.symbols("q z", real=True)
+>>> read_expression(r"\\frac{q z}{2} + \\sigma(q)", {"q": q, "z": z}, "node f")
+q*z/2 + sigmoid(q)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+import sympy as sp
+
+from ..base.errors import SpecError, did_you_mean
+from ..syntax.errors import ClaimError
+from ..syntax.tree import Binary, Frac, Group, Name, Neg, Node, Num, Product, Scripted, parse, source
+from . import graph_functions as functions
+
+_GREEK_NAMES = (
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi omicron rho varrho "
+    "tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega"
+)
+GREEK = frozenset("\\" + name for name in _GREEK_NAMES.split(" "))
+RESERVED = frozenset({"\\sigma", "\\pi", "e"})  # the sigmoid, pi and Euler's number when not a graph's own name
+MAX_DIGITS = 30  # digits of a number in an expression
+MAX_EXPONENT = 100  # |n| of a power x^{n}
+_SUBSCRIPT = re.compile(r"[A-Za-z0-9]+(,[A-Za-z0-9]+)*")
+
+
+def name_key(text: str, where: str) -> str:
+    """The one spelling of a name as written (``x``, ``w_0``, ``x_{1}``, ``\\alpha``): ``x_{1}`` is ``x_1``."""
+    if not isinstance(text, str) or not text.strip():
+        raise SpecError(f"{where}: a name is a letter with an optional subscript (x, w_0, x_{{1}}) or a Greek letter")
+    try:
+        (node,) = parse(text).sides
+    except (ClaimError, ValueError):
+        node = None
+    key = _key(node, text) if node is not None else None
+    if key is None:
+        raise SpecError(
+            f"{where}: {text!r} is not a name; a name is a letter with an optional subscript (x, w_0, x_{{1}}) or "
+            "a Greek letter (\\alpha)"
+        )
+    if key in ("\\sigma", "\\pi") or key in functions.ONE or key in functions.TWO:
+        raise SpecError(f"{where}: {text!r} is a function or a constant here; name it otherwise")
+    return key
+
+
+def _key(node: Node, text: str) -> str | None:
+    base, subscript = node, ""
+    if isinstance(node, Scripted):
+        if len(node.scripts) != 1 or node.scripts[0][0] != "_" or node.scripts[0][1] is None:
+            return None
+        base, script = node.base, node.scripts[0][1]
+        subscript = "".join(source(text, script).split()).removeprefix("{").removesuffix("}")
+        if not _SUBSCRIPT.fullmatch(subscript):
+            return None
+    if not isinstance(base, Name) or not ((len(base.name) == 1 and base.name.isalpha()) or base.name in GREEK):
+        return None
+    if not subscript:
+        return base.name
+    return f"{base.name}_{subscript}" if len(subscript) == 1 else f"{base.name}_{{{subscript}}}"
+
+
+def read_expression(text: str, known: Mapping[str, sp.Symbol], where: str) -> sp.Expr:
+    """The SymPy expression ``text`` writes, in the symbols of ``known`` (name key -> symbol)."""
+    if not isinstance(text, str):
+        raise SpecError(f"{where}: an expression is a quoted string, such as 'x + y'")
+    if not text.strip():
+        raise SpecError(f"{where}: the expression is empty")
+    try:
+        parsed = parse(text)
+    except ClaimError as err:
+        raise SpecError(f"{where}: {err.reason}{_column(err.position)} of {text!r}") from None
+    if len(parsed.sides) != 1:
+        raise SpecError(f"{where}: an expression has no '='; the node's name is the key before it")
+    return _Reader(text, known, where).expr(parsed.sides[0])
+
+
+def _column(position: int | None) -> str:
+    return f" at column {position}" if position is not None else ""
+
+
+class _Reader:
+    """The tree of one expression to SymPy; ``fail`` places an error by its column."""
+
+    def __init__(self, text: str, known: Mapping[str, sp.Symbol], where: str) -> None:
+        self.text, self.known, self.where = text, known, where
+
+    def fail(self, node: Node, message: str) -> SpecError:
+        return SpecError(f"{self.where}: {message}{_column(node.start + 1)} of {self.text!r}")
+
+    def expr(self, node: Node) -> sp.Expr:
+        if isinstance(node, Num):
+            return self.number(node)
+        if isinstance(node, Name):
+            return self.name(node)
+        if isinstance(node, Scripted):
+            return self.scripted(node)
+        if isinstance(node, Product):
+            return self.product(node)
+        if isinstance(node, Binary):
+            left, right = self.expr(node.left), self.expr(node.right)
+            return left + right if node.op == "+" else left - right if node.op == "-" else left / right
+        if isinstance(node, Neg):
+            return -self.expr(node.operand)
+        if isinstance(node, Frac):
+            return self.expr(node.numerator) / self.expr(node.denominator)
+        if isinstance(node, Group):
+            return self.group(node)
+        raise self.fail(node, f"'{source(self.text, node)}' is not part of an expression")
+
+    def number(self, node: Num) -> sp.Expr:
+        if len(node.text.replace(".", "")) > MAX_DIGITS:
+            raise self.fail(node, f"a number of more than {MAX_DIGITS} digits")
+        return sp.Rational(node.text)
+
+    def name(self, node: Name) -> sp.Expr:
+        if node.name in self.known:
+            return self.known[node.name]
+        if node.name == "e":
+            return sp.E
+        if node.name == "\\pi":
+            return sp.pi
+        if node.name in functions.ONE or node.name in functions.TWO:
+            raise self.fail(node, f"{node.name} needs its argument, as {node.name}(x)")
+        if len(node.name) == 1 or node.name in GREEK:
+            hint = did_you_mean(node.name, self.known)
+            raise self.fail(node, f"{node.name} is neither a node above nor a name in [values]{hint}")
+        raise self.fail(node, f"unknown function or command {node.name}; a node may use {', '.join(functions.NAMES)}")
+
+    def group(self, node: Group) -> sp.Expr:
+        if len(node.items) != 1:
+            what = "empty brackets" if not node.items else "a list separated by commas"
+            raise self.fail(node, f"{what} where a value belongs")
+        inner = self.expr(node.items[0])
+        return sp.Abs(inner) if node.delim == "|" else inner
+
+    def scripted(self, node: Scripted) -> sp.Expr:
+        subscripts = [arg for mark, arg in node.scripts if mark == "_"]
+        if any(mark == "'" for mark, _ in node.scripts):
+            raise self.fail(node, "a prime has no meaning in a node; a graph's derivatives are what derive gives")
+        if subscripts:
+            value = self.subscripted(node, subscripts)
+        elif isinstance(node.base, Name) and node.base.name == "e" and "e" not in self.known:
+            return sp.exp(self.exponent_expr(node))
+        else:
+            value = self.expr(node.base)
+        for mark, arg in node.scripts:
+            if mark == "^" and arg is not None:
+                value = value ** self.exponent(arg)
+        return value
+
+    def subscripted(self, node: Scripted, subscripts: list[Node | None]) -> sp.Expr:
+        first = next(i for i, (mark, _) in enumerate(node.scripts) if mark == "_")
+        written = Scripted(node.start, node.end, node.base, (node.scripts[first],))
+        key = _key(written, self.text) if len(subscripts) == 1 else None
+        if key is None:
+            raise self.fail(node, f"'{source(self.text, node)}' is not a name: one subscript of letters and digits")
+        if key not in self.known:
+            hint = did_you_mean(key, self.known)
+            raise self.fail(node, f"{key} is neither a node above nor a name in [values]{hint}")
+        return self.known[key]
+
+    def exponent_expr(self, node: Scripted) -> sp.Expr:
+        """e^{...}: the exponent, any expression."""
+        (arg,) = [arg for mark, arg in node.scripts if mark == "^"]
+        return self.expr(_unbraced(arg))
+
+    def exponent(self, arg: Node) -> sp.Expr:
+        value = self.expr(_unbraced(arg))
+        if not value.is_Rational:
+            raise self.fail(arg, "an exponent is a number here (x^{2}, x^{0.5}); e^{...} takes any expression")
+        if abs(value) > MAX_EXPONENT:
+            raise self.fail(arg, f"an exponent beyond {MAX_EXPONENT}")
+        return value
+
+    def product(self, node: Product) -> sp.Expr:
+        value: sp.Expr = sp.Integer(1)
+        factors = list(node.factors)
+        while factors:
+            factor = factors.pop(0)
+            head = _head(factor)
+            if head is None:
+                value = value * self.expr(factor)
+                continue
+            if not factors:
+                raise self.fail(factor, f"{head} needs its argument, as {head}(x)")
+            value = value * self.apply(factor, head, factors.pop(0))
+        return value
+
+    def apply(self, where: Node, head: str, arg: Node) -> sp.Expr:
+        items = arg.items if isinstance(arg, Group) and arg.delim in "([{" else (arg,)
+        if head in functions.TWO:
+            if len(items) != 2:
+                raise self.fail(where, f"{head} takes two values, as {head}(a, b)")
+            return functions.TWO[head](self.expr(items[0]), self.expr(items[1]))
+        if len(items) != 1:
+            raise self.fail(where, f"{head} takes one value")
+        return functions.ONE[head](self.expr(items[0]))
+
+
+def _head(node: Node) -> str | None:
+    """The function a factor names, if it is one (\\sigma, \\tanh, \\operatorname{relu}, ...)."""
+    if isinstance(node, Name) and (node.name in functions.ONE or node.name in functions.TWO):
+        return node.name
+    return None
+
+
+def _unbraced(node: Node | None) -> Node:
+    assert node is not None  # the grammar gives every ^ its argument
+    while isinstance(node, Group) and node.delim == "{" and len(node.items) == 1:
+        node = node.items[0]
+    return node

@@ -1,0 +1,89 @@
+"""A formula as a function: SymPy expressions turned into NumPy, PyTorch or JAX code by ``sympy.lambdify``, the one
+path by which the engine's formulas become numbers (the numbers commands and ``Derivation.lambdify`` alike).
+
+Each backend gets the engine's functions as it spells them: σ, ReLU (derivative 0 at 0), the step function
+with its value at 0 as written (SymPy's Heaviside(0) = 1/2, as PyTorch's maximum splits a tie), max and min of
+arrays. Common subexpressions are computed once.
+
+>>> import sympy as sp
+>>> x, y = sp.symbols("x y")
+>>> f = lambdified([x * y + sp.Max(x, y)], [x, y])
+>>> [float(v) for v in f(2.0, 3.0)]
+[9.0]
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import sympy as sp
+
+from ..base.errors import SpecError
+
+BACKENDS = ("numpy", "torch", "jax")
+
+
+def lambdified(exprs: Sequence[sp.Expr], arguments: Sequence[sp.Basic], backend: str = "numpy") -> Callable[..., Any]:
+    """A function of ``arguments`` (symbols or Indexed, positional) giving the list of ``exprs``' values."""
+    if backend not in BACKENDS:
+        raise SpecError(f"backend {backend!r}: one of {', '.join(BACKENDS)}")
+    dummies = [sp.Dummy() for _ in arguments]
+    renamed = [sp.sympify(e).xreplace(dict(zip(arguments, dummies, strict=True))) for e in exprs]
+    namespace, module = _NAMESPACES[backend]()
+    function = sp.lambdify(dummies, renamed, modules=[namespace, module], cse=True)
+
+    def call(*values: Any) -> list[Any]:
+        return list(function(*values))
+
+    return call
+
+
+def _numpy() -> tuple[dict[str, Any], str]:
+    return {
+        "sigmoid": lambda x: 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, dtype=float))),  # no overflow for large -x
+        "relu": lambda x: np.maximum(x, 0.0),
+        "Heaviside": lambda x, at_zero=0.5: np.heaviside(x, at_zero),  # NumPy's, not a rewrite to Piecewise
+    }, "numpy"
+
+
+def _torch() -> tuple[dict[str, Any], str]:
+    try:
+        import torch
+    except ImportError:
+        raise SpecError("backend torch needs PyTorch: pip install 'symbackprop[torch]'") from None
+
+    def tensor(x: Any) -> Any:
+        return x if isinstance(x, torch.Tensor) else torch.as_tensor(x, dtype=torch.float64)
+
+    return {
+        "sigmoid": lambda x: torch.sigmoid(tensor(x)),
+        "relu": lambda x: torch.relu(tensor(x)),
+        "Heaviside": lambda x, at_zero=0.5: torch.heaviside(tensor(x), tensor(at_zero)),
+        "Max": lambda *args: functools.reduce(torch.maximum, map(tensor, args)),
+        "Min": lambda *args: functools.reduce(torch.minimum, map(tensor, args)),
+        "sign": lambda x: torch.sign(tensor(x)),
+        "Abs": lambda x: torch.abs(tensor(x)),
+        "exp": lambda x: torch.exp(tensor(x)),
+        "log": lambda x: torch.log(tensor(x)),
+        "tanh": lambda x: torch.tanh(tensor(x)),
+        "sqrt": lambda x: torch.sqrt(tensor(x)),
+    }, "torch"
+
+
+def _jax() -> tuple[dict[str, Any], str]:
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        raise SpecError("backend jax needs JAX: pip install 'symbackprop[jax]'") from None
+    return {
+        "sigmoid": jax.nn.sigmoid,
+        "relu": lambda x: jnp.maximum(x, 0.0),
+        "Heaviside": lambda x, at_zero=0.5: jnp.heaviside(x, at_zero),
+    }, "jax"
+
+
+_NAMESPACES: dict[str, Callable[[], tuple[dict[str, Any], str]]] = {"numpy": _numpy, "torch": _torch, "jax": _jax}
