@@ -4,7 +4,7 @@ The output's gradient with respect to itself is 1. Going back through the graph,
 over the nodes that use it, of that node's gradient (the upstream gradient) times the local gradient, the
 derivative of the node's own expression with respect to the name. A name used by several nodes sums several
 terms: gradients add where the graph forks. Each step refers to the upstream gradients by their symbols
-(``Adjoint``), so a derivation is as large as the graph's edges, however many paths run through it.
+(``Upstream``), so a derivation is as large as the graph's edges, however many paths run through it.
 
 >>> from symbackprop.model.graph import Graph
 >>> g = Graph.build({"q": "x + y", "f": "q z"}, {"x": -2.0, "y": 5.0, "z": -4.0})
@@ -31,12 +31,12 @@ from ..model.graph_functions import relu, sigmoid
 WRITTEN_OUT = 20_000  # nodes of a result written out in the graph's names, past which only its steps are shown
 
 
-class Adjoint(sp.Symbol):
+class Upstream(sp.Symbol):
     """∂(output)/∂(name): the gradient a step hands back to the nodes that a name's value came from."""
 
     output: str
 
-    def __new__(cls, name: str, output: str) -> Adjoint:
+    def __new__(cls, name: str, output: str) -> Upstream:
         symbol = super().__new__(cls, f"∂{output}/∂{name}", real=True)
         symbol.of, symbol.output = name, output
         return symbol
@@ -65,7 +65,7 @@ class BackStep:
     name: str
     symbol: sp.Symbol
     uses: tuple[LocalGradient, ...]  # empty for the output: its gradient with respect to itself is 1
-    formula: sp.Expr  # sum of Adjoint(user) * local value
+    formula: sp.Expr  # sum of Upstream(user) * local value
 
     @property
     def forks(self) -> bool:
@@ -93,7 +93,7 @@ class GraphDerivation:
     @property
     def adjoints(self) -> dict[sp.Symbol, sp.Expr]:
         """Each upstream gradient's symbol -> its step's formula: the result, written with shared parts."""
-        return {Adjoint(step.name, self.output): step.formula for step in self.steps}
+        return {Upstream(step.name, self.output): step.formula for step in self.steps}
 
     def gradient(self, name: str) -> sp.Expr:
         """d(output)/d(name) in the graph's names (its nodes' and leaves' symbols); 0 where it does not depend."""
@@ -123,7 +123,7 @@ class GraphDerivation:
                     f"d{self.output}/d{step.name} written out in the graph's names passes {WRITTEN_OUT:,} nodes; "
                     "its steps, each upstream gradient times a local one, are the derivation"
                 )
-            done[Adjoint(step.name, self.output)] = value
+            done[Upstream(step.name, self.output)] = value
             out[step.name] = value
         return out
 
@@ -164,7 +164,7 @@ def derive_graph(graph: Graph, wrt: str | None) -> GraphDerivation:
         uses = tuple(
             local_gradient(graph, user, symbol.name) for user in graph.consumers[symbol] if user.symbol in wanted
         )
-        formula = sp.Add(*(Adjoint(use.node, graph.output) * use.value for use in uses))
+        formula = sp.Add(*(Upstream(use.node, graph.output) * use.value for use in uses))
         steps.append(BackStep(symbol.name, symbol, uses, formula))
     return GraphDerivation(graph, target, tuple(steps))
 

@@ -84,6 +84,34 @@ class Graph:
         number_of = {key: numbers[name] for name, key in zip(values, leaves, strict=True)} if numbers else None
         return cls(built, tuple(leaves), out, number_of, title, symbols)
 
+    @classmethod
+    def from_expressions(
+        cls,
+        nodes: Sequence[tuple[sp.Symbol, sp.Expr]],
+        leaves: Sequence[sp.Symbol],
+        output: sp.Symbol | None = None,
+        values: Mapping[str, float] | None = None,
+        title: str | None = None,
+    ) -> Graph:
+        """A graph a builder made (a dense network's, or one written in Python): nodes in order as (symbol,
+        SymPy expression), each using only leaves and nodes before it; names are the symbols' names."""
+        known = set(leaves)
+        for symbol, expression in nodes:
+            unknown = sorted(str(s) for s in expression.free_symbols - known)
+            if unknown:
+                raise SpecError(
+                    f"node {symbol.name} uses {', '.join(unknown)}, which is neither a leaf nor a node before it"
+                )
+            if symbol in known:
+                raise SpecError(f"{symbol.name} is defined twice")
+            known.add(symbol)
+        if not nodes:
+            raise SpecError("a graph has at least one node")
+        built = tuple(GraphNode(symbol.name, symbol, expression) for symbol, expression in nodes)
+        symbols = {s.name: s for s in (*leaves, *(symbol for symbol, _ in nodes))}
+        out = output.name if output is not None else built[-1].name
+        return cls(built, tuple(s.name for s in leaves), out, dict(values) if values else None, title, symbols)
+
     def symbol(self, name: str) -> sp.Symbol:
         """The symbol of a node or a leaf, by its name as written (``x_{1}`` or ``x_1``)."""
         key = name if name in self.symbols else name_key(name, "name")

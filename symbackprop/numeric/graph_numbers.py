@@ -22,7 +22,7 @@ import numpy as np
 import sympy as sp
 
 from ..base.errors import SpecError
-from ..derive.graph_backprop import Adjoint, GraphDerivation, local_gradient
+from ..derive.graph_backprop import Upstream, GraphDerivation, local_gradient
 from ..model.graph import Graph
 from .formula import lambdified
 
@@ -88,7 +88,7 @@ def graph_numbers(d: GraphDerivation, values: Mapping[str, float] | None = None)
         for use in step.uses:
             local[(use.node, use.name)] = _value(graph, use.value, known)
         gradient = _value(graph, step.formula, known)
-        known[Adjoint(step.name, d.output)] = gradient
+        known[Upstream(step.name, d.output)] = gradient
         gradients[step.name] = gradient
     return GraphNumbers(forward, gradients, local)
 

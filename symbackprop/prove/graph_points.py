@@ -19,7 +19,7 @@ import mpmath
 import sympy as sp
 
 from ..base.trees import fold
-from ..derive.graph_backprop import Adjoint, GraphDerivation
+from ..derive.graph_backprop import Upstream, GraphDerivation
 from ..model.graph import Graph
 from ..model.graph_functions import relu, sigmoid
 from .random_identity import Unknowns
@@ -226,7 +226,7 @@ def backward_values(point: GraphPoint, d: GraphDerivation) -> dict[str, Any]:
     out = {}
     for step in d.steps:
         out[step.name] = point.value(step.formula)
-        point.know(Adjoint(step.name, d.output), out[step.name])
+        point.know(Upstream(step.name, d.output), out[step.name])
     return out
 
 

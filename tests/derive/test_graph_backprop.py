@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from symbackprop.derive.graph_backprop import Adjoint, derive_graph, rule_of
+from symbackprop.derive.graph_backprop import Upstream, derive_graph, rule_of
 from symbackprop.model.graph import Graph
 
 
@@ -21,7 +21,7 @@ def test_each_step_is_the_upstream_gradient_times_the_local_one():
     assert f.formula == 1 and not f.uses
     (use,) = q.uses
     assert (use.node, use.name, use.value, use.rule) == ("f", "q", g.symbol("z"), "multiply")
-    assert q.formula == Adjoint("f", "f") * g.symbol("z")
+    assert q.formula == Upstream("f", "f") * g.symbol("z")
     assert x.uses[0].rule == "add" and x.uses[0].value == 1
     assert d.result == g.symbol("z")
 
