@@ -22,7 +22,7 @@ import numpy as np
 import sympy as sp
 
 from ..base.errors import SpecError
-from ..derive.graph_backprop import Upstream, GraphDerivation, local_gradient
+from ..derive.graph_backprop import GraphDerivation, Upstream, local_gradient
 from ..model.graph import Graph
 from .formula import lambdified
 

@@ -19,7 +19,7 @@ import mpmath
 import sympy as sp
 
 from ..base.trees import fold
-from ..derive.graph_backprop import Upstream, GraphDerivation
+from ..derive.graph_backprop import GraphDerivation, Upstream
 from ..model.graph import Graph
 from ..model.graph_functions import relu, sigmoid
 from .random_identity import Unknowns
