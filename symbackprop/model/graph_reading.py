@@ -13,7 +13,7 @@ q*z/2 + sigmoid(q)
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import sympy as sp
 
@@ -83,6 +83,18 @@ def read_expression(text: str, known: Mapping[str, sp.Symbol], where: str) -> sp
     return _Reader(text, known, where).expr(parsed.sides[0])
 
 
+def read_node(
+    node: Node,
+    text: str,
+    known: Mapping[str, sp.Symbol],
+    where: str,
+    special: Callable[[Node], sp.Expr | None] | None = None,
+) -> sp.Expr:
+    """One parsed part of ``text`` read as an expression; ``special`` may read a part itself first (a claim's
+    \\frac{\\partial f}{\\partial q}), returning None for the parts it leaves to the reader."""
+    return _Reader(text, known, where, special).expr(node)
+
+
 def _column(position: int | None) -> str:
     return f" at column {position}" if position is not None else ""
 
@@ -90,13 +102,21 @@ def _column(position: int | None) -> str:
 class _Reader:
     """The tree of one expression to SymPy; ``fail`` places an error by its column."""
 
-    def __init__(self, text: str, known: Mapping[str, sp.Symbol], where: str) -> None:
-        self.text, self.known, self.where = text, known, where
+    def __init__(
+        self,
+        text: str,
+        known: Mapping[str, sp.Symbol],
+        where: str,
+        special: Callable[[Node], sp.Expr | None] | None = None,
+    ) -> None:
+        self.text, self.known, self.where, self.special = text, known, where, special
 
     def fail(self, node: Node, message: str) -> SpecError:
         return SpecError(f"{self.where}: {message}{_column(node.start + 1)} of {self.text!r}")
 
     def expr(self, node: Node) -> sp.Expr:
+        if self.special is not None and (read := self.special(node)) is not None:
+            return read
         if isinstance(node, Num):
             return self.number(node)
         if isinstance(node, Name):

@@ -15,7 +15,7 @@ arrays. Common subexpressions are computed once.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -87,3 +87,33 @@ def _jax() -> tuple[dict[str, Any], str]:
 
 
 _NAMESPACES: dict[str, Callable[[], tuple[dict[str, Any], str]]] = {"numpy": _numpy, "torch": _torch, "jax": _jax}
+
+
+class Formula:
+    """A derivation's formula as a function of the quantities it is written in, each called by its name: positional
+    in ``names`` order, or by name (``f(q=3.0)``, ``f({"x_{1}": 2.0})`` for a name that is not an identifier)."""
+
+    def __init__(self, expression: sp.Expr, symbols: Sequence[sp.Basic], names: Sequence[str], backend: str) -> None:
+        self.expression, self.names, self.backend = expression, tuple(names), backend
+        self._function = lambdified([expression], list(symbols), backend)
+
+    def __call__(self, *values: Any, **by_name: Any) -> Any:
+        if len(values) == 1 and isinstance(values[0], Mapping) and not by_name:
+            by_name, values = dict(values[0]), ()
+        if values and by_name:
+            raise SpecError("give the formula's values by position or by name, not both")
+        if values:
+            if len(values) != len(self.names):
+                raise SpecError(
+                    f"the formula takes {len(self.names)} values ({', '.join(self.names)}), got {len(values)}"
+                )
+            return self._function(*values)[0]
+        unknown = sorted(set(by_name) - set(self.names))
+        missing = [name for name in self.names if name not in by_name]
+        if unknown or missing:
+            what = f"no quantity {unknown[0]!r} in it" if unknown else f"it needs {', '.join(missing)}"
+            raise SpecError(f"the formula is written in {', '.join(self.names) or 'no quantities'}: {what}")
+        return self._function(*(by_name[name] for name in self.names))[0]
+
+    def __repr__(self) -> str:
+        return f"Formula({self.expression}; of {', '.join(self.names)}; {self.backend})"

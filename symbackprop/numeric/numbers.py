@@ -20,6 +20,7 @@ from ..derive.derivation import derive
 from ..model.references import Ref
 from ..model.spec import Values
 from ..model.symbols import ActivationPrimeBase, Z
+from .formula import lambdified
 
 if TYPE_CHECKING:
     from ..derive.derivation import Derivation
@@ -94,10 +95,7 @@ def evaluator(net: Network, exprs: list[sp.Expr], in_a: bool = False) -> Callabl
     """
     exprs = [_in_a(net, e) for e in exprs] if in_a else exprs
     symbols = sorted(set().union(*(e.atoms(sp.Indexed) for e in exprs)), key=sp.default_sort_key)
-    dummies = [sp.Dummy() for _ in symbols]
-    numeric = [_numeric_form(net, e.xreplace(dict(zip(symbols, dummies, strict=True)))) for e in exprs]
-    step = {"Heaviside": lambda x, at_zero=0.5: np.heaviside(x, at_zero)}  # NumPy's, not a rewrite to Piecewise
-    function = sp.lambdify(dummies, numeric, modules=[step, "numpy"], cse=True)
+    function = lambdified([numeric_form(net, e) for e in exprs], symbols)  # the one path formulas become numbers
 
     def evaluate(values: Values, fwd: Forward) -> list[np.ndarray]:
         n = values.x.shape[0]
@@ -224,7 +222,7 @@ def _nudged_cost(net: Network, ref: Ref, values: Values, step: float) -> float:
     return float(np.mean(net.cost.numpy(acts, values.y)))
 
 
-def _numeric_form(net: Network, expr: sp.Expr) -> sp.Expr:
+def numeric_form(net: Network, expr: sp.Expr) -> sp.Expr:
     """Replace each g'^(l)(z) by its catalogue formula so lambdify can print it."""
 
     def concrete(e: ActivationPrimeBase) -> sp.Expr:
