@@ -13,18 +13,25 @@ from pathlib import Path
 import sympy as sp
 
 from . import render as renderer
+from .base.errors import SpecError
 from .base.stages import stage
 from .derive import bounds
 from .derive.derivation import Derivation, derive
 from .derive.general_form import GeneralForm
+from .derive.graph_backprop import GraphDerivation, derive_graph
+from .model.graph_spec import GraphSpec
 from .model.network import Network
 from .model.references import Ref
 from .numeric import numbers as numeric
 from .numeric.claimed_numbers import check_numbers
+from .numeric.graph_claims import check_graph_numbers
+from .numeric.graph_numbers import graph_numbers
 from .prove.element import all_proofs
 from .prove.forms import Verdicts, stated_proofs
+from .prove.graph_proof import prove_graph
 from .prove.proof import Proof
 from .render import AllDocument, DerivationDocument, GeneralDocument
+from .render.graph_document import GraphDocument
 
 EXPANDED_LIMIT = 160  # operations in the fully expanded result above which it is not printed
 
@@ -135,3 +142,27 @@ def _generic(net: Network) -> bool:
 def _extra(net: Network, key: str, given: str | None) -> str:
     """``--title``/``--author`` as given, else the spec's, else empty."""
     return given if given is not None else str(net.spec.extras.get(key, ""))
+
+
+def graph_document(
+    d: GraphDerivation,
+    spec: GraphSpec | None = None,
+    title: str | None = None,
+    author: str | None = None,
+) -> GraphDocument:
+    """Everything a graph derivation's document states, worked out: its proof, each step written in the graph's
+    names (where that stays readable), the numbers at the spec's values, and the spec's claimed numbers."""
+    stage("proving the gradients")
+    proof = prove_graph(d)
+    try:
+        written = d.written_out()
+    except SpecError:  # a graph of many paths: its steps are its derivation
+        written = None
+    numbers = None
+    if d.graph.values is not None:
+        stage("working the numbers")
+        numbers = graph_numbers(d if d.wrt is None else derive_graph(d.graph, None))  # every name's gradient
+    claims = check_graph_numbers(spec) if spec is not None and spec.claims else None
+    chosen_title = title if title is not None else (d.graph.title or "")
+    chosen_author = author if author is not None else (spec.author if spec is not None and spec.author else "")
+    return GraphDocument(d, proof, written, numbers, claims, chosen_title, chosen_author)

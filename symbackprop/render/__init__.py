@@ -21,6 +21,7 @@ from .filters import tex as tex_of
 from .filters import text as text_of
 from .filters import tpartial
 from .finished import AllDocument, DerivationDocument, GeneralDocument, SecondDocument
+from .graph_document import GraphDocument, graph_context, graph_json
 from .json_document import json_document
 from .verdict import caret_line, numbers_context, numbers_json, report_context, report_json
 
@@ -38,6 +39,17 @@ def render(doc: DerivationDocument, fmt: str = "text", user_templates: Path | No
     if fmt == "json":
         return json_document(doc)
     return render_template(FORMATS[fmt], document_context(doc), user_templates)
+
+
+GRAPH_FORMATS = {"text": "graph.txt.j2", "tex": "graph.tex.j2", "tex-body": "graph-body.tex.j2", "md": "graph.md.j2"}
+
+
+def render_graph(doc: GraphDocument, fmt: str = "text", user_templates: Path | None = None) -> str:
+    """A graph's backward pass as a document in ``fmt``: text, json, md, tex (a whole document) or tex-body."""
+    stage("rendering")
+    if fmt == "json":
+        return graph_json(doc)
+    return render_template(GRAPH_FORMATS[fmt], graph_context(doc), user_templates)
 
 
 def render_all(doc: AllDocument, user_templates: Path | None = None) -> str:
@@ -115,11 +127,13 @@ __all__ = [
     "AllDocument",
     "DerivationDocument",
     "GeneralDocument",
+    "GraphDocument",
     "SecondDocument",
     "boxed",
     "render",
     "render_all",
     "render_general",
+    "render_graph",
     "render_numbers",
     "render_report",
     "render_second",

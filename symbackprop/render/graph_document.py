@@ -1,0 +1,258 @@
+"""A graph's derivation laid out: the finished results (``GraphDocument``) turned into the plain data its templates
+receive, and the JSON form.
+
+The telling follows a circuit lesson: the graph, then the backward pass from the output, one step per name,
+each the upstream gradient times the local gradient of a node's own expression (worked out and named by its
+gate), the steps of a name that feeds several nodes added; with values, every step's number beside it.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sympy as sp
+
+from ..derive.graph_backprop import GraphDerivation, LocalGradient, Upstream
+from ..numeric.claimed_numbers import NumberCheck
+from ..numeric.graph_numbers import GraphNumbers
+from ..prove.proof import HEADLINE, Proof
+from .data import plain
+from .graph_figure import graph_figure
+from .graph_printing import name_text, tex, text
+
+LEFT, RIGHT = "\\left(", "\\right)"
+RULES = {
+    "add": "an add gate passes the gradient on unchanged",
+    "scale": "a sum in which it is scaled: the gradient times its coefficient",
+    "multiply": "a multiply gate: the gradient times the other factor",
+    "max": "a max gate routes the gradient to the larger input",
+    "min": "a min gate routes the gradient to the smaller input",
+    "relu": "ReLU passes the gradient where its input is positive",
+    "sigmoid": "the sigmoid's derivative is σ(1 - σ)",
+    "tanh": "tanh's derivative is 1 - tanh²",
+    "exp": "the exponential is its own derivative",
+    "log": "the logarithm's derivative is one over its argument",
+    "abs": "|x|'s derivative is the sign of x",
+    "power": "the power rule",
+    "divide": "a quotient: the derivative of 1/x is -1/x²",
+    "expression": "the derivative of the node's own expression",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class GraphDocument:
+    """A graph derivation with everything its document states, already worked out."""
+
+    d: GraphDerivation
+    proof: Proof
+    written: Mapping[str, sp.Expr] | None = None  # each step's gradient in the graph's names, if small enough
+    numbers: GraphNumbers | None = None
+    claims: Sequence[NumberCheck] | None = None
+    title: str | None = None
+    author: str | None = None
+
+
+def number(value: float | None) -> str | None:
+    """A number as a circuit shows it: up to 6 significant digits, integers without a point."""
+    if value is None:
+        return None
+    if not math.isfinite(value):
+        return "inf" if value > 0 else "-inf" if value < 0 else "nan"
+    shown = f"{value:.6g}"
+    return "0" if shown == "-0" else shown
+
+
+def _printed(expr: sp.Basic) -> dict[str, str]:
+    return {"text": text(expr), "tex": tex(expr)}
+
+
+def _name(name: str) -> dict[str, str]:
+    return {"text": name_text(name), "tex": name}
+
+
+def graph_context(doc: GraphDocument) -> dict[str, Any]:
+    """What the graph templates receive: plain data only (checked by ``plain``)."""
+    d, numbers = doc.d, doc.numbers
+    graph = d.graph
+    values = numbers.values if numbers else {}
+    gradients = numbers.gradients if numbers else {}
+    context = {
+        "title": doc.title,
+        "author": doc.author,
+        "output": _name(d.output),
+        "wrt": _name(d.wrt) if d.wrt is not None else None,
+        "every": d.wrt is None,
+        "independent": d.wrt is not None and not d.steps,
+        "leaves": [{"name": _name(n), "value": number(values.get(n))} for n in graph.leaves],
+        "leaf_values": ", ".join(f"{name_text(n)} = {number(values[n])}" for n in graph.leaves) if numbers else None,
+        "leaf_values_tex": ",\\ ".join(f"{n} = {number(values[n])}" for n in graph.leaves) if numbers else None,
+        "nodes": [
+            {"name": _name(n.name), "expression": _printed(n.expression), "value": number(values.get(n.name))}
+            for n in graph.nodes
+        ],
+        "steps": [_step(doc, step.name) for step in d.steps],
+        "results": _results(doc),
+        "table": [
+            {"name": _name(n), "value": number(values.get(n)), "gradient": number(gradients.get(n))}
+            for n in graph.names
+        ]
+        if numbers
+        else None,
+        "proof": {"headline": HEADLINE[doc.proof.verdict], **doc.proof.as_data()},
+        "claims": _claims(doc.claims),
+        "figure": graph_figure(graph, numbers, _path(d)),
+    }
+    return plain(context)
+
+
+def _path(d: GraphDerivation) -> list[str]:
+    """The names on a path from the chosen variable to the output (every name, for the whole gradient)."""
+    return [step.name for step in d.steps] if d.wrt is not None else []
+
+
+def _step(doc: GraphDocument, name: str) -> dict[str, Any]:
+    d, numbers = doc.d, doc.numbers
+    step = d.step_of[name]
+    written = doc.written.get(name) if doc.written is not None else None
+    uses = [_use(doc, use) for use in step.uses]
+    return {
+        "name": _name(name),
+        "upstream": _printed(Upstream(name, d.output)),
+        "is_output": not step.uses,
+        "forks": step.forks,
+        "uses": uses,
+        "chain": _joined(uses, "chain"),
+        "product": _joined(uses, "product"),
+        "numbers": _joined(uses, "numbers") if numbers else None,
+        "formula": _printed(step.formula),
+        "written": _printed(written) if written is not None and written != step.formula else None,
+        "number": number(numbers.gradients[name]) if numbers else None,
+        "value": number(numbers.values[name]) if numbers else None,
+    }
+
+
+def _use(doc: GraphDocument, use: LocalGradient) -> dict[str, Any]:
+    numbers = doc.numbers
+    upstream, local = _printed(Upstream(use.node, doc.d.output)), _printed(use.value)
+    expression, name = _printed(use.expression), _name(use.name)
+    up_number = number(numbers.gradients[use.node]) if numbers else None
+    local_number = number(numbers.local.get((use.node, use.name))) if numbers else None
+    return {
+        "node": _name(use.node),
+        "upstream": upstream,
+        "expression": expression,
+        "local": local,
+        "rule": use.rule,
+        "words": RULES[use.rule],
+        "upstream_number": up_number,
+        "local_number": local_number,
+        "chain": {
+            "text": f"{upstream['text']} · ∂({expression['text']})/∂{name['text']}",
+            "tex": f"{upstream['tex']} \\, {_operator(name['tex'])}\\left({expression['tex']}\\right)",
+        },
+        "product": {
+            "text": f"{upstream['text']} · {_grouped(use.value, local['text'], '(', ')')}",
+            "tex": f"{upstream['tex']} \\cdot {_grouped(use.value, local['tex'], LEFT, RIGHT)}",
+        },
+        "numbers": {
+            "text": f"{_grouped_number(up_number)} · {_grouped_number(local_number)}",
+            "tex": f"{_grouped_number(up_number, LEFT, RIGHT)} \\cdot {_grouped_number(local_number, LEFT, RIGHT)}",
+        },
+    }
+
+
+def _operator(name: str) -> str:
+    """\\frac{\\partial}{\\partial q}, the derivative applied to the expression after it."""
+    return f"\\frac{{\\partial}}{{\\partial {name}}}"
+
+
+def _grouped(expr: sp.Expr, printed: str, left: str, right: str) -> str:
+    """A factor as a product writes it: a sum, or a leading minus, in parentheses."""
+    return f"{left}{printed}{right}" if isinstance(expr, sp.Add) or expr.could_extract_minus_sign() else printed
+
+
+def _grouped_number(printed: str | None, left: str = "(", right: str = ")") -> str:
+    if printed is None:
+        return ""
+    return f"{left}{printed}{right}" if printed.startswith("-") else printed
+
+
+def _joined(uses: list[dict[str, Any]], key: str) -> dict[str, str]:
+    """The terms of a step, one per node the name feeds, joined by +."""
+    return {form: " + ".join(u[key][form] for u in uses) for form in ("text", "tex")}
+
+
+def _results(doc: GraphDocument) -> list[dict[str, Any]]:
+    """d output / d name for the chosen name, or for every input and parameter."""
+    d = doc.d
+    names = [d.wrt] if d.wrt is not None else [leaf for leaf in d.graph.leaves]
+    out = []
+    for name in names:
+        written = doc.written.get(name) if doc.written is not None else None
+        if name not in d.step_of:
+            written = sp.Integer(0)
+        out.append(
+            {
+                "name": _name(name),
+                "upstream": _printed(Upstream(name, d.output)),
+                "written": _printed(written) if written is not None else None,
+                "number": number(doc.numbers.gradients[name]) if doc.numbers else None,
+            }
+        )
+    return out
+
+
+def _claims(checks: Sequence[NumberCheck] | None) -> list[dict[str, Any]] | None:
+    if checks is None:
+        return None
+    return [
+        {
+            "section": c.section,
+            "reference": c.reference,
+            "claimed": str(c.claimed),
+            "computed": number(c.computed),
+            "verdict": c.verdict,
+            "note": c.note,
+        }
+        for c in checks
+    ]
+
+
+def graph_json(doc: GraphDocument) -> str:
+    """The derivation as JSON: the steps (each use's local gradient), the results, the proof and the numbers."""
+    context = graph_context(doc)
+    data = {
+        "output": doc.d.output,
+        "wrt": doc.d.wrt if doc.d.wrt is not None else "all",
+        "steps": [
+            {
+                "name": doc.d.steps[i].name,
+                "uses": [
+                    {
+                        "node": u["node"]["tex"],
+                        "local": u["local"]["text"],
+                        "local_tex": u["local"]["tex"],
+                        "rule": u["rule"],
+                    }
+                    for u in step["uses"]
+                ],
+                "formula": step["product"]["text"] if step["uses"] else "1",
+                "formula_tex": step["product"]["tex"] if step["uses"] else "1",
+            }
+            for i, step in enumerate(context["steps"])
+        ],
+        "results": {
+            r["name"]["tex"]: {"text": r["written"]["text"], "tex": r["written"]["tex"]} if r["written"] else None
+            for r in context["results"]
+        },
+        "proof": doc.proof.as_data(),
+    }
+    if doc.numbers is not None:
+        data |= doc.numbers.as_data()
+    if context["claims"] is not None:
+        data["claims"] = context["claims"]
+    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
