@@ -28,11 +28,14 @@ from ..render.escape import untypesettable
 from ..render.latex_build import build_pdf
 from ..render.verdict import error_place
 from ..verify.claims import verify_claim
-from .inputs import claim_text, load_spec
+from . import graph_commands
+from .inputs import claim_text, load_graph, load_spec
 from .terminal import EXIT_FAILED, EXIT_OK, emit, one_line, quiet, step, write_stdout
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
+    if (graph := load_graph(args)) is not None:
+        return graph_commands.derive(args, *graph)
     net, inputs = load_spec(args)
     if args.templates is not None and not args.templates.is_dir():
         raise SpecError(f"--templates: {args.templates} is not a directory")
@@ -114,6 +117,8 @@ def _general(net: Network, kind: str, fmt: str, options: dict[str, Any]) -> tupl
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    if (graph := load_graph(args)) is not None:
+        return graph_commands.evaluate(args, *graph)
     net, inputs = load_spec(args)
     stage("deriving every gradient")
     bounds.check_numeric(net, "evaluate")
@@ -160,6 +165,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    if (graph := load_graph(args)) is not None:
+        return graph_commands.verify(args, *graph, claim_text(args))
     net, inputs = load_spec(args)
     claim = claim_text(args)
     fmt = "json" if args.json else "text"
@@ -182,6 +189,8 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def cmd_codegen(args: argparse.Namespace) -> int:
+    if (graph := load_graph(args)) is not None:
+        return graph_commands.codegen(args, *graph)
     net, inputs = load_spec(args)
     stage("loading the code generator")  # SymPy's PyTorch printer imports torch, where it is installed
     from ..codegen.modules import module_source
@@ -191,6 +200,8 @@ def cmd_codegen(args: argparse.Namespace) -> int:
 
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
+    if (graph := load_graph(args)) is not None:
+        return graph_commands.gradcheck(args, graph[0])
     net, _ = load_spec(args)
     stage("deriving every gradient")
     bounds.check_numeric(net, "gradcheck")

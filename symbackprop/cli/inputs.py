@@ -12,11 +12,37 @@ from ..base.errors import SpecError
 from ..base.output import read_regular_file, shown
 from ..base.resources import example_path, templates_dir
 from ..base.stages import stage
+from ..model import graph_spec
 from ..model import spec as specs
+from ..model.graph_spec import GraphSpec
 from ..model.network import Network
 from ..model.notation import preset_names
 
 MAX_CLAIM_BYTES = 1 << 20  # a claim is one formula; a megabyte is far more than any
+
+
+def load_graph(args: argparse.Namespace) -> tuple[GraphSpec, tuple[Path, ...]] | None:
+    """The graph spec SPEC names, when it is one (a TOML file with a [graph] table); None for a network's spec or
+    the flags. The files it reads come with it, as ``load_spec`` gives them."""
+    if args.spec is None:
+        return None
+    stage("reading the spec")
+    path, data = specs.read_toml(args.spec)
+    if not graph_spec.is_graph(data):
+        return None
+    flags = [k for k in ("layers", "activation", "cost", "bias", "index_base", "notation") if getattr(args, k)]
+    if flags:
+        raise SpecError(f"--{flags[0].replace('_', '-')} is a network's; {shown(path)} is a graph spec")
+    try:
+        spec = graph_spec.from_mapping(data)
+    except SpecError as err:
+        raise SpecError(f"{shown(path)}: {err}") from None
+    args.notes = ()
+    files = [args.claim_file] if getattr(args, "claim_file", None) is not None else []
+    templates = getattr(args, "templates", None)
+    if templates is not None:
+        files += _template_files(templates)
+    return spec, (path, *files)
 
 
 def load_spec(args: argparse.Namespace) -> tuple[Network, tuple[Path, ...]]:

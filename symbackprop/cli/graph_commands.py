@@ -1,0 +1,122 @@
+"""The commands on a graph spec (a TOML file with a [graph] table): derive, evaluate, verify, gradcheck and
+codegen, as the network commands do on a network.
+
+``evaluate GRAPH --json`` prints {"values": {name: number}, "gradients": {name: number}}: the forward value of
+every node and leaf, and the derivative of the output with respect to each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from ..base.errors import SpecError
+from ..base.output import write_atomically
+from ..base.stages import stage
+from ..codegen.graph_modules import graph_module_source
+from ..derive.graph_backprop import derive_graph
+from ..documents import graph_document
+from ..model.graph_spec import GraphSpec
+from ..numeric.claimed_numbers import WRONG
+from ..numeric.graph_check import graph_gradcheck
+from ..numeric.graph_claims import check_graph_numbers
+from ..numeric.graph_numbers import graph_numbers
+from ..render import render_graph, render_numbers
+from ..render.escape import untypesettable
+from ..render.graph_document import number
+from ..render.graph_verdict import render_graph_report
+from ..render.latex_build import build_pdf
+from ..verify.graph_claims import verify_graph_claim
+from .terminal import EXIT_FAILED, EXIT_OK, emit, quiet, write_stdout
+
+
+def derive(args: argparse.Namespace, spec: GraphSpec, inputs: tuple[Path, ...]) -> int:
+    fmt = "json" if args.json else args.to
+    if args.wrt2 is not None:
+        raise SpecError("--wrt2 is for a network's second derivative; a graph's derivation is of its output")
+    if fmt == "pdf" and args.output is None:
+        raise SpecError("--to pdf needs -o FILE.pdf")
+    if args.templates is not None and not args.templates.is_dir():
+        raise SpecError(f"--templates: {args.templates} is not a directory")
+    wrt = args.wrt.strip()
+    if fmt in ("tex", "pdf"):
+        _check_printable(args, spec)
+    stage("deriving")
+    d = derive_graph(spec.graph, None if wrt == "all" else wrt)
+    document = graph_document(d, spec, args.title, args.author)
+    source = render_graph(document, "tex" if fmt == "pdf" else fmt, args.templates)
+    if fmt == "pdf":
+        stage("compiling the PDF")
+        pdf = build_pdf(source)
+        quiet()
+        write_atomically(args.output, pdf, inputs)
+    else:
+        emit(source, args.output, inputs)
+    return EXIT_OK if document.proof.proven else EXIT_FAILED
+
+
+def _check_printable(args: argparse.Namespace, spec: GraphSpec) -> None:
+    for key, spec_value in (("title", spec.graph.title), ("author", spec.author)):
+        given = getattr(args, key)
+        text, where = (given, f"--{key}") if given is not None else (spec_value, f"{args.spec}: {key}")
+        bad = untypesettable(text) if isinstance(text, str) else None
+        if bad is not None:
+            raise SpecError(
+                f"{where}: the character {bad} cannot be printed in a LaTeX or PDF document; leave it out or write "
+                "it in Latin letters"
+            )
+
+
+def evaluate(args: argparse.Namespace, spec: GraphSpec, inputs: tuple[Path, ...]) -> int:
+    stage("computing the forward and backward pass")
+    numbers = graph_numbers(derive_graph(spec.graph, None))
+    if args.json:
+        text = json.dumps(numbers.as_data(), indent=2) + "\n"
+    else:
+        width = max(len(name) for name in numbers.values)
+        lines = [f"{spec.graph.output} = {number(numbers.values[spec.graph.output])}", ""]
+        lines.append(f"  {'name'.ljust(width)}  {'value':>14}  {'d' + spec.graph.output + '/dname':>14}")
+        lines += [
+            f"  {name.ljust(width)}  {number(numbers.values[name]):>14}  {number(numbers.gradients[name]):>14}"
+            for name in spec.graph.names
+        ]
+        text = "\n".join(lines) + "\n"
+    emit(text, args.output, inputs)
+    return EXIT_OK
+
+
+def verify(args: argparse.Namespace, spec: GraphSpec, inputs: tuple[Path, ...], claim: str | None) -> int:
+    fmt = "json" if args.json else "text"
+    if claim is None:
+        if args.wrt is not None:
+            raise SpecError("--wrt goes with --claim; without a claim, verify checks the spec's [claims] numbers")
+        if not spec.claims:
+            raise SpecError("this graph has no [claims] tables: give --claim, or add [claims.values] and the rest")
+        stage("checking the claimed numbers")
+        checks = check_graph_numbers(spec)
+        emit(render_numbers(checks, fmt), args.output, inputs)
+        return EXIT_FAILED if any(c.verdict == WRONG for c in checks) else EXIT_OK
+    report = verify_graph_claim(spec.graph, claim, args.wrt)
+    emit(render_graph_report(report, fmt), args.output, inputs, report.exit_status)
+    return report.exit_status
+
+
+def gradcheck(args: argparse.Namespace, spec: GraphSpec) -> int:
+    stage("deriving every gradient")
+    result = graph_gradcheck(spec.graph, seed=args.seed if args.random or spec.graph.values is None else None)
+    if args.json:
+        write_stdout(json.dumps(result.__dict__, indent=2) + "\n")
+    else:
+        verdict = "agree" if result.passed else "DISAGREE"
+        write_stdout(
+            f"{result.parameters} gradients at {result.where}: the backward pass and central differences {verdict}; "
+            f"largest difference {result.max_abs_error:.3g} (relative {result.max_rel_error:.3g})\n"
+        )
+    return EXIT_OK if result.passed else EXIT_FAILED
+
+
+def codegen(args: argparse.Namespace, spec: GraphSpec, inputs: tuple[Path, ...]) -> int:
+    stage("generating the code")
+    emit(graph_module_source(spec.graph, args.backend), args.output, inputs)
+    return EXIT_OK
