@@ -181,7 +181,8 @@ def _reached_from(graph: Graph, name: str) -> frozenset[sp.Symbol]:
 def rule_of(expression: sp.Expr, name: sp.Symbol) -> str:
     """What kind of node the local gradient is taken of, as a lesson names it: "add" (the gradient passes
     through unchanged), "multiply" (the other factors), "max"/"min" (routed to the chosen input), "relu",
-    "sigmoid", "tanh", "exp", "log", "abs", "power", "divide", or "expression" for any other."""
+    "sigmoid", "tanh", "exp", "log", "abs", "power", "divide", "scale" (a term c x of a sum: c), or "expression"
+    for any other."""
     if isinstance(expression, sp.Add) and all(term == name or not term.has(name) for term in expression.args):
         return "add"
     if isinstance(expression, sp.Mul):
