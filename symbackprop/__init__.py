@@ -10,11 +10,26 @@
 
 The package is one pipeline, one way down (docs/architecture.md): ``base``, ``model``, ``derive``, ``numeric``,
 ``prove``, ``verify`` and ``codegen``, ``render``, then ``documents``, ``api`` and ``cli``.
+
+A computation graph, in the micrograd spirit:
+
+>>> g = sbp.GraphBuilder()
+>>> x, w = g.inputs(x=2.0, w=-3.0)
+>>> s = g.node("s", w * x)
+>>> o = g.node("o", sbp.sigmoid(s))
+>>> d = g.graph().derive("w")
+>>> d.result
+x*(1 - sigmoid(s))*sigmoid(s)
+>>> round(float(d.lambdify()(s=-6.0, x=2.0)), 6)
+0.004933
 """
 
-from .api import derive, evaluate, gradient_function, hessian_function, prove
+from .api import derive, evaluate, gradient_function, hessian_function, lambdify, prove
 from .base.errors import SpecError
 from .derive.derivation import Chain, Derivation, Factor
+from .derive.graph_backprop import GraphDerivation
+from .model.graph import Graph
+from .model.graph_builder import GraphBuilder, relu, sigmoid
 from .model.network import Network
 from .model.spec import NetworkSpec, Values
 from .numeric.numbers import GradCheck, gradcheck
@@ -25,6 +40,9 @@ __all__ = [
     "Derivation",
     "Factor",
     "GradCheck",
+    "Graph",
+    "GraphBuilder",
+    "GraphDerivation",
     "Network",
     "NetworkSpec",
     "Proof",
@@ -35,6 +53,9 @@ __all__ = [
     "gradcheck",
     "gradient_function",
     "hessian_function",
+    "lambdify",
     "prove",
+    "relu",
+    "sigmoid",
 ]
 __version__ = "0.1.0"

@@ -10,7 +10,7 @@ terms: gradients add where the graph forks. Each step refers to the upstream gra
 >>> g = Graph.build({"q": "x + y", "f": "q z"}, {"x": -2.0, "y": 5.0, "z": -4.0})
 >>> d = derive_graph(g, "x")
 >>> [(step.name, str(step.formula)) for step in d.steps]
-[('f', '1'), ('q', '∂f/∂f*z'), ('x', '∂f/∂q')]
+[('f', '1'), ('q', 'z*∂f/∂f'), ('x', '∂f/∂q')]
 >>> d.result
 z
 """

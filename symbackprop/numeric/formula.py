@@ -95,6 +95,7 @@ class Formula:
 
     def __init__(self, expression: sp.Expr, symbols: Sequence[sp.Basic], names: Sequence[str], backend: str) -> None:
         self.expression, self.names, self.backend = expression, tuple(names), backend
+        self.quantities = tuple(symbols)  # the SymPy symbols the names print
         self._function = lambdified([expression], list(symbols), backend)
 
     def __call__(self, *values: Any, **by_name: Any) -> Any:

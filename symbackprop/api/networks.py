@@ -1,9 +1,4 @@
-"""The verbs of the Python API, each calling the stage that does the work, and the short forms users write.
-
-The stages below know nothing of the ones above them: a ``Network`` is data, a ``Derivation`` is the chain rule
-as data. The short forms a user writes (``net.derive(ref)``, ``d.check()``, ``net.evaluate()``, a derivation
-shown in Jupyter) are this module's verbs, attached here to those classes, so that the import graph shows the
-real dependencies: the top calls down, never the other way.
+"""The verbs of the Python API for dense networks, and their short forms on ``Network`` and ``Derivation``.
 
 >>> import symbackprop as sbp
 >>> net = sbp.Network(layers=[2, 3, 2])
@@ -19,17 +14,18 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypedDict, Unpack
 
-from . import documents
-from .codegen.modules import gradient_function as _gradient_function
-from .derive.derivation import Derivation
-from .derive.derivation import derive as _derive
-from .model.network import Network
-from .model.references import Ref
-from .numeric.hessian import hessian_function as _hessian_function
-from .numeric.numbers import evaluate as _evaluate
-from .prove.element import prove as _prove
-from .prove.proof import Proof
-from .render import boxed
+from .. import documents
+from ..codegen.modules import gradient_function as _gradient_function
+from ..derive.derivation import Derivation
+from ..derive.derivation import derive as _derive
+from ..model.network import Network
+from ..model.references import Ref
+from ..numeric.hessian import hessian_function as _hessian_function
+from ..numeric.numbers import evaluate as _evaluate
+from ..prove.element import prove as _prove
+from ..prove.proof import Proof
+from ..render import boxed
+from .formulas import lambdify
 
 
 def derive(net: Network, ref: str | Ref) -> Derivation:
@@ -128,7 +124,7 @@ def boxed_latex(d: Derivation) -> str:
     return boxed(d)
 
 
-def _attach() -> None:
+def attach() -> None:
     """The short forms, on the model's classes: ``net.derive(ref)``, ``d.check()`` and the rest."""
     Network.derive = derive  # type: ignore[attr-defined]
     Network.evaluate = evaluate  # type: ignore[attr-defined]
@@ -139,6 +135,4 @@ def _attach() -> None:
     Derivation.markdown = markdown  # type: ignore[attr-defined]
     Derivation._repr_latex_ = boxed_latex  # type: ignore[attr-defined]
     Derivation._repr_markdown_ = markdown  # type: ignore[attr-defined]
-
-
-_attach()
+    Derivation.lambdify = lambdify  # type: ignore[attr-defined]
