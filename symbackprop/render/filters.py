@@ -190,6 +190,22 @@ def number_sum(values: Sequence[float]) -> str:
     return pieces[0] + "".join(f" - {p[1:]}" if p.startswith("-") else f" + {p}" for p in pieces[1:])
 
 
+def tex_number(shown: str | None) -> str:
+    r"""A number as printed for text (``-1.5e-13``, ``inf``) as LaTeX math writes it (``-1.5 \cdot 10^{-13}``).
+
+    >>> print(tex_number("-1.47388e-13"), tex_number("2.5e+20"), tex_number("0.25"), tex_number("-inf"), sep="; ")
+    -1.47388 \cdot 10^{-13}; 2.5 \cdot 10^{20}; 0.25; -\infty
+    """
+    if shown is None:
+        return ""
+    if shown in ("inf", "-inf"):
+        return shown.replace("inf", "\\infty")
+    if shown == "nan":
+        return "\\text{nan}"
+    mantissa, e, exponent = shown.partition("e")
+    return f"{mantissa} \\cdot 10^{{{int(exponent)}}}" if e else shown
+
+
 FILTERS: dict[str, Callable[..., Any]] = {
     "text": text,
     "tex": tex,
@@ -209,6 +225,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "fits": layout.fits,
     "worked_in": worked_in,
     "number": number,
+    "tex_number": tex_number,
     "number_product": number_product,
     "number_sum": number_sum,
     "chain_product": lambda chain: number(chain[0]),

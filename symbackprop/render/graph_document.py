@@ -21,8 +21,10 @@ from ..numeric.claimed_numbers import NumberCheck
 from ..numeric.graph_numbers import GraphNumbers
 from ..prove.proof import HEADLINE, Proof
 from .data import plain
+from .filters import tex_number
 from .graph_figure import graph_figure
 from .graph_printing import name_text, tex, text
+from .layout import LINE_WIDTH, pack, visible_length
 
 LEFT, RIGHT = "\\left(", "\\right)"
 RULES = {
@@ -129,7 +131,7 @@ def _step(doc: GraphDocument, name: str) -> dict[str, Any]:
         "product": _joined(uses, "product"),
         "numbers": _joined(uses, "numbers") if numbers else None,
         "formula": _printed(step.formula),
-        "written": _printed(written) if written is not None and written != step.formula else None,
+        "written": _shown(written) if written is not None and written != step.formula else None,
         "number": number(numbers.gradients[name]) if numbers else None,
         "value": number(numbers.values[name]) if numbers else None,
     }
@@ -160,7 +162,7 @@ def _use(doc: GraphDocument, use: LocalGradient) -> dict[str, Any]:
         },
         "numbers": {
             "text": f"{_grouped_number(up_number)} · {_grouped_number(local_number)}",
-            "tex": f"{_grouped_number(up_number, LEFT, RIGHT)} \\cdot {_grouped_number(local_number, LEFT, RIGHT)}",
+            "tex": f"{_grouped_tex(up_number)} \\cdot {_grouped_tex(local_number)}",
         },
     }
 
@@ -181,9 +183,22 @@ def _grouped_number(printed: str | None, left: str = "(", right: str = ")") -> s
     return f"{left}{printed}{right}" if printed.startswith("-") else printed
 
 
+def _grouped_tex(printed: str | None) -> str:
+    return _grouped_number(tex_number(printed) if printed is not None else None, LEFT, RIGHT)
+
+
 def _joined(uses: list[dict[str, Any]], key: str) -> dict[str, str]:
-    """The terms of a step, one per node the name feeds, joined by +."""
-    return {form: " + ".join(u[key][form] for u in uses) for form in ("text", "tex")}
+    """The terms of a step, one per node the name feeds, joined by +; in LaTeX, broken into aligned lines of a
+    page's width (a value feeding many nodes has a long sum)."""
+    pieces = [u[key]["tex"] if i == 0 else f"+ {u[key]['tex']}" for i, u in enumerate(uses)]
+    return {"text": " + ".join(u[key]["text"] for u in uses), "tex": " \\\\\n  &\\quad ".join(pack(pieces))}
+
+
+def _shown(expr: sp.Expr) -> dict[str, str] | None:
+    """A gradient written out in the graph's names, when it fits on a line: past that, the steps that build it
+    are its derivation, and a lesson does not print a page-wide formula."""
+    printed = _printed(expr)
+    return printed if visible_length(printed["tex"]) <= LINE_WIDTH else None
 
 
 def _results(doc: GraphDocument) -> list[dict[str, Any]]:
@@ -200,6 +215,7 @@ def _results(doc: GraphDocument) -> list[dict[str, Any]]:
                 "name": _name(name),
                 "upstream": _printed(Upstream(name, d.output)),
                 "written": _printed(written) if written is not None else None,
+                "shown": _shown(written) if written is not None else None,
                 "number": number(doc.numbers.gradients[name]) if doc.numbers else None,
             }
         )

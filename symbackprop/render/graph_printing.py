@@ -5,7 +5,7 @@ and each upstream gradient as ∂f/∂q, in plain text and in LaTeX.
 >>> from symbackprop.model.graph_functions import sigmoid
 >>> s = sp.Symbol("s", real=True)
 >>> text(sigmoid(s) * (1 - sigmoid(s))), tex(sp.Heaviside(s, 0))
-('(1 - σ(s))·σ(s)', '\\\\mathbb{1}\\\\left[s > 0\\\\right]')
+('(1 - σ(s))·σ(s)', '\\\\mathbf{1}\\\\left[s > 0\\\\right]')
 """
 
 from __future__ import annotations
@@ -81,7 +81,7 @@ class GraphText(StrPrinter):
 
 
 class GraphTex(LatexPrinter):
-    """LaTeX: \\sigma, \\operatorname{ReLU}, \\mathbb{1}[x > y], \\frac{\\partial f}{\\partial q}."""
+    """LaTeX: \\sigma, \\operatorname{ReLU}, \\mathbf{1}[x > y], \\frac{\\partial f}{\\partial q}."""
 
     def _print_Symbol(self, expr: sp.Symbol, style: str = "plain") -> str:
         if isinstance(expr, Upstream):
@@ -98,7 +98,7 @@ class GraphTex(LatexPrinter):
 
     def _print_Heaviside(self, expr: sp.Heaviside, exp: str | None = None) -> str:
         left, right = _comparison(expr.args[0])
-        out = f"\\mathbb{{1}}\\left[{self._print(left)} > {self._print(right)}\\right]"
+        out = f"\\mathbf{{1}}\\left[{self._print(left)} > {self._print(right)}\\right]"
         return f"{out}^{{{exp}}}" if exp else out
 
 

@@ -50,13 +50,13 @@ class ClaimText(TextPrinter):
 
 
 class ClaimTex(TexPrinter):
-    """The LaTeX printer, with a step function written as the claim writes it: \\mathbb{1}[z > 0]."""
+    """The LaTeX printer, with a step function written as a lesson writes it: \\mathbf{1}[z > 0]."""
 
     def _print_Heaviside(self, expr: sp.Heaviside, exp: str | None = None) -> str:
         body, relation = _step(expr, (">", "<", r"\geq", r"\leq"))
         if not relation:
             return super()._print_Heaviside(expr, exp)
-        out = rf"\mathbb{{1}}\left[{self._print(body)} {relation} 0\right]"
+        out = rf"\mathbf{{1}}\left[{self._print(body)} {relation} 0\right]"
         return rf"\left({out}\right)^{{{exp}}}" if exp else out
 
 

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from ..needs import NEEDS_TEX
+
 GRAPHS = Path(__file__).resolve().parents[1] / "graphs"
 PUBLISHED = sorted(GRAPHS.glob("*.toml"))
 FLOAT32_CELL = "micrograd_lecture_neuron_torch"  # printed by PyTorch from a bias stored in float32 first
@@ -138,3 +140,33 @@ def test_the_same_graph_gives_byte_identical_output(cmdline, tmp_path):
         first = cmdline.process("derive", path, "--wrt", "all", "--to", fmt)
         again = cmdline.process("derive", path, "--wrt", "all", "--to", fmt, env={"PYTHONHASHSEED": "7"})
         assert first.returncode == 0 and first.stdout == again.stdout, fmt
+
+
+def wide_graph(nodes: int = 30) -> str:
+    """A graph where early names feed many later nodes, so its steps have long sums and its gradients, written
+    out, pass a page's width: the document must break the one and leave out the other."""
+    lines = ['title = "Many forks"', "[graph]"]
+    names = ["x", "y"]
+    for i in range(nodes):
+        a, b = names[i % 2], names[-1]  # x and y each feed half the nodes
+        body = [f"{a} {b}", f"\\tanh({a} + {b})", f"\\sigma({a} - {b})", f"\\frac{{{a}}}{{1 + {b}^{{2}}}}"][i % 4]
+        lines.append(f"\"n_{{{i}}}\" = '{body}'")
+        names.append(f"n_{{{i}}}")
+    return "\n".join([*lines, "[values]", "x = 0.5", "y = -0.25", ""])
+
+
+@NEEDS_TEX
+@pytest.mark.parametrize("path", [*PUBLISHED[:6], "wide"], ids=lambda p: getattr(p, "stem", p))
+def test_graph_documents_compile_to_pdf(cmdline, tmp_path, path):
+    given = spec(tmp_path, wide_graph()) if path == "wide" else str(path)
+    out = tmp_path / "out.pdf"
+    done = cmdline.run("derive", given, "--wrt", "all", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+
+
+def test_a_long_gradient_is_left_to_its_steps_and_a_long_sum_is_broken(cmdline, tmp_path):
+    tex = cmdline.run("derive", spec(tmp_path, wide_graph()), "--wrt", "x", "--to", "tex").stdout
+    assert "\\text{the step above}" in tex  # d n_29 / dx written out in x and y would run for pages
+    assert "&\\quad + " in tex  # x feeds many nodes: its sum goes on over several aligned lines
+    assert max(len(line) for line in tex.splitlines()) < 2000
