@@ -55,6 +55,17 @@ def tree_size(expr: sp.Basic, leaves: Mapping[sp.Basic, int] | None = None) -> i
     return count_nodes(expr, dict(leaves or {}))
 
 
+def at_most(expr: sp.Basic, limit: int) -> bool:
+    """Whether ``expr`` written out as a tree has at most ``limit`` nodes, found by walking no more than that
+    many: the question a display asks of a formula that may be huge.
+
+    >>> x = sp.Symbol("x")
+    >>> at_most(x + 1, 3), at_most(x + 1, 2)
+    (True, False)
+    """
+    return all(count <= limit for count, _ in enumerate(sp.preorder_traversal(expr), start=1))
+
+
 def count_nodes(expr: sp.Basic, memo: dict[sp.Basic, int]) -> int:
     """``tree_size`` with a memo the caller keeps, to size many expressions that share parts."""
     return fold(expr, lambda _, sizes: 1 + sum(sizes), memo)

@@ -24,7 +24,7 @@ from functools import cached_property
 import sympy as sp
 
 from ..base.errors import SpecError
-from ..base.trees import fold, tree_size
+from ..base.trees import at_most, fold
 from ..model.graph import Graph, GraphNode
 from ..model.graph_functions import relu, sigmoid
 
@@ -118,7 +118,7 @@ class GraphDerivation:
         out: dict[str, sp.Expr] = {}
         for step in self.steps:
             value = fold(step.formula, _rebuild, done)
-            if tree_size(value) > WRITTEN_OUT:
+            if not at_most(value, WRITTEN_OUT):
                 raise SpecError(
                     f"d{self.output}/d{step.name} written out in the graph's names passes {WRITTEN_OUT:,} nodes; "
                     "its steps, each upstream gradient times a local one, are the derivation"

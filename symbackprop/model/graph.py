@@ -167,6 +167,14 @@ class Graph:
                 seen.update(s for s in node.inputs if s in self.definitions)
         return seen
 
+    def cut(self, name: str) -> Graph:
+        """The graph with the node ``name`` made an input: what its consumers compute from its value, with what
+        feeds it held still (the gradient the backward pass gives a node). Without values."""
+        symbol = self.symbol(name)
+        nodes = [(node.symbol, node.expression) for node in self.nodes if node.symbol != symbol]
+        leaves = [self.symbols[leaf] for leaf in self.leaves] + [symbol]
+        return Graph.from_expressions(nodes, leaves, self.symbols[self.output], None, self.title)
+
     def depends_on(self, name: str) -> frozenset[sp.Symbol]:
         """The nodes and leaves the node ``name`` depends on, itself included."""
         seen = {self.symbol(name)}

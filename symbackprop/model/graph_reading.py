@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from itertools import pairwise
+from typing import TypeGuard
 
 import sympy as sp
 
@@ -80,7 +82,18 @@ def read_expression(text: str, known: Mapping[str, sp.Symbol], where: str) -> sp
         raise SpecError(f"{where}: {err.reason}{_column(err.position)} of {text!r}") from None
     if len(parsed.sides) != 1:
         raise SpecError(f"{where}: an expression has no '='; the node's name is the key before it")
-    return _Reader(text, known, where).expr(parsed.sides[0])
+    return _real(_Reader(text, known, where).expr(parsed.sides[0]), text, where)
+
+
+def _real(expr: sp.Expr, text: str, where: str) -> sp.Expr:
+    """``expr``, when each of its constant parts is a real number: 1/0 or (-8)^{1/3} is refused, not computed
+    as infinity or a complex number."""
+    if expr.has(sp.zoo, sp.oo, sp.nan):
+        raise SpecError(f"{where}: a division by zero in {text!r}")
+    for part in sp.preorder_traversal(expr):
+        if isinstance(part, sp.Expr) and part.is_number and part.is_extended_real is False:
+            raise SpecError(f"{where}: {part} is not a real number, in {text!r}")
+    return expr
 
 
 def read_node(
@@ -92,7 +105,7 @@ def read_node(
 ) -> sp.Expr:
     """One parsed part of ``text`` read as an expression; ``special`` may read a part itself first (a claim's
     \\frac{\\partial f}{\\partial q}), returning None for the parts it leaves to the reader."""
-    return _Reader(text, known, where, special).expr(node)
+    return _real(_Reader(text, known, where, special).expr(node), text, where)
 
 
 def _column(position: int | None) -> str:
@@ -145,7 +158,7 @@ class _Reader:
         if node.name in self.known:
             return self.known[node.name]
         if node.name == "e":
-            return sp.E
+            raise self.fail(node, "e is neither a node above nor a name in [values]; Euler's number is written e^{1}")
         if node.name == "\\pi":
             return sp.pi
         if node.name in functions.ONE or node.name in functions.TWO:
@@ -194,6 +207,10 @@ class _Reader:
         return self.expr(_unbraced(arg))
 
     def exponent(self, arg: Node) -> sp.Expr:
+        if isinstance(arg, Num) and len(arg.text) > 1:
+            written = arg.text
+            message = f"^{written} is ^{{{written[0]}}}{written[1:]} in LaTeX; write ^{{{written}}} for that power"
+            raise self.fail(arg, message)
         value = self.expr(_unbraced(arg))
         if not value.is_Rational:
             raise self.fail(arg, "an exponent is a number here (x^{2}, x^{0.5}); e^{...} takes any expression")
@@ -204,6 +221,9 @@ class _Reader:
     def product(self, node: Product) -> sp.Expr:
         value: sp.Expr = sp.Integer(1)
         factors = list(node.factors)
+        for before, after in pairwise(factors):
+            if isinstance(before, Num) and isinstance(after, Name) and after.name in "eE" and before.end == after.start:
+                raise self.fail(before, "a number is not written with e here (1e-3); write 10^{-3} or 0.001")
         while factors:
             factor = factors.pop(0)
             head = _head(factor)
@@ -212,10 +232,29 @@ class _Reader:
                 continue
             if not factors:
                 raise self.fail(factor, f"{head} needs its argument, as {head}(x)")
-            value = value * self.apply(factor, head, factors.pop(0))
+            arg = factors.pop(0)
+            if head == "\\sqrt" and isinstance(arg, Group) and arg.delim == "[":
+                value = value * self.root(factor, arg, factors)
+                continue
+            value = value * self.apply(factor, head, arg)
         return value
 
+    def root(self, where: Node, index: Group, factors: list[Node]) -> sp.Expr:
+        """\\sqrt[n]{x}: x^{1/n}, for a whole n of at least 2."""
+        n = self.expr(index.items[0]) if len(index.items) == 1 else None
+        if n is None or not n.is_Integer or not 2 <= n <= MAX_EXPONENT:
+            raise self.fail(index, "the n of \\sqrt[n]{x} is a whole number from 2 to 100")
+        if not factors:
+            raise self.fail(where, "\\sqrt[n] needs its argument, as \\sqrt[3]{x}")
+        return self.expr(_unbraced(factors.pop(0))) ** sp.Rational(1, n)
+
     def apply(self, where: Node, head: str, arg: Node) -> sp.Expr:
+        if _powered_group(arg):  # \\sigma(x)^{2} is (\\sigma(x))^2, as in LaTeX
+            value = self.apply(where, head, arg.base)
+            for _, exponent in arg.scripts:
+                assert exponent is not None
+                value = value ** self.exponent(exponent)
+            return value
         items = arg.items if isinstance(arg, Group) and arg.delim in "([{" else (arg,)
         if head in functions.TWO:
             if len(items) != 2:
@@ -224,6 +263,13 @@ class _Reader:
         if len(items) != 1:
             raise self.fail(where, f"{head} takes one value")
         return functions.ONE[head](self.expr(items[0]))
+
+
+def _powered_group(node: Node) -> TypeGuard[Scripted]:
+    """(x)^{2}: a parenthesised group with powers only, which a function before it applies to whole."""
+    if not isinstance(node, Scripted) or not isinstance(node.base, Group) or node.base.delim not in "([":
+        return False
+    return all(mark == "^" for mark, _ in node.scripts)
 
 
 def _head(node: Node) -> str | None:

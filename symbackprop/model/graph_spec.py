@@ -111,6 +111,8 @@ def _claims(table: Any, graph: Graph) -> GraphClaims:
             where = f"[claims.{section}] {key}"
             if isinstance(number, bool) or not isinstance(number, (int, Decimal)):
                 raise SpecError(f"{where}: a number as the source printed it, got {_short(number)}")
+            if not Decimal(number).is_finite():
+                raise SpecError(f"{where}: {number} is not a number a source prints; give a finite one")
             name = _local(key, graph, where) if section == "local" else _name(key, graph, where)
             found[section][name] = Decimal(number)
     return GraphClaims(found["values"], found["gradients"], found["local"])

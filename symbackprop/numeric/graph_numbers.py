@@ -62,8 +62,10 @@ def _value(graph: Graph, expr: sp.Expr, known: Mapping[sp.Basic, float]) -> floa
         return float(expr)
     arguments = tuple(sorted(expr.free_symbols, key=lambda s: s.name))
     with np.errstate(all="ignore"):  # an overflow is inf and a 0/0 nan: reported as not finite, not a warning
-        (out,) = _compiled(graph, expr, arguments)(*(known[a] for a in arguments))
-    return float(out)
+        # NumPy scalars, not Python floats: 0.0 ** -1 is inf, (-8.0) ** 0.5 nan and 1e308 ** 2 inf, as in
+        # PyTorch, where Python would raise or give a complex number
+        (out,) = _compiled(graph, expr, arguments)(*(np.float64(known[a]) for a in arguments))
+    return float(out) if not np.iscomplexobj(out) else math.nan
 
 
 def forward_values(graph: Graph, values: Mapping[str, float] | None = None) -> dict[str, float]:

@@ -43,12 +43,17 @@ from .proof import (
 from .random_identity import Unknowns
 
 SYMBOLIC_NODES = 3_000  # the output written out in its inputs, at most, for sympy.diff and cancelling
+SYMBOLIC_DEPTH = 100  # and its depth: SymPy recurses through a long chain of nodes written out, past Python's stack
 REAL_POINTS = 12
 AGREE = mpmath.mpf(10) ** -(DIGITS - 10)
 
 
 def prove_graph(d: GraphDerivation) -> Proof:
     """The derivation's gradients (d.wrt's, or every input's and parameter's) against an independent computation."""
+    if d.wrt is not None and d.wrt not in d.step_of:
+        return _unreached(d)
+    if d.wrt is not None and d.wrt not in d.graph.leaves:
+        return _at_node(d)
     names = [d.wrt] if d.wrt is not None else [leaf for leaf in d.graph.leaves if leaf in d.step_of]
     if not names:
         return Proof(PROVEN, SYMBOLIC, f"{d.output} depends on none of its inputs: every gradient is 0")
@@ -65,6 +70,32 @@ def prove_graph(d: GraphDerivation) -> Proof:
     return _proof(real)
 
 
+def _unreached(d: GraphDerivation) -> Proof:
+    """d.wrt on no path to the output: 0, by the graph's edges and by the output written out without it."""
+    graph, name = d.graph, d.wrt
+    assert name is not None
+    if graph.symbols[name] in graph.depends_on(graph.output):
+        return Proof(
+            DISPROVEN, SYMBOLIC, f"the backward pass found no path from {name} to {graph.output}, yet one exists"
+        )
+    return Proof(
+        PROVEN,
+        SYMBOLIC,
+        f"{graph.output} does not depend on {name}: no path leads from it, so d{graph.output}/d{name} = 0",
+    )
+
+
+def _at_node(d: GraphDerivation) -> Proof:
+    """d output / d node: the node's value made an input of its own (the graph cut there, as the backward pass
+    treats it: what feeds the node held still), then proven as an input's gradient is."""
+    graph, name = d.graph, d.wrt
+    assert name is not None
+    if name == graph.output:
+        return Proof(PROVEN, SYMBOLIC, f"d{name}/d{name} = 1: the output's gradient with respect to itself")
+    cut = graph.cut(name)
+    return prove_graph(GraphDerivation(cut, name, d.steps))
+
+
 def _proof(part: Part) -> Proof:
     return Proof(part.verdict, part.method, part.words)
 
@@ -78,7 +109,8 @@ def _what(d: GraphDerivation, names: list[str]) -> str:
 def _symbolic(d: GraphDerivation, names: list[str], what: str) -> Part | None:
     """Written out in the inputs and parameters, against sympy.diff of the output; None for a graph too large."""
     graph = d.graph
-    if graph.composed_size(graph.symbols[graph.output]) > SYMBOLIC_NODES:
+    output_symbol = graph.symbols[graph.output]
+    if graph.composed_size(output_symbol) > SYMBOLIC_NODES or _composed_depth(graph, output_symbol) > SYMBOLIC_DEPTH:
         return None
     output = graph.composed(graph.symbols[graph.output])
 
@@ -100,6 +132,20 @@ def _symbolic(d: GraphDerivation, names: list[str], what: str) -> Part | None:
         return None
     against = "sympy.diff of " + graph.output + " written in its inputs and parameters"
     return Part(PROVEN, SYMBOLIC, f"{what} equals {against}: the difference cancels to 0")
+
+
+def _composed_depth(graph: Graph, expr: sp.Expr) -> int:
+    """The depth of ``graph.composed(expr)``'s tree, counted node by node without building it."""
+    depths: dict[sp.Basic, int] = {}
+
+    def depth(e: sp.Basic) -> int:
+        if e in depths:
+            return depths[e]
+        return 1 + max((depth(a) for a in e.args), default=0)
+
+    for node in graph.nodes:
+        depths[node.symbol] = depth(node.expression)
+    return depth(expr)
 
 
 def _exact(d: GraphDerivation, names: list[str], what: str) -> Part | None:

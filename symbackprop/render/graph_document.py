@@ -16,6 +16,7 @@ from typing import Any
 
 import sympy as sp
 
+from ..base.trees import at_most
 from ..derive.graph_backprop import GraphDerivation, LocalGradient, Upstream
 from ..numeric.claimed_numbers import NumberCheck
 from ..numeric.graph_numbers import GraphNumbers
@@ -197,6 +198,8 @@ def _joined(uses: list[dict[str, Any]], key: str) -> dict[str, str]:
 def _shown(expr: sp.Expr) -> dict[str, str] | None:
     """A gradient written out in the graph's names, when it fits on a line: past that, the steps that build it
     are its derivation, and a lesson does not print a page-wide formula."""
+    if not at_most(expr, LINE_WIDTH):  # more parts than a line has characters: no need to print it to know
+        return None
     printed = _printed(expr)
     return printed if visible_length(printed["tex"]) <= LINE_WIDTH else None
 
