@@ -77,6 +77,8 @@ class Graph:
         symbols = {key: sp.Symbol(key, real=True) for key in [*leaves, *(n for n, _ in names)]}
         read = {key: read_expression(text, symbols, f"node {key}") for key, text in names}
         order = _ordered([key for key, _ in names], {key: expr.free_symbols for key, expr in read.items()}, symbols)
+        if not values:
+            raise SpecError("[values]: a graph has at least one input or parameter to differentiate by, as x = 2.0")
         built = tuple(GraphNode(key, symbols[key], read[key], dict(names)[key]) for key in order)
         out = name_key(output, "output") if output is not None else built[-1].name
         if out not in symbols:

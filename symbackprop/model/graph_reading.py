@@ -25,10 +25,10 @@ from ..syntax.tree import Binary, Frac, Group, Name, Neg, Node, Num, Product, Sc
 from . import graph_functions as functions
 
 _GREEK_NAMES = (
-    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi omicron rho varrho "
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi rho varrho "
     "tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega"
 )
-GREEK = frozenset("\\" + name for name in _GREEK_NAMES.split(" "))
+GREEK = frozenset("\\" + name for name in _GREEK_NAMES.split(" "))  # as LaTeX has them (no \omicron: it is o)
 RESERVED = frozenset({"\\sigma", "\\pi", "e"})  # the sigmoid, pi and Euler's number when not a graph's own name
 MAX_DIGITS = 30  # digits of a number in an expression
 MAX_EXPONENT = 100  # |n| of a power x^{n}

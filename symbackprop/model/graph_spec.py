@@ -31,7 +31,7 @@ from ..base.errors import SpecError, did_you_mean
 from ..base.output import shown
 from .graph import Graph
 from .graph_reading import name_key
-from .spec import read_toml
+from .spec import one_line_text, read_toml
 
 KEYS = ("title", "author", "output", "graph", "values", "claims")
 CLAIM_TABLES = ("values", "gradients", "local")
@@ -90,6 +90,9 @@ def from_mapping(data: Mapping[str, Any]) -> GraphSpec:
     for key in ("title", "author", "output"):
         if key in data and not isinstance(data[key], str):
             raise SpecError(f"{key}: a quoted text, got {_short(data[key])}")
+    for key in ("title", "author"):
+        if key in data:
+            one_line_text(key, data[key])  # as a network's spec has them: one line, at most 300 characters
     numbers = {name: float(value) for name, value in values.items()}
     graph = Graph.build(dict(nodes), numbers, data.get("output"), data.get("title"))
     claims = _claims(data["claims"], graph) if "claims" in data else None

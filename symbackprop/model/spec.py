@@ -204,7 +204,7 @@ def _validate(data: Mapping[str, Any], src: _Source) -> NetworkSpec:
         values = _values(values, layers, bias, where)
     for key in ("title", "author"):
         if key in data:
-            _text(key, data[key])
+            one_line_text(key, data[key])
     extras = {k: data[k] for k in ("claims", "title", "author") if k in data}
     return NetworkSpec(layers, acts, cost_name, bias, base, notation, values, extras)
 
@@ -230,7 +230,7 @@ def _int_list(text: str) -> list[int]:
     return [int(p) for p in parts]
 
 
-def _text(key: str, value: Any) -> None:
+def one_line_text(key: str, value: Any) -> None:
     """A title or author: one line of text (several authors in one string, as LaTeX's \\author takes them)."""
     example = {"title": '"Backpropagation, worked"', "author": '"A. Author and B. Author"'}[key]
     if not isinstance(value, str):

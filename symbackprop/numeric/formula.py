@@ -30,7 +30,10 @@ def lambdified(exprs: Sequence[sp.Expr], arguments: Sequence[sp.Basic], backend:
     """A function of ``arguments`` (symbols or Indexed, positional) giving the list of ``exprs``' values."""
     if backend not in BACKENDS:
         raise SpecError(f"backend {backend!r}: one of {', '.join(BACKENDS)}")
-    dummies = [sp.Dummy() for _ in arguments]
+    # Plain identifiers that keep each symbol's assumptions, and no Dummy among the arguments: lambdify would
+    # then rename everything to Dummies of its own, and rebuilt around a symbol not known to be real,
+    # tanh(tanh(...)) asks SymPy questions that take exponential time in the depth (10 deep: 50 s)
+    dummies = [sp.Symbol(f"_arg{i}", **_assumptions(a)) for i, a in enumerate(arguments)]
     renamed = [sp.sympify(e).xreplace(dict(zip(arguments, dummies, strict=True))) for e in exprs]
     namespace, module = _NAMESPACES[backend]()
     function = sp.lambdify(dummies, renamed, modules=[namespace, module], cse=True)
@@ -39,6 +42,14 @@ def lambdified(exprs: Sequence[sp.Expr], arguments: Sequence[sp.Basic], backend:
         return list(function(*values))
 
     return call
+
+
+def _assumptions(argument: sp.Basic) -> dict[str, bool]:
+    """What SymPy knows of an argument: a symbol's own assumptions, real for an indexed quantity (a network's
+    weights and activations are real numbers)."""
+    if isinstance(argument, sp.Symbol):
+        return {"real": True} if argument.is_real else {}
+    return {"real": True}
 
 
 def _numpy() -> tuple[dict[str, Any], str]:

@@ -102,3 +102,26 @@ def test_a_long_chain_is_proven_past_what_sympy_can_write_out(cmdline, tmp_path)
     done = cmdline.run("derive", spec(tmp_path, chain, "x = 0.5\nw = -0.3"), "--wrt", "x")
     assert done.returncode == 0, done.stderr  # was "too deeply nested": the proof wrote out 150 nested tanh
     assert "Check: proven" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("[graph]\nf = '2 \\omicron'\n[values]\n\"\\\\omicron\" = 1.0\n", "not a name"),  # LaTeX has no \omicron
+        ("[graph]\nf = '2'\n", "at least one input"),  # nothing to differentiate by: the PDF failed
+        ("title = \"a\\nb\"\n[graph]\nf = '2 x'\n[values]\nx = 1.0\n", "one line"),
+    ],
+)
+def test_what_a_document_cannot_show_is_refused_first(cmdline, tmp_path, text, words):
+    path = tmp_path / "graph.toml"
+    path.write_text(text, encoding="utf-8")
+    done = cmdline.run("derive", str(path), "--wrt", "all", "--to", "pdf", "-o", str(tmp_path / "out.pdf"))
+    assert done.returncode == 2 and words in done.stderr
+    assert not (tmp_path / "out.pdf").exists()
+
+
+def test_a_markdown_title_is_text_not_html(cmdline):
+    md = cmdline.run(
+        "derive", "example:circuit", "--wrt", "x", "--to", "md", "--title", "<img src=x onerror=f()>"
+    ).stdout
+    assert "<img" not in md and "&lt;img src=x onerror=f()&gt;" in md
