@@ -61,7 +61,25 @@ ONE = {
     "\\relu": relu,
     "sigmoid": sigmoid,
 }
-TWO: dict[str, Callable[[sp.Expr, sp.Expr], sp.Expr]] = {"\\max": sp.Max, "\\min": sp.Min, "max": sp.Max, "min": sp.Min}
+
+
+def _nested(kind: type[sp.Max] | type[sp.Min]) -> Callable[[sp.Expr, sp.Expr], sp.Expr]:
+    """\\max(\\max(a, b), c) kept as written, two at a time: SymPy would flatten it to Max(a, b, c), whose
+    derivative gives each of three tied values 1/2 (1.5 in all); nested, a tie splits as PyTorch's
+    max(max(a, b), c) does (1/4, 1/4, 1/2)."""
+
+    def make(a: sp.Expr, b: sp.Expr) -> sp.Expr:
+        return kind(a, b, evaluate=False) if isinstance(a, kind) or isinstance(b, kind) else kind(a, b)
+
+    return make
+
+
+TWO: dict[str, Callable[[sp.Expr, sp.Expr], sp.Expr]] = {
+    "\\max": _nested(sp.Max),
+    "\\min": _nested(sp.Min),
+    "max": _nested(sp.Max),
+    "min": _nested(sp.Min),
+}
 # What an error lists, as a node would write each.
 NAMES = (
     "\\sigma",

@@ -86,7 +86,7 @@ def graph_context(doc: GraphDocument) -> dict[str, Any]:
     gradients = numbers.gradients if numbers else {}
     context = {
         "title": doc.title,
-        "title_md": html.escape(doc.title),  # a Markdown page shows HTML as HTML: the title is text
+        "title_md": html.escape(doc.title or ""),  # a Markdown page shows HTML as HTML: the title is text
         "author": doc.author,
         "output": _name(d.output),
         "wrt": _name(d.wrt) if d.wrt is not None else None,

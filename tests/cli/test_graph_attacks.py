@@ -125,3 +125,12 @@ def test_a_markdown_title_is_text_not_html(cmdline):
         "derive", "example:circuit", "--wrt", "x", "--to", "md", "--title", "<img src=x onerror=f()>"
     ).stdout
     assert "<img" not in md and "&lt;img src=x onerror=f()&gt;" in md
+
+
+def test_three_tied_values_of_a_nested_max_split_the_gradient_as_pytorch_does(cmdline, tmp_path):
+    found = numbers(cmdline, spec(tmp_path, "f = '\\max(\\max(a, b), c)'", "a = 1.0\nb = 1.0\nc = 1.0"))
+    assert found["gradients"] == {"a": 0.25, "b": 0.25, "c": 0.5, "f": 1.0}  # flattened, SymPy gave 1/2 each
+    torch = pytest.importorskip("torch")
+    a, b, c = (torch.tensor(1.0, dtype=torch.float64, requires_grad=True) for _ in range(3))
+    torch.maximum(torch.maximum(a, b), c).backward()
+    assert [a.grad.item(), b.grad.item(), c.grad.item()] == [0.25, 0.25, 0.5]
