@@ -580,10 +580,10 @@ def test_a_weight_the_network_lacks_is_named_with_the_one_that_belongs(capsys):
 @pytest.mark.parametrize(
     ("claim", "text", "latex"),
     [
-        (r"\mathbb{1}[z^{(L)} > 0]", "1[z^(L) > 0]", r"\mathbb{1}\left[z^{(L)} > 0\right]"),
-        (r"\mathbb{1}[z^{(L)} \geq 0]", "1[z^(L) ≥ 0]", r"\mathbb{1}\left[z^{(L)} \geq 0\right]"),
-        (r"\mathbb{1}[0 < z^{(L)}]", "1[z^(L) > 0]", r"\mathbb{1}\left[z^{(L)} > 0\right]"),
-        (r"\mathbb{1}[z^{(L)} < 0]", "1[z^(L) < 0]", r"\mathbb{1}\left[z^{(L)} < 0\right]"),
+        (r"\mathbb{1}[z^{(L)} > 0]", "1[z^(L) > 0]", r"\mathbf{1}\left[z^{(L)} > 0\right]"),
+        (r"\mathbb{1}[z^{(L)} \geq 0]", "1[z^(L) ≥ 0]", r"\mathbf{1}\left[z^{(L)} \geq 0\right]"),
+        (r"\mathbb{1}[0 < z^{(L)}]", "1[z^(L) > 0]", r"\mathbf{1}\left[z^{(L)} > 0\right]"),
+        (r"\mathbb{1}[z^{(L)} < 0]", "1[z^(L) < 0]", r"\mathbf{1}\left[z^{(L)} < 0\right]"),
         (r"\max(0, z^{(L)})", "max(0, z^(L))", r"\max(0, z^{(L)})"),  # plain parentheses: the content is short
     ],
 )
