@@ -12,8 +12,10 @@ from ..base.errors import SpecError
 from ..base.output import read_regular_file, shown
 from ..base.resources import example_path, templates_dir
 from ..base.stages import stage
+from ..derive.general_form import general_kind
 from ..model import graph_spec
 from ..model import spec as specs
+from ..model.dense_graph import graph_name, network_spec
 from ..model.graph_spec import GraphSpec
 from ..model.network import Network
 from ..model.notation import preset_names
@@ -29,7 +31,7 @@ def load_graph(args: argparse.Namespace) -> tuple[GraphSpec, tuple[Path, ...]] |
     stage("reading the spec")
     path, data = specs.read_toml(args.spec)
     if not graph_spec.is_graph(data):
-        return None
+        return _linked_network(args) if data.get("skip") or data.get("tie") else None
     flags = [k for k in ("layers", "activation", "cost", "bias", "index_base", "notation") if getattr(args, k)]
     if flags:
         raise SpecError(f"--{flags[0].replace('_', '-')} is a network's; {shown(path)} is a graph spec")
@@ -43,6 +45,45 @@ def load_graph(args: argparse.Namespace) -> tuple[GraphSpec, tuple[Path, ...]] |
     if templates is not None:
         files += _template_files(templates)
     return spec, (path, *files)
+
+
+def _linked_network(args: argparse.Namespace) -> tuple[GraphSpec, tuple[Path, ...]]:
+    """A network with skip connections or tied weights, worked by the graph commands as the graph of its cost
+    C_0 (``dense_graph``); --wrt in the network's notation (w_{12}^{(2)}) becomes the graph's name for it."""
+    net, inputs = load_spec(args)
+    if getattr(args, "wrt2", None) is not None:
+        raise SpecError("--wrt2: a network with skip or tie has its first derivatives worked, not second ones")
+    if getattr(args, "claim", None) is not None or getattr(args, "claim_file", None) is not None:
+        raise SpecError(
+            "--claim: a network with skip or tie is checked as a computation graph, whose claims cannot name a "
+            "quantity with a layer (w_{12}^{(L)}) yet; check its numbers with a [claims] table instead"
+        )
+    try:
+        spec = network_spec(net)
+    except SpecError as err:
+        raise SpecError(f"{shown(inputs[0])}: {err}") from None
+    if args.command == "verify" and spec.claims is None:
+        raise SpecError("the spec has no [claims] table; add one (cost, [claims.values], [claims.gradients])")
+    wrt = getattr(args, "wrt", None)
+    if isinstance(wrt, str) and wrt.strip() != "all":
+        if general_kind(wrt) is not None:
+            raise SpecError(
+                f"--wrt {wrt}: the general form is the layer-by-layer engine's; a network with skip or tie is "
+                "derived one element at a time, as --wrt 'w_{12}^{(L)}', or --wrt all"
+            )
+        args.wrt = _graph_reference(net, spec, wrt)
+    return spec, inputs
+
+
+def _graph_reference(net: Network, spec: GraphSpec, wrt: str) -> str:
+    """The graph's name for a reference in the network's notation, or one of the graph's own names (C_0, y_0)."""
+    try:
+        return graph_name(net, net.ref(wrt))
+    except SpecError as err:
+        try:
+            return spec.graph.symbol(wrt).name
+        except SpecError:
+            raise err from None
 
 
 def load_spec(args: argparse.Namespace) -> tuple[Network, tuple[Path, ...]]:

@@ -203,6 +203,7 @@ _DERIVERS: WeakKeyDictionary[Network, Deriver] = WeakKeyDictionary()
 def deriver(net: Network) -> Deriver:
     """The one Deriver of ``net``, which keeps every derivation it has built."""
     if net not in _DERIVERS:
+        net.require_layered("the layer-by-layer derivation")
         _DERIVERS[net] = Deriver(net)
     return _DERIVERS[net]
 

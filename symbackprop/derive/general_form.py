@@ -76,6 +76,7 @@ class GeneralForm:
 
 def general_form(net: Network, kind: str) -> GeneralForm:
     """The formulas for dC_0 with respect to a weight, bias, activation or weighted input of any layer."""
+    net.require_layered("the general form")
     g_prime = _prime(net, L_, Z[L_, J])
     delta = net.notation.use_delta
     upstream = Error(L_, J) if delta else _ordered(Sensitivity(L_, J), g_prime)

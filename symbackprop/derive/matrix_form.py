@@ -189,6 +189,7 @@ def applied_layer(e: ElementwiseApplyFunction) -> tuple[int, bool] | None:
 
 def matrix_form(net: Network) -> MatrixForm:
     """The matrix-form equations of ``net``, for one sample and for a batch."""
+    net.require_layered("the matrix form")
     sample, batch = Vocabulary(net, batch=False), Vocabulary(net, batch=True)
     equations = (_equations(net, sample), _equations(net, batch))
     return MatrixForm(net, *equations, quantities={**sample.quantities, **batch.quantities})

@@ -16,10 +16,12 @@ from typing import Any
 
 import sympy as sp
 
+from ..base.errors import SpecError
 from ..base.trees import fold
 from . import activations, costs, references
 from . import notation as notations
 from . import spec as specs
+from .spec_links import not_layered
 from .symbols import C0, A, ActivationPrimeBase, B, SoftmaxExp, W, Y, Z, activation_functions
 
 
@@ -98,6 +100,12 @@ class Network:
         """Every weight and bias, from the output layer back."""
         return references.all_parameters(self.spec)
 
+    def require_layered(self, doing: str) -> None:
+        """A SpecError for a network with skip connections or tied weights, which ``doing`` (a part of the
+        layer-by-layer engine) would get wrong: such a network is derived as a computation graph (dense_graph)."""
+        if self.spec.skips or self.spec.ties:
+            raise SpecError(not_layered(self.spec.skips, self.spec.ties, doing))
+
     # --- local definitions -----------------------------------------------------------------
 
     def bias_symbol(self, layer: int, j: int) -> sp.Expr | None:
@@ -109,6 +117,7 @@ class Network:
 
     def z_terms(self, layer: int, j: int) -> tuple[sp.Expr, ...]:
         """The terms of z_j^(l) written out: w_jk a_k for each k, then the bias."""
+        self.require_layered("the layer-by-layer definition of z")
         terms = [W[layer, j, k] * A[layer - 1, k] for k in self.neurons(layer - 1)]
         bias = self.bias_symbol(layer, j)
         return tuple(terms + ([bias] if bias is not None else []))
@@ -204,6 +213,7 @@ class Network:
         return {}
 
     def _forward_map(self, start: references.Ref | None, concrete: bool | None) -> dict[sp.Expr, sp.Expr]:
+        self.require_layered("the layer-by-layer forward pass")
         first = 1 if start is None else start.layer
         mapping: dict[sp.Expr, sp.Expr] = {}
         for layer in range(first, self.depth + 1):

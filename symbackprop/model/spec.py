@@ -20,6 +20,7 @@ from ..base.errors import SpecError, did_you_mean, toml_problem
 from ..base.output import read_regular_file, shown
 from . import activations, costs
 from . import notation as notations
+from . import spec_links as links
 
 BIAS_MODES = ("neuron", "layer", "none")
 BUILT_IN_DEFAULTS = {"activation": "sigmoid", "bias": "neuron", "cost": "sse"}  # a notation preset may set others
@@ -28,6 +29,7 @@ MAX_WIDTH = 4096
 MAX_NESTING = 8  # lists and tables inside one another: [values] weights are three deep under the spec
 MAX_SPEC_BYTES = 4 << 20  # a spec is a page of TOML; this is room for a large [values] table
 _KEYS = {"layers", "activation", "cost", "bias", "index_base", "notation", "values", "claims", "title", "author"}
+_KEYS |= {"skip", "tie"}  # links a graph derives (spec_links); the layer-by-layer engine refuses them
 _VALUE_KEYS = {"x", "y", "weights", "biases", "learning_rate"}
 
 
@@ -54,6 +56,8 @@ class NetworkSpec:
     notation: str = "3b1b"
     values: Values | None = None
     extras: Mapping[str, Any] = field(default_factory=dict)  # tables later stages read (claims, title)
+    skips: tuple[links.Skip, ...] = ()  # a^(from) added to z^(to): skip = [[1, 3]]
+    ties: tuple[links.Tie, ...] = ()  # parameters taking another's value: tie = [["w^{(2)}", "w^{(1)}", "transpose"]]
 
     @property
     def depth(self) -> int:
@@ -206,7 +210,10 @@ def _validate(data: Mapping[str, Any], src: _Source) -> NetworkSpec:
         if key in data:
             one_line_text(key, data[key])
     extras = {k: data[k] for k in ("claims", "title", "author") if k in data}
-    return NetworkSpec(layers, acts, cost_name, bias, base, notation, values, extras)
+    shape = links.Shape(layers, bias, base, preset, values.weights if values else None, values.biases if values else ())
+    skips = links.skips(data["skip"], shape) if "skip" in data else ()
+    ties = links.ties(data["tie"], shape) if "tie" in data else ()
+    return NetworkSpec(layers, acts, cost_name, bias, base, notation, values, extras, skips, ties)
 
 
 def _check_nesting(data: Mapping[str, Any], deepest: int = MAX_NESTING) -> None:

@@ -37,6 +37,7 @@ class Forward:
 
 def forward(net: Network, values: Values) -> Forward:
     """The forward pass, every sample at once."""
+    net.require_layered("the layer-by-layer forward pass")
     zs, acts = [], [values.x]
     for layer in range(1, net.depth + 1):
         w = values.weights[layer - 1]

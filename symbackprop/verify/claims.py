@@ -96,6 +96,7 @@ def verify_claim(net: Network, claim: str, wrt: str | Ref | None = None) -> Clai
     """
     if wrt is not None and not isinstance(wrt, (str, Ref)):
         raise SpecError("wrt: expected a reference such as w_{12}^{(L)}, a Ref, or None")
+    net.require_layered("verify")
     if isinstance(claim, str):
         check_text(claim, "the claim")
     target = net.ref(wrt) if isinstance(wrt, str) else wrt
