@@ -25,6 +25,7 @@ from ..model.graph_functions import relu, sigmoid
 from .random_identity import Unknowns
 
 DIGITS = 50
+HUGE = mpmath.mpf(10) ** 100  # past this, a value at a real point is not worked with: another point is drawn
 
 
 class NotExact(TypeError):
@@ -80,6 +81,8 @@ class Real:
         function = REAL.get(type(e))
         if function is None:
             raise NotExact(f"no real value for {type(e).__name__}")
+        if any(abs(mpmath.mpf(a)) > HUGE for a in args):  # exp(e^(e^x)) at x = 2 has 10^702 digits: not this point
+            raise OverflowError
         return function(*args)
 
     def power(self, base: mpmath.mpf, e: sp.Pow) -> mpmath.mpf:
@@ -231,11 +234,19 @@ def backward_values(point: GraphPoint, d: GraphDerivation) -> dict[str, Any]:
 
 
 def real_point(graph: Graph, seed: int, scale: float = 1.0) -> tuple[dict[sp.Symbol, mpmath.mpf], dict]:
-    """Leaves drawn uniformly from [-scale, scale] (the spec's own values at seed 0), directions from [-1, 1]."""
+    """Leaves drawn uniformly from [-scale, scale], or (odd seeds) within 1% of the spec's own values, which seed 0
+    takes as they are; directions from [-1, 1]."""
     rng = random.Random(seed)
     with mpmath.workdps(DIGITS):
         if seed == 0 and graph.values is not None:
             leaves = {graph.symbols[k]: mpmath.mpf(repr(v)) for k, v in graph.values.items() if math.isfinite(v)}
+        elif seed % 2 and graph.values is not None and all(math.isfinite(v) for v in graph.values.values()):
+            # near the spec's values, within 1% of each: where a graph of logs and roots is defined when far
+            # from them it may not be
+            leaves = {
+                graph.symbols[k]: mpmath.mpf(v) * (1 + mpmath.mpf(rng.uniform(-0.01, 0.01))) + rng.uniform(-1e-3, 1e-3)
+                for k, v in graph.values.items()
+            }
         else:
             leaves = {graph.symbols[k]: mpmath.mpf(rng.uniform(-scale, scale)) for k in graph.leaves}
         directions = {graph.symbols[k]: mpmath.mpf(rng.uniform(-1, 1)) for k in graph.leaves}

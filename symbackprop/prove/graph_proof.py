@@ -210,8 +210,8 @@ def _at_real_point(graph: Graph, d: GraphDerivation, names: list[str], seed: int
     along = _along(graph, names, directions.__getitem__, lambda s: mpmath.mpf(1), numbers)
     try:
         mine, theirs = _compare(GraphPoint(graph, numbers, along), d, names, along)
-    except (ZeroDivisionError, ValueError, OverflowError):
-        return None
+    except (ZeroDivisionError, ValueError, OverflowError, MemoryError):  # MemoryError: mpmath's exp of e^(10^702)
+        return None  # a point where a value is not defined or not representable: another point is drawn
     shown = ", ".join(f"{s.name} = {mpmath.nstr(v, 6)}" for s, v in list(leaves.items())[:6])
     return mine, theirs, f"at {shown}"
 
