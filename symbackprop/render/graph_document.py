@@ -94,7 +94,10 @@ def graph_context(doc: GraphDocument) -> dict[str, Any]:
         "independent": d.wrt is not None and not d.steps,
         "leaves": [{"name": _name(n), "value": number(values.get(n))} for n in graph.leaves],
         "leaf_values": ", ".join(f"{name_text(n)} = {number(values[n])}" for n in graph.leaves) if numbers else None,
-        "leaf_values_tex": ",\\ ".join(f"{n} = {number(values[n])}" for n in graph.leaves) if numbers else None,
+        # each value its own formula, so a long list breaks between values, never inside one
+        "leaf_values_tex": "$, $".join(f"{n} = {tex_number(number(values[n]))}" for n in graph.leaves)
+        if numbers
+        else None,
         "nodes": [
             {"name": _name(n.name), "expression": _printed(n.expression), "value": number(values.get(n.name))}
             for n in graph.nodes
