@@ -18,6 +18,8 @@ from .. import documents
 from ..codegen.modules import gradient_function as _gradient_function
 from ..derive.derivation import Derivation
 from ..derive.derivation import derive as _derive
+from ..derive.graph_backprop import GraphDerivation, derive_graph
+from ..model.dense_graph import graph_name, network_graph
 from ..model.network import Network
 from ..model.references import Ref
 from ..numeric.hessian import hessian_function as _hessian_function
@@ -28,16 +30,23 @@ from ..render import boxed
 from .formulas import lambdify
 
 
-def derive(net: Network, ref: str | Ref) -> Derivation:
+def derive(net: Network, ref: str | Ref) -> Derivation | GraphDerivation:
     """The chain-rule derivation of dC_0 with respect to ``ref`` (``"w_{12}^{(L)}"`` or a ``Ref``); hidden layers'
     dC_0/da are shared between the derivations of one network, so deriving every parameter costs time linear in
-    their number.
+    their number. A network with skip connections or tied weights is derived as its computation graph: the
+    result is then a GraphDerivation, whose steps show the extra paths.
 
     >>> import symbackprop as sbp
     >>> d = sbp.derive(sbp.Network(layers=[1, 1]), "w^{(L)}")
     >>> [str(f.value) for f in d.chains[0].factors]
     ['2*(a[1, 0] - y[0])', 'sigmoid_prime(1, z[1, 0])', 'a[0, 0]']
+    >>> linked = sbp.Network.from_toml("example:residual").derive("w_{00}^{(1)}")
+    >>> type(linked).__name__, linked.check().verdict
+    ('GraphDerivation', 'proven')
     """
+    if net.spec.skips or net.spec.ties:
+        graph = network_graph(net)
+        return derive_graph(graph, graph_name(net, ref if isinstance(ref, Ref) else net.ref(ref)))
     return _derive(net, ref)
 
 

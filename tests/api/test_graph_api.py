@@ -162,3 +162,13 @@ def test_graph_documents_from_python():
     assert d.latex(title="Gates").startswith("\\documentclass")
     assert "Gates" in d.latex(title="Gates")
     assert "$" in d.markdown() and d.markdown() == d._repr_markdown_()
+
+
+def test_a_network_with_a_skip_derives_from_python_as_its_graph():
+    net = sbp.Network.from_toml("example:residual")
+    d = net.derive("w_{00}^{(1)}")
+    assert isinstance(d, sbp.GraphDerivation) and d.check().verdict == "proven"
+    f = d.lambdify()
+    values = d.graph.evaluate()["values"]
+    assert math.isclose(float(f({q: values[q] for q in f.names})), -0.0379812, rel_tol=1e-5)  # the example's claim
+    assert isinstance(sbp.Network(layers=[2, 2]).derive("w_{00}^{(L)}"), sbp.Derivation)
