@@ -97,7 +97,7 @@ def verify(args: argparse.Namespace, spec: GraphSpec, inputs: tuple[Path, ...], 
         checks = check_graph_numbers(spec)
         emit(render_numbers(checks, fmt), args.output, inputs)
         return EXIT_FAILED if any(c.verdict == WRONG for c in checks) else EXIT_OK
-    report = verify_graph_claim(spec.graph, claim, args.wrt)
+    report = verify_graph_claim(spec.graph, claim, args.wrt, spec.names)
     emit(render_graph_report(report, fmt), args.output, inputs, report.exit_status)
     return report.exit_status
 

@@ -53,11 +53,6 @@ def _linked_network(args: argparse.Namespace) -> tuple[GraphSpec, tuple[Path, ..
     net, inputs = load_spec(args)
     if getattr(args, "wrt2", None) is not None:
         raise SpecError("--wrt2: a network with skip or tie has its first derivatives worked, not second ones")
-    if getattr(args, "claim", None) is not None or getattr(args, "claim_file", None) is not None:
-        raise SpecError(
-            "--claim: a network with skip or tie is checked as a computation graph, whose claims cannot name a "
-            "quantity with a layer (w_{12}^{(L)}) yet; check its numbers with a [claims] table instead"
-        )
     try:
         spec = network_spec(net)
     except SpecError as err:

@@ -105,7 +105,15 @@ def network_spec(net: Network) -> GraphSpec:
     if table is not None and values is None:
         raise SpecError("claims: the spec needs a [values] table for its numbers to be checked")
     claims = _claims(net, graph, table) if table is not None else None
-    return GraphSpec(graph, claims, net.spec.extras.get("author"))
+    return GraphSpec(graph, claims, net.spec.extras.get("author"), lambda written: _named(net, written))
+
+
+def _named(net: Network, written: str) -> str | None:
+    """The graph's name of a reference written in the network's notation (w_{12}^{(L)}), or None if it is not one."""
+    try:
+        return graph_name(net, net.ref(written))
+    except SpecError:
+        return None
 
 
 def graph_name(net: Network, ref: Ref) -> str:

@@ -21,7 +21,7 @@ The layout (the contract a spec file follows)::
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -57,6 +57,8 @@ class GraphSpec:
     graph: Graph
     claims: GraphClaims | None = None
     author: str | None = None
+    # a claim's name for a quantity the graph names otherwise (a network's w_{12}^{(L)}), or None: its graph name
+    names: Callable[[str], str | None] | None = None
 
 
 def is_graph(data: Mapping[str, Any]) -> bool:

@@ -16,6 +16,7 @@ graph too large for that, when the two agree to 40 digits at 12 real points; a p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import mpmath
@@ -28,7 +29,7 @@ from ..model.graph_reading import name_key, read_node
 from ..prove.graph_points import DIGITS, GraphPoint, Real, real_point
 from ..prove.proof import guarded
 from ..syntax.errors import ClaimError
-from ..syntax.tree import Frac, Node, parse, source
+from ..syntax.tree import Frac, Node, Scripted, parse, source
 from .claim_nodes import after_mark
 
 CORRECT, INCORRECT, UNPARSEABLE = "correct", "incorrect", "unparseable"
@@ -59,15 +60,19 @@ class GraphClaimReport:
         return {CORRECT: 0, INCORRECT: 1, UNPARSEABLE: 2}[self.verdict]
 
 
-def verify_graph_claim(graph: Graph, claim: str, wrt: str | None = None) -> GraphClaimReport:
+def verify_graph_claim(
+    graph: Graph, claim: str, wrt: str | None = None, names: Callable[[str], str | None] | None = None
+) -> GraphClaimReport:
     """Decide ``claim`` (LaTeX) as d(output)/d(wrt); ``wrt`` may come from a leading derivative,
-    \\frac{\\partial f}{\\partial x} = ..."""
+    \\frac{\\partial f}{\\partial x} = ... ``names`` reads a quantity written with a layer (a network's
+    w_{12}^{(L)}) as the graph's name for it."""
     try:
         parsed = parse(claim)
     except ClaimError as err:
         return GraphClaimReport(claim, UNPARSEABLE, error=err.reason, position=err.position)
     sides = list(parsed.sides)
-    target = _leading(graph, parsed.text, sides[0]) if len(sides) > 1 else None
+    key = _keys(names)
+    target = _leading(graph, parsed.text, sides[0], key) if len(sides) > 1 else None
     if target is not None:
         sides = sides[1:]
         if wrt is not None and name_key(wrt, "--wrt") != target:
@@ -79,7 +84,7 @@ def verify_graph_claim(graph: Graph, claim: str, wrt: str | None = None) -> Grap
     name = target if target is not None else graph.symbol(str(wrt)).name
     d = derive_graph(graph, name)
     try:
-        reads = [_read(graph, d, parsed.text, side) for side in sides]
+        reads = [_read(graph, d, parsed.text, side, key, names) for side in sides]
     except SpecError as err:
         return GraphClaimReport(claim, UNPARSEABLE, graph.output, name, error=str(err).partition(": ")[2] or str(err))
     answer = d.result
@@ -90,12 +95,22 @@ def verify_graph_claim(graph: Graph, claim: str, wrt: str | None = None) -> Grap
     return report
 
 
-def _leading(graph: Graph, text: str, node: Node) -> str | None:
+def _keys(names: Callable[[str], str | None] | None) -> Callable[[str], str]:
+    """A name as written to the graph's key for it: the graph's own spelling, or ``names``' reading of it."""
+
+    def key(written: str) -> str:
+        found = names(written) if names is not None else None
+        return found if found is not None else name_key(written, "the claim's derivative")
+
+    return key
+
+
+def _leading(graph: Graph, text: str, node: Node, key: Callable[[str], str]) -> str | None:
     """The x of a leading \\frac{\\partial f}{\\partial x}, f the output; None if the side is not one."""
     pair = _derivative(node)
     if pair is None:
         return None
-    of, wrt = (name_key(source(text, part), "the claim's derivative") for part in pair)
+    of, wrt = (key(source(text, part)) for part in pair)
     if of != graph.output:
         raise SpecError(f"the claim is a derivative of {of}; this graph's output is {graph.output}")
     graph.symbol(wrt)
@@ -109,15 +124,24 @@ def _derivative(node: Node) -> tuple[Node, Node] | None:
     return (of, wrt) if of is not None and wrt is not None else None
 
 
-def _read(graph: Graph, d: GraphDerivation, text: str, node: Node) -> sp.Expr:
+def _read(
+    graph: Graph,
+    d: GraphDerivation,
+    text: str,
+    node: Node,
+    key: Callable[[str], str],
+    names: Callable[[str], str | None] | None,
+) -> sp.Expr:
     """A side of the claim in the graph's names, each \\frac{\\partial f}{\\partial q} read as the gradient."""
     gradients = derive_graph(graph, None)
 
     def special(part: Node) -> sp.Expr | None:
+        if names is not None and isinstance(part, Scripted) and (found := names(source(text, part))) is not None:
+            return graph.symbols[found]  # w_{12}^{(L)}: a quantity with its layer, not a power
         pair = _derivative(part)
         if pair is None:
             return None
-        of, wrt = (name_key(source(text, p), "the claim's derivative") for p in pair)
+        of, wrt = (key(source(text, p)) for p in pair)
         if of != graph.output:
             raise SpecError(f"the claim uses a derivative of {of}; only the output {graph.output}'s are known here")
         return gradients.gradient(wrt)

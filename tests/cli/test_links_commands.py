@@ -167,7 +167,6 @@ def test_verify_checks_the_claims_table_by_the_networks_references(cmdline, tmp_
     ("args", "message"),
     [
         (["verify"], "the spec has no [claims] table"),
-        (["verify", "--claim", "x", "--wrt", "w_{00}^{(1)}"], "--claim: a network with skip or tie is checked as"),
         (["derive", "--wrt", "w_{jk}^{(l)}"], "the general form is the layer-by-layer engine's"),
         (["derive", "--wrt", "w_{00}^{(1)}", "--wrt2", "b_{0}^{(1)}"], "--wrt2: a network with skip or tie"),
         (["derive", "--wrt", "w_{00}^{(5)}"], "reference 'w_{00}^{(5)}': no layer '(5)'"),
@@ -204,3 +203,21 @@ def test_empty_links_leave_a_network_on_the_layer_by_layer_path(cmdline, tmp_pat
     assert done.returncode == expected.returncode == 0 and done.stdout == expected.stdout
     assert "grad_weights" in json.loads(done.stdout)  # the network's layout, not a graph's
     assert np.isfinite(json.loads(done.stdout)["cost"])
+
+
+LEFT = r"\frac{\partial C_0}{\partial w_{00}^{(1)}} = "
+
+
+@pytest.mark.parametrize(
+    ("claim", "status"),
+    [
+        # the skip's path and the layers' path, added at a_0^(1): the claim names both in the network's notation
+        (LEFT + r"\frac{\partial C_0}{\partial a_0^{(1)}} (1 - (a_0^{(1)})^{2}) a^{(0)}", 0),
+        (LEFT + r"\frac{\partial C_0}{\partial z_0^{(1)}} a^{(0)}", 0),
+        (LEFT + r"\frac{\partial C_0}{\partial a_0^{(1)}} a^{(0)}", 1),  # tanh' left out
+    ],
+)
+def test_a_claim_in_the_network_s_notation_is_decided(cmdline, claim, status):
+    done = cmdline.run("verify", "example:residual", "--claim", claim)
+    assert done.returncode == status, done.stdout + done.stderr
+    assert ("verdict: correct" if status == 0 else "verdict: incorrect") in done.stdout
