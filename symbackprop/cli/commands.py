@@ -30,7 +30,7 @@ from ..render.verdict import error_place
 from ..verify.claims import verify_claim
 from . import graph_commands
 from .inputs import claim_text, load_graph, load_spec
-from .terminal import EXIT_FAILED, EXIT_OK, emit, one_line, quiet, step, write_stdout
+from .terminal import EXIT_FAILED, EXIT_OK, emit, gradcheck_report, one_line, quiet, step, write_stdout
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
@@ -206,16 +206,7 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     stage("deriving every gradient")
     bounds.check_numeric(net, "gradcheck")
     values = numeric.random_values(net, seed=args.seed) if args.random or net.spec.values is None else None
-    result = numeric.gradcheck(net, values)
-    if args.json:
-        write_stdout(json.dumps(result.__dict__, indent=2) + "\n")
-    else:
-        verdict = "agree" if result.passed else "DISAGREE"
-        write_stdout(
-            f"{result.parameters} gradients at {result.where}: lambdified and central differences {verdict}; "
-            f"largest difference {result.max_abs_error:.3g} (relative {result.max_rel_error:.3g})\n"
-        )
-    return EXIT_OK if result.passed else EXIT_FAILED
+    return gradcheck_report(numeric.gradcheck(net, values), args.json, "lambdified")
 
 
 COMMANDS = {

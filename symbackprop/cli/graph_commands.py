@@ -28,7 +28,7 @@ from ..render.graph_document import number
 from ..render.graph_verdict import render_graph_report
 from ..render.latex_build import build_pdf
 from ..verify.graph_claims import verify_graph_claim
-from .terminal import EXIT_FAILED, EXIT_OK, emit, quiet, write_stdout
+from .terminal import EXIT_FAILED, EXIT_OK, emit, gradcheck_report, quiet
 
 
 def derive(args: argparse.Namespace, spec: GraphSpec, inputs: tuple[Path, ...]) -> int:
@@ -105,15 +105,7 @@ def verify(args: argparse.Namespace, spec: GraphSpec, inputs: tuple[Path, ...], 
 def gradcheck(args: argparse.Namespace, spec: GraphSpec) -> int:
     stage("deriving every gradient")
     result = graph_gradcheck(spec.graph, seed=args.seed if args.random or spec.graph.values is None else None)
-    if args.json:
-        write_stdout(json.dumps(result.__dict__, indent=2) + "\n")
-    else:
-        verdict = "agree" if result.passed else "DISAGREE"
-        write_stdout(
-            f"{result.parameters} gradients at {result.where}: the backward pass and central differences {verdict}; "
-            f"largest difference {result.max_abs_error:.3g} (relative {result.max_rel_error:.3g})\n"
-        )
-    return EXIT_OK if result.passed else EXIT_FAILED
+    return gradcheck_report(result, args.json, "the backward pass")
 
 
 def codegen(args: argparse.Namespace, spec: GraphSpec, inputs: tuple[Path, ...]) -> int:

@@ -3,11 +3,13 @@ the progress line on a terminal's stderr, cleared before anything else is writte
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
+from typing import Any
 
 from ..base.output import is_stdout, shown, write_atomically
 from ..base.progress import Progress
@@ -27,6 +29,20 @@ def emit(text: str, output: Path | None, protected: tuple[Path, ...], status: in
 
 
 _LINE: ContextVar[Progress | None] = ContextVar("symbackprop_progress_line", default=None)
+
+
+def gradcheck_report(result: Any, json_wanted: bool, computed_by: str) -> int:
+    """A gradient check's result (``numeric``'s GradCheck or GraphGradCheck) as the command prints it, and its
+    exit status; ``computed_by`` says what was checked against the central differences."""
+    if json_wanted:
+        write_stdout(json.dumps(result.__dict__, indent=2) + "\n")
+    else:
+        verdict = "agree" if result.passed else "DISAGREE"
+        write_stdout(
+            f"{result.parameters} gradients at {result.where}: {computed_by} and central differences {verdict}; "
+            f"largest difference {result.max_abs_error:.3g} (relative {result.max_rel_error:.3g})\n"
+        )
+    return EXIT_OK if result.passed else EXIT_FAILED
 
 
 def quiet() -> None:
