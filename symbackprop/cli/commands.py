@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from ..base.errors import SpecError
-from ..base.output import write_atomically
 from ..base.stages import stage
 from ..derive import bounds
 from ..derive.derivation import derive
@@ -24,11 +23,10 @@ from ..numeric.claimed_numbers import WRONG, check_numbers
 from ..prove.element import all_proofs
 from ..prove.forms import prove_general_form, stated_proofs
 from ..render import SecondDocument, render, render_all, render_general, render_numbers, render_report, render_second
-from ..render.escape import untypesettable
-from ..render.latex_build import build_pdf
 from ..render.verdict import error_place
 from ..verify.claims import verify_claim
 from . import graph_commands
+from .document_output import check_document_options, deliver
 from .inputs import claim_text, load_graph, load_spec
 from .terminal import EXIT_FAILED, EXIT_OK, emit, gradcheck_report, one_line, quiet, step, write_stdout
 
@@ -37,14 +35,9 @@ def cmd_derive(args: argparse.Namespace) -> int:
     if (graph := load_graph(args)) is not None:
         return graph_commands.derive(args, *graph)
     net, inputs = load_spec(args)
-    if args.templates is not None and not args.templates.is_dir():
-        raise SpecError(f"--templates: {args.templates} is not a directory")
     fmt = "json" if args.json else args.to
-    if fmt == "pdf" and args.output is None:
-        raise SpecError("--to pdf needs -o FILE.pdf")
+    check_document_options(args, fmt, net.spec.extras)
     options = {"title": args.title, "author": args.author}
-    if fmt in ("tex", "pdf"):
-        _check_printable(args, net)
     if args.wrt2 is not None:
         return _second(net, args, fmt, inputs)
     if args.wrt.strip() == "all":
@@ -66,28 +59,8 @@ def cmd_derive(args: argparse.Namespace) -> int:
         verdicts = stated_proofs(d, fmt)
         document = derivation_document(d, fmt, verdicts, **options)
         source, proven = render(document, "tex" if fmt == "pdf" else fmt, args.templates), bool(verdicts)
-    if fmt == "pdf":
-        stage("compiling the PDF")
-        pdf = build_pdf(source)
-        quiet()
-        write_atomically(args.output, pdf, inputs)
-    else:
-        emit(source, args.output, inputs)
+    deliver(source, fmt, args.output, inputs)
     return EXIT_OK if proven else EXIT_FAILED
-
-
-def _check_printable(args: argparse.Namespace, net: Network) -> None:
-    """Refuse, before any work, a title or author holding a character the document's fonts cannot print,
-    naming the character and where it came from (--title, or the spec's title key)."""
-    for key in ("title", "author"):
-        given = getattr(args, key)
-        text, where = (given, f"--{key}") if given is not None else (net.spec.extras.get(key), f"{args.spec}: {key}")
-        bad = untypesettable(text) if isinstance(text, str) else None
-        if bad is not None:
-            raise SpecError(
-                f"{where}: the character {bad} cannot be printed in a LaTeX or PDF document, whose fonts have "
-                "Latin letters, Greek letters as math and common signs; leave it out or write it in Latin letters"
-            )
 
 
 def _second(net: Network, args: argparse.Namespace, fmt: str, inputs: tuple[Path, ...]) -> int:

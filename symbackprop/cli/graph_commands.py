@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 
 from ..base.errors import SpecError
-from ..base.output import write_atomically
 from ..base.stages import stage
 from ..codegen.graph_modules import graph_module_source
 from ..derive.graph_backprop import derive_graph
@@ -23,49 +22,25 @@ from ..numeric.graph_check import graph_gradcheck
 from ..numeric.graph_claims import check_graph_numbers
 from ..numeric.graph_numbers import graph_numbers
 from ..render import render_graph, render_numbers
-from ..render.escape import untypesettable
 from ..render.graph_document import number
 from ..render.graph_verdict import render_graph_report
-from ..render.latex_build import build_pdf
 from ..verify.graph_claims import verify_graph_claim
-from .terminal import EXIT_FAILED, EXIT_OK, emit, gradcheck_report, quiet
+from .document_output import check_document_options, deliver
+from .terminal import EXIT_FAILED, EXIT_OK, emit, gradcheck_report
 
 
 def derive(args: argparse.Namespace, spec: GraphSpec, inputs: tuple[Path, ...]) -> int:
     fmt = "json" if args.json else args.to
     if args.wrt2 is not None:
         raise SpecError("--wrt2 is for a network's second derivative; a graph's derivation is of its output")
-    if fmt == "pdf" and args.output is None:
-        raise SpecError("--to pdf needs -o FILE.pdf")
-    if args.templates is not None and not args.templates.is_dir():
-        raise SpecError(f"--templates: {args.templates} is not a directory")
+    check_document_options(args, fmt, {"title": spec.graph.title, "author": spec.author})
     wrt = args.wrt.strip()
-    if fmt in ("tex", "pdf"):
-        _check_printable(args, spec)
     stage("deriving")
     d = derive_graph(spec.graph, None if wrt == "all" else wrt)
     document = graph_document(d, spec, args.title, args.author)
     source = render_graph(document, "tex" if fmt == "pdf" else fmt, args.templates)
-    if fmt == "pdf":
-        stage("compiling the PDF")
-        pdf = build_pdf(source)
-        quiet()
-        write_atomically(args.output, pdf, inputs)
-    else:
-        emit(source, args.output, inputs)
+    deliver(source, fmt, args.output, inputs)
     return EXIT_OK if document.proof.proven else EXIT_FAILED
-
-
-def _check_printable(args: argparse.Namespace, spec: GraphSpec) -> None:
-    for key, spec_value in (("title", spec.graph.title), ("author", spec.author)):
-        given = getattr(args, key)
-        text, where = (given, f"--{key}") if given is not None else (spec_value, f"{args.spec}: {key}")
-        bad = untypesettable(text) if isinstance(text, str) else None
-        if bad is not None:
-            raise SpecError(
-                f"{where}: the character {bad} cannot be printed in a LaTeX or PDF document; leave it out or write "
-                "it in Latin letters"
-            )
 
 
 def evaluate(args: argparse.Namespace, spec: GraphSpec, inputs: tuple[Path, ...]) -> int:
