@@ -5,6 +5,7 @@ A developer machine without them skips those tests and says why; CI (CI=true) in
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 
@@ -28,4 +29,9 @@ def has_bwrap_sandbox() -> bool:
 NEEDS_SANDBOX = pytest.mark.skipif(
     not IN_CI and not has_bwrap_sandbox(),
     reason="bubblewrap cannot run pdflatex on this developer machine (CI installs it and runs these)",
+)
+
+NEEDS_TORCH = pytest.mark.skipif(
+    importlib.util.find_spec("torch") is None and not IN_CI,
+    reason="PyTorch is not installed on this developer machine (CI installs it and runs these)",
 )

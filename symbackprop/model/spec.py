@@ -21,6 +21,7 @@ from ..base.output import read_regular_file, shown
 from . import activations, costs
 from . import notation as notations
 from . import spec_links as links
+from .training import Training, read_training
 
 BIAS_MODES = ("neuron", "layer", "none")
 BUILT_IN_DEFAULTS = {"activation": "sigmoid", "bias": "neuron", "cost": "sse"}  # a notation preset may set others
@@ -29,6 +30,7 @@ MAX_WIDTH = 4096
 MAX_NESTING = 8  # lists and tables inside one another: [values] weights are three deep under the spec
 MAX_SPEC_BYTES = 4 << 20  # a spec is a page of TOML; this is room for a large [values] table
 _KEYS = {"layers", "activation", "cost", "bias", "index_base", "notation", "values", "claims", "title", "author"}
+_KEYS |= {"training"}  # how [values] are trained (model.training)
 _KEYS |= {"skip", "tie"}  # links a graph derives (spec_links); the layer-by-layer engine refuses them
 _VALUE_KEYS = {"x", "y", "weights", "biases", "learning_rate"}
 
@@ -58,6 +60,7 @@ class NetworkSpec:
     extras: Mapping[str, Any] = field(default_factory=dict)  # tables later stages read (claims, title)
     skips: tuple[links.Skip, ...] = ()  # a^(from) added to z^(to): skip = [[1, 3]]
     ties: tuple[links.Tie, ...] = ()  # parameters taking another's value: tie = [["w^{(2)}", "w^{(1)}", "transpose"]]
+    training: Training | None = None  # the [training] table: how [values] are trained
 
     @property
     def depth(self) -> int:
@@ -213,7 +216,8 @@ def _validate(data: Mapping[str, Any], src: _Source) -> NetworkSpec:
     shape = links.Shape(layers, bias, base, preset, values.weights if values else None, values.biases if values else ())
     skips = links.skips(data["skip"], shape) if "skip" in data else ()
     ties = links.ties(data["tie"], shape) if "tie" in data else ()
-    return NetworkSpec(layers, acts, cost_name, bias, base, notation, values, extras, skips, ties)
+    training = read_training(data["training"]) if "training" in data else None
+    return NetworkSpec(layers, acts, cost_name, bias, base, notation, values, extras, skips, ties, training)
 
 
 def _check_nesting(data: Mapping[str, Any], deepest: int = MAX_NESTING) -> None:

@@ -7,7 +7,7 @@ them, common subexpressions shared). Finite differences are the independent witn
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -340,9 +340,10 @@ def gradcheck(net: Network, values: Values | None = None, rtol: float = 1e-6, at
 
 
 @np.errstate(all="ignore")  # an overflow is the SpecError below, not RuntimeWarnings
-def evaluate(net: Network) -> dict[str, Any]:
-    """Forward values of the first sample, the mean cost, its gradient and one descent step."""
-    values = net.spec.values
+def evaluate(net: Network, values: Values | None = None) -> dict[str, Any]:
+    """Forward values of the first sample, the mean cost, its gradient and one descent step, at ``values`` (by
+    default the spec's)."""
+    values = values or net.spec.values
     if values is None:
         raise SpecError("the spec has no [values] table; evaluate needs x, y and weights")
     fwd = forward(net, values)
@@ -355,12 +356,12 @@ def evaluate(net: Network) -> dict[str, Any]:
         "z": [z[0].tolist() for z in fwd.z],
         "a": [a[0].tolist() for a in fwd.a],
         "grad_weights": [g.tolist() for g in gw],
-        "grad_biases": _bias_list(net, gb),
+        "grad_biases": bias_list(net, gb),
     }
     if values.learning_rate is not None:
         rate = values.learning_rate
         out["updated_weights"] = [(w - rate * g).tolist() for w, g in zip(values.weights, gw, strict=True)]
-        out["updated_biases"] = _bias_list(net, [b - rate * g for b, g in zip(values.biases, gb, strict=True)])
+        out["updated_biases"] = bias_list(net, [b - rate * g for b, g in zip(values.biases, gb, strict=True)])
     return out
 
 
@@ -370,7 +371,8 @@ def _require_finite(what: str, arrays: list[np.ndarray]) -> None:
         raise SpecError(f"{what} overflows: these values produce inf/nan in float64; use smaller values")
 
 
-def _bias_list(net: Network, biases: list[np.ndarray]) -> list[Any]:
+def bias_list(net: Network, biases: Sequence[np.ndarray]) -> list[Any]:
+    """Biases shaped as the spec writes them: a list per layer, or one number per layer for shared biases."""
     if net.spec.bias == "layer":
         return [float(b[0]) for b in biases]
     return [b.tolist() for b in biases]
