@@ -9,24 +9,23 @@ numbers forward, is told apart from a mistake of method.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Any, cast
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import cast
 
 import numpy as np
 
 from ..base.errors import SpecError
-from ..derive.derivation import derive
 from ..model.network import Network
 from ..model.references import Ref
-from ..model.spec import Values
 from . import by_hand
 from . import numbers as numeric
+from .claim_table import Claim, Numbers, matches, read
+from .claimed_training import Replay
 
-SECTIONS = ("values", "gradients", "updated")
-KINDS = {"values": "az", "gradients": "wbaz", "updated": "wb"}
 CONFIRMED, CARRIED, WRONG = "confirmed", "rounding carried forward", "wrong"
+_WORKED = ("cost", "values", "gradients", "updated")  # the sections a source works by hand, rounding as it goes
 
 
 @dataclass(frozen=True)
@@ -43,6 +42,9 @@ class NumberCheck:
     note: str = ""
     by_tolerance: bool = False  # the table's tolerance, not half a unit of the last written place
     carried: Carried | None = None  # for rounding carried forward: how the number follows
+    over: Ref | None = None  # a local factor's denominator (``ref`` its numerator, None for the cost)
+    steps: int | None = None  # for a number after some updates (``[claims.after.K]``): K
+    slip: str = ""  # for a wrong number: the slip that reproduces it, in words
 
 
 @dataclass(frozen=True)
@@ -72,19 +74,6 @@ class Carried:
         return f"{self.how}: {by_hand.formula(self.terms)} = {by_hand.ten_digits(self.gives)}"
 
 
-@dataclass(frozen=True)
-class _Claim:
-    section: str
-    reference: str
-    ref: Ref | None
-    number: Decimal
-
-    @property
-    def quantity(self) -> Ref:
-        """The a, z, w or b the number is of, for any claim but the cost's."""
-        return cast(Ref, self.ref)  # ``_read`` gives every claim a Ref but the cost's, which is asked no quantity
-
-
 def check_numbers(net: Network) -> list[NumberCheck]:
     """Every number in the spec's [claims] table, checked, in the table's order (cost first)."""
     values = net.spec.values
@@ -93,9 +82,10 @@ def check_numbers(net: Network) -> list[NumberCheck]:
         raise SpecError("the spec has no [claims] table; add one, or give --claim 'LATEX' to check a formula")
     if values is None:
         raise SpecError("claims: the spec needs a [values] table for its numbers to be checked")
-    tolerance, claims = _read(net, table)
-    exact = _Numbers(net, values, numeric.forward(net, values))
-    computed = [_finite(claim, exact.of(claim)) for claim in claims]
+    tolerance, claims = read(net, table)
+    exact = Numbers(net, values, numeric.forward(net, values))
+    replay = Replay(exact, claims)
+    computed = [_finite(claim, replay.value(claim) if claim.steps is not None else exact.of(claim)) for claim in claims]
     allowed = [tolerance if tolerance is not None else half_unit(claim.number) for claim in claims]
     agreed = [_matches(c, claim.number, a) for c, claim, a in zip(computed, claims, allowed, strict=True)]
     carried = _Carrying(exact, claims, agreed).explain_all(allowed, computed)
@@ -104,11 +94,14 @@ def check_numbers(net: Network) -> list[NumberCheck]:
         how = carried.get(n)
         verdict, note = _verdict(agreed[n], how, _like_a_mistake(claim, computed[n], allowed[n]))
         how = how if verdict == CARRIED else None
-        checks.append(NumberCheck(*_row(claim), computed[n], allowed[n], verdict, note, tolerance is not None, how))
+        slip = replay.slip(claim, allowed[n]) if verdict == WRONG else ""
+        note = note or (f"reproduced with a slip: {slip}" if slip else "")
+        row = NumberCheck(*_row(claim), computed[n], allowed[n], verdict, note, tolerance is not None, how)
+        checks.append(replace(row, over=claim.over, steps=claim.steps, slip=slip))
     return checks
 
 
-def _finite(claim: _Claim, computed: float) -> float:
+def _finite(claim: Claim, computed: float) -> float:
     if not np.isfinite(computed):
         raise SpecError(
             f"claims.{claim.section}: the value of {claim.reference} overflows with these values ({computed}); "
@@ -117,7 +110,7 @@ def _finite(claim: _Claim, computed: float) -> float:
     return computed
 
 
-def _row(claim: _Claim) -> tuple[str, str, Ref | None, Decimal]:
+def _row(claim: Claim) -> tuple[str, str, Ref | None, Decimal]:
     return claim.section, claim.reference, claim.ref, claim.number
 
 
@@ -127,103 +120,10 @@ def half_unit(number: Decimal) -> Decimal:
     return Decimal(5).scaleb(int(exponent) - 1)
 
 
-def _read(net: Network, table: Any) -> tuple[Decimal | None, list[_Claim]]:
-    if not isinstance(table, Mapping):
-        raise SpecError("claims: must be a table")
-    unknown = sorted(set(table) - {"cost", "tolerance", *SECTIONS})
-    if unknown:
-        raise SpecError(f"claims: unknown key {unknown[0]!r}; known: cost, tolerance, {', '.join(SECTIONS)}")
-    tolerance = _decimal("claims.tolerance", table["tolerance"]) if "tolerance" in table else None
-    if tolerance is not None and tolerance < 0:
-        raise SpecError("claims.tolerance: must not be negative")
-    claims = [_Claim("cost", "cost", None, _decimal("claims.cost", table["cost"]))] if "cost" in table else []
-    for section in SECTIONS:
-        entries = table.get(section, {})
-        if not isinstance(entries, Mapping):
-            raise SpecError(f"claims.{section}: must be a table of reference = number")
-        for text, number in entries.items():
-            ref = _reference(net, section, text)
-            claims.append(_Claim(section, text, ref, _decimal(f"claims.{section}.{text!r}", number)))
-    if not claims:
-        raise SpecError("claims: no numbers to check (give cost, values, gradients or updated)")
-    return tolerance, claims
+_matches = matches
 
 
-def _reference(net: Network, section: str, text: str) -> Ref:
-    try:
-        ref = net.ref(text)
-    except SpecError as err:
-        raise SpecError(f"claims.{section}: {err}") from None
-    if ref.kind not in KINDS[section]:
-        allowed = ", ".join(KINDS[section])
-        raise SpecError(f"claims.{section}: {text!r} is not one of the kinds this table takes ({allowed})")
-    if section == "values" and ref.layer == 0:
-        raise SpecError(f"claims.values: {text!r} is an input, which the spec already gives")
-    return ref
-
-
-def _decimal(where: str, value: Any) -> Decimal:
-    """A claimed number with the digits it was written with (TOML floats read as Decimal keep them)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
-        raise SpecError(f"{where}: must be a number, got {value!r}")
-    try:
-        number = Decimal(repr(value) if isinstance(value, float) else value)
-    except InvalidOperation:
-        raise SpecError(f"{where}: must be a number, got {value!r}") from None
-    if not number.is_finite():
-        raise SpecError(f"{where}: must be a finite number, got {value!r}")
-    return number
-
-
-class _Numbers:
-    """The engine's values for claims, from a forward pass (exact, or with rounded numbers carried forward).
-
-    ``functions`` keeps each derivation's NumPy form for the next forward pass.
-    """
-
-    def __init__(self, net: Network, values: Values, fwd: numeric.Forward, functions: dict | None = None) -> None:
-        self.net, self.values, self.fwd = net, values, fwd
-        self.functions = functions if functions is not None else {}
-
-    def of(self, claim: _Claim) -> float:
-        if claim.section == "cost":
-            return float(np.mean(numeric.sample_costs(self.net, self.values, self.fwd)))
-        ref = claim.quantity
-        if claim.section == "values":
-            return self.forward_value(ref)
-        gradient = self.gradient(ref)
-        if claim.section == "gradients":
-            return gradient
-        rate = self.values.learning_rate
-        if rate is None:
-            raise SpecError("claims.updated: the spec's [values] needs a learning_rate")
-        return self.parameter(ref) - rate * gradient
-
-    def forward_value(self, ref: Ref) -> float:
-        j = ref.indices[0] - self.net.spec.index_base
-        table = self.fwd.a[ref.layer] if ref.kind == "a" else self.fwd.z[ref.layer - 1]
-        return float(table[0, j])
-
-    def gradient(self, ref: Ref) -> float:
-        """dC/d(ref): the mean over samples for a parameter, the first sample's for an a or a z."""
-        if ref not in self.functions:
-            self.functions[ref] = numeric.evaluator(self.net, [derive(self.net, ref).result])
-        per_sample = self.functions[ref](self.values, self.fwd)[0]
-        return float(np.mean(per_sample)) if ref.kind in "wb" else float(per_sample[0])
-
-    def parameter(self, ref: Ref) -> float:
-        base = self.net.spec.index_base
-        if ref.kind == "w":
-            return float(self.values.weights[ref.layer - 1][ref.indices[0] - base, ref.indices[1] - base])
-        j = ref.indices[0] - base if ref.indices else 0
-        return float(self.values.biases[ref.layer - 1][j])
-
-
-def _matches(value: float, claimed: Decimal, allowed: Decimal) -> bool:
-    return np.isfinite(value) and abs(Decimal(repr(value)) - claimed) <= allowed
-
-
-def _like_a_mistake(claim: _Claim, exact: float, allowed: Decimal) -> str:
+def _like_a_mistake(claim: Claim, exact: float, allowed: Decimal) -> str:
     """What makes a missed gradient wrong whatever rounding reaches it, in words, or "": the other sign than the
     exact value (a step the wrong way), or the exact value doubled or halved, a known mistake of method that a
     coarse rounding may happen to imitate, where the precision tells them apart (half the exact value is more
@@ -254,7 +154,7 @@ def _verdict(agreed: bool, carried: Carried | None, mistake: str) -> tuple[str, 
     return CARRIED, carried.note
 
 
-def _order(claim: _Claim) -> tuple:
+def _order(claim: Claim) -> tuple:
     """Where a number comes in a worked example: forward values layer by layer, the cost, gradients from the
     output back (in a layer dC/da, then dC/dz, then the parameters), then the step."""
     ref = claim.ref
@@ -275,7 +175,7 @@ class _Carrying:
     that follows from a wrong one is not excused by it.
     """
 
-    def __init__(self, exact: _Numbers, claims: list[_Claim], agreed: list[bool]) -> None:
+    def __init__(self, exact: Numbers, claims: list[Claim], agreed: list[bool]) -> None:
         self.net, self.values, self.exact, self.claims = exact.net, exact.values, exact, claims
         self.accepted = {n for n, ok in enumerate(agreed) if ok}
         self.roundings = by_hand.roundings(c.number for c in claims)
@@ -285,7 +185,8 @@ class _Carrying:
         """The explanation of each missed number that has one, by its place in the table. One that looks like a
         mistake of method (``_like_a_mistake``) keeps its explanation but is not used to explain later ones."""
         found: dict[int, Carried] = {}
-        missed = sorted(set(range(len(self.claims))) - self.accepted, key=lambda n: _order(self.claims[n]))
+        missed = [n for n in range(len(self.claims)) if n not in self.accepted and self.claims[n].section in _WORKED]
+        missed.sort(key=lambda n: _order(self.claims[n]))
         with np.errstate(all="ignore"):  # a rounded number may overflow or leave a log's domain: it explains nothing
             for n in missed:
                 how = next(
@@ -298,7 +199,7 @@ class _Carrying:
                         self.accepted.add(n)  # a number counted wrong explains nothing after it
         return found
 
-    def _tries(self, claim: _Claim) -> Iterator[Carried]:
+    def _tries(self, claim: Claim) -> Iterator[Carried]:
         """Each way the source may have reached the number, at each precision it writes with."""
         printed = self._printed()
         if claim.section == "updated":
@@ -326,37 +227,37 @@ class _Carrying:
                 gradients[claim.quantity] = entry
         return by_hand.Printed(values, gradients)
 
-    def _numbers(self, printed: by_hand.Printed, rounding: by_hand.Rounding, exempt: Ref | None) -> _Numbers:
+    def _numbers(self, printed: by_hand.Printed, rounding: by_hand.Rounding, exempt: Ref | None) -> Numbers:
         fwd = by_hand.printed_forward(self.net, self.values, printed.values, rounding, exempt)
-        return _Numbers(self.net, self.values, fwd, self.exact.functions)
+        return Numbers(self.net, self.values, fwd, self.exact.functions)
 
-    def _forward(self, claim: _Claim, printed: by_hand.Printed, rounding: by_hand.Rounding) -> Carried:
+    def _forward(self, claim: Claim, printed: by_hand.Printed, rounding: by_hand.Rounding) -> Carried:
         exempt = claim.ref if claim.section == "values" else None
         gives = self._numbers(printed, rounding, exempt).of(claim)
         return Carried(f"from the earlier values as printed, each rounded to {rounding.words}", rounding, (), gives)
 
     def _hand(
-        self, claim: _Claim, printed: by_hand.Printed, rounding: by_hand.Rounding
+        self, claim: Claim, printed: by_hand.Printed, rounding: by_hand.Rounding
     ) -> Iterator[tuple[str, by_hand.Worked]]:
         for stepwise, what in ((False, "each factor"), (True, "each factor and running product")):
             hand = by_hand.Hand(self.net, self.values, printed, rounding, stepwise, claim.ref, self.functions)
             yield what, hand.gradient(claim.quantity)
 
-    def _gradients(self, claim: _Claim, printed: by_hand.Printed, rounding: by_hand.Rounding) -> Iterator[Carried]:
+    def _gradients(self, claim: Claim, printed: by_hand.Printed, rounding: by_hand.Rounding) -> Iterator[Carried]:
         for what, worked in self._hand(claim, printed, rounding):
             how = f"worked by hand from the printed numbers, {what} rounded to {rounding.words}"
             yield Carried(how, rounding, worked.terms, worked.value, worked.first, worked.samples)
         gives = self._numbers(printed, rounding, None).gradient(claim.quantity)
         yield Carried(f"from the forward values as printed, each rounded to {rounding.words}", rounding, (), gives)
 
-    def _step_from_printed(self, claim: _Claim) -> Iterator[Carried]:
+    def _step_from_printed(self, claim: Claim) -> Iterator[Carried]:
         for n in sorted(self.accepted):
             printed = self.claims[n]
             if printed.section == "gradients" and printed.ref == claim.ref:
                 how = "the step taken with the printed gradient"
                 yield self._step(how, None, claim.quantity, printed.number, format(printed.number, "f"))
 
-    def _steps(self, claim: _Claim, printed: by_hand.Printed, rounding: by_hand.Rounding) -> Iterator[Carried]:
+    def _steps(self, claim: Claim, printed: by_hand.Printed, rounding: by_hand.Rounding) -> Iterator[Carried]:
         for what, worked in self._hand(claim, printed, rounding):
             how = f"the step taken with the gradient worked by hand, {what} rounded to {rounding.words}"
             gradient = rounding.decimal(worked.value)
@@ -368,7 +269,7 @@ class _Carrying:
     def _step(self, how: str, rounding: by_hand.Rounding | None, ref: Ref, gradient: Decimal, written: str) -> Carried:
         """w - eta * gradient, with the gradient as written."""
         current = self.exact.parameter(ref)
-        # an update, which check_numbers has computed already: without a rate it stopped there (``_Numbers.of``)
+        # an update, which check_numbers has computed already: without a rate it stopped there (``Numbers.of``)
         rate = cast(float, self.values.learning_rate)
         step = ("-" + by_hand.given(rate), written) if rate >= 0 else (by_hand.given(-rate), written)
         return Carried(how, rounding, ((by_hand.given(current),), step), current - rate * float(gradient))

@@ -241,6 +241,7 @@ def numbers_context(checks: list[NumberCheck]) -> dict[str, Any]:
             "verdict": c.verdict,
             "note": c.note,
             "carried": carried_data(c),
+            "slip": c.slip or None,
         }
         for c in checks
     ]
