@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from ..derive.derivation import derive
 from ..derive.general_form import general_form, general_kind
 from ..documents import all_document, derivation_document, general_document
 from ..model.network import Network
-from ..model.references import layer_name
 from ..numeric import numbers as numeric
 from ..numeric.claimed_numbers import WRONG, check_numbers
 from ..prove.element import all_proofs
@@ -27,6 +25,7 @@ from ..render.verdict import error_place
 from ..verify.claims import verify_claim
 from . import graph_commands
 from .document_output import check_document_options, deliver
+from .evaluate_command import cmd_evaluate
 from .inputs import claim_text, load_graph, load_spec
 from .terminal import EXIT_FAILED, EXIT_OK, emit, gradcheck_report, one_line, quiet, step, write_stdout
 
@@ -87,45 +86,6 @@ def _general(net: Network, kind: str, fmt: str, options: dict[str, Any]) -> tupl
     stage("proving the general form")
     proof = prove_general_form(net)
     return render_general(general_document(general_form(net, kind), proof, **options), fmt), bool(proof)
-
-
-def cmd_evaluate(args: argparse.Namespace) -> int:
-    if (graph := load_graph(args)) is not None:
-        return graph_commands.evaluate(args, *graph)
-    net, inputs = load_spec(args)
-    stage("deriving every gradient")
-    bounds.check_numeric(net, "evaluate")
-    stage("computing the gradient")
-    numbers = numeric.evaluate(net)
-    text = json.dumps(numbers, indent=2) + "\n" if args.json else _table(net, numbers)
-    emit(text, args.output, inputs)
-    return EXIT_OK
-
-
-def _table(net: Network, numbers: dict[str, Any]) -> str:
-    lines = [f"cost C = {numbers['cost']:.10g}", "", "forward pass (first sample):"]
-    for layer, a in enumerate(numbers["a"]):
-        name = layer_name(layer, net.depth)
-        z = f"  z = {_row(numbers['z'][layer - 1])}" if layer else ""
-        lines.append(f"  layer {name:>4}: a = {_row(a)}{z}")
-    lines += ["", "gradient of the mean cost:"]
-    for layer, g in enumerate(numbers["grad_weights"], start=1):
-        lines.append(f"  dC/dw^({layer_name(layer, net.depth)}) =")
-        lines += [f"    {_row(row)}" for row in g]
-    for layer, g in enumerate(numbers["grad_biases"], start=1):
-        lines.append(f"  dC/db^({layer_name(layer, net.depth)}) = {_row(g if isinstance(g, list) else [g])}")
-    if "updated_weights" in numbers:
-        lines += ["", "after one gradient-descent step:"]
-        for layer, w in enumerate(numbers["updated_weights"], start=1):
-            lines.append(f"  w^({layer_name(layer, net.depth)}) =")
-            lines += [f"    {_row(row)}" for row in w]
-        for layer, b in enumerate(numbers["updated_biases"], start=1):
-            lines.append(f"  b^({layer_name(layer, net.depth)}) = {_row(b if isinstance(b, list) else [b])}")
-    return "\n".join(lines) + "\n"
-
-
-def _row(values: Sequence[float]) -> str:
-    return "[" + ", ".join(f"{v:.10g}" for v in values) + "]"
 
 
 def cmd_verify(args: argparse.Namespace) -> int:

@@ -23,7 +23,8 @@ EPILOG_DERIVE = """examples:
   symbackprop derive --layers 2,3,2 --activation sigmoid --cost sse --wrt 'w_{1,2}^{(L-1)}'"""
 EPILOG_EVALUATE = """examples:
   symbackprop evaluate example:worked
-  symbackprop evaluate net.toml --json"""
+  symbackprop evaluate net.toml --json
+  symbackprop evaluate example:mazur --steps 10000     (a training run: the cost at each step)"""
 EPILOG_VERIFY = """examples:
   symbackprop verify example:deeplizard --wrt 'w_{12}^{(L)}' \\
       --claim "2(a_1^{(L)} - y_1) g'^{(L)}(z_1^{(L)}) a_2^{(L-1)}"
@@ -113,6 +114,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _spec_arguments(evaluate)
     evaluate.add_argument("--json", action="store_true", help="print the numbers as JSON")
+    evaluate.add_argument(
+        "--steps", type=int, metavar="N", help="train for N steps (the spec's [training], or plain gradient descent)"
+    )
+    evaluate.add_argument(
+        "--learning-rate", type=float, metavar="ETA", help="the learning rate (instead of the spec's)"
+    )
+    evaluate.add_argument("--seed", type=int, default=0, help="seed for values drawn where the spec gives none (0)")
     evaluate.add_argument("-o", "--output", type=output_path, help="write to this file instead of standard output")
 
     verify = commands.add_parser(

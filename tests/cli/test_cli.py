@@ -338,7 +338,6 @@ MORE_BAD = [
     pytest.param(["evaluate", "inf.toml"], ["values.x", "finite"], id="inf-value"),
     pytest.param(["evaluate", "samples.toml"], ["x has 2 samples but y has 1"], id="sample-counts"),
     pytest.param(["evaluate", "one_sample.toml"], ["x has 1 sample but y has 2"], id="sample-counts-one"),
-    pytest.param(["evaluate", "novalues.toml"], ["[values]"], id="evaluate-without-values"),
     pytest.param(["evaluate", "generic.toml"], ["generic activation g"], id="evaluate-generic-g"),
     pytest.param(["derive", "example:worked", "--wrt", "hello world"], ["reference"], id="garbage-ref"),
     pytest.param(
