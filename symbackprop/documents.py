@@ -8,7 +8,9 @@ values, and renders.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
+from typing import cast
 
 import sympy as sp
 
@@ -22,15 +24,20 @@ from .derive.graph_backprop import GraphDerivation, derive_graph
 from .model.graph_spec import GraphSpec
 from .model.network import Network
 from .model.references import Ref
+from .model.spec import Values
+from .model.training import Training
 from .numeric import numbers as numeric
+from .numeric.claim_table import Numbers
 from .numeric.claimed_numbers import check_numbers
 from .numeric.graph_claims import check_graph_numbers
 from .numeric.graph_numbers import graph_numbers
+from .numeric.training import train
 from .prove.element import all_proofs
 from .prove.forms import Verdicts, stated_proofs
 from .prove.graph_proof import prove_graph
 from .prove.proof import Proof
 from .render import AllDocument, DerivationDocument, GeneralDocument
+from .render.finished import TrainingResult
 from .render.graph_document import GraphDocument
 
 EXPANDED_LIMIT = 160  # operations in the fully expanded result above which it is not printed
@@ -42,9 +49,11 @@ def derivation_document(
     proof: Proof | Verdicts | None = None,
     title: str | None = None,
     author: str | None = None,
+    steps: int | None = None,
 ) -> DerivationDocument:
     """Everything a document of ``d`` in ``fmt`` states, worked out: the proofs (``proof`` if already run), the
-    expanded result, the spec's numbers and claims, and a spot check by finite differences."""
+    expanded result, the spec's numbers and claims, a spot check by finite differences, and with [training] (or
+    ``steps``) the training run."""
     net = d.network
     verdicts = proof if isinstance(proof, Verdicts) else stated_proofs(d, fmt, proof)
     generic = _generic(net)
@@ -56,6 +65,8 @@ def derivation_document(
         numbers = numeric.worked_numbers(d, net.spec.values)
     documented = fmt != "json"
     claimed = documented and numbers is not None and "claims" in net.spec.extras
+    values = net.spec.values
+    worked = documented and numbers is not None and values is not None
     return DerivationDocument(
         d=d,
         verdicts=verdicts,
@@ -65,7 +76,29 @@ def derivation_document(
         spot=None if generic or not documented else numeric.point_check(d),
         title=_extra(net, "title", title),
         author=_extra(net, "author", author),
+        forward=_forward(net, values) if worked and values is not None else None,
+        training=_training(net, values, steps) if worked and values is not None else None,
     )
+
+
+def _forward(net: Network, values: Values) -> tuple[tuple[list[float], list[float]], ...]:
+    fwd = numeric.forward(net, values)
+    return tuple((z[0].tolist(), a[0].tolist()) for z, a in zip(fwd.z, fwd.a[1:], strict=True))
+
+
+def _training(net: Network, values: Values, steps: int | None) -> TrainingResult | None:
+    """The spec's training run (``steps`` for its length, or plain gradient descent for that many steps)."""
+    training = net.spec.training
+    if training is None and steps is None:
+        return None
+    training = replace(training or Training(), steps=steps if steps is not None else cast(Training, training).steps)
+    if values.learning_rate is None:
+        raise SpecError("training needs a learning rate: give learning_rate in [values]")
+    stage(f"training for {training.steps} steps")
+    run = train(net, values, training)
+    before, after = (Numbers(net, v, numeric.forward(net, v)) for v in (values, run.last))
+    rows = [(ref, before.parameter(ref), after.parameter(ref)) for ref in net.parameters()]
+    return TrainingResult(training.describe(), [float(c) for c in run.trajectory], rows)
 
 
 def expanded_or_none(d: Derivation) -> sp.Expr | None:

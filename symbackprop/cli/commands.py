@@ -16,6 +16,7 @@ from ..derive.derivation import derive
 from ..derive.general_form import general_form, general_kind
 from ..documents import all_document, derivation_document, general_document
 from ..model.network import Network
+from ..model.training import read_training
 from ..numeric import numbers as numeric
 from ..numeric.claimed_numbers import WRONG, check_numbers
 from ..prove.element import all_proofs
@@ -37,6 +38,8 @@ def cmd_derive(args: argparse.Namespace) -> int:
     fmt = "json" if args.json else args.to
     check_document_options(args, fmt, net.spec.extras)
     options = {"title": args.title, "author": args.author}
+    if args.steps is not None and (args.wrt2 is not None or args.wrt.strip() == "all" or general_kind(args.wrt)):
+        raise SpecError("--steps adds a training run to the worked example of one weight or bias (--wrt w_{12}^{(L)})")
     if args.wrt2 is not None:
         return _second(net, args, fmt, inputs)
     if args.wrt.strip() == "all":
@@ -56,7 +59,8 @@ def cmd_derive(args: argparse.Namespace) -> int:
         bounds.check_element(net, ref, args.wrt, fmt)
         d = derive(net, ref)
         verdicts = stated_proofs(d, fmt)
-        document = derivation_document(d, fmt, verdicts, **options)
+        steps = None if args.steps is None else read_training({}, args.steps).steps
+        document = derivation_document(d, fmt, verdicts, **options, steps=steps)
         source, proven = render(document, "tex" if fmt == "pdf" else fmt, args.templates), bool(verdicts)
     deliver(source, fmt, args.output, inputs)
     return EXIT_OK if proven else EXIT_FAILED

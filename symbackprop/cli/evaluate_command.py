@@ -25,13 +25,14 @@ from . import graph_commands
 from .inputs import load_graph, load_spec
 from .terminal import EXIT_OK, emit
 
+NOT_TRAINED = "a graph (or a network with skip or tie) is not trained"
 MAX_ROWS = 21  # trajectory rows printed as text; a longer run is shown at evenly spaced steps
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
     if (graph := load_graph(args)) is not None:
         if args.steps is not None or args.learning_rate is not None:
-            raise SpecError("--steps and --learning-rate train a network's parameters; a graph has none to train")
+            raise SpecError(f"--steps and --learning-rate train a layered network; {NOT_TRAINED}")
         return graph_commands.evaluate(args, *graph)
     net, inputs = load_spec(args)
     stage("deriving every gradient")
@@ -127,7 +128,7 @@ def _trajectory(training: str, costs: list[float]) -> list[str]:
         sorted({round(k * steps / (MAX_ROWS - 1)) for k in range(MAX_ROWS)}) if steps >= MAX_ROWS else range(steps + 1)
     )
     every = "" if steps < MAX_ROWS else f" (at {len(shown)} of the {steps + 1} steps; --json gives every one)"
-    lines = [f"training: {training}", f"the cost after each step{every}:", "     step  cost C"]
+    lines = [f"training: {training}", f"the mean cost after k updates{every}:", "        k  cost C"]
     lines += [f"  {k:>7}  {costs[k]:.10g}" for k in shown]
     return lines
 

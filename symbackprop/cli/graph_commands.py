@@ -33,6 +33,8 @@ def derive(args: argparse.Namespace, spec: GraphSpec, inputs: tuple[Path, ...]) 
     fmt = "json" if args.json else args.to
     if args.wrt2 is not None:
         raise SpecError("--wrt2 is for a network's second derivative; a graph's derivation is of its output")
+    if args.steps is not None:
+        raise SpecError("--steps trains a layered network; a graph (or a network with skip or tie) is not trained")
     check_document_options(args, fmt, {"title": spec.graph.title, "author": spec.author})
     wrt = args.wrt.strip()
     stage("deriving")

@@ -100,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="REF2",
         help="a second weight or bias: the second derivative d^2 C_0/(d REF d REF2) (text, json)",
     )
+    derive.add_argument(
+        "--steps", type=int, metavar="N", help="add the training run: N steps (the spec's [training], or plain descent)"
+    )
     derive.add_argument("--title", help="the document's title (tex and pdf)")
     derive.add_argument("--author", help="the document's author (tex and pdf)")
     derive.add_argument("--json", action="store_true", help="the same as --to json")

@@ -217,6 +217,8 @@ def _validate(data: Mapping[str, Any], src: _Source) -> NetworkSpec:
     skips = links.skips(data["skip"], shape) if "skip" in data else ()
     ties = links.ties(data["tie"], shape) if "tie" in data else ()
     training = read_training(data["training"]) if "training" in data else None
+    if training is not None and (skips or ties):
+        raise SpecError("training: a network with skip or tie is derived as a graph, and a graph is not trained")
     return NetworkSpec(layers, acts, cost_name, bias, base, notation, values, extras, skips, ties, training)
 
 

@@ -6,8 +6,7 @@ Nothing here proves or computes numbers; it prints the results it is given and d
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 import sympy as sp
 
@@ -17,11 +16,11 @@ from ..model.network import Network
 from ..model.references import Ref
 from ..model.spec import notes
 from ..model.symbols import C0, A, B, W, Y, Z, activation_functions
-from ..numeric.by_hand import Rounding, formula, ten_digits
-from ..numeric.claimed_numbers import NumberCheck
 from ..prove.forms import MatrixProof
+from .claims_context import claim_rows
 from .data import Data, Printed, notation_data, proof_data, record, ref_key
 from .finished import AllDocument, DerivationDocument, GeneralDocument, SecondDocument
+from .training_context import forward_rows, training_data
 
 LISTED_SAMPLES = 8  # per-sample values a document lists before it gives the rest as a count
 BIAS_WORDS = {
@@ -107,6 +106,8 @@ def document_context(doc: DerivationDocument) -> Data:
         "notation_rows": [[p.expr(symbol), p.words(meaning)] for symbol, meaning in notation_rows(net)],
         "numbers": numbers_data(doc) if doc.numbers is not None else None,
         "claims": claim_rows(net, doc.claims, p) if doc.claims is not None else None,
+        "forward": forward_rows(net, doc.forward),
+        "training": training_data(net, doc.training, p) if doc.training is not None else None,
         "matrix": matrix_context(net, doc.verdicts.matrix) if doc.verdicts.matrix is not None else None,
         "spot": record(doc.spot) if doc.spot is not None else None,
         "delta": p.expr(delta_symbol(d)) if net.notation.use_delta and d.target.kind in "wb" else None,
@@ -381,51 +382,6 @@ def second_context(doc: SecondDocument) -> Data:
         },
         "proof": proof_data(doc.proof),
     }
-
-
-def claim_rows(net: Network, checks: Sequence[NumberCheck], p: Printed) -> list[Data]:
-    """The spec's claimed numbers, checked, as rows for the worked example's table (symbols, never user text)."""
-    rows = []
-    for c in checks:
-        rows.append(
-            {
-                "section": c.section,
-                "symbol": p.expr(net.symbol(c.ref)) if c.ref is not None else None,
-                "claimed": str(c.claimed),
-                "computed": float(c.computed),
-                "computed_text": computed_digits(c.claimed, c.computed),
-                "verdict": c.verdict,
-                "note": c.note,
-                "carried": _carried_tex(c),
-                "of": net.notation.batch_cost_symbol
-                if c.ref is None or c.ref.kind in "wb"
-                else net.notation.cost_symbol,
-            }
-        )
-    return rows
-
-
-def _carried_tex(c: NumberCheck) -> dict[str, str | None] | None:
-    """How a number rounding carried forward explains follows, for the document: words, and the last step in LaTeX."""
-    if c.carried is None:
-        return None
-    how = c.carried
-    if not how.terms:
-        return {"how": how.how, "step": None}
-    step = formula(how.terms, r" \cdot ", r"\dots")
-    if how.samples > 1:
-        # several samples come only from a gradient worked by hand, with its first sample's value and a rounding
-        value, rounding = cast(float, how.first), cast(Rounding, how.rounding)
-        first = f"for the first sample ${step} = {ten_digits(value)}$, written ${rounding.text(value)}$"
-        mean = f"the mean of the {how.samples} samples' written results is ${ten_digits(how.gives)}$"
-        return {"how": how.how, "step": f"{first}; {mean}"}
-    return {"how": how.how, "step": f"${step} = {ten_digits(how.gives)}$"}
-
-
-def computed_digits(claimed: Decimal, computed: float) -> str:
-    """The computed value to two more decimal places than the claim was printed with."""
-    places = max(-int(claimed.as_tuple().exponent), 0) + 2
-    return f"{computed:.{min(places, 15)}f}"
 
 
 def matrix_context(net: Network, matrix: MatrixProof) -> Data:

@@ -12,6 +12,7 @@ from ..derive.derivation import Derivation
 from ..derive.general_form import GeneralForm
 from ..derive.second import SecondDerivation
 from ..model.network import Network
+from ..model.references import Ref
 from ..numeric.claimed_numbers import NumberCheck
 from ..numeric.numbers import ParameterStep, WorkedNumbers
 from ..prove.forms import Verdicts
@@ -31,6 +32,18 @@ class DerivationDocument:
     spot: tuple[float, float] | None = None
     title: str = ""
     author: str = ""
+    forward: Sequence[tuple[Sequence[float], Sequence[float]]] | None = None  # (z, a) of layers 1..L, first sample
+    training: TrainingResult | None = None
+
+
+@dataclass(frozen=True)
+class TrainingResult:
+    """A training run a worked example shows: how it was trained, the mean cost before each step and after the
+    last, and each parameter before the first step and after the last."""
+
+    words: str
+    trajectory: Sequence[float]
+    parameters: Sequence[tuple[Ref, float, float]]
 
 
 @dataclass(frozen=True)

@@ -64,7 +64,7 @@ def test_text_shows_a_long_run_at_evenly_spaced_steps(cmdline):
     done = cmdline.run("evaluate", "example:mazur", "--steps", "1000")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    start = lines.index("     step  cost C")
+    start = lines.index("        k  cost C")
     steps = [int(line.split()[0]) for line in lines[start + 1 : start + 22]]
     assert steps[0] == 0 and steps[-1] == 1000 and len(steps) == 21
     assert "(at 21 of the 1001 steps; --json gives every one)" in done.stdout
@@ -74,7 +74,7 @@ def test_text_shows_a_long_run_at_evenly_spaced_steps(cmdline):
 def test_a_short_run_shows_every_step(cmdline):
     done = cmdline.run("evaluate", "example:mazur", "--steps", "2")
     assert "training: sgd, 2 steps, full batch" in done.stdout
-    assert [line.split()[0] for line in done.stdout.split("     step  cost C\n")[1].splitlines()[:3]] == ["0", "1", "2"]
+    assert [line.split()[0] for line in done.stdout.split("        k  cost C\n")[1].splitlines()[:3]] == ["0", "1", "2"]
 
 
 def test_a_spec_without_values_draws_them_from_the_seed_and_says_so(cmdline):
@@ -111,7 +111,7 @@ def test_the_learning_rate_can_be_given_for_drawn_values(cmdline):
         (["example:mazur", "--steps", "-3"], "--steps: must be a whole number of steps from 0 to 1,000,000"),
         (
             ["example:circuit", "--steps", "3"],
-            "--steps and --learning-rate train a network's parameters; a graph has none",
+            "--steps and --learning-rate train a layered network; a graph (or a network with skip or tie) is not",
         ),
     ],
 )
