@@ -115,21 +115,24 @@ def all_document(
     on_step: Callable[[str], None] | None = None,
     title: str | None = None,
     author: str | None = None,
+    steps: int | None = None,
 ) -> AllDocument:
     """Every weight and bias (or, past ``bounds.ALL_ELEMENTS``, a sample by layer) derived and proven, with the
-    spec's numbers for each; ``proofs`` if already run, else run here (``on_step`` hears of each)."""
+    spec's numbers for each and its training run (``steps`` as for ``derivation_document``); ``proofs`` if
+    already run, else run here (``on_step`` hears of each)."""
     if proofs is None:
         proofs = all_proofs(net, bounds.all_elements(net), on_step)
     sample = len(net.parameters()) > bounds.ALL_ELEMENTS
     values = net.spec.values
-    steps = numeric.parameter_steps(net, values) if values is not None and not _generic(net) and not sample else None
+    worked = numeric.parameter_steps(net, values) if values is not None and not _generic(net) and not sample else None
     return AllDocument(
         network=net,
         derivations=tuple((derive(net, ref), proof) for ref, proof in proofs.items()),
         sample=sample,
-        steps=steps,
+        steps=worked,
         title=_extra(net, "title", title),
         author=_extra(net, "author", author),
+        training=_training(net, values, steps) if worked is not None and values is not None else None,
     )
 
 

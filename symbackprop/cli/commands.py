@@ -38,8 +38,9 @@ def cmd_derive(args: argparse.Namespace) -> int:
     fmt = "json" if args.json else args.to
     check_document_options(args, fmt, net.spec.extras)
     options = {"title": args.title, "author": args.author}
-    if args.steps is not None and (args.wrt2 is not None or args.wrt.strip() == "all" or general_kind(args.wrt)):
-        raise SpecError("--steps adds a training run to the worked example of one weight or bias (--wrt w_{12}^{(L)})")
+    if args.steps is not None and (args.wrt2 is not None or general_kind(args.wrt)):
+        raise SpecError("--steps adds a training run to a worked example: --wrt one weight or bias, or all")
+    steps = None if args.steps is None else read_training({}, args.steps).steps
     if args.wrt2 is not None:
         return _second(net, args, fmt, inputs)
     if args.wrt.strip() == "all":
@@ -49,7 +50,7 @@ def cmd_derive(args: argparse.Namespace) -> int:
         bounds.check_all(net)
         stage("proving every weight and bias")
         proofs = all_proofs(net, bounds.all_elements(net), step)
-        source = render_all(all_document(net, proofs, **options), args.templates)
+        source = render_all(all_document(net, proofs, **options, steps=steps), args.templates)
         proven = all(proofs.values())
     elif (kind := general_kind(args.wrt)) is not None:
         source, proven = _general(net, kind, "tex" if fmt == "pdf" else fmt, options)
@@ -59,7 +60,6 @@ def cmd_derive(args: argparse.Namespace) -> int:
         bounds.check_element(net, ref, args.wrt, fmt)
         d = derive(net, ref)
         verdicts = stated_proofs(d, fmt)
-        steps = None if args.steps is None else read_training({}, args.steps).steps
         document = derivation_document(d, fmt, verdicts, **options, steps=steps)
         source, proven = render(document, "tex" if fmt == "pdf" else fmt, args.templates), bool(verdicts)
     deliver(source, fmt, args.output, inputs)

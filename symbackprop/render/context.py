@@ -294,6 +294,7 @@ def all_context(doc: AllDocument) -> Data:
         "facts": list(dict.fromkeys(f for proof in stated for f in proof["activation_facts"])),
         "title": doc.title,
         "author": doc.author,
+        "training": training_data(net, doc.training, p) if doc.training is not None else None,
     }
 
 

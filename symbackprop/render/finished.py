@@ -57,6 +57,7 @@ class AllDocument:
     steps: Sequence[ParameterStep] | None = None
     title: str = ""
     author: str = ""
+    training: TrainingResult | None = None
 
 
 @dataclass(frozen=True)

@@ -73,3 +73,16 @@ def test_markdown_and_text_carry_the_run(cmdline):
 def test_the_same_run_gives_the_same_document(cmdline):
     args = ("derive", "example:mazur-training", "--wrt", "w_{00}^{(2)}", "--to", "tex")
     assert cmdline.run(*args).stdout == cmdline.run(*args).stdout
+
+
+@NEEDS_TEX
+def test_every_weight_and_bias_document_carries_the_run_too(cmdline, tmp_path):
+    from symbackprop.render.latex_build import pdf_text
+
+    done = cmdline.run(
+        "derive", "example:mazur", "--wrt", "all", "--steps", "20", "--to", "pdf", "-o", "all.pdf", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    text = re.sub(r"\s+", " ", pdf_text((tmp_path / "all.pdf").read_bytes()))
+    assert "Training for 20 steps" in text and "sgd, 20 steps, full batch" in text
+    assert "before after 20 steps" in text
