@@ -12,7 +12,8 @@ True
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypedDict, Unpack
+from dataclasses import replace
+from typing import Any, TypedDict, Unpack, cast
 
 from .. import documents
 from ..codegen.modules import gradient_function as _gradient_function
@@ -22,8 +23,11 @@ from ..derive.graph_backprop import GraphDerivation, derive_graph
 from ..model.dense_graph import graph_name, network_graph
 from ..model.network import Network
 from ..model.references import Ref
+from ..model.spec import Values
+from ..model.training import Training, read_training
 from ..numeric.hessian import hessian_function as _hessian_function
 from ..numeric.numbers import evaluate as _evaluate
+from ..numeric.training import report as _training_report
 from ..prove.element import prove as _prove
 from ..prove.proof import Proof
 from ..render import boxed
@@ -61,16 +65,27 @@ def prove(d: Derivation) -> Proof:
     return _prove(d)
 
 
-def evaluate(net: Network) -> dict[str, Any]:
+def evaluate(net: Network, steps: int | None = None) -> dict[str, Any]:
     """Forward pass, cost, gradient of the mean cost and (with a learning rate) the updated parameters, at the
-    spec's values.
+    spec's values; with the spec's [training] (or ``steps`` of it, or of plain gradient descent), also the run:
+    ``training``, ``trajectory`` (the mean cost before each step and after the last) and ``after`` (weights,
+    biases and cost after the last step), as ``symbackprop evaluate --json`` prints them.
 
     >>> import symbackprop as sbp
     >>> numbers = sbp.evaluate(sbp.Network.from_toml("example:worked"))
     >>> round(numbers["cost"], 6)
     0.383298
+    >>> run = sbp.Network.from_toml("example:mazur").evaluate(steps=2)
+    >>> [round(c, 6) for c in run["trajectory"]], run["training"]
+    ([0.298371, 0.285751, 0.272797], 'sgd, 2 steps, full batch')
     """
-    return _evaluate(net)
+    numbers = _evaluate(net)
+    training = net.spec.training
+    if steps is not None:
+        training = replace(training or Training(), steps=read_training({}, steps).steps)
+    if training is None:
+        return numbers
+    return {**numbers, **_training_report(net, cast(Values, net.spec.values), training)}
 
 
 def gradient_function(net: Network, backend: str = "numpy") -> Callable[..., Any]:
