@@ -41,6 +41,10 @@ def cmd_derive(args: argparse.Namespace) -> int:
     if args.steps is not None and (args.wrt2 is not None or general_kind(args.wrt)):
         raise SpecError("--steps adds a training run to a worked example: --wrt one weight or bias, or all")
     steps = None if args.steps is None else read_training({}, args.steps).steps
+    if steps is not None and net.spec.values is None:
+        raise SpecError("--steps trains the spec's [values], and this spec has none (evaluate --steps draws some)")
+    if steps is not None and fmt == "json":
+        raise SpecError("--steps adds the run to a document; for its numbers as JSON use evaluate --steps N --json")
     if args.wrt2 is not None:
         return _second(net, args, fmt, inputs)
     if args.wrt.strip() == "all":

@@ -4,6 +4,7 @@ A usage error is one line and exit status 2."""
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 from typing import NoReturn
@@ -120,10 +121,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--steps", type=int, metavar="N", help="train for N steps (the spec's [training], or plain gradient descent)"
     )
-    evaluate.add_argument(
-        "--learning-rate", type=float, metavar="ETA", help="the learning rate (instead of the spec's)"
-    )
-    evaluate.add_argument("--seed", type=int, default=0, help="seed for values drawn where the spec gives none (0)")
+    evaluate.add_argument("--learning-rate", type=rate, metavar="ETA", help="the learning rate (instead of the spec's)")
+    evaluate.add_argument("--seed", type=seed, default=0, help="seed for values drawn where the spec gives none (0)")
     evaluate.add_argument("-o", "--output", type=output_path, help="write to this file instead of standard output")
 
     verify = commands.add_parser(
@@ -159,9 +158,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _spec_arguments(gradcheck)
     gradcheck.add_argument("--random", action="store_true", help="check at random values even when the spec has values")
-    gradcheck.add_argument("--seed", type=int, default=0, help="seed for the random values (default 0)")
+    gradcheck.add_argument("--seed", type=seed, default=0, help="seed for the random values (default 0)")
     gradcheck.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
+
+
+def seed(text: str) -> int:
+    """A --seed: a whole number from 0 (NumPy's generators take no negative seed)."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 30:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 0, got {shown(text)}")
+    return int(text)
+
+
+def rate(text: str) -> float:
+    """A --learning-rate: a finite number above 0, as the spec's learning_rate."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {shown(text)}") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"a gradient-descent step needs a finite rate above 0, got {shown(text)}")
+    return value
 
 
 def output_path(text: str) -> Path:

@@ -31,7 +31,7 @@ from ..base.errors import SpecError, did_you_mean
 from ..base.output import shown
 from .graph import Graph
 from .graph_reading import name_key
-from .spec import one_line_text, read_toml
+from .spec import one_line_text, printed_number, read_toml
 
 KEYS = ("title", "author", "output", "graph", "values", "claims")
 CLAIM_TABLES = ("values", "gradients", "local")
@@ -116,7 +116,7 @@ def _claims(table: Any, graph: Graph) -> GraphClaims:
             where = f"[claims.{section}] {key}"
             if isinstance(number, bool) or not isinstance(number, (int, Decimal)):
                 raise SpecError(f"{where}: a number as the source printed it, got {_short(number)}")
-            if not Decimal(number).is_finite():
+            if not printed_number(Decimal(number)):
                 raise SpecError(f"{where}: {number} is not a number a source prints; give a finite one")
             name = _local(key, graph, where) if section == "local" else _name(key, graph, where)
             found[section][name] = Decimal(number)

@@ -219,7 +219,21 @@ def _validate(data: Mapping[str, Any], src: _Source) -> NetworkSpec:
     training = read_training(data["training"]) if "training" in data else None
     if training is not None and (skips or ties):
         raise SpecError("training: a network with skip or tie is derived as a graph, and a graph is not trained")
+    if training is not None and (values is None or values.learning_rate is None):
+        raise SpecError("training: trains the spec's [values] at their learning_rate; give [values] with one")
     return NetworkSpec(layers, acts, cost_name, bias, base, notation, values, extras, skips, ties, training)
+
+
+MAX_PRINTED_EXPONENT = 400  # a printed number past 1e400 or below 1e-400 is no number a source prints (float64: 1e308)
+
+
+def printed_number(number: Decimal) -> bool:
+    """Whether a claimed number is one a source could print: finite, its exponent within a few hundred.
+
+    >>> printed_number(Decimal("0.3833")), printed_number(Decimal("1e999999999")), printed_number(Decimal("NaN"))
+    (True, False, False)
+    """
+    return number.is_finite() and -MAX_PRINTED_EXPONENT <= number.adjusted() <= MAX_PRINTED_EXPONENT
 
 
 def _check_nesting(data: Mapping[str, Any], deepest: int = MAX_NESTING) -> None:

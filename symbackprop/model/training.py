@@ -93,7 +93,9 @@ def read_training(table: Any, steps: int | None = None) -> Training:
     for key in (*HYPER[optimizer], "weight_decay"):
         if key in table:
             settings[key] = _hyper(key, table[key])
-    settings["steps"] = _steps("training.steps", table.get("steps", 1)) if steps is None else _steps("--steps", steps)
+    settings["steps"] = _steps("training.steps", table.get("steps", 1))
+    if steps is not None:
+        settings["steps"] = _steps("--steps", steps)
     if "update_biases" in table:
         if not isinstance(table["update_biases"], bool):
             raise SpecError(f"training.update_biases: must be true or false, got {table['update_biases']!r}")

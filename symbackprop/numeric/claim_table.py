@@ -24,7 +24,7 @@ from ..base.errors import SpecError
 from ..derive.derivation import derive
 from ..model.network import Network
 from ..model.references import Ref
-from ..model.spec import Values
+from ..model.spec import Values, printed_number
 from ..model.training import MAX_STEPS
 from . import numbers as numeric
 
@@ -100,7 +100,7 @@ def _claim(net: Network, section: str, part: str, text: str, number: Any, steps:
 def _after(net: Network, entries: Mapping[str, Any]) -> list[Claim]:
     claims = []
     for key, table in entries.items():
-        if not (key.isascii() and key.isdigit()) or not 0 <= int(key) <= MAX_STEPS:
+        if not (key.isascii() and key.isdigit()) or str(int(key)) != key or not 0 <= int(key) <= MAX_STEPS:
             raise SpecError(
                 f"claims.after: {key!r} is not a number of updates; write [claims.after.1], [claims.after.100]"
             )
@@ -176,6 +176,12 @@ def _local_formula(net: Network, top: Ref, over: Ref) -> sp.Expr:
     return sp.diff(net.z_definition(top.layer, top.indices[0]), net.symbol(over))
 
 
+def trains_biases(net: Network) -> bool:
+    """Whether a step moves the biases: unless the spec's [training] says ``update_biases = false``."""
+    training = net.spec.training
+    return training is None or training.update_biases
+
+
 def decimal(where: str, value: Any) -> Decimal:
     """A claimed number with the digits it was written with (TOML floats read as Decimal keep them)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
@@ -184,8 +190,9 @@ def decimal(where: str, value: Any) -> Decimal:
         number = Decimal(repr(value) if isinstance(value, float) else value)
     except InvalidOperation:
         raise SpecError(f"{where}: must be a number, got {value!r}") from None
-    if not number.is_finite():
-        raise SpecError(f"{where}: must be a finite number, got {value!r}")
+    if not printed_number(number):
+        given = value if isinstance(value, Decimal) else repr(value)
+        raise SpecError(f"{where}: must be a finite number a source prints (from 1e-400 to 1e400), got {given}")
     return number
 
 
@@ -221,6 +228,8 @@ class Numbers:
         rate = self.values.learning_rate
         if rate is None:
             raise SpecError(f"claims.{claim.section}: the spec's [values] needs a learning_rate")
+        if ref.kind == "b" and not trains_biases(self.net):
+            rate = 0.0  # the spec's [training] holds the biases: one step leaves them where they are
         return rate * gradient if part == "step_size" else self.parameter(ref) - rate * gradient
 
     def forward_value(self, ref: Ref) -> float:

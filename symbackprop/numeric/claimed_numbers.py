@@ -22,7 +22,7 @@ from ..model.references import Ref
 from . import by_hand
 from . import numbers as numeric
 from .claim_table import Claim, Numbers, matches, read
-from .claimed_training import Replay
+from .claimed_training import Replay, unsearched
 
 CONFIRMED, CARRIED, WRONG = "confirmed", "rounding carried forward", "wrong"
 _WORKED = ("cost", "values", "gradients", "updated")  # the sections a source works by hand, rounding as it goes
@@ -96,6 +96,7 @@ def check_numbers(net: Network) -> list[NumberCheck]:
         how = how if verdict == CARRIED else None
         slip = replay.slip(claim, allowed[n]) if verdict == WRONG else ""
         note = note or (f"reproduced with a slip: {slip}" if slip else "")
+        note = note or (unsearched(replay, claim) if verdict == WRONG else "")
         row = NumberCheck(*_row(claim), computed[n], allowed[n], verdict, note, tolerance is not None, how)
         checks.append(replace(row, over=claim.over, steps=claim.steps, slip=slip))
     return checks

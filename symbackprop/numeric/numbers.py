@@ -361,7 +361,9 @@ def evaluate(net: Network, values: Values | None = None) -> dict[str, Any]:
     if values.learning_rate is not None:
         rate = values.learning_rate
         out["updated_weights"] = [(w - rate * g).tolist() for w, g in zip(values.weights, gw, strict=True)]
-        out["updated_biases"] = bias_list(net, [b - rate * g for b, g in zip(values.biases, gb, strict=True)])
+        held = net.spec.training is not None and not net.spec.training.update_biases  # [training] holds them
+        bias_rate = 0.0 if held else rate
+        out["updated_biases"] = bias_list(net, [b - bias_rate * g for b, g in zip(values.biases, gb, strict=True)])
     return out
 
 

@@ -98,7 +98,7 @@ def train(
         trajectory[steps] = float(np.mean(gradient(values.x, values.y, weights, biases).costs))
     if steps not in states:
         states[steps] = values
-    _require_finite(trajectory)
+    _require_finite(trajectory, weights + biases)
     return Run(trajectory, states)
 
 
@@ -122,13 +122,24 @@ def _frozen(arrays: Arrays) -> tuple[np.ndarray, ...]:
     return tuple(a.copy() for a in arrays)
 
 
-def _require_finite(trajectory: np.ndarray) -> None:
+def _require_finite(trajectory: np.ndarray, params: Arrays) -> None:
+    """A run past float64's range is refused: a cost, or a parameter (which can overflow while the cost stays
+    finite, a saturated sigmoid's), that is inf or nan."""
     bad = np.flatnonzero(~np.isfinite(trajectory))
     if bad.size:
         raise SpecError(
-            f"training: the cost overflows after {int(bad[0])} steps (inf/nan in float64); "
+            f"training: the cost overflows after {_updates(int(bad[0]))} (inf/nan in float64); "
             "use a smaller learning_rate or fewer steps"
         )
+    if not all(np.all(np.isfinite(p)) for p in params):
+        raise SpecError(
+            f"training: the parameters overflow within {_updates(len(trajectory) - 1)} (inf/nan in float64); "
+            "use a smaller learning_rate or fewer steps"
+        )
+
+
+def _updates(count: int) -> str:
+    return f"{count} update{'' if count == 1 else 's'}"
 
 
 class _Optimizer:

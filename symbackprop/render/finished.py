@@ -44,6 +44,7 @@ class TrainingResult:
     words: str
     trajectory: Sequence[float]
     parameters: Sequence[tuple[Ref, float, float]]
+    plain: bool = True  # plain full-batch gradient descent: the update step shown, repeated
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from .data import Data, Printed
 from .finished import TrainingResult
 
 MAX_POINTS = 200
+TINY, HUGE = 1e-300, 1e300  # costs outside these get a linear axis with only its two ends marked
 WIDTH, HEIGHT = 11.0, 5.0  # the plot in cm
 PX = 40  # SVG pixels per cm
 MAX_FORWARD_WIDTH = 8  # a forward-pass table lists layers of up to this many neurons
@@ -39,6 +40,7 @@ def training_data(net: Network, result: TrainingResult, p: Printed) -> Data:
     shown = len(result.parameters) <= MAX_PARAMETERS
     return {
         "words": result.words,
+        "plain": result.plain,
         "steps": steps,
         "first": costs[0],
         "last": costs[-1],
@@ -60,23 +62,24 @@ def plot(costs: Sequence[float]) -> Data:
         if steps >= MAX_POINTS
         else range(steps + 1)
     )
-    log = min(costs) > 0 and max(costs) / min(costs) >= 100
+    log = min(costs) > TINY and max(costs) < HUGE and max(costs) / min(costs) >= 100
     low, high, yticks = _log_axis(costs) if log else _linear_axis(costs)
     scale = (lambda c: math.log10(c)) if log else (lambda c: c)
 
     def y(c: float) -> float:
-        return (scale(c) - low) / (high - low) * HEIGHT if high > low else HEIGHT / 2
+        span = high / 2 - low / 2  # halved: the difference of two numbers near float64's limit still fits
+        return (scale(c) / 2 - low / 2) / span * HEIGHT if span > 0 else HEIGHT / 2
 
     def x(k: int) -> float:
         return k / steps * WIDTH if steps else 0.0
 
     points = [(x(k), y(costs[k])) for k in at]
     xticks = [(x(k), f"{k:,}") for k in sorted({round(i * steps / 4) for i in range(5)})] if steps else [(0.0, "0")]
-    ticks = [(y(value), tex) for value, tex in yticks]
+    ticks = [(y(value), label) for value, label in yticks]
     return {
         "points": " -- ".join(f"({px:.3f},{py:.3f})" for px, py in points),
         "xticks": [{"at": f"{px:.3f}", "label": label} for px, label in xticks],
-        "yticks": [{"at": f"{py:.3f}", "label": label} for py, label in ticks],
+        "yticks": [{"at": f"{py:.3f}", "label": _tex(label)} for py, label in ticks],
         "log": log,
         "width": WIDTH,
         "height": HEIGHT,
@@ -87,13 +90,15 @@ def plot(costs: Sequence[float]) -> Data:
 def _log_axis(costs: Sequence[float]) -> tuple[float, float, list[tuple[float, str]]]:
     low, high = math.floor(math.log10(min(costs))), math.ceil(math.log10(max(costs)))
     every = max(1, math.ceil((high - low) / 6))
-    return low, high, [(10.0**k, f"10^{{{k}}}") for k in range(low, high + 1, every)]
+    return low, high, [(10.0**k, f"1e{k}") for k in range(low, high + 1, every)]
 
 
 def _linear_axis(costs: Sequence[float]) -> tuple[float, float, list[tuple[float, str]]]:
     low, high = min(0.0, min(costs)), max(costs)
     if high <= low:
         return low, low + 1.0, [(low, f"{low:g}")]
+    if not TINY < high - low < HUGE:  # past what the tick arithmetic can hold: the two ends alone
+        return low, high, [(low, f"{low:.3g}"), (high, f"{high:.3g}")]
     step = 10.0 ** math.floor(math.log10((high - low) / 4))
     for factor in (1, 2, 5, 10):
         if (high - low) / (factor * step) <= 5:
@@ -102,6 +107,15 @@ def _linear_axis(costs: Sequence[float]) -> tuple[float, float, list[tuple[float
     top = math.ceil(high / step) * step
     count = round((top - low) / step)
     return low, top, [(low + i * step, f"{low + i * step:.6g}") for i in range(count + 1)]
+
+
+def _tex(label: str) -> str:
+    """A tick's number in LaTeX: 1e-4 as 10^{-4}, 2.5e+17 as 2.5 \\cdot 10^{17}."""
+    mantissa, e, exponent = label.partition("e")
+    if not e:
+        return label
+    power = f"10^{{{int(exponent)}}}"
+    return power if mantissa == "1" else f"{mantissa} \\cdot {power}"
 
 
 def _svg(
@@ -130,8 +144,7 @@ def _svg(
             f'<text x="{sx(px):.1f}" y="{top + h + 16:.1f}" font-size="12" text-anchor="middle">{label}</text>'
         )
     for py, label in yticks:
-        shown = label.replace("10^{", "1e").replace("}", "") if log else label
-        parts.append(f'<text x="{left - 6}" y="{sy(py) + 4:.1f}" font-size="12" text-anchor="end">{shown}</text>')
+        parts.append(f'<text x="{left - 6}" y="{sy(py) + 4:.1f}" font-size="12" text-anchor="end">{label}</text>')
     parts.append(f'<text x="{left + w / 2:.1f}" y="{top + h + 34:.1f}" font-size="12" text-anchor="middle">step</text>')
     parts.append("</svg>")
     return "\n".join(parts)

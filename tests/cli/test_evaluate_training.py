@@ -109,6 +109,12 @@ def test_the_learning_rate_can_be_given_for_drawn_values(cmdline):
             "training needs a learning rate: give learning_rate in [values], or --learning-rate",
         ),
         (["example:mazur", "--steps", "-3"], "--steps: must be a whole number of steps from 0 to 1,000,000"),
+        (["--layers", "2,2,1", "--seed=-5"], "argument --seed: expected a whole number from 0, got -5"),
+        (
+            ["example:mazur", "--learning-rate", "nan"],
+            "argument --learning-rate: a gradient-descent step needs a finite",
+        ),
+        (["example:mazur", "--learning-rate=-1"], "argument --learning-rate: a gradient-descent step needs a finite"),
         (
             ["example:circuit", "--steps", "3"],
             "--steps and --learning-rate train a layered network; a graph (or a network with skip or tie) is not",
@@ -130,3 +136,15 @@ def test_a_bad_training_table_names_the_spec_and_the_key(cmdline, tmp_path):
         "net.toml: training.optimizer: must be one of sgd, momentum, nesterov, rmsprop, adam, got 'adamw'"
         in done.stderr
     )
+
+
+def test_derive_steps_needs_values(cmdline):
+    done = cmdline.run("derive", "--layers", "2,2", "--wrt", "w_{00}^{(1)}", "--steps", "2")
+    assert done.returncode == 2
+    assert "--steps trains the spec's [values], and this spec has none" in done.stderr
+
+
+def test_the_one_step_holds_the_biases_the_training_holds(cmdline):
+    data = json.loads(cmdline.run("evaluate", "example:mazur-training", "--json", "--steps", "1").stdout)
+    assert data["updated_biases"] == [0.35, 0.6] == data["after"]["biases"]
+    assert data["updated_weights"] == data["after"]["weights"]

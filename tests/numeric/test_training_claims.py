@@ -294,3 +294,51 @@ def test_a_held_out_textbook_example_with_biases_updated_is_confirmed(tmp_path):
     assert len(rows) == 19
     assert [(r.section, r.reference) for r in rows if r.verdict != "confirmed"] == [("gradients", "z_{0}^{(2)}")]
     assert rows[6].verdict == "rounding carried forward"  # Err6 worked from the forward values printed to 3 places
+
+
+def test_a_bias_the_training_holds_is_where_it_was_after_the_step(tmp_path):
+    rows = check(
+        tmp_path,
+        f"""
+[training]
+update_biases = false
+[claims.updated]
+"b_{{1}}^{{(2)}}" = {B2[1]}
+[claims.step_size]
+"b_{{1}}^{{(2)}}" = 0
+[claims.after.1.parameters]
+"b_{{1}}^{{(2)}}" = {B2[1]}
+""",
+    )
+    assert [r.verdict for r in rows] == ["confirmed"] * 3
+
+
+def test_a_run_too_long_to_replay_is_wrong_without_a_slip_and_says_why(tmp_path, monkeypatch):
+    from symbackprop.numeric import claimed_training
+
+    monkeypatch.setattr(claimed_training, "SLIP_STEPS", 5)
+    row = only(check(tmp_path, f"[claims.after.9]\ncost = {hand_cost(hand_train(9, ahead=True)):.10f}\n"))
+    assert (row.verdict, row.slip) == ("wrong", "")
+    assert row.note.startswith("not traced to a slip: the run is longer than the search replays (5 updates")
+
+
+@pytest.mark.parametrize("number", ['"1e999999999"', "1e999999999", '"1e-999"', "-1e401"])
+def test_a_number_no_source_prints_is_refused(tmp_path, number):
+    with pytest.raises(SpecError, match=r"must be a finite number a source prints \(from 1e-400 to 1e400\)"):
+        check(tmp_path, f"[claims.after.1]\ncost = {number}\n")
+
+
+def test_a_gradient_from_already_updated_weights_is_traced_at_the_specs_rate(tmp_path):
+    slipped = (W1[1, 0] - hand_train(1, ahead=True)[0][1, 0]) / RATE
+    row = only(check(tmp_path, f'[claims.gradients]\n"w_{{10}}^{{(1)}}" = {slipped:.10f}\n'))
+    assert (row.verdict, row.slip) == ("wrong", AHEAD)
+
+
+def test_a_number_the_run_as_specified_gives_names_no_slip(tmp_path):
+    rows = check(tmp_path, f"[claims.after.2]\ncost = {hand_cost(hand_train(2)):.10f}\n")
+    assert (only(rows).verdict, only(rows).slip) == ("confirmed", "")
+
+
+def test_leading_zeros_in_a_number_of_updates_are_refused(tmp_path):
+    with pytest.raises(SpecError, match=r"claims\.after: '01' is not a number of updates"):
+        check(tmp_path, "[claims.after.01]\ncost = 1\n")

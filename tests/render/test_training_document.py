@@ -86,3 +86,11 @@ def test_every_weight_and_bias_document_carries_the_run_too(cmdline, tmp_path):
     text = re.sub(r"\s+", " ", pdf_text((tmp_path / "all.pdf").read_bytes()))
     assert "Training for 20 steps" in text and "sgd, 20 steps, full batch" in text
     assert "before after 20 steps" in text
+
+
+@pytest.mark.parametrize("costs", [[4.94e-324, 1.9e17], [1.69e308, 1.7e308, 1.6e308], [2.0, 2.0], [0.0, 0.0]])
+def test_extreme_costs_are_plotted_on_an_axis_that_holds_them(costs):
+    data = plot(costs)
+    heights = [float(p.strip("()").split(",")[1]) for p in data["points"].split(" -- ")]
+    assert all(0 <= h <= data["height"] + 1e-9 for h in heights)
+    assert "inf" not in data["svg"] and "nan" not in data["svg"]
