@@ -165,7 +165,9 @@ class Hand:
 
     ``stepwise`` writes down every running product too (dC_0/dz before its last factor, each term
     of a sum), as a source that prints each step does; otherwise the written factors are
-    multiplied at once, as on a calculator. A number the source printed is used as printed,
+    multiplied at once, as on a calculator. ``backward`` gives the weights the chain rule's
+    factors take where they are not the forward pass's (a source that updated them first).
+    A number the source printed is used as printed,
     except ``exempt``, the one being checked. ``functions`` holds each factor's NumPy form, shared
     between calculations.
     """
@@ -179,10 +181,13 @@ class Hand:
         stepwise: bool,
         exempt: Ref | None,
         functions: Functions,
+        backward: Values | None = None,
     ) -> None:
         self.net, self.values, self.printed, self.rounding = net, values, printed, rounding
         self.stepwise, self.exempt, self.functions = stepwise, exempt, functions
         self.fwd = printed_forward(net, values, printed.values, rounding, None)
+        if backward is not None:  # weights the backward pass takes (a slip's: already updated), not the forward's
+            self.values = backward
         self.written: dict[Ref, Written] = {}
 
     def gradient(self, ref: Ref) -> Worked:

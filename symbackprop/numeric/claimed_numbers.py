@@ -22,7 +22,7 @@ from ..model.references import Ref
 from . import by_hand
 from . import numbers as numeric
 from .claim_table import Claim, Numbers, matches, read
-from .claimed_training import Replay, unsearched
+from .claimed_training import AHEAD, Replay, unsearched
 
 CONFIRMED, CARRIED, WRONG = "confirmed", "rounding carried forward", "wrong"
 _WORKED = ("cost", "values", "gradients", "updated")  # the sections a source works by hand, rounding as it goes
@@ -58,6 +58,7 @@ class Carried:
     gives: float
     first: float | None = None  # with several samples: what the terms give for the first, ``gives`` being the mean
     samples: int = 1
+    slip: str = ""  # a mistake of method the working follows (the printed number is then wrong), in words
 
     @property
     def note(self) -> str:
@@ -94,7 +95,7 @@ def check_numbers(net: Network) -> list[NumberCheck]:
         how = carried.get(n)
         verdict, note = _verdict(agreed[n], how, _like_a_mistake(claim, computed[n], allowed[n]))
         how = how if verdict == CARRIED else None
-        slip = replay.slip(claim, allowed[n]) if verdict == WRONG else ""
+        slip = carried[n].slip if n in carried else replay.slip(claim, allowed[n]) if verdict == WRONG else ""
         note = note or (f"reproduced with a slip: {slip}" if slip else "")
         note = note or (unsearched(replay, claim) if verdict == WRONG else "")
         row = NumberCheck(*_row(claim), computed[n], allowed[n], verdict, note, tolerance is not None, how)
@@ -150,6 +151,8 @@ def _verdict(agreed: bool, carried: Carried | None, mistake: str) -> tuple[str, 
         return CONFIRMED, ""
     if carried is None:
         return WRONG, ""
+    if carried.slip:
+        return WRONG, f"reproduced with a slip: {carried.slip}; {carried.note}"
     if mistake:
         return WRONG, f"{mistake}, so it is counted wrong, though rounding carried forward gives it: {carried.note}"
     return CARRIED, carried.note
@@ -196,7 +199,7 @@ class _Carrying:
                 )
                 if how is not None:
                     found[n] = how
-                    if not _like_a_mistake(self.claims[n], computed[n], allowed[n]):
+                    if not how.slip and not _like_a_mistake(self.claims[n], computed[n], allowed[n]):
                         self.accepted.add(n)  # a number counted wrong explains nothing after it
         return found
 
@@ -215,6 +218,29 @@ class _Carrying:
                     yield self._forward(claim, printed, rounding)
             except SpecError:  # e.g. a rounded output of 1 under a logarithmic cost: this way explains nothing
                 continue
+        if claim.section == "gradients":
+            yield from self._ahead(claim, printed)
+
+    def _ahead(self, claim: Claim, printed: by_hand.Printed) -> Iterator[Carried]:
+        """The gradient worked by hand with the later layers' weights as the table prints them after the step: a
+        source that updated them before working the hidden deltas from them."""
+        later = [c for c in self.claims if c.section == "updated" and c.quantity.kind == "w"]
+        later = [c for c in later if c.quantity.layer > claim.quantity.layer]
+        if not later:
+            return
+        weights = [w.copy() for w in self.values.weights]
+        base = self.net.spec.index_base
+        for c in later:
+            weights[c.quantity.layer - 1][tuple(i - base for i in c.quantity.indices)] = float(c.number)
+        backward = replace(self.values, weights=tuple(weights))
+        for rounding in self.roundings:
+            for stepwise, what in ((False, "each factor"), (True, "each factor and running product")):
+                hand = by_hand.Hand(
+                    self.net, self.values, printed, rounding, stepwise, claim.ref, self.functions, backward
+                )
+                worked = hand.gradient(claim.quantity)
+                how = f"worked by hand with the printed updated weights, {what} rounded to {rounding.words}"
+                yield Carried(how, rounding, worked.terms, worked.value, worked.first, worked.samples, AHEAD)
 
     def _printed(self) -> by_hand.Printed:
         values: dict[Ref, tuple[float, str]] = {}

@@ -25,6 +25,7 @@ from .descent import LayerGradient
 from .training import AS_GIVEN, Run, Variant, train
 
 MAX_ORDERS = 6  # samples reordered: the first orders of up to 3 samples, else the reversed one and rotations
+AHEAD = "the output weights updated before the hidden deltas were computed from them"
 # A slip is searched by replaying the run once per slip: runs longer than these are not replayed
 SLIP_STEPS = 50_000
 SLIP_WORK = 5_000_000  # updates times parameters
@@ -82,7 +83,7 @@ def run_slips(net: Network, values: Values, training: Training) -> Iterator[Slip
     samples = values.x.shape[0]
     plain = training.optimizer == "sgd" and not training.momentum and not training.weight_decay
     if net.depth >= 2 and plain:  # the slip of a hand-worked step of plain gradient descent
-        yield Slip("the output weights updated before the hidden deltas were computed from them", Variant(ahead=True))
+        yield Slip(AHEAD, Variant(ahead=True))
     if values.biases:
         held = not training.update_biases
         yield Slip("the biases updated too" if held else "the biases not updated", Variant(update_biases=held))

@@ -342,3 +342,49 @@ def test_a_number_the_run_as_specified_gives_names_no_slip(tmp_path):
 def test_leading_zeros_in_a_number_of_updates_are_refused(tmp_path):
     with pytest.raises(SpecError, match=r"claims\.after: '01' is not a number of updates"):
         check(tmp_path, "[claims.after.01]\ncost = 1\n")
+
+
+RGU = """
+# The worked example of a university course chapter ("Chapter 3: The Back Propagation Algorithm", Robert
+# Gordon University, linked from Mazur's article): 2-2-1 logistic, no biases, eta = 1, its error signal
+# (t - o) o (1 - o) being -dE/dnet of half the squared error, so claimed here with the other sign. Its hidden
+# deltas are worked from the output weights it had just updated.
+layers = [2, 2, 1]
+activation = "sigmoid"
+cost = "half_sse"
+bias = "none"
+[values]
+x = [0.35, 0.9]
+y = [0.5]
+weights = [[[0.1, 0.8], [0.4, 0.6]], [[0.3, 0.9]]]
+learning_rate = 1
+[claims.values]
+"a_{0}^{(1)}" = 0.68
+"a_{1}^{(1)}" = 0.6637
+"a_{0}^{(2)}" = 0.69
+[claims.gradients]
+"z_{0}^{(2)}" = 0.0406
+"z_{0}^{(1)}" = 0.002406
+"z_{1}^{(1)}" = 0.007916
+[claims.updated]
+"w_{00}^{(2)}" = 0.272392
+"w_{01}^{(2)}" = 0.87305
+"w_{00}^{(1)}" = 0.09916
+"w_{01}^{(1)}" = 0.7978
+"w_{10}^{(1)}" = 0.3972
+"w_{11}^{(1)}" = 0.5928
+"""
+
+
+def test_a_published_example_that_updates_before_backpropagating_is_caught_with_its_cause(tmp_path):
+    rows = {(r.section, r.reference): r for r in check(tmp_path, "", RGU)}
+    for hidden in ("z_{0}^{(1)}", "z_{1}^{(1)}"):  # its deltas, by hand from the updated weights it printed
+        row = rows["gradients", hidden]
+        assert (row.verdict, row.slip) == ("wrong", AHEAD)
+        assert "worked by hand with the printed updated weights" in row.note
+    for weight in ("w_{00}^{(1)}", "w_{01}^{(1)}"):  # its steps, from those deltas
+        assert (rows["updated", weight].verdict, rows["updated", weight].slip) == ("wrong", AHEAD)
+    assert rows["gradients", "z_{0}^{(2)}"].verdict == "rounding carried forward"  # 0.19 x 0.2139, as printed
+    assert rows["updated", "w_{00}^{(2)}"].verdict == "rounding carried forward"
+    assert (rows["updated", "w_{11}^{(1)}"].verdict, rows["updated", "w_{11}^{(1)}"].slip) == ("wrong", "")
+    assert {rows["values", ref].verdict for ref in ("a_{0}^{(1)}", "a_{1}^{(1)}", "a_{0}^{(2)}")} == {"confirmed"}
