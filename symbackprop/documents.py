@@ -100,7 +100,7 @@ def _training(net: Network, values: Values, steps: int | None) -> TrainingResult
     rows = [(ref, before.parameter(ref), after.parameter(ref)) for ref in net.parameters()]
     plain = training.optimizer == "sgd" and not training.momentum and not training.weight_decay
     plain = plain and training.batch == "full"
-    return TrainingResult(training.describe(), [float(c) for c in run.trajectory], rows, plain)
+    return TrainingResult(training.describe(), [float(c) for c in run.trajectory], rows, plain, training)
 
 
 def expanded_or_none(d: Derivation) -> sp.Expr | None:

@@ -82,7 +82,7 @@ def evaluate(net: Network, steps: int | None = None) -> dict[str, Any]:
     numbers = _evaluate(net)
     training = net.spec.training
     if steps is not None:
-        training = replace(training or Training(), steps=read_training({}, steps).steps)
+        training = replace(training or Training(), steps=read_training({}, steps, "steps").steps)
     if training is None:
         return numbers
     return {**numbers, **_training_report(net, cast(Values, net.spec.values), training)}

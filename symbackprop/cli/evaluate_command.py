@@ -102,7 +102,8 @@ def _table(net: Network, numbers: dict[str, Any]) -> str:
     for layer, g in enumerate(numbers["grad_biases"], start=1):
         lines.append(f"  dC/db^({layer_name(layer, net.depth)}) = {_row(g if isinstance(g, list) else [g])}")
     if "updated_weights" in numbers:
-        lines += ["", "after one gradient-descent step:"]
+        other = "trajectory" in numbers and not numbers["training"].startswith("sgd,")  # an optimizer's run below
+        lines += ["", "after one step of plain gradient descent:" if other else "after one gradient-descent step:"]
         lines += _parameters(net, numbers["updated_weights"], numbers["updated_biases"])
     if "trajectory" in numbers:
         lines += ["", *_trajectory(numbers["training"], numbers["trajectory"]), "", "after the last step:"]

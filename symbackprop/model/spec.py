@@ -220,7 +220,7 @@ def _validate(data: Mapping[str, Any], src: _Source) -> NetworkSpec:
     if training is not None and (skips or ties):
         raise SpecError("training: a network with skip or tie is derived as a graph, and a graph is not trained")
     if training is not None and (values is None or values.learning_rate is None):
-        raise SpecError("training: trains the spec's [values] at their learning_rate; give [values] with one")
+        raise SpecError("training: [training] needs a learning_rate in [values]")
     return NetworkSpec(layers, acts, cost_name, bias, base, notation, values, extras, skips, ties, training)
 
 

@@ -72,8 +72,8 @@ def _number(value: float) -> str:
     return format(value, "g")
 
 
-def read_training(table: Any, steps: int | None = None) -> Training:
-    """Validate a ``[training]`` table (``steps`` from ``--steps`` wins over the table's)."""
+def read_training(table: Any, steps: int | None = None, steps_name: str = "--steps") -> Training:
+    """Validate a ``[training]`` table (``steps``, given as ``steps_name``, wins over the table's)."""
     if not isinstance(table, Mapping):
         raise SpecError("training: must be a table, as [training] with steps = 100")
     optimizer = table.get("optimizer", "sgd")
@@ -95,7 +95,7 @@ def read_training(table: Any, steps: int | None = None) -> Training:
             settings[key] = _hyper(key, table[key])
     settings["steps"] = _steps("training.steps", table.get("steps", 1))
     if steps is not None:
-        settings["steps"] = _steps("--steps", steps)
+        settings["steps"] = _steps(steps_name, steps)
     if "update_biases" in table:
         if not isinstance(table["update_biases"], bool):
             raise SpecError(f"training.update_biases: must be true or false, got {table['update_biases']!r}")

@@ -39,6 +39,10 @@ class Slip:
     words: str
     variant: Variant = AS_GIVEN
     offset: int = 0
+    total: bool = False  # the cost summed over the samples where their mean was meant
+
+
+TOTAL = Slip("the total cost over the samples printed instead of their mean", total=True)
 
 
 class Trained:
@@ -137,6 +141,11 @@ class Replay:
     def value(self, claim: Claim, slip: Slip | None = None) -> float:
         """The claim's value, the run taken as ``slip`` says (NaN where it says nothing of this claim)."""
         slip = slip or Slip("as specified")
+        if slip.total:
+            plain = self.value(claim, replace(slip, total=False)) if claim.part == "cost" else float("nan")
+            return self.exact.values.x.shape[0] * plain
+        if claim.part == "cost" and claim.steps is None:
+            return self.exact.of(claim)
         if claim.steps is not None:
             return self._after(claim, slip)
         if claim.part in ("updated", "step_size") and self.first is not None and not slip.offset:
@@ -173,13 +182,16 @@ class Replay:
 
     def _candidates(self, claim: Claim, trained: Trained | None) -> list[Slip] | None:
         """The slips to try for a claim (None: it has none, or its run is too long to replay)."""
+        total = [TOTAL] if claim.part == "cost" and self.exact.values.x.shape[0] > 1 else []
+        if claim.steps is None and claim.part == "cost":
+            return total
         if claim.steps is None and claim.part == "gradients":
             return [s for s in self._run_slips() if s.variant.ahead or s.variant.summed]
         if trained is None or not trained.searchable:
             return None
         if claim.steps is None and claim.part not in ("updated", "step_size"):
             return None
-        return list(trained.slips(offsets=False))
+        return [*trained.slips(offsets=False), *total]
 
     def _run_slips(self) -> list[Slip]:
         net, values = self.exact.net, self.exact.values

@@ -47,7 +47,7 @@ def label(c: NumberCheck) -> str:
     """The table a number came from, in words: "forward", "local factor", "after 10000 steps"."""
     if c.steps is None:
         return _LABELS[c.section]
-    return f"after {c.steps} step{'s' if c.steps != 1 else ''}"
+    return f"after {c.steps:,} step{'s' if c.steps != 1 else ''}"
 
 
 def quantity(net: Network, c: NumberCheck, p: Printed) -> str:

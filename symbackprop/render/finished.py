@@ -13,6 +13,7 @@ from ..derive.general_form import GeneralForm
 from ..derive.second import SecondDerivation
 from ..model.network import Network
 from ..model.references import Ref
+from ..model.training import Training
 from ..numeric.claimed_numbers import NumberCheck
 from ..numeric.numbers import ParameterStep, WorkedNumbers
 from ..prove.forms import Verdicts
@@ -45,6 +46,7 @@ class TrainingResult:
     trajectory: Sequence[float]
     parameters: Sequence[tuple[Ref, float, float]]
     plain: bool = True  # plain full-batch gradient descent: the update step shown, repeated
+    setup: Training | None = None  # how it was trained, for the words a document prints
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from ..model.network import Network
 from ..model.references import layer_name
+from ..model.training import HYPER, Training
 from .data import Data, Printed
 from .finished import TrainingResult
 
@@ -40,7 +41,9 @@ def training_data(net: Network, result: TrainingResult, p: Printed) -> Data:
     shown = len(result.parameters) <= MAX_PARAMETERS
     return {
         "words": result.words,
+        "tex_words": tex_words(result.setup) if result.setup is not None else result.words,
         "plain": result.plain,
+        "steps_text": f"{steps:,}",
         "steps": steps,
         "first": costs[0],
         "last": costs[-1],
@@ -52,6 +55,40 @@ def training_data(net: Network, result: TrainingResult, p: Printed) -> Data:
         if shown
         else None,
     }
+
+
+_OPTIMIZERS = {
+    "sgd": "gradient descent",
+    "momentum": "gradient descent with momentum",
+    "nesterov": "gradient descent with Nesterov momentum",
+    "rmsprop": "RMSprop",
+    "adam": "Adam",
+}
+_HYPER_TEX = {
+    "momentum": r"\mu",
+    "dampening": r"\text{dampening}",
+    "alpha": r"\alpha",
+    "beta1": r"\beta_1",
+    "beta2": r"\beta_2",
+    "eps": r"\epsilon",
+}
+
+
+def tex_words(t: Training) -> str:
+    """How a run was trained, in LaTeX: ``Adam ($\\beta_1 = 0.9$, ...), 100 steps on the full batch``."""
+    plain = t.optimizer == "sgd" and not t.momentum
+    hyper = [] if plain else [f"${_HYPER_TEX[k]} = {_tex(format(getattr(t, k), 'g'))}$" for k in HYPER[t.optimizer]]
+    name = _OPTIMIZERS[t.optimizer] + (f" ({', '.join(hyper)})" if hyper else "")
+    parts = [
+        name,
+        f"{t.steps:,} step{'s' if t.steps != 1 else ''} "
+        + ("on the full batch" if t.batch == "full" else "of one sample each"),
+    ]
+    if t.weight_decay:
+        parts.append(f"weight decay ${_tex(format(t.weight_decay, 'g'))}$")
+    if not t.update_biases:
+        parts.append("biases held fixed")
+    return ", ".join(parts)
 
 
 def plot(costs: Sequence[float]) -> Data:
@@ -74,7 +111,7 @@ def plot(costs: Sequence[float]) -> Data:
         return k / steps * WIDTH if steps else 0.0
 
     points = [(x(k), y(costs[k])) for k in at]
-    xticks = [(x(k), f"{k:,}") for k in sorted({round(i * steps / 4) for i in range(5)})] if steps else [(0.0, "0")]
+    xticks = [(x(k), f"{k:,}") for k in _round_ticks(steps)]
     ticks = [(y(value), label) for value, label in yticks]
     return {
         "points": " -- ".join(f"({px:.3f},{py:.3f})" for px, py in points),
@@ -85,6 +122,18 @@ def plot(costs: Sequence[float]) -> Data:
         "height": HEIGHT,
         "svg": _svg(points, xticks, ticks, log),
     }
+
+
+def _round_ticks(steps: int) -> list[int]:
+    """Ticks for 0..steps at a round spacing (1, 2 or 5 times a power of ten), at most 6 of them."""
+    if steps <= 0:
+        return [0]
+    spacing = 10 ** max(0, math.floor(math.log10(steps)) - 1)
+    for factor in (1, 2, 5, 10, 20, 50):
+        if steps // (factor * spacing) <= 5:
+            spacing *= factor
+            break
+    return list(range(0, steps + 1, spacing))
 
 
 def _log_axis(costs: Sequence[float]) -> tuple[float, float, list[tuple[float, str]]]:

@@ -388,3 +388,14 @@ def test_a_published_example_that_updates_before_backpropagating_is_caught_with_
     assert rows["updated", "w_{00}^{(2)}"].verdict == "rounding carried forward"
     assert (rows["updated", "w_{11}^{(1)}"].verdict, rows["updated", "w_{11}^{(1)}"].slip) == ("wrong", "")
     assert {rows["values", ref].verdict for ref in ("a_{0}^{(1)}", "a_{1}^{(1)}", "a_{0}^{(2)}")} == {"confirmed"}
+
+
+def test_the_total_cost_printed_for_the_mean_is_named(tmp_path):
+    rows = check(
+        tmp_path,
+        f"[claims]\ncost = {2 * hand_cost((W1, B1, W2, B2)):.10f}\n"
+        f"[claims.after.2]\ncost = {2 * hand_cost(hand_train(2)):.10f}\n",
+    )
+    assert [(r.verdict, r.slip) for r in rows] == [
+        ("wrong", "the total cost over the samples printed instead of their mean")
+    ] * 2

@@ -26,9 +26,9 @@ def test_the_training_run_document_compiles_and_says_what_it_found(cmdline, tmp_
     assert done.returncode == 0, done.stderr
     text = pdf_text((tmp_path / "run.pdf").read_bytes())
     assert "The forward pass for the single sample" in text
-    assert "Training for 10000 steps" in text
-    assert "sgd, 10000 steps, full batch, biases held fixed" in text
-    assert "before after 10000 steps" in re.sub(r"\s+", " ", text)
+    assert "Training for 10,000 steps" in text
+    assert "gradient descent, 10,000 steps on the full batch, biases held fixed" in text
+    assert "before after 10,000 steps" in re.sub(r"\s+", " ", text)
     assert "4 of the 10 printed numbers could not be confirmed" in text
     assert (
         re.sub(r"\s+", " ", text).count("the output weights updated before the hidden deltas were computed from them")
@@ -84,7 +84,7 @@ def test_every_weight_and_bias_document_carries_the_run_too(cmdline, tmp_path):
     )
     assert done.returncode == 0, done.stderr
     text = re.sub(r"\s+", " ", pdf_text((tmp_path / "all.pdf").read_bytes()))
-    assert "Training for 20 steps" in text and "sgd, 20 steps, full batch" in text
+    assert "Training for 20 steps" in text and "gradient descent, 20 steps on the full batch" in text
     assert "before after 20 steps" in text
 
 
