@@ -24,16 +24,65 @@ x*(1 - sigmoid(s))*sigmoid(s)
 0.004933
 """
 
-from .api import derive, evaluate, gradient_function, hessian_function, lambdify, prove
-from .base.errors import SpecError
-from .derive.derivation import Chain, Derivation, Factor
-from .derive.graph_backprop import GraphDerivation
-from .model.graph import Graph
-from .model.graph_builder import GraphBuilder, relu, sigmoid
-from .model.network import Network
-from .model.spec import NetworkSpec, Values
-from .numeric.numbers import GradCheck, gradcheck
-from .prove.proof import Proof
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # for type checkers; at run time each name is imported when first used (``__getattr__``)
+    from .api import derive, evaluate, gradient_function, hessian_function, lambdify, prove
+    from .base.errors import SpecError
+    from .derive.derivation import Chain, Derivation, Factor
+    from .derive.graph_backprop import GraphDerivation
+    from .model.graph import Graph
+    from .model.graph_builder import GraphBuilder, relu, sigmoid
+    from .model.network import Network
+    from .model.spec import NetworkSpec, Values
+    from .numeric.numbers import GradCheck, gradcheck
+    from .prove.proof import Proof
+
+# Where each public name lives. Importing the package imports none of them, so that the command line starts
+# without SymPy, NumPy or Jinja2 (``symbackprop --help`` and a usage error need none); ``api`` is imported with
+# the first name asked for, since it gives the model's classes their short forms (net.derive, d.check, ...).
+_HOMES = {
+    "derive": "api",
+    "evaluate": "api",
+    "gradient_function": "api",
+    "hessian_function": "api",
+    "lambdify": "api",
+    "prove": "api",
+    "SpecError": "base.errors",
+    "Chain": "derive.derivation",
+    "Derivation": "derive.derivation",
+    "Factor": "derive.derivation",
+    "GraphDerivation": "derive.graph_backprop",
+    "Graph": "model.graph",
+    "GraphBuilder": "model.graph_builder",
+    "relu": "model.graph_builder",
+    "sigmoid": "model.graph_builder",
+    "Network": "model.network",
+    "NetworkSpec": "model.spec",
+    "Values": "model.spec",
+    "GradCheck": "numeric.numbers",
+    "gradcheck": "numeric.numbers",
+    "Proof": "prove.proof",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """A public name, imported on first use (PEP 562)."""
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'symbackprop' has no attribute {name!r}")
+    importlib.import_module(".api", __name__)  # the short forms on the model's classes come with any name
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_HOMES])
+
 
 __all__ = [
     "Chain",

@@ -19,14 +19,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-import jinja2
-import numpy as np
-
 from ..base import bounded
 from ..base.errors import SpecError
 from ..base.output import is_stdout, sweep_temporaries
-from ..render import latex_build
-from .commands import COMMANDS
 from .parser import build_parser, formats_from_output
 from .terminal import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERNAL, EXIT_OK, one_line, progress_line
 
@@ -100,6 +95,8 @@ def bounded_main(argv: Sequence[str] | None = None) -> int:
 
 def _clear_after(pid: int, args: argparse.Namespace) -> None:
     """What a command stopped by a limit could not remove: its PDF build folder, its unfinished -o file."""
+    from ..render import latex_build  # here, not at the top: parsing the arguments needs none of the stages
+
     latex_build.sweep(Path(tempfile.gettempdir()))
     output = getattr(args, "output", None)
     if output is not None and not is_stdout(output):
@@ -107,6 +104,13 @@ def _clear_after(pid: int, args: argparse.Namespace) -> None:
 
 
 def _main(args: argparse.Namespace) -> int:
+    # The stages are imported once the arguments are parsed: --help and a usage error import no SymPy, NumPy or
+    # Jinja2, and start as fast as Python does
+    import jinja2
+    import numpy as np
+
+    from .commands import COMMANDS
+
     try:
         formats_from_output(args)
         with np.errstate(all="ignore"), progress_line(args.command):  # overflow is an error of its own

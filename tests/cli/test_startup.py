@@ -1,0 +1,44 @@
+"""The command line starts fast: --help and a usage error import none of SymPy, NumPy or Jinja2 (each is imported
+once a command runs), and the package's public names are there when first used."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from ..commandline import CHECKOUT
+
+HEAVY = ("sympy", "numpy", "jinja2")
+PROBE = """
+import sys
+from symbackprop.cli import main
+status = main({argv!r})
+print(status, sorted(m for m in {heavy!r} if m in sys.modules))
+"""
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["--help"], ["derive", "--help"], ["evaluate", "--seed=-5"], ["nosuch"], ["verify", "--learning-rate", "1"]],
+    ids=lambda a: " ".join(a),
+)
+def test_help_and_usage_errors_import_nothing_heavy(argv):
+    code = PROBE.format(argv=argv, heavy=HEAVY)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=CHECKOUT, timeout=60)
+    status, imported = done.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert status in ("0", "2")
+    assert imported == "[]", f"imported {imported} for {argv}"
+
+
+def test_the_public_names_are_imported_when_first_used():
+    code = (
+        "import sys, symbackprop as sbp; a = 'sympy' in sys.modules; n = sbp.Network(layers=[1, 1]); print(a, n.layers)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=CHECKOUT, timeout=60)
+    assert done.stdout.strip() == "False (1, 1)", done.stderr
+    with pytest.raises(AttributeError, match="has no attribute 'nosuch'"):
+        import symbackprop
+
+        symbackprop.nosuch  # noqa: B018
