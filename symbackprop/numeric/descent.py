@@ -81,6 +81,12 @@ class LayerGradient:
                 delta = self._hidden_delta(delta @ through, zs[i - 1], outs[i], i)
         return Step(costs, gw, gb if biases else [])
 
+    def costs(
+        self, x: np.ndarray, y: np.ndarray, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]
+    ) -> np.ndarray:
+        """Each sample's cost, by the forward pass alone."""
+        return self.net.cost.numpy(self._forward(x, weights, biases)[1][-1], y)
+
     def _forward(
         self, x: np.ndarray, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray]
     ) -> tuple[Arrays, Arrays]:

@@ -95,9 +95,7 @@ def train(
             optimizer.step(weights + (biases if update_biases else []), grads)
             if step + 1 in keep:
                 states[step + 1] = replace(values, weights=_frozen(weights), biases=_frozen(biases))
-        trajectory[steps] = float(np.mean(gradient(values.x, values.y, weights, biases).costs))
-    if steps not in states:
-        states[steps] = values
+        trajectory[steps] = float(np.mean(gradient.costs(values.x, values.y, weights, biases)))
     _require_finite(trajectory, weights + biases)
     return Run(trajectory, states)
 
@@ -115,7 +113,7 @@ def _mean_cost(
     """The mean cost over every sample before a step (a step on one sample computed only its own)."""
     if not one or values.x.shape[0] == 1:
         return float(np.mean(costs))
-    return float(np.mean(gradient(values.x, values.y, weights, biases).costs))
+    return float(np.mean(gradient.costs(values.x, values.y, weights, biases)))
 
 
 def _frozen(arrays: Arrays) -> tuple[np.ndarray, ...]:
