@@ -27,6 +27,8 @@ x*(1 - sigmoid(s))*sigmoid(s)
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # for type checkers; at run time each name is imported when first used (``__getattr__``)
@@ -82,6 +84,20 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted([*globals(), *_HOMES])
+
+
+class _Package(types.ModuleType):
+    """The package, whose ``derive`` and ``prove`` are the API's functions: importing the stages of the same
+    names (``symbackprop.derive``, ``symbackprop.prove``) would otherwise set the package's attributes to those
+    subpackages, which stay reachable as modules (``import symbackprop.derive.derivation``)."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if _HOMES.get(name) == "api" and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [

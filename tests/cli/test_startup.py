@@ -42,3 +42,14 @@ def test_the_public_names_are_imported_when_first_used():
         import symbackprop
 
         symbackprop.nosuch  # noqa: B018
+
+
+def test_derive_and_prove_are_the_functions_after_their_stages_are_imported():
+    code = (
+        "import symbackprop.derive.derivation, symbackprop.prove.proof\n"
+        "import symbackprop as sbp\n"
+        "d = sbp.derive(sbp.Network(layers=[1, 1]), 'w^{(L)}')\n"
+        "print(callable(sbp.derive), callable(sbp.prove), sbp.prove(d).verdict)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=CHECKOUT, timeout=120)
+    assert done.stdout.strip() == "True True proven", done.stderr
