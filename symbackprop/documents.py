@@ -98,8 +98,7 @@ def _training(net: Network, values: Values, steps: int | None) -> TrainingResult
     run = train(net, values, training)
     before, after = (Numbers(net, v, numeric.forward(net, v)) for v in (values, run.last))
     rows = [(ref, before.parameter(ref), after.parameter(ref)) for ref in net.parameters()]
-    plain = training.optimizer == "sgd" and not training.momentum and not training.weight_decay
-    plain = plain and training.batch == "full"
+    plain = training.plain_descent and training.batch == "full"
     return TrainingResult(training.describe(), [float(c) for c in run.trajectory], rows, plain, training)
 
 

@@ -48,7 +48,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         numbers.update(report(net, values, training))
     if drawn:
         numbers = {"random_values": _drawn(net, values, args.seed), **numbers}
-    text = json.dumps(numbers, indent=2) + "\n" if args.json else _table(net, numbers)
+    plain = training is None or training.plain_descent  # else the run below is not the step shown above it
+    text = json.dumps(numbers, indent=2) + "\n" if args.json else _table(net, numbers, plain)
     emit(text, args.output, inputs)
     return EXIT_OK
 
@@ -81,7 +82,7 @@ def _drawn(net: Network, values: Values, seed: int) -> dict[str, Any]:
     }
 
 
-def _table(net: Network, numbers: dict[str, Any]) -> str:
+def _table(net: Network, numbers: dict[str, Any], plain: bool) -> str:
     lines = []
     if "random_values" in numbers:
         drawn = numbers["random_values"]
@@ -102,8 +103,7 @@ def _table(net: Network, numbers: dict[str, Any]) -> str:
     for layer, g in enumerate(numbers["grad_biases"], start=1):
         lines.append(f"  dC/db^({layer_name(layer, net.depth)}) = {_row(g if isinstance(g, list) else [g])}")
     if "updated_weights" in numbers:
-        other = "trajectory" in numbers and not numbers["training"].startswith("sgd,")  # an optimizer's run below
-        lines += ["", "after one step of plain gradient descent:" if other else "after one gradient-descent step:"]
+        lines += ["", "after one gradient-descent step:" if plain else "after one step of plain gradient descent:"]
         lines += _parameters(net, numbers["updated_weights"], numbers["updated_biases"])
     if "trajectory" in numbers:
         lines += ["", *_trajectory(numbers["training"], numbers["trajectory"]), "", "after the last step:"]

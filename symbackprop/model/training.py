@@ -57,6 +57,11 @@ class Training:
     def nesterov(self) -> bool:
         return self.optimizer == "nesterov"
 
+    @property
+    def plain_descent(self) -> bool:
+        """Plain gradient descent, w - eta * dC/dw and nothing more: the step a worked example takes by hand."""
+        return self.optimizer == "sgd" and not self.momentum and not self.weight_decay
+
     def describe(self) -> str:
         """One line for a report: ``adam (beta1 0.9, beta2 0.999, eps 1e-08), 100 steps, full batch``."""
         plain = self.optimizer == "sgd" and not self.momentum  # plain gradient descent has nothing more to say

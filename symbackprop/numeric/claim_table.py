@@ -12,7 +12,7 @@ spec's ``[training]``).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, cast
@@ -176,12 +176,6 @@ def _local_formula(net: Network, top: Ref, over: Ref) -> sp.Expr:
     return sp.diff(net.z_definition(top.layer, top.indices[0]), net.symbol(over))
 
 
-def trains_biases(net: Network) -> bool:
-    """Whether a step moves the biases: unless the spec's [training] says ``update_biases = false``."""
-    training = net.spec.training
-    return training is None or training.update_biases
-
-
 def decimal(where: str, value: Any) -> Decimal:
     """A claimed number with the digits it was written with (TOML floats read as Decimal keep them)."""
     if isinstance(value, bool) or not isinstance(value, (int, float, Decimal, str)):
@@ -228,7 +222,7 @@ class Numbers:
         rate = self.values.learning_rate
         if rate is None:
             raise SpecError(f"claims.{claim.section}: the spec's [values] needs a learning_rate")
-        if ref.kind == "b" and not trains_biases(self.net):
+        if ref.kind == "b" and not numeric.trains_biases(self.net):
             rate = 0.0  # the spec's [training] holds the biases: one step leaves them where they are
         return rate * gradient if part == "step_size" else self.parameter(ref) - rate * gradient
 
@@ -254,11 +248,15 @@ class Numbers:
         return float(self.functions[key](self.values, self.fwd)[0][0])
 
     def parameter(self, ref: Ref) -> float:
-        base = self.net.spec.index_base
-        if ref.kind == "w":
-            return float(self.values.weights[ref.layer - 1][ref.indices[0] - base, ref.indices[1] - base])
-        j = ref.indices[0] - base if ref.indices else 0
-        return float(self.values.biases[ref.layer - 1][j])
+        return parameter_in(self.net, self.values.weights, self.values.biases, ref)
+
+
+def parameter_in(net: Network, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray], ref: Ref) -> float:
+    """A weight's or bias's entry in per-layer arrays shaped as the spec's (parameters, or their gradients)."""
+    base = net.spec.index_base
+    if ref.kind == "w":
+        return float(weights[ref.layer - 1][ref.indices[0] - base, ref.indices[1] - base])
+    return float(biases[ref.layer - 1][ref.indices[0] - base if ref.indices else 0])
 
 
 def matches(value: float, claimed: Decimal, allowed: Decimal) -> bool:

@@ -20,7 +20,7 @@ from ..base.errors import SpecError
 from ..model.network import Network
 from ..model.spec import Values
 from ..model.training import Training
-from .claim_table import Claim, Numbers, matches
+from .claim_table import Claim, Numbers, matches, parameter_in
 from .descent import LayerGradient
 from .training import AS_GIVEN, Run, Variant, train
 
@@ -85,8 +85,7 @@ class Trained:
 def run_slips(net: Network, values: Values, training: Training) -> Iterator[Slip]:
     """The usual slips of a worked example, as variants of a run."""
     samples = values.x.shape[0]
-    plain = training.optimizer == "sgd" and not training.momentum and not training.weight_decay
-    if net.depth >= 2 and plain:  # the slip of a hand-worked step of plain gradient descent
+    if net.depth >= 2 and training.plain_descent:  # the slip of a hand-worked step
         yield Slip(AHEAD, Variant(ahead=True))
     if values.biases:
         held = not training.update_biases
@@ -172,9 +171,7 @@ class Replay:
         if not variant.ahead or values.learning_rate is None:
             return float("nan")
         step = LayerGradient(exact.net)(values.x, values.y, values.weights, values.biases, values.learning_rate)
-        ref, base = claim.quantity, exact.net.spec.index_base
-        table = step.weights if ref.kind == "w" else step.biases
-        return float(table[ref.layer - 1][tuple(i - base for i in ref.indices) or (0,)])
+        return parameter_in(exact.net, step.weights, step.biases, claim.quantity)
 
     def _one_update(self, trained: Trained, claim: Claim, slip: Slip) -> tuple[float, float]:
         state, _ = trained.state(1, slip.variant)

@@ -361,10 +361,15 @@ def evaluate(net: Network, values: Values | None = None) -> dict[str, Any]:
     if values.learning_rate is not None:
         rate = values.learning_rate
         out["updated_weights"] = [(w - rate * g).tolist() for w, g in zip(values.weights, gw, strict=True)]
-        held = net.spec.training is not None and not net.spec.training.update_biases  # [training] holds them
-        bias_rate = 0.0 if held else rate
+        bias_rate = rate if trains_biases(net) else 0.0
         out["updated_biases"] = bias_list(net, [b - bias_rate * g for b, g in zip(values.biases, gb, strict=True)])
     return out
+
+
+def trains_biases(net: Network) -> bool:
+    """Whether a step moves the biases: unless the spec's [training] says ``update_biases = false``."""
+    training = net.spec.training
+    return training is None or training.update_biases
 
 
 def _require_finite(what: str, arrays: list[np.ndarray]) -> None:
