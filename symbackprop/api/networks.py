@@ -88,9 +88,11 @@ def evaluate(net: Network, steps: int | None = None) -> dict[str, Any]:
     return {**numbers, **_training_report(net, cast(Values, net.spec.values), training)}
 
 
-def gradient_function(net: Network, backend: str = "numpy") -> Callable[..., Any]:
+def gradient_function(net: Network, backend: str = "numpy", check: bool | str = True) -> Callable[..., Any]:
     """``f(x, y, weights, biases) -> (cost, grad_weights, grad_biases)``, generated from the matrix form (NumPy,
-    PyTorch or JAX); an argument of the wrong shape or type is a SpecError naming it.
+    PyTorch or JAX), computed in x's float dtype (float32 stays float32). An argument of the wrong shape or type
+    is a SpecError naming it; ``check="once"`` checks the first call only and ``check=False`` never, for tight
+    loops whose arguments are known to be right.
 
     >>> import symbackprop as sbp
     >>> net = sbp.Network.from_toml("example:worked")
@@ -99,7 +101,7 @@ def gradient_function(net: Network, backend: str = "numpy") -> Callable[..., Any
     >>> round(float(cost), 6), [g.shape for g in grad_weights]
     (0.383298, [(3, 2), (2, 3)])
     """
-    return _gradient_function(net, backend)
+    return _gradient_function(net, backend, check)
 
 
 def hessian_function(net: Network) -> Callable[..., Any]:

@@ -20,7 +20,8 @@ if TYPE_CHECKING:
 
 def checked(net: Network, x: Any, y: Any, weights: Any, biases: Any) -> tuple[Any, Any, list[Any], list[Any]]:
     """``(x, y, weights, biases)`` as the generated code takes them, each shaped as the network needs;
-    lists and NumPy arrays come back as float64 arrays, other libraries' arrays as they were."""
+    NumPy arrays of floats keep their dtype, lists and integers come back as float64 arrays, other libraries'
+    arrays as they were."""
     layers, depth = net.layers, net.depth
     x, x_shape = _numbers("x", x)
     if len(x_shape) == 1 and x_shape[0] == layers[0]:
@@ -70,7 +71,8 @@ def _shaped(where: str, value: Any, shape: tuple[int, ...]) -> Any:
 
 
 def _numbers(where: str, value: Any) -> tuple[Any, tuple[int, ...]]:
-    """``value`` as float64 numbers, and its shape; a tensor of another library keeps its type."""
+    """``value`` as an array of floats (its own float dtype, else float64), and its shape; a tensor of another
+    library keeps its type."""
     if not isinstance(value, (np.ndarray, list, tuple, int, float, np.number)) and hasattr(value, "shape"):
         return value, tuple(int(n) for n in value.shape)
     try:
@@ -79,4 +81,4 @@ def _numbers(where: str, value: Any) -> tuple[Any, tuple[int, ...]]:
         raw = None
     if raw is None or raw.dtype.kind not in "iuf":
         raise SpecError(f"{where}: must be an array (or nested lists) of real numbers")
-    return raw.astype(float, copy=False), raw.shape
+    return (raw if raw.dtype.kind == "f" else raw.astype(float)), raw.shape

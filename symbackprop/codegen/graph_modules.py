@@ -32,7 +32,7 @@ from .graph_code import (
     identifiers,
     literal,
 )
-from .modules import parenthesized
+from .matrix_printer import parenthesized
 
 MAX_TERMS = 400_000  # nodes of the expressions printed (each node's, each local gradient's), checked before printing
 MAX_CHARACTERS = 4_000_000  # of the module's text

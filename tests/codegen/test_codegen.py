@@ -24,8 +24,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import symbackprop as sbp
-from symbackprop.codegen import modules as codegen
+from symbackprop.codegen import matrix_printer, modules, passes
 from symbackprop.codegen.modules import module_source
+from symbackprop.codegen.output_layer import from_logits
 from symbackprop.derive import matrix_form
 from symbackprop.model import activations
 from symbackprop.numeric import numbers as numeric
@@ -75,7 +76,9 @@ def test_generated_gradients_agree_with_finite_differences(data):
 
 @given(st.data())
 def test_a_cost_outside_its_logarithm_fails_as_numeric_does(data):
-    """Saturated outputs (a = 0 or 1 in float64) are the same SpecError, with the same message, as numeric.py's.
+    """Where the output and cost have no logits form (softmax with binary cross-entropy; sigmoid and softmax
+    with cross-entropy are test_precision's), saturated outputs (a = 0 or 1 in float64) are the same SpecError,
+    with the same message, as numeric.py's.
 
     Short of that, both give finite numbers that agree to 1e-3 of the largest gradient (or of
     1e-12): near saturation the two round differently (here sigmoid's derivative is a (1 - a),
@@ -84,6 +87,7 @@ def test_a_cost_outside_its_logarithm_fails_as_numeric_does(data):
     well-conditioned points above.
     """
     net = data.draw(logarithmic_networks())
+    assert from_logits(net.spec.activations[-1], net.spec.cost) is None
     values = data.draw(steep_points(net))
     with np.errstate(all="ignore"):
         try:
@@ -112,15 +116,21 @@ def installed(backend: str):
     return pytest.param(backend, marks=pytest.mark.skipif(missing, reason=f"{backend} is not installed here"))
 
 
+FLOAT64 = {"numpy": "numpy.float64", "jax": "jax.numpy.float64", "torch": "torch.float64"}
+
+
 def library(backend: str) -> tuple[dict, Callable]:
-    """The namespace the backend's code runs in, and its conversion of a NumPy array to its own arrays."""
-    lib = codegen.backend_named(backend)
+    """The namespace the backend's code runs in (its module and the generated module's helpers), and its
+    conversion of a NumPy array to its own float64 arrays."""
+    lib = modules.backend_named(backend)
     root = importlib.import_module(lib.module.partition(".")[0])
     importlib.import_module(lib.module)
     if backend == "jax":
         root.config.update("jax_enable_x64", True)  # as the generated module does
     namespace = {root.__name__: root}
-    return namespace, lambda x: eval(lib.array.format(x="x"), {**namespace, "x": x})
+    for helper in lib.helpers.values():
+        exec(helper, namespace)
+    return namespace, lambda x: eval(lib.as_dtype.format(x="x", dtype=FLOAT64[backend]), {**namespace, "x": x})
 
 
 @pytest.mark.parametrize("backend", ["numpy", installed("jax"), installed("torch")])
@@ -130,19 +140,20 @@ def test_each_activation_is_computed_as_numeric_computes_it(name, backend):
     1e-15 relative; another library's tanh and exp round differently, so to 1e-13, or a few ulps of 1 where a
     form cancels at saturation (1 + tanh(z/2), 1 - tanh(z)^2: each near 0 there, give or take an ulp of 1)."""
     z = np.concatenate([np.linspace(-800.0, 800.0, 4001), [-1e-300, 0.0, 1e-300, 36.5, -36.5]])
-    act, lib = activations.activation(name), codegen.backend_named(backend)
+    act, lib = activations.activation(name), modules.backend_named(backend)
     net = sbp.Network(layers=[1, 1], activation=name)
     z_matrix = sp.MatrixSymbol("Z1", matrix_form.N, 1)
-    in_outputs = codegen.in_outputs(net, matrix_form.applied(1, act.name, z_matrix, prime=True))
+    in_outputs = passes.in_outputs(net, matrix_form.applied(1, act.name, z_matrix, prime=True))
     sources = [
-        (codegen.activation_source(net, 1, False, lib), act.numpy_form),
-        (codegen.activation_source(net, 1, True, lib), act.numpy_prime),
+        (matrix_printer.activation_source(net, 1, False, lib), act.numpy_form),
+        (matrix_printer.activation_source(net, 1, False, lib, in_place=True), act.numpy_form),  # over Z's own buffer
+        (matrix_printer.activation_source(net, 1, True, lib), act.numpy_prime),
         (lib.printer()(net, lib).doprint(in_outputs), act.numpy_prime),  # g' in A = g(Z), where the catalogue says how
     ]
     namespace, array = library(backend)
     with np.errstate(over="ignore"):
         for source, expected in sources:
-            ours = eval(source, {**namespace, "Z1": array(z), "A1": array(act.numpy_form(z))})
+            ours = eval(source, {**namespace, "Z1": array(z.copy()), "A1": array(act.numpy_form(z))})
             ours = np.broadcast_to(np.asarray(ours, dtype=float), z.shape)
             rtol, atol = (1e-15, 1e-300) if backend == "numpy" else (1e-13, 8 * np.finfo(float).eps)
             np.testing.assert_allclose(ours, expected(z), rtol=rtol, atol=atol)
@@ -152,20 +163,19 @@ def test_matrix_products_stay_products_and_the_code_does_not_grow_with_the_width
     small = module_source(sbp.Network(layers=[2, 3, 3, 2], activation="sigmoid", cost="sse"))
     large = module_source(sbp.Network(layers=[784, 128, 64, 10], activation="sigmoid", cost="sse"))
     assert len(small.splitlines()) == len(large.splitlines())
-    assert "Delta2 = (Delta3 @ W3) * A2 * (1.0 - A2)" in large  # BP2, g' written in A, Delta^(3) shared
+    assert "Delta2 = Delta3 @ W3\n    Delta2 *= A2\n    Delta2 *= 1.0 - A2\n" in large  # BP2, g' in A, in place
     assert "dW1 = Delta1.T @ A0" in large and "db1 = Delta1.sum(axis=0)" in large  # BP4, BP3: the 1/n is in Delta
     assert "S1 = A3 - Y" in large  # the cost and BP1 share A - Y
 
 
-def test_softmax_with_cross_entropy_is_derived_through_the_jacobian():
-    """Not special-cased to a - y: the code is J^T grad_a C, which holds for any targets."""
-    net = sbp.Network(layers=[2, 3], activation="softmax", cost="cross_entropy")
+def test_softmax_with_another_cost_is_derived_through_the_jacobian():
+    """Only softmax with cross-entropy has a logits form (test_precision): with sse the code is J^T grad_a C."""
+    net = sbp.Network(layers=[2, 3], activation="softmax", cost="sse")
     source = module_source(net)
-    assert "Delta1 = (1/n) * (A1 * (-S1 - ((-S1) * A1).sum(axis=1, keepdims=True)))" in source
+    assert "Delta1 = (-2) * Y + 2 * A1 - (((-2) * Y + 2 * A1) * A1).sum(axis=1, keepdims=True)" in source
     values = numeric.random_values(net, samples=3, seed=4)
-    unnormalised = values.y * 3.0  # targets not summing to 1: a - y would be wrong here
-    _, grad_w, _ = net.gradient_function()(values.x, unnormalised, list(values.weights), list(values.biases))
-    ref_w, _ = numeric.gradient_of_mean_cost(net)(numeric.Values(values.x, unnormalised, values.weights, values.biases))
+    _, grad_w, _ = net.gradient_function()(*arguments(net, values))
+    ref_w, _ = numeric.gradient_of_mean_cost(net)(values)
     assert_close(grad_w, ref_w)
 
 
