@@ -225,14 +225,17 @@ def gradient_function(net: Network, backend: str = "numpy", check: bool | str = 
 def _checking(net: Network, gradient: GradientFunction, once: bool) -> GradientFunction:
     """``gradient`` behind a check of its arguments (see ``arguments``), at every call or at the first only, so
     a wrong shape or a non-number is a SpecError naming the argument, not an error from a matrix product."""
-    checked_calls: list[bool] = []
+    shapes, passed = arguments.Shapes(net), [False]  # passed[0]: a call's arguments have passed the check
 
     @functools.wraps(gradient)
     def checked(x: Any, y: Any, weights: Any, biases: Any = ()) -> tuple[float, list[Any], list[Any]]:
-        if once and checked_calls:
+        if once and passed[0]:
             return gradient(x, y, weights, biases)
-        result = gradient(*arguments.checked(net, x, y, weights, biases))
-        checked_calls.append(True)
+        if shapes.exact(x, y, weights, biases):
+            result = gradient(x, y, weights, biases)
+        else:
+            result = gradient(*arguments.checked(net, x, y, weights, biases))
+        passed[0] = True
         return result
 
     return checked

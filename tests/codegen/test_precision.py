@@ -196,3 +196,26 @@ def test_once_checks_the_first_call_and_then_trusts_the_caller():
         fast(values.x, values.y, [np.ones((3, 2))], list(values.biases))
     with pytest.raises(sbp.SpecError, match="check must be True, False or 'once'"):
         net.gradient_function(check="sometimes")
+
+
+@given(st.data())
+def test_the_exact_shapes_fast_path_passes_only_what_the_full_check_passes(data):
+    from symbackprop.codegen import arguments
+
+    net = data.draw(networks(max_depth=2, max_width=3))
+    values = data.draw(points(net, max_samples=2))
+    dtype = data.draw(st.sampled_from([np.float64, np.float32, np.int64]))
+    x, y, weights, biases = args(values, dtype)
+    if data.draw(st.booleans()):  # one argument transposed, flattened or dropped
+        which = data.draw(st.integers(0, 3))
+        if which == 0:
+            x = x.T
+        elif which == 1:
+            y = y.reshape(-1)
+        elif which == 2:
+            weights = [w.T for w in weights]
+        else:
+            biases = biases[:-1]
+    if arguments.Shapes(net).exact(x, y, weights, biases):
+        passed = arguments.checked(net, x, y, weights, biases)  # passes the full check, each array unchanged
+        assert all(a is b for a, b in zip(passed[2] + passed[3], weights + biases, strict=True))
