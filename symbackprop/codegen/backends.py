@@ -110,6 +110,12 @@ def _floats(x):
 }
 
 JAX_HELPERS = {
+    "_array": '''
+
+def _array(v):
+    """v itself when it is an array (jit takes NumPy's and JAX's as they are), else v as a JAX array."""
+    return v if hasattr(v, "shape") else jax.numpy.asarray(v)
+''',
     "_sigmoid": """
 
 def _sigmoid(z):

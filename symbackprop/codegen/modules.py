@@ -37,7 +37,7 @@ def _outside_domain(out, bad, needs):
         f"but ln needs it {{needs}}"
     )
 """
-HELPERS = ("_floats", "_sigmoid", "_softplus", "_softmax", "_log_softmax")  # in the module, in this order
+HELPERS = ("_array", "_floats", "_sigmoid", "_softplus", "_softmax", "_log_softmax")  # in the module, in this order
 
 
 def module_source(net: Network, backend: str = "numpy") -> str:
@@ -164,31 +164,36 @@ def _backward(net: Network, eqs: Equations, printer: MatrixPrinting, logits: Fro
             text = f"{module}.reshape({printer.doprint(expr)}, (1,))"  # one shared bias: a vector of one, as numeric.py
             lines.append(f"{target} = {text}")
             continue
-        lines += assignment(printer, target, expr)
+        outer = _outer_product(target, printer.doprint(expr)) if target.startswith("dW") else []
+        lines += outer or assignment(printer, target, expr)
     return lines
 
 
+def _outer_product(target: str, text: str) -> list[str]:
+    """BP4 as the outer product Delta^T A for one sample (n = 1): NumPy's BLAS takes 5x as long for it as a
+    matrix product with an inner dimension of 1 (benchmarks/run.py); the same numbers, a product each."""
+    found = re.fullmatch(r"(\w+)\.T @ (\w+)", text)
+    return [f"{target} = {text} if n > 1 else {found[1]}.T * {found[2]}"] if found else []
+
+
 def _jitted(net: Network, lib: Backend, arithmetic: list[str], results: str) -> str:
-    """``gradient`` converting its arguments, and the arithmetic as one function compiled by jax.jit."""
-    weights = ", ".join(f"W{layer}" for layer in range(1, net.depth + 1))
-    biases = ", ".join(f"b{layer}" for layer in range(1, net.depth + 1)) if net.spec.bias != "none" else ""
+    """``gradient`` handing its arguments (arrays as they are: jit takes NumPy's and JAX's) to the conversions and
+    arithmetic, one function compiled by jax.jit; the domain check, which raises, runs after it."""
     out = f", A{net.depth}" if _domain_checked(net) else ""
-    outer = [*_inputs(net, lib), f"cost, grads_w, grads_b{out} = _arithmetic(A0, Y, [{weights}], [{biases}])"]
+    outer = [
+        "weights, biases = [_array(w) for w in weights], [_array(b) for b in biases]",
+        f"cost, grads_w, grads_b{out} = _arithmetic(_array(x), _array(y), weights, biases)",
+    ]
     if out:
         outer += _domain_check(net)
     outer.append("return float(cost), grads_w, grads_b")
-    unpack = [_unpacked(weights, "weights")] + ([_unpacked(biases, "biases")] if biases else [])
-    inner = unpack + arithmetic + [f"return cost, {results}{out}"]
+    inner = [*_inputs(net, lib), *arithmetic, f"return cost, {results}{out}"]
     return (
         _indented(outer)
-        + "\n\n@jax.jit\ndef _arithmetic(A0, Y, weights, biases):\n"
+        + "\n\n@jax.jit\ndef _arithmetic(x, y, weights, biases):\n"
         + '    """The forward and backward pass, traced once per shape and dtype and compiled."""\n'
         + _indented(inner)
     )
-
-
-def _unpacked(names: str, source: str) -> str:
-    return f"{names} = {source}" if "," in names else f"({names},) = {source}"
 
 
 def _helpers(net: Network, lib: Backend, body: str) -> str:

@@ -164,7 +164,7 @@ def test_the_jax_module_is_compiled_by_jit():
     jax = pytest.importorskip("jax")
     net = sbp.Network(layers=[3, 4, 2], activation=["relu", "identity"], cost="cross_entropy")
     source = module_source(net, "jax")
-    assert "@jax.jit\ndef _arithmetic(A0, Y, weights, biases):" in source
+    assert "@jax.jit\ndef _arithmetic(x, y, weights, biases):" in source
     namespace: dict = {}
     exec(source, namespace)
     assert isinstance(namespace["_arithmetic"], type(jax.jit(lambda v: v)))
