@@ -52,12 +52,12 @@ def _assumptions(argument: sp.Basic) -> dict[str, bool]:
     return {"real": True}
 
 
-def _numpy() -> tuple[dict[str, Any], str]:
+def _numpy() -> tuple[dict[str, Any], Any]:
     return {
         "sigmoid": lambda x: 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, dtype=float))),  # no overflow for large -x
         "relu": lambda x: np.maximum(x, 0.0),
         "Heaviside": lambda x, at_zero=0.5: np.heaviside(x, at_zero),  # NumPy's, not a rewrite to Piecewise
-    }, "numpy"
+    }, np  # the module, not "numpy": lambdify would run `from numpy import *`, loading numpy.testing (0.3 s)
 
 
 def _torch() -> tuple[dict[str, Any], str]:
@@ -97,7 +97,7 @@ def _jax() -> tuple[dict[str, Any], str]:
     }, "jax"
 
 
-_NAMESPACES: dict[str, Callable[[], tuple[dict[str, Any], str]]] = {"numpy": _numpy, "torch": _torch, "jax": _jax}
+_NAMESPACES: dict[str, Callable[[], tuple[dict[str, Any], Any]]] = {"numpy": _numpy, "torch": _torch, "jax": _jax}
 
 
 class Formula:

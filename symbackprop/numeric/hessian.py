@@ -35,7 +35,7 @@ def hessian_function(net: Network) -> Callable[..., np.ndarray]:
         "Heaviside": lambda x, at_zero=0.5: np.heaviside(x, at_zero),
         "DiracDelta": lambda x, *order: np.zeros_like(np.asarray(x, dtype=float)),
     }
-    function = sp.lambdify(dummies, [e.xreplace(swap) for e in entries], modules=[step, "numpy"], cse=True)
+    function = sp.lambdify(dummies, [e.xreplace(swap) for e in entries], modules=[step, np], cse=True)
 
     def hessian(values: Values) -> np.ndarray:
         _check_values(net, values)

@@ -41,6 +41,9 @@ MAX_TEMPLATE_BYTES = 1 << 20
 RENDER_SECONDS = 30.0  # a shipped template renders any document in well under a second
 
 
+CACHE_KEY = "v1"  # in the compiled templates' file names: change it when the environment's settings change
+
+
 class Sandbox(ImmutableSandboxedEnvironment):
     """Jinja2's immutable sandbox, with sizes bounded before the work (see the module's docstring)."""
 
@@ -99,6 +102,7 @@ def environment(user_templates: Path | None = None) -> Sandbox:
     loaders.append(jinja2.FileSystemLoader(str(templates_dir())))
     env = Sandbox(
         loader=jinja2.ChoiceLoader(loaders),
+        bytecode_cache=_bytecode_cache(),
         block_start_string=r"\BLOCK{",
         block_end_string="}",
         variable_start_string=r"\VAR{",
@@ -115,6 +119,20 @@ def environment(user_templates: Path | None = None) -> Sandbox:
     env.filters.update(FILTERS)
     env.filters = {name: _bounded_filter(f) for name, f in env.filters.items()}
     return env
+
+
+@functools.cache
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Templates compiled once and kept between runs (compiling the document templates was a sixth of a derive
+    to text): Jinja2's own cache, in its private folder of the system's temporary folder (made and checked to be
+    this user's alone, or not used), under a name of this package's own. A template's entry is used only while
+    its source is unchanged (Jinja2 checks a checksum); SYMBACKPROP_NO_CACHE=1 turns it off."""
+    if os.environ.get("SYMBACKPROP_NO_CACHE"):
+        return None
+    try:
+        return jinja2.FileSystemBytecodeCache(pattern=f"__symbackprop_{CACHE_KEY}_%s.cache")
+    except (RuntimeError, OSError):  # no private folder to be had: compile each time
+        return None
 
 
 def render_template(name: str, context: Mapping[str, Any], user_templates: Path | None = None) -> str:
