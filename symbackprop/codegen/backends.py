@@ -2,7 +2,7 @@
 floats, how each activation is spelled (and spelled in place, overwriting its argument), and the helpers a
 module defines for itself.
 
-The forms are the cheapest stable ones measured (benchmarks/run.py, "activation forms"): NumPy's sigmoid is
+The forms are the cheapest stable ones measured (benchmarks/kernels.py): NumPy's sigmoid is
 (1 + tanh(z/2)) / 2 worked in one buffer, which never overflows and, in place, is as fast as 1 / (1 + e^-z)
 in float64 and faster in float32; PyTorch and JAX have their own fused sigmoid. Each form is tested against
 the activation catalogue's NumPy form.
