@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -197,10 +198,9 @@ def report(cells: list[Cell]) -> None:
             print(f"{cell.batch:6d}  {'other sides:':<17}{'':>9}{others}")
             for backend in GENERATED:
                 print(_generated_line(cell, backend, footnotes))
-    if footnotes:
-        print()
-        for k, note in enumerate(footnotes, 1):
-            print(f"  [{k}] {note}")
+    for k, note in enumerate(footnotes, 1):
+        print(f"  [{k}] {note}")
+    sys.stdout.flush()
 
 
 def _seconds_or_note(cell: Cell, name: str, footnotes: list[str]) -> str:
@@ -239,10 +239,13 @@ def gradient_section(quick: bool) -> list[Cell]:
     cells = []
     for index, case in enumerate(CASES):
         sides = Sides(case, compile_torch=not quick or index == 0)
-        for dtype in ("float32", "float64"):
-            for batch in case.batches:
-                cells.append(measure(sides, dtype, batch, 0.02 if quick else 0.1, 3 if quick else 9))
-    report(cells)
+        mine = [
+            measure(sides, dtype, batch, 0.02 if quick else 0.1, 3 if quick else 9)
+            for dtype in ("float32", "float64")
+            for batch in case.batches
+        ]
+        report(mine)  # as each network is done: the full run takes minutes
+        cells += mine
     met = [(c, t) for c in cells for t in targets(c)]
     missed = [f"{c.case.name} {c.dtype} b{c.batch} numpy{what} {r:.2f}" for c, (what, r, most) in met if r > most]
     print(f"\n  targets of section 1: {len(met) - len(missed)} of {len(met)} met")
