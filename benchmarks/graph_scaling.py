@@ -17,7 +17,7 @@ node uses, so every node reaches it. For each graph:
    NumPy backend, every name's gradient) and PyTorch CPU autograd, float64, of a forward function printed from
    the nodes' SymPy expressions by this file (torch.tanh, torch.sigmoid, ... one line per node), leaves with
    requires_grad, .backward(), every input's gradient read. Both are checked against graph_numbers before they
-   are timed; calls take turns round by round and the best round counts (benchmarks/run.py's per_call).
+   are timed; calls take turns round by round and the best round counts (benchmarks/timing.py's per_call).
 3. A 1,000-node graph end to end: in one process, cold, build, derive, numbers and the generated module's
    source one after the other; then the commands derive --wrt all --to json (which proves the gradients too),
    evaluate --json and codegen on its TOML spec, each as a fresh process (wall time, the interpreter's start and
@@ -46,7 +46,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import CHECKOUT, fitted_exponent, per_call  # noqa: E402
+from timing import CHECKOUT, fitted_exponent, per_call  # noqa: E402
 
 from symbackprop.codegen.graph_modules import graph_module_source  # noqa: E402
 from symbackprop.derive.graph_backprop import derive_graph  # noqa: E402

@@ -16,7 +16,7 @@ symbackprop = train(net, values, Training(...)); numpy = the loop written out by
 backward, update); torch = float64 leaves, torch.optim.SGD / Adam, loss.backward(). Every side records the mean
 cost before each step and after the last, as train's trajectory does. Before anything is timed, the three final
 parameters and trajectories must agree to 1e-8 (relative), so the times are of the same computation. Timed runs
-are warm and take turns round by round; the best round counts (benchmarks/run.py's per_call).
+are warm and take turns round by round; the best round counts (benchmarks/timing.py's per_call).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from run import per_call  # noqa: E402
+from timing import per_call  # noqa: E402
 
 from symbackprop.model.network import Network  # noqa: E402
 from symbackprop.model.spec import Values  # noqa: E402

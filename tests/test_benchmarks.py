@@ -1,0 +1,56 @@
+"""The benchmark's pieces, small: the hand-written references are right (they are what the generated code is
+timed against), a cell of the gradient benchmark checks and times every side, and the flop count is exact."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+import gradient_code
+import matmul_peak
+import reference
+import timing
+
+
+@pytest.mark.parametrize("pair", sorted(reference.GRADIENTS))
+@pytest.mark.parametrize("layers", [(3, 4, 2), (5, 4, 3, 3)])
+def test_hand_written_reference_agrees_with_the_generated_numpy(pair, layers):
+    case = gradient_code.Case(layers, pair)
+    x, y, w, b = gradient_code.inputs(layers, 7, "float64")
+    truth = case.network().gradient_function()(x, y, w, b)
+    mine = reference.GRADIENTS[pair](x, y, [a.copy() for a in w], [a.copy() for a in b])
+    assert gradient_code.disagreement(mine, truth, "float64") is None
+    assert mine[0] == pytest.approx(truth[0], rel=1e-12)
+
+
+@pytest.mark.parametrize("pair", sorted(reference.GRADIENTS))
+def test_hand_written_reference_keeps_float32(pair):
+    x, y, w, b = gradient_code.inputs((4, 3, 2), 5, "float32")
+    _, grad_w, grad_b = reference.GRADIENTS[pair](x, y, w, b)
+    assert {g.dtype for g in grad_w + grad_b} == {np.dtype("float32")}
+
+
+def test_a_cell_checks_then_times_every_side():
+    pytest.importorskip("torch")
+    pytest.importorskip("jax")
+    case = gradient_code.Case((3, 4, 2), "relu+CE", batches=(2,))
+    cell = gradient_code.measure(gradient_code.Sides(case, compile_torch=False), "float32", 2, 0.001, 1)
+    assert set(cell.seconds) == {"hand", "eager", "jit", "numpy", "torch", "jax"}
+    assert set(cell.failed) == {"compile"}
+    assert [what for what, _, _ in gradient_code.targets(cell)] == ["/hand", "/eager", "/jit"]
+
+
+def test_flops_count_every_matrix_product_of_the_pass():
+    layers, n = (5, 4, 3), 8
+    forward = sum(2 * n * m * k for m, k in itertools.pairwise(layers))
+    assert matmul_peak.gradient_flops(layers, n) == 2 * forward + 2 * n * 4 * 3
+
+
+def test_fitted_exponent_of_a_power_law_is_its_power():
+    assert timing.fitted_exponent([(p, 3.0 * p**1.5) for p in (10, 100, 1000)]) == pytest.approx(1.5)
