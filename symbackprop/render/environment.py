@@ -124,15 +124,22 @@ def environment(user_templates: Path | None = None) -> Sandbox:
 @functools.cache
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Templates compiled once and kept between runs (compiling the document templates was a sixth of a derive
-    to text): Jinja2's own cache, in its private folder of the system's temporary folder (made and checked to be
-    this user's alone, or not used), under a name of this package's own. A template's entry is used only while
-    its source is unchanged (Jinja2 checks a checksum); SYMBACKPROP_NO_CACHE=1 turns it off."""
+    to text): Jinja2's cache, in the user's cache folder ($XDG_CACHE_HOME or ~/.cache, then
+    symbackprop/templates), used only while that folder is this user's alone. A template's entry is used only
+    while its source is unchanged (Jinja2 checks a checksum); SYMBACKPROP_NO_CACHE=1 turns it off."""
     if os.environ.get("SYMBACKPROP_NO_CACHE"):
         return None
+    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = os.path.join(root, "symbackprop", "templates")
     try:
-        return jinja2.FileSystemBytecodeCache(pattern=f"__symbackprop_{CACHE_KEY}_%s.cache")
-    except (RuntimeError, OSError):  # no private folder to be had: compile each time
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        found = os.lstat(folder)
+    except OSError:
         return None
+    others = found.st_mode & (stat.S_IRWXG | stat.S_IRWXO)
+    if not stat.S_ISDIR(found.st_mode) or others or found.st_uid != getattr(os, "getuid", lambda: found.st_uid)():
+        return None  # compiled code read from a folder someone else can write would run as this user
+    return jinja2.FileSystemBytecodeCache(folder, pattern=f"__{CACHE_KEY}_%s.cache")
 
 
 def render_template(name: str, context: Mapping[str, Any], user_templates: Path | None = None) -> str:
