@@ -10,7 +10,7 @@ the activation catalogue's NumPy form.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 # Each activation in the backend's module {m}; {z} is Z^(l), {a} is A^(l) = g(Z^(l)).
@@ -154,14 +154,14 @@ jax.config.update("jax_enable_x64", True)  # float64 when the inputs are, as the
 
 @dataclass(frozen=True)
 class Backend:
-    """An array library the gradient can be generated for: its SymPy printer, its module as the code names it,
+    """An array library the gradient can be generated for (``matrix_printer.printer_for`` gives its SymPy
+    printer): its module as the code names it,
     the import lines, its helpers' sources, how an array is converted to a dtype, and the activations it spells
     differently or can compute in place."""
 
     name: str
     title: str  # as the docstring names it
     arrays: str  # what its functions return
-    printer: Callable[[], type]  # its class, imported when first asked for
     module: str
     imports: str
     helpers: Mapping[str, str]
@@ -177,30 +177,11 @@ class Backend:
         return own.get(key, common[key]).replace("{m}", self.module)
 
 
-def numpy_printer() -> type:
-    from .matrix_printer import NumPyMatrixPrinter
-
-    return NumPyMatrixPrinter
-
-
-def jax_printer() -> type:
-    from .matrix_printer import JaxMatrixPrinter
-
-    return JaxMatrixPrinter
-
-
-def torch_printer() -> type:
-    from .matrix_printer import torch_matrix_printer
-
-    return torch_matrix_printer()
-
-
 BACKENDS = {
     "numpy": Backend(
         "numpy",
         "NumPy",
         "NumPy arrays",
-        numpy_printer,
         "numpy",
         "import numpy",
         NUMPY_HELPERS,
@@ -216,7 +197,6 @@ BACKENDS = {
         "jax",
         "JAX",
         "JAX arrays",
-        jax_printer,
         "jax.numpy",
         JAX_IMPORTS,
         JAX_HELPERS,
@@ -227,7 +207,6 @@ BACKENDS = {
         "torch",
         "PyTorch",
         "PyTorch tensors",
-        torch_printer,
         "torch",
         "import torch",
         TORCH_HELPERS,

@@ -18,9 +18,7 @@ from sympy.printing.numpy import JaxPrinter, NumPyPrinter
 from ..derive.matrix_form import applied_layer
 from ..model.activations import Scalar
 from ..model.network import Network
-
-if TYPE_CHECKING:
-    from .backends import Backend
+from .backends import Backend
 
 
 def parenthesized(text: str) -> str:
@@ -130,6 +128,13 @@ def torch_matrix_printer() -> type:
     from sympy.printing.pytorch import TorchPrinter
 
     return type("TorchMatrixPrinter", (MatrixPrinting, TorchPrinter), {"__doc__": torch_matrix_printer.__doc__})
+
+
+def printer_for(backend: Backend) -> type[MatrixPrinting]:
+    """The matrix printer class of this backend (PyTorch's imported only when asked for: it imports torch)."""
+    if backend.name == "torch":
+        return cast(type[MatrixPrinting], torch_matrix_printer())
+    return JaxMatrixPrinter if backend.name == "jax" else NumPyMatrixPrinter
 
 
 def activation_key(net: Network, layer: int) -> str:

@@ -22,7 +22,7 @@ from ..derive.matrix_form import Equations, matrix_form
 from ..model.network import Network
 from . import arguments
 from .backends import BACKENDS, Backend
-from .matrix_printer import MatrixPrinting, activation_key, activation_source, assignment
+from .matrix_printer import MatrixPrinting, activation_key, activation_source, assignment, printer_for
 from .output_layer import FromLogits, filled, from_logits
 from .passes import fold_mean, in_outputs, shared
 
@@ -46,7 +46,7 @@ def module_source(net: Network, backend: str = "numpy") -> str:
     _require_numbers(net)
     lib = backend_named(backend)
     stage("deriving the matrix form")
-    printer, eqs = lib.printer()(net, lib), matrix_form(net).batch
+    printer, eqs = printer_for(lib)(net, lib), matrix_form(net).batch
     stage("writing the code")
     logits = _logits(net)
     backward = _backward(net, eqs, printer, logits)
