@@ -14,7 +14,6 @@ which waits for the result (``.item()``, ``block_until_ready``) but converts not
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -167,19 +166,9 @@ def numpy_side(gradient, x, y, weights, biases) -> Side:
 # --- the generated code --------------------------------------------------------------------------
 
 
-def accepts_check(net) -> bool:
-    """Whether this checkout's ``gradient_function`` takes ``check=`` (False skips the argument checks)."""
-    try:
-        return "check" in inspect.signature(net.gradient_function).parameters
-    except (TypeError, ValueError):
-        return False
-
-
 def generated_function(net, backend: str):
-    """``net.gradient_function(backend=..., check=False)`` where that keyword exists, else the plain call."""
-    if accepts_check(net):
-        return net.gradient_function(backend=backend, check=False)
-    return net.gradient_function(backend=backend)
+    """``net.gradient_function(backend=..., check=False)``: the generated code without the argument checks."""
+    return net.gradient_function(backend=backend, check=False)
 
 
 def _numpy(a: Any) -> np.ndarray:

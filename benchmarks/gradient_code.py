@@ -231,8 +231,7 @@ def _generated_line(cell: Cell, backend: str, footnotes: list[str]) -> str:
 
 
 def gradient_section(quick: bool) -> list[Cell]:
-    check = "check=False" if frameworks.accepts_check(CASES[-1].network()) else "the plain call (no check= here)"
-    print("\n1. gradient code: generated (net.gradient_function(backend=...), " + check + ") against the others")
+    print("\n1. gradient code: generated (net.gradient_function(backend=..., check=False)) against the others")
     print("   every side checked against hand-written NumPy of its dtype first; one thread each; best round of")
     print(f"   {3 if quick else 9} taking turns. targets: numpy/hand <= 1.2 at batch 1, <= 1.05 at 64 and 1024;")
     print("   numpy faster than PyTorch eager and JAX jit (ratio <= 1) on the 784-input networks")
