@@ -5,14 +5,14 @@
 - BP4 for one sample: Delta^T A as a matrix product with an inner dimension of 1, against the broadcast
   product that gives the same numbers (784-128-64-10's first layer).
 
-    python benchmarks/kernels.py
+    python3 benchmarks/kernels.py     # or section 7 of benchmarks/run.py
 """
 
 from __future__ import annotations
 
 import os
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as run.py's single_thread(), when run on its own
 
 import time
 from collections.abc import Callable
@@ -65,7 +65,7 @@ FORMS = {
 
 
 def sigmoid_section() -> None:
-    print("\nactivation forms: sigmoid of a 1024 x 128 layer (microseconds per call; ratio to the generated form)")
+    print("\n7. activation forms: sigmoid of a 1024 x 128 layer (microseconds per call; ratio to the generated form)")
     z64 = np.random.default_rng(0).normal(0.0, 3.0, (1024, 128))
     for z in (z64, z64.astype(np.float32)):
         times = {name: best(lambda f=form, v=z: f(v), 50) for name, form in FORMS.items()}

@@ -12,6 +12,7 @@
 4. the engine against naive sympy.diff, both cold and both warm, each in a fresh process (naive_sympy.py).
 5. command start-up as a ratio to `python3 -c pass` and `python3 -c "import sympy"` (command_times.py).
 6. wall time of derive --to tex and --to pdf documents (command_times.py).
+7. the measurements behind the generated NumPy's sigmoid form and one sample's BP4 (kernels.py).
 
 Every library runs on one thread: OMP_NUM_THREADS, OPENBLAS_NUM_THREADS, MKL_NUM_THREADS and
 XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" are set below before NumPy or JAX
@@ -36,7 +37,7 @@ import os  # noqa: E402
 import platform  # noqa: E402
 import time  # noqa: E402
 
-SECTIONS = ("1", "2", "3", "4", "5", "6")
+SECTIONS = ("1", "2", "3", "4", "5", "6", "7")
 
 
 def header() -> None:
@@ -70,6 +71,7 @@ def main() -> None:
     header()
     import command_times
     import gradient_code
+    import kernels
     import matmul_peak
     import naive_sympy
     import symbolic_scaling
@@ -85,6 +87,8 @@ def main() -> None:
         command_times.startup_section(args.quick)
     if "6" in only:
         command_times.document_section(args.quick)
+    if "7" in only:
+        kernels.main()
     print(f"\nthe whole run: {time.perf_counter() - start:.0f} s")
 
 
