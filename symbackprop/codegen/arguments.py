@@ -21,7 +21,8 @@ if TYPE_CHECKING:
 class Shapes:
     """The exact argument shapes of a network's gradient function, to pass the common case at once: every
     argument already a NumPy float array of its shape (a few attribute reads, where the full check costs a
-    quarter of a 2-3-2 network's call)."""
+    quarter of a 2-3-2 network's call). It covers bias = "neuron" with lists of arrays; anything else takes
+    the full check, which gives the same answer."""
 
     def __init__(self, net: Network) -> None:
         layers = net.layers
@@ -44,7 +45,7 @@ class Shapes:
 
 
 def _exact(value: Any) -> bool:
-    return type(value) is np.ndarray and value.dtype.kind == "f"
+    return type(value) is np.ndarray and value.dtype.name in KEPT
 
 
 def checked(net: Network, x: Any, y: Any, weights: Any, biases: Any) -> tuple[Any, Any, list[Any], list[Any]]:
@@ -99,10 +100,15 @@ def _shaped(where: str, value: Any, shape: tuple[int, ...]) -> Any:
     return value
 
 
+KEPT = ("float16", "float32", "float64")  # float dtypes every backend computes in; others (longdouble) become float64
+
+
 def _numbers(where: str, value: Any) -> tuple[Any, tuple[int, ...]]:
-    """``value`` as an array of floats (its own float dtype, else float64), and its shape; a tensor of another
-    library keeps its type."""
+    """``value`` as an array of floats (float16, float32 or float64 kept, else float64), and its shape; a tensor
+    of another library keeps its type, once its dtype is known to hold real numbers."""
     if not isinstance(value, (np.ndarray, list, tuple, int, float, np.number)) and hasattr(value, "shape"):
+        if not _real(getattr(value, "dtype", None)):
+            raise SpecError(f"{where}: must be an array (or nested lists) of real numbers, got {value.dtype}")
         return value, tuple(int(n) for n in value.shape)
     try:
         raw = np.asarray(value)
@@ -110,4 +116,14 @@ def _numbers(where: str, value: Any) -> tuple[Any, tuple[int, ...]]:
         raw = None
     if raw is None or raw.dtype.kind not in "iuf":
         raise SpecError(f"{where}: must be an array (or nested lists) of real numbers")
-    return (raw if raw.dtype.kind == "f" else raw.astype(float)), raw.shape
+    return (raw if raw.dtype.name in KEPT else raw.astype(float)), raw.shape
+
+
+def _real(dtype: Any) -> bool:
+    """Whether another library's dtype holds real numbers: NumPy-like dtypes (JAX's) by their kind, PyTorch's
+    by name (torch.float32, torch.bfloat16, torch.int64; not torch.bool or torch.complex64)."""
+    kind = getattr(dtype, "kind", None)
+    if isinstance(kind, str):
+        return kind in "iuf" or str(dtype) == "bfloat16"
+    name = str(dtype)
+    return ("float" in name or "int" in name) and "complex" not in name

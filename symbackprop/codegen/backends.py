@@ -113,8 +113,8 @@ JAX_HELPERS = {
     "_array": '''
 
 def _array(v):
-    """v itself when it is an array (jit takes NumPy's and JAX's as they are), else v as a JAX array."""
-    return v if hasattr(v, "shape") else jax.numpy.asarray(v)
+    """v itself when jit takes it as it is (a JAX array, a NumPy array), else v as a JAX array."""
+    return v if isinstance(v, jax.Array) or type(v).__module__ == "numpy" else jax.numpy.asarray(v)
 ''',
     "_sigmoid": """
 

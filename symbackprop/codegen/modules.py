@@ -120,7 +120,7 @@ def _forward(net: Network, eqs: Equations, printer: MatrixPrinting, logits: From
         if layer == net.depth and logits is not None:
             lines += [filled(t, layer, module) for t in logits.forward]
             continue
-        unread = re.search(rf"\bZ{layer}\b", later) is None
+        unread = re.search(rf"\bZ{layer}\b", later) is None  # the code itself says whether Z^(l) is read again
         lines.append(f"A{layer} = {activation_source(net, layer, False, printer.backend, in_place=unread)}")
     if _domain_checked(net) and not printer.backend.jitted:
         lines += _domain_check(net)
@@ -217,7 +217,7 @@ def gradient_function(net: Network, backend: str = "numpy", check: bool | str = 
     True at every call, "once" at the first call only, False never (for tight loops whose arguments are
     known to be right: a wrong shape is then whatever error the array library raises, or a silent broadcast).
     """
-    if check not in (True, False, "once"):
+    if not (check is True or check is False or (isinstance(check, str) and check == "once")):
         raise SpecError(f"check must be True, False or 'once', got {check!r:.40}")
     source = module_source(net, backend)
     _require_installed(backend)
@@ -231,17 +231,18 @@ def gradient_function(net: Network, backend: str = "numpy", check: bool | str = 
 def _checking(net: Network, gradient: GradientFunction, once: bool) -> GradientFunction:
     """``gradient`` behind a check of its arguments (see ``arguments``), at every call or at the first only, so
     a wrong shape or a non-number is a SpecError naming the argument, not an error from a matrix product."""
-    shapes, passed = arguments.Shapes(net), [False]  # passed[0]: a call's arguments have passed the check
+    shapes, passed = arguments.Shapes(net), False  # passed: a call's arguments have passed the check
 
     @functools.wraps(gradient)
     def checked(x: Any, y: Any, weights: Any, biases: Any = ()) -> tuple[float, list[Any], list[Any]]:
-        if once and passed[0]:
+        nonlocal passed
+        if once and passed:
             return gradient(x, y, weights, biases)
         if shapes.exact(x, y, weights, biases):
             result = gradient(x, y, weights, biases)
         else:
             result = gradient(*arguments.checked(net, x, y, weights, biases))
-        passed[0] = True
+        passed = True
         return result
 
     return checked

@@ -219,3 +219,29 @@ def test_the_exact_shapes_fast_path_passes_only_what_the_full_check_passes(data)
     if arguments.Shapes(net).exact(x, y, weights, biases):
         passed = arguments.checked(net, x, y, weights, biases)  # passes the full check, each array unchanged
         assert all(a is b for a, b in zip(passed[2] + passed[3], weights + biases, strict=True))
+
+
+def test_other_libraries_arrays_reach_every_backend_and_odd_dtypes_are_named():
+    """A tensor into the JAX code, a longdouble into PyTorch's, each computed (longdouble in float64); complex or
+    boolean tensors are a SpecError naming the argument, as the same numbers as NumPy arrays are."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("jax")
+    net = sbp.Network(layers=[2, 3, 2], activation=["tanh", "sigmoid"], cost="sse")
+    values = numeric.random_values(net, samples=2, seed=3)
+    reference = net.gradient_function()(*args(values))[0]
+    tensors = (torch.tensor(values.x), torch.tensor(values.y), [torch.tensor(w) for w in values.weights])
+    assert net.gradient_function(backend="jax")(*tensors, [torch.tensor(b) for b in values.biases])[0] == pytest.approx(
+        reference, rel=1e-12
+    )
+    for backend in ("numpy", "torch", "jax"):
+        cost, grad_w, _ = net.gradient_function(backend=backend)(values.x.astype(np.longdouble), *args(values)[1:])
+        assert cost == pytest.approx(reference, rel=1e-12) and str(grad_w[0].dtype).endswith("float64")
+    for odd in (torch.tensor(values.x, dtype=torch.complex128), torch.tensor(values.x) > 0):
+        with pytest.raises(sbp.SpecError, match=r"x: must be an array .* of real numbers, got torch"):
+            net.gradient_function(backend="torch")(odd, *tensors[1:], [torch.tensor(b) for b in values.biases])
+
+
+@pytest.mark.parametrize("check", [0, 1, np.False_, "never", None])
+def test_check_is_true_false_or_once_exactly(check):
+    with pytest.raises(sbp.SpecError, match="check must be True, False or 'once'"):
+        sbp.Network(layers=[2, 2]).gradient_function(check=check)
