@@ -12,7 +12,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from symbackprop.prove import element, points, random_identity
+from symbackprop.prove import element, points, random_identity, tape
 from symbackprop.prove.field import P, Residue
 from symbackprop.prove.proof import RANDOM, agreement
 
@@ -110,3 +110,35 @@ def test_the_statement_gives_the_points_degree_and_bound_the_test_used():
     words = agreement(outcome)
     assert "at 13 random points" in words and f"degree at most {outcome.degree:,}" in words
     assert f"probability at most {outcome.degree:,} in {P:,}" in words and f"below 10^{k};" in words
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.data())
+def test_a_recorded_evaluation_gives_the_outcome_the_walk_gives(data):
+    """The tape replays the walk operation for operation: the same verdict, degree bound, divisors' degrees and
+    counterexample, for a right derivation and a wrong one, as evaluating the expressions at each point."""
+    net = data.draw(networks(max_depth=3, max_width=3))
+    d = net.derive(data.draw(st.sampled_from(net.parameters())))
+    shift = data.draw(st.sampled_from([0, 1]))
+    mapping, cost = net.forward_map(d.start, False), net.cost_definition()
+
+    def evaluate(unknowns):
+        point = points.Point(unknowns, mapping, lambda e: net.compose(e, d.start), (d.symbol, None))
+        derivative = point.jet(cost)[1]
+        return point.value(d.result + shift * d.symbol), derivative
+
+    walked = random_identity.identity_test(evaluate)
+    assert random_identity.identity_test(tape.recorded(evaluate)) == walked
+    assert walked.verdict == "proven" if shift == 0 else walked.verdict != "proven"
+
+
+def test_a_recorded_division_by_0_is_passed_over_as_the_walk_passes_it():
+    x = sp.Symbol("x")
+    c = random.Random(random_identity.SEED).randrange(P)
+
+    def evaluate(unknowns):
+        value = unknowns.unknown(("symbol", x))
+        return (value * value - c * value) / (value - c), value
+
+    assert random_identity.identity_test(tape.recorded(evaluate)) == random_identity.identity_test(evaluate)
+    assert random_identity.identity_test(tape.recorded(evaluate)).skipped == 1
