@@ -3,9 +3,13 @@
 Walking a large SymPy expression costs far more than the arithmetic it does (each step looks its node up by
 SymPy's hash and equality), and the identity test walked it once per point and once more for the degree bound.
 ``recorded(evaluate)`` walks it once with recording numbers (``Slot``): each operation is appended to a ``Tape``
-as (operation, operand, operand). Each point then runs the tape: the proofs' residues as plain integers modulo P,
-any other numbers (``Degrees``) by their own operators. Replaying gives what evaluating gives, operation for
-operation, unknown for unknown in the same order, so the verdicts and the bound are those of the walk itself.
+as (operation, operand, operand), except a sum or product with the number 0, whose result is known (most of a
+forward-mode jet's second order, when only a first derivative is asked for). Each point then runs the tape: the
+proofs' residues as plain integers modulo P, any other numbers (``Degrees``) by their own operators. Replaying
+gives what evaluating gives, operation for operation, unknown for unknown in the same order, so the verdicts and
+the bound are those of the walk itself: x + 0 and x - 0 are x, 0 - x is -x and x 0 is 0 for residues and for
+``Degree`` alike (which gives x itself back for the first three and a zero of no factors for the last), and no
+division is ever left out.
 
 Only an evaluation whose steps do not depend on the numbers can be recorded: ``points.Point`` (an unknown is
 named by an argument expression, never by a value); not ``ConcretePoint`` or a graph's ``Exact`` points, which
@@ -29,6 +33,7 @@ class Tape(Unknowns):
     def __init__(self) -> None:
         self.ops: list[tuple[int, Any, Any]] = []
         self.slots: dict[Any, Slot] = {}  # each unknown's slot, and each integer constant's, recorded once
+        self.zero = self.number(0).i  # sums and products with 0 are not recorded (see ``Slot``)
 
     def append(self, op: int, a: Any, b: Any = None) -> Slot:
         self.ops.append((op, a, b))
@@ -66,23 +71,32 @@ class Slot:
         return self.tape.append(op, self.i, self.tape.lift(other).i)
 
     def __add__(self, other: Any) -> Slot:
-        return self._with(ADD, other)
+        other = self.tape.lift(other)
+        if other.i == self.tape.zero:  # x + 0 is x: for degree bounds too, which give x itself back
+            return self
+        return other if self.i == self.tape.zero else self._with(ADD, other)
 
     __radd__ = __add__
 
     def __sub__(self, other: Any) -> Slot:
-        return self._with(SUB, other)
+        other = self.tape.lift(other)
+        if other.i == self.tape.zero:
+            return self
+        return -other if self.i == self.tape.zero else self._with(SUB, other)
 
     def __rsub__(self, other: Any) -> Slot:
         return self.tape.lift(other) - self
 
     def __mul__(self, other: Any) -> Slot:
+        other = self.tape.lift(other)
+        if self.tape.zero in (self.i, other.i):  # x 0 is 0 (a degree bound's too): most of a jet's second order
+            return self.tape.number(0)
         return self._with(MUL, other)
 
     __rmul__ = __mul__
 
     def __neg__(self) -> Slot:
-        return self.tape.append(NEG, self.i)
+        return self if self.i == self.tape.zero else self.tape.append(NEG, self.i)
 
     def __pow__(self, n: int) -> Slot:
         return self.tape.append(POW, self.i, int(n))
