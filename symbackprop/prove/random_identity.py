@@ -147,8 +147,13 @@ class Unknowns:
         return Residue(p * inverse(q))
 
     def draw(self) -> Any:
-        """A new unknown's value: uniform among the residues modulo P."""
-        return Residue(self.rng.randrange(P))
+        """A new unknown's value: uniform among the residues modulo P, by rejection from 61 random bits (what
+        ``randrange(P)`` does, without its checks: a proof draws hundreds of thousands)."""
+        bits = self.rng.getrandbits
+        r = bits(61)
+        while r >= P:
+            r = bits(61)
+        return Residue(r)
 
     def unknown(self, key: Any, argument: Any = None) -> Any:
         if key not in self.values:
