@@ -10,6 +10,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -73,29 +74,56 @@ def _safe_symbol(text: object) -> bool:
 
 
 def preset_names() -> list[str]:
-    return sorted(p.stem for p in (templates_dir() / "presets").glob("*.toml"))
+    return list(_shipped())
+
+
+@cache
+def _shipped() -> tuple[str, ...]:
+    """The built-in presets' names: the package's files, the same for the life of the process."""
+    return tuple(sorted(p.stem for p in (templates_dir() / "presets").glob("*.toml")))
 
 
 def load(name_or_path: str, key: str = "notation") -> Notation:
-    """A built-in preset by name, or a preset file by path; ``key`` is how an error names the setting."""
-    path = templates_dir() / "presets" / f"{name_or_path}.toml"
-    if name_or_path not in preset_names():
-        path = Path(name_or_path)
-        presets = ", ".join(preset_names())
-        if path.suffix != ".toml":
-            hint = did_you_mean(name_or_path, preset_names())
-            raise SpecError(f"{key}: {name_or_path!r} is not a preset ({presets}) nor a .toml file{hint}")
-        if not path.is_file():
-            raise SpecError(
-                f"{key}: no preset file {name_or_path!r} (a relative path is looked for beside the spec, then in "
-                f"the current folder); the built-in presets are {presets}"
-            )
+    """A built-in preset by name, or a preset file by path; ``key`` is how an error names the setting.
+
+    Parsed and checked once: every reference a derivation checks asks for its network's preset. A built-in one
+    is kept by name; a file is read each time (a few hundred bytes) and parsed again only when its text changed.
+    """
+    if name_or_path in _shipped():
+        return _builtin(name_or_path)
+    path = Path(name_or_path)
+    presets = ", ".join(preset_names())
+    if path.suffix != ".toml":
+        hint = did_you_mean(name_or_path, preset_names())
+        raise SpecError(f"{key}: {name_or_path!r} is not a preset ({presets}) nor a .toml file{hint}")
+    if not path.is_file():
+        raise SpecError(
+            f"{key}: no preset file {name_or_path!r} (a relative path is looked for beside the spec, then in "
+            f"the current folder); the built-in presets are {presets}"
+        )
+    return _parsed(path, _text(path))
+
+
+@cache
+def _builtin(name: str) -> Notation:
+    path = templates_dir() / "presets" / f"{name}.toml"
+    return _parsed(path, _text(path))
+
+
+def _text(path: Path) -> str:
     try:
-        data: dict[str, Any] = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as err:
-        raise SpecError(f"notation file {path}: not valid TOML: {toml_problem(err)}") from None
+        return path.read_text(encoding="utf-8")
     except (UnicodeDecodeError, OSError) as err:
         raise SpecError(f"notation file {path}: cannot read it ({err})") from None
+
+
+@cache
+def _parsed(path: Path, text: str) -> Notation:
+    """The preset ``text`` read from ``path`` (which an error names), checked."""
+    try:
+        data: dict[str, Any] = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise SpecError(f"notation file {path}: not valid TOML: {toml_problem(err)}") from None
     known = {f.name for f in fields(Notation)}
     unknown = sorted(set(data) - known)
     if unknown:

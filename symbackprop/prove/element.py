@@ -40,6 +40,7 @@ from .proof import (
     too_large,
 )
 from .random_identity import Outcome, Unknowns
+from .tape import recorded
 
 SYMBOLIC_NODES = 3_000  # nodes of the composed cost, written out as a tree, above which cancelling is not tried
 SYMBOLIC_LAYERS = 10  # layers a derivative runs through, above which cancelling is not tried
@@ -99,7 +100,7 @@ def _dual_outcome(d: Derivation) -> Outcome:
         derivative = point.jet(cost)[1]  # first: the result's values then reuse the forward pass's
         return point.value(d.result), derivative
 
-    return points_within(evaluate)
+    return points_within(recorded(evaluate))  # the walk once, its arithmetic at every point
 
 
 def _layers_used(d: Derivation) -> list[int]:
@@ -151,7 +152,7 @@ def _sum_form(d: Derivation) -> Part:
         return point.value(carried), point.value(d.result)
 
     against = "the result, its sums carried out"
-    return by_points(what, points_within(evaluate), why, against, text_printer(d.network))
+    return by_points(what, points_within(recorded(evaluate)), why, against, text_printer(d.network))
 
 
 def carried_out(expr: sp.Expr) -> sp.Expr:

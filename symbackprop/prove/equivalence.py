@@ -26,7 +26,7 @@ from ..model.symbols import A, ActivationBase, B, SoftmaxExp, W, Y, Z
 from ..numeric import numbers as numeric
 from .points import ConcretePoint
 from .proof import GUARD_SECONDS
-from .random_identity import identity_test
+from .random_identity import RationalUnknowns, identity_test
 from .real_points import Comparison, compare, has_branches
 
 POINTS = 24
@@ -128,7 +128,11 @@ def agree(difference: sp.Expr, count: int) -> bool:
     """``difference`` is exactly 0 at ``count`` random points of the identity test, the network's functions keeping
     their meaning (points on a pole are passed over)."""
     outcome = identity_test(
-        lambda unknowns: (ConcretePoint(unknowns).value(difference), 0), count, bound=False, skip_poles=True
+        lambda unknowns: (ConcretePoint(unknowns).value(difference), 0),
+        count,
+        bound=False,
+        skip_poles=True,
+        unknowns=RationalUnknowns,
     )
     return outcome.verdict == "proven"
 

@@ -4,7 +4,8 @@
 its own per argument expression, written down to what lies below it, and forward mode carries derivatives to
 second order, so a derivation is compared with the derivative of the composed cost. ``ConcretePoint`` is the
 claims': a function is an unknown per argument value (a claim writes an argument its own way), and exp and tanh
-keep their meaning. Both draw every number from the test's ``Unknowns``.
+keep their meaning. ``Point`` computes modulo the prime of ``field`` (the test's ``Unknowns``), ``ConcretePoint``
+with exact fractions (``RationalUnknowns``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ Jet = tuple[Any, Any, Any, Any]  # value, d/dw, d/dw', d^2/(dw dw')
 
 
 class Point:
-    """Exact values, and forward-mode derivatives to second order, of expressions at one point.
+    """Exact values, and forward-mode derivatives to second order, of expressions at one point: residues modulo
+    the prime P of ``field`` at a proof's point, degree bounds (``Degrees``) for the bound it states.
 
     ``mapping`` gives the intermediate quantities (z, a) their forward definitions; ``compose`` writes an
     argument in what lies below it, so g_l'(z_j) in a result and g_l(...) in the composed cost it came from
@@ -172,14 +174,20 @@ class ConcretePoint:
     """A random point at which the catalogue's functions keep their meaning: how verify compares a claim too large
     to cancel (see ``identity_test``; the proofs' ``Point`` treats every function as an unknown instead).
 
-    Symbols and function applications draw from the same ``Unknowns`` as the proofs' points, but a function is
-    tabulated by its argument's value, not its expression, since a claim writes the same argument its own way.
+    Symbols and function applications are unknowns as at the proofs' points, but a function is tabulated by its
+    argument's value, not its expression, since a claim writes the same argument its own way.
     exp(c_1 t_1 + c_2 t_2 + ...) is the product of exp(t_i)^c_i, each exp(t_i) a positive unknown per distinct
     value of the monomial t_i, so exp(-z) exp(z) = 1 holds; tanh is (E^2 - 1)/(E^2 + 1) with E = exp(z).
     A formula with a branch (max, a step) never comes here: real points decide those.
+
+    It computes over the rationals (``RationalUnknowns``), not modulo a prime as the proofs' ``Point`` does: each
+    exp(t) is a positive number here (``abs``), an order a residue has no notion of. Its values are never shown: a
+    difference found here makes a claim incorrect only when a real point shows it too, and that real point is the
+    counterexample the report gives (``real_points``). Claims are checked on networks of at most 3,000 nodes
+    composed, where fractions cost little, so they keep the verdicts they had.
     """
 
-    def __init__(self, unknowns: Unknowns) -> None:
+    def __init__(self, unknowns: Unknowns) -> None:  # RationalUnknowns: see above
         self.unknowns = unknowns
         self.memo: dict[sp.Basic, Fraction] = {}
 

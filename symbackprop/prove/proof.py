@@ -16,7 +16,8 @@ import sympy as sp
 from ..base.time_guard import within
 from ..model.network import Network
 from ..model.printing import printers
-from .random_identity import POINTS, SPAN, Outcome, Unknowns, identity_test
+from .field import P
+from .random_identity import POINTS, Outcome, Unknowns, identity_test
 
 T = TypeVar("T")
 Show = Callable[[sp.Basic], str]
@@ -111,16 +112,26 @@ def by_points(
 
 
 def agreement(outcome: Outcome, unknowns: tuple[str, str] = NETWORK_UNKNOWNS) -> str:
-    """What agreement at every random point establishes, with its chance of error."""
+    """What agreement at every random point establishes, with its chance of error (the bound and its terms are
+    ``random_identity``'s)."""
     chance = "nil" if outcome.degree <= 0 else f"below 10^{outcome.exponent}"
+    skipped = (
+        f"; {outcome.skipped} points where a division was by 0 modulo {MODULUS} were passed over for others"
+        if outcome.skipped
+        else ""
+    )
     return (
-        f"exactly equal at {outcome.points} random points, where {unknowns[0]} is an unknown integer of its own, "
-        f"drawn from {SPAN:,} (a randomized identity "
+        f"exactly equal modulo the prime {MODULUS} at {outcome.points} random points, where {unknowns[0]} is an "
+        f"unknown of its own, drawn from the {P:,} residues (a randomized identity "
         f"test: were they different functions, their difference would have a numerator of degree at most "
         f"{outcome.degree:,}, which a random point is a root of with probability at most {outcome.degree:,} in "
-        f"{SPAN:,} by the Schwartz-Zippel lemma, so the chance that all {outcome.points} points agree is {chance}; "
+        f"{P:,} by the Schwartz-Zippel lemma unless it is 0 modulo {MODULUS}, so the chance that all "
+        f"{outcome.points} points agree is {chance}{skipped}; "
         "the points are drawn from a fixed seed, so the same input always gets this verdict)"
     )
+
+
+MODULUS = "2^61 - 1"  # P, as the statements write it
 
 
 def counterexample(
@@ -133,19 +144,14 @@ def counterexample(
     more = f" and {len(w.values) - shown} more" if len(w.values) > shown else ""
     return (
         f"at random point {w.number}, where {values}{more}, {unknowns[1]} an integer of its own, the first "
-        f"is {_short(w.mine)} and the second {_short(w.theirs)}"
+        f"is {w.mine} and the second {w.theirs} modulo {MODULUS} (so over the rationals they differ there too)"
     )
-
-
-def _short(x: Any) -> str:
-    text = str(x)
-    return text if len(text) <= 40 else f"{float(x):.6g}" if abs(x) < 1e300 else f"a number of {len(text)} digits"
 
 
 def points_within(evaluate: Callable[[Unknowns], tuple[Any, Any]], count: int = POINTS) -> Outcome:
     """``identity_test`` under the guard against hanging: running past it leaves the test undecided."""
     done = [0]
-    outcome = guarded(lambda: identity_test(evaluate, count, done))
+    outcome = guarded(lambda: identity_test(evaluate, count, done))  # modulo P, points on a pole passed over
     if outcome is None:
         return Outcome(UNDECIDED, done[0], 0, reason=f"{done[0]} of {count} points were done when it {ran_past()}")
     return outcome

@@ -1,15 +1,23 @@
 """The project's one randomized identity test: whether two expressions are the same function, decided at random
 points when they are too large to cancel symbolically.
 
-Two expressions are evaluated exactly at random points where every symbol and every function application is an
-unknown of its own, drawn uniformly from ``SPAN`` integers (``Unknowns``; how an expression gets its value there
-is ``points``: the proofs' ``Point`` treats g_l(u), g_l'(u), exp(u), ln(u) as unknowns per argument expression,
-the claims' ``ConcretePoint`` keeps exp and tanh's meaning). Both are then rational functions of those unknowns.
-If they differ, the numerator of their difference has degree at most d, a bound found by doing the same
-arithmetic on degrees instead of numbers (``Degree``); by the Schwartz-Zippel lemma a random point is a root of
-that numerator with probability at most d / SPAN, so all of ``POINTS`` independent points agree with probability
-at most (d / SPAN) ** POINTS. A point where they differ, with every function taking one value per argument
-value, is a counterexample. The points come from a fixed seed, so the same input always gets the same verdict.
+Two expressions are evaluated at random points where every symbol and every function application is an unknown of
+its own (how an expression gets its value there is ``points``: the proofs' ``Point`` treats g_l(u), g_l'(u),
+exp(u), ln(u) as unknowns per argument expression, the claims' ``ConcretePoint`` keeps exp and tanh's meaning).
+Both are then rational functions of those unknowns. If they differ, the numerator of their difference has degree
+at most d, a bound found by doing the same arithmetic on degrees instead of numbers (``Degree``).
+
+The proofs (``Unknowns``) compute in the field of integers modulo the prime P = 2^61 - 1 (``field``), each unknown
+uniform among its P residues: by the Schwartz-Zippel lemma a random point is a root of that numerator with
+probability at most d / P, so all of ``POINTS`` independent points agree with probability at most
+(d / P) ** POINTS. A point where a division is by 0 modulo P is passed over for another: the points kept are
+uniform where no divisor vanishes, which the degrees of the divisors' numerators (e in all, ``Degree.ledger``)
+make at least a share 1 - e / P of the points, so the bound the proofs state is (d / (P - e)) ** POINTS. A
+difference whose numerator is 0 modulo P, every coefficient a multiple of P, is not seen: like the fixed seed's
+points, P is assumed not to be what a wrong result was built around. A point where the two sides differ modulo P
+differs at the same integers over the rationals too, so it is a counterexample. The claims (``RationalUnknowns``)
+keep exact fractions, drawn from ``SPAN`` integers. The points come from a fixed seed, so the same input always
+gets the same verdict.
 """
 
 from __future__ import annotations
@@ -25,9 +33,12 @@ from typing import Any
 import sympy as sp
 
 from ..model.symbols import ActivationBase, ActivationPrimeBase, ActivationSecondBase
+from .field import P, Residue, inverse
 
-SPAN = 2**32  # the unknowns are drawn uniformly from the integers -2^31 .. 2^31 - 1
-POINTS = 24
+SPAN = 2**32  # the claims' unknowns are drawn uniformly from the integers -2^31 .. 2^31 - 1
+# The proofs' points. 13 points modulo P bound the chance of error by (d/P)^13, below the (d/2^32)^24 of the
+# 24 points from 2^32 integers the proofs took before, for every d >= 1: 13 (61 - log2 d) >= 24 (32 - log2 d).
+POINTS = 13
 SEED = 20261124
 _fresh = itertools.count()
 _SUFFIX = {ActivationBase: "", ActivationPrimeBase: "_prime", ActivationSecondBase: "_prime2"}
@@ -39,14 +50,20 @@ class Degree:
 
     Each bound holds for the fraction the operations build formally (a/b + c/d over the least common multiple
     of the factors); the exact value at a point equals it wherever no division by 0 occurred.
+
+    ``ledger`` (shared by every bound one arithmetic builds) sums the numerator's degree of each divisor: a point
+    is undefined only where one of those numerators is 0, so at most a share ledger / P of the points modulo P is.
     """
 
-    __slots__ = ("factors", "ident", "top")
+    __slots__ = ("factors", "ident", "ledger", "top")
 
-    def __init__(self, top: int, factors: Mapping[int, tuple[int, int]] | None = None) -> None:
+    def __init__(
+        self, top: int, factors: Mapping[int, tuple[int, int]] | None = None, ledger: list[int] | None = None
+    ) -> None:
         self.top = top  # the numerator's degree, -1 for the zero polynomial
         self.factors = dict(factors or {})  # factor id -> (its degree, its exponent)
         self.ident = next(_fresh)  # this numerator, as a factor of a denominator it is divided by
+        self.ledger = ledger
 
     @property
     def bottom(self) -> int:
@@ -62,7 +79,8 @@ class Degree:
             for k in self.factors.keys() | other.factors.keys()
         }
         whole = sum(degree * power for degree, power in lcm.values())
-        return Degree(max(self.top + whole - self.bottom, other.top + whole - other.bottom), lcm)
+        top = max(self.top + whole - self.bottom, other.top + whole - other.bottom)
+        return Degree(top, lcm, self.ledger or other.ledger)
 
     __radd__ = __add__
 
@@ -77,12 +95,13 @@ class Degree:
 
     def __mul__(self, other: Any) -> Degree:
         other = _degree(other)
+        ledger = self.ledger or other.ledger
         if self.top < 0 or other.top < 0:
-            return Degree(-1)
+            return Degree(-1, None, ledger)
         factors = dict(self.factors)
         for k, (degree, power) in other.factors.items():
             factors[k] = (degree, factors.get(k, (degree, 0))[1] + power)
-        return Degree(self.top + other.top, factors)
+        return Degree(self.top + other.top, factors, ledger)
 
     __rmul__ = __mul__
 
@@ -90,10 +109,13 @@ class Degree:
         if n < 0:
             if self.top < 0:
                 raise ZeroDivisionError
-            return Degree(self.bottom, {self.ident: (self.top, 1)}) ** -n
+            if self.ledger is not None:
+                self.ledger[0] += self.top  # a point where this numerator is 0 is undefined
+            return Degree(self.bottom, {self.ident: (self.top, 1)}, self.ledger) ** -n
         if n == 0:
-            return Degree(0)
-        return Degree(self.top * n, {k: (degree, power * n) for k, (degree, power) in self.factors.items()})
+            return Degree(0, None, self.ledger)
+        factors = {k: (degree, power * n) for k, (degree, power) in self.factors.items()}
+        return Degree(self.top * n, factors, self.ledger)
 
     def __truediv__(self, other: Any) -> Degree:
         return self * _degree(other) ** -1
@@ -110,53 +132,77 @@ def _degree(x: Any) -> Degree:
 
 
 class Unknowns:
-    """The unknowns of one point: a random integer for each, the same every time it is asked for."""
+    """The unknowns of one point of a proof: a random residue modulo P for each, the same every time it is asked
+    for; numbers are residues too (``field``)."""
 
     exact = True  # numbers, not degree bounds
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
-        self.values: dict[Any, Fraction] = {}
+        self.values: dict[Any, Any] = {}
         self.arguments: dict[tuple[str, Any], Any] = {}  # (function, argument value) -> the argument expression
         self.collided = False  # two argument expressions of one function had the same value
 
-    def number(self, p: int, q: int = 1) -> Fraction:
-        return Fraction(p, q)
+    def number(self, p: int, q: int = 1) -> Any:
+        return Residue(p * inverse(q))
 
-    def unknown(self, key: Any, argument: Any = None) -> Fraction:
+    def draw(self) -> Any:
+        """A new unknown's value: uniform among the residues modulo P, by rejection from 61 random bits (what
+        ``randrange(P)`` does, without its checks: a proof draws hundreds of thousands)."""
+        bits = self.rng.getrandbits
+        r = bits(61)
+        while r >= P:
+            r = bits(61)
+        return Residue(r)
+
+    def unknown(self, key: Any, argument: Any = None) -> Any:
         if key not in self.values:
-            self.values[key] = Fraction(self.rng.randrange(-SPAN // 2, SPAN // 2))
+            self.values[key] = self.draw()
             if argument is not None:
                 seen = self.arguments.setdefault((key[0], argument), key[1])
                 self.collided = self.collided or seen != key[1]
         return self.values[key]
 
 
+class RationalUnknowns(Unknowns):
+    """The unknowns of one point of a claim's test: exact fractions, each unknown a random integer from ``SPAN``
+    (see ``points.ConcretePoint`` for why claims keep the rationals)."""
+
+    def number(self, p: int, q: int = 1) -> Fraction:
+        return Fraction(p, q)
+
+    def draw(self) -> Fraction:
+        return Fraction(self.rng.randrange(-SPAN // 2, SPAN // 2))
+
+
 class Degrees(Unknowns):
-    """The same arithmetic on degree bounds: each unknown has degree 1, each constant 0."""
+    """The same arithmetic on degree bounds: each unknown has degree 1, each constant 0; ``poles`` is the ledger
+    of their divisors' degrees."""
 
     exact = False
 
     def __init__(self) -> None:
         super().__init__(random.Random(0))
+        self.poles = [0]
 
-    def number(self, p: int, q: int = 1) -> Degree:  # type: ignore[override]
-        return Degree(-1 if p == 0 else 0)
+    def number(self, p: int, q: int = 1) -> Degree:
+        return Degree(-1 if p == 0 else 0, None, self.poles)
 
-    def unknown(self, key: Any, argument: Any = None) -> Degree:  # type: ignore[override]
+    def unknown(self, key: Any, argument: Any = None) -> Degree:
         if key not in self.values:
-            self.values[key] = Degree(1)  # type: ignore[assignment]
-        return self.values[key]  # type: ignore[return-value]
+            self.values[key] = Degree(1, None, self.poles)
+        return self.values[key]  # type: ignore[no-any-return]
 
 
 @dataclass(frozen=True)
 class Witness:
-    """A point where two expressions differ: some of its unknowns, and the two values."""
+    """A point where two expressions differ: some of its unknowns, and the two values (residues modulo P for a
+    proof's point, fractions for a claim's)."""
 
     number: int  # which of the points (1-based)
-    values: tuple[tuple[sp.Expr, Fraction], ...]  # the symbols' values (inputs, parameters, targets)
-    mine: Fraction
-    theirs: Fraction
+    values: tuple[tuple[sp.Expr, Any], ...]  # the symbols' values (inputs, parameters, targets)
+    mine: Any
+    theirs: Any
 
 
 @dataclass(frozen=True)
@@ -168,14 +214,20 @@ class Outcome:
     degree: int  # the bound d on the degree of the difference's numerator
     witness: Witness | None = None
     reason: str = ""
+    poles: int = 0  # the bound e on the degrees of the divisors' numerators, summed (``Degree.ledger``)
+    skipped: int = 0  # points passed over where a division was by 0 modulo P
 
     @property
     def exponent(self) -> int:
-        """k such that the chance of a wrong identity agreeing at every point, at most (d / SPAN) ** points, is
-        below 10^k (-inf when d is 0: a constant difference that vanished once is 0)."""
+        """k such that the chance of a wrong identity agreeing at every point, at most (d / (P - e)) ** points
+        (see the module's docstring), is below 10^k (-inf when d is 0: a constant difference that vanished once
+        is 0; 0, no bound, when d is not below P - e)."""
         if self.degree <= 0:
             return -math.inf  # type: ignore[return-value]
-        return math.ceil(self.points * math.log10(self.degree / SPAN))
+        room = P - self.poles
+        if room <= self.degree:
+            return 0
+        return math.ceil(self.points * math.log10(self.degree / room))
 
 
 def identity_test(
@@ -184,29 +236,32 @@ def identity_test(
     done: list[int] | None = None,
     *,
     bound: bool = True,
-    skip_poles: bool = False,
+    skip_poles: bool = True,
+    unknowns: Callable[[random.Random], Unknowns] = Unknowns,
 ) -> Outcome:
     """Evaluate both sides (``evaluate(unknowns)`` -> (mine, theirs)) at ``count`` random points.
 
     ``done`` counts the points finished, for a caller whose time guard cut the test short. ``bound``: first find
     the degree bound d (the proofs state the chance of error it gives). ``skip_poles``: a point where an
-    expression is undefined is passed over for another (up to 4 ``count`` tries), where a proof stops undecided.
+    expression is undefined is passed over for another (up to 4 ``count`` tries); else the test stops undecided
+    there. ``unknowns``: the kind of point, residues modulo P (proofs) or ``RationalUnknowns`` (claims).
     """
-    degree = 0
+    degree = poles = 0
     if bound:
+        degrees = Degrees()
         try:
-            mine, theirs = evaluate(Degrees())
+            mine, theirs = evaluate(degrees)
         except ZeroDivisionError:  # a division by an expression that is 0 whatever the unknowns
             return Outcome("undecided", 0, 0, reason="an expression divides by one that is 0 at every point")
-        degree = (mine - theirs).top
+        degree, poles = (mine - theirs).top, degrees.poles[0]
     rng = random.Random(SEED)
     done = done if done is not None else [0]
     agreed = tried = 0
     while agreed < count and tried < (4 * count if skip_poles else count):
         tried += 1
-        unknowns = Unknowns(rng)
+        point = unknowns(rng)
         try:
-            mine, theirs = evaluate(unknowns)
+            mine, theirs = evaluate(point)
         except ZeroDivisionError:
             if skip_poles:
                 continue
@@ -214,12 +269,13 @@ def identity_test(
                 "undecided", tried, degree, reason=f"point {tried} of {count} falls where an expression is undefined"
             )
         if mine != theirs:
-            return _differing(unknowns, tried, degree, mine, theirs)
+            return _differing(point, tried, degree, mine, theirs)
         agreed += 1
         done[0] = agreed
     if agreed < count:
-        return Outcome("undecided", tried, degree, reason=f"{tried - agreed} of {tried} points fell on a pole")
-    return Outcome("proven", count, degree)
+        reason = f"{tried - agreed} of {tried} points fell where an expression divides by 0"
+        return Outcome("undecided", tried, degree, reason=reason)
+    return Outcome("proven", count, degree, poles=poles, skipped=tried - agreed)
 
 
 def _differing(unknowns: Unknowns, n: int, degree: int, mine: Any, theirs: Any) -> Outcome:

@@ -29,6 +29,7 @@ from .proof import (
     too_large,
 )
 from .random_identity import Outcome, Unknowns
+from .tape import recorded
 
 SYMBOLIC_NODES = 1_000  # nodes of composed cost above which cancelling twice is not tried (docs/limits.md)
 
@@ -93,7 +94,7 @@ def _second_outcome(d2: SecondDerivation) -> Outcome:
         derivative = point.jet(cost)[3]  # first: the result's values then reuse the forward pass's
         return point.value(d2.result), derivative
 
-    return points_within(evaluate)
+    return points_within(recorded(evaluate))  # the walk once, its arithmetic at every point
 
 
 def _generic_seconds(net: Network, expr: sp.Expr) -> sp.Expr:

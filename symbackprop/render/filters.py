@@ -152,14 +152,16 @@ def _listed(names: list[str], consecutive: bool) -> str:
 
 CODE = ("sympy.diff",)  # names of code that a proof's statement mentions
 POWER_OF_TEN = re.compile(r"\b10\\textasciicircum\{\}(-?\d+)")  # a proof's "10^-210", once escaped
+MODULUS = (r"2\textasciicircum{}61 - 1", "$2^{61} - 1$")  # the prime a proof's random points are taken modulo
 
 
 def code_words(text: str) -> str:
-    """Prose for LaTeX: escaped, with each name of code in typewriter type and a power of ten as mathematics."""
+    """Prose for LaTeX: escaped, with each name of code in typewriter type and a power of ten, and the proofs'
+    modulus 2^61 - 1, as mathematics."""
     out = escape_tex(text)
     for name in CODE:
         out = out.replace(escape_tex(name), rf"\texttt{{{escape_tex(name)}}}")
-    return POWER_OF_TEN.sub(r"$10^{\1}$", out)
+    return POWER_OF_TEN.sub(r"$10^{\1}$", out).replace(*MODULUS)
 
 
 def sentence(text: str) -> str:

@@ -20,7 +20,7 @@ import symbackprop as sbp
 from symbackprop.base.trees import largest_expansion
 from symbackprop.prove import equivalence
 from symbackprop.prove.points import ConcretePoint
-from symbackprop.prove.random_identity import Unknowns
+from symbackprop.prove.random_identity import RationalUnknowns
 from symbackprop.verify.claims import verify_claim
 
 LETTERS = sp.symbols("p q r s t")
@@ -70,7 +70,7 @@ def test_what_expand_makes_anywhere_is_counted():
 def test_exp_of_a_product_and_of_its_multiplied_out_form_agree_at_exact_points(outside):
     """exp(c + w (a + b)) exp(-c - w a - w b) = 1: the product inside a sum is multiplied out as well."""
     w, a, b, c = sp.symbols("w a b c")
-    point = ConcretePoint(Unknowns(random.Random(7)))
+    point = ConcretePoint(RationalUnknowns(random.Random(7)))
     together = sp.exp(outside * c + w * (a + b), evaluate=False)
     apart = sp.exp(-outside * c - w * a - w * b)
     assert point.value(together * apart) == Fraction(1)

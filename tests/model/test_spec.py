@@ -553,3 +553,15 @@ def test_values_may_be_numpy_arrays_and_give_the_same_numbers_as_lists():
     assert np.array_equal(as_lists.x, as_arrays.x) and np.array_equal(as_lists.y, as_arrays.y)
     assert all(np.array_equal(a, b) for a, b in zip(as_lists.weights, as_arrays.weights, strict=True))
     assert all(np.array_equal(a, b) for a, b in zip(as_lists.biases, as_arrays.biases, strict=True))
+
+
+def test_a_preset_is_parsed_once_and_a_file_again_when_its_text_changes(tmp_path):
+    """Every reference a derivation checks asks for the preset: a built-in one is the same object each time; a
+    file rewritten in place (same path, same size) is read anew, never served from before."""
+    assert notation.load("3b1b") is notation.load("3b1b") is sbp.Network(layers=[2, 2]).notation
+    preset = tmp_path / "mine.toml"
+    preset.write_text('name = "aa"\n')
+    first = notation.load(str(preset))
+    assert notation.load(str(preset)) is first
+    preset.write_text('name = "bb"\n')
+    assert notation.load(str(preset)).name == "bb" and first.name == "aa"

@@ -484,3 +484,4 @@ def test_a_proof_statement_sets_code_and_a_power_of_ten_as_mathematics():
 
     assert code_words("agree is below 10^-210 by sympy.diff") == r"agree is below $10^{-210}$ by \texttt{sympy.diff}"
     assert code_words("a^-3 & 100^-2") == r"a\textasciicircum{}-3 \& 100\textasciicircum{}-2"
+    assert code_words("equal modulo the prime 2^61 - 1 at 13") == r"equal modulo the prime $2^{61} - 1$ at 13"
