@@ -160,8 +160,8 @@ def activation_source(net: Network, layer: int, prime: bool, backend: Backend, i
 def assignment(printer: MatrixPrinting, target: str, e: sp.MatrixExpr) -> list[str]:
     """``target = e`` as statements. A Hadamard product or a sum one of whose operands makes a fresh array of the
     full shape is computed into that array (``*=``, ``/=``, ``+=``, ``-=``), and a scalar factor applied last,
-    so the statement allocates one array, not one per operation: memory traffic, not arithmetic, is most of
-    the elementwise work."""
+    so the statement allocates one array, not one per operation (the sigmoid written so took 0.94 (float64) to
+    0.76 (float32) of the time of its plain expression: benchmarks/kernels.py)."""
     coefficient, core = _coefficient_and_core(e)
     steps = _in_place(printer, core)
     if steps is None:
