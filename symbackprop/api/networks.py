@@ -30,7 +30,8 @@ from ..numeric.numbers import evaluate as _evaluate
 from ..numeric.training import report as _training_report
 from ..prove.element import prove as _prove
 from ..prove.proof import Proof
-from ..render import boxed
+from ..render import boxed, render_proof, render_report
+from ..verify.claims import ClaimReport
 from .formulas import lambdify
 
 
@@ -150,6 +151,29 @@ def boxed_latex(d: Derivation) -> str:
     return boxed(d)
 
 
+def report_markdown(report: ClaimReport) -> str:
+    """The verdict on a claimed formula as Markdown, its formulas as math: Jupyter's display of a report.
+
+    >>> import symbackprop as sbp
+    >>> from symbackprop.verify import verify_claim
+    >>> net = sbp.Network.from_toml("example:deeplizard")
+    >>> report = verify_claim(net, "2(a_1^{(L)} - y_1) a_2^{(L-1)}", "w_{12}^{(L)}")
+    >>> print(report._repr_markdown_().splitlines()[0])
+    **incorrect** for $w_{12}^{(L)}$
+    """
+    return render_report(report, "md")
+
+
+def proof_markdown(proof: Proof) -> str:
+    """A proof's outcome as Markdown: Jupyter's display of ``d.check()``.
+
+    >>> import symbackprop as sbp
+    >>> print(sbp.Network(layers=[2, 2]).derive("w_{00}^{(L)}").check()._repr_markdown_().split(":")[0])
+    **proven** (symbolic)
+    """
+    return render_proof(proof)
+
+
 def attach() -> None:
     """The short forms, on the model's classes: ``net.derive(ref)``, ``d.check()`` and the rest."""
     Network.derive = derive  # type: ignore[attr-defined]
@@ -161,4 +185,6 @@ def attach() -> None:
     Derivation.markdown = markdown  # type: ignore[attr-defined]
     Derivation._repr_latex_ = boxed_latex  # type: ignore[attr-defined]
     Derivation._repr_markdown_ = markdown  # type: ignore[attr-defined]
+    ClaimReport._repr_markdown_ = report_markdown  # type: ignore[attr-defined]
+    Proof._repr_markdown_ = proof_markdown  # type: ignore[attr-defined]
     Derivation.lambdify = lambdify  # type: ignore[attr-defined]

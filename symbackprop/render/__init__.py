@@ -13,6 +13,7 @@ from ..base.errors import SpecError
 from ..base.stages import stage
 from ..derive.derivation import Derivation
 from ..numeric.claimed_numbers import NumberCheck
+from ..prove.proof import HEADLINE, Proof
 from ..verify.claims import ClaimReport
 from .context import all_context, document_context, general_context, second_context
 from .data import Printed
@@ -23,7 +24,7 @@ from .filters import tpartial
 from .finished import AllDocument, DerivationDocument, GeneralDocument, SecondDocument
 from .graph_document import GraphDocument, graph_context, graph_json
 from .json_document import json_document
-from .verdict import caret_line, numbers_context, numbers_json, report_context, report_json
+from .verdict import caret_line, code_fence, numbers_context, numbers_json, report_context, report_json
 
 FORMATS = {
     "text": "derivation.txt.j2",
@@ -66,13 +67,26 @@ def boxed(d: Derivation) -> str:
 
 
 def render_report(report: ClaimReport, fmt: str = "text") -> str:
-    """The verdict on a claimed formula, as text for the terminal or as JSON."""
+    """The verdict on a claimed formula, as text for the terminal, Markdown (for Jupyter) or JSON."""
     stage("rendering")
     if fmt == "json":
         return report_json(report)
     context = report_context(report)
+    if fmt == "md":
+        return render_template("verify.md.j2", {**context, "fence": code_fence(report.claim)})
     context["caret"] = caret_line(report.claim, report.position)
     return render_template("verify.txt.j2", context)
+
+
+def render_proof(proof: Proof) -> str:
+    """A proof's outcome as Markdown, for Jupyter: the verdict in bold, how, and the activations' facts."""
+    context = {
+        "headline": HEADLINE[proof.verdict],
+        "method": proof.method,
+        "statement": proof.statement,
+        "facts": list(proof.activation_facts),
+    }
+    return render_template("proof.md.j2", context)
 
 
 def render_numbers(checks: list[NumberCheck], fmt: str = "text") -> str:

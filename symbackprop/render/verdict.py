@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from typing import Any, cast
 
@@ -200,6 +201,13 @@ def _checked(report: ClaimReport, lhs: str) -> str:
 
 def report_json(report: ClaimReport) -> str:
     return json.dumps(report_context(report), indent=2, ensure_ascii=False) + "\n"
+
+
+def code_fence(text: str) -> str:
+    """Backticks enough to fence ``text`` as a Markdown code block: one more than its longest run, at least 3,
+    so a claim a user wrote shows as written, never as Markdown or HTML."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
 
 
 def error_place(claim: str, position: int | None) -> str:
