@@ -2,8 +2,8 @@
 
 - Sigmoid: (1 + tanh(z/2)) / 2 worked in one buffer, against 1 / (1 + e^-z) in one buffer, and both written
   as plain expressions (a fresh array per operation), on a 1024 x 128 layer in float32 and float64.
-- BP4 for one sample: Delta^T A as a matrix product with an inner dimension of 1, against the broadcast
-  product that gives the same numbers (784-128-64-10's first layer).
+- BP4 for one sample: Delta^T A as a matrix product with an inner dimension of 1 (matmul), as a broadcast
+  product and as numpy.dot, which give the same numbers (the first layer of 784-128-64-10 and 784-512-512-10).
 
     python3 benchmarks/kernels.py     # or section 7 of benchmarks/run.py
 """
@@ -76,18 +76,21 @@ def sigmoid_section() -> None:
 
 
 def outer_product_section() -> None:
-    print("\nBP4 for one sample, Delta^T A of 784-128-64-10's first layer (microseconds per call)")
+    print("\nBP4 for one sample, Delta^T A of a 784-input network's first layer (microseconds per call)")
     rng = np.random.default_rng(0)
-    for dtype in (np.float64, np.float32):
-        delta, a = rng.normal(size=(1, 128)).astype(dtype), rng.normal(size=(1, 784)).astype(dtype)
-        assert np.array_equal(delta.T @ a, delta.T * a)  # the same numbers: one product each
-        product = best(lambda d=delta, x=a: d.T @ x, 500)
-        broadcast = best(lambda d=delta, x=a: d.T * x, 500)
-        name = np.dtype(dtype).name
-        print(
-            f"  {name:8} matrix product {product * 1e6:8.1f}   broadcast product (generated) {broadcast * 1e6:8.1f}"
-            f"   ratio {product / broadcast:5.2f}"
-        )
+    for width in (128, 512):
+        for dtype in (np.float64, np.float32):
+            delta, a = rng.normal(size=(1, width)).astype(dtype), rng.normal(size=(1, 784)).astype(dtype)
+            assert np.array_equal(delta.T @ a, np.dot(delta.T, a))  # the same numbers: one product each
+            assert np.array_equal(delta.T @ a, delta.T * a)
+            times = {
+                "matmul": best(lambda d=delta, x=a: d.T @ x, 300),
+                "broadcast": best(lambda d=delta, x=a: d.T * x, 300),
+                "numpy.dot (generated)": best(lambda d=delta, x=a: np.dot(d.T, x), 300),
+            }
+            ours = times["numpy.dot (generated)"]
+            shown = "   ".join(f"{name} {t * 1e6:7.1f} ({t / ours:4.2f})" for name, t in times.items())
+            print(f"  {width:4d} x 784 {np.dtype(dtype).name:8} {shown}")
 
 
 def main() -> None:

@@ -164,17 +164,21 @@ def _backward(net: Network, eqs: Equations, printer: MatrixPrinting, logits: Fro
             text = f"{module}.reshape({printer.doprint(expr)}, (1,))"  # one shared bias: a vector of one, as numeric.py
             lines.append(f"{target} = {text}")
             continue
-        outer = _outer_product(target, printer.doprint(expr)) if target.startswith("dW") else []
+        outer = _outer_product(target, printer.doprint(expr), printer.backend) if target.startswith("dW") else []
         lines += outer or assignment(printer, target, expr)
     return lines
 
 
-def _outer_product(target: str, text: str) -> list[str]:
-    """BP4 as the outer product Delta^T A for one sample (n = 1): NumPy's BLAS takes 2.7x (float64) to 5x
-    (float32) as long for it as a matrix product with an inner dimension of 1 (benchmarks/kernels.py); the
-    broadcast product gives the same numbers, one product each."""
+def _outer_product(target: str, text: str, backend: Backend) -> list[str]:
+    """BP4 for one sample (n = 1), the outer product Delta^T A, in the form each library computes fastest: NumPy's
+    matmul takes 3.6-4.4x (float64) to 9x (float32) as long as numpy.dot for it, and its broadcast product
+    1.5-1.8x (benchmarks/kernels.py); PyTorch's broadcast product beats its matrix product. The numbers are the
+    same, one product each."""
     found = re.fullmatch(r"(\w+)\.T @ (\w+)", text)
-    return [f"{target} = {text} if n > 1 else {found[1]}.T * {found[2]}"] if found else []
+    if not found:
+        return []
+    one = f"numpy.dot({found[1]}.T, {found[2]})" if backend.name == "numpy" else f"{found[1]}.T * {found[2]}"
+    return [f"{target} = {text} if n > 1 else {one}"]
 
 
 def _jitted(net: Network, lib: Backend, arithmetic: list[str], results: str) -> str:
