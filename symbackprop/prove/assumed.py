@@ -22,7 +22,8 @@ from ..model.network import Network
 from ..model.printing import printers
 from ..model.references import Ref
 from ..model.targets import ONE_HOT, last_from_others, one_hot_cases
-from .equivalence import Decision, Given, decide
+from . import equivalence
+from .equivalence import Decision, Given
 
 
 def given(net: Network) -> Given | None:
@@ -33,22 +34,22 @@ def given(net: Network) -> Given | None:
     return last_from_others(net.targets())
 
 
-def decide_assuming(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -> Decision:
-    """``decide``, on the targets the spec allows; the method then says what was assumed."""
+def decide(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -> Decision:
+    """``equivalence.decide``, on the targets the spec allows; the method then says what was assumed."""
     sums = given(net)
     if sums is None:
-        return decide(net, claim, expected, start)
+        return equivalence.decide(net, claim, expected, start)
     text = printers(net.notation, net.layers)[0].doprint
     *others, last = net.targets()
     rest = " - ".join(["1", *(text(y) for y in others)])
-    decision = decide(net, claim, expected, start, sums)
+    decision = equivalence.decide(net, claim, expected, start, sums)
     one_hot = net.spec.targets == ONE_HOT
     stated = "as the spec's one-hot targets do" if one_hot else "as the spec states"
     if decision.equal or not one_hot:
         method = f"with each sample's targets summing to 1, {stated} ({text(last)} = {rest}): {decision.method}"
         return replace(decision, method=method)
     for case in one_hot_cases(net.targets()):
-        decision = decide(net, claim, expected, start, case)
+        decision = equivalence.decide(net, claim, expected, start, case)
         if not decision.equal:
             one = next(y for y, v in case.items() if v == 1)
             method = f"with one-hot targets, as the spec states: at {text(one)} = 1 and the others 0, {decision.method}"

@@ -27,7 +27,7 @@ from ..model.printing import printers
 from ..model.references import Ref, check, ref_of
 from ..model.symbols import C0, MEAN_COST
 from ..prove import assumed
-from ..prove.assumed import decide_assuming
+from ..prove.assumed import decide
 from ..prove.equivalence import Counterexample, Decision, agree_at_real_points, counterexample
 from ..prove.points import NoExactValue
 from ..prove.real_points import Unsupported
@@ -301,7 +301,7 @@ def _worked_out(of: sp.Expr, wrt: sp.Indexed, value: sp.Expr) -> Answer:
 
 def _decide(net: Network, answer: Answer, value: sp.Expr, bound: claim_binding.BoundClaim) -> Decision:
     if answer.of != MEAN_COST:
-        return decide_assuming(net, value, answer.value, answer.start)
+        return decide(net, value, answer.value, answer.start)
     try:
         equal = batch.same_function(value, answer.value)
     except batch.NotUnderstood as err:

@@ -681,7 +681,7 @@ def test_a_function_no_point_gives_a_value_is_said_not_raised(monkeypatch):
     def unsupported(*args, **kwargs):
         raise Unsupported("no real value for DiracDelta")
 
-    monkeypatch.setattr(verify, "decide_assuming", unsupported)
+    monkeypatch.setattr(verify, "decide", unsupported)
     report = verify_claim(network("deep"), OUT_W, "w_{12}^{(L)}")
     assert report.verdict == "unparseable" and "cannot be decided" in report.error and report.exit_status == 2
     assert "DiracDelta" not in render_report(report)
