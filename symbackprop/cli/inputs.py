@@ -32,7 +32,11 @@ def load_graph(args: argparse.Namespace) -> tuple[GraphSpec, tuple[Path, ...]] |
     path, data = specs.read_toml(args.spec)
     if not graph_spec.is_graph(data):
         return _linked_network(args) if data.get("skip") or data.get("tie") else None
-    flags = [k for k in ("layers", "activation", "cost", "bias", "index_base", "notation") if getattr(args, k)]
+    flags = [
+        k
+        for k in ("layers", "activation", "cost", "bias", "index_base", "notation", "targets")
+        if getattr(args, k, None)
+    ]
     if flags:
         raise SpecError(f"--{flags[0].replace('_', '-')} is a network's; {shown(path)} is a graph spec")
     try:
@@ -87,6 +91,8 @@ def load_spec(args: argparse.Namespace) -> tuple[Network, tuple[Path, ...]]:
     The spec's notes go in ``args.notes``, for main to print once the command is done."""
     stage("reading the spec")
     net, inputs = _load_spec(args)
+    if getattr(args, "targets", None) is not None:  # verify's --targets, with a SPEC file or the flags: it wins
+        net = Network.from_spec(specs.with_targets(net.spec, args.targets, "--targets"))
     args.notes = specs.notes(net.spec)
     return net, inputs
 

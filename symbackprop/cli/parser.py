@@ -32,6 +32,8 @@ EPILOG_VERIFY = """examples:
   symbackprop verify example:3b1b \\
       --claim "\\frac{\\partial C_0}{\\partial w^{(L)}} = a^{(L-1)} \\sigma'(z^{(L)}) 2(a^{(L)} - y)"
   symbackprop verify example:mazur            (every number the worked example printed)
+  symbackprop verify --layers 2,3 --activation softmax --cost cross_entropy --targets one-hot \\
+      --claim "\\frac{\\partial C_0}{\\partial z_j^{(L)}} = a_j^{(L)} - y_j"
   symbackprop verify net.toml --json"""
 EPILOG_CODEGEN = """examples:
   symbackprop codegen example:worked -o grad.py
@@ -132,6 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=fmt,
     )
     _spec_arguments(verify)
+    verify.add_argument(
+        "--targets",
+        metavar="ASSUMPTION",
+        help="what the targets are, with a SPEC file or the flags: one-hot, or sum-to-one (each sample's sum to 1)",
+    )
     verify.add_argument("--wrt", metavar="REF", help="the derivative claimed, e.g. 'w_{12}^{(L)}'")
     verify.add_argument("--claim", metavar="LATEX", help="the claimed formula, in LaTeX")
     verify.add_argument("--claim-file", type=Path, metavar="FILE", help="read the claimed formula from FILE")

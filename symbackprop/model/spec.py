@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import tomllib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,7 @@ from ..base.output import read_regular_file, shown
 from . import activations, costs
 from . import notation as notations
 from . import spec_links as links
+from . import targets as assumed
 from .training import Training, read_training
 
 BIAS_MODES = ("neuron", "layer", "none")
@@ -32,6 +33,7 @@ MAX_SPEC_BYTES = 4 << 20  # a spec is a page of TOML; this is room for a large [
 _KEYS = {"layers", "activation", "cost", "bias", "index_base", "notation", "values", "claims", "title", "author"}
 _KEYS |= {"training"}  # how [values] are trained (model.training)
 _KEYS |= {"skip", "tie"}  # links a graph derives (spec_links); the layer-by-layer engine refuses them
+_KEYS |= {"targets"}  # what verify may assume of the targets: one-hot, or summing to 1 (model.targets)
 _VALUE_KEYS = {"x", "y", "weights", "biases", "learning_rate"}
 
 
@@ -61,6 +63,7 @@ class NetworkSpec:
     skips: tuple[links.Skip, ...] = ()  # a^(from) added to z^(to): skip = [[1, 3]]
     ties: tuple[links.Tie, ...] = ()  # parameters taking another's value: tie = [["w^{(2)}", "w^{(1)}", "transpose"]]
     training: Training | None = None  # the [training] table: how [values] are trained
+    targets: str | None = None  # "one-hot" or "sum-to-one": what verify may assume of the targets (model.targets)
 
     @property
     def depth(self) -> int:
@@ -221,7 +224,21 @@ def _validate(data: Mapping[str, Any], src: _Source) -> NetworkSpec:
         raise SpecError("training: a network with skip or tie is derived as a graph, and a graph is not trained")
     if training is not None and (values is None or values.learning_rate is None):
         raise SpecError("training: [training] needs a learning_rate in [values]")
-    return NetworkSpec(layers, acts, cost_name, bias, base, notation, values, extras, skips, ties, training)
+    spec = NetworkSpec(layers, acts, cost_name, bias, base, notation, values, extras, skips, ties, training)
+    return with_targets(spec, data["targets"], src.name("targets")) if "targets" in data else spec
+
+
+def with_targets(spec: NetworkSpec, value: Any, key: str = "targets") -> NetworkSpec:
+    """``spec`` assuming what ``value`` states of the targets ("one-hot" or "sum-to-one"; verify's --targets wins
+    over the spec's key), its own [values] checked against it."""
+    name = assumed.assumption(key, value)
+    if spec.skips or spec.ties:
+        raise SpecError(
+            f"{key}: a network with skip or tie is derived as a graph, which assumes nothing of its targets"
+        )
+    if spec.values is not None:
+        assumed.check_targets(key, name, spec.values.y)
+    return replace(spec, targets=name)
 
 
 MAX_PRINTED_EXPONENT = 400  # a printed number past 1e400 or below 1e-400 is no number a source prints (float64: 1e308)

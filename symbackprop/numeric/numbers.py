@@ -20,6 +20,7 @@ from ..derive.derivation import derive
 from ..model.references import Ref
 from ..model.spec import Values
 from ..model.symbols import ActivationPrimeBase, Z
+from ..model.targets import allowed_rows
 from .formula import lambdified
 
 if TYPE_CHECKING:
@@ -294,7 +295,8 @@ def finite_differences(net: Network, values: Values, h: float = 1e-6) -> tuple[l
 
 
 def random_values(net: Network, samples: int = 3, seed: int = 0) -> Values:
-    """A reproducible random point: parameters and inputs in [-1, 1], targets in (0, 1)."""
+    """A reproducible random point: parameters and inputs in [-1, 1], targets in (0, 1) (one-hot, or summing to 1,
+    where the spec says so)."""
     rng = np.random.default_rng(seed)
     layers = net.layers
     weights = tuple(rng.uniform(-1, 1, (layers[l], layers[l - 1])) for l in range(1, len(layers)))
@@ -303,6 +305,7 @@ def random_values(net: Network, samples: int = 3, seed: int = 0) -> Values:
     y = rng.uniform(0.05, 0.95, (samples, layers[-1]))
     if net.spec.cost == "cross_entropy":
         y = y / y.sum(axis=1, keepdims=True)
+    y = allowed_rows(net.spec.targets, y, seed)  # targets the spec allows, where it states what they are
     return Values(rng.uniform(-1, 1, (samples, layers[0])), y, weights, biases if width != 0 else ())
 
 

@@ -11,6 +11,7 @@ nothing. A counterexample is a float64 point where the values differ.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import mpmath
@@ -30,6 +31,7 @@ from .random_identity import RationalUnknowns, identity_test
 from .real_points import Comparison, compare, has_branches
 
 POINTS = 24
+Given = Mapping[sp.Expr, sp.Expr]  # a substitution made once a formula is written down: y_2 = 1 - y_0 - y_1
 # Cancelling takes about 30 microseconds a node of the difference written out (350,000 nodes: 11 s), so above this
 # size the exact points decide; the choice depends on the input alone, so the same claim is always decided the
 # same way. The time guard only stops a pathological case from hanging.
@@ -57,9 +59,10 @@ class Counterexample:
     note: str = ""
 
 
-def decide(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -> Decision:
-    """Are ``claim`` and ``expected`` (in a, z, w, b, y and g') the same function of what lies below ``start``?"""
-    generic = realize(net, claim, start, "generic") - realize(net, expected, start, "generic")
+def decide(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None, given: Given | None = None) -> Decision:
+    """Are ``claim`` and ``expected`` (in a, z, w, b, y and g') the same function of what lies below ``start``?
+    ``given`` is a substitution made once both are written down (the last target as 1 minus the others)."""
+    generic = realize(net, claim, start, "generic", given) - realize(net, expected, start, "generic", given)
     cancelled = (
         within(GUARD_SECONDS, lambda: sp.expand(generic) == 0 or sp.cancel(sp.together(generic)) == 0)
         if tree_size(generic) <= CANCEL_NODES and largest_expansion(generic, CANCEL_TERMS) <= CANCEL_TERMS
@@ -69,7 +72,7 @@ def decide(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -
         return Decision(True, f"the difference cancels to 0 {_arbitrary(net)}")
     if cancelled is None and not has_branches(generic) and agree(generic, POINTS):
         return Decision(True, f"equal at {POINTS} exact random rational points {_arbitrary(net)}")
-    mine, right = realize(net, claim, start, "concrete"), realize(net, expected, start, "concrete")
+    mine, right = realize(net, claim, start, "concrete", given), realize(net, expected, start, "concrete", given)
     if has_branches(mine - right):
         return _by_real_points(compare(mine, right))
     if all(net.activation(layer).generic for layer in range(1, net.depth + 1)):
@@ -115,10 +118,12 @@ def _by_real_points(comparison: Comparison) -> Decision:
     return Decision(True, method)
 
 
-def same(net: Network, first: sp.Expr, second: sp.Expr, start: Ref | None, points: int = 8) -> bool:
+def same(
+    net: Network, first: sp.Expr, second: sp.Expr, start: Ref | None, points: int = 8, given: Given | None = None
+) -> bool:
     """A quick test for diagnoses: equal at exact random points (real ones, for formulas with branches),
     with the network's activations."""
-    mine, theirs = realize(net, first, start, "concrete"), realize(net, second, start, "concrete")
+    mine, theirs = realize(net, first, start, "concrete", given), realize(net, second, start, "concrete", given)
     if has_branches(mine - theirs):
         return compare(mine, theirs, least=3 * points, most=15 * points).equal
     return agree(mine - theirs, points)
@@ -137,10 +142,12 @@ def agree(difference: sp.Expr, count: int) -> bool:
     return outcome.verdict == "proven"
 
 
-def realize(net: Network, expr: sp.Expr, start: Ref | None, mode: str) -> sp.Expr:
+def realize(net: Network, expr: sp.Expr, start: Ref | None, mode: str, given: Given | None = None) -> sp.Expr:
     """``expr`` written down to ``start``: activations generic (g_l), "concrete" (the catalogue's),
-    or "numeric" (the catalogue's, a generic g taken as tanh, so it has numbers)."""
+    or "numeric" (the catalogue's, a generic g taken as tanh, so it has numbers); then ``given`` substituted."""
     composed = net.compose(expr, start, concrete=mode != "generic")
+    if given:
+        composed = composed.xreplace(given)
 
     def activation(e: ActivationBase) -> sp.Expr:
         layer, arg = int(e.args[0]), e.args[1]
@@ -163,20 +170,27 @@ def _generic_as_tanh(net: Network, expr: sp.Expr) -> sp.Expr:
 
 
 def counterexample(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -> Counterexample | None:
-    """A point (the spec's values first, then random ones) where the two formulas' values differ."""
+    """A point (the spec's values first, then random ones) where the two formulas' values differ. Where the spec
+    states what the targets are (one-hot, summing to 1), only targets it allows are tried: its own values are
+    checked against it, and random_values draws them so (for one-hot, every output's 1 in turn)."""
     mine, right = realize(net, claim, start, "numeric"), realize(net, expected, start, "numeric")
     involved = sorted(mine.atoms(sp.Indexed) | right.atoms(sp.Indexed), key=sp.default_sort_key)
     note = "taking g = tanh" if any(net.activation(k).generic for k in range(1, net.depth + 1)) else ""
-    randoms = [numeric.random_values(net, samples=1, seed=seed) for seed in range(5)]
+    assumed = net.spec.targets is not None
+    count = max(5, 2 * net.layers[-1]) if assumed else 5  # one-hot: each output's 1 at least twice
+    randoms = [numeric.random_values(net, samples=1, seed=seed) for seed in range(count)]
     free_targets = [  # targets that need not sum to 1, for claims that quietly assume they do
-        replace(v, y=np.random.default_rng(seed).uniform(0.05, 0.95, v.y.shape)) for seed, v in enumerate(randoms)
+        replace(v, y=np.random.default_rng(seed).uniform(0.05, 0.95, v.y.shape)) for seed, v in enumerate(randoms[:5])
     ]
-    tries = ([net.spec.values] if net.spec.values is not None else []) + randoms + free_targets
+    tries = ([net.spec.values] if net.spec.values is not None else []) + randoms[:5]
+    tries += randoms[5:] if assumed else free_targets
     for values in tries:
         point = _leaf_values(net, values, start)
         found = _differ(net, claim, expected, start, mine, right, point, involved, note)
         if found is not None:
             return found
+    if assumed:  # real points take any targets, not only those the spec allows
+        return None
     witness = compare(mine, right).witness  # a sum's terms can cancel at a few points; real points go on longer
     if witness is not None:
         point = {s: sp.Float(mpmath.nstr(v, 30), 30) for s, v in witness.leaves.items()}
@@ -211,10 +225,12 @@ def _g(shape: tuple) -> str:
     return f"{mpmath.nstr(alpha, 4)} tanh({mpmath.nstr(beta, 4)} u {signed(gamma)}) {signed(delta)} u"
 
 
-def agree_at_real_points(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -> bool:
+def agree_at_real_points(
+    net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None, given: Given | None = None
+) -> bool:
     """Whether the two agree to about 30 digits at every real point tried, each generic g a random smooth
     function: a difference found only at exact points is then no difference a real network shows."""
-    mine, right = realize(net, claim, start, "concrete"), realize(net, expected, start, "concrete")
+    mine, right = realize(net, claim, start, "concrete", given), realize(net, expected, start, "concrete", given)
     return compare(mine, right).equal
 
 

@@ -13,6 +13,7 @@ from ..model.notation import Notation
 from ..model.printing import TexPrinter, TextPrinter, partial_tex, partial_text
 from ..model.references import layer_name
 from ..model.symbols import SampleCost
+from ..model.targets import words
 from ..numeric.by_hand import formula
 from ..numeric.claimed_numbers import CARRIED, CONFIRMED, WRONG, NumberCheck
 from ..syntax.errors import line_column
@@ -80,7 +81,15 @@ def claim_printers(notation: Notation, layers: Sequence[int]) -> tuple[ClaimText
 
 
 def report_context(report: ClaimReport) -> dict[str, Any]:
-    """What a report shows, as strings and numbers only (LaTeX and plain text side by side)."""
+    """What a report shows, as strings and numbers only (LaTeX and plain text side by side); ``assumptions`` last,
+    what the spec states of the targets, in words (empty where it states nothing)."""
+    out = _report_context(report)
+    stated = report.network.spec.targets
+    out["assumptions"] = [words(stated)] if stated is not None else []
+    return out
+
+
+def _report_context(report: ClaimReport) -> dict[str, Any]:
     net = report.network
     text, tex = claim_printers(net.notation, net.layers)
     out: dict[str, Any] = {"verdict": report.verdict, "claim": report.claim}

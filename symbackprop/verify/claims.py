@@ -26,7 +26,9 @@ from ..model.network import Network
 from ..model.printing import printers
 from ..model.references import Ref, check, ref_of
 from ..model.symbols import C0, MEAN_COST
-from ..prove.equivalence import Counterexample, Decision, agree_at_real_points, counterexample, decide
+from ..prove import assumed
+from ..prove.assumed import decide
+from ..prove.equivalence import Counterexample, Decision, agree_at_real_points, counterexample
 from ..prove.points import NoExactValue
 from ..prove.real_points import Unsupported
 from ..syntax import tree as claim_syntax
@@ -317,7 +319,7 @@ def _counterexample(net: Network, answer: Answer, value: sp.Expr, bound: claim_b
 
 def _shown_right(net: Network, answer: Answer, value: sp.Expr) -> bool:
     """Whether real points, the last word, find the claim equal to the answer (False where they have no value)."""
-    return bool(_or_none(agree_at_real_points, net, value, answer.value, answer.start))
+    return bool(_or_none(agree_at_real_points, net, value, answer.value, answer.start, assumed.given(net)))
 
 
 def _diagnose(net: Network, answer: Answer, value: sp.Expr, bound: claim_binding.BoundClaim) -> Mistake | None:

@@ -19,6 +19,7 @@ from ..derive.local import local_derivative
 from ..model.network import Network
 from ..model.references import Ref
 from ..model.symbols import C0, A, ActivationPrimeBase, W, Y
+from ..prove import assumed
 from ..prove.equivalence import same
 
 MAX_CANDIDATES = 80
@@ -48,12 +49,14 @@ class Local:
 
 
 def diagnose(d: Derivation | Local, claim: sp.Expr) -> Mistake | None:
-    """The first known mistake that turns the right answer into ``claim``, or None."""
+    """The first known mistake that turns the right answer into ``claim``, or None; on the targets the spec
+    allows, where it states what they are (each sample's summing to 1)."""
+    stated = assumed.given(d.network)
     for count, mistake in enumerate(candidates(d)):
         if count >= MAX_CANDIDATES:
             return None
         given = dict(mistake.assume)
-        if same(d.network, claim.xreplace(given), mistake.formula.xreplace(given), d.start):
+        if same(d.network, claim.xreplace(given), mistake.formula.xreplace(given), d.start, given=stated):
             return mistake
     return None
 
@@ -102,7 +105,7 @@ def _scalar_mistakes(d: Derivation | Local) -> Iterator[Mistake]:
 def _targets_sum_to_one(d: Derivation | Local) -> Iterator[Mistake]:
     """The softmax-with-cross-entropy shortcut a_j - y_j, which needs targets that sum to 1."""
     net = d.network
-    if isinstance(d, Local) or net.spec.cost != "cross_entropy" or net.layers[-1] < 2:
+    if isinstance(d, Local) or net.spec.cost != "cross_entropy" or net.layers[-1] < 2 or net.spec.targets:
         return
     ys = [Y[j] for j in net.neurons(net.depth)]
     last = (ys[-1], 1 - sp.Add(*ys[:-1]))
