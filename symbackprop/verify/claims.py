@@ -94,8 +94,37 @@ def verify_claim(net: Network, claim: str, wrt: str | Ref | None = None) -> Clai
     ``wrt`` may be left out when the claim starts with the derivative it claims
     (\\frac{\\partial C_0}{\\partial w_{12}^{(L)}} = ..., \\frac{\\partial a_1^{(L)}}{\\partial z_1^{(L)}} = ...).
     A --wrt that names something the network lacks, or that disagrees with the claim's own
-    left-hand side, is a SpecError.
+    left-hand side, is a SpecError. An index out of range in a network numbered from 0 that reads when
+    numbered from 1 gets the hint "did you mean --index-base 1?".
     """
+    try:
+        report = _verify_claim(net, claim, wrt)
+    except SpecError as err:  # a --wrt out of range: perhaps numbered from 1
+        if _reads_from_one(net, claim, wrt, str(err)):
+            raise SpecError(f"{err}; {ONE_BASED_HINT}") from None
+        raise
+    if report.verdict == UNPARSEABLE and not report.undecided and _reads_from_one(net, claim, wrt, report.error):
+        return replace(report, error=f"{report.error}; {ONE_BASED_HINT}")
+    return report
+
+
+ONE_BASED_HINT = "did you mean --index-base 1 (index_base = 1 in a spec file)? Numbered from 1, it reads"
+
+
+def _reads_from_one(net: Network, claim: str, wrt: str | Ref | None, error: str | None) -> bool:
+    """Whether an index out of range in a network numbered from 0 is read, and decided, when it is numbered from
+    1 instead: the usual slip of a student who counts neurons from 1 (w_{14} in a layer of four)."""
+    if net.spec.index_base != 0 or isinstance(wrt, Ref) or error is None or "out of range" not in error:
+        return False
+    from_one = Network.from_spec(replace(net.spec, index_base=1))
+    try:
+        return _verify_claim(from_one, claim, wrt).verdict != UNPARSEABLE
+    except SpecError:
+        return False
+
+
+def _verify_claim(net: Network, claim: str, wrt: str | Ref | None) -> ClaimReport:
+    """``verify_claim`` without the hint of another numbering."""
     if wrt is not None and not isinstance(wrt, (str, Ref)):
         raise SpecError("wrt: expected a reference such as w_{12}^{(L)}, a Ref, or None")
     net.require_layered("verify")
