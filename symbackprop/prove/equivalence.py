@@ -179,11 +179,9 @@ def counterexample(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref |
     assumed = net.spec.targets is not None
     count = max(5, 2 * net.layers[-1]) if assumed else 5  # one-hot: each output's 1 at least twice
     randoms = [numeric.random_values(net, samples=1, seed=seed) for seed in range(count)]
-    free_targets = [  # targets that need not sum to 1, for claims that quietly assume they do
-        replace(v, y=np.random.default_rng(seed).uniform(0.05, 0.95, v.y.shape)) for seed, v in enumerate(randoms[:5])
-    ]
-    tries = ([net.spec.values] if net.spec.values is not None else []) + randoms[:5]
-    tries += randoms[5:] if assumed else free_targets
+    tries = ([net.spec.values] if net.spec.values is not None else []) + randoms
+    if not assumed:  # targets that need not sum to 1, for claims that quietly assume they do
+        tries += [replace(v, y=np.random.default_rng(k).uniform(0.05, 0.95, v.y.shape)) for k, v in enumerate(randoms)]
     for values in tries:
         point = _leaf_values(net, values, start)
         found = _differ(net, claim, expected, start, mine, right, point, involved, note)
