@@ -134,8 +134,9 @@ def _on_dask(batches: list[Batch], scheduler: str, seconds: float) -> Iterator[l
     except (OSError, TimeoutError, ValueError) as err:
         raise SpecError(f"cannot reach the Dask scheduler at {scheduler!r}: {err}") from None
     try:
-        running = [client.submit(grade_batch, q, answers, seconds, pure=False) for q, answers in batches]
-        for done in as_completed(running):
-            yield done.result()
+        with client.as_current():
+            running = [client.submit(grade_batch, q, answers, seconds, pure=False) for q, answers in batches]
+            for done in as_completed(running):
+                yield done.result()
     finally:
         client.close()
