@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import argparse
 import csv
+import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -225,6 +227,12 @@ def disagreements(planted: list[Planted], table: Path) -> list[str]:
     return wrong
 
 
+def _children_cpu() -> float:
+    """CPU seconds of this process's children that have ended (the command, and the processes it waited for)."""
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--answers", type=int, default=500)
@@ -236,15 +244,18 @@ def main() -> int:
         questions, answers = write_class(Path(work), planted)
         command = [sys.executable, "-m", "symbackprop", "grade", str(questions), str(answers), "--out", f"{work}/out"]
         command += ["--workers", str(args.workers)] if args.workers else []
-        start = time.perf_counter()
+        load = os.getloadavg()[0]
+        start, cpu = time.perf_counter(), _children_cpu()
         subprocess.run(command, check=True, cwd=ROOT)
-        seconds = time.perf_counter() - start
+        seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu
         wrong = disagreements(planted, Path(work, "out", "grades.csv"))
     workings = sum("\\\\" in p.answer for p in planted)
     first_lines = sum(p.first_wrong_line is not None and "\\\\" in p.answer for p in planted)
     print(
         f"{len(planted)} answers ({workings} workings, {first_lines} of them with a first wrong line) graded in "
-        f"{seconds:.1f} s (the command, start-up included); {len(wrong)} disagree with the truth planted in them"
+        f"{seconds:.1f} s (the command, start-up included; {cpu:.1f} s of CPU time in all its processes, on "
+        f"{os.cpu_count()} cores, load average {load:.1f} at the start); {len(wrong)} disagree with the truth "
+        "planted in them"
     )
     for line in wrong[:20]:
         print("  " + line)

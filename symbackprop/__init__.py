@@ -9,7 +9,7 @@
 'proven'
 
 The package is one pipeline, one way down (docs/architecture.md): ``base``, ``model``, ``derive``, ``numeric``,
-``prove``, ``verify`` and ``codegen``, ``render``, then ``documents``, ``api`` and ``cli``.
+``prove``, ``verify`` and ``codegen``, ``grade``, ``render``, then ``documents``, ``api`` and ``cli``.
 
 A computation graph, in the micrograd spirit:
 

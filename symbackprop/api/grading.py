@@ -83,14 +83,10 @@ def grade(
 
 
 def _folder(out: str | Path, inputs: tuple[Path, ...]) -> Path:
-    """The output folder, made if it is not there; never one of the inputs."""
+    """The output folder, checked: a folder or nothing yet (the journal makes it), never an input."""
     folder = Path(out)
     if folder.exists() and not folder.is_dir():
         raise SpecError(f"{shown(folder)}: not a directory; --out names the folder the grades go in")
     if any(folder.resolve() == p.resolve() for p in inputs):
         raise SpecError(f"{shown(folder)}: is an input file")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise SpecError(f"{shown(folder)}: cannot make the folder ({err.strerror})") from None
     return folder

@@ -15,6 +15,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import IO
 
+from ..base.errors import SpecError
+from ..base.output import shown
 from .answers import Submission
 from .marking import Grade
 from .questions import Question
@@ -56,7 +58,11 @@ class Journal:
         self.handle: IO[str] | None = None
 
     def __enter__(self) -> Journal:
-        self.handle = open(self.path, "a", encoding="utf-8")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.handle = open(self.path, "a", encoding="utf-8")
+        except OSError as err:
+            raise SpecError(f"{shown(self.path)}: cannot write the journal ({err.strerror})") from None
         if self.handle.tell() > 0:
             self.handle.write("\n")  # a line a kill cut short stays a line of its own, ignored when read
         return self

@@ -16,9 +16,11 @@ import signal
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from ..base.bounded import die_with_parent
 from ..base.errors import SpecError
+from ..base.stages import listening, unheard
 from . import journal
 from .answers import Submission
 from .marking import ANSWER_SECONDS, Grade, grade_batch
@@ -52,19 +54,23 @@ def grade_class(
     known = journal.read(folder / journal.NAME) if folder is not None else {}
     done = {s.row: replace(known[keys[s.row]], row=s.row) for s in submissions if keys[s.row] in known}
     todo = [s for s in submissions if s.row not in done]
-    batches = _batches(questions, todo)
     total, count = len(submissions), len(done)
     if progress is not None:
         progress(count, total)
-    with _journal(folder) as book:
-        for grades in _graded(batches, workers, scheduler, seconds):
-            for g in grades:
-                done[g.row] = g
-            if book is not None:
-                book.add((keys[g.row], g) for g in grades)
-            count += len(grades)
-            if progress is not None:
-                progress(count, total)
+    client = _connected(scheduler) if scheduler is not None and todo else None  # before anything is written
+    try:
+        with _journal(folder) as book:
+            for grades in _graded(_batches(questions, todo), workers, client, seconds):
+                for g in grades:
+                    done[g.row] = g
+                if book is not None:
+                    book.add((keys[g.row], g) for g in grades)
+                count += len(grades)
+                if progress is not None:
+                    progress(count, total)
+    finally:
+        if client is not None:
+            client.close()
     return Graded([done[s.row] for s in submissions], total - len(todo))
 
 
@@ -91,15 +97,17 @@ def _journal(folder: Path | None) -> journal.Journal | _NoJournal:
     return journal.Journal(folder / journal.NAME) if folder is not None else _NoJournal()
 
 
-def _graded(batches: list[Batch], workers: int | None, scheduler: str | None, seconds: float) -> Iterator[list[Grade]]:
+def _graded(batches: list[Batch], workers: int | None, client: Any, seconds: float) -> Iterator[list[Grade]]:
     """Each batch's grades, as batches finish."""
     if not batches:
         return
-    if scheduler is not None:
-        yield from _on_dask(batches, scheduler, seconds)
+    if client is not None:
+        yield from _on_dask(batches, client, seconds)
     elif (workers or os.cpu_count() or 1) == 1 or len(batches) == 1:
         for question, answers in batches:
-            yield grade_batch(question, answers, seconds)
+            with listening(_ignored):  # the progress line counts answers, not each answer's stages
+                grades = grade_batch(question, answers, seconds)
+            yield grades
     else:
         yield from _in_pool(batches, min(workers or os.cpu_count() or 1, len(batches)), seconds)
 
@@ -111,8 +119,10 @@ def _in_pool(batches: list[Batch], workers: int, seconds: float) -> Iterator[lis
         running = [pool.submit(grade_batch, question, answers, seconds) for question, answers in batches]
         for done in futures.as_completed(running):
             yield done.result()
-    finally:
+    except BaseException:  # stopped: the batches not begun are dropped, and the processes die with this one
         pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)  # every batch done: the processes end at once, and are waited for
 
 
 def _worker_started() -> None:
@@ -121,22 +131,30 @@ def _worker_started() -> None:
         signal.signal(number, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the grading process, which stops the pool
     die_with_parent(signal.SIGKILL)
+    unheard()  # the parent's progress line is not this process's to write to
 
 
-def _on_dask(batches: list[Batch], scheduler: str, seconds: float) -> Iterator[list[Grade]]:
-    """The batches on the Dask cluster whose scheduler is at ``scheduler`` (dask.distributed)."""
+def _ignored(name: str) -> None:
+    return None
+
+
+def _connected(scheduler: str) -> Any:
+    """A client of the Dask cluster whose scheduler is at ``scheduler`` (dask.distributed)."""
     try:
-        from dask.distributed import Client, as_completed
+        from dask.distributed import Client
     except ImportError:
-        raise SpecError("--scheduler needs dask.distributed: pip install 'dask[distributed]'") from None
+        raise SpecError("--scheduler needs dask.distributed: pip install 'symbackprop[dask]'") from None
     try:
-        client = Client(scheduler, timeout=30, set_as_default=False)
+        return Client(scheduler, timeout=10, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as err:
         raise SpecError(f"cannot reach the Dask scheduler at {scheduler!r}: {err}") from None
-    try:
-        with client.as_current():
-            running = [client.submit(grade_batch, q, answers, seconds, pure=False) for q, answers in batches]
-            for done in as_completed(running):
-                yield done.result()
-    finally:
-        client.close()
+
+
+def _on_dask(batches: list[Batch], client: Any, seconds: float) -> Iterator[list[Grade]]:
+    """The batches on the cluster ``client`` is connected to."""
+    from dask.distributed import as_completed
+
+    with client.as_current():
+        running = [client.submit(grade_batch, q, answers, seconds, pure=False) for q, answers in batches]
+        for done in as_completed(running):
+            yield done.result()

@@ -155,3 +155,25 @@ def _is_json(line: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_a_terminal_sees_the_answers_counted_and_a_pipe_only_the_summary(tmp_path):
+    from ..base.test_progress import run, stages_shown
+
+    questions, answers = class_files(tmp_path, HOSTILE)
+    args = ["grade", str(questions), str(answers), "--out"]
+    status, _, terminal = run([*args, str(tmp_path / "t"), "--workers", "2"], tmp_path, terminal=True)
+    piped, _, err = run([*args, str(tmp_path / "p"), "--workers", "2"], tmp_path, terminal=False)
+    assert status == piped == 0
+    shown = stages_shown(terminal, "grade")
+    assert "grading: 0 of 4 answers" in shown and "grading: 4 of 4 answers" in shown, shown
+    assert not any(s.startswith(("deciding", "reading the claim")) for s in shown), shown  # the workers stay quiet
+    assert err.decode().count("\n") == 1 and err.startswith(b"symbackprop grade: 4 answers")
+
+
+def test_a_scheduler_that_cannot_be_reached_is_one_line_and_nothing_written(cmdline, tmp_path):
+    pytest.importorskip("dask.distributed")  # a test dependency: installed by setup.sh and in CI
+    q, a = class_files(tmp_path, HOSTILE[:1])
+    done = cmdline.run("grade", str(q), str(a), "--out", str(tmp_path / "out"), "--scheduler", "nowhere://x")
+    assert done.returncode == 2 and "cannot reach the Dask scheduler at 'nowhere://x'" in done.stderr
+    assert not (tmp_path / "out").exists()
