@@ -15,7 +15,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..base.errors import SpecError, did_you_mean
+from ..base.errors import SpecError, check_text, did_you_mean
 from ..base.output import read_regular_file, shown
 
 MAX_ANSWERS_BYTES = 256 << 20
@@ -108,6 +108,8 @@ def _fields(values: list[object], where: str) -> tuple[str, str, str]:
         if not isinstance(value, str):
             raise SpecError(f"{where}: {name} must be text")
     student, question, answer = (str(v) for v in values)
+    check_text(student, f"{where}: the student")
+    check_text(question, f"{where}: the question")
     if not student.strip():
         raise SpecError(f"{where}: the student is empty")
     return student.strip(), question.strip(), answer

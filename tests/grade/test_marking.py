@@ -6,6 +6,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from symbackprop.grade import marking
 from symbackprop.grade.answers import Submission
@@ -102,3 +104,14 @@ def test_a_failure_on_one_answer_is_its_row_alone(marker, monkeypatch):
     )
     assert [g.verdict for g in grades] == ["unreadable", "correct"]
     assert "The checker failed on this answer (TypeError)" in grades[0].feedback
+
+
+PIECES = [*"\\&%{}[]()=+-^_ ayzw'$<>", "\\frac", "\\sigma", "a^{(L)}", "\\\\", "\ud800"]
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_any_text_gets_a_row_with_one_of_the_three_verdicts(marker, text):
+    g = mark(marker, text)
+    assert g.verdict in ("correct", "incorrect", "unreadable") and g.feedback
+    assert (g.first_wrong_line is None) == (g.verdict != "incorrect")
+    assert 0 <= g.score <= 4
