@@ -1,4 +1,4 @@
-"""The commands: derive, evaluate, verify, codegen and gradcheck, each calling the stages that do the work and
+"""The commands: derive, evaluate, verify, codegen, gradcheck and grade, each calling the stages that do the work and
 writing what they give."""
 
 from __future__ import annotations

@@ -177,3 +177,8 @@ def test_a_scheduler_that_cannot_be_reached_is_one_line_and_nothing_written(cmdl
     done = cmdline.run("grade", str(q), str(a), "--out", str(tmp_path / "out"), "--scheduler", "nowhere://x")
     assert done.returncode == 2 and "cannot reach the Dask scheduler at 'nowhere://x'" in done.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_help_shows_the_issues_form(cmdline):
+    done = cmdline.run("grade", "--help")
+    assert done.returncode == 0 and "symbackprop grade questions.toml answers.csv --out grades/" in done.stdout
