@@ -130,7 +130,7 @@ class Marker:
                     return f"Line {k + 1} cannot be read: {_sentence(problem.why)}"
                 return f"Line {k + 1} cannot be compared with line {k}."
             if not same:
-                return f"Line {k + 1} does not follow from line {k} either."
+                return f"Line {k + 1} does not follow from line {k}: a second mistake."
         return None
 
     @functools.lru_cache(maxsize=4096)  # noqa: B019 (one Marker a question, alive as long as its worker)

@@ -182,3 +182,12 @@ def test_a_scheduler_that_cannot_be_reached_is_one_line_and_nothing_written(cmdl
 def test_help_shows_the_issues_form(cmdline):
     done = cmdline.run("grade", "--help")
     assert done.returncode == 0 and "symbackprop grade questions.toml answers.csv --out grades/" in done.stdout
+
+
+def test_the_docs_table_is_what_the_example_class_gets(cmdline, tmp_path):
+    """docs/commands/grade.md shows the shipped example class's table: it stays what grade writes."""
+    folder = CHECKOUT / "templates" / "examples" / "class"
+    done = cmdline.run("grade", str(folder / "questions.toml"), str(folder / "answers.csv"), "--out", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    docs = (CHECKOUT / "docs" / "commands" / "grade.md").read_text(encoding="utf-8")
+    assert (tmp_path / "grades.csv").read_text(encoding="utf-8") in docs

@@ -62,7 +62,7 @@ def test_a_second_mistake_after_the_first_earns_nothing(marker):
     assert (g.verdict, g.diagnosis, g.first_wrong_line, g.score, g.carried) == (
         "incorrect", "factor_2_dropped", 1, 0.0, False
     )  # fmt: skip
-    assert "Line 2 does not follow from line 1 either" in g.feedback
+    assert "Line 2 does not follow from line 1: a second mistake." in g.feedback
 
 
 def test_a_mistake_corrected_in_a_later_line_is_still_a_mistake(marker):
@@ -115,3 +115,10 @@ def test_any_text_gets_a_row_with_one_of_the_three_verdicts(marker, text):
     assert g.verdict in ("correct", "incorrect", "unreadable") and g.feedback
     assert (g.first_wrong_line is None) == (g.verdict != "incorrect")
     assert 0 <= g.score <= 4
+
+
+def test_the_package_offers_grade():
+    import symbackprop as sbp
+    from symbackprop.api.grading import grade
+
+    assert sbp.grade is grade and "grade" in sbp.__all__
