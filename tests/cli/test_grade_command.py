@@ -91,11 +91,31 @@ def test_the_html_report_is_self_contained_and_nothing_a_student_wrote_is_markup
     tags.close()
     assert tags.mismatched == [] and tags.open == []
     names = {tag for tag, _ in tags.started}
-    assert names <= {"html", "head", "meta", "title", "style", "body", "h1", "h2", "h3", "p", "section", "table",
-                     "thead", "tbody", "tr", "th", "td", "code"}  # fmt: skip
-    assert all(
-        name in ("charset", "name", "content", "lang", "class") for _, attrs in tags.started for name, _ in attrs
-    )
+    allowed = [
+        "html",
+        "head",
+        "meta",
+        "title",
+        "link",
+        "style",
+        "body",
+        "h1",
+        "h2",
+        "h3",
+        "p",
+        "section",
+        "table",
+        "thead",
+        "tbody",
+        "tr",
+        "th",
+        "td",
+        "code",
+    ]
+    assert names <= set(allowed)
+    attributes = [(name, value) for _, attrs in tags.started for name, value in attrs]
+    assert all(name in ("charset", "name", "content", "lang", "class", "rel", "href") for name, _ in attributes)
+    assert [value for name, value in attributes if name == "href"] == ["data:,"]  # nothing fetched from elsewhere
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "o&#x27;neil &quot;&amp;amp;&quot;" in page
     markdown = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "<script" not in markdown and "<img" not in markdown and "\\|" in markdown

@@ -48,14 +48,19 @@ def test_a_pool_of_processes_gives_the_same_table_byte_for_byte(planted, graded_
         assert (tmp_path / name).read_bytes() == (folder / "out" / name).read_bytes(), name
 
 
-def test_a_local_dask_cluster_gives_the_same_table_byte_for_byte(graded_in_process, tmp_path):
+def test_a_local_dask_cluster_gives_the_same_table_byte_for_byte(graded_in_process, tmp_path, cmdline):
+    """The same class on a LocalCluster, through the Python API and through the command's --scheduler."""
     distributed = pytest.importorskip("dask.distributed")  # a test dependency: installed by setup.sh and in CI
     folder, _ = graded_in_process
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        result = grade(folder / "questions.toml", folder / "answers.csv", tmp_path, scheduler=cluster.scheduler_address)
-    assert result.reused == 0
+        address = cluster.scheduler_address
+        result = grade(folder / "questions.toml", folder / "answers.csv", tmp_path / "api", scheduler=address)
+        args = [str(folder / "questions.toml"), str(folder / "answers.csv"), "--out", str(tmp_path / "cli")]
+        done = cmdline.run("grade", *args, "--scheduler", address)
+    assert result.reused == 0 and done.returncode == 0, done.stderr
     for name in ("grades.csv", "grades.json", "report.html", "report.md"):
-        assert (tmp_path / name).read_bytes() == (folder / "out" / name).read_bytes(), name
+        for run in ("api", "cli"):
+            assert (tmp_path / run / name).read_bytes() == (folder / "out" / name).read_bytes(), (run, name)
 
 
 def test_a_rerun_grades_nothing_already_in_the_journal(graded_in_process):
