@@ -25,7 +25,7 @@ ACTIVATION_HEADS: dict[str, str | None] = {
     _head_name(act.latex): act.name for act in activations.CATALOGUE.values() if act.elementwise and not act.generic
 }
 ACTIVATION_HEADS |= {"g": None, "relu": "relu", "ReLU": "relu", "sigmoid": "sigmoid", "LeakyReLU": "leaky_relu"}
-PLAIN_HEADS = ("\\exp", "\\ln", "\\log")
+PLAIN_HEADS = ("\\exp", "\\ln", "\\log", "sech", "\\sech")
 DERIVATIVE_MARKS = {"\\partial", "d"}
 DOTS = {"\\cdots", "\\dots", "\\ldots", "\\dotsb", "\\dotsc", "..."}  # terms left out of a written-out sum
 ACCENT_PRIMES = {"\\prime"}
@@ -40,6 +40,11 @@ def in_left_hand_side(claim: Claim, offset: int) -> bool:
 def is_derivative(node: Node) -> bool:
     """\\frac{\\partial X}{\\partial Y} with something after each mark: a derivative, not an operator."""
     return isinstance(node, Frac) and after_mark(node.numerator) is not None and not is_operator(node)
+
+
+def is_delta(node: Node) -> bool:
+    """\\delta^l_j (or \\delta_j^{(L)}): the error dC_0/dz with its layer, which a left-hand side may claim."""
+    return isinstance(node, Scripted) and is_name(node.base, "\\delta") and any(m == "^" for m, _ in node.scripts)
 
 
 def is_application(node: Node) -> bool:

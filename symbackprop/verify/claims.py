@@ -34,6 +34,8 @@ from ..prove.real_points import Unsupported
 from ..syntax import tree as claim_syntax
 from ..syntax.errors import ClaimError
 from . import batch, claim_binding
+from .claim_layers import Layers, LayerLetter, NoSuchLayer
+from .claim_mistakes import diagnose_letters
 from .diagnosis import Local, Mistake, diagnose
 
 CORRECT, INCORRECT, UNPARSEABLE = "correct", "incorrect", "unparseable"
@@ -82,6 +84,7 @@ class ClaimReport:
     general: sp.Expr | None = None  # a right claim with free indices: the right answer in those letters
     answers: tuple[sp.Expr, ...] = ()  # and in each case, for when no one expression in the letters fits them all
     cases: tuple[Case, ...] = ()  # the cases those are in
+    layers: Layers | None = None  # a claim with the layer letter l: the layers it was checked at (claim_layers)
 
     @property
     def exit_status(self) -> int:
@@ -105,7 +108,25 @@ def verify_claim(net: Network, claim: str, wrt: str | Ref | None = None) -> Clai
         raise
     if report.verdict == UNPARSEABLE and not report.undecided and _reads_from_one(net, claim, wrt, report.error):
         return replace(report, error=f"{report.error}; {ONE_BASED_HINT}")
+    mistake = report.diagnosis
+    if mistake is not None and mistake.kind in BEYOND_KINDS and _right_from_one(net, claim, wrt):
+        return replace(report, diagnosis=replace(mistake, message=f"{mistake.message}; {ONE_BASED_RIGHT}"))
     return report
+
+
+BEYOND_KINDS = ("sum_bounds", "no_such_neuron")  # an index a letter takes past its layer (claim_mistakes)
+ONE_BASED_RIGHT = "counted from 1, as --index-base 1 (index_base = 1 in a spec file) numbers them, it is right"
+
+
+def _right_from_one(net: Network, claim: str, wrt: str | Ref | None) -> bool:
+    """Whether a claim whose sum runs past its layer (\\sum_{j=1}^{n} on neurons numbered from 0) is right when
+    the network numbers its neurons from 1."""
+    if net.spec.index_base != 0 or isinstance(wrt, Ref):
+        return False
+    try:
+        return _verify_claim(Network.from_spec(replace(net.spec, index_base=1)), claim, wrt).verdict == CORRECT
+    except SpecError:
+        return False
 
 
 ONE_BASED_HINT = "did you mean --index-base 1 (index_base = 1 in a spec file)? Numbered from 1, it reads"
@@ -137,8 +158,46 @@ def _verify_claim(net: Network, claim: str, wrt: str | Ref | None) -> ClaimRepor
     try:
         parsed = claim_syntax.parse(claim)
         bound = _bound(net, parsed, claim)
+    except LayerLetter:  # parsed: the letter is found only once the claim is read
+        return _at_every_layer(net, claim, parsed, target, wrt)
     except ClaimError as err:
         return ClaimReport(net, claim, UNPARSEABLE, target, error=err.reason, position=err.position)
+    return _decided(net, claim, bound, target, wrt)
+
+
+def _at_every_layer(
+    net: Network, claim: str, parsed: claim_syntax.Claim, target: Ref | None, wrt: str | Ref | None
+) -> ClaimReport:
+    """A claim with the layer letter l: read at each layer it applies to (claim_layers), and decided there in
+    order; the verdict is on the first layer where it fails, else on the last, and says which were checked."""
+    readings: list[tuple[int, claim_binding.BoundClaim]] = []
+    for layer in range(net.depth + 1):
+        try:
+            readings.append((layer, _bound(net, parsed, claim, layer)))
+        except NoSuchLayer:
+            continue  # l + 1 past the output, a z of the input: the formula does not apply at this l
+        except ClaimError as err:
+            return ClaimReport(net, claim, UNPARSEABLE, target, error=err.reason, position=err.position)
+    if not readings:
+        reason = "at every value of the layer letter l the claim names a layer this network does not have"
+        return ClaimReport(net, claim, UNPARSEABLE, target, error=reason)
+    if wrt is not None and readings[0][1].wrt_symbol is not None:
+        raise SpecError("the claim's left-hand side has the layer letter l, checked at every layer; leave out --wrt")
+    notation = net.notation
+    numbers = tuple(layer + notation.input_number for layer, _ in readings)
+    names = tuple(notation.layer(layer, net.depth) for layer, _ in readings)
+    for layer, bound in readings:
+        report = _decided(net, claim, bound, target, wrt)
+        if report.verdict != CORRECT:
+            break
+    layers = Layers("l", numbers, layer + notation.input_number, names)
+    return replace(report, layers=layers)
+
+
+def _decided(
+    net: Network, claim: str, bound: claim_binding.BoundClaim, target: Ref | None, wrt: str | Ref | None
+) -> ClaimReport:
+    """The verdict on a claim read against ``net``."""
     target = _target(net, target, wrt if isinstance(wrt, str) else None, bound)
     of = bound.of if bound.of is not None else C0
     try:
@@ -154,7 +213,36 @@ def _verify_claim(net: Network, claim: str, wrt: str | Ref | None) -> ClaimRepor
             "point tried, so it cannot be decided"
         )
         return ClaimReport(net, claim, UNPARSEABLE, target, error=reason, undecided=True)
+    if bound.strays or bound.beyond or (report.verdict == INCORRECT and report.diagnosis is None and bound.free):
+        report = _letter_mistake(net, report, bound)
     return _with_swapped_weights(report, bound) if bound.rewritten else report
+
+
+def _letter_mistake(net: Network, report: ClaimReport, bound: claim_binding.BoundClaim) -> ClaimReport:
+    """A claim whose letters are wrong (a stray or unsummed letter, a sum past its layer, j for k): the diagnosis
+    found on the claim as written; a claim that names a neuron its layer lacks is never correct."""
+    answer = report.answer
+    if answer is None or report.read_as is None:
+        return report
+    found = _or_none(
+        diagnose_letters, net, report.read_as, answer.value, answer.start, bound.free, bound.strays, report.case
+    )
+    beyond = bound.beyond[0].replace("{", "{{").replace("}", "}}") if bound.beyond else ""
+    if report.verdict == CORRECT:
+        if not beyond:
+            return report  # a letter only the right-hand side has, and the claim right at each of its values
+        mistake = found or Mistake("no_such_neuron", f"it names a neuron its layer does not have: {beyond}", 0)
+        method = (
+            "the claim names a neuron its layer does not have, so it is no formula of this network; with the terms "
+            f"of that neuron left out, the rest is the right answer ({report.method})"
+        )
+        return replace(report, verdict=INCORRECT, diagnosis=mistake, method=method)
+    if found is None and beyond:
+        found = Mistake("no_such_neuron", f"it names a neuron its layer does not have: {beyond}", 0)
+    if found is None and bound.strays:
+        message = "{0} is on neither the left-hand side nor under a sum: the claim names no one value"
+        found = Mistake("stray_index", message, 0, (bound.strays[0].symbol,))
+    return replace(report, diagnosis=found or report.diagnosis)
 
 
 class _NotShownWrong(Exception):
@@ -164,14 +252,16 @@ class _NotShownWrong(Exception):
 MAX_SWAPS = 4  # weights the network lacks, each read with its indices swapped, before the claim is given up
 
 
-def _bound(net: Network, parsed: claim_syntax.Claim, claim: str) -> claim_binding.BoundClaim:
+def _bound(
+    net: Network, parsed: claim_syntax.Claim, claim: str, layer: int | None = None
+) -> claim_binding.BoundClaim:
     """The claim bound to ``net``; a weight the network lacks (w_{4j}^{(L)} in a 6-to-4 layer) read with its
     indices swapped when the weight it then names exists and the rest of the claim reads: that is the usual
     mistake, and the verdict says so. Any other error, or one in the left-hand side, stands."""
     swapped: set[int] = set()
     again: ClaimError
     try:
-        return claim_binding.bind(net, parsed, claim)
+        return claim_binding.bind(net, parsed, claim, layer=layer)
     except claim_binding.OutOfRange as err:
         first = again = err
     while isinstance(again, claim_binding.OutOfRange) and again.kind == "w" and len(swapped) < MAX_SWAPS:
@@ -180,10 +270,15 @@ def _bound(net: Network, parsed: claim_syntax.Claim, claim: str) -> claim_bindin
             break
         swapped.add(start)
         try:
-            return claim_binding.bind(net, parsed, claim, frozenset(swapped))
+            return claim_binding.bind(net, parsed, claim, frozenset(swapped), layer)
         except ClaimError as err:
             again = err
-    raise first
+    try:  # an index a letter takes past its layer: read as written, a mistake to report (claim_mistakes)
+        return claim_binding.bind(net, parsed, claim, layer=layer, lenient=True)
+    except (LayerLetter, NoSuchLayer):
+        raise
+    except ClaimError:
+        raise first from None
 
 
 def _with_swapped_weights(report: ClaimReport, bound: claim_binding.BoundClaim) -> ClaimReport:
