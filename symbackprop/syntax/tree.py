@@ -261,7 +261,7 @@ class _ToNodes(Transformer):
 
     @v_args(meta=True)
     def over(self, meta: Meta, children: list) -> Frac:
-        """{\partial C \over \partial a}: the same fraction as \frac{\partial C}{\partial a}."""
+        """{\\partial C \\over \\partial a}: the same fraction as \frac{\\partial C}{\\partial a}."""
         numerator, _, denominator = children
         return Frac(meta.start_pos, meta.end_pos, numerator, denominator)
 

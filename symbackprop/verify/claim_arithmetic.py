@@ -7,6 +7,7 @@ import sympy as sp
 
 from ..base.errors import SpecError
 from ..syntax.tree import Binary, Binding, Frac, Group, Name, Neg, Node, Num, Product, Relation, Scripted
+from .claim_forms import MARKS
 from .claim_limits import MAX_DIGITS, MAX_EXPONENT, evaluated, ratio, size, size_problem
 from .claim_nodes import (
     ends_with_sum,
@@ -18,7 +19,6 @@ from .claim_nodes import (
     split,
     unbrace,
 )
-from .claim_forms import MARKS
 from .claim_reading import ReaderBase, Reading
 
 

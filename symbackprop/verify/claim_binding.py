@@ -34,7 +34,14 @@ from .claim_forms import Forms
 from .claim_functions import Functions
 from .claim_letters import Letters
 from .claim_limits import evaluated
-from .claim_nodes import in_left_hand_side, is_application, is_delta, is_derivative, mentions_bare_cost, speaks_of_samples
+from .claim_nodes import (
+    in_left_hand_side,
+    is_application,
+    is_delta,
+    is_derivative,
+    mentions_bare_cost,
+    speaks_of_samples,
+)
 from .claim_reading import Operator, Reading
 from .claim_scope import Index, OutOfRange
 from .claim_sums import Sums
@@ -113,6 +120,14 @@ def bind(
         raise
     except (OverflowError, ValueError):  # SymPy arithmetic on numbers the checks let through
         raise ClaimError("the numbers in the claim are too large to work with", claim.start + 1) from None
+
+
+def read_alone(net: Network, claim: Claim, text: str, node: Node, letter: str, variable: sp.Symbol) -> sp.Expr:
+    """One expression of a claim with ``letter`` read as the plain ``variable``, no quantity of the network: a
+    claim about an activation as a function (claim_identity)."""
+    binder = _Binder(net, claim.text or text)
+    binder.plain = (letter, variable)
+    return evaluated(binder.expr(node, Reading()))
 
 
 class _Binder(Values, Sums, Letters, Functions, Forms, Arithmetic):

@@ -25,5 +25,7 @@ class Forms(ReaderBase):
         value = self.expr(Scripted(node.start, node.end, base, scripts) if scripts else base, at)
         outputs = {q: A[self.net.depth, q.indices[0]] for q in value.atoms(sp.Indexed) if q.base == Y}
         if not outputs:
-            raise self.fail(node, f"\\hat marks the network's output: write \\hat{{y}}, not \\hat{{{self.quote(node)}}}")
+            raise self.fail(
+                node, f"\\hat marks the network's output: write \\hat{{y}}, not \\hat{{{self.quote(node)}}}"
+            )
         return value.xreplace(outputs), None

@@ -16,9 +16,8 @@ from .claim_nodes import ACTIVATION_HEADS, is_prime_script, split, unbrace
 from .claim_reading import ReaderBase, Reading
 
 
-
 def _sech(x: sp.Expr) -> sp.Expr:
-    """sech x as tanh writes it, sqrt(1 - tanh^2 x): the same function of a real x (sech x > 0), and one whose
+    r"""sech x as tanh writes it, sqrt(1 - tanh^2 x): the same function of a real x (sech x > 0), and one whose
     square the tanh network's derivative 1 - tanh^2 z is, so \operatorname{sech}^2(z) is decided against it."""
     return sp.sqrt(1 - sp.tanh(x) ** 2)
 

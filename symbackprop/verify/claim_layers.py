@@ -9,8 +9,12 @@ What l stands for is counted as the notation counts layers: Nielsen's l = 2 is t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Any
 
+from ..base.errors import SpecError
+from ..model.network import Network
 from ..syntax.errors import ClaimError
 from ..syntax.tree import Binary, Group, Name, Node, Num
 from .claim_nodes import unbrace, walk
@@ -42,6 +46,37 @@ class Layers:
         if self.names and self.names[0] != str(first):
             span += f" ({self.names[0]})" if first == last else f" ({self.names[0]} to {self.names[-1]})"
         return span
+
+
+def at_every_layer(
+    net: Network,
+    read: Callable[[int], Any],
+    decide: Callable[[Any], Any],
+    unreadable: Callable[[str, int | None], Any],
+    wrt_given: bool,
+) -> Any:
+    """A claim with the layer letter l: ``read`` at each layer it applies to, and decided there in order; the
+    verdict (a ClaimReport) is on the first layer where it fails, else on the last, and says which were checked."""
+    readings: list[tuple[int, Any]] = []
+    for layer in range(net.depth + 1):
+        try:
+            readings.append((layer, read(layer)))
+        except NoSuchLayer:
+            continue  # l + 1 past the output, a z of the input: the formula does not apply at this l
+        except ClaimError as err:
+            return unreadable(err.reason, err.position)
+    if not readings:
+        return unreadable("at every value of the layer letter l the claim names a layer this network lacks", None)
+    if wrt_given and readings[0][1].wrt_symbol is not None:
+        raise SpecError("the claim's left-hand side has the layer letter l, checked at every layer; leave out --wrt")
+    notation = net.notation
+    numbers = tuple(layer + notation.input_number for layer, _ in readings)
+    names = tuple(notation.layer(layer, net.depth) for layer, _ in readings)
+    for at, bound in readings:
+        report, last = decide(bound), at + notation.input_number
+        if report.verdict != "correct":
+            break
+    return replace(report, layers=Layers("l", numbers, last, names))
 
 
 def mentions_letter(node: Node) -> bool:

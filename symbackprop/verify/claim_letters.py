@@ -29,6 +29,10 @@ class Letters(ReaderBase):
         if not isinstance(base, Name):
             return self.powers(node, self.expr(base, at), scripts, at)
         name = base.name
+        if self.plain is not None and name == self.plain[0]:  # \frac{d\sigma(x)}{dx}: x is no quantity here
+            return self.powers(node, self.plain[1], scripts, at)
+        if name == "W" and any(m == "_" for m, _ in scripts):  # W^{[l]}_{jk}: an entry of Ng's matrix, a weight
+            name = "w"
         if name in QUANTITIES:
             return self.quantity(node, name, scripts, at)
         if name in COST_LETTERS:
@@ -184,6 +188,8 @@ class Letters(ReaderBase):
         if sub is None:
             return self.implicit(node, kind, layer, want)
         parts = self.index_parts(node, unbrace(sub), want)
+        if kind == "w" and len(parts) == 1 and want == 2:  # w_k^{(L)} into a one-neuron layer: its j goes unsaid
+            parts = self.one_neuron_side(layer, parts[0], sub)
         if len(parts) != want:
             written = self.quote(unbrace(sub))
             raise self.fail(node, f"'{self.quote(node)}': {wrong_indices(kind, want, written, len(parts))}")
@@ -195,6 +201,15 @@ class Letters(ReaderBase):
             self.scope.use(value, indexed, node, kind)
             out.append(value)
         return tuple(out)
+
+    def one_neuron_side(self, layer: int, part: Node, sub: Node) -> list[Node]:
+        """A weight's one index where one of the layers it joins has a single neuron: the other layer's neuron."""
+        only = Num(sub.start, sub.start, str(self.net.spec.index_base))
+        if self.net.layers[layer] == 1:
+            return [only, part]
+        if self.net.layers[layer - 1] == 1:
+            return [part, only]
+        return [part]
 
     def index_parts(self, node: Node, sub: Node, want: int) -> list[Node]:
         if isinstance(sub, Group) and sub.delim == "{":

@@ -10,7 +10,9 @@ answer, and the first repair that makes it right names the mistake.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from typing import Any
 
 import sympy as sp
 
@@ -32,6 +34,34 @@ from .diagnosis import Mistake
 MAX_REPAIRS = 40  # repaired claims tried before a letter mistake is given up
 
 
+def with_letter_mistake(net: Network, report: Any, bound: Any, guarded: Callable) -> Any:
+    """A ClaimReport on a claim whose letters are wrong (a stray or unsummed letter, a sum past its layer, j for
+    k): its diagnosis found on the claim as written; a claim that names a neuron its layer lacks is never correct.
+    ``guarded`` runs the search with the errors of working it out taken as no diagnosis (claims._or_none)."""
+    answer = report.answer
+    if answer is None or report.read_as is None:
+        return report
+    found = guarded(
+        diagnose_letters, net, report.read_as, answer.value, answer.start, bound.free, bound.strays, report.case
+    )
+    beyond = bound.beyond[0].replace("{", "{{").replace("}", "}}") if bound.beyond else ""
+    absent = Mistake("no_such_neuron", f"it names a neuron its layer does not have: {beyond}", sp.Integer(0))
+    if report.verdict == "correct":
+        if not beyond:
+            return report  # a letter only the right-hand side has, and the claim right at each of its values
+        method = (
+            "the claim names a neuron its layer does not have, so it is no formula of this network; with the terms "
+            f"of that neuron left out, the rest is the right answer ({report.method})"
+        )
+        return replace(report, verdict="incorrect", diagnosis=found or absent, method=method)
+    if found is None and beyond:
+        found = absent
+    if found is None and bound.strays:
+        message = "{0} is on neither the left-hand side nor under a sum: the claim names no one value"
+        found = Mistake("stray_index", message, sp.Integer(0), (bound.strays[0].symbol,))
+    return replace(report, diagnosis=found or report.diagnosis)
+
+
 def diagnose_letters(
     net: Network, shown: sp.Expr, answer: sp.Expr, start, free: tuple[Free, ...], strays: tuple[Free, ...], case: Case
 ) -> Mistake | None:
@@ -44,7 +74,17 @@ def diagnose_letters(
             value = _value(net, repaired, case)
             if same(net, value, answer, start, given=stated):
                 return mistake
-        except (ClaimError, SpecError, TooLarge, TypeError, ValueError, KeyError, IndexError, Unsupported, NoExactValue):
+        except (
+            ClaimError,
+            SpecError,
+            TooLarge,
+            TypeError,
+            ValueError,
+            KeyError,
+            IndexError,
+            Unsupported,
+            NoExactValue,
+        ):
             continue
     return None
 
@@ -94,7 +134,10 @@ def _stray_for_free(shown: sp.Expr, free: tuple[Free, ...], strays: tuple[Free, 
     for s in strays:
         for f in lhs:
             message = "{0} is a stray index, on neither the left-hand side nor under a sum: {1} belongs there"
-            yield Mistake("stray_index", message, sp.Integer(0), (s.symbol, f.symbol)), shown.xreplace({s.symbol: f.symbol})
+            yield (
+                Mistake("stray_index", message, sp.Integer(0), (s.symbol, f.symbol)),
+                shown.xreplace({s.symbol: f.symbol}),
+            )
 
 
 def _sum_bounds(net: Network, shown: sp.Expr) -> Iterator[tuple[Mistake, sp.Expr]]:

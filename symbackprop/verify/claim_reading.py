@@ -59,6 +59,7 @@ class ReaderBase:
         self.text = text
         self.swapped = swapped
         self.layer_value = layer  # the layer the letter l stands for in this reading (claim_layers), if any
+        self.plain: tuple[str, sp.Symbol] | None = None  # a letter read as a plain variable (claim_identity)
         self.rewritten: dict[sp.Expr, sp.Expr] = {}
         self.wrt_nodes: dict[Partial, Node] = {}
         self.scope = Scope(net, self.quote, self.layer_label)

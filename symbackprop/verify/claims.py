@@ -33,9 +33,9 @@ from ..prove.points import NoExactValue
 from ..prove.real_points import Unsupported
 from ..syntax import tree as claim_syntax
 from ..syntax.errors import ClaimError
-from . import batch, claim_binding
-from .claim_layers import Layers, LayerLetter, NoSuchLayer
-from .claim_mistakes import diagnose_letters
+from . import batch, claim_binding, claim_identity
+from .claim_layers import LayerLetter, Layers, NoSuchLayer, at_every_layer
+from .claim_mistakes import with_letter_mistake
 from .diagnosis import Local, Mistake, diagnose
 
 CORRECT, INCORRECT, UNPARSEABLE = "correct", "incorrect", "unparseable"
@@ -157,41 +157,48 @@ def _verify_claim(net: Network, claim: str, wrt: str | Ref | None) -> ClaimRepor
     stage("reading the claim")
     try:
         parsed = claim_syntax.parse(claim)
+        alone = claim_identity.identity(parsed)
+        if alone is not None:  # \frac{d\sigma(x)}{dx} = ...: a claim about the activation as a function
+            return _identity(net, claim, claim_identity.report_fields(net, parsed, claim, alone, _reader(net, parsed)))
         bound = _bound(net, parsed, claim)
     except LayerLetter:  # parsed: the letter is found only once the claim is read
-        return _at_every_layer(net, claim, parsed, target, wrt)
+        return at_every_layer(
+            net,
+            lambda layer: _bound(net, parsed, claim, layer),
+            lambda bound: _decided(net, claim, bound, target, wrt),
+            lambda reason, position: ClaimReport(net, claim, UNPARSEABLE, target, error=reason, position=position),
+            wrt is not None,
+        )
     except ClaimError as err:
         return ClaimReport(net, claim, UNPARSEABLE, target, error=err.reason, position=err.position)
     return _decided(net, claim, bound, target, wrt)
 
 
-def _at_every_layer(
-    net: Network, claim: str, parsed: claim_syntax.Claim, target: Ref | None, wrt: str | Ref | None
-) -> ClaimReport:
-    """A claim with the layer letter l: read at each layer it applies to (claim_layers), and decided there in
-    order; the verdict is on the first layer where it fails, else on the last, and says which were checked."""
-    readings: list[tuple[int, claim_binding.BoundClaim]] = []
-    for layer in range(net.depth + 1):
-        try:
-            readings.append((layer, _bound(net, parsed, claim, layer)))
-        except NoSuchLayer:
-            continue  # l + 1 past the output, a z of the input: the formula does not apply at this l
-        except ClaimError as err:
-            return ClaimReport(net, claim, UNPARSEABLE, target, error=err.reason, position=err.position)
-    if not readings:
-        reason = "at every value of the layer letter l the claim names a layer this network does not have"
-        return ClaimReport(net, claim, UNPARSEABLE, target, error=reason)
-    if wrt is not None and readings[0][1].wrt_symbol is not None:
-        raise SpecError("the claim's left-hand side has the layer letter l, checked at every layer; leave out --wrt")
-    notation = net.notation
-    numbers = tuple(layer + notation.input_number for layer, _ in readings)
-    names = tuple(notation.layer(layer, net.depth) for layer, _ in readings)
-    for layer, bound in readings:
-        report = _decided(net, claim, bound, target, wrt)
-        if report.verdict != CORRECT:
-            break
-    layers = Layers("l", numbers, layer + notation.input_number, names)
-    return replace(report, layers=layers)
+def _reader(net: Network, parsed: claim_syntax.Claim):
+    return lambda node, letter, variable: claim_binding.read_alone(net, parsed, parsed.text, node, letter, variable)
+
+
+def _identity(net: Network, claim: str, fields: dict) -> ClaimReport:
+    """The report on a claim about an activation as a function of one letter (claim_identity)."""
+    if "error" in fields:
+        return ClaimReport(net, claim, UNPARSEABLE, error=fields["error"], undecided=True)
+    function, variable, shown = fields["answer"]
+    found = None
+    if fields["counter"] is not None:
+        letter, at, mine, right = fields["counter"]
+        found = Counterexample(((letter, float(at)),), ((letter, float(at)),), mine, right)
+    answer = Answer(function, variable, shown, shown, None)
+    where = {} if fields["side"] is None else {"side": fields["side"], "sides": 3, "first_side": 2}
+    return ClaimReport(
+        net,
+        claim,
+        fields["verdict"],
+        read_as=fields["read_as"],
+        method=fields["method"],
+        counterexample=found,
+        answer=answer,
+        **where,
+    )
 
 
 def _decided(
@@ -214,35 +221,8 @@ def _decided(
         )
         return ClaimReport(net, claim, UNPARSEABLE, target, error=reason, undecided=True)
     if bound.strays or bound.beyond or (report.verdict == INCORRECT and report.diagnosis is None and bound.free):
-        report = _letter_mistake(net, report, bound)
+        report = with_letter_mistake(net, report, bound, _or_none)
     return _with_swapped_weights(report, bound) if bound.rewritten else report
-
-
-def _letter_mistake(net: Network, report: ClaimReport, bound: claim_binding.BoundClaim) -> ClaimReport:
-    """A claim whose letters are wrong (a stray or unsummed letter, a sum past its layer, j for k): the diagnosis
-    found on the claim as written; a claim that names a neuron its layer lacks is never correct."""
-    answer = report.answer
-    if answer is None or report.read_as is None:
-        return report
-    found = _or_none(
-        diagnose_letters, net, report.read_as, answer.value, answer.start, bound.free, bound.strays, report.case
-    )
-    beyond = bound.beyond[0].replace("{", "{{").replace("}", "}}") if bound.beyond else ""
-    if report.verdict == CORRECT:
-        if not beyond:
-            return report  # a letter only the right-hand side has, and the claim right at each of its values
-        mistake = found or Mistake("no_such_neuron", f"it names a neuron its layer does not have: {beyond}", 0)
-        method = (
-            "the claim names a neuron its layer does not have, so it is no formula of this network; with the terms "
-            f"of that neuron left out, the rest is the right answer ({report.method})"
-        )
-        return replace(report, verdict=INCORRECT, diagnosis=mistake, method=method)
-    if found is None and beyond:
-        found = Mistake("no_such_neuron", f"it names a neuron its layer does not have: {beyond}", 0)
-    if found is None and bound.strays:
-        message = "{0} is on neither the left-hand side nor under a sum: the claim names no one value"
-        found = Mistake("stray_index", message, 0, (bound.strays[0].symbol,))
-    return replace(report, diagnosis=found or report.diagnosis)
 
 
 class _NotShownWrong(Exception):
@@ -252,9 +232,7 @@ class _NotShownWrong(Exception):
 MAX_SWAPS = 4  # weights the network lacks, each read with its indices swapped, before the claim is given up
 
 
-def _bound(
-    net: Network, parsed: claim_syntax.Claim, claim: str, layer: int | None = None
-) -> claim_binding.BoundClaim:
+def _bound(net: Network, parsed: claim_syntax.Claim, claim: str, layer: int | None = None) -> claim_binding.BoundClaim:
     """The claim bound to ``net``; a weight the network lacks (w_{4j}^{(L)} in a 6-to-4 layer) read with its
     indices swapped when the weight it then names exists and the rest of the claim reads: that is the usual
     mistake, and the verdict says so. Any other error, or one in the left-hand side, stands."""
