@@ -41,6 +41,7 @@ from .claim_nodes import (
     is_derivative,
     mentions_bare_cost,
     speaks_of_samples,
+    sums_over_samples,
 )
 from .claim_reading import Operator, Reading
 from .claim_scope import Index, OutOfRange
@@ -87,6 +88,7 @@ class BoundClaim:
     rewritten: tuple[tuple[sp.Expr, sp.Expr], ...] = ()  # a weight read with its indices swapped, and as written
     strays: tuple[Free, ...] = ()  # letters only the right-hand side has, no sum binding them (claim_mistakes)
     beyond: tuple[str, ...] = ()  # read leniently: what names a neuron its layer lacks (an index a letter takes)
+    sample_terms: tuple[tuple, ...] = ()  # one sample's term of a sum over the samples: shown, text, where, values
 
     @property
     def shown(self) -> sp.Expr:
@@ -137,13 +139,14 @@ class _Binder(Values, Sums, Letters, Functions, Forms, Arithmetic):
         nodes = claim.sides
         leading = len(nodes) > 1 and (is_derivative(nodes[0]) or is_delta(nodes[0]))  # \delta^l_j = ...
         applied = len(nodes) > 1 and not leading and is_application(nodes[0])
-        one_sample = mentions_bare_cost(nodes) and not speaks_of_samples(nodes)
+        one_sample = mentions_bare_cost(nodes) and not speaks_of_samples(nodes) and not sums_over_samples(nodes)
         cost = C0 if one_sample else MEAN_COST
         # j in \frac{\partial z_j^{(L)}}{...} = ...: a letter no sum binds is free, checked for every j
         head = self.expr(nodes[0], Reading(free=leading or applied, cost=cost))
         free = tuple(self.close_free(nodes[0], index) for index in self.scope.free)
         mean = leading and isinstance(head, Partial) and head.of == MEAN_COST
         at = Reading(mean=mean, cost=cost)
+        self.sample_wrt = head.wrt if mean else None  # a sum over the samples of one sample's term (claim_sums)
         read = [(nodes[0], head)] + [(node, self.expr(node, at)) for node in nodes[1:]]
         strays = tuple(self.close_free(nodes[-1], index) for index in self.scope.strays)  # k only on the right
         free += strays
@@ -192,6 +195,15 @@ class _Binder(Values, Sums, Letters, Functions, Forms, Arithmetic):
             tuple(self.rewritten.items()),
             strays,
             tuple(message for _, message in self.scope.beyond),
+            tuple(
+                (
+                    shown,
+                    self.quote(node),
+                    node.start + 1,
+                    tuple(self.value_of(shown.xreplace(case_values(c)), node) for c in all_cases),
+                )
+                for shown, node in self.sample_terms
+            ),
         )
 
     def applied_head(

@@ -6,10 +6,12 @@ where a difference is a counterexample."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import sympy as sp
 
+from ..prove.equivalence import Counterexample
 from ..syntax.tree import Claim, Frac, Group, Name, Node, Product
 from .claim_nodes import after_mark, is_head, is_mark, unbrace
 
@@ -81,28 +83,28 @@ def decide(value: sp.Expr, answer: sp.Expr, variable: sp.Symbol) -> Decided:
     return Decided(False, "", None)  # neither shown equal nor shown different: undecided
 
 
-def report_fields(net, claim: Claim, text: str, found: Identity, read) -> dict:
-    """What a ClaimReport on an identity claim holds: its verdict, the claim as read, the right answer and how it
-    was decided, a counterexample where it is wrong. ``read(node, letter, variable)`` reads one expression."""
+def report_fields(claim: Claim, found: Identity, read: Callable[[Node, str, sp.Symbol], sp.Expr]) -> dict:
+    """A ClaimReport's fields for an identity claim: its verdict, the claim as read, the right answer (of, wrt,
+    shown, value) and how it was decided, a counterexample where it is wrong. ``read(node, letter, variable)``
+    reads one expression of the claim with the letter a plain variable."""
     variable = sp.Symbol(found.letter, real=True)
     function = read(found.function, found.letter, variable)
-    answer = sp.diff(function, variable)
-    shown = answer  # as sympy.diff gives it: exp(-x)/(1 + exp(-x))^2 reads better than its simplified cosh
+    answer = sp.diff(function, variable)  # as sympy.diff gives it: exp(-x)/(1 + exp(-x))^2 reads better than cosh
     fields: dict = {}
     for index, side in enumerate(claim.sides[1:], start=2):
         value = read(side, found.letter, variable)
         decided = decide(value, answer, variable)
-        fields = {
-            "verdict": "correct" if decided.equal else "incorrect",
-            "read_as": value,
-            "method": decided.method,
-            "answer": (function, variable, shown),
-            "side": index if len(claim.sides) > 2 else None,
-            "counter": None if decided.at is None else (variable, decided.at, decided.claim, decided.expected),
-        }
+        where = {"side": index, "sides": len(claim.sides), "first_side": 2} if len(claim.sides) > 2 else {}
+        fields = {"verdict": "correct", "read_as": value, "method": decided.method, **where}
+        fields["answer"] = (function, variable, answer, answer)
         if not decided.equal:
             if decided.at is None:
                 reason = "the claim and the right answer could not be told equal or different at any point tried"
-                return {"verdict": "unparseable", "error": reason}
+                return {"verdict": "unparseable", "error": reason, "undecided": True}
+            at = ((variable, float(decided.at)),)
+            fields |= {
+                "verdict": "incorrect",
+                "counterexample": Counterexample(at, at, decided.claim, decided.expected),
+            }
             break
     return fields

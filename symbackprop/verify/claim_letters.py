@@ -141,6 +141,8 @@ class Letters(ReaderBase):
             layer = self.layer_of(unbrace(sups[0]), force=False)
             if layer is not None:
                 return layer, sups[1:]
+        if self.net.depth == 1 and name in ("w", "b", "z"):  # one layer of weights (Nielsen's neuron): w_j, b, z
+            return 1, sups
         raise self.fail(node, f"'{self.quote(node)}' needs its layer, as in {name}^{{(L)}} or {name}^{{(1)}}")
 
     def target_layer(self, node: Node, sups: list[Node]) -> list[Node]:

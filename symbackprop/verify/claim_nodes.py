@@ -67,6 +67,36 @@ def speaks_of_samples(nodes: tuple[Node, ...]) -> bool:
     return any(isinstance(c, Scripted) and any(m == "_" for m, _ in c.scripts) for c in cost_letters(nodes))
 
 
+def sums_over_samples(nodes: tuple[Node, ...]) -> bool:
+    """Whether a sum's letter is no index of anything after it (Nielsen's \\sum_x of one sample's term): a sum over
+    the samples, so the claim speaks of samples though it names no C_x."""
+    for top in nodes:
+        for node in walk(top):
+            factors = node.factors if isinstance(node, Product) else ()
+            for at, factor in enumerate(factors):
+                letter = _summed_letter(factor)
+                if letter is not None and not any(_indexes(f, letter) for f in factors[at + 1 :]):
+                    return True
+    return False
+
+
+def _summed_letter(node: Node) -> str | None:
+    if not (isinstance(node, Scripted) and is_name(node.base, "\\sum")):
+        return None
+    subs = [unbrace(s) for m, s in node.scripts if m == "_" and s is not None]
+    return subs[0].name if len(subs) == 1 and isinstance(subs[0], Name) and len(subs[0].name) == 1 else None
+
+
+def _indexes(node: Node, letter: str) -> bool:
+    """Whether ``letter`` stands in a sub- or superscript anywhere in ``node``."""
+    for part in walk(node):
+        if isinstance(part, Scripted):
+            for _, script in part.scripts:
+                if script is not None and any(is_name(n, letter) for n in walk(script)):
+                    return True
+    return False
+
+
 def mentions_bare_cost(nodes: tuple[Node, ...]) -> bool:
     """Whether the claim writes C alone, with no subscript."""
     scripted = {id(c.base) for c in cost_letters(nodes) if isinstance(c, Scripted)}

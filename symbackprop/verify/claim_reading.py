@@ -60,6 +60,8 @@ class ReaderBase:
         self.swapped = swapped
         self.layer_value = layer  # the layer the letter l stands for in this reading (claim_layers), if any
         self.plain: tuple[str, sp.Symbol] | None = None  # a letter read as a plain variable (claim_identity)
+        self.sample_wrt: sp.Expr | None = None  # a claim about the mean cost: what it differentiates by
+        self.sample_terms: list[tuple[sp.Expr, Node]] = []  # one sample's term of a sum over the samples, as written
         self.rewritten: dict[sp.Expr, sp.Expr] = {}
         self.wrt_nodes: dict[Partial, Node] = {}
         self.scope = Scope(net, self.quote, self.layer_label)

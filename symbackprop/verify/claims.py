@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import cast
 
 import sympy as sp
@@ -37,6 +38,7 @@ from . import batch, claim_binding, claim_identity
 from .claim_layers import LayerLetter, Layers, NoSuchLayer, at_every_layer
 from .claim_mistakes import with_letter_mistake
 from .diagnosis import Local, Mistake, diagnose
+from .sample_terms import with_sample_terms
 
 CORRECT, INCORRECT, UNPARSEABLE = "correct", "incorrect", "unparseable"
 UNDECIDABLE = (Unsupported, NoExactValue)  # what the points a decision is made at have no value for
@@ -159,7 +161,7 @@ def _verify_claim(net: Network, claim: str, wrt: str | Ref | None) -> ClaimRepor
         parsed = claim_syntax.parse(claim)
         alone = claim_identity.identity(parsed)
         if alone is not None:  # \frac{d\sigma(x)}{dx} = ...: a claim about the activation as a function
-            return _identity(net, claim, claim_identity.report_fields(net, parsed, claim, alone, _reader(net, parsed)))
+            return _identity(net, claim, parsed, alone)
         bound = _bound(net, parsed, claim)
     except LayerLetter:  # parsed: the letter is found only once the claim is read
         return at_every_layer(
@@ -174,31 +176,28 @@ def _verify_claim(net: Network, claim: str, wrt: str | Ref | None) -> ClaimRepor
     return _decided(net, claim, bound, target, wrt)
 
 
-def _reader(net: Network, parsed: claim_syntax.Claim):
-    return lambda node, letter, variable: claim_binding.read_alone(net, parsed, parsed.text, node, letter, variable)
-
-
-def _identity(net: Network, claim: str, fields: dict) -> ClaimReport:
+def _identity(net: Network, claim: str, parsed: claim_syntax.Claim, found: claim_identity.Identity) -> ClaimReport:
     """The report on a claim about an activation as a function of one letter (claim_identity)."""
-    if "error" in fields:
-        return ClaimReport(net, claim, UNPARSEABLE, error=fields["error"], undecided=True)
-    function, variable, shown = fields["answer"]
-    found = None
-    if fields["counter"] is not None:
-        letter, at, mine, right = fields["counter"]
-        found = Counterexample(((letter, float(at)),), ((letter, float(at)),), mine, right)
-    answer = Answer(function, variable, shown, shown, None)
-    where = {} if fields["side"] is None else {"side": fields["side"], "sides": 3, "first_side": 2}
-    return ClaimReport(
-        net,
-        claim,
-        fields["verdict"],
-        read_as=fields["read_as"],
-        method=fields["method"],
-        counterexample=found,
-        answer=answer,
-        **where,
-    )
+    read = partial(claim_binding.read_alone, net, parsed, parsed.text)
+    fields = claim_identity.report_fields(parsed, found, read)
+    of, wrt, shown, value = fields.pop("answer", (None,) * 4)
+    answer = Answer(of, wrt, shown, value, None) if of is not None else None
+    return ClaimReport(net, claim, answer=answer, **fields)
+
+
+def _term_side(term: tuple) -> claim_binding.Side:
+    shown, text, position, values = term
+    return claim_binding.Side(2, text, position, shown, values)
+
+
+def _term_report(
+    net: Network, claim: str, bound: claim_binding.BoundClaim, target: Ref | None, side: claim_binding.Side, k: int
+) -> ClaimReport:
+    """One sample's term of a sum over the samples against that sample's derivative, dC_0/dw, in case k."""
+    case = bound.cases[k]
+    answer = _answer(net, C0, _wrt_in_case(net, bound, target, case), 0)
+    decision = _decide(net, answer, side.values[k], bound)
+    return _report(net, claim, CORRECT if decision.equal else INCORRECT, bound, side, answer, decision, case, k)
 
 
 def _decided(
@@ -220,6 +219,8 @@ def _decided(
             "point tried, so it cannot be decided"
         )
         return ClaimReport(net, claim, UNPARSEABLE, target, error=reason, undecided=True)
+    if bound.sample_terms and report.verdict == CORRECT:  # (1/n) sum_x of one sample's term (sample_terms)
+        report = with_sample_terms(report, bound, _term_side, partial(_term_report, net, claim, bound, target))
     if bound.strays or bound.beyond or (report.verdict == INCORRECT and report.diagnosis is None and bound.free):
         report = with_letter_mistake(net, report, bound, _or_none)
     return _with_swapped_weights(report, bound) if bound.rewritten else report

@@ -33,6 +33,7 @@ NETWORKS = {
         layers=[3, 4, 3], activation=["sigmoid", "softmax"], cost="cross_entropy", notation="nielsen", targets="one-hot"
     ),
     "nielsen-tanh": dict(NIELSEN, activation="tanh"),
+    "nielsen-neuron": dict(layers=[2, 1], notation="nielsen", cost="binary_cross_entropy"),
     "ng": dict(layers=[3, 4, 1], cost="binary_cross_entropy"),
     "ng-wide": dict(layers=[3, 4, 2], cost="binary_cross_entropy"),
 }
@@ -72,6 +73,27 @@ PUBLISHED = [
         "Nielsen ch. 3, softmax + log-likelihood (82)",
         "nielsen-softmax",
         r"\frac{\partial C}{\partial w^L_{jk}} = a^{L-1}_k(a^L_j-y_j)",
+    ),
+    (
+        "Nielsen ch. 3, eq. (67): the mean over the samples of one sample's term",
+        "nielsen-xent",
+        r"\frac{\partial C}{\partial w^L_{jk}} = \frac{1}{n}\sum_x a^{L-1}_k (a^L_j - y_j)",
+    ),
+    ("Nielsen ch. 3, eq. (68)", "nielsen-xent", r"\frac{\partial C}{\partial b^L_j} = \frac{1}{n}\sum_x (a^L_j - y_j)"),
+    (
+        "Nielsen ch. 3, eq. (61), one neuron",
+        "nielsen-neuron",
+        r"\frac{\partial C}{\partial w_j} = \frac{1}{n}\sum_x x_j(\sigma(z) - y)",
+    ),
+    (
+        "Nielsen ch. 3, eq. (62), one neuron",
+        "nielsen-neuron",
+        r"\frac{\partial C}{\partial b} = \frac{1}{n}\sum_x (\sigma(z) - y)",
+    ),
+    (
+        "Nielsen ch. 2, the batch cost",
+        "nielsen",
+        r"\frac{\partial C}{\partial w^l_{jk}} = \frac{1}{n}\sum_x \frac{\partial C_x}{\partial w^l_{jk}}",
     ),
     ("Nielsen ch. 3, sigma' written out", "nielsen", r"\frac{d\sigma(x)}{dx} = \sigma(x)(1-\sigma(x))"),
     ("tanh's derivative", "nielsen-tanh", r"\delta^L_j = (a^L_j - y_j) \operatorname{sech}^2(z^L_j)"),
@@ -187,6 +209,12 @@ PLANTED = [
         "indices_swapped",
     ),
     ("example:deeplizard", r"\sum_{j=0}^{n-1} a_{j+1}^{(L)}", "no_such_neuron"),
+    ("nielsen-xent", r"\frac{\partial C}{\partial w^L_{jk}} = \sum_x a^{L-1}_k (a^L_j - y_j)", "mean_missing"),
+    (
+        "nielsen-xent",
+        r"\frac{\partial C}{\partial w^L_{jk}} = \frac{1}{n}\sum_x a^{L-1}_j (a^L_k - y_k)",
+        "indices_swapped",
+    ),
 ]
 
 
@@ -323,3 +351,33 @@ def test_a_formula_right_only_at_the_output_fails_at_the_first_hidden_layer(net)
         point = {q: sp.Float(v, 30) for q, v in report.counterexample.point}  # layer 1's z, what lies above, y
         j = dict(report.case)[sp.Symbol("j", integer=True)]
         assert float(_dc_dz(net, 1, j, point)) == pytest.approx(report.counterexample.expected, rel=1e-6, abs=1e-9)
+
+
+def test_a_wrong_term_of_a_sum_over_the_samples_is_shown_wrong_in_a_batch_of_one():
+    claim = r"\frac{\partial C}{\partial w^L_{jk}} = \frac{1}{n}\sum_x a^{L-1}_k (a^L_j - y_j) \sigma'(z^L_j)"
+    report = verify_claim(network("nielsen-xent"), claim)
+    assert report.verdict == "incorrect"
+    assert report.method.startswith("each sample's term of the sum over the samples is decided as one sample's")
+    assert "a batch of one sample" in report.counterexample.note
+    assert report.counterexample.claim != pytest.approx(report.counterexample.expected)
+
+
+@pytest.mark.parametrize(
+    ("claim", "verdict"),
+    [
+        (r"\frac{d\sigma(x)}{dx} = \sigma(x)(1-\sigma(x))", "correct"),
+        (r"\frac{d\sigma(x)}{dx} = \sigma(x)(1+\sigma(x))", "incorrect"),
+        (r"\frac{d}{dz}\tanh(z) = 1 - \tanh(z)", "incorrect"),
+        (r"\frac{d\tanh(u)}{du} = \operatorname{sech}^2(u)", "correct"),
+    ],
+)
+def test_an_activation_as_a_function_of_its_letter(claim, verdict):
+    """Decided against sympy.diff of the catalogue's form: simplified to 0, or shown at a point where they differ."""
+    report = verify_claim(network("nielsen"), claim)
+    assert report.verdict == verdict, report.error
+    if verdict == "incorrect":
+        ((letter, at),) = report.counterexample.at
+        variable = sp.Symbol(str(letter), real=True)
+        function = {"x": 1 / (1 + sp.exp(-variable)), "z": sp.tanh(variable)}[str(letter)]
+        exact = sp.diff(function, variable).subs(variable, at)
+        assert float(exact) == pytest.approx(report.counterexample.expected)
