@@ -10,9 +10,12 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from ..model.printing import paren_tex
 from . import layout
 from .escape import escape_tex
+from .mathml import display_math, inline_math, mathml
 
 Expr = Mapping[str, Any]
 
@@ -236,4 +239,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "sentence": sentence,
     "tex_words": lambda parts: words(parts, escape_tex, lambda e: f"${tex(e)}$"),
     "md_words": lambda parts: words(parts, str, lambda e: f"${tex(e)}$"),
+    "html_words": lambda parts: Markup(words(parts, escape, lambda e: mathml(tex(e)))),
+    "math": inline_math,
+    "display": display_math,
 }

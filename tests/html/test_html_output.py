@@ -1,0 +1,81 @@
+"""The web pages without a browser: the same bytes on a second run, formulas as MathML (never TeX), user text
+escaped, and the command line's forms (--to html, -o NAME.html, verify's page)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from symbackprop.base.errors import SpecError
+from symbackprop.cli import main
+from symbackprop.render.mathml import mathml
+
+from .pages import example_page
+
+
+def test_aligned_rows_become_a_table_of_cells() -> None:
+    out = mathml(r"\begin{aligned} a &= b \\ &= c + 1 \end{aligned}", display=True)
+    assert out.startswith('<math display="block"><mtable class="aligned">')
+    assert out.count("<mtr>") == 2 and out.count("<mtd>") == 4
+    assert "&=" not in out and "\\" not in out
+
+
+def test_boxed_is_a_framed_row_not_menclose() -> None:
+    out = mathml(r"\boxed{x = 1}", display=True)
+    assert "menclose" not in out and '<mrow class="boxed">' in out
+
+
+def test_tex_it_cannot_convert_is_an_error_not_raw_tex() -> None:
+    with pytest.raises(SpecError, match="cannot be shown as MathML"):
+        mathml(r"\foo{x}")
+    with pytest.raises(SpecError, match="cannot be shown as MathML"):
+        mathml(r"a & b")  # an alignment outside an aligned display
+
+
+def test_escaped_block_content_is_read_as_tex() -> None:
+    from markupsafe import Markup
+
+    assert mathml(Markup("a &lt; b")) == mathml("a < b")
+
+
+@pytest.mark.parametrize("name", ["worked", "circuit"])
+def test_same_bytes_on_a_second_run(tmp_path: Path, name: str) -> None:
+    first = example_page(name, tmp_path).read_bytes()
+    again = example_page(name, tmp_path).read_bytes()
+    assert first == again
+    text = re.sub(r"<math.*?</math>", "", first.decode(), flags=re.S)
+    assert "\\frac" not in text and "\\partial" not in text and "$" not in text
+
+
+def test_the_suffix_html_makes_a_page(tmp_path: Path) -> None:
+    out = tmp_path / "page.html"
+    assert main(["derive", "example:3b1b", "--wrt", "w^{(L)}", "-o", str(out)]) == 0
+    page = out.read_text()
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="en">' in page and "<svg" in page
+
+
+def test_a_title_and_author_are_text(tmp_path: Path) -> None:
+    out = tmp_path / "page.html"
+    args = ["derive", "example:3b1b", "--wrt", "w^{(L)}", "--to", "html", "-o", str(out)]
+    assert main([*args, "--title", "<b>Bold</b> & co", "--author", '"><script>x</script>']) == 0
+    page = out.read_text()
+    assert "&lt;b&gt;Bold&lt;/b&gt; &amp; co" in page and "<b>" not in page
+    assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_a_verify_page_quotes_the_claim_as_text(tmp_path: Path) -> None:
+    out = tmp_path / "verdict.html"
+    claim = r"a^{(L-1)} \sigma'(z^{(L)})"
+    main(["verify", "example:3b1b", "--wrt", "w^{(L)}", "--claim", claim, "--to", "html", "-o", str(out)])
+    page = out.read_text()
+    assert page.startswith("<!DOCTYPE html>") and "Verdict:" in page
+    assert '<pre class="claim">a^{(L-1)} \\sigma&#39;(z^{(L)})</pre>' in page
+
+
+def test_a_verify_page_needs_a_claim(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "verdict.html"
+    assert main(["verify", "example:mazur", "-o", str(out)]) == 2
+    assert "give --claim" in capsys.readouterr().err
+    assert not out.exists()
