@@ -49,13 +49,14 @@ def cmd_derive(args: argparse.Namespace) -> int:
     if args.wrt2 is not None:
         return _second(net, args, fmt, inputs)
     if args.wrt.strip() == "all":
-        if fmt not in ("tex", "pdf"):
-            raise SpecError("--wrt all makes a LaTeX document: add --to tex or --to pdf")
+        if fmt not in ("tex", "pdf", "html"):
+            raise SpecError("--wrt all makes a LaTeX document or a web page: add --to tex, --to pdf or --to html")
         stage("deriving every weight and bias")
         bounds.check_all(net)
         stage("proving every weight and bias")
         proofs = all_proofs(net, bounds.all_elements(net), step)
-        source = render_all(all_document(net, proofs, **options, steps=steps), args.templates)
+        every = all_document(net, proofs, **options, steps=steps)
+        source = render_all(every, args.templates, "html" if fmt == "html" else "tex")
         proven = all(proofs.values())
     elif (kind := general_kind(args.wrt)) is not None:
         source, proven = _general(net, kind, "tex" if fmt == "pdf" else fmt, options)

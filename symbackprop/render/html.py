@@ -11,14 +11,14 @@ from typing import Any
 from ..base.stages import stage
 from ..verify.claims import ClaimReport
 from ..verify.graph_claims import GraphClaimReport
-from .context import document_context
+from .context import all_context, document_context
 from .data import plain
 from .environment import render_template
-from .finished import DerivationDocument
+from .finished import AllDocument, DerivationDocument
 from .graph_document import GraphDocument, graph_context
 from .graph_verdict import graph_report_context
 from .svg_figure import graph_svg, network_svg
-from .verdict import report_context
+from .verdict import checked_tex, report_context
 
 GOOD_VERDICTS = ("correct", "proven")
 
@@ -37,15 +37,29 @@ def derivation_html(doc: DerivationDocument, user_templates: Path | None = None)
     return render_template("derivation.html.j2", plain({**context, **extra}), user_templates)
 
 
-def _network_words(fig: dict[str, Any], symbol: str) -> str:
+def all_html(doc: AllDocument, user_templates: Path | None = None) -> str:
+    """Every weight and bias of a network as one web page (``all.html.j2``)."""
+    stage("rendering")
+    context = all_context(doc)
+    net = context["net"]
+    extra = {
+        "page_title": doc.title or f"The gradient of a {'-'.join(map(str, net['layers']))} network, weight by weight",
+        "svg": network_svg(context["figure"], net["notation"]["cost_symbol"]),
+        "figure_description": _network_words(context["figure"], None),
+    }
+    return render_template("all.html.j2", plain({**context, **extra}), user_templates)
+
+
+def _network_words(fig: dict[str, Any], symbol: str | None) -> str:
     """What the network figure shows, in a sentence for a screen reader."""
     columns = sorted({n["layer"] for n in fig["neurons"]})
+    words = f"{len(columns)} columns of neurons, input on the left, each wired to the next, the last to the cost."
+    if symbol is None:
+        return words
     hot = [n for n in fig["neurons"] if n["highlight"] or n["source"]]
     edges = sum(1 for e in fig["edges"] if e["highlight"]) + sum(1 for _, h in fig["cost_edges"] if h)
-    return (
-        f"{len(columns)} columns of neurons, input on the left, wired to the cost on the right. "
-        f"Highlighted: {len(hot)} neurons and {edges} connections, the paths by which {symbol} reaches the cost."
-    )
+    paths = f"{len(hot)} neurons and {edges} connections, the paths by which {symbol} reaches the cost"
+    return f"{words} Highlighted: {paths}."
 
 
 def graph_html(doc: GraphDocument, user_templates: Path | None = None) -> str:
@@ -69,7 +83,11 @@ def report_html(report: ClaimReport) -> str:
     """The verdict on a claimed formula as a web page (``verify.html.j2``)."""
     stage("rendering")
     context = report_context(report)
-    extra = {"page_title": f"Verdict: {context['verdict']}", "good": context["verdict"] in GOOD_VERDICTS}
+    extra = {
+        "page_title": f"Verdict: {context['verdict']}",
+        "good": context["verdict"] in GOOD_VERDICTS,
+        "checked_tex": checked_tex(report),
+    }
     return render_template("verify.html.j2", plain({**context, **extra}))
 
 

@@ -3,7 +3,8 @@ converted on our side (latex2mathml) so that the page needs no script, no font a
 reader reads each formula as mathematics.
 
 Chromium renders MathML Core, a part of MathML: what latex2mathml writes outside it is rewritten here
-(``\\boxed``'s ``menclose`` becomes a framed ``mrow``), and an ``aligned`` display, which it does not lay out, is
+(``\\boxed``'s ``menclose`` becomes a framed ``mrow``, a named function such as ReLU an ``mi``, not an ``mo``
+that would be spaced as an operator), and an ``aligned`` display, which it does not lay out, is
 built here as a table of its rows, each cell converted alone. A formula whose MathML would still hold TeX (a
 backslash or a bare ``&``) is refused with an error naming it: no page shows raw TeX.
 """
@@ -21,6 +22,7 @@ _ALIGNED = re.compile(r"^\s*\\begin\{aligned\}(.*)\\end\{aligned\}\s*$", re.S)
 _MATH_OPEN = re.compile(r"^<math[^>]*>")
 _BARE_AMPERSAND = re.compile(r"&(?!#x?[0-9A-Fa-f]+;|[A-Za-z]+;)")
 _MENCLOSE = re.compile(r'<menclose notation="box">(.*?)</menclose>', re.S)
+_NAMED_OPERATOR = re.compile(r"<mo>([A-Za-z]{2,})</mo>")  # \operatorname{ReLU}, \tanh, \max: a function's name
 
 
 def mathml(tex: str, display: bool = False) -> Markup:
@@ -49,6 +51,9 @@ def _inner(tex: str, mode: str) -> str:
         out = _MATH_OPEN.sub("", convert(tex, display=mode)).removesuffix("</math>")
     except Exception as err:  # latex2mathml raises its own errors, and others, on TeX it cannot read
         raise SpecError(f"the formula {tex.strip()[:80]!r} cannot be shown as MathML ({type(err).__name__})") from None
+    out = _NAMED_OPERATOR.sub(r"<mi>\1</mi>", out)  # set upright as a name, without an operator's wide spacing
+    # \left( \right) cover what they enclose, not twice its height above the axis (a superscript made them huge)
+    out = out.replace('stretchy="true" fence="true"', 'stretchy="true" symmetric="false" fence="true"')
     return _MENCLOSE.sub(r'<mrow class="boxed">\1</mrow>', out)
 
 

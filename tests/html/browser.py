@@ -159,11 +159,12 @@ class Browser:
 
 
 def main(folder: str) -> None:  # pragma: no cover - the docs' screenshots, made by hand
-    from .pages import example_pages, verdict_pages
+    from .pages import ALL_PAGES, all_page, example_pages, verdict_pages
 
     out = Path(folder)
     with tempfile.TemporaryDirectory() as tmp, Browser() as browser:
         pages = example_pages(Path(tmp)) | verdict_pages(Path(tmp))
+        pages |= {f"{name}-all": all_page(name, Path(tmp)) for name in ALL_PAGES[:1]}
         for name, page in pages.items():
             for label, width, height in (("desktop", 1100, 900), ("phone", 390, 844)):
                 browser.load(page, width, height)

@@ -37,6 +37,17 @@ def example_pages(folder: Path) -> dict[str, Path]:
     return {name: example_page(name, folder) for name in example_names()}
 
 
+ALL_PAGES = ("worked", "deeplizard", "3b1b")  # networks whose every weight and bias gets one page
+
+
+def all_page(name: str, folder: Path) -> Path:
+    """``symbackprop derive example:NAME --wrt all --to html``: every weight and bias of a network example."""
+    out = folder / f"{name}-all.html"
+    status = main(["derive", f"example:{name}", "--wrt", "all", "--to", "html", "-o", str(out)])
+    assert status == 0, f"derive example:{name} --wrt all exited {status}"
+    return out
+
+
 VERDICTS = {  # a page name: the verify command that writes it, and the exit status it ends with
     "verdict-correct": (
         [

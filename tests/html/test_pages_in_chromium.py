@@ -13,7 +13,7 @@ import pytest
 from symbackprop.base.resources import example_names
 
 from .browser import NEEDS_CHROMIUM, Browser
-from .pages import VERDICTS, example_page, verdict_pages
+from .pages import ALL_PAGES, VERDICTS, all_page, example_page, verdict_pages
 
 pytestmark = NEEDS_CHROMIUM
 
@@ -101,6 +101,15 @@ def test_example_page_in_chromium(browser: Browser, folder: Path, name: str) -> 
     check_page(phone, figures=1)
     assert phone["scroll_width"] <= phone["width"], "the page scrolls sideways on a phone"
     assert phone["wide"] == []
+
+
+@pytest.mark.parametrize("name", ALL_PAGES)
+def test_every_weight_page_in_chromium(browser: Browser, folder: Path, name: str) -> None:
+    page = all_page(name, folder)
+    for width in (1100, 390):
+        found = facts(browser, page, width)
+        check_page(found, figures=1)
+        assert found["scroll_width"] <= found["width"] and found["wide"] == []
 
 
 @pytest.mark.parametrize("name", list(VERDICTS))
