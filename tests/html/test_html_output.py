@@ -7,11 +7,16 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+import symbackprop as sbp
+from symbackprop import documents
 from symbackprop.base.errors import SpecError
 from symbackprop.cli import main
 from symbackprop.render.mathml import mathml
 
+from ..strategies import networks, references
 from .pages import example_page
 
 
@@ -79,3 +84,29 @@ def test_a_verify_page_needs_a_claim(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert main(["verify", "example:mazur", "-o", str(out)]) == 2
     assert "give --claim" in capsys.readouterr().err
     assert not out.exists()
+
+
+def visible_text(page: str) -> str:
+    """What a page shows outside its formulas and figures: tags, styles and MathML removed."""
+    page = re.sub(r"<(style|math|svg)\b.*?</\1>", "", page, flags=re.S)
+    return re.sub(r"<[^>]+>", "", page)
+
+
+@settings(max_examples=15)
+@given(data=st.data(), notation=st.sampled_from(["3b1b", "deeplizard", "nielsen"]))
+def test_every_formula_of_a_random_network_is_mathml(data: st.DataObject, notation: str) -> None:
+    """Any network, quantity and preset: the page converts every formula, and none shows as TeX."""
+    net = data.draw(networks(max_depth=3, max_width=3, generic=True))
+    net = sbp.Network(
+        layers=list(net.layers),
+        activation=[net.activation(layer).name for layer in range(1, net.depth + 1)],
+        cost=net.spec.cost,
+        bias=net.spec.bias,
+        index_base=net.spec.index_base,
+        notation=notation,
+    )
+    ref = data.draw(references(net))
+    page = documents.render(sbp.derive(net, ref), "html")
+    assert page.count("<math") == page.count("</math>") > 0
+    shown = visible_text(page)
+    assert "\\" not in shown and "$" not in shown and "^{" not in shown

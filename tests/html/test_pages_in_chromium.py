@@ -34,6 +34,7 @@ PAGE_FACTS = """(() => {
     title: document.title,
     headings: [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map((h) => Number(h.tagName[1])),
     maths: maths.length,
+    exposed: maths.filter((m) => !m.closest('[aria-hidden="true"]')).length,
     mathml: maths.filter((m) => m.namespaceURI === 'http://www.w3.org/1998/Math/MathML').length,
     unlaid: maths.filter((m) => m.getBoundingClientRect().width === 0).length,
     unknown: [...document.querySelectorAll('math *')].filter((e) => e.constructor.name === 'MathMLElement'
@@ -92,11 +93,30 @@ def check_page(found: dict, figures: int) -> None:
         assert svg["role"] == "img" and svg["title"].strip() and len(svg["label"]) > len(svg["title"])
 
 
+def check_accessibility_tree(browser: Browser, found: dict) -> None:
+    """What Chromium hands a screen reader (its accessibility tree): each formula as MathML math, the figure
+    as an image named by its title and description, the headings in order."""
+    nodes = [n for n in browser.call("Accessibility.getFullAXTree")["nodes"] if not n.get("ignored")]
+    role = lambda n: n.get("role", {}).get("value")  # noqa: E731
+    assert sum(1 for n in nodes if role(n) == "MathMLMath") == found["exposed"] > 0  # the figure's labels: hidden
+    images = [n.get("name", {}).get("value", "") for n in nodes if role(n) == "image"]
+    assert len(images) == len(found["svgs"])
+    for name, svg in zip(images, found["svgs"], strict=True):
+        assert name.startswith(svg["title"]) and len(name) > len(svg["title"])  # the title, then the description
+    levels = [
+        next(p["value"]["value"] for p in n.get("properties", []) if p["name"] == "level")
+        for n in nodes
+        if role(n) == "heading"
+    ]
+    assert levels == found["headings"]
+
+
 @pytest.mark.parametrize("name", example_names())
 def test_example_page_in_chromium(browser: Browser, folder: Path, name: str) -> None:
     page = example_page(name, folder)
     desktop = facts(browser, page, 1100)
     check_page(desktop, figures=1)
+    check_accessibility_tree(browser, desktop)
     phone = facts(browser, page, 390)
     check_page(phone, figures=1)
     assert phone["scroll_width"] <= phone["width"], "the page scrolls sideways on a phone"
