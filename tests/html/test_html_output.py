@@ -110,3 +110,19 @@ def test_every_formula_of_a_random_network_is_mathml(data: st.DataObject, notati
     assert page.count("<math") == page.count("</math>") > 0
     shown = visible_text(page)
     assert "\\" not in shown and "$" not in shown and "^{" not in shown
+
+
+def test_the_figure_draws_the_layout_it_is_given(tmp_path: Path) -> None:
+    """The SVG has a circle per neuron the layout places, the highlighted ones marked, and a line per edge."""
+    from symbackprop.render.context import figure_for
+
+    net = sbp.Network(layers=[2, 3, 2], activation="sigmoid", cost="sse")
+    d = sbp.derive(net, net.ref("w_{21}^{(L-1)}"))
+    fig = figure_for(d)
+    page = documents.render(d, "html")
+    assert page.count('<circle class="neuron') == len(fig.neurons)
+    assert page.count('<circle class="neuron hot"') == sum(n.highlight or n.source for n in fig.neurons)
+    assert page.count('<line class="edge') == len(fig.edges) + len(fig.cost_edges)
+    assert page.count('<line class="edge hot"') == sum(e.highlight for e in fig.edges) + sum(
+        hot for _, hot in fig.cost_edges
+    )
