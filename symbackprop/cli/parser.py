@@ -220,6 +220,7 @@ def formats_from_output(args: argparse.Namespace) -> None:
             raise SpecError(f"-o {name} names a PDF, but verify writes text; name the file otherwise")
         if args.to is None:
             args.to = named if named in ("json", "md", "html") else "text"
+        args.json = args.json or args.to == "json"  # --to json is --json: an error then comes as JSON too
     elif hasattr(args, "to"):
         if args.to is None:
             args.to = named if named is not None else "text"

@@ -3,6 +3,7 @@ escaped, and the command line's forms (--to html, -o NAME.html, verify's page)."
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -126,3 +127,17 @@ def test_the_figure_draws_the_layout_it_is_given(tmp_path: Path) -> None:
     assert page.count('<line class="edge hot"') == sum(e.highlight for e in fig.edges) + sum(
         hot for _, hot in fig.cost_edges
     )
+
+
+def test_verify_to_picks_json_and_markdown_as_the_output_name_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    claim = ["example:3b1b", "--wrt", "w^{(L)}", "--claim", "a^{(L-1)}"]
+    assert main(["verify", *claim, "--to", "json"]) == 1
+    assert json.loads(capsys.readouterr().out)["verdict"] == "incorrect"
+    assert main(["verify", *claim, "-o", str(tmp_path / "v.md")]) == 1
+    assert (tmp_path / "v.md").read_text().startswith("**incorrect** for $w^{(L)}$")
+    assert main(["verify", "example:3b1b", "--wrt", "w^{(Q)}", "--claim", "a", "--to", "json"]) == 2
+    assert "error" in json.loads(capsys.readouterr().out)
+    assert main(["verify", *claim, "-o", str(tmp_path / "v.pdf")]) == 2
+    assert not (tmp_path / "v.pdf").exists()
