@@ -95,5 +95,10 @@ def graph_report_html(report: GraphClaimReport) -> str:
     """The verdict on a claimed derivative of a graph as a web page (``graph-verify.html.j2``)."""
     stage("rendering")
     context = graph_report_context(report)
-    extra = {"page_title": f"Verdict: {context['verdict']}", "good": context["verdict"] in GOOD_VERDICTS}
+    derivative = rf"\frac{{\partial {report.output}}}{{\partial {report.wrt}}}" if report.wrt else None
+    extra = {
+        "page_title": f"Verdict: {context['verdict']}",
+        "good": context["verdict"] in GOOD_VERDICTS,
+        "derivative_tex": derivative,  # the graph's names are LaTeX already
+    }
     return render_template("graph-verify.html.j2", plain({**context, **extra}))
