@@ -141,3 +141,15 @@ def test_verify_to_picks_json_and_markdown_as_the_output_name_does(
     assert "error" in json.loads(capsys.readouterr().out)
     assert main(["verify", *claim, "-o", str(tmp_path / "v.pdf")]) == 2
     assert not (tmp_path / "v.pdf").exists()
+
+
+def test_a_users_page_template_escapes_too(tmp_path: Path) -> None:
+    """A --templates folder's derivation.html.j2 is a web page's template: what it prints is escaped."""
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "derivation.html.j2").write_text("<h1>\\VAR{ title }</h1>\\VAR{ d.symbol | tex | math }\n")
+    out = tmp_path / "page.html"
+    args = ["derive", "example:3b1b", "--wrt", "w^{(L)}", "--title", "<i>x</i>", "--templates", str(folder)]
+    assert main([*args, "-o", str(out)]) == 0
+    page = out.read_text()
+    assert page.startswith('<h1>&lt;i&gt;x&lt;/i&gt;</h1><math display="inline">')
