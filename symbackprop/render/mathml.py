@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 
-from latex2mathml.converter import convert
 from markupsafe import Markup
 
 from ..base.errors import SpecError
@@ -47,6 +46,8 @@ def _inner(tex: str, mode: str) -> str:
     ``menclose``); an empty formula (an empty cell) an empty row."""
     if not tex.strip():
         return "<mrow></mrow>"
+    from latex2mathml.converter import convert  # 30 ms to import, paid by a web page only, not by every render
+
     try:
         out = _MATH_OPEN.sub("", convert(tex, display=mode)).removesuffix("</math>")
     except Exception as err:  # latex2mathml raises its own errors, and others, on TeX it cannot read
