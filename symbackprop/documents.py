@@ -153,7 +153,7 @@ def render(
     title: str | None = None,
     author: str | None = None,
 ) -> str:
-    """The derivation as a document in ``fmt``: text, json, md, tex (a whole document) or tex-body.
+    """The derivation as a document in ``fmt``: text, json, md, tex (a whole document), tex-body or html (a web page).
 
     ``proof`` gives the proofs the document states (``stated_proofs``); those not given are run here.
     """

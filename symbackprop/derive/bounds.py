@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 MAX_PATHS = 4_000  # terms of a written-out derivation
 MAX_TELLING = 25_000  # factors of the Σ forms a LaTeX or Markdown document states for a derivation's steps
-DOCUMENTS = ("tex", "tex-body", "md", "pdf")
+DOCUMENTS = ("tex", "tex-body", "md", "pdf", "html")
 MAX_EXPANDED = 1_000_000  # nodes of the result written out in inputs and parameters (a document sizes it up)
 MAX_DERIVE_PARAMETERS = 1_500  # parameters the proof of one element composes
 MAX_CLAIM_PARAMETERS = 200  # verify: finding a counterexample and a diagnosis composes the network a hundred times
