@@ -12,14 +12,18 @@ KNOWN = (
     "factor_2_dropped",
     "indices_swapped",
     "mean_missing",
+    "no_such_neuron",
     "sample_count",
     "sample_outside",
     "sign",
     "small_batch",
+    "stray_index",
+    "sum_bounds",
     "sum_missing",
     "sum_wrong_index",
     "targets_sum_to_one",
     "wrong_layer",
+    "wrong_neuron",
 )
 
 
