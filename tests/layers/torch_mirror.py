@@ -77,7 +77,7 @@ def torch_run(stack: LayerStack, numbers: StackNumbers, dropout_seed: int | None
         loss = loss + stack.l2 / (2 * x.shape[0]) * squares
     loss.backward()
     grads = {n: {k: p.grad.detach().numpy() for k, p in m.named_parameters()} for n, m in modules.items()}
-    return {"cost": float(loss), "gradients": grads, "x": x.grad.detach().numpy()}
+    return {"cost": loss.item(), "gradients": grads, "x": x.grad.detach().numpy()}
 
 
 def _forward(
