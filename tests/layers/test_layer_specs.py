@@ -70,6 +70,8 @@ def test_values_given_by_torch_names(tmp_path: Path, cmdline) -> None:
         ),
         (4, [{"kind": "dense", "size": 3, "units": 2}], "layer 1 (dense): unknown key 'units'"),
         (4, [{"kind": "convolution"}], "layer 1: unknown kind 'convolution'"),
+        (4, [{"kind": ["dense"]}], "layer 1: unknown kind ['dense']"),
+        (4, [{"kind": "dense", "size": 2, "activation": 3}], "layer 1 (dense) activation: an activation is a name"),
         (4, [{"kind": "dense"}], "layer 1 (dense): needs size"),
         ([1, 4, 4], [CONV], "the cost takes a size or [time, size]: add a flatten layer"),
         (4, [{"kind": "dropout", "p": 1.0}], "layer 1 (dropout) p: a number from 0 to below 1"),
@@ -100,3 +102,16 @@ def test_text_output_names_each_layer(cmdline) -> None:
     done = cmdline.run("evaluate", "example:small-cnn")
     assert done.returncode == 0
     assert "layer 1 (conv2d): output 2 x 4 x 4" in done.stdout and "dC/dweight" in done.stdout
+
+
+def test_derive_tells_the_compact_form_and_checks_it(tmp_path: Path, cmdline) -> None:
+    """derive on a batch-norm layer shows the step-by-step backward pass (three paths meet at x) and the compact
+    dC/dx_i formula, agreeing with it; the derivation itself is proven."""
+    spec = tmp_path / "bn.toml"
+    spec.write_text('input = 1\ncost = "half_sse"\nbatch = 3\nseed = 1\n[[layer]]\nkind = "batchnorm"\n')
+    done = cmdline.run("derive", str(spec), "--wrt", "x_{0,0}", "--to", "text")
+    assert done.returncode == 0, done.stderr
+    assert "(x_0,0 feeds 3 nodes, so their gradients add)" in done.stdout
+    assert "dC/dx_i = gamma / (M sqrt(v + eps)) (M g_i - sum_j g_j - u_i sum_j g_j u_j)" in done.stdout
+    assert "agrees with the backward pass" in done.stdout and "DISAGREES" not in done.stdout
+    assert "Check: proven" in done.stdout

@@ -40,6 +40,7 @@ class LayeredSpec(GraphSpec):
     stack: LayerStack | None = None
     numbers: StackNumbers | None = None
     parameters: Mapping[int, Mapping[str, np.ndarray]] | None = None
+    outputs: Mapping[int, np.ndarray] | None = None  # each layer's output as the graph's names (0: the input)
 
     def parameter_names(self, number: int, name: str) -> np.ndarray:
         """The graph's names of layer ``number``'s parameter ``name``, in its torch shape."""
@@ -51,12 +52,16 @@ def layered_spec(data: Mapping[str, Any]) -> LayeredSpec:
     """Check a spec of [[layer]] tables (parsed TOML) and build its graph."""
     stack = read_stack(data)
     numbers = stack_numbers(stack, data.get("values"))
-    graph, parameters = layer_graph(stack, numbers)
-    return LayeredSpec(graph, None, stack.author, None, stack, numbers, parameters)
+    graph, parameters, outputs = layer_graph(stack, numbers)
+    names = {n: np.vectorize(lambda s: s.name, otypes=[object])(array) for n, array in enumerate(outputs)}
+    return LayeredSpec(graph, None, stack.author, None, stack, numbers, parameters, names)
 
 
-def layer_graph(stack: LayerStack, numbers: StackNumbers) -> tuple[Graph, dict[int, dict[str, np.ndarray]]]:
-    """The graph of the mean cost, and each layer's parameters as arrays of leaves."""
+def layer_graph(
+    stack: LayerStack, numbers: StackNumbers
+) -> tuple[Graph, dict[int, dict[str, np.ndarray]], list[np.ndarray]]:
+    """The graph of the mean cost, each layer's parameters as arrays of leaves, and each layer's output as an array
+    of symbols (the input first)."""
     w = Wiring()
     h = w.leaf_array("x", None, numbers.x)
     targets = w.leaf_array("y", None, numbers.y)
@@ -75,7 +80,7 @@ def layer_graph(stack: LayerStack, numbers: StackNumbers) -> tuple[Graph, dict[i
             raise SpecError(f"{layer.label}: too deep an expression to build") from None
         outputs.append(h)
     output = _cost(w, stack, h, targets, parameters)
-    return w.graph(output, stack.title), parameters
+    return w.graph(output, stack.title), parameters, outputs
 
 
 def _built(

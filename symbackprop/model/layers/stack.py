@@ -118,7 +118,10 @@ def read_stack(data: Mapping[str, Any]) -> LayerStack:
         raise SpecError(f"unknown key {unknown[0]!r} in a spec of [[layer]] tables; known: {', '.join(TOP_KEYS)}{hint}")
     shape = first = _input_shape(data.get("input"))
     cost = data.get("cost", "sse")
-    costs.cost(cost)
+    try:
+        costs.cost(cost)
+    except SpecError as err:
+        raise SpecError(f"cost: {err}") from None
     l2 = _number(data.get("l2", 0.0), "l2", low=0.0)
     batch = _whole(data["batch"], "batch", 1, MAX_BATCH) if "batch" in data else None
     seed = _whole(data.get("seed", 0), "seed", 0, 2**32 - 1)
@@ -154,7 +157,7 @@ def _input_shape(value: Any) -> tuple[int, ...]:
 
 def _layer(number: int, table: Mapping[str, Any], shape: tuple[int, ...], outputs: list[tuple[int, ...]]) -> Layer:
     kind = table.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         hint = did_you_mean(kind, KINDS)
         raise SpecError(f"layer {number}: unknown kind {kind!r:.40}; known: {', '.join(KINDS)}{hint}")
     label = f"layer {number} ({kind})"
@@ -196,7 +199,10 @@ def _checked(label: str, kind: str, options: dict[str, Any], number: int) -> dic
         options["from"] = _whole(options["from"], f"{label} from", 0, number - 1)
     name = options.get("activation")
     if name is not None:
-        act = activations.activation(name)
+        try:
+            act = activations.activation(name)
+        except SpecError as err:
+            raise SpecError(f"{label} activation: {err}") from None
         if act.generic:
             raise SpecError(f"{label} activation: the generic g has no formula to build; name one (relu, tanh, ...)")
     return options
