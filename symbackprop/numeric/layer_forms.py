@@ -3,8 +3,8 @@ upstream gradient at the layer's output, and held against the element-by-element
 
 - convolution: dC/dW is the correlation of the (padded) input with the upstream gradient, summed over the batch;
   dC/dX (stride 1) is the full convolution of the upstream gradient with the flipped kernel;
-- max pooling: the upstream gradient routed to each window's arg max (each tied entry given half, as SymPy's
-  Heaviside(0) = 1/2 does); average pooling: spread evenly over the window;
+- max pooling: the upstream gradient routed to each window's arg max (through the graph's chain of two-input
+  max gates, each splitting a tie in half); average pooling: spread evenly over the window;
 - batch norm: dC/dx_i = gamma/(M sqrt(v + eps)) (M g_i - sum_j g_j - u_i sum_j g_j u_j) over the channel's M
   values, with g = dC/dz; dC/dgamma = sum_j g_j u_j, dC/dbeta = sum_j g_j; layer norm alike over the last axis;
 - dropout: dC/dx = dC/dd mask / (1 - p);
@@ -206,10 +206,8 @@ def _pool(spec: LayeredSpec, layer: Layer, r: _Reader) -> list[LayerForm]:
         ]
         entries = np.array([x[cell] for cell in cells])
         if layer.kind.startswith("max"):
-            top = entries == entries.max()
-            share = 1.0 if top.sum() == 1 else 0.5  # d Max / d entry = Heaviside(entry - Max(others)), 1/2 at a tie
-            for cell, chosen in zip(cells, top, strict=True):
-                dx[cell] += g[index] * chosen * share
+            for cell, share in zip(cells, _gate_shares(entries), strict=True):
+                dx[cell] += g[index] * share
         else:
             for cell in cells:
                 dx[cell] += g[index] / len(cells)
@@ -226,6 +224,17 @@ def _pool(spec: LayeredSpec, layer: Layer, r: _Reader) -> list[LayerForm]:
             "\\frac{\\partial C}{\\partial x} = \\frac{1}{k^2}\\frac{\\partial C}{\\partial p}",
         )
     return [_form(layer, what, text, tex, dx, r.through(x_names, _layer_nodes(spec, layer)), x_names)]
+
+
+def _gate_shares(entries: np.ndarray) -> list[float]:
+    """Each entry's share of the gradient through the chain of two-input max gates: all of it for the arg max, and
+    at a tie each gate's Heaviside(0) = 1/2, as the graph's gates take it."""
+    shares, running = [1.0], entries[0]
+    for entry in entries[1:]:
+        h = 1.0 if running > entry else 0.5 if running == entry else 0.0
+        shares = [share * h for share in shares] + [1.0 - h]
+        running = max(running, entry)
+    return shares
 
 
 def _norm(spec: LayeredSpec, layer: Layer, r: _Reader) -> list[LayerForm]:

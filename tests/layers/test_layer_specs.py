@@ -115,3 +115,14 @@ def test_derive_tells_the_compact_form_and_checks_it(tmp_path: Path, cmdline) ->
     assert "dC/dx_i = gamma / (M sqrt(v + eps)) (M g_i - sum_j g_j - u_i sum_j g_j u_j)" in done.stdout
     assert "agrees with the backward pass" in done.stdout and "DISAGREES" not in done.stdout
     assert "Check: proven" in done.stdout
+
+
+def test_the_example_derivation_is_proven(cmdline) -> None:
+    """example:small-cnn, derived with respect to one conv weight: the backward pass through softmax, the dense
+    layer, the max gates, the ReLU and the convolution, proven by the exact points (the graph is too large to
+    write out), with the conv's compact form agreeing."""
+    done = cmdline.run("derive", "example:small-cnn", "--wrt", "W^{(1)}_{0,0,1,1}", "--to", "text")
+    assert done.returncode == 0, done.stdout[-2000:]
+    assert "Check: proven (randomized identity test)" in done.stdout
+    assert "layer 1 (conv2d): dC/dW, the correlation of the input with the upstream gradient" in done.stdout
+    assert "a max gate routes the gradient to the larger input" in done.stdout

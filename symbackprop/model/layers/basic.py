@@ -27,11 +27,11 @@ def dense(w: Wiring, layer: Layer, h: np.ndarray, weights: Mapping[str, np.ndarr
     z = w.node_array("z", layer.number, z)
     if layer["activation"] is None:
         return z
-    return w.node_array("a", layer.number, activated(layer["activation"], z))
+    return w.node_array("a", layer.number, activated(w, layer.number, layer["activation"], z))
 
 
 def activation(w: Wiring, layer: Layer, h: np.ndarray) -> np.ndarray:
-    return w.node_array("a", layer.number, activated(layer["activation"], h))
+    return w.node_array("a", layer.number, activated(w, layer.number, layer["activation"], h))
 
 
 def flatten(h: np.ndarray) -> np.ndarray:

@@ -71,17 +71,19 @@ def empty(shape: Sequence[int]) -> np.ndarray:
     return np.empty(tuple(shape), dtype=object)
 
 
-def activated(name: str, h: np.ndarray) -> np.ndarray:
-    """The activation ``name`` of every element of ``h`` (softmax over the last dimension), as SymPy expressions:
-    σ and ReLU as the graph's own functions, leaky ReLU as s z + (1 - s) ReLU(z), the rest as the catalogue's."""
+def activated(w: Wiring, layer: int, name: str, h: np.ndarray) -> np.ndarray:
+    """The activation ``name`` of every element of ``h``, as SymPy expressions: σ and ReLU as the graph's own
+    functions, leaky ReLU as s z + (1 - s) ReLU(z), the rest as the catalogue's. A softmax over the last dimension
+    is built of nodes of its own, e_j = exp(z_j) and their sum s, so that a_j = e_j / s: a derivation then shows
+    its parts, and no product of exponentials is merged into one (which the proof's exact points cannot follow)."""
     act = activation(name)
     out = empty(h.shape)
     if not act.elementwise:
+        exps = w.node_array("e", layer, np.vectorize(sp.exp, otypes=[object])(h))
         for index in itertools.product(*(range(n) for n in h.shape[:-1])):
-            row = h[index]
-            total = sp.Add(*(sp.exp(z) for z in row))
-            for j, z in enumerate(row):
-                out[(*index, j)] = sp.exp(z) / total
+            total = w.node(element_name("s", layer, index), sp.Add(*exps[index]))
+            for j, e in enumerate(exps[index]):
+                out[(*index, j)] = e / total
         return out
     assert act.form is not None  # the stack refuses the generic g
     if act.name.startswith("leaky_relu"):
