@@ -17,6 +17,7 @@ from ..codegen.graph_modules import graph_module_source
 from ..derive.graph_backprop import derive_graph
 from ..documents import graph_document
 from ..model.graph_spec import GraphSpec
+from ..model.layers.layer_graph import LayeredSpec
 from ..numeric.claimed_numbers import WRONG
 from ..numeric.graph_check import graph_gradcheck
 from ..numeric.graph_claims import check_graph_numbers
@@ -27,6 +28,7 @@ from ..render.graph_verdict import render_graph_report
 from ..render.html import graph_report_html
 from ..verify.graph_claims import verify_graph_claim
 from .document_output import check_document_options, deliver, verify_format
+from .layer_output import layered_numbers
 from .terminal import EXIT_FAILED, EXIT_OK, emit, gradcheck_report
 
 
@@ -49,6 +51,9 @@ def derive(args: argparse.Namespace, spec: GraphSpec, inputs: tuple[Path, ...]) 
 def evaluate(args: argparse.Namespace, spec: GraphSpec, inputs: tuple[Path, ...]) -> int:
     stage("computing the forward and backward pass")
     numbers = graph_numbers(derive_graph(spec.graph, None))
+    if isinstance(spec, LayeredSpec):
+        emit(layered_numbers(spec, numbers, args.json), args.output, inputs)
+        return EXIT_OK
     if args.json:
         text = json.dumps(numbers.as_data(), indent=2) + "\n"
     else:
