@@ -28,10 +28,12 @@ digits) shows the numbers differ.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from functools import cache
 from typing import Any
 
 import mpmath
+import numpy as np
 import sympy as sp
 
 from ..base.trees import largest_expansion, tree_size
@@ -39,8 +41,8 @@ from ..model.network import Network
 from ..model.references import Ref
 from ..model.symbols import A, ActivationBase, ActivationPrimeBase, ActivationSecondBase, B, SoftmaxExp, W, Y, Z
 from ..numeric import numbers as numeric
-from .field import P, Residue
-from .random_identity import POINTS, Degrees, Outcome, Unknowns, identity_test
+from .field import Residue
+from .random_identity import POINTS, Outcome, Unknowns, identity_test
 from .real_points import Unsupported
 
 LARGE_PARAMETERS = 200  # above, a claim is decided here (composing it for SymPy takes long): verify's old limit
@@ -51,16 +53,24 @@ _U = sp.Dummy("u")  # where an activation's formula takes its argument
 # A point's forward pass, by the random state it starts from: a diagnosis tries dozens of formulas at the same
 # points (the seed is fixed), and the forward pass is nearly all of a point's work. Plain data, bounded in count.
 _FORWARD: dict[tuple, tuple] = {}
+_LARGE: dict[int, tuple[Network, bool]] = {}
 MAX_KEPT = 64
 
 
 def is_large(net: Network) -> bool:
     """Whether claims on ``net`` are decided here, by the network's size alone (so the same claim is always
     decided the same way): its weights and biases, then (cheap only below that) its composed cost's nodes."""
+    kept = _LARGE.get(id(net))
+    if kept is not None and kept[0] is net:  # asked once per formula a diagnosis tries
+        return kept[1]
     layers, bias = net.layers, net.spec.bias
     weights = sum(n * m for n, m in zip(layers[1:], layers, strict=False))
     count = weights + {"neuron": sum(layers[1:]), "layer": len(layers) - 1, "none": 0}[bias]
-    return count > LARGE_PARAMETERS or tree_size(net.composed_cost()) > LARGE_NODES
+    large = count > LARGE_PARAMETERS or tree_size(net.composed_cost()) > LARGE_NODES
+    if len(_LARGE) >= MAX_KEPT:
+        _LARGE.clear()
+    _LARGE[id(net)] = (net, large)
+    return large
 
 
 class FieldPoint:
@@ -313,10 +323,13 @@ def field_same(net: Network, first: sp.Expr, second: sp.Expr, start: Ref | None,
 # --- real points: the counterexample a large network's wrong claim is shown with ----------------------------
 
 
-def real_values(net: Network, seed: int) -> tuple[dict[sp.Expr, float], numeric.Values]:
+def real_values(net: Network, seed: int, free: bool = False) -> tuple[dict[sp.Expr, float], numeric.Values]:
     """A random point of the values the spec allows (one-hot targets where it says so) and its forward pass
-    in floats: every a, z, w, b, y and input by symbol."""
+    in floats: every a, z, w, b, y and input by symbol. ``free``: targets that need not sum to 1 (for a spec that
+    assumes nothing of them, against claims that quietly assume they do)."""
     values = numeric.random_values(net, samples=1, seed=seed)
+    if free:
+        values = replace(values, y=np.random.default_rng(seed).uniform(0.05, 0.95, values.y.shape))
     fwd = numeric.forward(net, values)
     base, out = net.spec.index_base, {}
     for layer in range(net.depth + 1):
@@ -360,8 +373,11 @@ def real_difference(
     if any(net.activation(k).generic for k in range(1, net.depth + 1)):
         return None  # the generic g has no numbers
     count = max(tries, 2 * net.layers[-1]) if net.spec.targets is not None else tries
-    for seed in range(count):
-        at, _ = real_values(net, seed)
+    points = [(seed, False) for seed in range(count)]
+    if net.spec.targets is None:
+        points += [(seed, True) for seed in range(count)]
+    for seed, free in points:
+        at, _ = real_values(net, seed, free)
         mine, right = real_value(net, claim, at), real_value(net, expected, at)
         if mine is None or right is None:
             continue
@@ -374,4 +390,3 @@ def involved(at: Mapping[sp.Expr, float], *exprs: sp.Expr) -> tuple[tuple[sp.Exp
     """The values, at ``at``, of the quantities the formulas are written in, sorted as the reports print them."""
     symbols = set().union(*(e.atoms(sp.Indexed) for e in exprs))
     return tuple((s, at[s]) for s in sorted(symbols, key=sp.default_sort_key) if s in at)
-
