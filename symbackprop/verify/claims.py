@@ -35,6 +35,7 @@ from ..syntax import tree as claim_syntax
 from ..syntax.errors import ClaimError
 from . import batch, claim_binding
 from .diagnosis import Local, Mistake, diagnose
+from .simplified import simplified
 
 CORRECT, INCORRECT, UNPARSEABLE = "correct", "incorrect", "unparseable"
 UNDECIDABLE = (Unsupported, NoExactValue)  # what the points a decision is made at have no value for
@@ -314,7 +315,7 @@ def _answer(net: Network, of: sp.Expr, wrt: sp.Indexed, first_sample: int) -> An
     if of == C0:
         stage("deriving")
         d = derive(net, ref)
-        return Answer(of, wrt, d.sum_form, d.result, d.start, d)
+        return Answer(of, wrt, simplified(d), d.result, d.start, d)
     if of == MEAN_COST:
         mean = batch.mean_of_samples(wrt, first_sample)
         return Answer(of, wrt, mean, mean, None)
