@@ -100,7 +100,7 @@ def test_a_spurious_softmax_derivative_with_one_hot_cross_entropy_is_named(case)
 @pytest.mark.parametrize("width", [1, 2, 3])
 def test_a_missing_hidden_relu_prime_is_named_not_the_identity_outputs(width):
     net = Network([2, 3, width], activation=["relu", "identity"], cost="mse")
-    written = r"\sum_j \frac{2}{%d}(a_j^{(L)} - y_j) w_{j0}^{(L)} a_0^{(0)}" % width
+    written = rf"\sum_j \frac{{2}}{{{width}}}(a_j^{{(L)}} - y_j) w_{{j0}}^{{(L)}} a_0^{{(0)}}"
     report = verify_claim(net, r"\frac{\partial C_0}{\partial w_{00}^{(1)}} = " + written)
     assert report.verdict == "incorrect" and kind(report) == "activation_derivative_missing"
     (named,) = report.diagnosis.symbols
