@@ -89,8 +89,6 @@ def _scalar_mistakes(d: Derivation | Local) -> Iterator[Mistake]:
         f"the 1/n_L of the mean is missing: the mse cost averages over the n_L = {n} output neurons, so its "
         f"derivative is divided by {n} as well"
     )
-    if n > 1 and cost == "mse":  # before a factor 2 too many, which it is when n_L = 2: the mean is the reason
-        yield Mistake("mean_missing", mean, right * n)
     dropped = (
         "the factor 2 from differentiating the square (a - y)^2 is missing" if square else "it is half the right value"
     )
@@ -100,6 +98,8 @@ def _scalar_mistakes(d: Derivation | Local) -> Iterator[Mistake]:
     }.get(cost, "a factor 2 too many")
     yield Mistake("factor_2_added", added, right * 2)
     yield Mistake("sign", "the sign is flipped: (y - a) where (a - y) belongs, or a minus sign lost", -right)
+    if n > 1 and cost == "mse":  # with n_L = 2 the same as a factor 2 too many, which is named first
+        yield Mistake("mean_missing", mean, right * n)
     if n > 1 and cost == "mse":  # (a - y) alone: the mean's 2/n_L dropped whole
         yield Mistake("mean_missing+factor_2_dropped", f"{mean}, and {dropped}", right * n / 2)
     if n > 1:
