@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 import sympy as sp
 
 from ..derive.derivation import Derivation, derive
-from ..derive.local import local_derivative
 from ..model.network import Network
 from ..model.references import Ref
 from ..model.symbols import A, ActivationPrimeBase, W, Z, activation_functions
@@ -34,15 +33,15 @@ def more_mistakes(d: Any, mistake: Make[M]) -> Iterator[M]:
 
 def _spurious_prime(d: Any, mistake: Make[M]) -> Iterator[M]:
     """Sigmoid or softmax with a cross-entropy: the output's error term a_j - y_j already has the activation's
-    derivative in it; the mistake multiplies by sigma'(z_j^(L)) (for softmax, a_j (1 - a_j)) again."""
+    derivative in it; the mistake multiplies by sigma'(z_j^(L)) (for softmax, a_j (1 - a_j)) again. Looked for in
+    the derivatives of the output layer's weights, biases and z's, and of the activations just below it."""
     net = d.network
     last, depth = net.activation(net.depth), net.depth
     if not isinstance(d, Derivation) or net.spec.cost not in CROSS_ENTROPIES or last.name not in ("sigmoid", "softmax"):
         return
-    wrt = net.symbol(d.target)
     terms = []
     for j in net.neurons(depth):
-        through = local_derivative(net, Z[depth, j], wrt)
+        through = _into_output(net, d.target, j)
         if through == 0:
             continue
         delta = derive(net, Ref("z", depth, (j,))).result
@@ -58,6 +57,19 @@ def _spurious_prime(d: Any, mistake: Make[M]) -> Iterator[M]:
             sp.Add(*terms),
             (shown,),
         )
+
+
+def _into_output(net: Network, t: Ref, j: int) -> sp.Expr:
+    """dz_j^(L)/d(target) for a target in or just below the output layer (0 for any other: the mistake is looked
+    for where students make it, and differentiating a wide network's definitions to find it would take minutes)."""
+    depth = net.depth
+    if t.layer == depth and t.kind in "wzb":
+        return sp.Integer(1 if not t.indices or t.indices[0] == j else 0) * (
+            A[depth - 1, t.indices[1]] if t.kind == "w" else 1
+        )
+    if t.kind == "a" and t.layer == depth - 1:
+        return W[depth, j, t.indices[0]]
+    return sp.Integer(0)
 
 
 def _prime(net: Network, layer: int, j: int) -> sp.Expr:
