@@ -28,6 +28,7 @@ def more_mistakes(d: Any, mistake: Make[M]) -> Iterator[M]:
     yield from _spurious_prime(d, mistake)
     yield from _weight_for_input(d, mistake)
     yield from _wrong_neuron(d, mistake)
+    yield from _wrong_output(d, mistake)
     yield from _logistic_for_another(d, mistake)
 
 
@@ -112,6 +113,24 @@ def _wrong_neuron(d: Any, mistake: Make[M]) -> Iterator[M]:
                     d.result.xreplace({prime: wrong}),
                     (wrong, prime),
                 )
+
+
+def _wrong_output(d: Any, mistake: Make[M]) -> Iterator[M]:
+    """The output a_k^(L) written in the error term where a_j^(L) belongs, the target's other index in its place."""
+    net, t = d.network, d.target
+    depth = net.depth
+    if t.kind != "w" or t.layer != depth:
+        return
+    j, k = int(t.indices[0]), int(t.indices[1])
+    right = A[depth, j]
+    if k != j and k in net.neurons(depth) and d.result.has(right):
+        wrong = A[depth, k]
+        yield mistake(
+            "wrong_neuron",
+            "the derivative is taken at the wrong neuron: {0} where {1} belongs",
+            d.result.xreplace({right: wrong}),
+            (wrong, right),
+        )
 
 
 def _logistic_for_another(d: Any, mistake: Make[M]) -> Iterator[M]:

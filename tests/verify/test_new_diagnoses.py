@@ -64,6 +64,9 @@ def test_the_derivative_at_the_wrong_neuron_is_named(case):
     net = Network(layers, activation=activation, cost="half_sse")
     report = verify_claim(net, claim(j, k, "", rf"g'^{{(L)}}(z_{k}^{{(L)}})", rf"a_{k}^{{(L-1)}}"))
     assert report.verdict == "incorrect" and kind(report) == "wrong_neuron"
+    written = rf"\frac{{\partial C_0}}{{\partial w_{{{j}{k}}}^{{(L)}}}} = (a_{k}^{{(L)}} - y_{j}) "
+    report = verify_claim(net, written + rf"g'^{{(L)}}(z_{j}^{{(L)}}) a_{k}^{{(L-1)}}")
+    assert report.verdict == "incorrect" and kind(report) == "wrong_neuron"
 
 
 @FEW
