@@ -39,6 +39,7 @@ from .claim_layers import LayerLetter, Layers, NoSuchLayer, at_every_layer
 from .claim_mistakes import with_letter_mistake
 from .diagnosis import Local, Mistake, diagnose
 from .sample_terms import with_sample_terms
+from .simplified import simplified
 
 CORRECT, INCORRECT, UNPARSEABLE = "correct", "incorrect", "unparseable"
 UNDECIDABLE = (Unsupported, NoExactValue)  # what the points a decision is made at have no value for
@@ -388,7 +389,7 @@ def _answer(net: Network, of: sp.Expr, wrt: sp.Indexed, first_sample: int) -> An
     if of == C0:
         stage("deriving")
         d = derive(net, ref)
-        return Answer(of, wrt, d.sum_form, d.result, d.start, d)
+        return Answer(of, wrt, simplified(d), d.result, d.start, d)
     if of == MEAN_COST:
         mean = batch.mean_of_samples(wrt, first_sample)
         return Answer(of, wrt, mean, mean, None)
