@@ -20,6 +20,7 @@ from sympy.core.function import AppliedUndef
 
 from ..base.trees import tree_size
 from ..derive.derivation import Derivation, derive
+from ..derive.steps import Step, steps
 from ..model.activations import Activation, Scalar
 from ..model.network import Network
 from ..model.references import Ref
@@ -56,6 +57,9 @@ def prove(d: Derivation) -> Proof:
     """
     facts = tuple(dict.fromkeys(_activation_fact(d.network.activation(layer)) for layer in _layers_used(d)))
     parts = [_chain_rule(d), _sum_form(d)]
+    general = [step for step in steps(d) if step.letter is not None]
+    if general:
+        parts.append(_general_steps(general))
     if not all("NOT proven" not in f for f in facts):
         parts.append(Part(UNDECIDED, SYMBOLIC, "an activation's derivative is not proven"))
     return combine(parts, facts)
@@ -153,6 +157,24 @@ def _sum_form(d: Derivation) -> Part:
 
     against = "the result, its sums carried out"
     return by_points(what, points_within(recorded(evaluate)), why, against, text_printer(d.network))
+
+
+def _general_steps(general: list[Step]) -> Part:
+    """Each step told once for every neuron of a layer is, with its letter put to each neuron's number, that
+    neuron's own derivation: the same result and the same Σ form, term for term."""
+    what = "each step told for every neuron of a layer"
+    for step in general:
+        for member, result, sum_form in step.instances():
+            same = result == member.result and carried_out(sum_form) == carried_out(member.sum_form)
+            if not same:
+                name = text_printer(member.network)(member.symbol)
+                return Part(UNDECIDED, SYMBOLIC, f"{what}: at {name} it is not written as that neuron's own derivation")
+    count = sum(len(step.members) for step in general)
+    return Part(
+        PROVEN,
+        SYMBOLIC,
+        f"{what}, its neuron put to each of the {count} it stands for, is that neuron's own derivation term for term",
+    )
 
 
 def carried_out(expr: sp.Expr) -> sp.Expr:

@@ -121,7 +121,12 @@ class Printed:
         t = d.target
         return {
             "key": ref_key(t),
-            "target": {"kind": t.kind, "layer": t.layer, "key": ref_key(t)},
+            "target": {
+                "kind": t.kind,
+                "layer": t.layer,
+                "key": ref_key(t),
+                "layer_name": self.net.notation.layer(t.layer, self.net.depth),
+            },
             "symbol": self.expr(d.symbol),
             "of": self.expr(d.chains[0].factors[0].of),
             "chains": [{"factors": [self.factor(f) for f in c.factors]} for c in d.chains],

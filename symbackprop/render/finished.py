@@ -35,6 +35,7 @@ class DerivationDocument:
     author: str = ""
     forward: Sequence[tuple[Sequence[float], Sequence[float]]] | None = None  # (z, a) of layers 1..L, first sample
     training: TrainingResult | None = None
+    sensitivities: Sequence[tuple[Ref, float]] | None = None  # dC_0/da of a step told per neuron, first sample
 
 
 @dataclass(frozen=True)
