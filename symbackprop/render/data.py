@@ -134,6 +134,7 @@ class Printed:
             "stated_result": self.expr(d.stated_result, pieces=True),
             "sum_form": self.expr(d.sum_form, pieces=True),
             "sum_over": list(d.sum_over),
+            "free": self.expr(d.free) if d.free is not None else None,
             "sum_limits": [[self.expr(letter), first, last] for letter, first, last in d.sum_limits],
             "pattern": [[self.expr(of), self.expr(wrt)] for of, wrt in d.pattern],
             "pattern_factors": [self.factor(f) for f in d.pattern_factors()],
