@@ -21,6 +21,7 @@ from .derive import bounds
 from .derive.derivation import Derivation, derive
 from .derive.general_form import GeneralForm
 from .derive.graph_backprop import GraphDerivation, derive_graph
+from .derive.simplified import simplified
 from .derive.steps import steps as told_steps
 from .model.graph_spec import GraphSpec
 from .model.network import Network
@@ -80,6 +81,7 @@ def derivation_document(
         forward=_forward(net, values) if worked and values is not None else None,
         training=_training(net, values, steps) if worked and values is not None else None,
         sensitivities=_sensitivities(d, values) if worked and values is not None else None,
+        simplified=simplified(d) if documented else None,
     )
 
 

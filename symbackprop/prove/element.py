@@ -20,8 +20,9 @@ from sympy.core.function import AppliedUndef
 
 from ..base.trees import tree_size
 from ..derive.derivation import Derivation, derive
+from ..derive.simplified import Simplified, simplified
 from ..derive.steps import Step, steps
-from ..model.activations import Activation, Scalar
+from ..model.activations import Activation, Scalar, activation
 from ..model.network import Network
 from ..model.references import Ref
 from ..model.symbols import OrderedProduct
@@ -60,6 +61,9 @@ def prove(d: Derivation) -> Proof:
     general = [step for step in steps(d) if step.letter is not None]
     if general:
         parts.append(_general_steps(general))
+    short = simplified(d)
+    if short is not None:
+        parts.append(_simplified(d, short))
     if not all("NOT proven" not in f for f in facts):
         parts.append(Part(UNDECIDED, SYMBOLIC, "an activation's derivative is not proven"))
     return combine(parts, facts)
@@ -175,6 +179,35 @@ def _general_steps(general: list[Step]) -> Part:
         SYMBOLIC,
         f"{what}, its neuron put to each of the {count} it stands for, is that neuron's own derivation term for term",
     )
+
+
+def _simplified(d: Derivation, short: Simplified) -> Part:
+    """The simplified result a document prints: each activation's derivative written in its output is that
+    derivative (at a = g(z), their difference simplifies to 0), and with those put in, the simplified result and
+    the result cancel."""
+    what = "the simplified result"
+    for name in short.activations:
+        if guarded(lambda name=name: _in_a_holds(name)) is not True:  # type: ignore[misc]
+            return Part(UNDECIDED, SYMBOLIC, f"{what}: the derivative of {name} written in its output is not proven")
+    same = guarded(lambda: sp.cancel(sp.together(d.result.xreplace(dict(short.used)) - short.expr)) == 0)
+    if same is not True:
+        return Part(UNDECIDED, SYMBOLIC, f"{what}: its difference from the result does not cancel to 0")
+    written = " and ".join(short.activations)
+    return Part(
+        PROVEN,
+        SYMBOLIC,
+        f"{what} is the result with the derivative of {written} written in its output (which equals it at a = g(z): "
+        "their difference simplifies to 0), cancelled: their difference cancels to 0",
+    )
+
+
+@cache
+def _in_a_holds(name: str) -> bool:
+    """Whether the catalogue's derivative of an activation written in its output, g'(z) = h(a), is g'(z) at a = g(z)."""
+    act = activation(name)
+    z = sp.Symbol("z", real=True)
+    form, prime, in_a = cast(Scalar, act.form), cast(Scalar, act.prime), cast(Scalar, act.prime_in_a)
+    return bool(sp.simplify(prime(z) - in_a(form(z))) == 0)
 
 
 def carried_out(expr: sp.Expr) -> sp.Expr:

@@ -116,6 +116,12 @@ def document_context(doc: DerivationDocument) -> Data:
         "delta": p.expr(delta_symbol(d)) if net.notation.use_delta and d.target.kind in "wb" else None,
         "figure": record(figure_for(d)),
         "headings": headings(net),
+        "simplified": {
+            "expr": p.expr(doc.simplified.expr),
+            "by": [[p.expr(prime), p.expr(in_a)] for prime, in_a in doc.simplified.used],
+        }
+        if doc.simplified is not None
+        else None,
         "where": {"places": places, "output": None},
         "step_numbers": places,
     }
