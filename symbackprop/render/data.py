@@ -156,6 +156,7 @@ class Printed:
             "deferred": self.derivation(f.deferred) if f.deferred is not None else None,
             "covers": [ref_key(d.target) for d in f.covers],
             "in_a": self.expr(in_a) if in_a is not None else None,
+            "same_as": f"{rule}:{self.net.activation(int(f.of.indices[0])).name}" if rule == "activation" else rule,
         }
 
     def _in_a(self, f: Factor) -> sp.Expr | None:
