@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from ..model.symbols import A
+from ..model.symbols import A, OrderedProduct
 from .derivation import Derivation
 
 MOST_OPS = 120  # operations in a result above which cancelling it is not tried (a lesson's short results)
@@ -27,7 +27,8 @@ class Simplified:
 
 
 def simplified(d: Derivation) -> Simplified | None:
-    """``d``'s result simplified as above, or None when that is not shorter (or the result is long).
+    """``d``'s result simplified as above, or None when that is not shorter than the result and its Σ form (or the
+    result is long).
 
     >>> from symbackprop.model.network import Network
     >>> from symbackprop.derive.derivation import derive
@@ -55,7 +56,8 @@ def simplified(d: Derivation) -> Simplified | None:
         if sp.count_ops(tried) < sp.count_ops(best):
             best, used = tried, {**used, **subs}
             names.append(act.name)
-    if not used:
+    printed = d.sum_form.replace(lambda e: isinstance(e, OrderedProduct), lambda e: sp.Mul(*e.args))
+    if not used or sp.count_ops(best) >= sp.count_ops(printed):  # not shorter than the Σ form a text prints
         return None
     return Simplified(best, tuple(used.items()), tuple(dict.fromkeys(names)))
 

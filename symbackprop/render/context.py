@@ -11,6 +11,7 @@ from typing import Any
 import sympy as sp
 
 from ..derive.derivation import Derivation, compact_form, index_letters, output_factor
+from ..derive.simplified import Simplified
 from ..derive.steps import steps as told_steps
 from ..model import activations, references
 from ..model.network import Network
@@ -116,15 +117,20 @@ def document_context(doc: DerivationDocument) -> Data:
         "delta": p.expr(delta_symbol(d)) if net.notation.use_delta and d.target.kind in "wb" else None,
         "figure": record(figure_for(d)),
         "headings": headings(net),
-        "simplified": {
-            "expr": p.expr(doc.simplified.expr),
-            "by": [[p.expr(prime), p.expr(in_a)] for prime, in_a in doc.simplified.used],
-        }
-        if doc.simplified is not None
-        else None,
+        "simplified": simplified_data(net, doc.simplified, p) if doc.simplified is not None else None,
         "where": {"places": places, "output": None},
         "step_numbers": places,
     }
+
+
+def simplified_data(net: Network, short: Simplified, p: Printed) -> Data:
+    """The simplified result, broken into lines where long, and what it writes each activation's derivative as:
+    one equation per layer, for neuron j where the layer has several."""
+    by: list[Data] = []
+    for layer in dict.fromkeys(int(prime.args[0]) for prime, _ in short.used):
+        j = sp.Symbol("j") if net.layers[layer] > 1 else net.spec.index_base
+        by.append([p.expr(net.activation_prime(layer, j)), p.expr(net.activation_prime_in_a(layer, j))])  # type: ignore[arg-type]
+    return {"expr": p.expr(short.expr, pieces=True), "by": by}
 
 
 def headings(net: Network) -> Data:
