@@ -111,3 +111,30 @@ def test_no_step_of_a_random_network_repeats_another(data: st.DataObject) -> Non
     ref = data.draw(references(net))
     assert_no_repeated_step(net, ref)
     assert_letter_steps_are_members(net, ref)
+
+
+def test_the_table_gives_each_neurons_proven_value_for_the_first_sample():
+    from symbackprop.model.spec import from_mapping
+    from symbackprop.numeric.numbers import worked_numbers
+
+    spec = from_mapping(
+        {
+            "layers": [2, 3, 3, 2],
+            "activation": "tanh",
+            "values": {
+                "x": [[0.5, -1.0], [0.2, 0.3]],
+                "y": [[1.0, 0.0], [0.0, 1.0]],
+                "weights": [[[0.1, -0.2], [0.4, 0.3], [-0.5, 0.2]], [[0.3, -0.1, 0.2]] * 3, [[0.3, -0.1, 0.2]] * 2],
+                "biases": [[0.1, 0.0, -0.1], [0.2, -0.2, 0.1], [0.2, -0.2]],
+            },
+        }
+    )
+    net = Network.from_spec(spec)
+    doc = documents.derivation_document(derive(net, "w_{00}^{(L-2)}"), "md")
+    assert doc.sensitivities is not None and len(doc.sensitivities) == 3
+    for ref, value in doc.sensitivities:
+        member = derive(net, ref)
+        assert prove(member).proven
+        assert value == pytest.approx(worked_numbers(member, spec.values).per_sample[0], rel=1e-12)
+    md = documents.render(derive(net, "w_{00}^{(L-2)}"), "md")
+    assert f"{doc.sensitivities[1][1]:.6g}" in md
