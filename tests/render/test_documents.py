@@ -326,9 +326,9 @@ def test_softmax_derivative_needs_no_kronecker_delta_and_defines_its_bracket():
 
 def test_the_summed_letter_is_the_same_in_the_chain_and_in_the_box():
     source = render(sbp.Network(**SOFTMAX).derive("w_{00}^{(L)}"), "tex")
-    combined = source[source.index("Combining the factors") : source.index("Written out over")]
+    chain = source[source.index("adds them up") : source.index("Combining the factors")]
     box = source[source.index(r"\boxed") :]
-    assert re.findall(r"\\sum_\{(\w)=", combined)[0] == re.findall(r"\\sum_\{(\w)=", box)[0] == "i"
+    assert re.findall(r"\\sum_\{(\w)=", chain)[0] == re.findall(r"\\sum_\{(\w)=", box)[0] == "i"
 
 
 def test_one_neuron_per_layer_says_no_sum_and_uses_no_subscripts():
@@ -420,7 +420,7 @@ def test_the_box_states_the_result_in_the_order_the_chain_was_worked():
 def test_a_long_result_breaks_inside_its_box_with_a_continuation_sign():
     net = sbp.Network(layers=[2, 3, 4, 3], activation=["tanh", "tanh", "sigmoid"], cost="binary_cross_entropy")
     source = render(net.derive("w_{21}^{(L-2)}"), "tex")
-    result = source[source.index(r"\section*{The result}") : source.index(r"\section*{Over a batch")]
+    result = source[source.index("Combining the factors gives the result") : source.index("The cost of a batch")]
     assert r"\boxed{\begin{aligned}" in result
     lines = result.split(r"\\")[1:]
     assert lines and all(re.match(r"\s*&\\qquad (\\cdot|\+|-) ", line) for line in lines)
