@@ -15,6 +15,7 @@ reads a whole claim: its leading derivative, its sides, and what the claim is ab
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import cast
 
@@ -27,7 +28,7 @@ from ..model.references import Ref, ref_of
 from ..model.symbols import C0, MEAN_COST, A, B, SampleCost, W, Y, Z
 from ..syntax.errors import ClaimError
 from ..syntax.tree import Claim, Node
-from . import batch
+from . import batch, claim_vectors
 from .claim_arithmetic import Arithmetic
 from .claim_cases import MAX_CASES, Case, Free, case_values, cases, count, generalize
 from .claim_functions import Functions
@@ -77,6 +78,9 @@ class BoundClaim:
     reference: tuple[sp.Expr, ...] | None = None  # a chain led by d/dx(E), E no quantity: its first side, per case
     notes: tuple[tuple[str, tuple[sp.Expr, ...]], ...] = ()  # how the claim was read: words with {0} slots
     rewritten: tuple[tuple[sp.Expr, sp.Expr], ...] = ()  # a weight read with its indices swapped, and as written
+    mismatch: str | None = None  # a vector claim whose shapes fit in neither layout: why, with its place
+    mismatch_position: int | None = None
+    repairs: Callable[[], Iterator[claim_vectors.Repair]] | None = None  # a vector claim with one mistake put right
 
     @property
     def shown(self) -> sp.Expr:
@@ -95,6 +99,8 @@ def bind(net: Network, claim: Claim, text: str, swapped: frozenset[int] = frozen
     ``swapped``: where weights start whose two indices are read the other way round (verify tries
     that for a weight the network does not have).
     """
+    if claim_vectors.is_vector_claim(net, claim):
+        return vector_claim(claim_vectors.read(net, claim))
     binder = _Binder(net, claim.text or text, swapped)
     try:
         return binder.claim(claim)
@@ -102,6 +108,25 @@ def bind(net: Network, claim: Claim, text: str, swapped: frozenset[int] = frozen
         raise
     except (OverflowError, ValueError):  # SymPy arithmetic on numbers the checks let through
         raise ClaimError("the numbers in the claim are too large to work with", claim.start + 1) from None
+
+
+def vector_claim(reading: claim_vectors.MatrixReading) -> BoundClaim:
+    """A claim in vector or matrix notation (claim_vectors), as a claim on each entry: one case per entry."""
+    return BoundClaim(
+        None,
+        tuple(Side(*side) for side in reading.sides),
+        reading.count,
+        reading.wrt_text,
+        reading.wrt_position,
+        C0,
+        reading.wrt_symbol,
+        reading.free,
+        reading.cases,
+        notes=reading.notes,
+        mismatch=reading.mismatch,
+        mismatch_position=reading.mismatch_position,
+        repairs=reading.repairs,
+    )
 
 
 class _Binder(Values, Sums, Letters, Functions, Arithmetic):

@@ -33,7 +33,8 @@ from ..prove.points import NoExactValue
 from ..prove.real_points import Unsupported
 from ..syntax import tree as claim_syntax
 from ..syntax.errors import ClaimError
-from . import batch, claim_binding
+from . import batch, claim_binding, claim_vectors
+from .claim_matrix_values import Written
 from .diagnosis import Local, Mistake, diagnose
 
 CORRECT, INCORRECT, UNPARSEABLE = "correct", "incorrect", "unparseable"
@@ -140,6 +141,8 @@ def _verify_claim(net: Network, claim: str, wrt: str | Ref | None) -> ClaimRepor
     except ClaimError as err:
         return ClaimReport(net, claim, UNPARSEABLE, target, error=err.reason, position=err.position)
     target = _target(net, target, wrt if isinstance(wrt, str) else None, bound)
+    if bound.mismatch is not None:  # a vector claim whose shapes fit in neither layout
+        return _mismatched(net, claim, bound)
     of = bound.of if bound.of is not None else C0
     try:
         report = _check(net, claim, _numbered(net, bound, of, target), of, target)
@@ -352,11 +355,49 @@ def _shown_right(net: Network, answer: Answer, value: sp.Expr) -> bool:
 
 
 def _diagnose(net: Network, answer: Answer, value: sp.Expr, bound: claim_binding.BoundClaim) -> Mistake | None:
+    repaired = _repaired(net, bound) if bound.repairs is not None else None
+    if repaired is not None:
+        return repaired
     if answer.of == MEAN_COST:
         return batch.diagnose(value, answer.value)
     if answer.derivation is not None:
         return diagnose(answer.derivation, value)
     return diagnose(Local(net, ref_of(answer.wrt), answer.of, answer.value, answer.start), value)
+
+
+def _repaired(net: Network, bound: claim_binding.BoundClaim) -> Mistake | None:
+    """A vector claim that one known change makes right (a transpose, \\odot for a product, a layer): that mistake."""
+    answers = [_answer(net, C0, _wrt_in_case(net, bound, None, case), 0) for case in bound.cases]
+    repairs = bound.repairs() if bound.repairs is not None else iter(())
+    repair = claim_vectors.first_right(net, repairs, [(a.value, a.start) for a in answers])
+    return None if repair is None else Mistake(repair.kind, repair.words, answers[0].value)
+
+
+def _mismatched(net: Network, claim: str, bound: claim_binding.BoundClaim) -> ClaimReport:
+    """A vector claim whose shapes fit in neither layout: incorrect, the shapes named, and the change that makes
+    it right where one does."""
+    answer = _answer(net, C0, _wrt_in_case(net, bound, None, bound.cases[0]), 0)
+    repaired = _or_none(_repaired, net, bound)
+    words = str(bound.mismatch).replace("{", "(").replace("}", ")")
+    kind = "shapes"
+    if repaired is not None:
+        words, kind = f"{words}; {repaired.message}, and then it is right", f"shapes+{repaired.kind}"
+    method = "the shapes were compared before any entry: they fit neither in the column nor in the row convention"
+    return ClaimReport(
+        net,
+        claim,
+        INCORRECT,
+        None,
+        answer.derivation,
+        Written("(shapes that do not fit)", r"\text{(shapes that do not fit)}"),
+        method,
+        None,
+        Mistake(kind, words, answer.value),
+        answer=answer,
+        free=bound.free,
+        claimed=(C0, bound.wrt_symbol),
+        notes=bound.notes,
+    )
 
 
 def _or_none(detail, *args):

@@ -1,0 +1,273 @@
+"""A claim in vector or matrix notation, as a claim on each entry: \\delta^L = \\nabla_a C \\odot \\sigma'(z^L)
+is \\delta^L_j = (\\nabla_a C)_j \\sigma'(z^L_j) for every j, and
+\\frac{\\partial C}{\\partial W^l} = \\delta^l (a^{l-1})^T is one claim per weight w_jk.
+
+The left-hand side names the derivatives (\\delta^{(l)}, \\frac{\\partial C}{\\partial W^{(l)}}, \\nabla_{b^{(l)}} J,
+...), laid out as the right-hand side must be. Both are read in the column layout (Nielsen's: vectors are columns,
+W^l is n_l x n_{l-1}); where its shapes do not fit and the row layout's do (vectors rows, W^l n_{l-1} x n_l), in the
+row layout; the verdict says which. Where neither fits, the claim is incorrect, and the verdict names the shapes.
+Each entry is then a case of the free indices j (and k, for a weight), decided as any claim is, against the
+engine's element derivative.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..model.network import Network
+from ..model.partial import Partial
+from ..model.references import Ref
+from ..model.symbols import C0, A, W
+from ..prove import assumed
+from ..prove.equivalence import same
+from ..syntax.errors import ClaimError
+from ..syntax.tree import Claim, Name, Node, Scripted
+from .claim_cases import Case, Free, cases
+from .claim_matrices import HADAMARD, MatrixReader, Spot, is_transpose
+from .claim_matrix_values import Mat, ShapeMismatch, Written, shape_words
+from .claim_nodes import walk
+
+MAX_ENTRIES = 256  # entries of a vector or matrix claim, each decided on its own
+MAX_REPAIRS = 24  # readings with one mistake put right, tried on a wrong claim
+MARKERS = HADAMARD | {"\\nabla", "\\top", "\\intercal", "W", "h", "J", "diag", "\\diag", "\\Sigma", "\\vec"}
+BOLD = re.compile(r"\\(mathbf|boldsymbol|bm)\s*\{\s*\\?[A-Za-z]+\s*\}")
+
+COLUMN = (
+    "read in the column convention (Nielsen's): vectors are columns and W^({w}) is n_{n0} x n_{n1} ({r} x {c}), "
+    "w_jk in row j and column k"
+)
+ROW = (
+    "read in the row convention (the layout of X W, as CS231n writes it), the only one whose shapes fit: vectors "
+    "are rows and W^({w}) is n_{n1} x n_{n0} ({c} x {r}), w_jk in row k and column j"
+)
+ONE_SAMPLE = "the cost was read as C_0, the cost of one sample"
+
+
+@dataclass(frozen=True)
+class Repair:
+    """The claim read with one known mistake put right: its kind, in words, and each side's value in each case."""
+
+    kind: str
+    words: str
+    values: tuple[tuple[sp.Expr, ...], ...]
+
+
+@dataclass(frozen=True)
+class MatrixReading:
+    """What a vector claim names, entry by entry, and each side's value at each entry."""
+
+    wrt_symbol: sp.Indexed  # with the free letters: z_j^(l), w_jk^(l)
+    wrt_text: str
+    wrt_position: int
+    free: tuple[Free, ...]
+    cases: tuple[Case, ...]
+    sides: tuple[tuple[int, str, int, sp.Expr, tuple[sp.Expr, ...]], ...]  # index, text, position, as read, values
+    count: int
+    notes: tuple[tuple[str, tuple[sp.Expr, ...]], ...]
+    mismatch: str | None = None  # neither layout's shapes fit: why not, in the column layout
+    mismatch_position: int | None = None
+    repairs: Callable[[], Iterator[Repair]] | None = None
+
+
+def is_vector_claim(net: Network, claim: Claim) -> bool:
+    """Whether the claim is written in vectors and matrices: an operator only they take (\\odot, \\nabla, a
+    transpose), a bold letter, W, or a left-hand side that names more than one derivative (\\delta^{(L)})."""
+    for node in (n for side in claim.sides for n in walk(side)):
+        if isinstance(node, Name) and node.name in MARKERS:
+            return True
+        if isinstance(node, Scripted) and any(mark == "^" and is_transpose(s) for mark, s in node.scripts):
+            return True
+    if BOLD.search(claim.text):
+        return True
+    if len(claim.sides) < 2:
+        return False
+    try:
+        lhs = MatrixReader(net, claim.text).mat(claim.sides[0])
+    except ClaimError:
+        return False
+    return lhs.shape != (1, 1) and all(isinstance(e, Partial) for e in lhs.entries)
+
+
+def read(net: Network, claim: Claim, letters: Mapping[str, int] | None = None) -> MatrixReading:
+    """The claim in the column layout, else the row layout where only it fits, else its shapes' mismatch."""
+    if len(claim.sides) < 2:
+        raise ClaimError(
+            "a vector claim names what it is on the left: \\delta^{(L)} = ... or "
+            "\\frac{\\partial C}{\\partial W^{(L)}} = ...",
+            claim.start + 1,
+        )
+    column = _Reading(net, claim, True, letters)
+    try:
+        return column.read()
+    except ShapeMismatch as first:
+        try:
+            return _Reading(net, claim, False, letters).read(first)
+        except ShapeMismatch:
+            return column.mismatched(first)
+
+
+class _Reading:
+    """One layout's reading of a whole claim."""
+
+    def __init__(self, net: Network, claim: Claim, column: bool, letters: Mapping[str, int] | None) -> None:
+        self.net, self.claim, self.column, self.letters = net, claim, column, letters
+        self.reader = MatrixReader(net, claim.text, column, letters)
+        self.lhs = self.reader.mat(claim.sides[0])
+        self.wrt, self.free, self.places = _entries(net, self.lhs, claim.sides[0], self.reader)
+        self.reader.gradient_layer = _gradient_layer(self.wrt)
+        self.cases = cases(self.free)
+
+    def read(self, column_mismatch: ShapeMismatch | None = None) -> MatrixReading:
+        sides = tuple(self.side(self.reader, i, node) for i, node in enumerate(self.claim.sides[1:], start=2))
+        notes = [self.layout(column_mismatch)]
+        if self.reader.bare_cost:
+            notes.append((ONE_SAMPLE, ()))
+        return self.result(sides, tuple(notes), repairs=lambda: self.repairs(self.reader.spots))
+
+    def mismatched(self, err: ShapeMismatch) -> MatrixReading:
+        """Neither layout fits: the column layout's reason, and the readings that one change makes fit."""
+        return self.result(
+            (),
+            (self.layout(None),),
+            mismatch=err.reason,
+            position=err.position,
+            repairs=lambda: self.repairs(self.reader.spots),
+        )
+
+    def result(self, sides: tuple, notes: tuple, **more) -> MatrixReading:
+        head = self.claim.sides[0]
+        return MatrixReading(
+            self.wrt,
+            self.reader.quote(head),
+            head.start + 1,
+            self.free,
+            self.cases,
+            sides,
+            len(self.claim.sides),
+            notes,
+            more.get("mismatch"),
+            more.get("position"),
+            more.get("repairs"),
+        )
+
+    def side(self, reader: MatrixReader, index: int, node: Node) -> tuple:
+        value = reader.mat(node)
+        self.check_shape(value, node)
+        entries = tuple(reader.value_of(value.entries[self.places[case]], node) for case in self.cases)
+        return index, reader.quote(node), node.start + 1, Written(value.text, value.latex), entries
+
+    def check_shape(self, value: Mat, node: Node) -> None:
+        if value.shape != self.lhs.shape or value.scalar != self.lhs.scalar:
+            raise ShapeMismatch(
+                f"the right-hand side {value.text} is {shape_words(value)}, but {self.lhs.text} is "
+                f"{shape_words(self.lhs)}",
+                node.start + 1,
+            )
+
+    def layout(self, column_mismatch: ShapeMismatch | None) -> tuple[str, tuple[sp.Expr, ...]]:
+        """What the verdict says of the layout, for the weights the claim is about (or the layer's)."""
+        layer = int(self.wrt.indices[0])
+        layer = max(layer, 1)
+
+        def label(n: int) -> str:
+            text = self.reader.label(n)
+            return f"({text})" if "-" in text else text
+
+        words = COLUMN if self.column else ROW
+        text = words.format(
+            w=self.reader.label(layer),
+            n0=label(layer),
+            n1=label(layer - 1),
+            r=self.net.layers[layer],
+            c=self.net.layers[layer - 1],
+        )
+        if column_mismatch is not None:
+            text += f" (in the column convention {_unbraced(column_mismatch.reason)})"
+        return text, ()
+
+    def repairs(self, spots: list[Spot]) -> Iterator[Repair]:
+        """The claim read with each change in turn that makes its shapes fit."""
+        for spot in spots[:MAX_REPAIRS]:
+            reader = MatrixReader(self.net, self.claim.text, self.column, self.letters, spot.tweak)
+            reader.gradient_layer = self.reader.gradient_layer
+            try:
+                reader.mat(self.claim.sides[0])
+                sides = [self.side(reader, i, n) for i, n in enumerate(self.claim.sides[1:], start=2)]
+            except ClaimError:
+                continue
+            yield Repair(_kind(spot), spot.words, tuple(side[4] for side in sides))
+
+
+def _kind(spot: Spot) -> str:
+    if spot.tweak.kind == "transpose":
+        return "transpose_missing" if "missing" in spot.words else "transpose_extra"
+    if spot.tweak.kind == "operator":
+        return "hadamard_for_product" if spot.words.startswith("the Hadamard") else "product_for_hadamard"
+    return "wrong_layer"
+
+
+def _unbraced(text: str) -> str:
+    """A message put into a note, whose braces would be read as slots."""
+    return text.replace("{", "(").replace("}", ")")
+
+
+def _entries(
+    net: Network, lhs: Mat, node: Node, reader: MatrixReader
+) -> tuple[sp.Indexed, tuple[Free, ...], dict[Case, tuple[int, int]]]:
+    """The left-hand side's derivatives: what they are taken with respect to (with the free letters), the letters'
+    ranges, and where each case's entry stands in the matrix."""
+    wrts = []
+    for entry in lhs.entries:
+        if not (isinstance(entry, Partial) and entry.of == C0 and isinstance(entry.wrt, sp.Indexed)):
+            raise reader.fail(
+                node,
+                "the left-hand side must name the derivatives claimed, as \\delta^{(L)} or "
+                "\\frac{\\partial C}{\\partial W^{(L)}} do",
+            )
+        wrts.append(entry.wrt)
+    first = wrts[0]
+    base, layer = first.base, int(first.indices[0])
+    if any(w.base != base or int(w.indices[0]) != layer for w in wrts):
+        raise reader.fail(node, "the left-hand side mixes the derivatives of several quantities")
+    j, k = sp.Symbol("j", integer=True), sp.Symbol("k", integer=True)
+    free: tuple[Free, ...]
+    if base == W:
+        free = (_free(net, j, layer), _free(net, k, layer - 1))
+        wrt = W[layer, j, k]
+    else:
+        free = (_free(net, j, layer),)
+        wrt = base[layer, j]
+    all_cases = cases(free)
+    if len(all_cases) > MAX_ENTRIES:
+        raise reader.fail(node, f"the claim has {len(all_cases)} entries; at most {MAX_ENTRIES} are checked")
+    where = {w: divmod(n, lhs.shape[1]) for n, w in enumerate(wrts)}
+    places = {case: where[wrt.xreplace({s: sp.Integer(v) for s, v in case})] for case in all_cases}
+    return wrt, free, places
+
+
+def _free(net: Network, symbol: sp.Symbol, layer: int) -> Free:
+    neurons = net.neurons(layer)
+    return Free(symbol, neurons.start, neurons.stop - 1, layer)
+
+
+def _gradient_layer(wrt: sp.Indexed) -> int:
+    """The layer of Goodfellow's g in a line on this left-hand side: W^(k)'s and b^(k)'s k, h^(k-1)'s k."""
+    layer = int(wrt.indices[0])
+    return layer + 1 if wrt.base == A else layer
+
+
+def first_right(net: Network, repairs: Iterator[Repair], answers: list[tuple[sp.Expr, Ref | None]]) -> Repair | None:
+    """The first repair whose every entry equals the right answer's (a quick test at exact random points)."""
+    stated = assumed.given(net)
+    for repair in repairs:
+        if all(
+            same(net, value, right, start, given=stated)
+            for side in repair.values
+            for value, (right, start) in zip(side, answers, strict=True)
+        ):
+            return repair
+    return None
