@@ -94,6 +94,7 @@ class MatrixReader(Values, Sums, Letters, Functions, Arithmetic):
         self.tweak = tweak
         self.gradient_layer: int | None = None  # Goodfellow's g: the gradient at that layer's z
         self.spots: list[Spot] = []
+        self.weight_layers: list[int] = []  # the layers of the weight matrices read, in order
         self.bare_cost = False  # C written without a subscript: one sample's cost, said in a note
         self.text_printer, self.tex_printer = printers(net.notation, net.layers)
 
@@ -187,6 +188,7 @@ class MatrixReader(Values, Sums, Letters, Functions, Arithmetic):
     def weights(self, node: Node, layer: int) -> Mat:
         if layer == 0:
             raise self.fail(node, "the input layer has no weights")
+        self.weight_layers.append(layer)
         js, ks = self.net.neurons(layer), self.net.neurons(layer - 1)
         if self.column:
             entries = sp.ImmutableMatrix([[W[layer, j, k] for k in ks] for j in js])

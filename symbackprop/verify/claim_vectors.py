@@ -170,8 +170,8 @@ class _Reading:
 
     def layout(self, column_mismatch: ShapeMismatch | None) -> tuple[str, tuple[sp.Expr, ...]]:
         """What the verdict says of the layout, for the weights the claim is about (or the layer's)."""
-        layer = int(self.wrt.indices[0])
-        layer = max(layer, 1)
+        read = self.reader.weight_layers
+        layer = read[0] if read else max(int(self.wrt.indices[0]), 1)  # the first weights written, else the layer's
 
         def label(n: int) -> str:
             text = self.reader.label(n)

@@ -21,13 +21,21 @@ from symbackprop.verify import claim_binding, claim_vectors, verify_claim
 SIGMOID = Network([2, 3, 4, 2])  # W^(L) is 2 x 4, W^(2) 4 x 3: a missing transpose does not fit
 SQUARE = Network([2, 3, 3, 3])  # W^(L) and W^(2) are 3 x 3: a missing transpose fits, and is wrong
 HALF = Network([2, 3, 2], cost="half_sse")  # Nielsen's quadratic cost, C = 1/2 |y - a^L|^2
+BINARY = Network([2, 3, 2], cost="binary_cross_entropy")  # Nielsen's cross-entropy, chapter 3
 
 # (source, network, claim as the source prints it, the layout the verdict must state)
 PUBLISHED = [
     ("Nielsen ch. 2, BP1", SIGMOID, r"\delta^L = \nabla_a C \odot \sigma'(z^L)", "column"),
     ("Nielsen ch. 2, BP2 at l = 2", SIGMOID, r"\delta^{2} = ((w^{3})^T \delta^{3}) \odot \sigma'(z^{2})", "column"),
     ("Nielsen ch. 2, BP3 at l = 2", SIGMOID, r"\frac{\partial C}{\partial b^{2}} = \delta^{2}", "column"),
-    ("Nielsen ch. 2, BP4 in matrix form", SIGMOID, r"\frac{\partial C}{\partial w^{L}} = \delta^{L} (a^{L-1})^T", "column"),
+    (
+        "Nielsen ch. 2, BP4 in matrix form",
+        SIGMOID,
+        r"\frac{\partial C}{\partial w^{L}} = \delta^{L} (a^{L-1})^T",
+        "column",
+    ),
+    ("Nielsen ch. 3, the cross-entropy's output error", BINARY, r"\delta^L = a^L - y", "column"),
+    ("Nielsen ch. 3, its weights", BINARY, r"\frac{\partial C}{\partial W^L} = (a^L - y)(a^{L-1})^T", "column"),
     ("Nielsen ch. 2, eq. (30)", HALF, r"\delta^L = (a^L - y) \odot \sigma'(z^L)", "column"),
     ("Nielsen ch. 2, BP1 with Sigma'", SIGMOID, r"\delta^L = \Sigma'(z^L) \nabla_a C", "column"),
     ("Nielsen ch. 2, BP2 with Sigma'", SIGMOID, r"\delta^{2} = \Sigma'(z^{2}) (w^{3})^T \delta^{3}", "column"),
@@ -35,10 +43,30 @@ PUBLISHED = [
     ("Goodfellow Alg. 6.4, biases", SIGMOID, r"\nabla_{b^{(3)}} J = g", "column"),
     ("Goodfellow Alg. 6.4, h", SIGMOID, r"\nabla_{h^{(2)}} J = W^{(3)\top} g", "column"),
     ("CS231n, dW = X^T dscores (rows)", SIGMOID, r"\frac{\partial C}{\partial W^{L}} = (a^{L-1})^T \delta^{L}", "row"),
-    ("bold vectors", SIGMOID, r"\boldsymbol{\delta}^{L} = \nabla_{\mathbf{a}} C \odot \sigma'(\mathbf{z}^{L})", "column"),
-    ("\\vec and \\top", SIGMOID, r"\vec{\delta}^{(2)} = (W^{(3)})^\top \vec{\delta}^{(3)} \odot \sigma'(z^{(2)})", "column"),
-    ("^{\\mathsf T}, [l]", SIGMOID, r"\frac{\partial C}{\partial W^{[2]}} = \delta^{[2]} (a^{[1]})^{\mathsf T}", "column"),
-    ("^{\\intercal}, \\cdot", SIGMOID, r"\delta^{2} = \text{diag}(\sigma'(z^{2})) \cdot (W^{3})^{\intercal} \delta^{3}", "column"),
+    (
+        "bold vectors",
+        SIGMOID,
+        r"\boldsymbol{\delta}^{L} = \nabla_{\mathbf{a}} C \odot \sigma'(\mathbf{z}^{L})",
+        "column",
+    ),
+    (
+        "\\vec and \\top",
+        SIGMOID,
+        r"\vec{\delta}^{(2)} = (W^{(3)})^\top \vec{\delta}^{(3)} \odot \sigma'(z^{(2)})",
+        "column",
+    ),
+    (
+        "^{\\mathsf T}, [l]",
+        SIGMOID,
+        r"\frac{\partial C}{\partial W^{[2]}} = \delta^{[2]} (a^{[1]})^{\mathsf T}",
+        "column",
+    ),
+    (
+        "^{\\intercal}, \\cdot",
+        SIGMOID,
+        r"\delta^{2} = \text{diag}(\sigma'(z^{2})) \cdot (W^{3})^{\intercal} \delta^{3}",
+        "column",
+    ),
     ("a one-sample C_x", SIGMOID, r"\frac{\partial C_x}{\partial b^{L}} = \nabla_a C_x \odot \sigma'(z^{L})", "column"),
 ]
 
@@ -63,6 +91,11 @@ PLANTED = [
     (r"\frac{\partial C}{\partial W^{L}} = (\delta^{L} (a^{L-1})^T)^T", SQUARE, "transpose_extra"),
     (r"\delta^{2} = (W^{3})^T \delta^{3}", SQUARE, "activation_derivative_missing"),
 ]
+
+
+def test_a_spurious_sigma_prime_with_the_cross_entropy_is_incorrect():
+    report = verify_claim(BINARY, r"\delta^L = (a^L - y) \odot \sigma'(z^L)")
+    assert report.verdict == "incorrect" and report.counterexample is not None
 
 
 @pytest.mark.parametrize(("claim", "net", "kind"), PLANTED)
