@@ -93,7 +93,19 @@ def is_vector_claim(net: Network, claim: Claim) -> bool:
 
 
 def read(net: Network, claim: Claim, letters: Mapping[str, int] | None = None) -> MatrixReading:
-    """The claim in the column layout, else the row layout where only it fits, else its shapes' mismatch."""
+    """The claim in the column layout, else the row layout where only it fits, else its shapes' mismatch.
+
+    ``letters`` binds a layer letter to one layer (l -> 1), for a claim written for a general layer.
+
+    >>> from symbackprop.model.network import Network
+    >>> from symbackprop.syntax.tree import parse
+    >>> bp2 = parse(r"\\delta^{l} = ((W^{l+1})^T \\delta^{l+1}) \\odot \\sigma'(z^{l})")
+    >>> reading = read(Network([2, 3, 2]), bp2, {"l": 1})
+    >>> reading.wrt_symbol, [case[0][1] for case in reading.cases]
+    (z[1, j], [0, 1, 2])
+    >>> reading.notes[0][0][:29]
+    'read in the column convention'
+    """
     if len(claim.sides) < 2:
         raise ClaimError(
             "a vector claim names what it is on the left: \\delta^{(L)} = ... or "

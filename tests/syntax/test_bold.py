@@ -8,8 +8,10 @@ import pytest
 from symbackprop.syntax.errors import ClaimError
 from symbackprop.syntax.tree import Name, Scripted, parse
 
+BOLD = [(r"\boldsymbol{\delta}", "\\delta"), (r"\mathbf{a}", "a"), (r"\bm{x}", None)]
 
-@pytest.mark.parametrize(("text", "name"), [(r"\boldsymbol{\delta}", "\\delta"), (r"\mathbf{a}", "a"), (r"\bm{x}", None)])
+
+@pytest.mark.parametrize(("text", "name"), BOLD)
 def test_a_bold_letter_is_the_letter(text, name):
     if name is None:  # \bm is no font the grammar knows: a command, then a brace
         assert not isinstance(parse(text).sides[0], Name)

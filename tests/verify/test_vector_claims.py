@@ -6,6 +6,8 @@ are checked here against sympy.diff of the fully composed cost, independently of
 from __future__ import annotations
 
 import random
+import re
+from pathlib import Path
 
 import pytest
 import sympy as sp
@@ -179,3 +181,17 @@ def test_vector_forms_agree_with_sympy_diff_entry_by_entry(net, data):
     # a planted mistake: the activation's derivative taken at the wrong layer's z, or left out
     wrong = weights.replace(rf"g'(z^{{{layer}}})", "1") if layer < net.depth else weights.replace("g'(z^{L})", "1")
     assert verify_claim(net, wrong).verdict == "incorrect"
+
+
+def test_the_verify_page_shows_what_verify_prints(cmdline):
+    """Each run the "Vectors and matrices" section shows: its lines, as printed (a "..." stands for lines left out)."""
+    page = (Path(__file__).parents[2] / "docs" / "commands" / "verify.md").read_text(encoding="utf-8")
+    start = page.index("### Vectors and matrices\n")
+    section = page[start : page.index("\n### ", start + 1)]
+    runs = re.findall(r"\$ symbackprop verify (.*?) --claim '(.*?)'\n(.*?)(?=\n\$ |\n```)", section, re.DOTALL)
+    assert len(runs) == 4
+    for options, claim, shown in runs:
+        args = [*options.split(), "--claim", claim.replace("'\"'\"'", "'")]
+        printed = cmdline.run("verify", *args).stdout.splitlines()
+        for line in shown.strip("\n").splitlines():
+            assert line == "  ..." or line in printed, line
