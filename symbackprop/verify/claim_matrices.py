@@ -14,9 +14,11 @@ both to name the mistake in a wrong claim.
 
 from __future__ import annotations
 
+import sympy as sp
+
 from ..model.partial import Partial
-from ..model.symbols import C0
-from ..syntax.tree import Binary, Frac, Group, Name, Neg, Node, Product
+from ..model.symbols import C0, SAMPLES
+from ..syntax.tree import Binary, Binding, Frac, Group, Name, Neg, Node, Product
 from . import claim_matrix_values as mv
 from .claim_functions import PLAIN_FUNCTIONS
 from .claim_matrix_leaves import (
@@ -45,7 +47,7 @@ class MatrixReader(MatrixLeaves):
     def mat(self, node: Node) -> Mat:
         """Any node of a vector formula as a matrix; a formula in no vector (2, \\frac{1}{2}) as a number."""
         if not any(isinstance(n, Name) and (n.name in VECTOR_LETTERS or n.name == "\\nabla") for n in walk(node)):
-            value = self.expr(node, Reading())
+            value = self.batch_scalar(node) if self.batch else self.expr(node, Reading())
             return mv.scalar(value, self.text_printer.doprint(value), self.tex_printer.doprint(value))
         if isinstance(node, Product):
             return self.factors(list(node.factors))
@@ -113,6 +115,9 @@ class MatrixReader(MatrixLeaves):
             f = factors[i]
             base, scripts = split(f)
             name = base.name if isinstance(base, Name) else None
+            if name == "\\sum":  # a sum over the samples: its body is every factor after it
+                read.append((op, self.sample_sum(f, scripts, factors[i + 1 :]), f.start))
+                break
             if name in HADAMARD:
                 if not read:
                     raise self.fail(f, f"{name} needs a vector on each side")
@@ -134,6 +139,44 @@ class MatrixReader(MatrixLeaves):
             read.append((op, value, f.start))
             op = "*"
         return self.combined(read)
+
+    def sample_sum(self, head: Node, scripts: tuple, body: list[Node]) -> Mat:
+        """\\sum_x (or \\sum_{i=1}^{n}, \\sum_{i=0}^{n-1}) over the samples of one sample's matrix."""
+        subs = [unbrace(s) for mark, s in scripts if mark == "_"]
+        sups = [unbrace(s) for mark, s in scripts if mark == "^"]
+        sub = subs[0] if len(subs) == 1 else None
+        letter = sub if isinstance(sub, Name) else unbrace(sub.name) if isinstance(sub, Binding) else None
+        bounds = (self.quote(sub.value), self.quote(sups[0])) if isinstance(sub, Binding) and sups else None
+        whole = (not sups and isinstance(sub, Name)) or bounds in (("1", "n"), ("0", "n-1"), ("1", "m"), ("0", "m-1"))
+        if not (isinstance(letter, Name) and len(letter.name) == 1 and whole and body):
+            raise self.fail(head, "a sum over the samples of a batch is written \\sum_x, over all of them")
+        if self.sample_letter is not None:
+            raise self.fail(head, "a sum over the samples inside another is not understood")
+        self.batch, self.sample_letter = True, letter.name
+        try:
+            inner = self.factors(body)
+        finally:
+            self.sample_letter = None
+        if inner.samples or inner.scalar:
+            raise self.fail(head, f"the sum over {letter.name} takes one sample's vector or matrix, not {inner.text}")
+        return mv.summed(
+            inner, f"Σ_{letter.name} {inner.wrapped()[0]}", rf"\sum_{{{letter.name}}} {inner.wrapped()[1]}"
+        )
+
+    def batch_scalar(self, node: Node) -> sp.Expr:
+        """A number in a claim about a batch: n and m are its number of samples."""
+        if isinstance(node, Name) and node.name in ("n", "m"):
+            return SAMPLES
+        if isinstance(node, Frac):
+            denominator = self.batch_scalar(node.denominator)
+            if denominator == 0:
+                raise self.fail(node, "division by zero")
+            return self.batch_scalar(node.numerator) / denominator
+        if isinstance(node, Group) and len(node.items) == 1:
+            return self.batch_scalar(node.items[0])
+        if isinstance(node, Product):
+            return sp.Mul(*(self.batch_scalar(f) for f in node.factors))
+        return self.expr(node, Reading())
 
     def combined(self, read: list[tuple[str, Mat, int]]) -> Mat:
         """Products first, then the Hadamard products of their results; a tweak may swap one operator."""

@@ -7,7 +7,7 @@ the tweaks that re-read a claim with one mistake put right).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
@@ -25,7 +25,8 @@ from .claim_nodes import is_name, unbrace
 from .claim_sums import Sums
 from .claim_values import Values
 
-VECTOR_LETTERS = {"a", "x", "h", "z", "b", "y", "\\delta", "w", "W", "g"}
+BATCH_LETTERS = {"A": "a", "Z": "z", "\\Delta": "\\delta", "X": "x", "Y": "y"}  # a batch: a row (column) a sample
+VECTOR_LETTERS = {"a", "x", "h", "z", "b", "y", "\\delta", "w", "W", "g", *BATCH_LETTERS}
 HADAMARD = {"\\odot", "\\circ"}
 TRANSPOSE_MARKS = {"T", "\\top", "\\intercal", "\\mathsf", "\\mathrm"}
 COST_NAMES = {"C", "J"}
@@ -74,15 +75,19 @@ class MatrixLeaves(Values, Sums, Letters, Functions, Arithmetic):
         column: bool = True,
         letters: Mapping[str, int] | None = None,
         tweak: Tweak | None = None,
+        weights_column: bool | None = None,
     ) -> None:
         super().__init__(net, text)
         self.column = column
+        self.weights_column = column if weights_column is None else weights_column  # W^l as n_l x n_(l-1)
         self.letters = dict(letters or {})
         self.tweak = tweak
         self.gradient_layer: int | None = None  # Goodfellow's g: the gradient at that layer's z
         self.spots: list[Spot] = []
         self.weight_layers: list[int] = []  # the layers of the weight matrices read, in order
         self.bare_cost = False  # C written without a subscript: one sample's cost, said in a note
+        self.batch = False  # the claim speaks of a batch: n and m are its number of samples
+        self.sample_letter: str | None = None  # inside \\sum_x: the letter x, written in superscripts as {x,l}
         self.text_printer, self.tex_printer = printers(net.notation, net.layers)
 
     # --- layers ----------------------------------------------------------------------------------
@@ -99,6 +104,8 @@ class MatrixLeaves(Values, Sums, Letters, Functions, Arithmetic):
             rest = inner.factors[:-1]
             inner = rest[0] if len(rest) == 1 else Product(rest[0].start, rest[-1].end, rest)
             transposed = True
+        if isinstance(inner, Group) and len(inner.items) == 2 and is_name(inner.items[0], self.sample_letter or ""):
+            inner = inner.items[1]  # \\delta^{x,l}: sample x's, at layer l
         if isinstance(inner, Group) and inner.delim in "([" and len(inner.items) == 1:
             inner = inner.items[0]
         return self.layer_value(unbrace(inner), node), transposed
@@ -177,7 +184,7 @@ class MatrixLeaves(Values, Sums, Letters, Functions, Arithmetic):
             raise self.fail(node, "the input layer has no weights")
         self.weight_layers.append(layer)
         js, ks = self.net.neurons(layer), self.net.neurons(layer - 1)
-        if self.column:
+        if self.weights_column:
             entries = sp.ImmutableMatrix([[W[layer, j, k] for k in ks] for j in js])
         else:
             entries = sp.ImmutableMatrix([[W[layer, j, k] for j in js] for k in ks])
@@ -194,16 +201,29 @@ class MatrixLeaves(Values, Sums, Letters, Functions, Arithmetic):
             raise self.fail(node, f"a prime on '{self.quote(node)}' is not understood")
         sups = [s for _, s in scripts]
         layer, transposed, rest = None, False, sups
-        if sups and not is_transpose(sups[0]) and name not in ("y", "x", "g"):
+        if sups and not is_transpose(sups[0]) and name not in ("y", "x", "g", "Y", "X"):
             layer, transposed = self.matrix_layer(sups[0])
             rest = sups[1:]
-        elif sups and name == "y" and not is_transpose(sups[0]):
+        elif sups and name in ("y", "Y") and not is_transpose(sups[0]):
             rest = sups[1:]  # y^{(L)}: the targets are the output layer's
-        value = self.named_vector(node, name, layer)
+        if name in BATCH_LETTERS:
+            value = self.batched(node, BATCH_LETTERS[name], layer)
+        else:
+            value = self.named_vector(node, name, layer)
         flips = transposed + sum(1 for s in rest if is_transpose(s))
         if len(rest) + transposed != flips:
             raise self.fail(node, f"'{self.quote(node)}': a power of a vector or a matrix is not understood")
         return self.transposes(node, value, flips)
+
+    def batched(self, node: Node, name: str, layer: int | None) -> Mat:
+        """A, Z, \\Delta, X, Y: a batch of one vector per sample, each sample a row (a column in the column
+        layout); its entries are one generic sample's, in the network's own symbols."""
+        self.batch = True
+        one = self.named_vector(node, name, layer)
+        letter = {"a": "A", "z": "Z", "\\delta": "Δ", "x": "X", "y": "Y"}[name]
+        text = letter + one.text[one.text.index("^") :] if "^" in one.text else letter
+        latex = {"Δ": "\\Delta"}.get(letter, letter) + (one.latex[one.latex.index("^") :] if "^" in one.latex else "")
+        return replace(one, text=text, latex=latex, samples="cols" if self.column else "rows")
 
     def transposes(self, node: Node, value: Mat, flips: int) -> Mat:
         """``value`` transposed ``flips`` times, and once more under a transpose tweak at ``node``."""

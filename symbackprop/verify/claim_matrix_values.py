@@ -30,6 +30,7 @@ class Mat:
     latex: str
     scalar: bool = False
     atom: bool = True  # written without brackets around it when it is transposed or multiplied
+    samples: str = ""  # a batch: "rows" (n x p, one row a sample) or "cols" (p x n); "summed" over the samples
 
     @property
     def shape(self) -> tuple[int, int]:
@@ -47,6 +48,8 @@ def shape_words(m: Mat) -> str:
     rows, cols = m.shape
     if m.scalar:
         return "a number"
+    if m.samples in ("rows", "cols"):
+        return f"n x {cols} (a row per sample)" if m.samples == "rows" else f"{rows} x n (a column per sample)"
     kind = " (a column)" if cols == 1 and rows > 1 else " (a row)" if rows == 1 and cols > 1 else ""
     return f"{rows} x {cols}{kind}"
 
@@ -63,7 +66,10 @@ def product(left: Mat, right: Mat, position: int) -> Mat:
     if left.scalar or right.scalar:
         number, other = (left, right) if left.scalar else (right, left)
         value = number.entries[0, 0]
-        return Mat(other.entries.applyfunc(lambda e: value * e), text, latex, scalar=other.scalar, atom=False)
+        entries = other.entries.applyfunc(lambda e: value * e)
+        return Mat(entries, text, latex, scalar=other.scalar, atom=False, samples=other.samples)
+    if left.samples or right.samples:
+        return _batch_product(left, right, text, latex, position)
     if left.shape[1] != right.shape[0]:
         raise ShapeMismatch(
             f"the product {left.text} {right.text} does not fit: {left.text} is {shape_words(left)} and "
@@ -73,11 +79,30 @@ def product(left: Mat, right: Mat, position: int) -> Mat:
     return Mat(sp.ImmutableMatrix(left.entries * right.entries), text, latex, atom=False)
 
 
+_CONTRACTED = {("cols", "rows"): "summed", ("rows", ""): "rows", ("", "cols"): "cols", ("summed", ""): "summed"}
+_CONTRACTED |= {("", "summed"): "summed"}
+
+
+def _batch_product(left: Mat, right: Mat, text: str, latex: str, position: int) -> Mat:
+    """A product with a batch in it: p x n times n x q sums over the samples (Delta^T A, the mean's sum); n x p
+    times p x q works row by row. Each sample is held as one generic sample's entries."""
+    kind = _CONTRACTED.get((left.samples, right.samples))
+    inner_left = left.shape[1] if left.samples != "cols" else 1
+    inner_right = right.shape[0] if right.samples != "rows" else 1
+    if kind is None or inner_left != inner_right:
+        raise ShapeMismatch(
+            f"the product {left.text} {right.text} does not fit: {left.text} is {shape_words(left)} and "
+            f"{right.text} is {shape_words(right)}",
+            position,
+        )
+    return Mat(sp.ImmutableMatrix(left.entries * right.entries), text, latex, atom=False, samples=kind)
+
+
 def hadamard(left: Mat, right: Mat, position: int) -> Mat:
     """The Hadamard product, entry by entry: both of one shape."""
     lt, ll = left.wrapped()
     rt, rl = right.wrapped()
-    if left.shape != right.shape and not (left.scalar or right.scalar):
+    if (left.shape != right.shape or left.samples != right.samples) and not (left.scalar or right.scalar):
         raise ShapeMismatch(
             f"the Hadamard product {left.text} ⊙ {right.text} needs one shape: {left.text} is {shape_words(left)} "
             f"and {right.text} is {shape_words(right)}",
@@ -86,13 +111,13 @@ def hadamard(left: Mat, right: Mat, position: int) -> Mat:
     if left.scalar or right.scalar:
         return product(left, right, position)
     entries = sp.ImmutableMatrix(left.entries.multiply_elementwise(right.entries))
-    return Mat(entries, f"{lt} ⊙ {rt}", rf"{ll} \odot {rl}", atom=False)
+    return Mat(entries, f"{lt} ⊙ {rt}", rf"{ll} \odot {rl}", atom=False, samples=left.samples)
 
 
 def added(left: Mat, right: Mat, sign: int, position: int) -> Mat:
     """left + right, or left - right: both of one shape (or both numbers)."""
     op = "+" if sign > 0 else "-"
-    if left.shape != right.shape or left.scalar != right.scalar:
+    if left.shape != right.shape or left.scalar != right.scalar or left.samples != right.samples:
         raise ShapeMismatch(
             f"{left.text} {op} {right.text} needs one shape: {left.text} is {shape_words(left)} and {right.text} is "
             f"{shape_words(right)}",
@@ -100,17 +125,20 @@ def added(left: Mat, right: Mat, sign: int, position: int) -> Mat:
         )
     entries = sp.ImmutableMatrix(left.entries + sign * right.entries)
     rt, rl = right.wrapped() if sign < 0 else (right.text, right.latex)
-    return Mat(entries, f"{left.text} {op} {rt}", f"{left.latex} {op} {rl}", scalar=left.scalar, atom=False)
+    text, latex = f"{left.text} {op} {rt}", f"{left.latex} {op} {rl}"
+    return Mat(entries, text, latex, scalar=left.scalar, atom=False, samples=left.samples)
 
 
 def negated(m: Mat) -> Mat:
     text, latex = m.wrapped()
-    return Mat(m.entries.applyfunc(lambda e: -e), f"-{text}", f"-{latex}", scalar=m.scalar, atom=False)
+    entries = m.entries.applyfunc(lambda e: -e)
+    return Mat(entries, f"-{text}", f"-{latex}", scalar=m.scalar, atom=False, samples=m.samples)
 
 
 def transposed(m: Mat) -> Mat:
     text, latex = m.wrapped()
-    return Mat(sp.ImmutableMatrix(m.entries.T), f"{text}ᵀ", f"{latex}^{{T}}", scalar=m.scalar)
+    samples = {"rows": "cols", "cols": "rows"}.get(m.samples, m.samples)
+    return Mat(sp.ImmutableMatrix(m.entries.T), f"{text}ᵀ", f"{latex}^{{T}}", scalar=m.scalar, samples=samples)
 
 
 def divided(m: Mat, by: Mat, position: int) -> Mat:
@@ -121,13 +149,14 @@ def divided(m: Mat, by: Mat, position: int) -> Mat:
     if value == 0:
         raise ClaimError(f"division by zero in '{by.text}'", position)
     text = m.wrapped()[0]
-    return Mat(m.entries.applyfunc(lambda e: e / value), f"{text}/{by.text}", rf"\frac{{{m.latex}}}{{{by.latex}}}")
+    latex = rf"\frac{{{m.latex}}}{{{by.latex}}}"
+    return Mat(m.entries.applyfunc(lambda e: e / value), f"{text}/{by.text}", latex, samples=m.samples)
 
 
 def diagonal(m: Mat, position: int) -> Mat:
     """diag(v): the square matrix with the vector v on its diagonal."""
     rows, cols = m.shape
-    if min(rows, cols) != 1 or m.scalar:
+    if min(rows, cols) != 1 or m.scalar or m.samples:
         raise ShapeMismatch(f"diag({m.text}) needs a vector: {m.text} is {shape_words(m)}", position)
     values = list(m.entries)
     return Mat(sp.ImmutableMatrix(sp.diag(*values)), f"diag({m.text})", rf"\operatorname{{diag}}\left({m.latex}\right)")
@@ -144,3 +173,8 @@ class Written(sp.Expr):
 
     def _latex(self, printer: sp.printing.latex.LatexPrinter) -> str:
         return self.args[1].name
+
+
+def summed(m: Mat, text: str, latex: str) -> Mat:
+    """A sum over the samples of one sample's matrix (\\sum_x \\delta^{x,l} (a^{x,l-1})^T)."""
+    return Mat(m.entries, text, latex, atom=False, samples="summed")

@@ -14,20 +14,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import cast
 
 import sympy as sp
 
+from ..derive.derivation import derive
 from ..model.network import Network
 from ..model.partial import Partial
-from ..model.references import Ref
-from ..model.symbols import C0, A, W
+from ..model.references import Ref, ref_of
+from ..model.symbols import C0, MEAN_COST, SAMPLES, A, SampleCost, W
+from ..numeric import numbers as numeric
 from ..prove import assumed
-from ..prove.equivalence import same
+from ..prove.equivalence import same, sample_value
 from ..syntax.errors import ClaimError
 from ..syntax.tree import Claim, Name, Node, Scripted
+from .batch import SAMPLE_INDEX
 from .claim_cases import Case, Free, cases
-from .claim_matrices import HADAMARD, MatrixReader, Spot, is_transpose
+from .claim_matrices import HADAMARD, MatrixReader, Spot, Tweak, is_transpose
+from .claim_matrix_leaves import BATCH_LETTERS
 from .claim_matrix_values import Mat, ShapeMismatch, Written, shape_words
 from .claim_nodes import walk
 
@@ -44,7 +49,15 @@ ROW = (
     "read in the row convention (the layout of X W, as CS231n writes it), the only one whose shapes fit: vectors "
     "are rows and W^({w}) is n_{n1} x n_{n0} ({c} x {r}), w_jk in row k and column j"
 )
+SAMPLE_ROWS = (
+    "read with a row per sample and W^({w}) as n_{n0} x n_{n1} ({r} x {c}), w_jk in row j and column k (the batch "
+    "layout of Z = A W^T + b, as PyTorch and this project's matrix form write it), the only one whose shapes fit"
+)
 ONE_SAMPLE = "the cost was read as C_0, the cost of one sample"
+SUMMAND = (
+    "a sum over the samples is the mean's only where what it sums is each sample's derivative: that part, one "
+    "sample's, is what is checked here, against the derivative of that sample's cost"
+)
 
 
 @dataclass(frozen=True)
@@ -71,6 +84,8 @@ class MatrixReading:
     mismatch: str | None = None  # neither layout's shapes fit: why not, in the column layout
     mismatch_position: int | None = None
     repairs: Callable[[], Iterator[Repair]] | None = None
+    of: sp.Expr = C0  # the mean cost C, for a sum over the samples whose summand is each sample's derivative
+    first_sample: int = 1
 
 
 def is_vector_claim(net: Network, claim: Claim) -> bool:
@@ -112,33 +127,81 @@ def read(net: Network, claim: Claim, letters: Mapping[str, int] | None = None) -
             "\\frac{\\partial C}{\\partial W^{(L)}} = ...",
             claim.start + 1,
         )
-    column = _Reading(net, claim, True, letters)
+    column = _Reading(net, claim, "column", letters)
     try:
         return column.read()
     except ShapeMismatch as first:
+        mismatch = first
+    layouts = ("row", "sample rows") if column.reader.batch else ("row",)
+    for layout in layouts:
         try:
-            return _Reading(net, claim, False, letters).read(first)
+            return _Reading(net, claim, layout, letters).read(mismatch)
         except ShapeMismatch:
-            return column.mismatched(first)
+            continue
+    return column.mismatched(mismatch)
 
 
 class _Reading:
     """One layout's reading of a whole claim."""
 
-    def __init__(self, net: Network, claim: Claim, column: bool, letters: Mapping[str, int] | None) -> None:
-        self.net, self.claim, self.column, self.letters = net, claim, column, letters
-        self.reader = MatrixReader(net, claim.text, column, letters)
+    def __init__(self, net: Network, claim: Claim, layout: str, letters: Mapping[str, int] | None) -> None:
+        self.net, self.claim, self.layout_name, self.letters = net, claim, layout, letters
+        self.column, self.weights_column = layout == "column", layout != "row"
+        self.reader = self.new_reader()
+        self.reader.batch = any(
+            isinstance(n, Name) and (n.name == "\\sum" or n.name in BATCH_LETTERS)
+            for side in claim.sides
+            for n in walk(side)
+        )
         self.lhs = self.reader.mat(claim.sides[0])
         self.wrt, self.free, self.places = _entries(net, self.lhs, claim.sides[0], self.reader)
         self.reader.gradient_layer = _gradient_layer(self.wrt)
         self.cases = cases(self.free)
 
+    def new_reader(self, tweak: Tweak | None = None) -> MatrixReader:
+        return MatrixReader(self.net, self.claim.text, self.column, self.letters, tweak, self.weights_column)
+
     def read(self, column_mismatch: ShapeMismatch | None = None) -> MatrixReading:
-        sides = tuple(self.side(self.reader, i, node) for i, node in enumerate(self.claim.sides[1:], start=2))
+        values = [(i, node, self.reader.mat(node)) for i, node in enumerate(self.claim.sides[1:], start=2)]
         notes = [self.layout(column_mismatch)]
+        if any(value.samples == "summed" for _, _, value in values):
+            return self.mean(values, notes)
+        sides = tuple(self.side(self.reader, i, node, value) for i, node, value in values)
         if self.reader.bare_cost:
             notes.append((ONE_SAMPLE, ()))
         return self.result(sides, tuple(notes), repairs=lambda: self.repairs(self.reader.spots))
+
+    def mean(self, values: list[tuple[int, Node, Mat]], notes: list) -> MatrixReading:
+        """A sum over the samples (\\frac{1}{n}\\sum_x \\delta^{x,l} (a^{x,l-1})^T, \\frac{1}{m} \\Delta^T A): a claim
+        about the mean cost C when what it sums is, entry by entry, a fixed number times each sample's derivative;
+        then that number, and the numbers and n around the sum, are what is decided. Where what it sums is not, the
+        claim is wrong even for one sample, and that part is the claim checked, and said."""
+        sides = []
+        for index, node, value in values:
+            self.check_shape(value, node)
+            if value.samples != "summed":
+                raise ShapeMismatch(f"{value.text} is no sum over the samples, but the other side is", node.start + 1)
+            parts = [mean_parts(self.reader, value.entries[self.places[c]], node) for c in self.cases]
+            scales = [
+                per_sample_scale(self.net, part, self.case_wrt(c))
+                for (_, part), c in zip(parts, self.cases, strict=True)
+            ]
+            shown = Written(value.text, value.latex)
+            if any(scale is None for scale in scales):
+                notes.append((SUMMAND, ()))
+                side = (index, self.reader.quote(node), node.start + 1, shown, tuple(part for _, part in parts))
+                return self.result((side,), tuple(notes))
+            means = tuple(
+                sp.Mul(around * cast(sp.Expr, scale), _sample_sum(self.case_wrt(c)), evaluate=False)
+                for (around, _), scale, c in zip(parts, scales, self.cases, strict=True)
+            )
+            sides.append((index, self.reader.quote(node), node.start + 1, shown, means))
+        method = "what it sums is, entry by entry, a number times each sample's derivative dC_x/dw"
+        notes.append((f"C is the mean cost over the batch's n samples; {method}", ()))
+        return replace(self.result(tuple(sides), tuple(notes)), of=MEAN_COST, first_sample=1)
+
+    def case_wrt(self, case: Case) -> sp.Indexed:
+        return self.wrt.xreplace(dict(case))
 
     def mismatched(self, err: ShapeMismatch) -> MatrixReading:
         """Neither layout fits: the column layout's reason, and the readings that one change makes fit."""
@@ -166,14 +229,18 @@ class _Reading:
             more.get("repairs"),
         )
 
-    def side(self, reader: MatrixReader, index: int, node: Node) -> tuple:
-        value = reader.mat(node)
+    def side(self, reader: MatrixReader, index: int, node: Node, value: Mat | None = None) -> tuple:
+        value = reader.mat(node) if value is None else value
         self.check_shape(value, node)
+        if value.samples:
+            raise ShapeMismatch(
+                f"{value.text} is a batch, {shape_words(value)}, but the left-hand side is not", node.start + 1
+            )
         entries = tuple(reader.value_of(value.entries[self.places[case]], node) for case in self.cases)
         return index, reader.quote(node), node.start + 1, Written(value.text, value.latex), entries
 
     def check_shape(self, value: Mat, node: Node) -> None:
-        if value.shape != self.lhs.shape or value.scalar != self.lhs.scalar:
+        if value.shape != self.lhs.shape or value.scalar != self.lhs.scalar or value.samples in ("rows", "cols"):
             raise ShapeMismatch(
                 f"the right-hand side {value.text} is {shape_words(value)}, but {self.lhs.text} is "
                 f"{shape_words(self.lhs)}",
@@ -189,7 +256,7 @@ class _Reading:
             text = self.reader.label(n)
             return f"({text})" if "-" in text else text
 
-        words = COLUMN if self.column else ROW
+        words = {"column": COLUMN, "row": ROW}.get(self.layout_name, SAMPLE_ROWS)
         text = words.format(
             w=self.reader.label(layer),
             n0=label(layer),
@@ -197,6 +264,8 @@ class _Reading:
             r=self.net.layers[layer],
             c=self.net.layers[layer - 1],
         )
+        if self.reader.batch and self.layout_name != "sample rows":
+            text += f"; a batch (A, Z, Δ) has a {'column' if self.column else 'row'} per sample"
         if column_mismatch is not None:
             text += f" (in the column convention {_unbraced(column_mismatch.reason)})"
         return text, ()
@@ -204,7 +273,8 @@ class _Reading:
     def repairs(self, spots: list[Spot]) -> Iterator[Repair]:
         """The claim read with each change in turn that makes its shapes fit."""
         for spot in spots[:MAX_REPAIRS]:
-            reader = MatrixReader(self.net, self.claim.text, self.column, self.letters, spot.tweak)
+            reader = self.new_reader(spot.tweak)
+            reader.batch = self.reader.batch
             reader.gradient_layer = self.reader.gradient_layer
             try:
                 reader.mat(self.claim.sides[0])
@@ -282,4 +352,32 @@ def first_right(net: Network, repairs: Iterator[Repair], answers: list[tuple[sp.
             for value, (right, start) in zip(side, answers, strict=True)
         ):
             return repair
+    return None
+
+
+def mean_parts(reader: MatrixReader, entry: sp.Expr, node: Node) -> tuple[sp.Expr, sp.Expr]:
+    """An entry of a sum over the samples as (the numbers and n around the sum, one sample's part worked out)."""
+    around, part = sp.factor_terms(entry).as_independent(SAMPLES, as_Add=False)[::-1]
+    if part.has(SAMPLES) or not around.free_symbols <= {SAMPLES}:
+        raise reader.fail(node, "a sum over the samples is understood times numbers and n, as in \\frac{1}{n}\\sum_x")
+    return around, reader.value_of(part, node)
+
+
+def _sample_sum(wrt: sp.Indexed) -> sp.Expr:
+    """The sum over the batch's samples, numbered from 1 as Nielsen's \\sum_x, of dC_x/d(wrt)."""
+    return sp.Sum(Partial(SampleCost(SAMPLE_INDEX), wrt), (SAMPLE_INDEX, 1, SAMPLES))
+
+
+def per_sample_scale(net: Network, part: sp.Expr, wrt: sp.Indexed) -> sp.Expr | None:
+    """The number lambda with ``part`` = lambda dC_0/d(wrt) as functions (the engine's derivative), found at a random
+    point and then proven exactly; None where there is none."""
+    d = derive(net, ref_of(wrt))
+    point = numeric.random_values(net, samples=1, seed=0)
+    mine, right = sample_value(net, part, d.start, point, 0), sample_value(net, d.result, d.start, point, 0)
+    if mine is None or right is None or abs(right) < 1e-12:
+        scale = sp.Integer(1)
+    else:
+        scale = sp.Rational(mine / right).limit_denominator(1000)
+    if scale != 0 and assumed.decide(net, part, scale * d.result, d.start).equal:
+        return scale
     return None

@@ -73,6 +73,58 @@ PUBLISHED = [
 ]
 
 
+# the mean over a batch: (source, claim, what the layout note starts with)
+BATCH = [
+    (
+        "Nielsen ch. 2, the sum over x",
+        r"\frac{\partial C}{\partial W^{L}} = \frac{1}{n}\sum_x \delta^{x,L} (a^{x,L-1})^T",
+        "read in the column",
+    ),
+    ("Nielsen, biases", r"\frac{\partial C}{\partial b^{2}} = \frac{1}{n}\sum_x \delta^{x,2}", "read in the column"),
+    (
+        "Ng, dW = (1/m) dZ A^T",
+        r"\frac{\partial C}{\partial W^{L}} = \frac{1}{m} \Delta^{L} (A^{L-1})^T",
+        "read in the column",
+    ),
+    (
+        "matrix form, rows",
+        r"\frac{\partial C}{\partial W^{L}} = \frac{1}{n} (\Delta^{L})^T A^{L-1}",
+        "read with a row per sample",
+    ),
+    (
+        "CS231n, X^T dscores / N",
+        r"\frac{\partial C}{\partial W^{L}} = \frac{1}{n} (A^{L-1})^T \Delta^{L}",
+        "read in the row",
+    ),
+    (
+        "a factor moved out",
+        r"\frac{\partial C}{\partial W^{L}} = \frac{2}{n}\sum_x \frac{1}{2}\delta^{x,L} (a^{x,L-1})^T",
+        "read in the column",
+    ),
+]
+
+
+@pytest.mark.parametrize(("source", "claim", "layout"), BATCH, ids=[b[0] for b in BATCH])
+def test_batch_forms_are_the_mean_over_the_samples(source, claim, layout):
+    report = verify_claim(SIGMOID, claim)
+    assert report.verdict == "correct", (source, report.error, report.diagnosis)
+    note = report_context(report)["note"]
+    assert note.startswith(layout) and "C is the mean cost over the batch's n samples" in note
+    assert "generating function" in report.method  # the mean for every n, proven
+
+
+def test_a_batch_form_without_its_one_over_n_is_diagnosed():
+    report = verify_claim(SIGMOID, r"\frac{\partial C}{\partial W^{L}} = \sum_x \delta^{x,L} (a^{x,L-1})^T")
+    assert report.verdict == "incorrect" and report.diagnosis.kind == "mean_missing"
+    assert report.counterexample is not None
+
+
+def test_a_batch_form_whose_summand_is_wrong_is_incorrect_and_says_so():
+    report = verify_claim(SQUARE, r"\frac{\partial C}{\partial W^{2}} = \frac{1}{n}\sum_x \delta^{x,2} (a^{x,2})^T")
+    assert report.verdict == "incorrect" and report.counterexample is not None
+    assert "what it sums is" in report_context(report)["note"]
+
+
 @pytest.mark.parametrize(("source", "net", "claim", "layout"), PUBLISHED, ids=[p[0] for p in PUBLISHED])
 def test_published_forms_are_correct_and_say_their_layout(source, net, claim, layout):
     report = verify_claim(net, claim)
@@ -189,7 +241,7 @@ def test_the_verify_page_shows_what_verify_prints(cmdline):
     start = page.index("### Vectors and matrices\n")
     section = page[start : page.index("\n### ", start + 1)]
     runs = re.findall(r"\$ symbackprop verify (.*?) --claim '(.*?)'\n(.*?)(?=\n\$ |\n```)", section, re.DOTALL)
-    assert len(runs) == 4
+    assert len(runs) == 5
     for options, claim, shown in runs:
         args = [*options.split(), "--claim", claim.replace("'\"'\"'", "'")]
         printed = cmdline.run("verify", *args).stdout.splitlines()
