@@ -27,6 +27,8 @@ from ..model.symbols import C0, MEAN_COST, SAMPLES, A, SampleCost, W
 from ..numeric import numbers as numeric
 from ..prove import assumed
 from ..prove.equivalence import same, sample_value
+from ..prove.points import NoExactValue
+from ..prove.real_points import Unsupported
 from ..syntax.errors import ClaimError
 from ..syntax.tree import Claim, Name, Node, Scripted
 from .batch import SAMPLE_INDEX
@@ -378,6 +380,8 @@ def per_sample_scale(net: Network, part: sp.Expr, wrt: sp.Indexed) -> sp.Expr | 
         scale = sp.Integer(1)
     else:
         scale = sp.Rational(mine / right).limit_denominator(1000)
-    if scale != 0 and assumed.decide(net, part, scale * d.result, d.start).equal:
-        return scale
-    return None
+    try:
+        equal = scale != 0 and assumed.decide(net, part, scale * d.result, d.start).equal
+    except (Unsupported, NoExactValue):
+        raise ClaimError("what the sum over the samples sums holds a function no method here can evaluate") from None
+    return scale if equal else None
