@@ -7,7 +7,9 @@ The left-hand side names the derivatives (\\delta^{(l)}, \\frac{\\partial C}{\\p
 W^l is n_l x n_{l-1}); where its shapes do not fit and the row layout's do (vectors rows, W^l n_{l-1} x n_l), in the
 row layout; the verdict says which. Where neither fits, the claim is incorrect, and the verdict names the shapes.
 Each entry is then a case of the free indices j (and k, for a weight), decided as any claim is, against the
-engine's element derivative.
+engine's element derivative. A batch (A, Z, \\Delta, or Nielsen's \\frac{1}{n}\\sum_x) makes it a claim about the
+mean cost: what is summed is decided against each sample's derivative, and the numbers around the sum by the
+proof of a mean (batch); a third layout is tried for it, a row per sample with W^l n_l x n_{l-1}.
 """
 
 from __future__ import annotations

@@ -247,3 +247,15 @@ def test_the_verify_page_shows_what_verify_prints(cmdline):
         printed = cmdline.run("verify", *args).stdout.splitlines()
         for line in shown.strip("\n").splitlines():
             assert line == "  ..." or line in printed, line
+
+
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(net=networks, data=st.data())
+def test_the_mean_over_a_batch_is_proven_for_every_n_and_its_missing_one_over_n_caught(net, data):
+    layer = data.draw(st.integers(1, net.depth))
+    body = rf"\sum_x \delta^{{x,{layer}}} (a^{{x,{layer - 1}}})^T"
+    lhs = rf"\frac{{\partial C}}{{\partial W^{{{layer}}}}}"
+    right = verify_claim(net, rf"{lhs} = \frac{{1}}{{n}}{body}")
+    assert right.verdict == "correct" and "generating function" in right.method
+    wrong = verify_claim(net, f"{lhs} = {body}")
+    assert wrong.verdict == "incorrect" and wrong.diagnosis is not None and wrong.diagnosis.kind == "mean_missing"
