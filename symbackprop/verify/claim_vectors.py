@@ -196,11 +196,12 @@ class _Reading:
                 side = (index, self.reader.quote(node), node.start + 1, shown, tuple(part for _, part in parts))
                 return self.result((side,), tuple(notes))
             means = tuple(
-                sp.Mul(around * cast(sp.Expr, scale), _sample_sum(self.case_wrt(c)), evaluate=False)
-                for (around, _), scale, c in zip(parts, scales, self.cases, strict=True)
+                sp.Mul(around * scale, _sample_sum(self.case_wrt(c)), evaluate=False)
+                for (around, _), (scale, _), c in zip(parts, cast(list, scales), self.cases, strict=True)
             )
             sides.append((index, self.reader.quote(node), node.start + 1, shown, means))
-        method = "what it sums is, entry by entry, a number times each sample's derivative dC_x/dw"
+        how = _unbraced("; ".join(dict.fromkeys(cast(tuple, scale)[1] for scale in scales)))
+        method = f"what it sums is, entry by entry, a number times each sample's derivative dC_x/dw ({how})"
         notes.append((f"C is the mean cost over the batch's n samples; {method}", ()))
         return replace(self.result(tuple(sides), tuple(notes)), of=MEAN_COST, first_sample=1)
 
@@ -372,9 +373,9 @@ def _sample_sum(wrt: sp.Indexed) -> sp.Expr:
     return sp.Sum(Partial(SampleCost(SAMPLE_INDEX), wrt), (SAMPLE_INDEX, 1, SAMPLES))
 
 
-def per_sample_scale(net: Network, part: sp.Expr, wrt: sp.Indexed) -> sp.Expr | None:
+def per_sample_scale(net: Network, part: sp.Expr, wrt: sp.Indexed) -> tuple[sp.Expr, str] | None:
     """The number lambda with ``part`` = lambda dC_0/d(wrt) as functions (the engine's derivative), found at a random
-    point and then proven exactly; None where there is none."""
+    point and then decided as any claim is, with how; None where there is none."""
     d = derive(net, ref_of(wrt))
     point = numeric.random_values(net, samples=1, seed=0)
     mine, right = sample_value(net, part, d.start, point, 0), sample_value(net, d.result, d.start, point, 0)
@@ -382,8 +383,10 @@ def per_sample_scale(net: Network, part: sp.Expr, wrt: sp.Indexed) -> sp.Expr | 
         scale = sp.Integer(1)
     else:
         scale = sp.Rational(mine / right).limit_denominator(1000)
+    if scale == 0:
+        return None
     try:
-        equal = scale != 0 and assumed.decide(net, part, scale * d.result, d.start).equal
+        decision = assumed.decide(net, part, scale * d.result, d.start)
     except (Unsupported, NoExactValue):
         raise ClaimError("what the sum over the samples sums holds a function no method here can evaluate") from None
-    return scale if equal else None
+    return (scale, decision.method) if decision.equal else None
