@@ -9,7 +9,7 @@
 'proven'
 
 The package is one pipeline, one way down (docs/architecture.md): ``base``, ``model``, ``derive``, ``numeric``,
-``prove``, ``verify`` and ``codegen``, ``render``, then ``documents``, ``api`` and ``cli``.
+``prove``, ``verify`` and ``codegen``, ``grade``, ``render``, then ``documents``, ``api`` and ``cli``.
 
 A computation graph, in the micrograd spirit:
 
@@ -32,7 +32,7 @@ import types
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # for type checkers; at run time each name is imported when first used (``__getattr__``)
-    from .api import derive, evaluate, gradient_function, hessian_function, lambdify, prove
+    from .api import derive, evaluate, grade, gradient_function, hessian_function, lambdify, prove
     from .base.errors import SpecError
     from .derive.derivation import Chain, Derivation, Factor
     from .derive.graph_backprop import GraphDerivation
@@ -49,6 +49,7 @@ if TYPE_CHECKING:  # for type checkers; at run time each name is imported when f
 _HOMES = {
     "derive": "api",
     "evaluate": "api",
+    "grade": "api",
     "gradient_function": "api",
     "hessian_function": "api",
     "lambdify": "api",
@@ -116,6 +117,7 @@ __all__ = [
     "derive",
     "evaluate",
     "gradcheck",
+    "grade",
     "gradient_function",
     "hessian_function",
     "lambdify",

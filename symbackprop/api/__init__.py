@@ -9,9 +9,10 @@ for both), so that the import graph shows the real dependencies: the top calls d
 
 from . import graphs, networks
 from .formulas import lambdify
+from .grading import grade
 from .networks import derive, evaluate, gradient_function, hessian_function, prove
 
 networks.attach()
 graphs.attach()
 
-__all__ = ["derive", "evaluate", "gradient_function", "hessian_function", "lambdify", "prove"]
+__all__ = ["derive", "evaluate", "grade", "gradient_function", "hessian_function", "lambdify", "prove"]

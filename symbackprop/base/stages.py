@@ -29,3 +29,9 @@ def listening(listener: Callable[[str], None]) -> Iterator[None]:
         yield
     finally:
         _LISTENER.reset(token)
+
+
+def unheard() -> None:
+    """From here on, in this context, no stage is heard: for a pool's worker process, forked from a command whose
+    progress line is its parent's to show."""
+    _LISTENER.set(None)

@@ -1,4 +1,4 @@
-"""The command line: derive, evaluate, verify, codegen and gradcheck. Bad input is one line on stderr and exit
+"""The command line: derive, evaluate, verify, codegen, gradcheck and grade. Bad input is one line on stderr and exit
 status 2, never a traceback; each command runs under its time and memory limits (``bounded_main``).
 
 >>> from symbackprop.cli import main

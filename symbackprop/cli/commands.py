@@ -1,4 +1,4 @@
-"""The commands: derive, evaluate, verify, codegen and gradcheck, each calling the stages that do the work and
+"""The commands: derive, evaluate, verify, codegen, gradcheck and grade, each calling the stages that do the work and
 writing what they give."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from ..api.grading import OUTPUTS, grade
 from ..base.errors import SpecError
 from ..base.stages import stage
 from ..derive import bounds
@@ -150,10 +151,38 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
     return gradcheck_report(numeric.gradcheck(net, values), args.json, "lambdified")
 
 
+def cmd_grade(args: argparse.Namespace) -> int:
+    """A class graded: the table and the report in --out, and a line on stderr saying what was done."""
+    stage("reading the questions and answers")
+
+    def progress(done: int, total: int) -> None:
+        stage(f"grading: {done} of {total} answers")
+
+    graded = grade(
+        args.questions,
+        args.answers,
+        args.out,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        answer_seconds=args.answer_time_limit,
+        progress=progress,
+    )
+    quiet()
+    counts = {v: sum(g.verdict == v for g in graded.grades) for v in ("correct", "incorrect", "unreadable")}
+    reused = f" ({graded.reused} already graded, from the journal)" if graded.reused else ""
+    written = ", ".join(str(args.out / name) for name in OUTPUTS)
+    sys.stderr.write(
+        f"symbackprop grade: {len(graded.grades)} answers{reused}: {counts['correct']} correct, "
+        f"{counts['incorrect']} incorrect, {counts['unreadable']} unreadable; wrote {one_line(written)}\n"
+    )
+    return EXIT_OK
+
+
 COMMANDS = {
     "derive": cmd_derive,
     "evaluate": cmd_evaluate,
     "verify": cmd_verify,
     "codegen": cmd_codegen,
     "gradcheck": cmd_gradcheck,
+    "grade": cmd_grade,
 }

@@ -39,6 +39,11 @@ EPILOG_CODEGEN = """examples:
   symbackprop codegen example:worked -o grad.py
   symbackprop codegen --layers 784,128,64,10 --activation sigmoid --cost sse -o mnist_grad.py
   symbackprop codegen example:worked --backend torch -o grad_torch.py   (PyTorch tensors instead)"""
+EPILOG_GRADE = """examples:
+  symbackprop grade questions.toml answers.csv --out grades/
+  symbackprop grade questions.toml answers.jsonl --out grades/ --workers 4
+  symbackprop grade questions.toml answers.csv --out grades/ --scheduler tcp://10.0.0.5:8786   (on a Dask cluster)
+A rerun with the same --out grades only the answers its journal lacks."""
 EPILOG_GRADCHECK = """examples:
   symbackprop gradcheck example:worked
   symbackprop gradcheck --layers 3,4,2 --activation tanh,softmax --cost cross_entropy"""
@@ -163,11 +168,50 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG_GRADCHECK,
         formatter_class=fmt,
     )
+    _grade_arguments(
+        commands.add_parser(
+            "grade",
+            help="grade a class: every answer (a formula or a working) checked line by line, scored, and reported",
+            epilog=EPILOG_GRADE,
+            formatter_class=fmt,
+        )
+    )
     _spec_arguments(gradcheck)
     gradcheck.add_argument("--random", action="store_true", help="check at random values even when the spec has values")
     gradcheck.add_argument("--seed", type=seed, default=0, help="seed for the random values (default 0)")
     gradcheck.add_argument("--json", action="store_true", help="print the result as JSON")
     return parser
+
+
+def _grade_arguments(grade: argparse.ArgumentParser) -> None:
+    grade.add_argument(
+        "questions", metavar="QUESTIONS", type=Path, help="the question file (TOML: [[question]] tables)"
+    )
+    grade.add_argument(
+        "answers", metavar="ANSWERS", type=Path, help="the answers: CSV with student,question,answer, or JSON Lines"
+    )
+    grade.add_argument(
+        "--out", required=True, type=Path, metavar="DIR", help="the folder for grades.csv, grades.json, report.html"
+    )
+    grade.add_argument("--workers", type=workers, metavar="N", help="processes to grade in (default: every core)")
+    grade.add_argument("--scheduler", metavar="ADDRESS", help="grade on the Dask cluster whose scheduler is here")
+    grade.add_argument(
+        "--answer-time-limit",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="the time one answer may take to check; past it, it is unreadable (default 60)",
+    )
+    limits = grade.add_argument_group("limits (see docs/limits.md)")
+    limits.add_argument("--time-limit", type=float, metavar="SECONDS", help="stop the whole command after this long")
+    limits.add_argument("--memory-limit", type=int, metavar="MIB", help="the memory each process may use")
+
+
+def workers(text: str) -> int:
+    """A --workers: a whole number from 1."""
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text[:6]) <= 1024:
+        raise argparse.ArgumentTypeError(f"expected a whole number from 1 to 1024, got {shown(text)}")
+    return int(text)
 
 
 def seed(text: str) -> int:

@@ -128,6 +128,11 @@ def _report_context(report: ClaimReport) -> dict[str, Any]:
             out["case"] = {str(symbol): value for symbol, value in report.case}
             if report.verdict == "incorrect":
                 out["fails_at"] = out["case"]
+    if report.layers is not None:  # the layer letter l: every layer the formula applies to, and where it fails
+        out["layers"] = {"letter": report.layers.letter, "checked": list(report.layers.checked)}
+        out["layers"]["at"] = report.layers.at
+        if report.verdict == "incorrect":
+            out["fails_at"] = {report.layers.letter: report.layers.at, **out.get("fails_at", {})}
     if report.notes:
         out["note"] = "; ".join(
             message.format(*(text.doprint(s) for s in symbols)) for message, symbols in report.notes
@@ -205,6 +210,8 @@ def _checked(report: ClaimReport, lhs: str) -> str:
     if report.free:
         ranges = ", ".join(f"{f.symbol} = {f.first} to {f.last}" for f in report.free)
         what += f", for each of {ranges}"
+    if report.layers is not None:
+        what += f", at every layer the formula applies to: {report.layers.words()}"
     return what
 
 

@@ -250,13 +250,20 @@ class _ToNodes(Transformer):
     def neg(self, operand: Node) -> Neg:
         return Neg(operand.start - 1, operand.end, operand)
 
-    def mul(self, *parts: Node | Token) -> Product:
+    def mul(self, *parts: Node | Token) -> Node:
         factors: list[Node] = []
         for part in parts:
             if isinstance(part, Token):
                 continue  # \cdot, \times, *
             factors.extend(part.factors if isinstance(part, Product) else [part])
-        return Product(*_span(factors), tuple(factors))
+        factors = _slashed_derivatives(factors)
+        return factors[0] if len(factors) == 1 else Product(*_span(factors), tuple(factors))
+
+    @v_args(meta=True)
+    def over(self, meta: Meta, children: list) -> Frac:
+        """{\\partial C \\over \\partial a}: the same fraction as \frac{\\partial C}{\\partial a}."""
+        numerator, _, denominator = children
+        return Frac(meta.start_pos, meta.end_pos, numerator, denominator)
 
     def subscript(self, base: Node, arg: Node) -> Scripted:
         return _script(base, "_", arg, arg.end)
@@ -333,6 +340,29 @@ class _ToNodes(Transformer):
 
     def binding(self, name: Node, value: Node) -> Binding:
         return Binding(name.start, value.end, name, value)
+
+
+_MARKS = ("\\partial", "d")
+
+
+def _slashed_derivatives(factors: list[Node]) -> list[Node]:
+    """``\\partial C / \\partial a`` (and ``dC/dw``): the slash binds only ``\\partial``, so the grammar reads
+    (\\partial C / \\partial) a; a slash whose right side is the mark alone takes the factor after it as the
+    rest of the derivative's denominator."""
+    out: list[Node] = []
+    i = 0
+    while i < len(factors):
+        f = factors[i]
+        marked = isinstance(f, Binary) and f.op == "/" and isinstance(f.right, Name) and f.right.name in _MARKS
+        if marked and i + 1 < len(factors) and isinstance(f, Binary):
+            after = factors[i + 1]
+            below = Product(f.right.start, after.end, (f.right, after))
+            out.append(Frac(f.start, after.end, f.left, below))
+            i += 2
+            continue
+        out.append(f)
+        i += 1
+    return out
 
 
 def _script(base: Node, mark: str, arg: Node | None, end: int) -> Scripted:

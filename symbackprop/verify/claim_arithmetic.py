@@ -7,6 +7,7 @@ import sympy as sp
 
 from ..base.errors import SpecError
 from ..syntax.tree import Binary, Binding, Frac, Group, Name, Neg, Node, Num, Product, Relation, Scripted
+from .claim_forms import MARKS
 from .claim_limits import MAX_DIGITS, MAX_EXPONENT, evaluated, ratio, size, size_problem
 from .claim_nodes import (
     ends_with_sum,
@@ -115,6 +116,9 @@ class Arithmetic(ReaderBase):
     def _product(self, node: Product, at: Reading) -> sp.Expr:
         return self.product(list(node.factors), at)
 
+    def marked(self, mark: str, node: Node, at: Reading) -> tuple[sp.Expr | None, Node | None]:
+        raise NotImplementedError
+
     def product(self, factors: list[Node], at: Reading) -> sp.Expr:
         """Factors multiplied in the order written; a function name applies to the factor after it,
         and a sum takes every factor after it as its body."""
@@ -124,6 +128,15 @@ class Arithmetic(ReaderBase):
             f = factors[i]
             base, scripts = split(f)
             name = base.name if isinstance(base, Name) else None
+            if name in MARKS and not scripts and i + 1 < len(factors):  # \hat{y}, \dot\sigma (claim_forms)
+                value, primed = self.marked(name, factors[i + 1], at)
+                if primed is not None:
+                    factors = [*factors[: i + 1], primed, *factors[i + 2 :]]
+                    i += 1
+                    continue
+                out.append(value)
+                i += 2
+                continue
             if name == "\\sum":
                 out.append(self.summation(f, scripts, factors[i + 1 :], at))
                 break

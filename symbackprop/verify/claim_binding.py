@@ -31,10 +31,19 @@ from ..syntax.tree import Claim, Node
 from . import batch, claim_vectors
 from .claim_arithmetic import Arithmetic
 from .claim_cases import MAX_CASES, Case, Free, case_values, cases, count, generalize
+from .claim_forms import Forms
 from .claim_functions import Functions
 from .claim_letters import Letters
 from .claim_limits import evaluated
-from .claim_nodes import in_left_hand_side, is_application, is_derivative, mentions_bare_cost, speaks_of_samples
+from .claim_nodes import (
+    in_left_hand_side,
+    is_application,
+    is_delta,
+    is_derivative,
+    mentions_bare_cost,
+    speaks_of_samples,
+    sums_over_samples,
+)
 from .claim_reading import Operator, Reading
 from .claim_scope import Index, OutOfRange
 from .claim_sums import Sums
@@ -78,6 +87,9 @@ class BoundClaim:
     reference: tuple[sp.Expr, ...] | None = None  # a chain led by d/dx(E), E no quantity: its first side, per case
     notes: tuple[tuple[str, tuple[sp.Expr, ...]], ...] = ()  # how the claim was read: words with {0} slots
     rewritten: tuple[tuple[sp.Expr, sp.Expr], ...] = ()  # a weight read with its indices swapped, and as written
+    strays: tuple[Free, ...] = ()  # letters only the right-hand side has, no sum binding them (claim_mistakes)
+    beyond: tuple[str, ...] = ()  # read leniently: what names a neuron its layer lacks (an index a letter takes)
+    sample_terms: tuple[tuple, ...] = ()  # one sample's term of a sum over the samples: shown, text, where, values
     mismatch: str | None = None  # a vector claim whose shapes fit in neither layout: why, with its place
     mismatch_position: int | None = None
     repairs: Callable[[], Iterator[claim_vectors.Repair]] | None = None  # a vector claim with one mistake put right
@@ -91,17 +103,25 @@ class BoundClaim:
         return self.sides[-1].value
 
 
-def bind(net: Network, claim: Claim, text: str, swapped: frozenset[int] = frozenset()) -> BoundClaim:
+def bind(
+    net: Network,
+    claim: Claim,
+    text: str,
+    swapped: frozenset[int] = frozenset(),
+    layer: int | None = None,
+    lenient: bool = False,
+) -> BoundClaim:
     """Read a parsed claim against ``net``.
 
     With several sides (``dC_0/dw = chain = result``), a leading derivative of C_0 names the
     derivative claimed and every other side is a claim of its own; without one, every side is.
     ``swapped``: where weights start whose two indices are read the other way round (verify tries
-    that for a weight the network does not have).
+    that for a weight the network does not have). ``layer``: the layer the letter l stands for (claim_layers).
     """
-    if claim_vectors.is_vector_claim(net, claim):
-        return vector_claim(claim_vectors.read(net, claim))
-    binder = _Binder(net, claim.text or text, swapped)
+    if claim_vectors.is_vector_claim(net, claim, layer):
+        return vector_claim(claim_vectors.read(net, claim, None if layer is None else {"l": layer}))
+    binder = _Binder(net, claim.text or text, swapped, layer)
+    binder.scope.lenient = lenient  # a letter's index past its layer read as no neuron's, 0 (claim_mistakes)
     try:
         return binder.claim(claim)
     except SpecError:
@@ -130,21 +150,32 @@ def vector_claim(reading: claim_vectors.MatrixReading) -> BoundClaim:
     )
 
 
-class _Binder(Values, Sums, Letters, Functions, Arithmetic):
+def read_alone(net: Network, claim: Claim, text: str, node: Node, letter: str, variable: sp.Symbol) -> sp.Expr:
+    """One expression of a claim with ``letter`` read as the plain ``variable``, no quantity of the network: a
+    claim about an activation as a function (claim_identity)."""
+    binder = _Binder(net, claim.text or text)
+    binder.plain = (letter, variable)
+    return evaluated(binder.expr(node, Reading()))
+
+
+class _Binder(Values, Sums, Letters, Functions, Forms, Arithmetic):
     """The whole claim: its leading derivative (what is claimed), then each side, read for each case."""
 
     def claim(self, claim: Claim) -> BoundClaim:
         nodes = claim.sides
-        leading = len(nodes) > 1 and is_derivative(nodes[0])
+        leading = len(nodes) > 1 and (is_derivative(nodes[0]) or is_delta(nodes[0]))  # \delta^l_j = ...
         applied = len(nodes) > 1 and not leading and is_application(nodes[0])
-        one_sample = mentions_bare_cost(nodes) and not speaks_of_samples(nodes)
+        one_sample = mentions_bare_cost(nodes) and not speaks_of_samples(nodes) and not sums_over_samples(nodes)
         cost = C0 if one_sample else MEAN_COST
         # j in \frac{\partial z_j^{(L)}}{...} = ...: a letter no sum binds is free, checked for every j
         head = self.expr(nodes[0], Reading(free=leading or applied, cost=cost))
         free = tuple(self.close_free(nodes[0], index) for index in self.scope.free)
         mean = leading and isinstance(head, Partial) and head.of == MEAN_COST
         at = Reading(mean=mean, cost=cost)
+        self.sample_wrt = head.wrt if mean else None  # a sum over the samples of one sample's term (claim_sums)
         read = [(nodes[0], head)] + [(node, self.expr(node, at)) for node in nodes[1:]]
+        strays = tuple(self.close_free(nodes[-1], index) for index in self.scope.strays)  # k only on the right
+        free += strays
         wrt_node, first = None, 1
         if leading:
             self.check_head(nodes[0], head)
@@ -188,6 +219,17 @@ class _Binder(Values, Sums, Letters, Functions, Arithmetic):
             reference,
             notes,
             tuple(self.rewritten.items()),
+            strays,
+            tuple(message for _, message in self.scope.beyond),
+            tuple(
+                (
+                    shown,
+                    self.quote(node),
+                    node.start + 1,
+                    tuple(self.value_of(shown.xreplace(case_values(c)), node) for c in all_cases),
+                )
+                for shown, node in self.sample_terms
+            ),
         )
 
     def applied_head(

@@ -10,12 +10,19 @@ import sympy as sp
 
 from ..model import activations
 from ..model.symbols import Z, activation_functions
-from ..syntax.tree import Group, Name, Node, Product, Relation
+from ..syntax.tree import Group, Name, Node, Num, Product, Relation
 from .claim_limits import evaluated
 from .claim_nodes import ACTIVATION_HEADS, is_prime_script, split, unbrace
 from .claim_reading import ReaderBase, Reading
 
-PLAIN_FUNCTIONS = {"\\exp": sp.exp, "\\ln": sp.log, "\\log": sp.log}
+
+def _sech(x: sp.Expr) -> sp.Expr:
+    r"""sech x as tanh writes it, sqrt(1 - tanh^2 x): the same function of a real x (sech x > 0), and one whose
+    square the tanh network's derivative 1 - tanh^2 z is, so \operatorname{sech}^2(z) is decided against it."""
+    return sp.sqrt(1 - sp.tanh(x) ** 2)
+
+
+PLAIN_FUNCTIONS = {"\\exp": sp.exp, "\\ln": sp.log, "\\log": sp.log, "sech": _sech, "\\sech": _sech}
 
 
 class Functions(ReaderBase):
@@ -83,7 +90,9 @@ class Functions(ReaderBase):
                     primes += len(marks)
                     if marks and len(rest) == 1:
                         inner = rest[0]
-                found = self.layer_of(inner, force=layer is None and base.name == "g")
+                # \operatorname{sech}^2, \tanh^2: a power, never a layer (only g^{2} may be layer 2's g)
+                plain = base.name in PLAIN_FUNCTIONS or (base.name != "g" and isinstance(inner, Num))
+                found = None if plain else self.layer_of(inner, force=layer is None and base.name == "g")
                 if found is not None and layer is None:
                     layer = found
                 else:

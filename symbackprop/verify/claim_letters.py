@@ -11,6 +11,7 @@ from ..model.partial import Partial
 from ..model.references import index_count, indexed_layers, wide_layer, wrong_indices
 from ..model.symbols import C0, SAMPLES, A, B, SampleCost, W, Y, Z
 from ..syntax.tree import Binary, Group, Name, Node, Num, Product
+from .claim_layers import NoSuchLayer, letter_layer, mentions_letter
 from .claim_nodes import DERIVATIVE_MARKS, DOTS, is_digits, is_head, is_name, unbrace, walk
 from .claim_reading import ReaderBase, Reading
 
@@ -28,6 +29,10 @@ class Letters(ReaderBase):
         if not isinstance(base, Name):
             return self.powers(node, self.expr(base, at), scripts, at)
         name = base.name
+        if self.plain is not None and name == self.plain[0]:  # \frac{d\sigma(x)}{dx}: x is no quantity here
+            return self.powers(node, self.plain[1], scripts, at)
+        if name == "W" and any(m == "_" for m, _ in scripts):  # W^{[l]}_{jk}: an entry of Ng's matrix, a weight
+            name = "w"
         if name in QUANTITIES:
             return self.quantity(node, name, scripts, at)
         if name in COST_LETTERS:
@@ -106,17 +111,15 @@ class Letters(ReaderBase):
             return self.kronecker(node, subs[0], at)
         layer, rest = self.quantity_layer(node, name, sups)
         kind = {"x": "a", "\\delta": "z"}.get(name, name)
+        if layer == 0 and kind in ("w", "b", "z") and sups and mentions_letter(sups[0]):
+            raise NoSuchLayer(f"the input layer has no {kind}", node.start + 1)  # w^{l} at l = 0: not this l
         indices = self.indices(node, kind, layer, subs[0] if subs else None, at)
         symbol = Y[indices[0]] if name == "y" else QUANTITIES[name][layer, *indices]
         if name == "w" and node.start in self.swapped:
             self.rewritten[symbol] = W[layer, indices[1], indices[0]]
-        if name == "\\delta":
-            if not self.net.notation.use_delta:
-                raise self.fail(
-                    node,
-                    f"the {self.net.notation.name} notation has no δ; write \\frac{{\\partial C_0}}{{\\partial z}}",
-                )
+        if name == "\\delta":  # the error dC_0/dz_j^{(l)}, as every text that writes it defines it
             symbol = Partial(C0, symbol)
+            self.wrt_nodes.setdefault(symbol, node)  # \delta^l_j on the left names what is claimed
         for power in rest:
             symbol = self.power(node, symbol, power, at)
         return symbol
@@ -138,6 +141,8 @@ class Letters(ReaderBase):
             layer = self.layer_of(unbrace(sups[0]), force=False)
             if layer is not None:
                 return layer, sups[1:]
+        if self.net.depth == 1 and name in ("w", "b", "z"):  # one layer of weights (Nielsen's neuron): w_j, b, z
+            return 1, sups
         raise self.fail(node, f"'{self.quote(node)}' needs its layer, as in {name}^{{(L)}} or {name}^{{(1)}}")
 
     def target_layer(self, node: Node, sups: list[Node]) -> list[Node]:
@@ -151,9 +156,9 @@ class Letters(ReaderBase):
 
     def layer_of(self, node: Node, force: bool) -> int | None:
         """A layer written (L), (L-1), (2), L-1 or L; None when the superscript is not a layer (a power)."""
-        parens = isinstance(node, Group) and node.delim == "(" and len(node.items) == 1
+        parens = isinstance(node, Group) and node.delim in "([" and len(node.items) == 1  # [l]: Ng's a^{[l]}
         inner = node.items[0] if parens and isinstance(node, Group) else node
-        mentions_l = any(isinstance(n, Name) and n.name in ("L", "l") for n in walk(inner))
+        mentions_l = any(isinstance(n, Name) and n.name == "L" for n in walk(inner)) or mentions_letter(inner)
         if not (parens or mentions_l or force or (isinstance(inner, Num) and not self.net.notation.layer_parens)):
             return None
         if isinstance(inner, Num) and inner.text.isdigit():
@@ -162,8 +167,8 @@ class Letters(ReaderBase):
             layer = self.net.depth
         elif isinstance(inner, Binary) and inner.op == "-" and is_name(inner.left, "L") and is_digits(inner.right):
             layer = self.net.depth - int(inner.right.text)
-        elif any(isinstance(n, Name) and n.name == "l" for n in walk(inner)):
-            raise self.fail(inner, "the layer l is a letter; a claim is checked for one layer: write (L), (L-1) or (1)")
+        elif mentions_letter(inner):  # l, l-1, l+1: every layer, one reading per value (claim_layers)
+            return letter_layer(inner, self.layer_value, self.net.depth, self.quote(inner))
         else:
             raise self.fail(inner, f"'{self.quote(inner)}' is not a layer; write L, L-1 or a number")
         if not 0 <= layer <= self.net.depth:
@@ -185,6 +190,8 @@ class Letters(ReaderBase):
         if sub is None:
             return self.implicit(node, kind, layer, want)
         parts = self.index_parts(node, unbrace(sub), want)
+        if kind == "w" and len(parts) == 1 and want == 2:  # w_k^{(L)} into a one-neuron layer: its j goes unsaid
+            parts = self.one_neuron_side(layer, parts[0], sub)
         if len(parts) != want:
             written = self.quote(unbrace(sub))
             raise self.fail(node, f"'{self.quote(node)}': {wrong_indices(kind, want, written, len(parts))}")
@@ -196,6 +203,15 @@ class Letters(ReaderBase):
             self.scope.use(value, indexed, node, kind)
             out.append(value)
         return tuple(out)
+
+    def one_neuron_side(self, layer: int, part: Node, sub: Node) -> list[Node]:
+        """A weight's one index where one of the layers it joins has a single neuron: the other layer's neuron."""
+        only = Num(sub.start, sub.start, str(self.net.spec.index_base))
+        if self.net.layers[layer] == 1:
+            return [only, part]
+        if self.net.layers[layer - 1] == 1:
+            return [part, only]
+        return [part]
 
     def index_parts(self, node: Node, sub: Node, want: int) -> list[Node]:
         if isinstance(sub, Group) and sub.delim == "{":
@@ -218,8 +234,8 @@ class Letters(ReaderBase):
         if isinstance(node, Binary) and node.op in "+-":
             left, right = self.index_value(node.left, at), self.index_value(node.right, at)
             return left + right if node.op == "+" else left - right
-        if isinstance(node, Name) and len(node.name) == 1:
-            raise self.fail(node, f"the index {node.name} is not summed; write a neuron number or sum over {node.name}")
+        if isinstance(node, Name) and len(node.name) == 1 and node.name.isalpha():  # not summed: a mistake
+            return self.scope.new_stray(node.name).symbol
         raise self.fail(node, f"'{self.quote(node)}' is not a neuron index")
 
     def implicit(self, node: Node, kind: str, layer: int, want: int) -> tuple[sp.Expr, ...]:

@@ -19,6 +19,7 @@ from ..syntax.tree import Binary, Group, Name, Node, Num, Product
 from . import claim_matrix_values as mv
 from .claim_arithmetic import Arithmetic
 from .claim_functions import Functions
+from .claim_layers import NoSuchLayer, letter_layer, mentions_letter
 from .claim_letters import Letters
 from .claim_matrix_values import Mat
 from .claim_nodes import is_name, unbrace
@@ -106,11 +107,13 @@ class MatrixLeaves(Values, Sums, Letters, Functions, Arithmetic):
             transposed = True
         if isinstance(inner, Group) and len(inner.items) == 2 and is_name(inner.items[0], self.sample_letter or ""):
             inner = inner.items[1]  # \\delta^{x,l}: sample x's, at layer l
+        if mentions_letter(inner):  # l, l-1, (l+1), [l]: the layer the claim is being read at (claim_layers)
+            return letter_layer(inner, self.letters.get("l"), self.net.depth, self.quote(inner)), transposed
         if isinstance(inner, Group) and inner.delim in "([" and len(inner.items) == 1:
             inner = inner.items[0]
-        return self.layer_value(unbrace(inner), node), transposed
+        return self.matrix_layer_value(unbrace(inner), node), transposed
 
-    def layer_value(self, node: Node, where: Node) -> int:
+    def matrix_layer_value(self, node: Node, where: Node) -> int:
         if isinstance(node, Num) and node.text.isdigit():
             layer = self.net.notation.layer_index(int(node.text))
         elif is_name(node, "L"):
@@ -119,7 +122,7 @@ class MatrixLeaves(Values, Sums, Letters, Functions, Arithmetic):
             layer = self.letters[node.name]
         elif isinstance(node, Binary) and node.op in "+-" and isinstance(node.right, Num) and node.right.text.isdigit():
             step = int(node.right.text)
-            layer = self.layer_value(unbrace(node.left), where) + (step if node.op == "+" else -step)
+            layer = self.matrix_layer_value(unbrace(node.left), where) + (step if node.op == "+" else -step)
         elif isinstance(node, Name) and len(node.name) == 1 and node.name.islower():
             message = f"the layer {node.name} is a letter; a claim is checked for one layer: write L, L-1 or 2"
             raise self.fail(node, message)
@@ -203,6 +206,8 @@ class MatrixLeaves(Values, Sums, Letters, Functions, Arithmetic):
         layer, transposed, rest = None, False, sups
         if sups and not is_transpose(sups[0]) and name not in ("y", "x", "g", "Y", "X"):
             layer, transposed = self.matrix_layer(sups[0])
+            if layer == 0 and name not in ("a", "x", "h", "A", "X") and mentions_letter(sups[0]):
+                raise NoSuchLayer(f"'{self.quote(node)}': the input layer has none, at this l", node.start + 1)
             rest = sups[1:]
         elif sups and name in ("y", "Y") and not is_transpose(sups[0]):
             rest = sups[1:]  # y^{(L)}: the targets are the output layer's

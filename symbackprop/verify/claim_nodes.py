@@ -25,7 +25,7 @@ ACTIVATION_HEADS: dict[str, str | None] = {
     _head_name(act.latex): act.name for act in activations.CATALOGUE.values() if act.elementwise and not act.generic
 }
 ACTIVATION_HEADS |= {"g": None, "relu": "relu", "ReLU": "relu", "sigmoid": "sigmoid", "LeakyReLU": "leaky_relu"}
-PLAIN_HEADS = ("\\exp", "\\ln", "\\log")
+PLAIN_HEADS = ("\\exp", "\\ln", "\\log", "sech", "\\sech")
 DERIVATIVE_MARKS = {"\\partial", "d"}
 DOTS = {"\\cdots", "\\dots", "\\ldots", "\\dotsb", "\\dotsc", "..."}  # terms left out of a written-out sum
 ACCENT_PRIMES = {"\\prime"}
@@ -40,6 +40,11 @@ def in_left_hand_side(claim: Claim, offset: int) -> bool:
 def is_derivative(node: Node) -> bool:
     """\\frac{\\partial X}{\\partial Y} with something after each mark: a derivative, not an operator."""
     return isinstance(node, Frac) and after_mark(node.numerator) is not None and not is_operator(node)
+
+
+def is_delta(node: Node) -> bool:
+    """\\delta^l_j (or \\delta_j^{(L)}): the error dC_0/dz with its layer, which a left-hand side may claim."""
+    return isinstance(node, Scripted) and is_name(node.base, "\\delta") and any(m == "^" for m, _ in node.scripts)
 
 
 def is_application(node: Node) -> bool:
@@ -60,6 +65,36 @@ def cost_letters(nodes: tuple[Node, ...]) -> Iterator[Scripted | Name]:
 def speaks_of_samples(nodes: tuple[Node, ...]) -> bool:
     """Whether the claim names a sample's cost: C_i, C_x, C_0, C_1 (a C with a subscript)."""
     return any(isinstance(c, Scripted) and any(m == "_" for m, _ in c.scripts) for c in cost_letters(nodes))
+
+
+def sums_over_samples(nodes: tuple[Node, ...]) -> bool:
+    """Whether a sum's letter is no index of anything after it (Nielsen's \\sum_x of one sample's term): a sum over
+    the samples, so the claim speaks of samples though it names no C_x."""
+    for top in nodes:
+        for node in walk(top):
+            factors = node.factors if isinstance(node, Product) else ()
+            for at, factor in enumerate(factors):
+                letter = _summed_letter(factor)
+                if letter is not None and not any(_indexes(f, letter) for f in factors[at + 1 :]):
+                    return True
+    return False
+
+
+def _summed_letter(node: Node) -> str | None:
+    if not (isinstance(node, Scripted) and is_name(node.base, "\\sum")):
+        return None
+    subs = [unbrace(s) for m, s in node.scripts if m == "_" and s is not None]
+    return subs[0].name if len(subs) == 1 and isinstance(subs[0], Name) and len(subs[0].name) == 1 else None
+
+
+def _indexes(node: Node, letter: str) -> bool:
+    """Whether ``letter`` stands in a sub- or superscript anywhere in ``node``."""
+    for part in walk(node):
+        if isinstance(part, Scripted):
+            for _, script in part.scripts:
+                if script is not None and any(is_name(n, letter) for n in walk(script)):
+                    return True
+    return False
 
 
 def mentions_bare_cost(nodes: tuple[Node, ...]) -> bool:

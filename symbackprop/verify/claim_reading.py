@@ -50,12 +50,18 @@ class Operator(Partial):
 class ReaderBase:
     """The reader's state: ``swapped`` (where weights start whose two indices are read the other way round),
     ``rewritten`` (each such weight, as read, to the weight as written), ``wrt_nodes`` (each derivative read, to
-    where its "with respect to" is written) and the scope of the index letters."""
+    where its "with respect to" is written), the scope of the index letters, and ``layer_value``, the layer l is."""
 
-    def __init__(self, net: Network, text: str, swapped: frozenset[int] = frozenset()) -> None:
+    def __init__(
+        self, net: Network, text: str, swapped: frozenset[int] = frozenset(), layer: int | None = None
+    ) -> None:
         self.net = net
         self.text = text
         self.swapped = swapped
+        self.layer_value = layer  # the layer the letter l stands for in this reading (claim_layers), if any
+        self.plain: tuple[str, sp.Symbol] | None = None  # a letter read as a plain variable (claim_identity)
+        self.sample_wrt: sp.Expr | None = None  # a claim about the mean cost: what it differentiates by
+        self.sample_terms: list[tuple[sp.Expr, Node]] = []  # one sample's term of a sum over the samples, as written
         self.rewritten: dict[sp.Expr, sp.Expr] = {}
         self.wrt_nodes: dict[Partial, Node] = {}
         self.scope = Scope(net, self.quote, self.layer_label)

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from ..model.network import Network
+from ..model.partial import Partial
+from ..model.symbols import A, B, W, Y, Z
 from ..syntax.errors import ClaimError
 from ..syntax.tree import Node
 
@@ -34,6 +36,7 @@ class Index:
     runs_over: list[int] = field(default_factory=list)  # layers whose neurons it indexes
     layer: int | None = None  # the layer its range was taken from
     free: bool = False  # a letter of the left-hand side that no sum binds
+    stray: bool = False  # a letter of the right-hand side only, that no sum binds: free too, and a mistake
     samples: bool = False  # it numbers the samples of a batch (C_i), not neurons
 
 
@@ -56,7 +59,10 @@ class Scope:
         self.layer_label = layer_label
         self.letters: dict[str, Index] = {}
         self.free: list[Index] = []
+        self.strays: list[Index] = []
         self.waiting: list[Use] = []
+        self.lenient = False  # an index a letter takes out of its layer is recorded, not refused (claim_mistakes)
+        self.beyond: list[tuple[Use, str]] = []  # each such index, with what is wrong with it
 
     def __contains__(self, name: str) -> bool:
         return name in self.letters
@@ -77,6 +83,14 @@ class Scope:
         index = Index(sp.Symbol(name, integer=True), free=True)
         self.letters[name] = index
         self.free.append(index)
+        return index
+
+    def new_stray(self, name: str) -> Index:
+        """A letter of the right-hand side that is neither the left-hand side's nor summed: the claim is read for
+        each of its values, as a free index, and is wrong wherever they change it (claim_mistakes)."""
+        index = Index(sp.Symbol(name, integer=True), free=True, stray=True)
+        self.letters[name] = index
+        self.strays.append(index)
         return index
 
     def use(self, value: sp.Expr, layer: int, node: Node, kind: str) -> None:
@@ -109,6 +123,9 @@ class Scope:
                     f"'{self.quote(use.node)}': {reach}; layer {self.layer_label(use.layer)} "
                     f"has neurons {base} to {base + size - 1}"
                 )
+                if self.lenient and point:  # a letter's range reaches past the layer: a mistake, not a misreading
+                    self.beyond.append((use, message))
+                    return
                 raise OutOfRange(message, use.node.start + 1, use.kind)
 
 
@@ -118,3 +135,40 @@ def corners(indices: list[Index]) -> list[dict[sp.Symbol, sp.Integer]]:
     for index in indices:
         points = [{**p, index.symbol: sp.Integer(v)} for p in points for v in (index.first, index.last)]
     return points
+
+
+QUANTITIES = (A, Z, W, B, Y)
+
+
+def is_beyond(net: Network, q: sp.Expr) -> bool:
+    """An a, z, w, b or y whose neuron index is past its layer (a neuron the layer does not have)."""
+    if isinstance(q, Partial):
+        return is_beyond(net, q.wrt) or is_beyond(net, q.of)
+    if not (isinstance(q, sp.Indexed) and q.base in QUANTITIES and all(i.is_Integer for i in q.indices)):
+        return False
+    base = net.spec.index_base
+    if q.base == Y:
+        layers, neurons = [net.depth], q.indices
+    else:
+        layer, neurons = int(q.indices[0]), q.indices[1:]
+        if not 0 <= layer <= net.depth:
+            return True
+        layers = [layer, layer - 1] if q.base == W else [layer]
+    return any(not base <= int(i) < base + net.layers[t] for i, t in zip(neurons, layers, strict=False))
+
+
+def without_beyond(net: Network, expr: sp.Expr) -> sp.Expr:
+    """``expr`` with each term that names a neuron its layer lacks left out (a term of no neuron is absent)."""
+    kept = _kept(net, expr)
+    return sp.Integer(0) if kept is None else kept
+
+
+def _kept(net: Network, expr: sp.Expr) -> sp.Expr | None:
+    if is_beyond(net, expr):
+        return None
+    if not expr.args or isinstance(expr, (sp.Indexed, Partial)):
+        return expr
+    if isinstance(expr, sp.Add):
+        return sp.Add(*(k for k in (_kept(net, a) for a in expr.args) if k is not None))
+    args = [_kept(net, a) for a in expr.args]
+    return None if any(a is None for a in args) else expr.func(*args)

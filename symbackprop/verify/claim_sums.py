@@ -9,7 +9,8 @@ from typing import cast
 
 import sympy as sp
 
-from ..model.symbols import SAMPLES
+from ..model.partial import Partial
+from ..model.symbols import SAMPLES, SampleCost
 from ..syntax.tree import Binary, Binding, Group, Name, Node, Num, Product, Range
 from . import claim_dots
 from .claim_limits import MAX_SUM_TERMS, evaluated
@@ -46,6 +47,10 @@ class Sums(ReaderBase):
         self.scope.open(indices)
         try:  # the letters are the sum's own, in force for its body only, however the reading ends
             shown = self.product(body, at)
+            if self.per_sample(indices, at):  # \frac{1}{n}\sum_x a^{L-1}_k (a^L_j - y_j): one sample's term, summed
+                self.sample_terms.append((shown, Node(head.start, body[-1].end)))
+                indices[0].samples = True
+                shown = Partial(SampleCost(indices[0].symbol), self.sample_wrt)
             for index, (_, first, last) in zip(indices, ranges, strict=True):
                 last = last if last is not None else (sup[0] if sup else None)
                 if index.samples:
@@ -56,6 +61,12 @@ class Sums(ReaderBase):
         finally:
             self.scope.close(indices)
         return sp.Sum(shown, *((i.symbol, i.first, i.last) for i in indices))
+
+    def per_sample(self, indices: list[Index], at: Reading) -> bool:
+        """A sum in a claim about the mean cost whose letter indexes nothing and names no sample's cost: a sum over
+        the samples of one sample's term, written in that sample's a, z, w and y (Nielsen's (1/n) sum_x)."""
+        one = indices[0] if len(indices) == 1 else None
+        return at.mean and self.sample_wrt is not None and one is not None and not one.runs_over and not one.samples
 
     def sum_ranges(self, head: Node, sub: Node) -> list[tuple[Name, Node | None, Node | None]]:
         """The summed letters in a sum's subscript, each with its written first and last value (or None)."""

@@ -21,6 +21,7 @@ from . import batch
 from .claim_limits import TooLarge, evaluated, expand_sums
 from .claim_nodes import after_mark, is_mark, needs_body
 from .claim_reading import Operator, ReaderBase, Reading
+from .claim_scope import without_beyond
 
 BEYOND_FIRST = (ActivationSecondBase, sp.DiracDelta, sp.Derivative, sp.Subs)  # d/dz of g'(z), of a step
 
@@ -79,6 +80,8 @@ class Values(ReaderBase):
     def value_of(self, shown: sp.Expr, node: Node) -> sp.Expr:
         """Sums written out, and each derivative replaced by sympy.diff of what it differentiates."""
         expanded = evaluated(self.written_out(shown, node))
+        if self.scope.lenient:  # a term of a neuron the layer lacks is absent (claim_mistakes)
+            expanded = without_beyond(self.net, expanded)
         partials = {p: partial_value(self.net, p.of, p.wrt, node.start + 1) for p in expanded.atoms(Partial)}
         for p, value in partials.items():
             if value.has(*BEYOND_FIRST):

@@ -92,7 +92,7 @@ class MatrixReading:
     first_sample: int = 1
 
 
-def is_vector_claim(net: Network, claim: Claim) -> bool:
+def is_vector_claim(net: Network, claim: Claim, layer: int | None = None) -> bool:
     """Whether the claim is written in vectors and matrices: an operator only they take (\\odot, \\nabla, a
     transpose), a bold letter, W, or a left-hand side that names more than one derivative (\\delta^{(L)})."""
     for node in (n for side in claim.sides for n in walk(side)):
@@ -105,7 +105,7 @@ def is_vector_claim(net: Network, claim: Claim) -> bool:
     if len(claim.sides) < 2:
         return False
     try:
-        lhs = MatrixReader(net, claim.text).mat(claim.sides[0])
+        lhs = MatrixReader(net, claim.text, letters=None if layer is None else {"l": layer}).mat(claim.sides[0])
     except ClaimError:
         return False
     return lhs.shape != (1, 1) and all(isinstance(e, Partial) for e in lhs.entries)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import cast
 
 import sympy as sp
@@ -33,9 +34,11 @@ from ..prove.points import NoExactValue
 from ..prove.real_points import Unsupported
 from ..syntax import tree as claim_syntax
 from ..syntax.errors import ClaimError
-from . import batch, claim_binding, claim_vectors
-from .claim_matrix_values import Written
+from . import batch, claim_binding, claim_identity, vector_verdicts
+from .claim_layers import LayerLetter, Layers, NoSuchLayer, at_every_layer
+from .claim_mistakes import with_letter_mistake
 from .diagnosis import Local, Mistake, diagnose
+from .sample_terms import with_sample_terms
 
 CORRECT, INCORRECT, UNPARSEABLE = "correct", "incorrect", "unparseable"
 UNDECIDABLE = (Unsupported, NoExactValue)  # what the points a decision is made at have no value for
@@ -83,6 +86,7 @@ class ClaimReport:
     general: sp.Expr | None = None  # a right claim with free indices: the right answer in those letters
     answers: tuple[sp.Expr, ...] = ()  # and in each case, for when no one expression in the letters fits them all
     cases: tuple[Case, ...] = ()  # the cases those are in
+    layers: Layers | None = None  # a claim with the layer letter l: the layers it was checked at (claim_layers)
 
     @property
     def exit_status(self) -> int:
@@ -106,7 +110,25 @@ def verify_claim(net: Network, claim: str, wrt: str | Ref | None = None) -> Clai
         raise
     if report.verdict == UNPARSEABLE and not report.undecided and _reads_from_one(net, claim, wrt, report.error):
         return replace(report, error=f"{report.error}; {ONE_BASED_HINT}")
+    mistake = report.diagnosis
+    if mistake is not None and mistake.kind in BEYOND_KINDS and _right_from_one(net, claim, wrt):
+        return replace(report, diagnosis=replace(mistake, message=f"{mistake.message}; {ONE_BASED_RIGHT}"))
     return report
+
+
+BEYOND_KINDS = ("sum_bounds", "no_such_neuron")  # an index a letter takes past its layer (claim_mistakes)
+ONE_BASED_RIGHT = "counted from 1, as --index-base 1 (index_base = 1 in a spec file) numbers them, it is right"
+
+
+def _right_from_one(net: Network, claim: str, wrt: str | Ref | None) -> bool:
+    """Whether a claim whose sum runs past its layer (\\sum_{j=1}^{n} on neurons numbered from 0) is right when
+    the network numbers its neurons from 1."""
+    if net.spec.index_base != 0 or isinstance(wrt, Ref):
+        return False
+    try:
+        return _verify_claim(Network.from_spec(replace(net.spec, index_base=1)), claim, wrt).verdict == CORRECT
+    except SpecError:
+        return False
 
 
 ONE_BASED_HINT = "did you mean --index-base 1 (index_base = 1 in a spec file)? Numbered from 1, it reads"
@@ -137,12 +159,56 @@ def _verify_claim(net: Network, claim: str, wrt: str | Ref | None) -> ClaimRepor
     stage("reading the claim")
     try:
         parsed = claim_syntax.parse(claim)
+        alone = claim_identity.identity(parsed)
+        if alone is not None:  # \frac{d\sigma(x)}{dx} = ...: a claim about the activation as a function
+            return _identity(net, claim, parsed, alone)
         bound = _bound(net, parsed, claim)
+    except LayerLetter:  # parsed: the letter is found only once the claim is read
+        return at_every_layer(
+            net,
+            lambda layer: _bound(net, parsed, claim, layer),
+            lambda bound: _decided(net, claim, bound, target, wrt),
+            lambda reason, position: ClaimReport(net, claim, UNPARSEABLE, target, error=reason, position=position),
+            wrt is not None,
+        )
     except ClaimError as err:
         return ClaimReport(net, claim, UNPARSEABLE, target, error=err.reason, position=err.position)
+    return _decided(net, claim, bound, target, wrt)
+
+
+def _identity(net: Network, claim: str, parsed: claim_syntax.Claim, found: claim_identity.Identity) -> ClaimReport:
+    """The report on a claim about an activation as a function of one letter (claim_identity)."""
+    read = partial(claim_binding.read_alone, net, parsed, parsed.text)
+    fields = claim_identity.report_fields(parsed, found, read)
+    of, wrt, shown, value = fields.pop("answer", (None,) * 4)
+    answer = Answer(of, wrt, shown, value, None) if of is not None else None
+    return ClaimReport(net, claim, answer=answer, **fields)
+
+
+def _term_side(term: tuple) -> claim_binding.Side:
+    shown, text, position, values = term
+    return claim_binding.Side(2, text, position, shown, values)
+
+
+def _term_report(
+    net: Network, claim: str, bound: claim_binding.BoundClaim, target: Ref | None, side: claim_binding.Side, k: int
+) -> ClaimReport:
+    """One sample's term of a sum over the samples against that sample's derivative, dC_0/dw, in case k."""
+    case = bound.cases[k]
+    answer = _answer(net, C0, _wrt_in_case(net, bound, target, case), 0)
+    decision = _decide(net, answer, side.values[k], bound)
+    return _report(net, claim, CORRECT if decision.equal else INCORRECT, bound, side, answer, decision, case, k)
+
+
+def _decided(
+    net: Network, claim: str, bound: claim_binding.BoundClaim, target: Ref | None, wrt: str | Ref | None
+) -> ClaimReport:
+    """The verdict on a claim read against ``net``."""
     target = _target(net, target, wrt if isinstance(wrt, str) else None, bound)
     if bound.mismatch is not None:  # a vector claim whose shapes fit in neither layout
-        return _mismatched(net, claim, bound)
+        answer = _answer(net, C0, _wrt_in_case(net, bound, None, bound.cases[0]), 0)
+        fields = vector_verdicts.mismatched(bound, answer, _or_none(_repaired, net, bound))
+        return ClaimReport(net, claim, INCORRECT, **fields)
     of = bound.of if bound.of is not None else C0
     try:
         report = _check(net, claim, _numbered(net, bound, of, target), of, target)
@@ -157,6 +223,10 @@ def _verify_claim(net: Network, claim: str, wrt: str | Ref | None) -> ClaimRepor
             "point tried, so it cannot be decided"
         )
         return ClaimReport(net, claim, UNPARSEABLE, target, error=reason, undecided=True)
+    if bound.sample_terms and report.verdict == CORRECT:  # (1/n) sum_x of one sample's term (sample_terms)
+        report = with_sample_terms(report, bound, _term_side, partial(_term_report, net, claim, bound, target))
+    if bound.strays or bound.beyond or (report.verdict == INCORRECT and report.diagnosis is None and bound.free):
+        report = with_letter_mistake(net, report, bound, _or_none)
     return _with_swapped_weights(report, bound) if bound.rewritten else report
 
 
@@ -167,14 +237,14 @@ class _NotShownWrong(Exception):
 MAX_SWAPS = 4  # weights the network lacks, each read with its indices swapped, before the claim is given up
 
 
-def _bound(net: Network, parsed: claim_syntax.Claim, claim: str) -> claim_binding.BoundClaim:
+def _bound(net: Network, parsed: claim_syntax.Claim, claim: str, layer: int | None = None) -> claim_binding.BoundClaim:
     """The claim bound to ``net``; a weight the network lacks (w_{4j}^{(L)} in a 6-to-4 layer) read with its
     indices swapped when the weight it then names exists and the rest of the claim reads: that is the usual
     mistake, and the verdict says so. Any other error, or one in the left-hand side, stands."""
     swapped: set[int] = set()
     again: ClaimError
     try:
-        return claim_binding.bind(net, parsed, claim)
+        return claim_binding.bind(net, parsed, claim, layer=layer)
     except claim_binding.OutOfRange as err:
         first = again = err
     while isinstance(again, claim_binding.OutOfRange) and again.kind == "w" and len(swapped) < MAX_SWAPS:
@@ -183,10 +253,15 @@ def _bound(net: Network, parsed: claim_syntax.Claim, claim: str) -> claim_bindin
             break
         swapped.add(start)
         try:
-            return claim_binding.bind(net, parsed, claim, frozenset(swapped))
+            return claim_binding.bind(net, parsed, claim, frozenset(swapped), layer)
         except ClaimError as err:
             again = err
-    raise first
+    try:  # an index a letter takes past its layer: read as written, a mistake to report (claim_mistakes)
+        return claim_binding.bind(net, parsed, claim, layer=layer, lenient=True)
+    except (LayerLetter, NoSuchLayer):
+        raise
+    except ClaimError:
+        raise first from None
 
 
 def _with_swapped_weights(report: ClaimReport, bound: claim_binding.BoundClaim) -> ClaimReport:
@@ -355,8 +430,7 @@ def _shown_right(net: Network, answer: Answer, value: sp.Expr) -> bool:
 
 
 def _diagnose(net: Network, answer: Answer, value: sp.Expr, bound: claim_binding.BoundClaim) -> Mistake | None:
-    repaired = _repaired(net, bound) if bound.repairs is not None else None
-    if repaired is not None:
+    if bound.repairs is not None and (repaired := _repaired(net, bound)) is not None:
         return repaired
     if answer.of == MEAN_COST:
         return batch.diagnose(value, answer.value)
@@ -367,37 +441,7 @@ def _diagnose(net: Network, answer: Answer, value: sp.Expr, bound: claim_binding
 
 def _repaired(net: Network, bound: claim_binding.BoundClaim) -> Mistake | None:
     """A vector claim that one known change makes right (a transpose, \\odot for a product, a layer): that mistake."""
-    answers = [_answer(net, C0, _wrt_in_case(net, bound, None, case), 0) for case in bound.cases]
-    repairs = bound.repairs() if bound.repairs is not None else iter(())
-    repair = claim_vectors.first_right(net, repairs, [(a.value, a.start) for a in answers])
-    return None if repair is None else Mistake(repair.kind, repair.words, answers[0].value)
-
-
-def _mismatched(net: Network, claim: str, bound: claim_binding.BoundClaim) -> ClaimReport:
-    """A vector claim whose shapes fit in neither layout: incorrect, the shapes named, and the change that makes
-    it right where one does."""
-    answer = _answer(net, C0, _wrt_in_case(net, bound, None, bound.cases[0]), 0)
-    repaired = _or_none(_repaired, net, bound)
-    words = str(bound.mismatch).replace("{", "(").replace("}", ")")
-    kind = "shapes"
-    if repaired is not None:
-        words, kind = f"{words}; {repaired.message}, and then it is right", f"shapes+{repaired.kind}"
-    method = "the shapes were compared before any entry: they fit neither in the column nor in the row convention"
-    return ClaimReport(
-        net,
-        claim,
-        INCORRECT,
-        None,
-        answer.derivation,
-        Written("(shapes that do not fit)", r"\text{(shapes that do not fit)}"),
-        method,
-        None,
-        Mistake(kind, words, answer.value),
-        answer=answer,
-        free=bound.free,
-        claimed=(C0, bound.wrt_symbol),
-        notes=bound.notes,
-    )
+    return vector_verdicts.repaired(net, bound, lambda case: _answer(net, C0, _wrt_in_case(net, bound, None, case), 0))
 
 
 def _or_none(detail, *args):

@@ -29,6 +29,9 @@ BINARY = Network([2, 3, 2], cost="binary_cross_entropy")  # Nielsen's cross-entr
 PUBLISHED = [
     ("Nielsen ch. 2, BP1", SIGMOID, r"\delta^L = \nabla_a C \odot \sigma'(z^L)", "column"),
     ("Nielsen ch. 2, BP2 at l = 2", SIGMOID, r"\delta^{2} = ((w^{3})^T \delta^{3}) \odot \sigma'(z^{2})", "column"),
+    ("Nielsen ch. 2, BP2 for every l", SIGMOID, r"\delta^l = ((w^{l+1})^T \delta^{l+1}) \odot \sigma'(z^l)", "column"),
+    ("Nielsen ch. 2, BP3 for every l", SIGMOID, r"\frac{\partial C}{\partial b^l} = \delta^l", "column"),
+    ("Nielsen ch. 2, BP4 for every l", SIGMOID, r"\frac{\partial C}{\partial w^l} = \delta^l (a^{l-1})^T", "column"),
     ("Nielsen ch. 2, BP3 at l = 2", SIGMOID, r"\frac{\partial C}{\partial b^{2}} = \delta^{2}", "column"),
     (
         "Nielsen ch. 2, BP4 in matrix form",
@@ -177,6 +180,12 @@ def test_a_scalar_claim_is_still_read_as_one():
     report = verify_claim(net, r"\frac{\partial C}{\partial w^{(L)}} = 2(a^{(L)} - y)\sigma'(z^{(L)}) a^{(L-1)}")
     assert report.verdict == "correct"
     assert "convention" not in report_context(report).get("note", "")
+
+
+def test_a_vector_claim_with_the_letter_l_is_checked_at_every_layer_and_fails_where_it_does():
+    report = verify_claim(SIGMOID, r"\delta^l = ((w^{l})^T \delta^{l+1}) \odot \sigma'(z^l)")
+    assert report.verdict == "incorrect" and report.diagnosis.kind == "shapes+wrong_layer"
+    assert report.layers is not None and report.layers.checked == (1, 2)
 
 
 def test_a_layer_letter_is_read_through_the_letters_given():

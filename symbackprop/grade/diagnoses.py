@@ -1,0 +1,38 @@
+"""The names of the mistakes verify diagnoses, as ``verify --json`` gives them (``diagnosis.kind``): what a
+rubric may give points for. Two mistakes at once are the two names joined by ``+`` (``wrong_layer+sign``)."""
+
+from __future__ import annotations
+
+from ..base.errors import SpecError, did_you_mean
+
+KNOWN = (
+    "activation_derivative_missing",
+    "extra_mean",
+    "factor_2_added",
+    "factor_2_dropped",
+    "indices_swapped",
+    "mean_missing",
+    "sample_count",
+    "sample_outside",
+    "sign",
+    "small_batch",
+    "sum_missing",
+    "sum_wrong_index",
+    "targets_sum_to_one",
+    "wrong_layer",
+)
+
+
+def check_name(name: str, where: str) -> str:
+    """``name`` itself when each of its ``+``-joined parts is a diagnosis verify gives; else a SpecError naming it.
+
+    >>> check_name("wrong_layer+sign", "rubric")
+    'wrong_layer+sign'
+    """
+    parts = name.split("+")
+    for part in parts:
+        if part not in KNOWN:
+            hint = did_you_mean(part, KNOWN)
+            names = hint or f"; the names are {', '.join(KNOWN)}"
+            raise SpecError(f"{where}: {part!r} is no diagnosis verify gives{names}")
+    return name
