@@ -38,7 +38,7 @@ from .claim_cases import Case, Free, cases
 from .claim_matrices import HADAMARD, MatrixReader, Spot, Tweak, is_transpose
 from .claim_matrix_leaves import BATCH_LETTERS
 from .claim_matrix_values import Mat, ShapeMismatch, Written, shape_words
-from .claim_nodes import walk
+from .claim_nodes import split, walk
 
 MAX_ENTRIES = 256  # entries of a vector or matrix claim, each decided on its own
 MAX_REPAIRS = 24  # readings with one mistake put right, tried on a wrong claim
@@ -95,8 +95,10 @@ class MatrixReading:
 def is_vector_claim(net: Network, claim: Claim, layer: int | None = None) -> bool:
     """Whether the claim is written in vectors and matrices: an operator only they take (\\odot, \\nabla, a
     transpose), a bold letter, W, or a left-hand side that names more than one derivative (\\delta^{(L)})."""
-    for node in (n for side in claim.sides for n in walk(side)):
-        if isinstance(node, Name) and node.name in MARKERS:
+    nodes = [n for side in claim.sides for n in walk(side)]
+    entries = {id(split(n)[0]) for n in nodes if isinstance(n, Scripted) and any(m == "_" for m, _ in n.scripts)}
+    for node in nodes:  # W^{[l]}_{jk}, one entry of W, is read as the scalar it is
+        if isinstance(node, Name) and node.name in MARKERS and id(node) not in entries:
             return True
         if isinstance(node, Scripted) and any(mark == "^" and is_transpose(s) for mark, s in node.scripts):
             return True
