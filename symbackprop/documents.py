@@ -22,6 +22,7 @@ from .derive.derivation import Derivation, derive
 from .derive.general_form import GeneralForm
 from .derive.graph_backprop import GraphDerivation, derive_graph
 from .model.graph_spec import GraphSpec
+from .model.layers.layer_graph import LayeredSpec
 from .model.network import Network
 from .model.references import Ref
 from .model.spec import Values
@@ -31,6 +32,7 @@ from .numeric.claim_table import Numbers
 from .numeric.claimed_numbers import check_numbers
 from .numeric.graph_claims import check_graph_numbers
 from .numeric.graph_numbers import graph_numbers
+from .numeric.layer_forms import layer_forms
 from .numeric.training import train
 from .prove.element import all_proofs
 from .prove.forms import Verdicts, stated_proofs
@@ -153,7 +155,7 @@ def render(
     title: str | None = None,
     author: str | None = None,
 ) -> str:
-    """The derivation as a document in ``fmt``: text, json, md, tex (a whole document) or tex-body.
+    """The derivation as a document in ``fmt``: text, json, md, tex (a whole document), tex-body or html (a web page).
 
     ``proof`` gives the proofs the document states (``stated_proofs``); those not given are run here.
     """
@@ -202,4 +204,9 @@ def graph_document(
     claims = check_graph_numbers(spec) if spec is not None and spec.claims else None
     chosen_title = title if title is not None else (d.graph.title or "")
     chosen_author = author if author is not None else (spec.author if spec is not None and spec.author else "")
-    return GraphDocument(d, proof, written, numbers, claims, chosen_title, chosen_author)
+    forms = None
+    if isinstance(spec, LayeredSpec) and numbers is not None:
+        stage("checking the layers' compact forms")
+        found = layer_forms(spec, numbers)
+        forms = [f.as_data() for f in found if d.wrt is None or d.wrt in f.names]
+    return GraphDocument(d, proof, written, numbers, claims, chosen_title, chosen_author, forms)

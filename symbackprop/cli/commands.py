@@ -23,10 +23,11 @@ from ..numeric.claimed_numbers import WRONG, check_numbers
 from ..prove.element import all_proofs
 from ..prove.forms import prove_general_form, stated_proofs
 from ..render import SecondDocument, render, render_all, render_general, render_numbers, render_report, render_second
+from ..render.html import report_html
 from ..render.verdict import error_place
 from ..verify.claims import verify_claim
 from . import graph_commands
-from .document_output import check_document_options, deliver
+from .document_output import check_document_options, deliver, verify_format
 from .evaluate_command import cmd_evaluate
 from .inputs import claim_text, load_graph, load_spec
 from .terminal import EXIT_FAILED, EXIT_OK, emit, gradcheck_report, one_line, quiet, step, write_stdout
@@ -49,13 +50,14 @@ def cmd_derive(args: argparse.Namespace) -> int:
     if args.wrt2 is not None:
         return _second(net, args, fmt, inputs)
     if args.wrt.strip() == "all":
-        if fmt not in ("tex", "pdf"):
-            raise SpecError("--wrt all makes a LaTeX document: add --to tex or --to pdf")
+        if fmt not in ("tex", "pdf", "html"):
+            raise SpecError("--wrt all makes a LaTeX document or a web page: add --to tex, --to pdf or --to html")
         stage("deriving every weight and bias")
         bounds.check_all(net)
         stage("proving every weight and bias")
         proofs = all_proofs(net, bounds.all_elements(net), step)
-        source = render_all(all_document(net, proofs, **options, steps=steps), args.templates)
+        every = all_document(net, proofs, **options, steps=steps)
+        source = render_all(every, args.templates, "html" if fmt == "html" else "tex")
         proven = all(proofs.values())
     elif (kind := general_kind(args.wrt)) is not None:
         source, proven = _general(net, kind, "tex" if fmt == "pdf" else fmt, options)
@@ -111,7 +113,7 @@ def _verify(args: argparse.Namespace) -> int:
         return graph_commands.verify(args, *graph, claim_text(args))
     net, inputs = load_spec(args)
     claim = claim_text(args)
-    fmt = "json" if args.json else "text"
+    fmt = verify_format(args, claim)
     if claim is None:
         if args.wrt is not None:
             raise SpecError("--wrt goes with --claim; without a claim, verify checks the spec's [claims] numbers")
@@ -121,7 +123,7 @@ def _verify(args: argparse.Namespace) -> int:
         return EXIT_FAILED if any(c.verdict == WRONG for c in checks) else EXIT_OK
     bounds.check_claim(net)
     report = verify_claim(net, claim, args.wrt)
-    emit(render_report(report, fmt), args.output, inputs, report.exit_status)
+    emit(report_html(report) if fmt == "html" else render_report(report, fmt), args.output, inputs, report.exit_status)
     quiet()
     if report.verdict == "unparseable":  # the report is the answer; stderr still says why in one line
         where = f" at {error_place(report.claim, report.position)}" if report.position is not None else ""

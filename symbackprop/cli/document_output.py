@@ -47,3 +47,14 @@ def deliver(source: str, fmt: str, output: Path | None, inputs: tuple[Path, ...]
         write_atomically(output, pdf, inputs)
     else:
         emit(source, output, inputs)
+
+
+def verify_format(args: argparse.Namespace, claim: str | None) -> str:
+    """What verify writes: --json, else --to (or -o's ending); the numbers of a [claims] table come as text or
+    JSON only, so a web page needs --claim, and a .md file for them holds the text table as it always has."""
+    fmt = "json" if args.json else args.to
+    if claim is None and fmt == "html":
+        raise SpecError(
+            "verify --to html is the page of a verdict on a claim: give --claim ([claims] numbers come as text)"
+        )
+    return fmt if claim is not None or fmt == "json" else "text"

@@ -17,6 +17,7 @@ from ..codegen.graph_modules import graph_module_source
 from ..derive.graph_backprop import derive_graph
 from ..documents import graph_document
 from ..model.graph_spec import GraphSpec
+from ..model.layers.layer_graph import LayeredSpec
 from ..numeric.claimed_numbers import WRONG
 from ..numeric.graph_check import graph_gradcheck
 from ..numeric.graph_claims import check_graph_numbers
@@ -24,8 +25,10 @@ from ..numeric.graph_numbers import graph_numbers
 from ..render import render_graph, render_numbers
 from ..render.graph_document import number
 from ..render.graph_verdict import render_graph_report
+from ..render.html import graph_report_html
 from ..verify.graph_claims import verify_graph_claim
-from .document_output import check_document_options, deliver
+from .document_output import check_document_options, deliver, verify_format
+from .layer_output import layered_numbers
 from .terminal import EXIT_FAILED, EXIT_OK, emit, gradcheck_report
 
 
@@ -48,6 +51,9 @@ def derive(args: argparse.Namespace, spec: GraphSpec, inputs: tuple[Path, ...]) 
 def evaluate(args: argparse.Namespace, spec: GraphSpec, inputs: tuple[Path, ...]) -> int:
     stage("computing the forward and backward pass")
     numbers = graph_numbers(derive_graph(spec.graph, None))
+    if isinstance(spec, LayeredSpec):
+        emit(layered_numbers(spec, numbers, args.json), args.output, inputs)
+        return EXIT_OK
     if args.json:
         text = json.dumps(numbers.as_data(), indent=2) + "\n"
     else:
@@ -64,7 +70,7 @@ def evaluate(args: argparse.Namespace, spec: GraphSpec, inputs: tuple[Path, ...]
 
 
 def verify(args: argparse.Namespace, spec: GraphSpec, inputs: tuple[Path, ...], claim: str | None) -> int:
-    fmt = "json" if args.json else "text"
+    fmt = verify_format(args, claim)
     if claim is None:
         if args.wrt is not None:
             raise SpecError("--wrt goes with --claim; without a claim, verify checks the spec's [claims] numbers")
@@ -75,7 +81,10 @@ def verify(args: argparse.Namespace, spec: GraphSpec, inputs: tuple[Path, ...], 
         emit(render_numbers(checks, fmt), args.output, inputs)
         return EXIT_FAILED if any(c.verdict == WRONG for c in checks) else EXIT_OK
     report = verify_graph_claim(spec.graph, claim, args.wrt, spec.names)
-    emit(render_graph_report(report, fmt), args.output, inputs, report.exit_status)
+    page = (
+        graph_report_html(report) if fmt == "html" else render_graph_report(report, "json" if fmt == "json" else "text")
+    )
+    emit(page, args.output, inputs, report.exit_status)
     return report.exit_status
 
 

@@ -17,6 +17,8 @@ from ..model import graph_spec
 from ..model import spec as specs
 from ..model.dense_graph import graph_name, network_spec
 from ..model.graph_spec import GraphSpec
+from ..model.layers.layer_graph import layered_spec
+from ..model.layers.stack import is_layered
 from ..model.network import Network
 from ..model.notation import preset_names
 
@@ -30,6 +32,8 @@ def load_graph(args: argparse.Namespace) -> tuple[GraphSpec, tuple[Path, ...]] |
         return None
     stage("reading the spec")
     path, data = specs.read_toml(args.spec)
+    if is_layered(data) and not graph_spec.is_graph(data):
+        return _layered(args, path, data)
     if not graph_spec.is_graph(data):
         return _linked_network(args) if data.get("skip") or data.get("tie") else None
     flags = [
@@ -49,6 +53,26 @@ def load_graph(args: argparse.Namespace) -> tuple[GraphSpec, tuple[Path, ...]] |
     if templates is not None:
         files += _template_files(templates)
     return spec, (path, *files)
+
+
+def _layered(args: argparse.Namespace, path: Path, data: dict) -> tuple[GraphSpec, tuple[Path, ...]]:
+    """A spec of [[layer]] tables, worked by the graph commands as the graph of its mean cost (``model.layers``)."""
+    flags = [
+        k
+        for k in ("layers", "activation", "cost", "bias", "index_base", "notation", "targets")
+        if getattr(args, k, None)
+    ]
+    if flags:
+        raise SpecError(f"--{flags[0].replace('_', '-')} is a dense network's; {shown(path)} has [[layer]] tables")
+    if getattr(args, "wrt2", None) is not None:
+        raise SpecError("--wrt2: a spec of [[layer]] tables has its first derivatives worked, not second ones")
+    stage("building the layers' graph")
+    try:
+        spec = layered_spec(data)
+    except SpecError as err:
+        raise SpecError(f"{shown(path)}: {err}") from None
+    args.notes = ()
+    return spec, (path,)
 
 
 def _linked_network(args: argparse.Namespace) -> tuple[GraphSpec, tuple[Path, ...]]:

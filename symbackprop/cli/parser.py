@@ -19,6 +19,7 @@ EPILOG_DERIVE = """examples:
   symbackprop derive example:3b1b --wrt 'w^{(L)}'
   symbackprop derive example:deeplizard --wrt 'w_{22}^{(L-1)}' --to pdf -o derivation.pdf
   symbackprop derive example:worked --wrt all --to tex -o all.tex
+  symbackprop derive example:mazur --wrt 'w_{11}^{(1)}' -o page.html   (a web page)
   symbackprop derive example:deeplizard --wrt 'w_{12}^{(L)}'
   symbackprop derive net.toml --wrt 'a_{2}^{(L-1)}' --json
   symbackprop derive --layers 2,3,2 --activation sigmoid --cost sse --wrt 'w_{1,2}^{(L-1)}'"""
@@ -34,6 +35,7 @@ EPILOG_VERIFY = """examples:
   symbackprop verify example:mazur            (every number the worked example printed)
   symbackprop verify --layers 2,3 --activation softmax --cost cross_entropy --targets one-hot \\
       --claim "\\frac{\\partial C_0}{\\partial z_j^{(L)}} = a_j^{(L)} - y_j"
+  symbackprop verify example:3b1b --wrt 'w^{(L)}' --claim "a^{(L-1)}" -o verdict.html
   symbackprop verify net.toml --json"""
 EPILOG_CODEGEN = """examples:
   symbackprop codegen example:worked -o grad.py
@@ -100,8 +102,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     derive.add_argument(
         "--to",
-        choices=("text", "json", "md", "tex", "tex-body", "pdf"),
-        help="output (default: from -o's ending, .pdf .tex .md .json, else text)",
+        choices=("text", "json", "md", "tex", "tex-body", "pdf", "html"),
+        help="output (default: from -o's ending, .pdf .tex .md .json .html, else text)",
     )
     derive.add_argument(
         "--wrt2",
@@ -148,6 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--claim", metavar="LATEX", help="the claimed formula, in LaTeX")
     verify.add_argument("--claim-file", type=Path, metavar="FILE", help="read the claimed formula from FILE")
     verify.add_argument("--json", action="store_true", help="the verdict as JSON")
+    verify.add_argument(
+        "--to",
+        choices=("text", "json", "md", "html"),
+        help="output (default: from -o's ending, .json .md .html, else text); html needs --claim",
+    )
     verify.add_argument("-o", "--output", type=output_path, help="write to this file instead of standard output")
 
     codegen = commands.add_parser(
@@ -242,7 +249,7 @@ def output_path(text: str) -> Path:
     return Path(text)
 
 
-SUFFIX_FORMATS = {".pdf": "pdf", ".tex": "tex", ".md": "md", ".json": "json"}
+SUFFIX_FORMATS = {".pdf": "pdf", ".tex": "tex", ".md": "md", ".json": "json", ".html": "html"}
 
 
 def formats_from_output(args: argparse.Namespace) -> None:
@@ -252,7 +259,13 @@ def formats_from_output(args: argparse.Namespace) -> None:
     suffix = output.suffix.lower() if output is not None and not is_stdout(output) else ""
     named = SUFFIX_FORMATS.get(suffix)
     name = output.name if output is not None else ""  # a refusal below needs a named format, hence an output
-    if hasattr(args, "to"):
+    if hasattr(args, "to") and args.command == "verify":  # a verdict: text, json, md or html, never a PDF
+        if named == "pdf":
+            raise SpecError(f"-o {name} names a PDF, but verify writes text; name the file otherwise")
+        if args.to is None:
+            args.to = named if named in ("json", "md", "html") else "text"
+        args.json = args.json or args.to == "json"  # --to json is --json: an error then comes as JSON too
+    elif hasattr(args, "to"):
         if args.to is None:
             args.to = named if named is not None else "text"
         wanted = "json" if args.json else args.to

@@ -22,6 +22,8 @@ from ..base.errors import SpecError
 from ..base.time_guard import within
 from ..model.network import Network
 from ..model.printing import printers
+from ..syntax.errors import ClaimError
+from ..syntax.tree import parse
 from ..verify.claims import ClaimReport, verify_claim
 from .answers import Submission
 from .questions import Question
@@ -165,10 +167,21 @@ class Marker:
         """Whether two lines' values are equal (see the module's docstring); None where that cannot be told."""
         if first == second:
             return True
-        if self.truth is None:
+        if self.truth is None or not (_one_expression(first) and _one_expression(second)):
             return None
         checked = self.check(rf"{self.truth} + \left({second}\right) - \left({first}\right)")
         return None if checked.verdict not in (CORRECT, INCORRECT) else checked.verdict == CORRECT
+
+
+def _one_expression(value: str) -> bool:
+    """Whether a line's value reads on its own as one expression, exactly as written: only then may it stand
+    inside the comparison claim of ``same``, where a value such as ``b \\right) - \\left(b`` would otherwise
+    close the bracket around it and change what is compared."""
+    try:
+        claim = parse(value)
+    except ClaimError:
+        return False
+    return len(claim.sides) == 1 and claim.text == value
 
 
 def _with_place(report: ClaimReport) -> str:

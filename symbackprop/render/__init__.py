@@ -23,6 +23,7 @@ from .filters import text as text_of
 from .filters import tpartial
 from .finished import AllDocument, DerivationDocument, GeneralDocument, SecondDocument
 from .graph_document import GraphDocument, graph_context, graph_json
+from .html import all_html, derivation_html, graph_html
 from .json_document import json_document
 from .verdict import caret_line, code_fence, numbers_context, numbers_json, report_context, report_json
 
@@ -35,10 +36,12 @@ FORMATS = {
 
 
 def render(doc: DerivationDocument, fmt: str = "text", user_templates: Path | None = None) -> str:
-    """The derivation as a document in ``fmt``: text, json, md, tex (a whole document) or tex-body."""
+    """The derivation as a document in ``fmt``: text, json, md, tex (a whole document), tex-body or html."""
     stage("rendering")
     if fmt == "json":
         return json_document(doc)
+    if fmt == "html":
+        return derivation_html(doc, user_templates)
     return render_template(FORMATS[fmt], document_context(doc), user_templates)
 
 
@@ -46,15 +49,19 @@ GRAPH_FORMATS = {"text": "graph.txt.j2", "tex": "graph.tex.j2", "tex-body": "gra
 
 
 def render_graph(doc: GraphDocument, fmt: str = "text", user_templates: Path | None = None) -> str:
-    """A graph's backward pass as a document in ``fmt``: text, json, md, tex (a whole document) or tex-body."""
+    """A graph's backward pass as a document in ``fmt``: text, json, md, tex (a whole document), tex-body or html."""
     stage("rendering")
     if fmt == "json":
         return graph_json(doc)
+    if fmt == "html":
+        return graph_html(doc, user_templates)
     return render_template(GRAPH_FORMATS[fmt], graph_context(doc), user_templates)
 
 
-def render_all(doc: AllDocument, user_templates: Path | None = None) -> str:
-    """One LaTeX document deriving every weight and bias, in sections by layer."""
+def render_all(doc: AllDocument, user_templates: Path | None = None, fmt: str = "tex") -> str:
+    """One document deriving every weight and bias, in sections by layer: LaTeX, or (``fmt`` html) a web page."""
+    if fmt == "html":
+        return all_html(doc, user_templates)
     stage("rendering")
     return render_template("all.tex.j2", all_context(doc), user_templates)
 

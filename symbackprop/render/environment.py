@@ -2,7 +2,8 @@
 holds against a template someone else wrote.
 
 ``\\BLOCK{...}`` for statements, ``\\VAR{...}`` for values, ``\\#{...}`` for comments; strict about undefined
-names; no HTML escaping (plain text reaches LaTeX through the ``escape`` filter). A user's ``--templates DIR`` is
+names; no HTML escaping (plain text reaches LaTeX through the ``escape`` filter) except in a web page's template
+(``*.html.j2``), which escapes every value it prints. A user's ``--templates DIR`` is
 searched before the shipped templates, so a template someone else wrote may run. What keeps it harmless:
 
 - it receives plain data only (``data.plain`` checks every context) and the project's filters, which lay out
@@ -41,7 +42,7 @@ MAX_TEMPLATE_BYTES = 1 << 20
 RENDER_SECONDS = 30.0  # a shipped template renders any document in well under a second
 
 
-CACHE_KEY = "v1"  # in the compiled templates' file names: change it when the environment's settings change
+CACHE_KEY = "v2"  # in the compiled templates' file names: change it when the environment's settings change
 
 
 class Sandbox(ImmutableSandboxedEnvironment):
@@ -94,6 +95,11 @@ def _check_repeat(sequence: Any, times: Any) -> None:
         raise SecurityError(f"a template may not make a string or list of more than {MAX_SIZE:,} items")
 
 
+def _is_html(name: str | None) -> bool:
+    """A web page's template (``*.html.j2``) escapes every value it prints; the others print text as it is."""
+    return name is not None and name.endswith(".html.j2")
+
+
 def environment(user_templates: Path | None = None) -> Sandbox:
     """Build the environment: the user's templates first, then the shipped ones; the project's filters only."""
     loaders: list[jinja2.BaseLoader] = []
@@ -112,7 +118,7 @@ def environment(user_templates: Path | None = None) -> Sandbox:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        autoescape=False,
+        autoescape=_is_html,
         undefined=jinja2.StrictUndefined,
     )
     env.globals = {"range": env.globals["range"], "namespace": env.globals["namespace"]}

@@ -10,9 +10,12 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from markupsafe import Markup, escape
+
 from ..model.printing import paren_tex
 from . import layout
 from .escape import escape_tex
+from .mathml import display_math, inline_math, mathml
 
 Expr = Mapping[str, Any]
 
@@ -175,6 +178,15 @@ def words(parts: Sequence[str | Expr], prose: Callable[[str], str], math: Callab
     return "".join(prose(p) if isinstance(p, str) else math(p) for p in parts)
 
 
+def dollar_math(text: str) -> Markup:
+    """Prose with $-delimited LaTeX (a diagnosis as the verdicts write it) as HTML: the prose escaped, each
+    formula MathML; text with an unpaired $ stays text."""
+    parts = text.split("$")
+    if len(parts) % 2 == 0:
+        return Markup(escape(text))
+    return Markup("").join(mathml(part) if n % 2 else escape(part) for n, part in enumerate(parts))
+
+
 def number(value: float) -> str:
     """A number as a worked example prints it: six significant digits, no exponent for ordinary sizes."""
     out = f"{float(value):.6g}"
@@ -236,4 +248,8 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "sentence": sentence,
     "tex_words": lambda parts: words(parts, escape_tex, lambda e: f"${tex(e)}$"),
     "md_words": lambda parts: words(parts, str, lambda e: f"${tex(e)}$"),
+    "html_words": lambda parts: Markup(words(parts, escape, lambda e: mathml(tex(e)))),
+    "math": inline_math,
+    "dollar_math": dollar_math,
+    "display": display_math,
 }

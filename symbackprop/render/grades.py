@@ -1,9 +1,9 @@
 """A class's grades laid out: the table as CSV and JSON (the same rows, the same columns), and the report, as
 HTML and Markdown, of each question's answers, its most common mistakes and every row.
 
-Everything a student wrote, and the feedback that may quote it, is escaped here for the format it goes into
-(HTML's ``<>&"'``, Markdown's punctuation too), once, before a template sees it: the templates print what they
-are given.
+Everything a student wrote, and the feedback that may quote it, is escaped once for the format it goes into: in
+the Markdown report here, before the template sees it (HTML's ``<>&"'`` and Markdown's punctuation), in the web
+page by its template, which escapes every value it prints (``*.html.j2`` templates are autoescaped).
 """
 
 from __future__ import annotations
@@ -66,7 +66,7 @@ def render_grades(grades: Sequence[Grade], questions: Sequence[dict[str, Any]], 
     """The report as ``html`` (one self-contained page) or ``md``. ``questions``: each question's id, wrt and
     points, in the question file's order."""
     stage("rendering the report")
-    escape = _html if fmt == "html" else _markdown
+    escape = _as_is if fmt == "html" else _markdown  # a web page's template escapes every value it prints
     return render_template(f"grades.{fmt}.j2", report_context(grades, questions, escape))
 
 
@@ -129,8 +129,8 @@ def _shown(value: float) -> str:
     return str(score_number(value))
 
 
-def _html(text: str) -> str:
-    return html.escape(text, quote=True)
+def _as_is(text: str) -> str:
+    return text
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]|$])")

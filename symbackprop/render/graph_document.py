@@ -58,6 +58,8 @@ class GraphDocument:
     claims: Sequence[NumberCheck] | None = None
     title: str | None = None
     author: str | None = None
+    # a layer stack's compact forms, each checked against the backward pass's numbers (numeric.layer_forms)
+    forms: Sequence[Mapping[str, Any]] | None = None
 
 
 def number(value: float | None) -> str | None:
@@ -112,9 +114,22 @@ def graph_context(doc: GraphDocument) -> dict[str, Any]:
         else None,
         "proof": {"headline": HEADLINE[doc.proof.verdict], **doc.proof.as_data()},
         "claims": _claims(doc.claims),
+        "forms": [_form(form) for form in doc.forms] if doc.forms else None,
         "figure": graph_figure(graph, numbers, _path(d)),
     }
     return plain(context)
+
+
+def _form(form: Mapping[str, Any]) -> dict[str, Any]:
+    words = "agrees with the backward pass" if form["agrees"] else "DISAGREES with the backward pass"
+    return {
+        "layer": form["layer"],
+        "kind": form["kind"],
+        "what": form["what"],
+        "text": form["text"],
+        "tex": form["tex"],
+        "verdict": f"{words} (largest difference {form['difference']:.2g})",
+    }
 
 
 def _path(d: GraphDerivation) -> list[str]:

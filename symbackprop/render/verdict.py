@@ -215,6 +215,16 @@ def _checked(report: ClaimReport, lhs: str) -> str:
     return what
 
 
+def checked_tex(report: ClaimReport) -> str | None:
+    """What was checked, in words, its derivative as $-delimited LaTeX (for a page that sets it); None for a
+    report on a claim that could not be read."""
+    if report.answer is None or report.error is not None:
+        return None
+    _, tex = claim_printers(report.network.notation, report.network.layers)
+    of, wrt = report.claimed if report.claimed is not None else (report.answer.of, report.answer.wrt)
+    return _checked(report, f"${_derivative(tex, of, wrt)}$")
+
+
 def report_json(report: ClaimReport) -> str:
     return json.dumps(report_context(report), indent=2, ensure_ascii=False) + "\n"
 

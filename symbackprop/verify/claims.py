@@ -39,6 +39,7 @@ from .claim_layers import LayerLetter, Layers, NoSuchLayer, at_every_layer
 from .claim_mistakes import with_letter_mistake
 from .diagnosis import Local, Mistake, diagnose
 from .sample_terms import with_sample_terms
+from .simplified import simplified
 
 CORRECT, INCORRECT, UNPARSEABLE = "correct", "incorrect", "unparseable"
 UNDECIDABLE = (Unsupported, NoExactValue)  # what the points a decision is made at have no value for
@@ -206,8 +207,7 @@ def _decided(
     """The verdict on a claim read against ``net``."""
     target = _target(net, target, wrt if isinstance(wrt, str) else None, bound)
     if bound.mismatch is not None:  # a vector claim whose shapes fit in neither layout
-        answer = _answer(net, C0, _wrt_in_case(net, bound, None, bound.cases[0]), 0)
-        fields = vector_verdicts.mismatched(bound, answer, _or_none(_repaired, net, bound))
+        fields = vector_verdicts.mismatched(net, bound, partial(_case_answer, net, bound))
         return ClaimReport(net, claim, INCORRECT, **fields)
     of = bound.of if bound.of is not None else C0
     try:
@@ -392,7 +392,7 @@ def _answer(net: Network, of: sp.Expr, wrt: sp.Indexed, first_sample: int) -> An
     if of == C0:
         stage("deriving")
         d = derive(net, ref)
-        return Answer(of, wrt, d.sum_form, d.result, d.start, d)
+        return Answer(of, wrt, simplified(d), d.result, d.start, d)
     if of == MEAN_COST:
         mean = batch.mean_of_samples(wrt, first_sample)
         return Answer(of, wrt, mean, mean, None)
@@ -430,7 +430,7 @@ def _shown_right(net: Network, answer: Answer, value: sp.Expr) -> bool:
 
 
 def _diagnose(net: Network, answer: Answer, value: sp.Expr, bound: claim_binding.BoundClaim) -> Mistake | None:
-    if bound.repairs is not None and (repaired := _repaired(net, bound)) is not None:
+    if (repaired := vector_verdicts.repaired(net, bound, partial(_case_answer, net, bound))) is not None:
         return repaired
     if answer.of == MEAN_COST:
         return batch.diagnose(value, answer.value)
@@ -439,9 +439,8 @@ def _diagnose(net: Network, answer: Answer, value: sp.Expr, bound: claim_binding
     return diagnose(Local(net, ref_of(answer.wrt), answer.of, answer.value, answer.start), value)
 
 
-def _repaired(net: Network, bound: claim_binding.BoundClaim) -> Mistake | None:
-    """A vector claim that one known change makes right (a transpose, \\odot for a product, a layer): that mistake."""
-    return vector_verdicts.repaired(net, bound, lambda case: _answer(net, C0, _wrt_in_case(net, bound, None, case), 0))
+def _case_answer(net: Network, bound: claim_binding.BoundClaim, case: Case) -> Answer:
+    return _answer(net, C0, _wrt_in_case(net, bound, None, case), 0)
 
 
 def _or_none(detail, *args):

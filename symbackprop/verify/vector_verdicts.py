@@ -11,6 +11,8 @@ import sympy as sp
 
 from ..model.network import Network
 from ..model.symbols import C0
+from ..prove.points import NoExactValue
+from ..prove.real_points import Unsupported
 from . import claim_vectors
 from .claim_cases import Case
 from .claim_matrix_values import Written
@@ -22,15 +24,22 @@ SHAPES = "the shapes were compared before any entry: they fit neither in the col
 def repaired(net: Network, bound: Any, answer: Callable[[Case], Any]) -> Mistake | None:
     """The first known change that makes every entry of the claim right, as the mistake it names; ``answer`` gives
     the right answer (its value and start) in each case of the free indices."""
+    if bound.repairs is None:
+        return None
     answers = [answer(case) for case in bound.cases]
-    repairs = bound.repairs() if bound.repairs is not None else iter(())
+    repairs = bound.repairs()
     repair = claim_vectors.first_right(net, repairs, [(a.value, a.start) for a in answers])
     return None if repair is None else Mistake(repair.kind, repair.words, answers[0].value)
 
 
-def mismatched(bound: Any, answer: Any, repair: Mistake | None) -> dict[str, Any]:
+def mismatched(net: Network, bound: Any, answer_of: Callable[[Case], Any]) -> dict[str, Any]:
     """A report's fields for shapes that fit in no layout: the shapes named, and the change that makes the claim
-    right where one does (``repair``)."""
+    right where one does; ``answer_of`` gives the right answer in a case of the free indices."""
+    answer = answer_of(bound.cases[0])
+    try:
+        repair = repaired(net, bound, answer_of)
+    except (OverflowError, ZeroDivisionError, Unsupported, NoExactValue):
+        repair = None
     words = str(bound.mismatch).replace("{", "(").replace("}", ")")
     kind = "shapes"
     if repair is not None:

@@ -467,6 +467,8 @@ def test_output_onto_the_input_spec_is_refused_and_the_spec_kept(tmp_path, hand_
         pytest.param(["derive", "example:worked", "--wrt", "w_{21}^{(L-1)}"], id="derive-text"),
         pytest.param(["derive", "example:worked", "--wrt", "w_{21}^{(L-1)}", "--json"], id="derive-json"),
         pytest.param(["evaluate", "example:worked", "--json"], id="evaluate-json"),
+        pytest.param(["derive", "example:worked", "--wrt", "w_{21}^{(L-1)}", "--to", "html"], id="derive-html"),
+        pytest.param(["derive", "example:micrograd", "--wrt", "all", "--to", "html"], id="graph-html"),
     ],
 )
 def test_the_same_input_gives_byte_identical_output(args, cmdline):

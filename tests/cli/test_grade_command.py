@@ -97,7 +97,7 @@ def test_the_html_report_is_self_contained_and_nothing_a_student_wrote_is_markup
     attributes = [(name, value) for _, attrs in tags.started for name, value in attrs]
     assert all(name in ("charset", "name", "content", "lang", "class", "rel", "href") for name, _ in attributes)
     assert [value for name, value in attributes if name == "href"] == ["data:,"]  # nothing fetched from elsewhere
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "o&#x27;neil &quot;&amp;amp;&quot;" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "o&#39;neil &#34;&amp;amp;&#34;" in page
     markdown = (tmp_path / "out" / "report.md").read_text(encoding="utf-8")
     assert "<script" not in markdown and "<img" not in markdown and "\\|" in markdown
 

@@ -122,3 +122,13 @@ def test_the_package_offers_grade():
     from symbackprop.api.grading import grade
 
     assert sbp.grade is grade and "grade" in sbp.__all__
+
+
+def test_a_line_that_closes_the_comparisons_bracket_is_not_carried_forward(marker):
+    """A later line written to close the bracket the comparison puts around it (``X \\right) + \\left(P \\right) -
+    \\left(X``, P the line before) would make the comparison T + (X) + (P) - (X) - (P) = T, right whatever X is: it
+    is not compared, and earns nothing."""
+    forged = rf"{FLIPPED} \right) + \left({HALF} \right) - \left({FLIPPED}"
+    g = mark(marker, f"{D} &= {RIGHT}", f"&= {HALF}", f"&= {forged}")
+    assert (g.verdict, g.first_wrong_line, g.score, g.carried) == ("incorrect", 2, 0.0, False)
+    assert "error carried forward" not in g.feedback
