@@ -12,6 +12,7 @@ KNOWN = (
     "factor_2_dropped",
     "hadamard_for_product",
     "indices_swapped",
+    "logistic_for_activation",
     "mean_missing",
     "no_such_neuron",
     "product_for_hadamard",
@@ -20,6 +21,7 @@ KNOWN = (
     "shapes",
     "sign",
     "small_batch",
+    "spurious_activation_derivative",
     "stray_index",
     "sum_bounds",
     "sum_missing",
@@ -27,6 +29,7 @@ KNOWN = (
     "targets_sum_to_one",
     "transpose_extra",
     "transpose_missing",
+    "weight_for_input",
     "wrong_layer",
     "wrong_neuron",
 )
