@@ -15,6 +15,7 @@ KNOWN = (
     "logistic_for_activation",
     "mean_missing",
     "no_such_neuron",
+    "question_restated",
     "product_for_hadamard",
     "sample_count",
     "sample_outside",

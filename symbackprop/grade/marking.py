@@ -18,10 +18,14 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+import sympy as sp
+
 from ..base.errors import SpecError
 from ..base.time_guard import within
 from ..model.network import Network
+from ..model.partial import Partial
 from ..model.printing import printers
+from ..model.references import Ref
 from ..syntax.errors import ClaimError
 from ..syntax.tree import parse
 from ..verify.claims import ClaimReport, verify_claim
@@ -30,6 +34,7 @@ from .questions import Question
 from .working import Line, lines_of
 
 CORRECT, INCORRECT, UNREADABLE = "correct", "incorrect", "unreadable"
+RESTATED = "question_restated"  # the diagnosis of a line whose value is the derivative asked for itself
 ANSWER_SECONDS = 60.0  # the default time one answer may take to check
 
 
@@ -142,11 +147,25 @@ class Marker:
             report = verify_claim(self.network, claim, self.question.wrt)
         except SpecError as err:  # its left-hand side names another derivative than the one asked for
             return _Checked("unparseable", why=str(err).replace("but --wrt names", "but the question asks for"))
+        if report.verdict == CORRECT and self._restates(report):
+            return _Checked(INCORRECT, RESTATED, "it restates the derivative asked for instead of working it out")
         if report.verdict == CORRECT:
             return _Checked(CORRECT)
         if report.verdict == INCORRECT:
             return _Checked(INCORRECT, *self._mistake(report))
         return _Checked("unparseable", why=_with_place(report))
+
+    def _restates(self, report: ClaimReport) -> bool:
+        """Whether the line's value still holds the very derivative asked for (``dC/dw = dC/dw``, or a working
+        that ends where it began): true, as verify finds, but no answer. Other derivatives left standing (a
+        delta times an activation, BP4's form) are answers, judged by their value."""
+        if report.read_as is None or not isinstance(report.wrt, Ref):
+            return False
+        asked = self.network.symbol(report.wrt)
+        return any(
+            p.wrt == asked and isinstance(p.of, sp.Symbol) and p.of.name.startswith("C")
+            for p in report.read_as.atoms(Partial)
+        )
 
     def _mistake(self, report: ClaimReport) -> tuple[str, str]:
         m = report.diagnosis
