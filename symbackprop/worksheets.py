@@ -1,0 +1,92 @@
+"""Worksheets: a worked example with its last steps left blank for the student (a faded worked example), each
+blank a claim the student checks with ``symbackprop verify``.
+
+A derivation's steps are the ones its document tells: how the cost depends on each quantity the chain passes
+through (its subderivations, deepest last), then on the quantity asked for. ``worksheet(d, fade, ...)`` keeps
+the first steps worked and turns the last ``fade`` into blanks, each with what a student must write (the step's
+result, in the network's own notation, as LaTeX that ``verify`` reads) and the exact command that checks it. The
+blanks are worked out here; the renderers only lay them out (``render.worksheet``).
+"""
+
+from __future__ import annotations
+
+import shlex
+from collections.abc import Sequence
+
+from .base.errors import SpecError
+from .derive.derivation import Derivation
+from .documents import derivation_document
+from .model.printing import printers
+from .prove.forms import stated_proofs
+from .render.worksheet import Blank, Worksheet
+
+PLACEHOLDER = "YOUR ANSWER"  # where the student's formula goes in the command a blank prints
+
+
+def steps_of(d: Derivation) -> list[Derivation]:
+    """The derivation's steps in the order its document tells them: each quantity the chain passes through,
+    then the one asked for."""
+    return [*d.subderivations(), d]
+
+
+def check_fade(fade: int, steps: int) -> None:
+    """Refuse a --fade that is not between 0 and the number of steps, naming both."""
+    if fade < 0 or fade > steps:
+        raise SpecError(
+            f"--fade {fade}: this derivation has {steps} step{'s' if steps != 1 else ''}; "
+            f"give a number of steps to leave blank from 0 to {steps}"
+        )
+
+
+def blanks(d: Derivation, fade: int, spec_words: Sequence[str]) -> tuple[Blank, ...]:
+    """The last ``fade`` steps of ``d`` as blanks: for each, the reference it is about, the formula that fills
+    it (the step's result with its sums written as sums, as the document prints it) and the verify command, with
+    ``spec_words`` naming the spec as the student typed it (a file, example:NAME, or the flags)."""
+    steps = steps_of(d)
+    check_fade(fade, len(steps))
+    _, tex = printers(d.network.notation, d.network.layers)
+    out = []
+    for number, step in enumerate(steps, start=1):
+        if number <= len(steps) - fade:
+            continue
+        wrt = tex.doprint(step.symbol)
+        if d.network.ref(wrt) != step.target:  # the printed name must read back as this very quantity
+            raise SpecError(f"the worksheet cannot name {wrt} so that verify reads it back")
+        answer = step.sum_form
+        answer_tex = tex.doprint(answer)
+        out.append(
+            Blank(
+                step=number,
+                target=step.target,
+                wrt=wrt,
+                answer=answer,
+                answer_tex=answer_tex,
+                command=verify_command(spec_words, wrt, PLACEHOLDER),
+                key_command=verify_command(spec_words, wrt, answer_tex),
+            )
+        )
+    return tuple(out)
+
+
+def verify_command(spec_words: Sequence[str], wrt: str, claim: str) -> str:
+    """The command line that checks ``claim`` for ``wrt``, quoted for a POSIX shell.
+
+    >>> print(verify_command(["example:3b1b"], "w^{(L)}", "2 (a^{(L)} - y)"))
+    symbackprop verify example:3b1b --wrt 'w^{(L)}' --claim '2 (a^{(L)} - y)'
+    """
+    return shlex.join(["symbackprop", "verify", *spec_words, "--wrt", wrt, "--claim", claim])
+
+
+def worksheet(
+    d: Derivation,
+    fade: int,
+    spec_words: Sequence[str],
+    key: bool = False,
+    title: str | None = None,
+    author: str | None = None,
+) -> Worksheet:
+    """The worksheet of ``d`` with its last ``fade`` steps blank (``key``: the answer key, blanks filled),
+    with the proofs of the worked steps and the answers run as a document of ``d`` runs them."""
+    found = blanks(d, fade, spec_words)
+    document = derivation_document(d, "tex", stated_proofs(d, "tex"), title, author)
+    return Worksheet(document=document, steps=len(steps_of(d)), blanks=found, key=key)
