@@ -64,3 +64,15 @@ def test_the_page_loads_in_chromium(cmdline, tmp_path: Path, key: tuple[str, ...
         boxes = browser.evaluate("document.querySelectorAll('.answer-box').length")
     assert boxes == (0 if key else 2)
     assert ("YOUR ANSWER" in found["text"]) == (not key)
+
+
+@pytest.mark.parametrize(
+    ("fade", "blank", "lede"),
+    [("0", 0, "Every step of this derivation is worked"), ("3", 3, "Every one of the 3 steps")],
+)
+def test_no_blank_and_every_step_blank(cmdline, tmp_path: Path, fade: str, blank: int, lede: str) -> None:
+    out = tmp_path / "sheet.tex"
+    assert cmdline.run(*SHEET, "--fade", fade, "-o", str(out)).returncode == 0
+    text = out.read_text()
+    assert text.count("(your turn)") == blank and lede in text
+    assert text.count("By the chain rule") == 3 - blank
