@@ -15,9 +15,9 @@ from collections.abc import Sequence
 
 from .base.errors import SpecError
 from .derive.derivation import Derivation
-from .documents import derivation_document
 from .model.printing import printers
 from .prove.forms import stated_proofs
+from .render.finished import DerivationDocument
 from .render.worksheet import Blank, Worksheet
 
 PLACEHOLDER = "YOUR ANSWER"  # where the student's formula goes in the command a blank prints
@@ -85,8 +85,14 @@ def worksheet(
     title: str | None = None,
     author: str | None = None,
 ) -> Worksheet:
-    """The worksheet of ``d`` with its last ``fade`` steps blank (``key``: the answer key, blanks filled),
-    with the proofs of the worked steps and the answers run as a document of ``d`` runs them."""
+    """The worksheet of ``d`` with its last ``fade`` steps blank (``key``: the answer key, blanks filled), with
+    the proofs a LaTeX document of ``d`` states; ``title`` and ``author`` as given, else the spec's."""
     found = blanks(d, fade, spec_words)
-    document = derivation_document(d, "tex", stated_proofs(d, "tex"), title, author)
+    extras = d.network.spec.extras
+    document = DerivationDocument(  # the steps and their proofs; a sheet states no numbers or training run
+        d=d,
+        verdicts=stated_proofs(d, "tex"),
+        title=title if title is not None else str(extras.get("title", "")),
+        author=author if author is not None else str(extras.get("author", "")),
+    )
     return Worksheet(document=document, steps=len(steps_of(d)), blanks=found, key=key)
