@@ -76,3 +76,15 @@ def test_no_blank_and_every_step_blank(cmdline, tmp_path: Path, fade: str, blank
     text = out.read_text()
     assert text.count("(your turn)") == blank and lede in text
     assert text.count("By the chain rule") == 3 - blank
+
+
+HOSTILE = r"\input{/etc/passwd} 50% a_b $x$ <script>alert(1)</script>"
+
+
+@NEEDS_TEX
+def test_a_hostile_title_is_text_in_the_pdf_and_the_page(cmdline, tmp_path: Path) -> None:
+    pdf, page = tmp_path / "sheet.pdf", tmp_path / "sheet.html"
+    assert cmdline.run(*SHEET, "--fade", "1", "--title", HOSTILE, "-o", str(pdf)).returncode == 0
+    assert cmdline.run(*SHEET, "--fade", "1", "--title", HOSTILE, "-o", str(page)).returncode == 0
+    assert "<script>" not in page.read_text() and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.read_text()
+    assert pdf.read_bytes().startswith(b"%PDF")
