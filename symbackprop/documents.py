@@ -21,6 +21,8 @@ from .derive import bounds
 from .derive.derivation import Derivation, derive
 from .derive.general_form import GeneralForm
 from .derive.graph_backprop import GraphDerivation, derive_graph
+from .derive.simplified import simplified
+from .derive.steps import steps as told_steps
 from .model.graph_spec import GraphSpec
 from .model.layers.layer_graph import LayeredSpec
 from .model.network import Network
@@ -80,7 +82,20 @@ def derivation_document(
         author=_extra(net, "author", author),
         forward=_forward(net, values) if worked and values is not None else None,
         training=_training(net, values, steps) if worked and values is not None else None,
+        sensitivities=_sensitivities(d, values) if worked and values is not None else None,
+        simplified=simplified(d) if documented else None,
     )
+
+
+def _sensitivities(d: Derivation, values: Values) -> tuple[tuple[Ref, float], ...]:
+    """dC_0/da for the first sample, for each hidden activation a step tells once for every neuron of its layer:
+    the numbers that step's table gives."""
+    members = [m for step in told_steps(d) if step.letter is not None for m in step.members]
+    if not members:
+        return ()
+    net = d.network
+    found = numeric.evaluator(net, [m.result for m in members])(values, numeric.forward(net, values))
+    return tuple((m.target, float(v[0])) for m, v in zip(members, found, strict=True))
 
 
 def _forward(net: Network, values: Values) -> tuple[tuple[list[float], list[float]], ...]:

@@ -262,7 +262,14 @@ CLAIMS += [
     ("deep", None, r"\frac{\partial z_{1}^{(L)}}{\partial w_{12}^{(L)}} = a_{2}^{(L-1)}", "correct", None),
     ("deep", "w_{12}^{(L)}", r"\frac{\partial z_{1}^{(L)}}{\partial w_{12}^{(L)}} = a_{2}^{(L-1)}", "correct", None),
     ("deep", None, r"\frac{\partial z_{1}^{(L)}}{\partial w_{12}^{(L)}} = a_{2}^{(L)}", "incorrect", "wrong_layer"),
-    ("deep", None, r"\frac{\partial z_{1}^{(L)}}{\partial w_{12}^{(L)}} = w_{12}^{(L)}", "incorrect", None),
+    # dz/dw written as the weight instead of the input it multiplies: the mistake a teacher names
+    (
+        "deep",
+        None,
+        r"\frac{\partial z_{1}^{(L)}}{\partial w_{12}^{(L)}} = w_{12}^{(L)}",
+        "incorrect",
+        "weight_for_input",
+    ),
     ("deep", None, r"\frac{\partial z_{1}^{(L)}}{\partial a_{2}^{(L-1)}} = w_{12}^{(L)}", "correct", None),
     (
         "deep",

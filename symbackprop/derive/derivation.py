@@ -142,6 +142,12 @@ class Derivation:
         return sorted(seen.values(), key=lambda d: -d.target.layer)
 
     @property
+    def free(self) -> sp.Symbol | None:
+        """The neuron letter of a derivation told for a whole layer at once (a_k^(l) for each k), or None."""
+        free = [i for i in self.target.indices if isinstance(i, sp.Symbol)]
+        return free[0] if free else None
+
+    @property
     def sum_limits(self) -> tuple[tuple[sp.Symbol, int, int], ...]:
         """For each summed index, its letter and the first and last neuron it runs over."""
         if not self.sum_over:
@@ -228,13 +234,13 @@ class Deriver:
             factor = self.dcost_da(layer, t.indices[0])
             return Derivation(net, t, symbol, (Chain((factor,)),), (), ((C0, symbol),))
         if t.kind == "a":
-            return self._paths(t, layer + 1, list(net.neurons(layer + 1)), symbol)
+            return self.paths(t, layer + 1, list(net.neurons(layer + 1)), symbol)
         if t.kind == "z":
-            return self._paths(t, layer, [t.indices[0]], None)
+            return self.paths(t, layer, [t.indices[0]], None)
         js = list(net.neurons(layer)) if t.kind == "b" and not t.indices else [t.indices[0]]
-        return self._paths(t, layer, js, symbol)
+        return self.paths(t, layer, js, symbol)
 
-    def _paths(self, t: Ref, layer: int, js: list[int], last: sp.Expr | None) -> Derivation:
+    def paths(self, t: Ref, layer: int, js: list[int], last: sp.Expr | None) -> Derivation:
         """Chains dC_0/da_i^(l) * da_i^(l)/dz_j^(l) [* dz_j^(l)/d(last)], over each j and each coupled i."""
         chains = []
         for j in js:
@@ -299,9 +305,24 @@ class Deriver:
 
         def work() -> Worked:
             terms = net.z_terms(layer, j)
+            if _free_neuron(wrt):
+                return _z_over_letter(net, layer, j, wrt, value)
             return sp.Add(*terms), terms, tuple(sp.diff(t, wrt) for t in terms)
 
         return Factor(Z[layer, j], wrt, value, None, work)
+
+
+FREE = sp.Symbol("k")  # the neuron of a layer whose hidden activations are told once, as the texts name it
+
+
+def general_activation(net: Network, layer: int) -> Derivation:
+    """dC_0/da_k^(layer) with the neuron k a letter: the one derivation a document tells for every hidden
+    activation of a layer, summed over the next layer's neurons j. Put k = 0, 1, ... and it is each neuron's
+    own derivation (``derive(net, Ref("a", layer, (k,)))``), factor for factor."""
+    if not 1 <= layer < net.depth:
+        raise ValueError(f"layer {layer} has no hidden activations to tell for each neuron")
+    target = Ref("a", layer, (FREE,))
+    return deriver(net).paths(target, layer + 1, list(net.neurons(layer + 1)), A[layer, FREE])
 
 
 def output_factor(net: Network) -> Factor:
@@ -404,6 +425,26 @@ def _general_factor(net: Network, of: sp.Expr, wrt: sp.Expr, subs: tuple[Derivat
             return definition, (definition,) if elementwise else (), (value,)
 
         return Factor(of, wrt, value, None, work, coupled=not elementwise)
+    if _free_neuron(wrt):  # d z_j / d a_k, k a letter: only the term m = k of the sum holds a_k
+        worked = _z_over_letter(net, int(of.indices[0]), of.indices[1], wrt, W[int(of.indices[0]), of.indices[1], j])
+        return Factor(of, wrt, sp.Add(*worked[2]), None, lambda: worked)
     terms = net.z_terms(int(of.indices[0]), of.indices[1])
     values = tuple(sp.diff(term, wrt) for term in terms)
     return Factor(of, wrt, sp.Add(*values), None, lambda: (sp.Add(*terms), terms, values))
+
+
+def _free_neuron(wrt: sp.Expr) -> bool:
+    """Whether ``wrt`` is a previous layer's activation a_k named by a letter (a step told for each neuron)."""
+    return isinstance(wrt, sp.Indexed) and wrt.base == A and isinstance(wrt.indices[-1], sp.Symbol)
+
+
+def _z_over_letter(net: Network, layer: int, j: sp.Expr, wrt: sp.Indexed, value: sp.Expr) -> Worked:
+    """z_j^(layer) as a Sum over the previous layer's neurons m (and its bias), differentiated by a_k for a
+    letter k: the sum gives w_jk (the term m = k), the bias 0."""
+    m = next(index_letters("m p q r s t u v", {j, wrt.indices[-1]}))
+    first = net.spec.index_base
+    weighted = sp.Sum(W[layer, j, m] * A[layer - 1, m], (m, first, first + net.layers[layer - 1] - 1))
+    bias = net.bias_symbol(layer, j)  # type: ignore[arg-type]  # j may be a letter
+    terms = (weighted,) if bias is None else (weighted, bias)
+    values = (value,) if bias is None else (value, sp.Integer(0))
+    return sp.Add(*terms), terms, values

@@ -33,6 +33,7 @@ class Notation:
     index_base: int = 0
     first_layer: int = 0  # the number an absolute layer_style gives the input layer (Nielsen's is 1)
     sample_index: str = "i"  # the letter of a training sample in the batch cost, C = (1/n) sum_i C_i
+    section: str = "section"  # the LaTeX sectioning level of a document's parts (its steps one level below)
     defaults: Mapping[str, str] = field(default_factory=dict)  # activation, bias, cost when a spec omits them
 
     def layer(self, layer: int, depth: int) -> str:
@@ -138,6 +139,8 @@ def _parsed(path: Path, text: str) -> Notation:
             raise SpecError(
                 f"notation file {path}: {key} must be a plain symbol such as C_0 or \\sigma, got {data[key]!r}"
             )
+    if data.get("section", "section") not in SECTIONS:
+        raise SpecError(f"notation file {path}: section must be one of {', '.join(SECTIONS)}")
     if data.get("layer_style", "relative") not in ("relative", "absolute"):
         raise SpecError(f"notation file {path}: layer_style must be relative or absolute")
     return Notation(**data)
@@ -152,7 +155,9 @@ TYPES = {
     "index_base": int,
     "first_layer": int,
     "sample_index": str,
+    "section": str,
 }
+SECTIONS = ("section", "subsection", "subsubsection")  # what ``section`` may be, largest first
 DEFAULTS = ("activation", "bias", "cost")
 
 

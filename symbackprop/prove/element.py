@@ -20,7 +20,9 @@ from sympy.core.function import AppliedUndef
 
 from ..base.trees import tree_size
 from ..derive.derivation import Derivation, derive
-from ..model.activations import Activation, Scalar
+from ..derive.simplified import Simplified, simplified
+from ..derive.steps import Step, steps
+from ..model.activations import Activation, Scalar, activation
 from ..model.network import Network
 from ..model.references import Ref
 from ..model.symbols import OrderedProduct
@@ -56,6 +58,12 @@ def prove(d: Derivation) -> Proof:
     """
     facts = tuple(dict.fromkeys(_activation_fact(d.network.activation(layer)) for layer in _layers_used(d)))
     parts = [_chain_rule(d), _sum_form(d)]
+    general = [step for step in steps(d) if step.letter is not None]
+    if general:
+        parts.append(_general_steps(general))
+    short = simplified(d)
+    if short is not None:
+        parts.append(_simplified(d, short))
     if not all("NOT proven" not in f for f in facts):
         parts.append(Part(UNDECIDED, SYMBOLIC, "an activation's derivative is not proven"))
     return combine(parts, facts)
@@ -153,6 +161,53 @@ def _sum_form(d: Derivation) -> Part:
 
     against = "the result, its sums carried out"
     return by_points(what, points_within(recorded(evaluate)), why, against, text_printer(d.network))
+
+
+def _general_steps(general: list[Step]) -> Part:
+    """Each step told once for every neuron of a layer is, with its letter put to each neuron's number, that
+    neuron's own derivation: the same result and the same Σ form, term for term."""
+    what = "each step told for every neuron of a layer"
+    for step in general:
+        for member, result, sum_form in step.instances():
+            same = result == member.result and carried_out(sum_form) == carried_out(member.sum_form)
+            if not same:
+                name = text_printer(member.network)(member.symbol)
+                return Part(UNDECIDED, SYMBOLIC, f"{what}: at {name} it is not written as that neuron's own derivation")
+    count = sum(len(step.members) for step in general)
+    return Part(
+        PROVEN,
+        SYMBOLIC,
+        f"{what}, its neuron put to each of the {count} it stands for, is that neuron's own derivation term for term",
+    )
+
+
+def _simplified(d: Derivation, short: Simplified) -> Part:
+    """The simplified result a document prints: each activation's derivative written in its output is that
+    derivative (at a = g(z), their difference simplifies to 0), and with those put in, the simplified result and
+    the result cancel."""
+    what = "the simplified result"
+    for name in short.activations:
+        if guarded(lambda name=name: _in_a_holds(name)) is not True:  # type: ignore[misc]
+            return Part(UNDECIDED, SYMBOLIC, f"{what}: the derivative of {name} written in its output is not proven")
+    same = guarded(lambda: sp.cancel(sp.together(d.result.xreplace(dict(short.used)) - short.expr)) == 0)
+    if same is not True:
+        return Part(UNDECIDED, SYMBOLIC, f"{what}: its difference from the result does not cancel to 0")
+    written = " and ".join(short.activations)
+    return Part(
+        PROVEN,
+        SYMBOLIC,
+        f"{what} is the result with the derivative of {written} written in its output (which equals it at a = g(z): "
+        "their difference simplifies to 0), cancelled: their difference cancels to 0",
+    )
+
+
+@cache
+def _in_a_holds(name: str) -> bool:
+    """Whether the catalogue's derivative of an activation written in its output, g'(z) = h(a), is g'(z) at a = g(z)."""
+    act = activation(name)
+    z = sp.Symbol("z", real=True)
+    form, prime, in_a = cast(Scalar, act.form), cast(Scalar, act.prime), cast(Scalar, act.prime_in_a)
+    return bool(sp.simplify(prime(z) - in_a(form(z))) == 0)
 
 
 def carried_out(expr: sp.Expr) -> sp.Expr:

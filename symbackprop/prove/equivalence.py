@@ -25,6 +25,7 @@ from ..model.network import Network, generic_function
 from ..model.references import Ref
 from ..model.symbols import A, ActivationBase, B, SoftmaxExp, W, Y, Z
 from ..numeric import numbers as numeric
+from . import field_network
 from .points import ConcretePoint
 from .proof import GUARD_SECONDS
 from .random_identity import RationalUnknowns, identity_test
@@ -61,7 +62,12 @@ class Counterexample:
 
 def decide(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None, given: Given | None = None) -> Decision:
     """Are ``claim`` and ``expected`` (in a, z, w, b, y and g') the same function of what lies below ``start``?
-    ``given`` is a substitution made once both are written down (the last target as 1 minus the others)."""
+    ``given`` is a substitution made once both are written down (the last target as 1 minus the others).
+    On a large network (``field_network.is_large``) neither is written down: random points modulo a prime decide,
+    the forward pass worked out at each."""
+    if field_network.is_large(net):
+        equal, method = field_network.field_decision(net, claim, expected, start, given)
+        return Decision(equal, method, not equal)
     generic = realize(net, claim, start, "generic", given) - realize(net, expected, start, "generic", given)
     cancelled = (
         within(GUARD_SECONDS, lambda: sp.expand(generic) == 0 or sp.cancel(sp.together(generic)) == 0)
@@ -123,6 +129,8 @@ def same(
 ) -> bool:
     """A quick test for diagnoses: equal at exact random points (real ones, for formulas with branches),
     with the network's activations."""
+    if field_network.is_large(net):
+        return field_network.field_same(net, first, second, start, given)
     mine, theirs = realize(net, first, start, "concrete", given), realize(net, second, start, "concrete", given)
     if has_branches(mine - theirs):
         return compare(mine, theirs, least=3 * points, most=15 * points).equal
@@ -173,6 +181,8 @@ def counterexample(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref |
     """A point (the spec's values first, then random ones) where the two formulas' values differ. Where the spec
     states what the targets are (one-hot, summing to 1), only targets it allows are tried: its own values are
     checked against it, and random_values draws them so (for one-hot, every output's 1 in turn)."""
+    if field_network.is_large(net):
+        return _large_counterexample(net, claim, expected)
     mine, right = realize(net, claim, start, "numeric"), realize(net, expected, start, "numeric")
     involved = sorted(mine.atoms(sp.Indexed) | right.atoms(sp.Indexed), key=sp.default_sort_key)
     note = "taking g = tanh" if any(net.activation(k).generic for k in range(1, net.depth + 1)) else ""
@@ -194,6 +204,18 @@ def counterexample(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref |
         point = {s: sp.Float(mpmath.nstr(v, 30), 30) for s, v in witness.leaves.items()}
         return _differ(net, claim, expected, start, mine, right, point, involved, note)
     return _with_another_g(net, claim, expected, start) if note else None
+
+
+def _large_counterexample(net: Network, claim: sp.Expr, expected: sp.Expr) -> Counterexample | None:
+    """On a large network: a random point the spec allows, its forward pass in floats, both sides there."""
+    found = field_network.real_difference(net, claim, expected)
+    if found is None:
+        return None
+    at, mine, right = found
+    local = field_network.involved(at, claim, expected)
+    leaves = tuple((s, v) for s, v in local if s.base in (W, B, Y) or (s.base == A and int(s.indices[0]) == 0))
+    note = "the network's forward pass at random inputs and parameters, in floats"
+    return Counterexample(local, leaves, mine, right, note)
 
 
 def _with_another_g(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None) -> Counterexample | None:
@@ -228,6 +250,8 @@ def agree_at_real_points(
 ) -> bool:
     """Whether the two agree to about 30 digits at every real point tried, each generic g a random smooth
     function: a difference found only at exact points is then no difference a real network shows."""
+    if field_network.is_large(net):
+        return field_network.real_difference(net, claim.xreplace(given or {}), expected.xreplace(given or {})) is None
     mine, right = realize(net, claim, start, "concrete", given), realize(net, expected, start, "concrete", given)
     return compare(mine, right).equal
 

@@ -10,7 +10,9 @@ from typing import Any
 
 import sympy as sp
 
-from ..derive.derivation import Derivation, compact_form, output_factor
+from ..derive.derivation import Derivation, compact_form, index_letters, output_factor
+from ..derive.simplified import Simplified
+from ..derive.steps import steps as told_steps
 from ..model import activations, references
 from ..model.network import Network
 from ..model.references import Ref
@@ -92,12 +94,14 @@ def document_context(doc: DerivationDocument) -> Data:
     d, net = doc.d, doc.d.network
     p = Printed(net)
     subs = d.subderivations()
-    steps = {ref_key(s.target): n for n, s in enumerate(subs, start=1)}
+    steps, places = steps_data(doc, p)
     return {
         "d": p.derivation(d),
         "target": [p.expr(d.chains[0].factors[0].of), p.expr(d.symbol)],
         "net": describe(net, p),
         "subderivations": [p.derivation(s) for s in subs],
+        "steps": steps,
+        "summary": summary_data(d, p) if steps else None,
         "proof": proof_data(doc.verdicts.element),
         "expanded": p.expr(doc.expanded, pieces=True) if doc.expanded is not None else None,
         "title": doc.title,
@@ -112,9 +116,73 @@ def document_context(doc: DerivationDocument) -> Data:
         "spot": record(doc.spot) if doc.spot is not None else None,
         "delta": p.expr(delta_symbol(d)) if net.notation.use_delta and d.target.kind in "wb" else None,
         "figure": record(figure_for(d)),
-        "where": {"places": steps, "output": None},
-        "step_numbers": steps,
+        "headings": headings(net),
+        "simplified": simplified_data(net, doc.simplified, p) if doc.simplified is not None else None,
+        "where": {"places": places, "output": None},
+        "step_numbers": places,
     }
+
+
+def simplified_data(net: Network, short: Simplified, p: Printed) -> Data:
+    """The simplified result, broken into lines where long, and what it writes each activation's derivative as:
+    one equation per layer, for neuron j where the layer has several."""
+    by: list[Data] = []
+    for layer in dict.fromkeys(int(prime.args[0]) for prime, _ in short.used):
+        j = sp.Symbol("j") if net.layers[layer] > 1 else net.spec.index_base
+        by.append([p.expr(net.activation_prime(layer, j)), p.expr(net.activation_prime_in_a(layer, j))])  # type: ignore[arg-type]
+    return {"expr": p.expr(short.expr, pieces=True), "by": by}
+
+
+def headings(net: Network) -> Data:
+    """The LaTeX commands of a document's parts and of the parts within them, at the preset's ``section`` level."""
+    levels = ("section", "subsection", "subsubsection", "paragraph")
+    level = levels.index(net.notation.section)
+    return {"section": f"\\{levels[level]}*", "subsection": f"\\{levels[level + 1]}*"}
+
+
+def steps_data(doc: DerivationDocument, p: Printed) -> tuple[list[Data], dict[str, int]]:
+    """The steps before the last, one per distinct computation (``derive.steps``), and the step each hidden
+    activation's derivation is worked out in. A step told for each neuron of a layer has its ``letter``, the
+    ``neurons`` it stands for and, with the spec's values, each one's value for the first sample (``table``)."""
+    values = {ref_key(ref): value for ref, value in doc.sensitivities or ()}
+    out: list[Data] = []
+    places: dict[str, int] = {}
+    for n, step in enumerate(told_steps(doc.d), start=1):
+        for key in [ref_key(step.told.target)] + [ref_key(m.target) for m in step.members]:
+            places[key] = n
+        neurons = list(step.neurons)
+        rows = [[p.expr(m.symbol), values[ref_key(m.target)]] for m in step.members if ref_key(m.target) in values]
+        out.append(
+            {
+                "d": p.derivation(step.told),
+                "letter": p.expr(step.letter) if step.letter is not None else None,
+                "neurons": neurons,
+                "consecutive": neurons == list(range(neurons[0], neurons[0] + len(neurons))),
+                "table": rows if step.letter is not None and rows else None,
+            }
+        )
+    return out, places
+
+
+def summary_data(d: Derivation, p: Printed) -> Data:
+    """The path from the quantity to the cost in one line (one neuron a letter in each layer it passes through
+    whole), and those letters with their layers' names, for a derivation told in several steps."""
+    net, t = d.network, d.target
+    taken = {i for i in t.indices if isinstance(i, sp.Symbol)}
+    letters = index_letters("j i h m p q r s t u v", taken)
+    path: list[sp.Expr] = [d.symbol]
+    over: list[Data] = []
+    first = t.layer if t.kind in "wbz" else t.layer + 1
+    for layer in range(first, net.depth + 1):
+        if layer == t.layer and t.indices:
+            neuron: sp.Expr = t.indices[0]
+        else:
+            neuron = next(letters)
+            over.append({"letter": p.expr(neuron), "layer": net.notation.layer(layer, net.depth)})
+        path += [Z[layer, neuron], A[layer, neuron]]
+    if t.kind == "z":
+        path = path[:1] + path[2:]
+    return {"path": p.exprs([*path, C0]), "over": over}
 
 
 def numbers_data(doc: DerivationDocument) -> Data:

@@ -121,7 +121,12 @@ class Printed:
         t = d.target
         return {
             "key": ref_key(t),
-            "target": {"kind": t.kind, "layer": t.layer, "key": ref_key(t)},
+            "target": {
+                "kind": t.kind,
+                "layer": t.layer,
+                "key": ref_key(t),
+                "layer_name": self.net.notation.layer(t.layer, self.net.depth),
+            },
             "symbol": self.expr(d.symbol),
             "of": self.expr(d.chains[0].factors[0].of),
             "chains": [{"factors": [self.factor(f) for f in c.factors]} for c in d.chains],
@@ -129,6 +134,7 @@ class Printed:
             "stated_result": self.expr(d.stated_result, pieces=True),
             "sum_form": self.expr(d.sum_form, pieces=True),
             "sum_over": list(d.sum_over),
+            "free": self.expr(d.free) if d.free is not None else None,
             "sum_limits": [[self.expr(letter), first, last] for letter, first, last in d.sum_limits],
             "pattern": [[self.expr(of), self.expr(wrt)] for of, wrt in d.pattern],
             "pattern_factors": [self.factor(f) for f in d.pattern_factors()],
@@ -150,6 +156,7 @@ class Printed:
             "deferred": self.derivation(f.deferred) if f.deferred is not None else None,
             "covers": [ref_key(d.target) for d in f.covers],
             "in_a": self.expr(in_a) if in_a is not None else None,
+            "same_as": f"{rule}:{self.net.activation(int(f.of.indices[0])).name}" if rule == "activation" else rule,
         }
 
     def _in_a(self, f: Factor) -> sp.Expr | None:

@@ -138,7 +138,7 @@ def worked_in(items: Sequence[Expr | str], where: Expr) -> str:
     places = where["places"]
     marks = [places[item["key"] if isinstance(item, Mapping) else item] for item in items]
     if all(isinstance(m, int) for m in marks):
-        numbers = sorted(int(m) for m in marks)
+        numbers = sorted({int(m) for m in marks})  # a step told for each neuron stands for several
         consecutive = numbers == list(range(numbers[0], numbers[0] + len(numbers)))
         return ("Steps~" if len(numbers) > 1 else "Step~") + _listed([str(n) for n in numbers], consecutive)
     return _listed([rf"\eqref{{{m}}}" for m in marks], True)  # a layer's equations are numbered in a row

@@ -11,6 +11,7 @@ import sympy as sp
 from ..derive.derivation import Derivation
 from ..derive.general_form import GeneralForm
 from ..derive.second import SecondDerivation
+from ..derive.simplified import Simplified
 from ..model.network import Network
 from ..model.references import Ref
 from ..model.training import Training
@@ -35,6 +36,8 @@ class DerivationDocument:
     author: str = ""
     forward: Sequence[tuple[Sequence[float], Sequence[float]]] | None = None  # (z, a) of layers 1..L, first sample
     training: TrainingResult | None = None
+    sensitivities: Sequence[tuple[Ref, float]] | None = None  # dC_0/da of a step told per neuron, first sample
+    simplified: Simplified | None = None  # the result with g'(z) written in a and cancelled, where that is shorter
 
 
 @dataclass(frozen=True)

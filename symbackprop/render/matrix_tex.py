@@ -21,11 +21,13 @@ LETTERS = {"delta": r"\delta", "Delta": r"\Delta"}
 class MatrixTexPrinter(TexPrinter):
     """LaTeX for matrix expressions written for a general layer, in one network's notation."""
 
+    _default_settings = {**TexPrinter._default_settings, "hidden": None}  # see matrix_printer
+
     def label(self, base: str, offset: int) -> str:
         """The layer superscript: l, l+1, l-1 for a general layer; the output layer's own name for L."""
         notation, depth = self._settings["notation"], len(self._settings["layers"]) - 1
         text = notation.layer(depth + offset, depth) if base == "L" else f"l{offset:+d}" if offset else "l"
-        return f"({text})" if notation.layer_parens or not text.isalnum() else text
+        return f"({text})" if notation.layer_parens else text
 
     def _print_MatrixSymbol(self, expr: sp.MatrixSymbol, style: str = "plain") -> str:
         letter, _, layer = expr.name.partition("@")
@@ -43,6 +45,9 @@ class MatrixTexPrinter(TexPrinter):
         name, _, generic = self._activation_name(body)
         mark = r"\prime" if isinstance(body, ActivationPrimeBase) else ""
         letter = str(body.args[0])
+        hidden = self._settings.get("hidden")
+        if generic and hidden is not None and letter == "l":  # every hidden layer applies this one activation
+            name, generic = hidden, False
         if generic:
             head = f"{name}^{{{mark} {self.label(letter, 0)}}}" if mark else f"{name}^{{{self.label(letter, 0)}}}"
         else:
@@ -55,7 +60,13 @@ class MatrixTexPrinter(TexPrinter):
         return rf"\left({text}\right)" if isinstance(expr, kinds) else text
 
     def _print_HadamardProduct(self, expr: sp.HadamardProduct) -> str:
-        return r" \odot ".join(self._grouped(a, (sp.MatMul, sp.MatAdd)) for a in expr.args)
+        """Entries multiplied (odot); a factor to the Hadamard power -1 as a division entry by entry (oslash)."""
+        over = [a.base for a in expr.args if isinstance(a, sp.HadamardPower) and a.exp == -1]
+        kept = [a for a in expr.args if not (isinstance(a, sp.HadamardPower) and a.exp == -1)]
+        text = r" \odot ".join(self._grouped(a, (sp.MatMul, sp.MatAdd)) for a in kept) if kept else r"\mathbf{1}"
+        for base in over:
+            text += r" \oslash " + self._grouped(base, (sp.MatMul, sp.MatAdd, sp.HadamardProduct))
+        return text
 
     def _print_MatMul(self, expr: sp.MatMul) -> str:
         coefficient, factors = expr.as_coeff_matrices()
@@ -79,7 +90,15 @@ class MatrixTexPrinter(TexPrinter):
 
 
 def matrix_printer(net: Network) -> MatrixTexPrinter:
-    return MatrixTexPrinter({"notation": net.notation, "layers": tuple(net.layers), "mul_symbol": None})
+    """The printer of ``net``'s matrix form; a general elementwise hidden layer's activation is named when every
+    such layer applies the same one (Nielsen's sigma'(z^l)), else it is g^l, which the document defines."""
+    hidden = {net.activation(layer) for layer in range(1, net.depth) if net.activation(layer).elementwise}
+    named = None
+    if len(hidden) == 1:
+        act = hidden.pop()
+        named = None if act.generic else act.latex
+    settings = {"notation": net.notation, "layers": tuple(net.layers), "mul_symbol": None, "hidden": named}
+    return MatrixTexPrinter(settings)
 
 
 def equation_tex(net: Network, row: Stated, printer: MatrixTexPrinter | None = None) -> tuple[str, str]:

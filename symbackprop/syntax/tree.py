@@ -286,7 +286,9 @@ class _ToNodes(Transformer):
     def command(self, token: Token) -> Name:
         return Name(_start(token), _end(token), str(token))
 
-    def named(self, font: Token, word: Name) -> Name:
+    def named(self, font: Token, word: Name | Token) -> Name:
+        if isinstance(word, Token):  # \boldsymbol{\delta}: a command in the braces
+            return Name(_start(font), _end(word) + 1, str(word))
         return Name(_start(font), word.end + 1, word.name)
 
     def word(self, *tokens: Token) -> Name:

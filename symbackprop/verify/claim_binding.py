@@ -15,6 +15,7 @@ reads a whole claim: its leading derivative, its sides, and what the claim is ab
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import cast
 
@@ -27,7 +28,7 @@ from ..model.references import Ref, ref_of
 from ..model.symbols import C0, MEAN_COST, A, B, SampleCost, W, Y, Z
 from ..syntax.errors import ClaimError
 from ..syntax.tree import Claim, Node
-from . import batch
+from . import batch, claim_vectors
 from .claim_arithmetic import Arithmetic
 from .claim_cases import MAX_CASES, Case, Free, case_values, cases, count, generalize
 from .claim_forms import Forms
@@ -89,6 +90,9 @@ class BoundClaim:
     strays: tuple[Free, ...] = ()  # letters only the right-hand side has, no sum binding them (claim_mistakes)
     beyond: tuple[str, ...] = ()  # read leniently: what names a neuron its layer lacks (an index a letter takes)
     sample_terms: tuple[tuple, ...] = ()  # one sample's term of a sum over the samples: shown, text, where, values
+    mismatch: str | None = None  # a vector claim whose shapes fit in neither layout: why, with its place
+    mismatch_position: int | None = None
+    repairs: Callable[[], Iterator[claim_vectors.Repair]] | None = None  # a vector claim with one mistake put right
 
     @property
     def shown(self) -> sp.Expr:
@@ -114,6 +118,8 @@ def bind(
     ``swapped``: where weights start whose two indices are read the other way round (verify tries
     that for a weight the network does not have). ``layer``: the layer the letter l stands for (claim_layers).
     """
+    if claim_vectors.is_vector_claim(net, claim, layer):
+        return vector_claim(claim_vectors.read(net, claim, None if layer is None else {"l": layer}))
     binder = _Binder(net, claim.text or text, swapped, layer)
     binder.scope.lenient = lenient  # a letter's index past its layer read as no neuron's, 0 (claim_mistakes)
     try:
@@ -122,6 +128,26 @@ def bind(
         raise
     except (OverflowError, ValueError):  # SymPy arithmetic on numbers the checks let through
         raise ClaimError("the numbers in the claim are too large to work with", claim.start + 1) from None
+
+
+def vector_claim(reading: claim_vectors.MatrixReading) -> BoundClaim:
+    """A claim in vector or matrix notation (claim_vectors), as a claim on each entry: one case per entry."""
+    return BoundClaim(
+        None,
+        tuple(Side(*side) for side in reading.sides),
+        reading.count,
+        reading.wrt_text,
+        reading.wrt_position,
+        reading.of,
+        reading.wrt_symbol,
+        reading.free,
+        reading.cases,
+        reading.first_sample if reading.of == MEAN_COST else 0,
+        notes=reading.notes,
+        mismatch=reading.mismatch,
+        mismatch_position=reading.mismatch_position,
+        repairs=reading.repairs,
+    )
 
 
 def read_alone(net: Network, claim: Claim, text: str, node: Node, letter: str, variable: sp.Symbol) -> sp.Expr:

@@ -34,11 +34,12 @@ from ..prove.points import NoExactValue
 from ..prove.real_points import Unsupported
 from ..syntax import tree as claim_syntax
 from ..syntax.errors import ClaimError
-from . import batch, claim_binding, claim_identity
+from . import batch, claim_binding, claim_identity, vector_verdicts
 from .claim_layers import LayerLetter, Layers, NoSuchLayer, at_every_layer
 from .claim_mistakes import with_letter_mistake
 from .diagnosis import Local, Mistake, diagnose
 from .sample_terms import with_sample_terms
+from .simplified import simplified
 
 CORRECT, INCORRECT, UNPARSEABLE = "correct", "incorrect", "unparseable"
 UNDECIDABLE = (Unsupported, NoExactValue)  # what the points a decision is made at have no value for
@@ -205,6 +206,9 @@ def _decided(
 ) -> ClaimReport:
     """The verdict on a claim read against ``net``."""
     target = _target(net, target, wrt if isinstance(wrt, str) else None, bound)
+    if bound.mismatch is not None:  # a vector claim whose shapes fit in neither layout
+        fields = vector_verdicts.mismatched(net, bound, partial(_case_answer, net, bound))
+        return ClaimReport(net, claim, INCORRECT, **fields)
     of = bound.of if bound.of is not None else C0
     try:
         report = _check(net, claim, _numbered(net, bound, of, target), of, target)
@@ -388,7 +392,7 @@ def _answer(net: Network, of: sp.Expr, wrt: sp.Indexed, first_sample: int) -> An
     if of == C0:
         stage("deriving")
         d = derive(net, ref)
-        return Answer(of, wrt, d.sum_form, d.result, d.start, d)
+        return Answer(of, wrt, simplified(d), d.result, d.start, d)
     if of == MEAN_COST:
         mean = batch.mean_of_samples(wrt, first_sample)
         return Answer(of, wrt, mean, mean, None)
@@ -426,11 +430,17 @@ def _shown_right(net: Network, answer: Answer, value: sp.Expr) -> bool:
 
 
 def _diagnose(net: Network, answer: Answer, value: sp.Expr, bound: claim_binding.BoundClaim) -> Mistake | None:
+    if (repaired := vector_verdicts.repaired(net, bound, partial(_case_answer, net, bound))) is not None:
+        return repaired
     if answer.of == MEAN_COST:
         return batch.diagnose(value, answer.value)
     if answer.derivation is not None:
         return diagnose(answer.derivation, value)
     return diagnose(Local(net, ref_of(answer.wrt), answer.of, answer.value, answer.start), value)
+
+
+def _case_answer(net: Network, bound: claim_binding.BoundClaim, case: Case) -> Answer:
+    return _answer(net, C0, _wrt_in_case(net, bound, None, case), 0)
 
 
 def _or_none(detail, *args):

@@ -21,6 +21,7 @@ from ..model.references import Ref
 from ..model.symbols import C0, A, ActivationPrimeBase, W, Y
 from ..prove import assumed
 from ..prove.equivalence import same
+from .mistakes import more_mistakes
 
 MAX_CANDIDATES = 80
 
@@ -83,7 +84,11 @@ def _scalar_mistakes(d: Derivation | Local) -> Iterator[Mistake]:
         yield Mistake("factor_2_added", "a factor 2 too many", right * 2)
         yield Mistake("sign", "the sign is flipped", -right)
         return
-    square = cost in ("sse", "mse")
+    square, n = cost in ("sse", "mse"), d.network.layers[-1]
+    mean = (
+        f"the 1/n_L of the mean is missing: the mse cost averages over the n_L = {n} output neurons, so its "
+        f"derivative is divided by {n} as well"
+    )
     dropped = (
         "the factor 2 from differentiating the square (a - y)^2 is missing" if square else "it is half the right value"
     )
@@ -93,11 +98,10 @@ def _scalar_mistakes(d: Derivation | Local) -> Iterator[Mistake]:
     }.get(cost, "a factor 2 too many")
     yield Mistake("factor_2_added", added, right * 2)
     yield Mistake("sign", "the sign is flipped: (y - a) where (a - y) belongs, or a minus sign lost", -right)
-    n = d.network.layers[-1]
-    if n > 1 and cost == "mse":
-        yield Mistake(
-            "mean_missing", f"the 1/n of the mse cost's mean over the n = {n} output neurons is missing", right * n
-        )
+    if n > 1 and cost == "mse":  # with n_L = 2 the same as a factor 2 too many, which is named first
+        yield Mistake("mean_missing", mean, right * n)
+    if n > 1 and cost == "mse":  # (a - y) alone: the mean's 2/n_L dropped whole
+        yield Mistake("mean_missing+factor_2_dropped", f"{mean}, and {dropped}", right * n / 2)
     if n > 1:
         yield Mistake("extra_mean", f"an extra 1/n (n = {n}): this cost is not divided by n", right / n)
 
@@ -120,14 +124,20 @@ def _targets_sum_to_one(d: Derivation | Local) -> Iterator[Mistake]:
 
 def _structural_mistakes(d: Derivation | Local) -> Iterator[Mistake]:
     yield from _activation_prime_missing(d)
+    yield from more_mistakes(d, Mistake)
     yield from _wrong_layer_input(d)
     yield from _swapped_indices(d)
     yield from _one_term_of_sum(d)
 
 
 def _activation_prime_missing(d: Derivation | Local) -> Iterator[Mistake]:
-    right = d.result
-    primes = sorted(right.atoms(ActivationPrimeBase), key=sp.default_sort_key)
+    """The activation's derivative left out, of every layer or of one. An identity layer's derivative is 1: leaving
+    it out changes nothing, so it is never the factor named as missing (a missing hidden relu' is the relu')."""
+    right, net = d.result, d.network
+    primes = sorted(
+        (p for p in right.atoms(ActivationPrimeBase) if net.activation(int(p.args[0])).name != "identity"),
+        key=sp.default_sort_key,
+    )
     if not primes:
         return
     every = right.xreplace({p: sp.Integer(1) for p in primes})

@@ -77,7 +77,7 @@ def test_the_rubric_knows_every_diagnosis_verify_gives():
     """The names a rubric may use are verify's own: each name verify's sources give a Mistake is known here (a
     new diagnosis in verify fails this test until it is added to grade/diagnoses.py)."""
     sources = "".join(p.read_text() for p in Path("symbackprop/verify").glob("*.py"))
-    named = set(re.findall(r'Mistake\(\s*"([a-z_0-9]+)"', sources))
+    named = set(re.findall(r'(?i)mistake\(\s*"([a-z_0-9]+)"', sources))  # Mistake("name", ...) or mistake(
     named |= set(re.findall(r'"([a-z_0-9]+)" if local else "([a-z_0-9]+)"', sources)[0])
     named |= set(re.findall(r'kind = report\.diagnosis, "([a-z_0-9]+)"', sources))
     assert named and named <= set(KNOWN), sorted(named - set(KNOWN))

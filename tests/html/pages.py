@@ -11,12 +11,20 @@ from symbackprop.cli import main
 from symbackprop.model.network import Network
 
 GRAPH_KEYS = ("graph", "skip", "tie")
+LAYER_WRT = {"small-cnn": "W^{(1)}_{0,0,1,1}"}  # a [[layer]] stack's page: its first kernel's weight
+
+
+def figures_of(name: str) -> int:
+    """How many figures the page of example ``name`` has: a [[layer]] stack's graph is drawn only when small."""
+    return 0 if "layer" in tomllib.loads(example_path(name).read_text()) else 1
 
 
 def wrt_of(name: str) -> str:
     """What a page of example ``name`` derives: a graph's whole gradient, a network's first weight of layer 1
     (the longest derivation it has)."""
     data = tomllib.loads(example_path(name).read_text())
+    if "layer" in data:
+        return LAYER_WRT[name]  # a new [[layer]] example names its page's weight here
     if any(key in data for key in GRAPH_KEYS):
         return "all"
     net = Network.from_toml(example_path(name))

@@ -13,7 +13,7 @@ import pytest
 from symbackprop.base.resources import example_names
 
 from .browser import NEEDS_CHROMIUM, Browser
-from .pages import ALL_PAGES, VERDICTS, all_page, example_page, verdict_pages
+from .pages import ALL_PAGES, VERDICTS, all_page, example_page, figures_of, verdict_pages
 
 pytestmark = NEEDS_CHROMIUM
 
@@ -115,10 +115,10 @@ def check_accessibility_tree(browser: Browser, found: dict) -> None:
 def test_example_page_in_chromium(browser: Browser, folder: Path, name: str) -> None:
     page = example_page(name, folder)
     desktop = facts(browser, page, 1100)
-    check_page(desktop, figures=1)
+    check_page(desktop, figures=figures_of(name))
     check_accessibility_tree(browser, desktop)
     phone = facts(browser, page, 390)
-    check_page(phone, figures=1)
+    check_page(phone, figures=figures_of(name))
     assert phone["scroll_width"] <= phone["width"], "the page scrolls sideways on a phone"
     assert phone["wide"] == []
 

@@ -81,7 +81,7 @@ def test_deeplizard_document_sums_over_the_output_neurons():
 
     net = sbp.Network(layers=[2, 3, 6, 4], activation="g", cost="sse", bias="none", notation="deeplizard")
     text = pdf_text(compile_tex(render(net.derive("w_{22}^{(L-1)}"), "tex")).pdf)
-    assert "Step 1: how the cost depends on" in text
+    assert "Step 1 (chain rule, summed over paths): how the cost depends on" in text
     assert "Written out over the 4 paths" in text
     assert "generic activation g" in text
     assert "The result is proven symbolically" in text
@@ -326,15 +326,15 @@ def test_softmax_derivative_needs_no_kronecker_delta_and_defines_its_bracket():
 
 def test_the_summed_letter_is_the_same_in_the_chain_and_in_the_box():
     source = render(sbp.Network(**SOFTMAX).derive("w_{00}^{(L)}"), "tex")
-    combined = source[source.index("Combining the factors") : source.index("Written out over")]
+    chain = source[source.index("adds them up") : source.index("Combining the factors")]
     box = source[source.index(r"\boxed") :]
-    assert re.findall(r"\\sum_\{(\w)=", combined)[0] == re.findall(r"\\sum_\{(\w)=", box)[0] == "i"
+    assert re.findall(r"\\sum_\{(\w)=", chain)[0] == re.findall(r"\\sum_\{(\w)=", box)[0] == "i"
 
 
 def test_one_neuron_per_layer_says_no_sum_and_uses_no_subscripts():
     net = sbp.Network.from_toml("templates/examples/3b1b.toml")
     text = render(net.derive("w^{(L-1)}"), "text")
-    assert "worked out above" in text and "sum" not in text.split("Step 2")[1].split("combined")[0]
+    assert "worked out in Step 1" in text and "sum" not in text.split("Step 2")[1].split("combined")[0]
     source = render(net.derive("w^{(L-1)}"), "tex")
     table = source[source.index("Symbol & Meaning") : source.index(r"\bottomrule")]
     assert "w^{(l)}" in table and "_{jk}" not in table and "neuron $j$" not in table and "$k$" not in table
@@ -382,8 +382,8 @@ def test_short_displays_never_break_across_pages_and_long_ones_may():
             breaks = re.findall(r"\\\\\*?", body)
             if len(breaks) < 8:
                 assert all(b == "\\\\*" for b in breaks), body
-    wide = sbp.Network(layers=[60, 2, 1], activation="sigmoid")
-    long = [b for b in _aligns(render(wide.derive("w_{00}^{(L-1)}"), "tex")) if body_lines(b) > 8]
+    wide = sbp.Network(layers=[2, 60, 1], activation="sigmoid")  # z^(L) written out: 60 terms, the sum rule's
+    long = [b for b in _aligns(render(wide.derive("w_{00}^{(L)}"), "tex")) if body_lines(b) > 8]
     assert long and all(re.search(r"\\\\(?!\*)", b) for b in long)
 
 
@@ -420,7 +420,7 @@ def test_the_box_states_the_result_in_the_order_the_chain_was_worked():
 def test_a_long_result_breaks_inside_its_box_with_a_continuation_sign():
     net = sbp.Network(layers=[2, 3, 4, 3], activation=["tanh", "tanh", "sigmoid"], cost="binary_cross_entropy")
     source = render(net.derive("w_{21}^{(L-2)}"), "tex")
-    result = source[source.index(r"\section*{The result}") : source.index(r"\section*{Over a batch")]
+    result = source[source.index("Combining the factors gives the result") : source.index("The cost of a batch")]
     assert r"\boxed{\begin{aligned}" in result
     lines = result.split(r"\\")[1:]
     assert lines and all(re.match(r"\s*&\\qquad (\\cdot|\+|-) ", line) for line in lines)

@@ -181,7 +181,7 @@ def test_each_kind_of_hidden_layer_gets_its_own_printed_matrix_equation(cmdline)
     )
     elementwise = (
         r"\delta^{(l)} &= ((W^{(l+1)})^{T} \delta^{(l+1)}) \odot "
-        r"g^{\prime (l)}(z^{(l)}) \quad \text{(an elementwise hidden layer)}"
+        r"\tanh^{\prime}(z^{(l)}) \quad \text{(an elementwise hidden layer)}"  # its elementwise layers are tanh
     )
     assert jacobian in out and elementwise in out
     assert "These equations are proven symbolically" in out
