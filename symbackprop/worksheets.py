@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from .base.errors import SpecError
 from .derive.derivation import Derivation
+from .derive.steps import steps as told_steps
 from .model.printing import printers
 from .prove.forms import stated_proofs
 from .render.finished import DerivationDocument
@@ -24,9 +25,10 @@ PLACEHOLDER = "YOUR ANSWER"  # where the student's formula goes in the command a
 
 
 def steps_of(d: Derivation) -> list[Derivation]:
-    """The derivation's steps in the order its document tells them: each quantity the chain passes through,
-    then the one asked for."""
-    return [*d.subderivations(), d]
+    """The derivation's steps in the order its document tells them (``derive.steps``): each hidden layer's
+    activations the chain passes through, one step per layer, told with the neuron a letter where the layer has
+    several, then the quantity asked for."""
+    return [*(step.told for step in told_steps(d)), d]
 
 
 def check_fade(fade: int, steps: int) -> None:
@@ -40,8 +42,10 @@ def check_fade(fade: int, steps: int) -> None:
 
 def blanks(d: Derivation, fade: int, spec_words: Sequence[str]) -> tuple[Blank, ...]:
     """The last ``fade`` steps of ``d`` as blanks: for each, the reference it is about, the formula that fills
-    it (the step's result with its sums written as sums, as the document prints it) and the verify command, with
-    ``spec_words`` naming the spec as the student typed it (a file, example:NAME, or the flags)."""
+    it (the step's result with its sums written as sums, as the document prints it), the claim verify checks and
+    the verify command, with ``spec_words`` naming the spec as the student typed it (a file, example:NAME, or the
+    flags). A step told for each neuron of a layer is checked for every neuron: its claim starts with the
+    derivative, the neuron a letter."""
     steps = steps_of(d)
     check_fade(fade, len(steps))
     _, tex = printers(d.network.notation, d.network.layers)
@@ -49,32 +53,41 @@ def blanks(d: Derivation, fade: int, spec_words: Sequence[str]) -> tuple[Blank, 
     for number, step in enumerate(steps, start=1):
         if number <= len(steps) - fade:
             continue
-        wrt = tex.doprint(step.symbol)
-        if d.network.ref(wrt) != step.target:  # the printed name must read back as this very quantity
-            raise SpecError(f"the worksheet cannot name {wrt} so that verify reads it back")
         answer = step.sum_form
         answer_tex = tex.doprint(answer)
+        lhs = rf"\frac{{\partial {tex.doprint(step.chains[0].factors[0].of)}}}{{\partial {tex.doprint(step.symbol)}}}"
+        wrt: str | None = None
+        if step.free is None:  # one quantity: named by --wrt, the claim its right-hand side
+            name = tex.doprint(step.symbol)
+            if d.network.ref(name) != step.target:  # the printed name must read back as this very quantity
+                raise SpecError(f"the worksheet cannot name {name} so that verify reads it back")
+            wrt, claim, typed = name, answer_tex, PLACEHOLDER
+        else:  # told for each neuron: the derivative, its neuron a letter, leads the claim; verify checks each
+            claim, typed = f"{lhs} = {answer_tex}", f"{lhs} = {PLACEHOLDER}"
         out.append(
             Blank(
                 step=number,
                 target=step.target,
                 wrt=wrt,
+                lhs=lhs,
                 answer=answer,
-                answer_tex=answer_tex,
-                command=verify_command(spec_words, wrt, PLACEHOLDER),
-                key_command=verify_command(spec_words, wrt, answer_tex),
+                claim=claim,
+                command=verify_command(spec_words, wrt, typed),
+                key_command=verify_command(spec_words, wrt, claim),
             )
         )
     return tuple(out)
 
 
-def verify_command(spec_words: Sequence[str], wrt: str, claim: str) -> str:
-    """The command line that checks ``claim`` for ``wrt``, quoted for a POSIX shell.
+def verify_command(spec_words: Sequence[str], wrt: str | None, claim: str) -> str:
+    """The command line that checks ``claim`` for ``wrt`` (None: the claim's leading derivative says what it is
+    about), quoted for a POSIX shell.
 
     >>> print(verify_command(["example:3b1b"], "w^{(L)}", "2 (a^{(L)} - y)"))
     symbackprop verify example:3b1b --wrt 'w^{(L)}' --claim '2 (a^{(L)} - y)'
     """
-    return shlex.join(["symbackprop", "verify", *spec_words, "--wrt", wrt, "--claim", claim])
+    about = ["--wrt", wrt] if wrt is not None else []
+    return shlex.join(["symbackprop", "verify", *spec_words, *about, "--claim", claim])
 
 
 def worksheet(

@@ -23,14 +23,15 @@ from .svg_figure import network_svg
 @dataclass(frozen=True)
 class Blank:
     """One step left for the student: the quantity it is about (``target``, named ``wrt`` as verify reads it),
-    the formula that fills it, and the verify command with a placeholder (the sheet) and with the answer (the
-    key)."""
+    the formula that fills it, the claim verify checks, and the verify command with a placeholder (the sheet)
+    and with the answer (the key)."""
 
     step: int
     target: Ref
-    wrt: str
+    wrt: str | None  # None for a step told for each neuron: the claim's leading derivative names it
+    lhs: str  # the derivative the blank asks for, as LaTeX
     answer: sp.Expr
-    answer_tex: str
+    claim: str  # what the key's command gives verify: the answer, after the derivative where wrt is None
     command: str
     key_command: str
 
