@@ -31,6 +31,7 @@ from .document_output import check_document_options, deliver, verify_format
 from .evaluate_command import cmd_evaluate
 from .inputs import claim_text, load_graph, load_spec
 from .terminal import EXIT_FAILED, EXIT_OK, emit, gradcheck_report, one_line, quiet, step, write_stdout
+from .worksheet_command import cmd_worksheet
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
@@ -187,4 +188,5 @@ COMMANDS = {
     "codegen": cmd_codegen,
     "gradcheck": cmd_gradcheck,
     "grade": cmd_grade,
+    "worksheet": cmd_worksheet,
 }

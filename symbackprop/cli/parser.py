@@ -15,6 +15,11 @@ from ..base.output import is_stdout, shown
 from ..base.resources import example_names
 from .terminal import EXIT_BAD_INPUT, one_line
 
+EPILOG_WORKSHEET = """examples:
+  symbackprop worksheet example:3b1b --wrt 'w^{(L-2)}' --fade 2 -o sheet.pdf
+  symbackprop worksheet example:3b1b --wrt 'w^{(L-2)}' --fade 2 --key -o key.pdf   (the answer key)
+  symbackprop worksheet example:mazur --wrt 'w_{11}^{(1)}' --fade 1 -o sheet.html   (a web page)"""
+
 EPILOG_DERIVE = """examples:
   symbackprop derive example:3b1b --wrt 'w^{(L)}'
   symbackprop derive example:deeplizard --wrt 'w_{22}^{(L-1)}' --to pdf -o derivation.pdf
@@ -118,6 +123,27 @@ def build_parser() -> argparse.ArgumentParser:
     derive.add_argument("--json", action="store_true", help="the same as --to json")
     derive.add_argument("-o", "--output", type=output_path, help="write to this file instead of standard output")
     derive.add_argument("--templates", type=Path, metavar="DIR", help="use your own templates from DIR first")
+
+    worksheet = commands.add_parser(
+        "worksheet",
+        help="a worked example with its last K steps left blank for the student, each checked by verify",
+        epilog=EPILOG_WORKSHEET,
+        formatter_class=fmt,
+    )
+    _spec_arguments(worksheet)
+    worksheet.add_argument("--wrt", required=True, metavar="REF", help="the quantity, e.g. 'w^{(L-1)}'")
+    worksheet.add_argument(
+        "--fade", required=True, type=int, metavar="K", help="leave the last K steps blank (0 up to the step count)"
+    )
+    worksheet.add_argument("--key", action="store_true", help="write the answer key: the blanks filled and checked")
+    worksheet.add_argument(
+        "--to", choices=("tex", "pdf", "html"), help="output (default: from -o's ending, .pdf .tex .html)"
+    )
+    worksheet.add_argument("--title", help="the sheet's title")
+    worksheet.add_argument("--author", help="the sheet's author")
+    worksheet.add_argument("-o", "--output", type=output_path, help="write to this file instead of standard output")
+    worksheet.add_argument("--templates", type=Path, metavar="DIR", help="use your own templates from DIR first")
+    worksheet.set_defaults(json=False)
 
     evaluate = commands.add_parser(
         "evaluate",

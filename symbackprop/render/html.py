@@ -62,6 +62,9 @@ def _network_words(fig: dict[str, Any], symbol: str | None) -> str:
     return f"{words} Highlighted: {paths}."
 
 
+network_words = _network_words  # for the other pages that draw a network (a worksheet's)
+
+
 def graph_html(doc: GraphDocument, user_templates: Path | None = None) -> str:
     """A graph's backward pass as a web page (``graph.html.j2``)."""
     stage("rendering")

@@ -41,7 +41,7 @@ _TEXT = """
     value arabic roman Roman alph Alph color textcolor colorbox fcolorbox definecolor pagecolor
     allowdisplaybreaks displaybreak intertext shortintertext tag notag nonumber checkmark
     ldots dots dotsc dotsb dotsm dotsi dotso cdots vdots ddots textbullet textendash textemdash
-    textquoteleft textquoteright textquotedblleft textquotedblright textasciitilde textasciicircum
+    textquoteleft textquoteright textquotesingle textquotedblleft textquotedblright textasciitilde textasciicircum
     textbackslash textbar textless textgreater textdagger textdaggerdbl textsection textparagraph
     textperiodcentered textregistered texttrademark textcopyright textdegree textcelsius texteuro
     ensuremath LaTeX TeX relax protect strut mathstrut phantom hphantom vphantom smash centerline rule

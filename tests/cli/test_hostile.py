@@ -148,6 +148,8 @@ COMMANDS = [
     ["verify", "example:mazur", "--json"],
     ["gradcheck", "example:worked", "--json"],
     ["evaluate", "example:worked"],
+    ["worksheet", "example:deeplizard", "--wrt", "w_{21}^{(L-2)}", "--fade", "3", "--to", "tex"],
+    ["worksheet", "example:mazur", "--wrt", "w_{11}^{(1)}", "--fade", "2", "--key", "--to", "html"],
 ]
 
 

@@ -1,0 +1,90 @@
+"""The worksheet command end to end: the sheet and its key as PDF (the real pdflatex) and as a web page (loaded
+in Chromium), the same bytes on a second run, and a bad --fade refused in one line with nothing written."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.html.browser import NEEDS_CHROMIUM, Browser
+from tests.html.test_pages_in_chromium import PAGE_FACTS, check_page
+from tests.needs import NEEDS_TEX
+
+SHEET = ("worksheet", "example:3b1b", "--wrt", "w^{(L-2)}")
+PAGE = ("worksheet", "example:mazur", "--wrt", "w_{11}^{(1)}")
+
+
+@pytest.mark.parametrize("fade", ["-1", "4", "99"])
+def test_a_bad_fade_is_one_line_and_writes_nothing(cmdline, tmp_path: Path, fade: str) -> None:
+    out = tmp_path / "sheet.pdf"
+    done = cmdline.run(*SHEET, "--fade", fade, "-o", str(out))
+    assert done.returncode == 2 and not out.exists() and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and f"--fade {fade}: this derivation has 3 steps" in done.stderr
+
+
+def test_the_sheet_blanks_the_last_steps_and_the_key_fills_them(cmdline, tmp_path: Path) -> None:
+    sheet, key = tmp_path / "sheet.tex", tmp_path / "key.tex"
+    assert cmdline.run(*SHEET, "--fade", "2", "-o", str(sheet)).returncode == 0
+    assert cmdline.run(*SHEET, "--fade", "2", "--key", "-o", str(key)).returncode == 0
+    s, k = sheet.read_text(), key.read_text()
+    assert "Step 1 (chain rule): how the cost depends on $a^{(L-1)}$}" in s and "By the chain rule" in s
+    assert s.count("(your turn)") == 2 and s.count("YOUR ANSWER") >= 2 and "boxed" not in s
+    quote = "\\textquotesingle{}"  # a straight quote, so that the command copied from the PDF runs
+    assert f"verify example:3b1b -{{}}-wrt {quote}a\\textasciicircum{{}}\\{{(L-2)\\}}{quote}" in s
+    assert k.count("(your turn)") == 2 and "YOUR ANSWER" not in k and k.count("boxed") == 2
+
+
+@NEEDS_TEX
+@pytest.mark.parametrize("key", [(), ("--key",)])
+def test_the_pdf_compiles_the_same_twice(cmdline, tmp_path: Path, key: tuple[str, ...]) -> None:
+    first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    for out in (first, second):
+        assert cmdline.run(*SHEET, "--fade", "2", *key, "-o", str(out)).returncode == 0
+    assert first.read_bytes().startswith(b"%PDF") and first.read_bytes() == second.read_bytes()
+
+
+def test_the_page_is_the_same_twice(cmdline, tmp_path: Path) -> None:
+    pages = [tmp_path / "a.html", tmp_path / "b.html"]
+    for out in pages:
+        assert cmdline.run(*PAGE, "--fade", "1", "-o", str(out)).returncode == 0
+    assert pages[0].read_bytes() == pages[1].read_bytes()
+
+
+@NEEDS_CHROMIUM
+@pytest.mark.parametrize("key", [(), ("--key",)])
+def test_the_page_loads_in_chromium(cmdline, tmp_path: Path, key: tuple[str, ...]) -> None:
+    page = tmp_path / "sheet.html"
+    assert cmdline.run(*PAGE, "--fade", "2", *key, "-o", str(page)).returncode == 0
+    with Browser() as browser:
+        browser.load(page, 1280, 844)
+        found = browser.evaluate(PAGE_FACTS)
+        found["errors"] = browser.errors()
+        check_page(found, 1)
+        boxes = browser.evaluate("document.querySelectorAll('.answer-box').length")
+    assert boxes == (0 if key else 2)
+    assert ("YOUR ANSWER" in found["text"]) == (not key)
+
+
+@pytest.mark.parametrize(
+    ("fade", "blank", "lede"),
+    [("0", 0, "Every step of this derivation is worked"), ("3", 3, "Every one of the 3 steps")],
+)
+def test_no_blank_and_every_step_blank(cmdline, tmp_path: Path, fade: str, blank: int, lede: str) -> None:
+    out = tmp_path / "sheet.tex"
+    assert cmdline.run(*SHEET, "--fade", fade, "-o", str(out)).returncode == 0
+    text = out.read_text()
+    assert text.count("(your turn)") == blank and lede in text
+    assert text.count("By the chain rule") == 3 - blank
+
+
+HOSTILE = r"\input{/etc/passwd} 50% a_b $x$ <script>alert(1)</script>"
+
+
+@NEEDS_TEX
+def test_a_hostile_title_is_text_in_the_pdf_and_the_page(cmdline, tmp_path: Path) -> None:
+    pdf, page = tmp_path / "sheet.pdf", tmp_path / "sheet.html"
+    assert cmdline.run(*SHEET, "--fade", "1", "--title", HOSTILE, "-o", str(pdf)).returncode == 0
+    assert cmdline.run(*SHEET, "--fade", "1", "--title", HOSTILE, "-o", str(page)).returncode == 0
+    assert "<script>" not in page.read_text() and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.read_text()
+    assert pdf.read_bytes().startswith(b"%PDF")
