@@ -20,6 +20,7 @@ from symbackprop.codegen.graph_modules import graph_module_source
 from symbackprop.derive.graph_backprop import derive_graph
 from symbackprop.model.graph_functions import maxgate
 from symbackprop.model.layers.layer_graph import layered_spec
+from symbackprop.numeric.formula import lambdified
 from symbackprop.numeric.graph_check import graph_gradcheck
 from symbackprop.numeric.graph_numbers import graph_numbers
 from symbackprop.numeric.layer_forms import layer_forms
@@ -136,7 +137,8 @@ def test_the_compact_form_routes_a_tie_to_the_first_maximum() -> None:
     assert "the first, at a tie" in pooled[0].text
 
 
-def test_the_generated_module_routes_a_tie_as_torch(tmp_path: Path) -> None:
+@pytest.mark.parametrize("backend", ["numpy", "torch", "jax"])
+def test_the_generated_module_routes_a_tie_as_torch(tmp_path: Path, backend: str) -> None:
     x = [[[[1.0, 1.0, 2.0], [1.0, 1.0, 2.0], [0.0, 2.0, 2.0]]]]
     data = {
         "input": [1, 3, 3],
@@ -147,7 +149,7 @@ def test_the_generated_module_routes_a_tie_as_torch(tmp_path: Path) -> None:
     spec = layered_spec(data)
     assert spec.graph.values is not None
     path = tmp_path / "tied_module.py"
-    path.write_text(graph_module_source(spec.graph, "numpy"), encoding="utf-8")
+    path.write_text(graph_module_source(spec.graph, backend), encoding="utf-8")
     found = importlib.util.spec_from_file_location("tied_module", path)
     assert found is not None and found.loader is not None
     module = importlib.util.module_from_spec(found)
@@ -176,6 +178,15 @@ def test_gradcheck_says_a_tie_is_not_compared_rather_than_fail() -> None:
     assert "tie" in result.note and "x_{0,0,0,0}" in result.note and "as PyTorch does" in result.note
     untied = graph_gradcheck(layered_spec(data).graph, seed=3)  # random values: no tie, everything compared
     assert untied.passed and untied.note == "" and untied.parameters == 5  # x's four and y
+
+
+@pytest.mark.parametrize("backend", ["numpy", "jax"])  # lambdify's torch printer refuses the engine's own
+def test_the_gate_and_its_derivative_as_numbers_in_numpy_and_jax(backend: str) -> None:
+    p, q = sp.symbols("p q", real=True)
+    exprs = [maxgate(p, q), sp.diff(maxgate(p, q), p), sp.diff(maxgate(p, q), q)]
+    f = lambdified(exprs, [p, q], backend)
+    for a, b, expected in [(1.0, 1.0, [1.0, 1.0, 0.0]), (2.0, 1.0, [2.0, 1.0, 0.0]), (-1.0, 3.0, [3.0, 0.0, 1.0])]:
+        assert [float(v) for v in f(a, b)] == expected
 
 
 def test_the_gate_derivative_is_max_away_from_ties_and_the_first_at_a_tie() -> None:
