@@ -35,13 +35,16 @@ def gradcheck_report(result: Any, json_wanted: bool, computed_by: str) -> int:
     """A gradient check's result (``numeric``'s GradCheck or GraphGradCheck) as the command prints it, and its
     exit status; ``computed_by`` says what was checked against the central differences."""
     if json_wanted:
-        write_stdout(json.dumps(result.__dict__, indent=2) + "\n")
+        shown = {key: value for key, value in result.__dict__.items() if key != "note" or value}
+        write_stdout(json.dumps(shown, indent=2) + "\n")
     else:
         verdict = "agree" if result.passed else "DISAGREE"
         write_stdout(
             f"{result.parameters} gradients at {result.where}: {computed_by} and central differences {verdict}; "
             f"largest difference {result.max_abs_error:.3g} (relative {result.max_rel_error:.3g})\n"
         )
+        if getattr(result, "note", ""):
+            write_stdout(f"note: {result.note}\n")
     return EXIT_OK if result.passed else EXIT_FAILED
 
 

@@ -21,7 +21,7 @@ import sympy as sp
 from sympy.printing.numpy import JaxPrinter, NumPyPrinter
 
 from ..base.errors import SpecError
-from ..model.graph_functions import plain, relu, sigmoid
+from ..model.graph_functions import maxgate, plain, relu, sigmoid
 
 RESERVED = frozenset({"numpy", "torch", "jax", "collections", "values"})  # names the functions' bodies use
 # What the code can be written with: anything else in a node (or its derivative) is refused by name.
@@ -44,6 +44,7 @@ PRINTABLE = (
     sp.Min,
     sigmoid,
     relu,
+    maxgate,
 )
 KNOWN = "+ - * /, powers, exp, log, tanh, sigmoid, relu, max, min, |x| and sign"
 
@@ -120,6 +121,9 @@ class GraphPrinting(_ArrayPrinter):
         return self.backend.heaviside.format(x=self._print(e.args[0]), h=repr(float(at_zero)))
 
     def _print_Max(self, e: sp.Expr) -> str:
+        return self._lattice(e, "maximum", "min")
+
+    def _print_maxgate(self, e: sp.Expr) -> str:
         return self._lattice(e, "maximum", "min")
 
     def _print_Min(self, e: sp.Expr) -> str:

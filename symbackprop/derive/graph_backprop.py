@@ -26,7 +26,7 @@ import sympy as sp
 from ..base.errors import SpecError
 from ..base.trees import at_most, fold
 from ..model.graph import Graph, GraphNode
-from ..model.graph_functions import relu, sigmoid
+from ..model.graph_functions import maxgate, relu, sigmoid
 
 WRITTEN_OUT = 20_000  # nodes of a result written out in the graph's names, past which only its steps are shown
 
@@ -180,7 +180,8 @@ def _reached_from(graph: Graph, name: str) -> frozenset[sp.Symbol]:
 
 def rule_of(expression: sp.Expr, name: sp.Symbol) -> str:
     """What kind of node the local gradient is taken of, as a lesson names it: "add" (the gradient passes
-    through unchanged), "multiply" (the other factors), "max"/"min" (routed to the chosen input), "relu",
+    through unchanged), "multiply" (the other factors), "max"/"min" (routed to the chosen input),
+    "max_first" (a max pool's gate: to the larger input, at a tie to the first, as PyTorch does), "relu",
     "sigmoid", "tanh", "exp", "log", "abs", "power", "divide", "scale" (a term c x of a sum: c), or "expression"
     for any other."""
     if isinstance(expression, sp.Add) and all(term == name or not term.has(name) for term in expression.args):
@@ -193,7 +194,7 @@ def rule_of(expression: sp.Expr, name: sp.Symbol) -> str:
     if isinstance(expression, sp.Pow) and expression.base == name:
         return "divide" if expression.exp == -1 else "power"
     kinds = {sp.Max: "max", sp.Min: "min", relu: "relu", sigmoid: "sigmoid", sp.tanh: "tanh", sp.exp: "exp"}
-    kinds |= {sp.log: "log", sp.Abs: "abs"}
+    kinds |= {sp.log: "log", sp.Abs: "abs", maxgate: "max_first"}
     kind = kinds.get(type(expression))
     if kind is not None and name in expression.args:
         return kind

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sympy as sp
+from sympy.core.logic import fuzzy_and
 
 
 class sigmoid(sp.Function):
@@ -43,9 +44,41 @@ class relu(sp.Function):
         return sp.Max(x, 0)
 
 
+class maxgate(sp.Function):
+    """max(p, q) as a max pool's gate, its inputs in the window's scan order: the gradient goes to the larger input
+    and, at a tie, all of it to the first, as PyTorch's max pooling routes it. d/dp is Heaviside(p - q, 1) and
+    d/dq Heaviside(q - p, 0): they sum to 1 everywhere, where SymPy's Max gives each of two tied inputs 1/2.
+    Away from a tie both are Max's derivative, so a proof against sympy.diff of the cost written with Max holds.
+
+    >>> p, q = sp.symbols("p q", real=True)
+    >>> sp.diff(maxgate(p, q), p), sp.diff(maxgate(p, q), q), maxgate(2, 3)
+    (Heaviside(p - q, 1), Heaviside(-p + q, 0), 3)
+    """
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, p: sp.Expr, q: sp.Expr) -> sp.Expr | None:
+        if p.is_Number and q.is_Number:
+            return sp.Max(p, q)
+        return None
+
+    def fdiff(self, argindex: int = 1) -> sp.Expr:
+        p, q = self.args
+        return sp.Heaviside(p - q, 1) if argindex == 1 else sp.Heaviside(q - p, 0)
+
+    def _eval_is_real(self) -> bool | None:
+        return fuzzy_and(a.is_real for a in self.args)
+
+    def _eval_rewrite_as_Max(self, p: sp.Expr, q: sp.Expr, **kwargs: object) -> sp.Expr:
+        return sp.Max(p, q)
+
+
 def plain(expr: sp.Expr) -> sp.Expr:
-    """``expr`` with σ and ReLU written in SymPy's own functions, for evaluation by lambdify or mpmath."""
-    return expr.replace(sigmoid, lambda x: 1 / (1 + sp.exp(-x))).replace(relu, lambda x: sp.Max(x, 0))
+    """``expr`` with σ, ReLU and the max gate written in SymPy's own functions, for evaluation by lambdify or
+    mpmath."""
+    expr = expr.replace(sigmoid, lambda x: 1 / (1 + sp.exp(-x))).replace(relu, lambda x: sp.Max(x, 0))
+    return expr.replace(maxgate, lambda p, q: sp.Max(p, q))
 
 
 # A function's name as a node writes it -> (how many arguments, the SymPy function).

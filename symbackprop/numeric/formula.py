@@ -1,7 +1,8 @@
 """A formula as a function: SymPy expressions turned into NumPy, PyTorch or JAX code by ``sympy.lambdify``, the one
 path by which the engine's formulas become numbers (the numbers commands and ``Derivation.lambdify`` alike).
 
-Each backend gets the engine's functions as it spells them: σ, ReLU (derivative 0 at 0), the step function
+Each backend gets the engine's functions as it spells them: σ, ReLU (derivative 0 at 0), a max pool's max gate,
+the step function
 with its value at 0 as written (SymPy's Heaviside(0) = 1/2, as PyTorch's maximum splits a tie), max and min of
 arrays. Common subexpressions are computed once.
 
@@ -56,6 +57,7 @@ def _numpy() -> tuple[dict[str, Any], Any]:
     return {
         "sigmoid": lambda x: 0.5 * (1.0 + np.tanh(0.5 * np.asarray(x, dtype=float))),  # no overflow for large -x
         "relu": lambda x: np.maximum(x, 0.0),
+        "maxgate": np.maximum,
         "Heaviside": lambda x, at_zero=0.5: np.heaviside(x, at_zero),  # NumPy's, not a rewrite to Piecewise
     }, np  # the module, not "numpy": lambdify would run `from numpy import *`, loading numpy.testing (0.3 s)
 
@@ -72,6 +74,7 @@ def _torch() -> tuple[dict[str, Any], str]:
     return {
         "sigmoid": lambda x: torch.sigmoid(tensor(x)),
         "relu": lambda x: torch.relu(tensor(x)),
+        "maxgate": lambda p, q: torch.maximum(tensor(p), tensor(q)),
         "Heaviside": lambda x, at_zero=0.5: torch.heaviside(tensor(x), tensor(at_zero)),
         "Max": lambda *args: functools.reduce(torch.maximum, map(tensor, args)),
         "Min": lambda *args: functools.reduce(torch.minimum, map(tensor, args)),
@@ -93,6 +96,7 @@ def _jax() -> tuple[dict[str, Any], str]:
     return {
         "sigmoid": jax.nn.sigmoid,
         "relu": lambda x: jnp.maximum(x, 0.0),
+        "maxgate": jnp.maximum,
         "Heaviside": lambda x, at_zero=0.5: jnp.heaviside(x, at_zero),
     }, "jax"
 

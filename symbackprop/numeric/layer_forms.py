@@ -4,7 +4,8 @@ upstream gradient at the layer's output, and held against the element-by-element
 - convolution: dC/dW is the correlation of the (padded) input with the upstream gradient, summed over the batch;
   dC/dX (stride 1) is the full convolution of the upstream gradient with the flipped kernel;
 - max pooling: the upstream gradient routed to each window's arg max (through the graph's chain of two-input
-  max gates, each splitting a tie in half); average pooling: spread evenly over the window;
+  max gates; at a tie to the first maximum in the window's scan order, as PyTorch does); average pooling: spread
+  evenly over the window;
 - batch norm: dC/dx_i = gamma/(M sqrt(v + eps)) (M g_i - sum_j g_j - u_i sum_j g_j u_j) over the channel's M
   values, with g = dC/dz; dC/dgamma = sum_j g_j u_j, dC/dbeta = sum_j g_j; layer norm alike over the last axis;
 - dropout: dC/dx = dC/dd mask / (1 - p);
@@ -214,7 +215,7 @@ def _pool(spec: LayeredSpec, layer: Layer, r: _Reader) -> list[LayerForm]:
     if layer.kind.startswith("max"):
         what = "dC/dx, the upstream gradient routed to each window's arg max (0 elsewhere)"
         text, tex = (
-            "dC/dx = dC/dp where x is its window's max, else 0",
+            "dC/dx = dC/dp where x is its window's max (the first, at a tie), else 0",
             ("\\frac{\\partial C}{\\partial x} = \\frac{\\partial C}{\\partial p}\\,[x = \\max(\\text{window})]"),
         )
     else:
@@ -228,13 +229,9 @@ def _pool(spec: LayeredSpec, layer: Layer, r: _Reader) -> list[LayerForm]:
 
 def _gate_shares(entries: np.ndarray) -> list[float]:
     """Each entry's share of the gradient through the chain of two-input max gates: all of it for the arg max, and
-    at a tie each gate's Heaviside(0) = 1/2, as the graph's gates take it."""
-    shares, running = [1.0], entries[0]
-    for entry in entries[1:]:
-        h = 1.0 if running > entry else 0.5 if running == entry else 0.0
-        shares = [share * h for share in shares] + [1.0 - h]
-        running = max(running, entry)
-    return shares
+    at a tie for the first maximum in scan order, as the graph's gates (and PyTorch) take it."""
+    first = int(np.argmax(entries))  # NumPy's argmax, like PyTorch's CPU max pooling, takes the first of a tie
+    return [1.0 if i == first else 0.0 for i in range(len(entries))]
 
 
 def _norm(spec: LayeredSpec, layer: Layer, r: _Reader) -> list[LayerForm]:

@@ -318,6 +318,7 @@ class GradCheck:
     passed: bool
     parameters: int
     where: str
+    note: str = ""  # what was left out of the comparison, and why (a graph's max gates at a tie)
 
 
 @np.errstate(all="ignore")  # an overflow is the SpecError below, not RuntimeWarnings

@@ -21,7 +21,7 @@ import sympy as sp
 from ..base.trees import fold
 from ..derive.graph_backprop import GraphDerivation, Upstream
 from ..model.graph import Graph
-from ..model.graph_functions import relu, sigmoid
+from ..model.graph_functions import maxgate, relu, sigmoid
 from .random_identity import Unknowns
 
 DIGITS = 50
@@ -108,6 +108,7 @@ REAL: dict[type, Callable[..., mpmath.mpf]] = {
     sp.sign: lambda x: mpmath.sign(x),
     sp.Heaviside: _step,
     sp.Max: lambda *xs: max(xs),
+    maxgate: max,
     sp.Min: lambda *xs: min(xs),
 }
 

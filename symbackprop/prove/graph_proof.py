@@ -25,6 +25,7 @@ import sympy as sp
 from ..base.trees import tree_size
 from ..derive.graph_backprop import GraphDerivation
 from ..model.graph import Graph
+from ..model.graph_functions import maxgate
 from .graph_points import DIGITS, Exact, GraphPoint, NotExact, Real, backward_values, real_point
 from .proof import (
     DISPROVEN,
@@ -101,9 +102,21 @@ def _proof(part: Part) -> Proof:
 
 
 def _what(d: GraphDerivation, names: list[str]) -> str:
+    tie = TIE_RULE if any(node.expression.has(maxgate) for node in d.graph.nodes) else ""
     if len(names) == 1:
-        return f"d{d.output}/d{names[0]} by the backward pass"
-    return f"the gradients of {d.output} with respect to its {len(names)} inputs and parameters, by the backward pass,"
+        return f"d{d.output}/d{names[0]} by the backward pass{tie}"
+    return (
+        f"the gradients of {d.output} with respect to its {len(names)} inputs and parameters, by the backward pass"
+        f"{tie},"
+    )
+
+
+# A max pool's gate is differentiated on both sides by its own rule (as ReLU's is): SymPy's Max gives the same
+# derivative wherever its inputs differ, and at a tie splits it, which neither PyTorch nor the engine does.
+TIE_RULE = (
+    " (each max pool gate's derivative is SymPy's Max's where its inputs differ; at a tie the first input takes "
+    "the gradient, as PyTorch does)"
+)
 
 
 def _symbolic(d: GraphDerivation, names: list[str], what: str) -> Part | None:

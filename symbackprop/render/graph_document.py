@@ -34,6 +34,7 @@ RULES = {
     "scale": "a sum in which it is scaled: the gradient times its coefficient",
     "multiply": "a multiply gate: the gradient times the other factor",
     "max": "a max gate routes the gradient to the larger input",
+    "max_first": "a max gate routes the gradient to the larger input; at a tie, to the first, as PyTorch does",
     "min": "a min gate routes the gradient to the smaller input",
     "relu": "ReLU passes the gradient where its input is positive",
     "sigmoid": "the sigmoid's derivative is σ(1 - σ)",

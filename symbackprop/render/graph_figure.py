@@ -23,7 +23,7 @@ from typing import Any
 import sympy as sp
 
 from ..model.graph import Graph
-from ..model.graph_functions import relu, sigmoid
+from ..model.graph_functions import maxgate, relu, sigmoid
 from ..numeric.graph_numbers import GraphNumbers
 from .graph_printing import tex
 from .layout import visible_length
@@ -95,6 +95,7 @@ def number(value: float | None) -> str | None:
 
 _GATES: dict[Any, str] = {sigmoid: "\\sigma", relu: "\\operatorname{ReLU}", sp.tanh: "\\tanh", sp.exp: "\\exp"}
 _GATES |= {sp.log: "\\ln", sp.Abs: "|x|", sp.sin: "\\sin", sp.cos: "\\cos", sp.Max: "\\max", sp.Min: "\\min"}
+_GATES |= {maxgate: "\\max"}
 
 
 def operation(expr: sp.Expr) -> str:

@@ -43,6 +43,11 @@ def _comparison(arg: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
     return arg, sp.Integer(0)
 
 
+def _at_least(expr: sp.Heaviside) -> bool:
+    """Whether the step is 1 at 0 (Heaviside(x, 1), a max gate's first input at a tie): x >= 0, not x > 0."""
+    return len(expr.args) > 1 and expr.args[1] == 1
+
+
 class GraphText(StrPrinter):
     """Plain text: products with ·, σ, ReLU, |x|, 𝟙[x > y], ∂f/∂q."""
 
@@ -68,10 +73,13 @@ class GraphText(StrPrinter):
 
     def _print_Heaviside(self, expr: sp.Heaviside) -> str:
         left, right = _comparison(expr.args[0])
-        return f"1[{self._print(left)} > {self._print(right)}]"
+        return f"1[{self._print(left)} {'≥' if _at_least(expr) else '>'} {self._print(right)}]"
 
     def _print_Max(self, expr: sp.Max) -> str:
         return f"max({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_maxgate(self, expr: sp.Basic) -> str:
+        return self._print_Max(expr)
 
     def _print_Min(self, expr: sp.Min) -> str:
         return f"min({', '.join(self._print(a) for a in expr.args)})"
@@ -98,7 +106,12 @@ class GraphTex(LatexPrinter):
 
     def _print_Heaviside(self, expr: sp.Heaviside, exp: str | None = None) -> str:
         left, right = _comparison(expr.args[0])
-        out = f"\\mathbf{{1}}\\left[{self._print(left)} > {self._print(right)}\\right]"
+        relation = "\\geq" if _at_least(expr) else ">"
+        out = f"\\mathbf{{1}}\\left[{self._print(left)} {relation} {self._print(right)}\\right]"
+        return f"{out}^{{{exp}}}" if exp else out
+
+    def _print_maxgate(self, expr: sp.Basic, exp: str | None = None) -> str:
+        out = f"\\max\\left({', '.join(self._print(a) for a in expr.args)}\\right)"
         return f"{out}^{{{exp}}}" if exp else out
 
 

@@ -1,10 +1,12 @@
 """Pooling layers, element by element: torch.nn.MaxPool1d, MaxPool2d and AvgPool2d, each channel on its own.
 
-A max pool's element is its window's max as a chain of two-input max gates, max(max(max(a, b), c), d), whose
-derivative with respect to one input is Heaviside(this input - the other): 1 for the larger and 0 for the other,
-so the gradient is routed gate by gate to the window's arg max, as PyTorch routes it. Where entries tie (which
-drawn numbers do not, except zeros that a ReLU made, whose own gradient is 0 either way) a gate's Heaviside(0) =
-1/2 splits it, where PyTorch gives it all to one.
+A max pool's element is its window's max as a chain of two-input max gates over the window in PyTorch's scan
+order (row-major), max(max(max(a, b), c), d), each a ``maxgate``: its derivative with respect to the running max
+is Heaviside(running - entry, 1) and with respect to the new entry Heaviside(entry - running, 0), 1 for the larger
+and 0 for the other, so the gradient is routed gate by gate to the window's arg max. At a tie the earlier input
+keeps it, so a tied window sends all of its gradient to the first maximum in scan order, as PyTorch's
+MaxPool1d/MaxPool2d do on the CPU (a worked example's small whole numbers tie often); SymPy's own Max would split
+it, Heaviside(0) = 1/2.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import itertools
 import numpy as np
 import sympy as sp
 
+from ..graph_functions import maxgate
 from .stack import Layer
 from .wiring import Wiring, element_name, empty
 
@@ -36,9 +39,9 @@ def pool(w: Wiring, layer: Layer, h: np.ndarray) -> np.ndarray:
 
 def _max_gates(w: Wiring, layer: Layer, index: tuple[int, ...], window: list[sp.Expr]) -> sp.Expr:
     """The window's max as a chain of two-input max gates, each but the last a node ``q`` of its own (its last
-    index the step): each gate routes its gradient to the larger of its two inputs, as a circuit's max gate does,
-    and every proof method reads a max of two."""
+    index the step): each gate routes its gradient to the larger of its two inputs, at a tie to the earlier, as
+    PyTorch does, and every proof method reads a max of two."""
     running = window[0]
     for step, entry in enumerate(window[1:-1]):
-        running = w.node(element_name("q", layer.number, (*index, step)), sp.Max(running, entry))
-    return sp.Max(running, window[-1]) if len(window) > 1 else running
+        running = w.node(element_name("q", layer.number, (*index, step)), maxgate(running, entry))
+    return maxgate(running, window[-1]) if len(window) > 1 else running
