@@ -11,6 +11,7 @@ function (``marking.grade_batch``), each on the main thread of a child process o
 from __future__ import annotations
 
 import concurrent.futures as futures
+import gc
 import multiprocessing
 import os
 import pickle
@@ -181,6 +182,7 @@ def off_main_thread(question: Question, submissions: list[Submission], seconds: 
         code = 1
         try:
             os.close(readable)
+            gc.callbacks.clear()  # the worker's own (Dask's gc diagnosis) are not the child's to run
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             die_with_parent(signal.SIGKILL)
             unheard()
