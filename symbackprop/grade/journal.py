@@ -58,7 +58,7 @@ def read(path: Path) -> Found:
             k, grade = _entry(json.loads(line))
         except (ValueError, RecursionError) as err:  # a line cut short by a kill, or not ours
             why = "not a line of JSON" if not isinstance(err, _NotAGrade) else str(err)
-            skipped.append(f"{shown(path)}, line {number}: {why}; its answer, if any, is graded again")
+            skipped.append(f"{shown(path)}, line {number}: {why}; ignored, and its answer graded again unless another line holds its grade")
             continue
         found[k] = grade
     return Found(found, skipped)

@@ -9,10 +9,15 @@
 
 from __future__ import annotations
 
+import json
 import threading
+import time
+from pathlib import Path
 
 import pytest
 
+from symbackprop.api.grading import grade
+from symbackprop.base.time_guard import within
 from symbackprop.grade.answers import Submission
 from symbackprop.grade.questions import read_questions
 from symbackprop.grade.run import off_main_thread
@@ -55,3 +60,63 @@ def test_the_time_limit_per_answer_holds_on_a_worker_thread(question):
     worker.start()
     worker.join()
     assert on_thread[0] == on_main and on_main[0].verdict == "correct"
+
+
+def small_class(folder: Path) -> tuple[Path, Path]:
+    questions = folder / "questions.toml"
+    questions.write_text(QUESTION, encoding="utf-8")
+    answers = folder / "answers.csv"
+    rows = [f'ada,q,"{RIGHT}"', f'bob,q,"{HALF}"', f'cy,q,"{D} = {RIGHT} \\\\ = 3 + \\alpha"']
+    answers.write_text("student,question,answer\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    return questions, answers
+
+
+@pytest.mark.parametrize(
+    ("edit", "why"),
+    [
+        (lambda e: e["grade"].update(score=[1]), "'score' is not a int or float"),
+        (lambda e: e["grade"].pop("verdict"), "no 'verdict'"),
+        (lambda e: e.pop("key"), 'not an object with a "key"'),
+        (lambda e: e["grade"].update(first_wrong_line="2"), "'first_wrong_line'"),
+        (lambda e: e["grade"].update(verdict="great"), "verdict 'great'"),
+        (None, "not a line of JSON"),
+    ],
+)
+def test_a_journal_line_that_is_no_grade_is_graded_again_and_named_in_a_warning(tmp_path, cmdline, edit, why):
+    questions, answers = small_class(tmp_path)
+    first = grade(questions, answers, tmp_path / "out", workers=1)
+    table = (tmp_path / "out" / "grades.csv").read_bytes()
+    journal = tmp_path / "out" / "journal.jsonl"
+    lines = journal.read_text(encoding="utf-8").splitlines()
+    if edit is None:
+        lines[1] = lines[1][: len(lines[1]) // 2]
+    else:
+        entry = json.loads(lines[1])
+        edit(entry)
+        lines[1] = json.dumps(entry)
+    journal.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    done = cmdline.run("grade", str(questions), str(answers), "--out", str(tmp_path / "out"), "--workers", "1")
+    assert done.returncode == 0, done.stderr
+    warning = [line for line in done.stderr.splitlines() if "warning" in line]
+    assert len(warning) == 1 and "journal.jsonl, line 2" in warning[0] and why in warning[0], done.stderr
+    assert "(2 already graded, from the journal)" in done.stderr
+    assert (tmp_path / "out" / "grades.csv").read_bytes() == table
+    again = grade(questions, answers, tmp_path / "out", workers=1)
+    assert again.grades == first.grades and again.reused == 3 and len(again.warnings) == 1
+
+
+def test_an_expiry_swallowed_by_the_work_comes_again():
+    """The limit is an exception raised wherever the work is: in a gc callback or a __del__ it is printed and
+    dropped (seen in a Dask worker's child, through Dask's gc callback), so the alarm repeats until disarmed."""
+
+    def swallowing() -> str:
+        try:
+            time.sleep(2)
+        except BaseException:  # noqa: BLE001, S110 (what a gc callback does to it)
+            pass
+        time.sleep(2)
+        return "late"
+
+    began = time.monotonic()
+    assert within(0.1, swallowing) is None
+    assert time.monotonic() - began < 1
