@@ -17,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from symbackprop.api.grading import grade
+from symbackprop.base import output
+from symbackprop.base.errors import SpecError
 from symbackprop.base.time_guard import within
 from symbackprop.grade.answers import Submission
 from symbackprop.grade.questions import read_questions
@@ -120,3 +122,31 @@ def test_an_expiry_swallowed_by_the_work_comes_again():
     began = time.monotonic()
     assert within(0.1, swallowing) is None
     assert time.monotonic() - began < 1
+
+
+@pytest.mark.parametrize("name", ["grades.csv", "grades.json", "report.html", "report.md"])
+def test_an_output_path_that_is_a_directory_stops_the_run_before_anything_is_written(tmp_path, cmdline, name):
+    questions, answers = small_class(tmp_path)
+    (tmp_path / "out" / name).mkdir(parents=True)
+    done = cmdline.run("grade", str(questions), str(answers), "--out", str(tmp_path / "out"), "--workers", "1")
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert f"{name}: is a directory" in done.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [name]  # no table, no journal: nothing graded
+
+
+def test_the_outputs_are_written_all_or_none(tmp_path, monkeypatch):
+    """A failure while writing the third output (a full disk) leaves none of the four new, and nothing behind."""
+    questions, answers = small_class(tmp_path)
+    real = output._fill
+    calls: list[int] = []
+
+    def failing(handle, data, mode):
+        calls.append(1)
+        if len(calls) == 3:
+            raise OSError(28, "No space left on device")
+        real(handle, data, mode)
+
+    monkeypatch.setattr(output, "_fill", failing)
+    with pytest.raises(SpecError, match="report.html: cannot write it .No space left on device."):
+        grade(questions, answers, tmp_path / "out", workers=1)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["journal.jsonl"]
