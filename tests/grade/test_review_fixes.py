@@ -150,3 +150,22 @@ def test_the_outputs_are_written_all_or_none(tmp_path, monkeypatch):
     with pytest.raises(SpecError, match="report.html: cannot write it .No space left on device."):
         grade(questions, answers, tmp_path / "out", workers=1)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["journal.jsonl"]
+
+
+@pytest.mark.parametrize(
+    ("example", "kind"),
+    [
+        ("neuron", "is a [graph] spec"),
+        ("micrograd", "is a [graph] spec"),
+        ("small-cnn", "is a spec of [[layer]] tables"),
+        ("residual", "has skip connections or tied weights"),
+        ("tied", "has skip connections or tied weights"),
+    ],
+)
+def test_a_question_on_a_spec_grade_cannot_mark_says_so_plainly(tmp_path, cmdline, example, kind):
+    questions, answers = small_class(tmp_path)
+    questions.write_text(QUESTION.replace("example:3b1b", f"example:{example}"), encoding="utf-8")
+    done = cmdline.run("grade", str(questions), str(answers), "--out", str(tmp_path / "out"))
+    assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
+    assert f"question 'q': spec: 'example:{example}' {kind}; grade questions need a dense network's spec" in done.stderr
+    assert "unknown key" not in done.stderr and not (tmp_path / "out").exists()
