@@ -21,6 +21,7 @@ from symbackprop.base import output
 from symbackprop.base.errors import SpecError
 from symbackprop.base.time_guard import within
 from symbackprop.grade.answers import Submission
+from symbackprop.grade.marking import Marker
 from symbackprop.grade.questions import read_questions
 from symbackprop.grade.run import off_main_thread
 
@@ -32,6 +33,7 @@ wrt = "w^{(L)}"
 points = 4
 [question.rubric]
 factor_2_dropped = 3
+unreadable_line = 1
 """
 D = r"\frac{\partial C_0}{\partial w^{(L)}}"
 RIGHT = r"2(a^{(L)} - y) \sigma'(z^{(L)}) a^{(L-1)}"
@@ -169,3 +171,47 @@ def test_a_question_on_a_spec_grade_cannot_mark_says_so_plainly(tmp_path, cmdlin
     assert done.returncode == 2 and len(done.stderr.strip().splitlines()) == 1, done.stderr
     assert f"question 'q': spec: 'example:{example}' {kind}; grade questions need a dense network's spec" in done.stderr
     assert "unknown key" not in done.stderr and not (tmp_path / "out").exists()
+
+
+@pytest.fixture(scope="module")
+def marker(question):
+    return Marker(question)
+
+
+def working(marker: Marker, *lines: str):
+    return marker.mark(Submission(1, "s", "q", r" \\ ".join(lines)), 60.0)
+
+
+EXPANDED = r"2 a^{(L)} \sigma'(z^{(L)}) a^{(L-1)} - 2 y \sigma'(z^{(L)}) a^{(L-1)}"
+
+
+def test_one_unreadable_line_among_right_ones_is_named_and_the_rest_checked(marker):
+    g = working(marker, f"{D} = {RIGHT}", "= 2(a^{(L)} - y}", f"= {EXPANDED}")
+    assert (g.verdict, g.diagnosis, g.first_wrong_line, g.score) == ("incorrect", "unreadable_line", 2, 1.0)
+    assert g.feedback.startswith("Line 2 cannot be read:") and "Every other line is right." in g.feedback
+    assert "The rubric gives 1 of 4 points for unreadable_line." in g.feedback
+
+
+def test_an_unreadable_first_line_before_right_ones_is_the_first_wrong_line(marker):
+    g = working(marker, f"{D} = 2(a^{{(L)}} - y}}", f"= {RIGHT}")
+    assert (g.verdict, g.diagnosis, g.first_wrong_line, g.score) == ("incorrect", "unreadable_line", 1, 1.0)
+    assert "Line 2 is right." in g.feedback
+
+
+def test_a_wrong_line_after_an_unreadable_one_earns_nothing_and_is_named(marker):
+    g = working(marker, f"{D} = {RIGHT}", "= }{", f"= {HALF}")
+    assert (g.verdict, g.diagnosis, g.first_wrong_line, g.score) == ("incorrect", "unreadable_line", 2, 0.0)
+    assert "Line 3 is wrong as well:" in g.feedback
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ("}{", "= {{"),  # no line can be checked
+        ("2(a - y}",),  # one line, unreadable
+        (rf"\frac{{\partial C_0}}{{\partial b^{{(L)}}}} = {RIGHT}", f"= {RIGHT}"),  # a working for another derivative
+    ],
+)
+def test_an_answer_stays_unreadable_when_no_line_of_it_can_be_checked(marker, lines):
+    g = working(marker, *lines)
+    assert (g.verdict, g.diagnosis, g.first_wrong_line, g.score) == ("unreadable", "", None, 0.0)
