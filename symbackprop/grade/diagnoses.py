@@ -1,5 +1,6 @@
 """The names of the mistakes verify diagnoses, as ``verify --json`` gives them (``diagnosis.kind``): what a
-rubric may give points for, and grade's own ``unreadable_line``. Two mistakes at once are the two names joined by ``+`` (``wrong_layer+sign``)."""
+rubric may give points for, and grade's own ``unreadable_line``.
+Two mistakes at once are the two names joined by ``+`` (``wrong_layer+sign``)."""
 
 from __future__ import annotations
 

@@ -58,7 +58,10 @@ def read(path: Path) -> Found:
             k, grade = _entry(json.loads(line))
         except (ValueError, RecursionError) as err:  # a line cut short by a kill, or not ours
             why = "not a line of JSON" if not isinstance(err, _NotAGrade) else str(err)
-            skipped.append(f"{shown(path)}, line {number}: {why}; ignored, and its answer graded again unless another line holds its grade")
+            skipped.append(
+                f"{shown(path)}, line {number}: {why}; ignored, and its answer graded again unless another line "
+                "holds its grade"
+            )
             continue
         found[k] = grade
     return Found(found, skipped)
@@ -80,6 +83,7 @@ _TYPES: dict[str, tuple[type, ...]] = {
     "lines": (int,),
     "carried": (bool,),
 }
+_WORDS = {int: "a whole number", float: "a number", str: "a string", bool: "true or false", type(None): "null"}
 _REQUIRED = {f.name for f in fields(Grade)} - {"lines", "carried"}
 
 
@@ -96,7 +100,8 @@ def _entry(entry: object) -> tuple[str, Grade]:
         if kinds is None:
             raise _NotAGrade(f"the grade has an unknown key {name!r}")
         if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
-            raise _NotAGrade(f"the grade's {name!r} is not a {' or '.join(k.__name__ for k in kinds)}")
+            wanted = _WORDS[float] if float in kinds else " or ".join(_WORDS[k] for k in kinds)
+            raise _NotAGrade(f"the grade's {name!r} is not {wanted}")
     if given["verdict"] not in ("correct", "incorrect", "unreadable"):
         raise _NotAGrade(f"the grade's verdict {given['verdict']!r} is none of correct, incorrect, unreadable")
     if not math.isfinite(given["score"]):

@@ -96,7 +96,6 @@ class Marker:
             right = "Correct." if many == 1 else f"Correct: each of the {many} lines holds."
             return Grade(s.row, s.student, q.id, CORRECT, "", q.points, None, right, many)
         first, wrong = found
-        where = "The answer" if many == 1 else f"Line {first + 1}"
         if wrong.verdict != INCORRECT:
             return self._unreadable_line(s, lines, first, wrong)
         if many == 1:

@@ -36,7 +36,9 @@ from .diagnoses import check_name
 MAX_QUESTIONS_BYTES = 1 << 20
 MAX_QUESTIONS = 1000
 _KEYS = {"id", "spec", "wrt", "points", "rubric"}
-_DENSE_ONLY = "grade questions need a dense network's spec (layers = [...], as example:3b1b); this kind is not gradable yet"
+_DENSE_ONLY = (
+    "grade questions need a dense network's spec (layers = [...], as example:3b1b); this kind is not gradable yet"
+)
 
 
 @dataclass(frozen=True, eq=False)

@@ -197,4 +197,4 @@ def off_main_thread(question: Question, submissions: list[Submission], seconds: 
     _, status = os.waitpid(pid, 0)
     if status != 0:
         raise RuntimeError(f"the process marking a batch of {question.id!r} ended with status {status}")
-    return pickle.loads(data)  # noqa: S301 (written by this process's own child, just above)
+    return pickle.loads(data)  # written by this process's own child, just above

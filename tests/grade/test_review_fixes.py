@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -60,7 +61,9 @@ def test_the_time_limit_per_answer_holds_on_a_worker_thread(question):
     assert all("longer than 0.001 s" in g.feedback for g in found[0])
     on_main = off_main_thread(question, [Submission(9, "s", "q", RIGHT)], 60.0)
     on_thread: list = []
-    worker = threading.Thread(target=lambda: on_thread.append(off_main_thread(question, [Submission(9, "s", "q", RIGHT)], 60.0)))
+    worker = threading.Thread(
+        target=lambda: on_thread.append(off_main_thread(question, [Submission(9, "s", "q", RIGHT)], 60.0))
+    )
     worker.start()
     worker.join()
     assert on_thread[0] == on_main and on_main[0].verdict == "correct"
@@ -78,7 +81,7 @@ def small_class(folder: Path) -> tuple[Path, Path]:
 @pytest.mark.parametrize(
     ("edit", "why"),
     [
-        (lambda e: e["grade"].update(score=[1]), "'score' is not a int or float"),
+        (lambda e: e["grade"].update(score=[1]), "'score' is not a number"),
         (lambda e: e["grade"].pop("verdict"), "no 'verdict'"),
         (lambda e: e.pop("key"), 'not an object with a "key"'),
         (lambda e: e["grade"].update(first_wrong_line="2"), "'first_wrong_line'"),
@@ -114,10 +117,8 @@ def test_an_expiry_swallowed_by_the_work_comes_again():
     dropped (seen in a Dask worker's child, through Dask's gc callback), so the alarm repeats until disarmed."""
 
     def swallowing() -> str:
-        try:
+        with contextlib.suppress(BaseException):  # what a gc callback does to it
             time.sleep(2)
-        except BaseException:  # noqa: BLE001, S110 (what a gc callback does to it)
-            pass
         time.sleep(2)
         return "late"
 
@@ -149,7 +150,7 @@ def test_the_outputs_are_written_all_or_none(tmp_path, monkeypatch):
         real(handle, data, mode)
 
     monkeypatch.setattr(output, "_fill", failing)
-    with pytest.raises(SpecError, match="report.html: cannot write it .No space left on device."):
+    with pytest.raises(SpecError, match=r"report\.html: cannot write it \(No space left on device\)"):
         grade(questions, answers, tmp_path / "out", workers=1)
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["journal.jsonl"]
 
