@@ -25,7 +25,7 @@ from typing import Any
 from ..base.bounded import die_with_parent
 from ..base.errors import SpecError
 from ..base.stages import listening, unheard
-from . import journal
+from . import journal, marking
 from .answers import Submission
 from .marking import ANSWER_SECONDS, Grade, grade_batch
 from .questions import Question
@@ -175,7 +175,8 @@ def off_main_thread(question: Question, submissions: list[Submission], seconds: 
     question's network is read before the fork, once per worker process, and the child inherits it."""
     if threading.current_thread() is threading.main_thread():
         return grade_batch(question, submissions, seconds)
-    grade_batch(question, [], seconds)  # the question's Marker made here, for every batch's child to inherit
+    grade_batch(question, [], seconds)  # the question's Marker made here, for every batch's child to inherit,
+    _ = marking._MARKERS[question.fingerprint].truth  # and the right answer lines are compared with, worked once
     readable, writable = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: grades the batch, writes them down the pipe and ends, running nothing of the parent's
