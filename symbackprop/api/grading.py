@@ -1,9 +1,9 @@
 """``grade``: a class's answers graded and the table and report written, for the Python API and the command line.
 
 The grading is the ``grade`` stage's, the layout ``render``'s; this verb reads the two files, makes the output
-folder only once both are known to be good (bad input writes nothing), and writes each output whole, after every
-answer is graded: ``grades.csv``, ``grades.json``, ``report.html``, ``report.md``, beside the journal a rerun
-resumes from.
+folder only once both are known to be good (bad input writes nothing), checks every output path before any answer
+is graded, and writes the outputs whole, all of them or none, after every answer is graded: ``grades.csv``,
+``grades.json``, ``report.html``, ``report.md``, beside the journal a rerun resumes from.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..base.errors import SpecError
-from ..base.output import shown, write_atomically
+from ..base.output import check_writable, shown, write_all_atomically
 from ..grade.answers import read_answers
 from ..grade.marking import ANSWER_SECONDS
 from ..grade.questions import read_questions
@@ -68,6 +68,9 @@ def grade(
     if not (isinstance(answer_seconds, (int, float)) and 0 < answer_seconds <= 3600):
         raise SpecError(f"the time per answer must be more than 0 and at most 3600 seconds, got {answer_seconds!r}")
     folder = _folder(out, inputs) if out is not None else None
+    if folder is not None and folder.is_dir():  # a bad output path found before any answer is graded
+        for name in OUTPUTS:
+            check_writable(folder / name, inputs)
     graded = grade_class(asked, given, folder, workers, scheduler, float(answer_seconds), progress)
     if folder is not None:
         about = [{"id": q.id, "wrt": q.wrt, "points": q.points} for q in asked.values()]
@@ -77,8 +80,8 @@ def grade(
             render_grades(graded.grades, about, "html"),
             render_grades(graded.grades, about, "md"),
         )
-        for name, text in zip(OUTPUTS, texts, strict=True):
-            write_atomically(folder / name, text.encode("utf-8"), inputs)
+        outputs = [(folder / name, text.encode("utf-8")) for name, text in zip(OUTPUTS, texts, strict=True)]
+        write_all_atomically(outputs, inputs)  # all four or none: never the table without its report
     return graded
 
 

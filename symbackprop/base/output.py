@@ -11,7 +11,7 @@ import stat
 import sys
 import tempfile
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -89,7 +89,49 @@ def write_atomically(path: Path, data: bytes, protected: Iterable[Path] = ()) ->
         raise SpecError(f"{shown(path)}: cannot write it (too many levels of symbolic links)") from None
 
 
-def _write(path: Path, data: bytes, protected: tuple[Path, ...]) -> None:
+def check_writable(path: Path, protected: Iterable[Path] = ()) -> None:
+    """A one-line SpecError unless ``write_atomically`` may write ``path``: for a command that writes several
+    files, to find a bad one before any is written (or any work is done)."""
+    try:
+        _checked(path, tuple(protected))
+    except OSError as err:
+        raise SpecError(f"{shown(path)}: cannot write it ({_reason(err)})") from None
+    except RuntimeError:
+        raise SpecError(f"{shown(path)}: cannot write it (too many levels of symbolic links)") from None
+
+
+def write_all_atomically(files: Sequence[tuple[Path, bytes]], protected: Iterable[Path] = ()) -> None:
+    """Write every file or none: each is checked, then written to a temporary file beside it, and only once all
+    are on disk are they renamed into place. A failure is a one-line SpecError naming the path, and leaves every
+    path as it was."""
+    kept = tuple(protected)
+    temporaries: list[str] = []
+    path = Path()
+    try:
+        places = []
+        for path, data in files:
+            target, now = _checked(path, kept)
+            sweep_temporaries(target.parent)
+            fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(), suffix=".tmp", dir=target.parent)
+            temporaries.append(tmp)
+            with os.fdopen(fd, "wb") as handle:
+                _fill(handle, data, now.st_mode & 0o777 if now is not None else _new_file_mode())
+            places.append(target)
+        for tmp, target in zip(list(temporaries), places, strict=True):
+            path = target
+            os.replace(tmp, target)
+            temporaries.remove(tmp)
+    except OSError as err:
+        raise SpecError(f"{shown(path)}: cannot write it ({_reason(err)})") from None
+    except RuntimeError:
+        raise SpecError(f"{shown(path)}: cannot write it (too many levels of symbolic links)") from None
+    finally:
+        for tmp in temporaries:
+            Path(tmp).unlink(missing_ok=True)
+
+
+def _checked(path: Path, protected: tuple[Path, ...]) -> tuple[Path, os.stat_result | None]:
+    """Where ``path`` resolves to and what is there now, once it is known that a regular file may be written there."""
     target = path.resolve()
     try:
         now = os.stat(path)  # through a symlink: /dev/stdout is the pipe or terminal it points to
@@ -103,6 +145,11 @@ def _write(path: Path, data: bytes, protected: tuple[Path, ...]) -> None:
         raise SpecError(f"{shown(path)}: refusing to overwrite the input spec or a file the command read")
     if not target.parent.is_dir():
         raise SpecError(f"{shown(path)}: no such directory {shown(target.parent)}")
+    return target, now
+
+
+def _write(path: Path, data: bytes, protected: tuple[Path, ...]) -> None:
+    target, now = _checked(path, protected)
     sweep_temporaries(target.parent)
     mode = now.st_mode & 0o777 if now is not None else _new_file_mode()
     if not _write_unnamed(target, data, mode):

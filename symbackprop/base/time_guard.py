@@ -15,6 +15,7 @@ class _OutOfTime(BaseException):  # not an Exception: SymPy's own ``except Excep
     pass
 
 
+_AGAIN = 0.05  # the alarm repeats until disarmed: an expiry swallowed (in a __del__, a gc callback) comes again
 _deadlines: list[float] = []  # the enclosing budgets' ends, innermost last
 
 
@@ -35,7 +36,7 @@ def within(seconds: float, work: Callable[[], T]) -> T | None:
     _deadlines.append(deadline)
     try:
         try:
-            signal.setitimer(signal.ITIMER_REAL, max(deadline - now, 1e-6))
+            signal.setitimer(signal.ITIMER_REAL, max(deadline - now, 1e-6), _AGAIN)
             return work()
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
@@ -45,4 +46,4 @@ def within(seconds: float, work: Callable[[], T]) -> T | None:
         _deadlines.pop()
         signal.signal(signal.SIGALRM, previous)
         if _deadlines:  # the enclosing budget's timer, re-armed for what is left of it
-            signal.setitimer(signal.ITIMER_REAL, max(_deadlines[-1] - time.monotonic(), 1e-6))
+            signal.setitimer(signal.ITIMER_REAL, max(_deadlines[-1] - time.monotonic(), 1e-6), _AGAIN)

@@ -171,6 +171,8 @@ def cmd_grade(args: argparse.Namespace) -> int:
         progress=progress,
     )
     quiet()
+    for warning in graded.warnings:
+        sys.stderr.write(f"symbackprop grade: warning: {one_line(warning)}\n")
     counts = {v: sum(g.verdict == v for g in graded.grades) for v in ("correct", "incorrect", "unreadable")}
     reused = f" ({graded.reused} already graded, from the journal)" if graded.reused else ""
     written = ", ".join(str(args.out / name) for name in OUTPUTS)

@@ -1,5 +1,6 @@
 """The names of the mistakes verify diagnoses, as ``verify --json`` gives them (``diagnosis.kind``): what a
-rubric may give points for. Two mistakes at once are the two names joined by ``+`` (``wrong_layer+sign``)."""
+rubric may give points for, and grade's own ``unreadable_line``.
+Two mistakes at once are the two names joined by ``+`` (``wrong_layer+sign``)."""
 
 from __future__ import annotations
 
@@ -30,6 +31,7 @@ KNOWN = (
     "targets_sum_to_one",
     "transpose_extra",
     "transpose_missing",
+    "unreadable_line",  # grade's own: a line of a working that cannot be read, the other lines checked
     "weight_for_input",
     "wrong_layer",
     "wrong_neuron",

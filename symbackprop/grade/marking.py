@@ -10,7 +10,10 @@ module only splits the lines and adds them up.
 
 Scoring: a right working earns the question's points. An incorrect one earns the rubric's points for the first
 wrong line's diagnosis when every step after that line holds (its error carried forward: the later lines are
-right given it), and none when a later step is wrong as well. An answer that cannot be read earns none.
+right given it), and none when a later step is wrong as well. A line that cannot be read (a typo, a stray
+brace) spoils only itself: the answer is unreadable, and earns none, only when no line of it can be checked; else
+it is incorrect at that line with the diagnosis ``unreadable_line`` (for which a rubric may give points), the
+other lines checked and named in the feedback.
 """
 
 from __future__ import annotations
@@ -36,6 +39,8 @@ from .working import Line, lines_of
 CORRECT, INCORRECT, UNREADABLE = "correct", "incorrect", "unreadable"
 RESTATED = "question_restated"  # the diagnosis of a line whose value is the derivative asked for itself
 ANSWER_SECONDS = 60.0  # the default time one answer may take to check
+UNREADABLE_LINE = "unreadable_line"  # the diagnosis of a working whose first line not right cannot be read
+_ANOTHER_DERIVATIVE = "but the question asks for"  # in why a line naming another derivative cannot be read
 
 
 @dataclass(frozen=True)
@@ -96,9 +101,8 @@ class Marker:
             right = "Correct." if many == 1 else f"Correct: each of the {many} lines holds."
             return Grade(s.row, s.student, q.id, CORRECT, "", q.points, None, right, many)
         first, wrong = found
-        where = "The answer" if many == 1 else f"Line {first + 1}"
         if wrong.verdict != INCORRECT:
-            return self._unreadable(s, f"{where} cannot be read: {_sentence(wrong.why)}", many)
+            return self._unreadable_line(s, lines, first, wrong)
         if many == 1:
             words = [f"The answer is wrong: {_sentence(wrong.why)}"]
         else:
@@ -116,6 +120,30 @@ class Marker:
             words.append(f"The rubric gives {_number(score)} of {_number(q.points)} points for {wrong.diagnosis}.")
         feedback = " ".join(words)
         return Grade(s.row, s.student, q.id, INCORRECT, wrong.diagnosis, score, first + 1, feedback, many, carried)
+
+    def _unreadable_line(self, submission: Submission, lines: list[Line], first: int, unread: _Checked) -> Grade:
+        """The grade of a working whose first line that is not right cannot be read: unreadable when no line of it
+        can be checked (or its first line names another derivative: the working is not an answer to this
+        question); else incorrect, that line its first wrong line with the diagnosis ``unreadable_line``, and the
+        rubric's points for it when every line after it is right on its own (as when a typo spoils one step)."""
+        s, q, many = submission, self.question, len(lines)
+        said = f"{'The answer' if many == 1 else f'Line {first + 1}'} cannot be read: {_sentence(unread.why)}"
+        later = [(k, self.check(lines[k].claim)) for k in range(first + 1, many)]
+        checked = first > 0 or any(c.verdict in (CORRECT, INCORRECT) for _, c in later)
+        if not checked or (first == 0 and _ANOTHER_DERIVATIVE in unread.why):
+            return self._unreadable(s, said, many)
+        words = [said]
+        trouble = next(((k, c) for k, c in later if c.verdict != CORRECT), None)
+        if trouble is None:
+            words.append("Every other line is right." if first > 0 or many > 2 else "Line 2 is right.")
+        else:
+            k, c = trouble
+            again = "is wrong as well" if c.verdict == INCORRECT else "cannot be read either"
+            words.append(f"Line {k + 1} {again}: {_sentence(c.why)}")
+        score = q.points_for(UNREADABLE_LINE) if trouble is None else 0.0
+        if score > 0:
+            words.append(f"The rubric gives {_number(score)} of {_number(q.points)} points for {UNREADABLE_LINE}.")
+        return Grade(s.row, s.student, q.id, INCORRECT, UNREADABLE_LINE, score, first + 1, " ".join(words), many)
 
     def _first_not_right(self, lines: list[Line]) -> tuple[int, _Checked] | None:
         """The first line verify does not find right (0-based), with its verdict; the lines after it are left."""
@@ -146,7 +174,7 @@ class Marker:
         try:
             report = verify_claim(self.network, claim, self.question.wrt)
         except SpecError as err:  # its left-hand side names another derivative than the one asked for
-            return _Checked("unparseable", why=str(err).replace("but --wrt names", "but the question asks for"))
+            return _Checked("unparseable", why=str(err).replace("but --wrt names", _ANOTHER_DERIVATIVE))
         if report.verdict == CORRECT and self._restates(report):
             return _Checked(INCORRECT, RESTATED, "it restates the derivative asked for instead of working it out")
         if report.verdict == CORRECT:

@@ -26,7 +26,9 @@ from typing import Any
 
 from ..base.errors import SpecError, toml_problem
 from ..base.output import read_regular_file, shown
+from ..model import graph_spec
 from ..model import spec as specs
+from ..model.layers.stack import is_layered
 from ..model.network import Network
 from ..model.spec import NetworkSpec
 from .diagnoses import check_name
@@ -34,6 +36,9 @@ from .diagnoses import check_name
 MAX_QUESTIONS_BYTES = 1 << 20
 MAX_QUESTIONS = 1000
 _KEYS = {"id", "spec", "wrt", "points", "rubric"}
+_DENSE_ONLY = (
+    "grade questions need a dense network's spec (layers = [...], as example:3b1b); this kind is not gradable yet"
+)
 
 
 @dataclass(frozen=True, eq=False)
@@ -95,6 +100,8 @@ def _question(entry: Any, number: int, folder: Path) -> Question:
     where = f"question {ident!r}"
     points = _points(entry["points"], f"{where}: points", math.inf)
     spec, described = _spec(source, folder, where)
+    if spec.skips or spec.ties:
+        raise SpecError(f"{where}: spec: {source!r} has skip connections or tied weights; {_DENSE_ONLY}")
     try:
         Network.from_spec(spec).ref(wrt)
     except SpecError as err:
@@ -129,8 +136,17 @@ def _spec(source: str, folder: Path, where: str) -> tuple[NetworkSpec, str]:
     content as text, for the fingerprint: a spec file edited between two runs regrades its answers."""
     path: str | Path = source if source.startswith("example:") else folder / source
     try:
-        spec = specs.from_toml(path)
         _, data = specs.read_toml(path)
+        _dense(data, source)
+        spec = specs.from_toml(path)
     except SpecError as err:
         raise SpecError(f"{where}: spec: {err}") from None
     return spec, json.dumps(data, sort_keys=True, default=str, ensure_ascii=True)
+
+
+def _dense(data: dict[str, Any], source: str) -> None:
+    """Nothing for a dense network's spec; a plain SpecError for the specs ``grade`` cannot yet mark: a graph, or a
+    stack of [[layer]] tables (a question's answer is checked by verify, which reads a dense network's notation)."""
+    kind = "a [graph] spec" if graph_spec.is_graph(data) else "a spec of [[layer]] tables" if is_layered(data) else ""
+    if kind:
+        raise SpecError(f"{source!r} is {kind}; {_DENSE_ONLY}")

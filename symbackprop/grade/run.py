@@ -4,24 +4,28 @@ table in the answers file's order, whatever order the batches finished in.
 
 A worker marks each answer under a time limit of its own, and any failure on one answer is that answer's
 "unreadable" row: one bad answer never stops the class. The Dask path ships the same batches to the same
-function (``marking.grade_batch``); the questions travel with them, their networks read already.
+function (``marking.grade_batch``), each on the main thread of a child process of the worker (see
+``off_main_thread``); the questions travel with them, their networks read already.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as futures
+import gc
 import multiprocessing
 import os
+import pickle
 import signal
+import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..base.bounded import die_with_parent
 from ..base.errors import SpecError
 from ..base.stages import listening, unheard
-from . import journal
+from . import journal, marking
 from .answers import Submission
 from .marking import ANSWER_SECONDS, Grade, grade_batch
 from .questions import Question
@@ -32,10 +36,12 @@ Batch = tuple[Question, list[Submission]]
 
 @dataclass(frozen=True)
 class Graded:
-    """A class's grades in the answers file's order, and how many of them the journal already held."""
+    """A class's grades in the answers file's order, how many of them the journal already held, and a warning for
+    each journal line that could not be used (its answer graded again)."""
 
     grades: list[Grade]
     reused: int
+    warnings: list[str] = field(default_factory=list)
 
 
 def grade_class(
@@ -51,7 +57,8 @@ def grade_class(
     again, and each new grade is added as it comes). ``workers``: processes (default: every core; 1 grades in
     this process); ``scheduler``: a Dask scheduler's address, instead of the pool."""
     keys = {s.row: journal.key(s, questions[s.question]) for s in submissions}
-    known = journal.read(folder / journal.NAME) if folder is not None else {}
+    found = journal.read(folder / journal.NAME) if folder is not None else journal.Found({}, [])
+    known = found.grades
     done = {s.row: replace(known[keys[s.row]], row=s.row) for s in submissions if keys[s.row] in known}
     todo = [s for s in submissions if s.row not in done]
     total, count = len(submissions), len(done)
@@ -71,7 +78,7 @@ def grade_class(
     finally:
         if client is not None:
             client.close()
-    return Graded([done[s.row] for s in submissions], total - len(todo))
+    return Graded([done[s.row] for s in submissions], total - len(todo), found.warnings)
 
 
 def _batches(questions: dict[str, Question], todo: list[Submission]) -> list[Batch]:
@@ -155,6 +162,40 @@ def _on_dask(batches: list[Batch], client: Any, seconds: float) -> Iterator[list
     from dask.distributed import as_completed
 
     with client.as_current():
-        running = [client.submit(grade_batch, q, answers, seconds, pure=False) for q, answers in batches]
+        running = [client.submit(off_main_thread, q, answers, seconds, pure=False) for q, answers in batches]
         for done in as_completed(running):
             yield done.result()
+
+
+def off_main_thread(question: Question, submissions: list[Submission], seconds: float) -> list[Grade]:
+    """``grade_batch`` where the time limit per answer holds even off the main thread, as on a Dask worker, whose
+    tasks run on threads of its own: the limit is a signal, which only a main thread receives, so there the batch
+    is marked in a process forked for it, whose one thread is its main thread, exactly as the process pool marks
+    it. (A Dask worker is a daemonic process, which multiprocessing forbids to have a pool of its own.) The
+    question's network is read before the fork, once per worker process, and the child inherits it."""
+    if threading.current_thread() is threading.main_thread():
+        return grade_batch(question, submissions, seconds)
+    grade_batch(question, [], seconds)  # the question's Marker made here, for every batch's child to inherit,
+    _ = marking._MARKERS[question.fingerprint].truth  # and the right answer lines are compared with, worked once
+    readable, writable = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: grades the batch, writes them down the pipe and ends, running nothing of the parent's
+        code = 1
+        try:
+            os.close(readable)
+            gc.callbacks.clear()  # the worker's own (Dask's gc diagnosis) are not the child's to run
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+            die_with_parent(signal.SIGKILL)
+            unheard()
+            with os.fdopen(writable, "wb") as pipe:
+                pipe.write(pickle.dumps(grade_batch(question, submissions, seconds)))
+            code = 0
+        finally:
+            os._exit(code)
+    os.close(writable)
+    with os.fdopen(readable, "rb") as pipe:
+        data = pipe.read()
+    _, status = os.waitpid(pid, 0)
+    if status != 0:
+        raise RuntimeError(f"the process marking a batch of {question.id!r} ended with status {status}")
+    return pickle.loads(data)  # written by this process's own child, just above
