@@ -253,13 +253,14 @@ def _step_of(doc: GraphDocument, step: BackStep, worked: bool) -> dict[str, Any]
         "alike": 0,
         "family": None,
         "more_uses": len(every) - 2 if many else 0,
+        "feeds": len(every),
         "nonzero": len(nonzero),
         "name": _name(name),
         "upstream": _printed(Upstream(name, d.output)),
         "is_output": not step.uses,
         "forks": step.forks,
         "uses": shown,
-        "chain": _joined(every, "chain", many),
+        "chain": _joined(every, "chain_short" if many else "chain", many),
         "product": _joined(every, "product", many),
         "numbers": _joined(nonzero, "numbers") if numbers else None,
         "formula": _printed(step.formula),
@@ -287,6 +288,10 @@ def _use(doc: GraphDocument, use: LocalGradient, worked: bool = True) -> dict[st
         "chain": {
             "text": f"{upstream['text']} · ∂({expression['text']})/∂{name['text']}",
             "tex": f"{upstream['tex']} \\, {_operator(name['tex'])}\\left({expression['tex']}\\right)",
+        },
+        "chain_short": {  # the node named, not written out: for a sum of many terms
+            "text": f"{upstream['text']} · ∂{_name(use.node)['text']}/∂{name['text']}",
+            "tex": f"{upstream['tex']} \\, \\frac{{\\partial {use.node}}}{{\\partial {name['tex']}}}",
         },
         "product": {
             "text": f"{upstream['text']} · {_grouped(use.value, local['text'], '(', ')')}",
