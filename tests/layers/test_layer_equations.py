@@ -153,3 +153,16 @@ def test_the_small_cnn_page_is_small_and_the_same_twice(tmp_path: Path, cmdline)
     page = sizes["md"][0].decode()
     assert "\\sum_{p,q} W^{(1)}_{c,0,p,q}" in page and "for each of the 64 elements" in page
     assert "**Check.** proven" in page
+
+
+def test_text_and_latex_tell_the_same_equations(cmdline) -> None:
+    """The four formats show the same: the terminal's text and the LaTeX body tell the layer's equation once and
+    the step for all 64 elements once, as the Markdown and the web page do."""
+    argv = ("derive", "example:small-cnn", "--wrt", "W^{(1)}_{0,0,1,1}", "--to")
+    text = cmdline.run(*argv, "text").stdout
+    assert "z^{(1)}_n,c,i,j = Σ_p,q W^{(1)}_c,0,p,q · x_n,0,i+p,j+q + b^{(1)}_c" in text
+    assert "for each of the 64 elements of z^{(1)} on the path" in text
+    tex = cmdline.run(*argv, "tex-body").stdout
+    assert "\\sum_{p,q} W^{(1)}_{c,0,p,q} \\, x_{n,0,i + p,j + q} + b^{(1)}_{c}" in tex
+    assert "for each of the 64 elements $z^{(1)}$ on the path" in tex
+    assert text.count("z^{(1)}_0,0,0,0 =") <= 1 and tex.count("z^{(1)}_{0,1,2,3} &=") == 0
