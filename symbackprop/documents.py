@@ -22,8 +22,11 @@ from .derive.derivation import Derivation, derive
 from .derive.general_form import GeneralForm
 from .derive.graph_backprop import GraphDerivation, derive_graph
 from .derive.simplified import simplified
+from .derive.step_groups import MANY_STEPS, told_graph_steps
 from .derive.steps import steps as told_steps
 from .model.graph_spec import GraphSpec
+from .model.index_free import graph_equations
+from .model.layers.equations import layer_equations
 from .model.layers.layer_graph import LayeredSpec
 from .model.network import Network
 from .model.references import Ref
@@ -224,4 +227,10 @@ def graph_document(
         stage("checking the layers' compact forms")
         found = layer_forms(spec, numbers)
         forms = [f.as_data() for f in found if d.wrt is None or d.wrt in f.names]
-    return GraphDocument(d, proof, written, numbers, claims, chosen_title, chosen_author, forms)
+    equations, told = None, None
+    if len(d.graph.nodes) > MANY_STEPS:  # a large graph: each computation told once, with the index free
+        stage("telling each computation once")
+        nodes = [(n.name, n.expression) for n in d.graph.nodes]
+        equations = layer_equations(spec) if isinstance(spec, LayeredSpec) else graph_equations(nodes)
+        told = told_graph_steps(d, lambda name: numbers is not None and numbers.gradients.get(name, 0) != 0)
+    return GraphDocument(d, proof, written, numbers, claims, chosen_title, chosen_author, forms, equations, told)

@@ -18,7 +18,9 @@ from typing import Any
 import sympy as sp
 
 from ..base.trees import at_most
-from ..derive.graph_backprop import GraphDerivation, LocalGradient, Upstream
+from ..derive.graph_backprop import BackStep, GraphDerivation, LocalGradient, Upstream
+from ..derive.step_groups import ToldStep
+from ..model.index_free import Equation, indexed, letters, split
 from ..numeric.claimed_numbers import NumberCheck
 from ..numeric.graph_numbers import GraphNumbers
 from ..prove.proof import HEADLINE, Proof
@@ -61,6 +63,12 @@ class GraphDocument:
     author: str | None = None
     # a layer stack's compact forms, each checked against the backward pass's numbers (numeric.layer_forms)
     forms: Sequence[Mapping[str, Any]] | None = None
+    # a large graph told a computation at a time: its equations, a family once (model.index_free), and its steps
+    equations: Sequence[Equation] | None = None
+    told: Sequence[ToldStep] | None = None
+
+
+MANY_USES = 6  # a step summing more terms than this shows the first, the last, and the terms not 0
 
 
 def number(value: float | None) -> str | None:
@@ -96,20 +104,37 @@ def graph_context(doc: GraphDocument) -> dict[str, Any]:
         "every": d.wrt is None,
         "independent": d.wrt is not None and not d.steps,
         "leaves": [{"name": _name(n), "value": number(values.get(n))} for n in graph.leaves],
-        "leaf_values": ", ".join(f"{name_text(n)} = {number(values[n])}" for n in graph.leaves) if numbers else None,
-        # each value its own formula, so a long list breaks between values, never inside one
-        "leaf_values_tex": "$, $".join(f"{n} = {tex_number(number(values[n]))}" for n in graph.leaves)
+        "leaf_values": None
+        if doc.told is not None
+        else ", ".join(f"{name_text(n)} = {number(values[n])}" for n in graph.leaves)
         if numbers
         else None,
-        "nodes": [
-            {"name": _name(n.name), "expression": _printed(n.expression), "value": number(values.get(n.name))}
+        # each value its own formula, so a long list breaks between values, never inside one
+        "leaf_values_tex": "$, $".join(f"{n} = {tex_number(number(values[n]))}" for n in graph.leaves)
+        if numbers and doc.told is None
+        else None,
+        "node_count": len(graph.nodes),
+        "leaf_summary": _leaf_summary(graph.leaves) if doc.told is not None else None,
+        "nodes": [_equation(e, values) for e in doc.equations]
+        if doc.equations is not None
+        else [
+            {
+                "name": _name(n.name),
+                "expression": _printed(n.expression),
+                "value": number(values.get(n.name)),
+                "members": 1,
+                "for_each": None,
+                "note": None,
+            }
             for n in graph.nodes
         ],
-        "steps": [_step(doc, step.name) for step in d.steps],
+        "steps": [_told(doc, t) for t in doc.told]
+        if doc.told is not None
+        else [_step(doc, step.name) for step in d.steps],
         "results": _results(doc),
         "table": [
             {"name": _name(n), "value": number(values.get(n)), "gradient": number(gradients.get(n))}
-            for n in graph.names
+            for n in _tabled(doc)
         ]
         if numbers
         else None,
@@ -119,6 +144,79 @@ def graph_context(doc: GraphDocument) -> dict[str, Any]:
         "figure": graph_figure(graph, numbers, _path(d)),
     }
     return plain(context)
+
+
+def _leaf_summary(leaves: Sequence[str]) -> dict[str, Any]:
+    """A large graph's inputs and parameters by family: x_{n,c,i,j} (144 of them), W^{(1)} (18), ..."""
+    counted: dict[str, int] = {}
+    for name in leaves:
+        parts = split(name)
+        # an input or target by its indices, a layer's parameter by its array's name
+        family = name if parts is None else parts[0] if "^" in parts[0] else indexed(parts[0], letters(len(parts[1])))
+        counted[family] = counted.get(family, 0) + 1
+    return {
+        "text": ", ".join(f"{name_text(family)} ({k})" for family, k in counted.items()),
+        "tex": ", ".join(f"${family}$ ({k})" for family, k in counted.items()),
+        "items": [{"tex": family, "count": k} for family, k in counted.items()],
+    }
+
+
+def _tabled(doc: GraphDocument) -> list[str]:
+    """The names the numbers table gives: every name, or for a large graph's one gradient the names on its path."""
+    if doc.told is None or doc.d.wrt is None:
+        return list(doc.d.graph.names)
+    return [s.name for s in doc.d.steps]
+
+
+def _equation(e: Equation, values: Mapping[str, float]) -> dict[str, Any]:
+    printed = _printed(e.expression) if e.expression is not None else {"text": e.text or "", "tex": e.tex or ""}
+    spans = e.ranges or {}
+    return {
+        "name": _name(e.name),
+        "expression": printed,
+        "value": number(values.get(e.name)) if e.members == 1 else None,
+        "members": e.members,
+        "for_each": {
+            "text": "for " + ", ".join(f"{k} = {v}" for k, v in spans.items()),
+            "tex": "\\text{for } " + ",\\ ".join(f"{k} = {_range_tex(v)}" for k, v in spans.items()),
+        }
+        if spans
+        else None,
+        "note": {"tex": e.note, "text": text_of_tex(e.note)} if e.note else None,
+    }
+
+
+def text_of_tex(formula: str) -> str:
+    """A note's formula for the terminal: its spacing commands dropped."""
+    return formula.replace("\\quad", " ").replace("\\,", "").replace("  ", " ")
+
+
+def _range_tex(words: str) -> str:
+    low, dots, high = words.partition("..")
+    return f"{low}, \\dots, {high}" if dots else words
+
+
+def _told(doc: GraphDocument, told: ToldStep) -> dict[str, Any]:
+    """A step as told: itself, or with the index free for all its members, or one of several alike."""
+    base = split(told.members[0])
+    family = base[0] if base is not None else told.members[0]
+    if told.general:
+        out = _step_of(doc, told.step, worked=False)
+        spans = told.ranges or {}
+        out["for_each"] = {
+            "text": f"for each of the {len(told.members)} elements of {family} on the path ("
+            + ", ".join(f"{k} = {v}" for k, v in spans.items())
+            + ")",
+            "tex": f"for each of the {len(told.members)} elements ${family}$ on the path ($"
+            + "$, $".join(f"{k} = {_range_tex(v)}" for k, v in spans.items())
+            + "$)",
+        }
+    else:
+        out = _step(doc, told.step.name)
+        out["for_each"] = None
+    out["alike"] = len(told.members) - 1
+    out["family"] = _name(family)
+    return out
 
 
 def _form(form: Mapping[str, Any]) -> dict[str, Any]:
@@ -139,19 +237,33 @@ def _path(d: GraphDerivation) -> list[str]:
 
 
 def _step(doc: GraphDocument, name: str) -> dict[str, Any]:
-    d, numbers = doc.d, doc.numbers
-    step = d.step_of[name]
-    written = doc.written.get(name) if doc.written is not None else None
-    uses = [_use(doc, use) for use in step.uses]
+    return _step_of(doc, doc.d.step_of[name], worked=True)
+
+
+def _step_of(doc: GraphDocument, step: BackStep, worked: bool) -> dict[str, Any]:
+    """A step's data; ``worked`` with its numbers (a general step has none: its members' are in the table)."""
+    d, name = doc.d, step.name
+    numbers = doc.numbers if worked else None
+    written = doc.written.get(name) if doc.written is not None and worked else None
+    every = [_use(doc, use, worked) for use in step.uses]
+    many = len(every) > MANY_USES
+    shown = [every[0], every[-1]] if many else every
+    nonzero = [u for u in every if u["upstream_number"] not in ("0", None)] if many else every
     return {
+        "for_each": None,
+        "alike": 0,
+        "family": None,
+        "more_uses": len(every) - 2 if many else 0,
+        "feeds": len(every),
+        "nonzero": len(nonzero),
         "name": _name(name),
         "upstream": _printed(Upstream(name, d.output)),
         "is_output": not step.uses,
         "forks": step.forks,
-        "uses": uses,
-        "chain": _joined(uses, "chain"),
-        "product": _joined(uses, "product"),
-        "numbers": _joined(uses, "numbers") if numbers else None,
+        "uses": shown,
+        "chain": _joined(every, "chain_short" if many else "chain", many),
+        "product": _joined(every, "product", many),
+        "numbers": _joined(nonzero, "numbers") if numbers else None,
         "formula": _printed(step.formula),
         "written": _shown(written) if written is not None and written != step.formula else None,
         "number": number(numbers.gradients[name]) if numbers else None,
@@ -159,8 +271,8 @@ def _step(doc: GraphDocument, name: str) -> dict[str, Any]:
     }
 
 
-def _use(doc: GraphDocument, use: LocalGradient) -> dict[str, Any]:
-    numbers = doc.numbers
+def _use(doc: GraphDocument, use: LocalGradient, worked: bool = True) -> dict[str, Any]:
+    numbers = doc.numbers if worked else None
     upstream, local = _printed(Upstream(use.node, doc.d.output)), _printed(use.value)
     expression, name = _printed(use.expression), _name(use.name)
     up_number = number(numbers.gradients[use.node]) if numbers else None
@@ -177,6 +289,10 @@ def _use(doc: GraphDocument, use: LocalGradient) -> dict[str, Any]:
         "chain": {
             "text": f"{upstream['text']} · ∂({expression['text']})/∂{name['text']}",
             "tex": f"{upstream['tex']} \\, {_operator(name['tex'])}\\left({expression['tex']}\\right)",
+        },
+        "chain_short": {  # the node named, not written out: for a sum of many terms
+            "text": f"{upstream['text']} · ∂{_name(use.node)['text']}/∂{name['text']}",
+            "tex": f"{upstream['tex']} \\, \\frac{{\\partial {use.node}}}{{\\partial {name['tex']}}}",
         },
         "product": {
             "text": f"{upstream['text']} · {_grouped(use.value, local['text'], '(', ')')}",
@@ -209,11 +325,16 @@ def _grouped_tex(printed: str | None) -> str:
     return _grouped_number(tex_number(printed) if printed is not None else None, LEFT, RIGHT)
 
 
-def _joined(uses: list[dict[str, Any]], key: str) -> dict[str, str]:
+def _joined(uses: list[dict[str, Any]], key: str, elided: bool = False) -> dict[str, str]:
     """The terms of a step, one per node the name feeds, joined by +; in LaTeX, broken into aligned lines of a
-    page's width (a value feeding many nodes has a long sum)."""
+    page's width (a value feeding many nodes has a long sum). ``elided``: the first two, dots, the last."""
+    if not uses:
+        return {"text": "0", "tex": "0"}
+    texts = [u[key]["text"] for u in uses]
     pieces = [u[key]["tex"] if i == 0 else f"+ {u[key]['tex']}" for i, u in enumerate(uses)]
-    return {"text": " + ".join(u[key]["text"] for u in uses), "tex": " \\\\\n  &\\quad ".join(pack(pieces))}
+    if elided and len(uses) > 3:
+        texts, pieces = [*texts[:2], "…", texts[-1]], [*pieces[:2], "+ \\dots", pieces[-1]]
+    return {"text": " + ".join(texts), "tex": " \\\\\n  &\\quad ".join(pack(pieces))}
 
 
 def _shown(expr: sp.Expr) -> dict[str, str] | None:
