@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 import numpy as np
 import sympy as sp
 
+from ..graph_functions import maxgate
 from ..index_free import Equation, graph_equations, indexed, split
 from .layer_graph import LayeredSpec
 from .stack import Layer
@@ -163,9 +164,10 @@ def _pooling(
         ]
 
     def composed(expr: sp.Expr) -> sp.Expr:
-        """A node's expression with the partial maxima q put in: the max over the whole window."""
+        """A node's expression with the partial maxima q put in: the max over the whole window (each max gate
+        valued as the max it is; which input takes the gradient at a tie is the gate's derivative's concern)."""
         swaps = {s: composed(expressions[s.name]) for s in expr.free_symbols if s.name.startswith("q^")}
-        return expr.xreplace(swaps)
+        return expr.xreplace(swaps).replace(maxgate, lambda p, q: sp.Max(p, q))
 
     letters = [n, c, *at]
     expressions_composed = {str(name): composed(expressions[str(name)]) for name in outputs.flat}
