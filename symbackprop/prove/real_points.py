@@ -234,7 +234,7 @@ def _one_sided_searched(
 ) -> Comparison:
     """The comparison once every branch seen on one side only was searched for its other side."""
     lonely = [b for b, s in seen.items() if len(s) < 2]
-    proven = [b for b in lonely if _provably_one_sided(b, draw.free_targets)]
+    proven = [b for b in lonely if provably_one_sided(b, draw.free_targets)]
     for branch in (b for b in lonely if b not in proven):
         outcome = _other_side(first, second, draw, branch, -next(iter(seen[branch])))
         if isinstance(outcome, RealPoint):
@@ -251,7 +251,7 @@ def _other_side(first: sp.Expr, second: sp.Expr, draw: Draw, branch: sp.Basic, w
     At fresh points, each quantity the branch's argument depends on is set in turn to values of both signs
     and sizes up to 1024 (x + 10 changes sign only beyond the usual scales)."""
     quantities = sorted(
-        set().union(*(_quantities(a) for a in _arguments(branch))) & set(draw.leaves), key=sp.default_sort_key
+        set().union(*(_quantities(a) for a in branch_arguments(branch))) & set(draw.leaves), key=sp.default_sort_key
     )
     if not draw.free_targets:
         quantities = [q for q in quantities if not (isinstance(q, sp.Indexed) and q.base == Y)]
@@ -261,7 +261,7 @@ def _other_side(first: sp.Expr, second: sp.Expr, draw: Draw, branch: sp.Basic, w
         for quantity, value in itertools.product(quantities, FLIP_VALUES):
             point = RealPoint({**base.leaves, quantity: mpmath.mpf(value)}, base.generic)
             try:
-                if not any(_sign(point.value(a)) == wanted for a in _arguments(branch)):
+                if not any(_sign(point.value(a)) == wanted for a in branch_arguments(branch)):
                     continue
                 a, b = point.value(first), point.value(second)
             except (Undefined, ZeroDivisionError, ValueError):
@@ -275,13 +275,15 @@ def _other_side(first: sp.Expr, second: sp.Expr, draw: Draw, branch: sp.Basic, w
     return agreed
 
 
-def _arguments(branch: sp.Basic) -> list[sp.Expr]:
+def branch_arguments(branch: sp.Basic) -> list[sp.Expr]:
     """What a branch's side is the sign of: a condition's lhs - rhs, a max's differences, else its argument."""
     if isinstance(branch, tuple):
         condition = branch[1]
         return [condition.lhs - condition.rhs]
     if isinstance(branch, (sp.Max, sp.Min)):
         return [a - b for a, b in itertools.pairwise(branch.args)]
+    if isinstance(branch, sp.Piecewise):  # as a whole (a graph's): each condition's lhs - rhs
+        return [c.lhs - c.rhs for _, c in branch.args if isinstance(c, sp.core.relational.Relational)]
     return [branch.args[0]]
 
 
@@ -294,10 +296,10 @@ def _sign(x: mpmath.mpf) -> int:
     return 0 if x == 0 else 1 if x > 0 else -1
 
 
-def _provably_one_sided(branch: sp.Basic, free_targets: bool) -> bool:
+def provably_one_sided(branch: sp.Basic, free_targets: bool) -> bool:
     """Whether every argument of ``branch`` is of one sign for all real values of what it is written in
     (targets non-negative where the spec states them): exp(z), z^2 + 1, a target the spec keeps in [0, 1]."""
-    for argument in _arguments(branch):
+    for argument in branch_arguments(branch):
         names = {}
         for q in sorted(_quantities(argument), key=sp.default_sort_key):
             target = isinstance(q, sp.Indexed) and q.base == Y

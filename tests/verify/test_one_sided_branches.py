@@ -103,3 +103,31 @@ def test_a_step_written_with_an_absolute_value_goes_both_ways_at_the_networks_ow
     report = verify_claim(net, DELTA + r"(a^L_j - y_j)\frac{1 + |z^L_j|/z^L_j}{2}")
     assert report.verdict == "correct", report.method
     assert "every branch seen on both sides" in report.method
+
+
+GRAPH = {"q": "x + y", "f": "q z"}
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(OFFSETS)
+def test_a_graph_claim_planted_wrong_beyond_the_usual_inputs_is_never_correct(c):
+    """On a graph too: the sign of y + c, which inputs drawn up to 2 never turn when |c| > 2, is turned."""
+    from symbackprop.model.graph import Graph
+    from symbackprop.verify.graph_claims import verify_graph_claim
+
+    g = Graph.build(GRAPH, {"x": -2.0, "y": 5.0, "z": -4.0})
+    report = verify_graph_claim(g, rf"\frac{{\partial f}}{{\partial x}} = z \frac{{|y + {c}|}}{{y + {c}}}")
+    assert report.verdict == "incorrect", report.method
+    point = dict(report.point)
+    assert point["y"] + c < 0
+    assert math.isclose(report.claim_value, -point["z"], rel_tol=1e-9)
+
+
+def test_a_graph_step_written_with_an_absolute_value_is_correct():
+    """relu's step as (1 + |u|/u)/2 turns with the graph's own x w: seen both ways, correct."""
+    from symbackprop.model.graph import Graph
+    from symbackprop.verify.graph_claims import verify_graph_claim
+
+    g = Graph.build({"u": "x w", "h": r"\operatorname{ReLU}(u)", "f": "h z"}, {"x": 1.0, "w": -2.0, "z": 3.0})
+    report = verify_graph_claim(g, r"\frac{\partial f}{\partial x} = z w \frac{1 + |x w|/(x w)}{2}")
+    assert report.verdict == "correct", report.method
