@@ -131,3 +131,12 @@ def test_a_graph_step_written_with_an_absolute_value_is_correct():
     g = Graph.build({"u": "x w", "h": r"\operatorname{ReLU}(u)", "f": "h z"}, {"x": 1.0, "w": -2.0, "z": 3.0})
     report = verify_graph_claim(g, r"\frac{\partial f}{\partial x} = z w \frac{1 + |x w|/(x w)}{2}")
     assert report.verdict == "correct", report.method
+
+
+def test_a_branch_never_turned_and_not_proven_one_sided_is_not_decided():
+    """tanh(x_1) + 2 is positive, but SymPy does not prove it and no point turns it: not decided, never correct."""
+    net = Network(layers=[3, 4, 2], activation="sigmoid", notation="nielsen")
+    report = verify_claim(net, DELTA + rf"(a^L_j - y_j){SIGMA_PRIME}\frac{{|\tanh(x_1) + 2|}}{{\tanh(x_1) + 2}}")
+    assert report.verdict == "unparseable"
+    assert report.exit_status == 2
+    assert "went the same way at every point" in report.error
