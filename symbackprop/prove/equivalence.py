@@ -29,7 +29,7 @@ from . import field_network
 from .points import ConcretePoint
 from .proof import GUARD_SECONDS
 from .random_identity import RationalUnknowns, identity_test
-from .real_points import Comparison, compare, has_branches
+from .real_points import Comparison, OneSided, compare, has_branches
 
 POINTS = 24
 Given = Mapping[sp.Expr, sp.Expr]  # a substitution made once a formula is written down: y_2 = 1 - y_0 - y_1
@@ -80,7 +80,7 @@ def decide(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None, g
         return Decision(True, f"equal at {POINTS} exact random rational points {_arbitrary(net)}")
     mine, right = realize(net, claim, start, "concrete", given), realize(net, expected, start, "concrete", given)
     if has_branches(mine - right):
-        return _by_real_points(compare(mine, right))
+        return _by_real_points(compare(mine, right, free_targets=net.spec.targets is None))
     if all(net.activation(layer).generic for layer in range(1, net.depth + 1)):
         proof = cancelled is False and _rational_in_generators(generic)  # else no cancelling shows a difference
         return Decision(False, "not equal as functions of the parameters, inputs and targets", not proof)
@@ -112,15 +112,23 @@ def _arbitrary(net: Network) -> str:
 
 
 def _by_real_points(comparison: Comparison) -> Decision:
-    """The decision for formulas with branches, saying how far the points went."""
+    """The decision for formulas with branches, saying how far the points went. Equal is said only when every
+    branch was seen on both sides, or has provably one side: a branch that went one way at every point, even
+    after its argument's quantities were pushed over a wide range of both signs, leaves it not decided."""
     if not comparison.equal:
         return Decision(False, "not equal: their values differ at a real point")
+    if comparison.one_sided:
+        raise OneSided(
+            f"the claim and the right answer agree at {comparison.points} real points, yet {comparison.one_sided} of "
+            "the branches they take (an absolute value, a max, a step) went the same way at every point, even with "
+            "what it depends on pushed over a wide range of both signs, so it cannot be decided"
+        )
     method = (
         f"equal at {comparison.points} real points evaluated to 50 digits (the formulas take a max or a step, "
-        "which exact rational points cannot decide)"
+        "which exact rational points cannot decide), every branch seen on both sides"
     )
-    if comparison.one_sided:
-        method += f"; {comparison.one_sided} of those branches went the same way at every point"
+    if comparison.proven_one_sided:
+        method += f" but {comparison.proven_one_sided} whose argument is provably of one sign"
     return Decision(True, method)
 
 

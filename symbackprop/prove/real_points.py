@@ -7,6 +7,13 @@ function or a piecewise part is therefore compared at real points instead: input
 parameters and targets drawn at several scales, every function its true value (a generic g_l
 a random smooth function, alpha tanh(beta u + gamma) + delta u, with its true derivative),
 and points drawn until every branch has been seen on both sides where it can be.
+
+Targets are drawn on both signs (a tanh network's target is as often -1/2 as 1/2) unless the spec states
+what they are. A branch that still went one way at every point is searched for its other side: each
+quantity its argument depends on is pushed over a wide symmetric range (up to 1024 in size) at fresh
+points. A branch whose argument is provably of one sign (SymPy, every quantity real, targets the spec
+states non-negative) has no other side. Otherwise a branch never seen on both sides leaves the
+comparison ``one_sided``, and a verdict of "equal" is not given on it (``OneSided``).
 """
 
 from __future__ import annotations
@@ -33,6 +40,10 @@ class Undefined(ArithmeticError):
 
 class Unsupported(TypeError):
     """The formula uses a function this evaluator does not know."""
+
+
+class OneSided(Unsupported):
+    """Equal at every real point, yet a branch went the same way at all of them and may have another side."""
 
 
 def has_branches(expr: sp.Expr) -> bool:
@@ -165,12 +176,14 @@ class Comparison:
     equal: bool
     points: int
     witness: RealPoint | None = None
-    one_sided: int = 0  # branches seen on one side only (they may have no other side)
+    one_sided: int = 0  # branches seen on one side only whose argument is not provably of one sign
+    proven_one_sided: int = 0  # branches whose argument is provably of one sign: no other side to see
 
 
-def compare(first: sp.Expr, second: sp.Expr, least: int = 48, most: int = 240) -> Comparison:
+def compare(first: sp.Expr, second: sp.Expr, least: int = 48, most: int = 240, free_targets: bool = True) -> Comparison:
     """``first`` and ``second`` at real points until ``least`` points have values and every branch has been
-    seen on both sides, or ``most`` points were tried."""
+    seen on both sides, or ``most`` points were tried; then each branch seen on one side only is searched for
+    its other side (``_other_side``). ``free_targets``: targets of both signs, else in (0, 1)."""
     indexed = first.atoms(sp.Indexed) | second.atoms(sp.Indexed)
     labels = {i.base.label for i in indexed}  # an Indexed's own name is no quantity
     symbols = {s for s in first.atoms(sp.Symbol) | second.atoms(sp.Symbol) if s not in labels}
@@ -182,7 +195,7 @@ def compare(first: sp.Expr, second: sp.Expr, least: int = 48, most: int = 240) -
     seen: dict[sp.Basic, set[int]] = {}
     with mpmath.workdps(DIGITS):
         for attempt in range(most):
-            point = _draw(rng, leaves, generic, SCALES[attempt % len(SCALES)])
+            point = _draw(rng, leaves, generic, SCALES[attempt % len(SCALES)], free_targets)
             try:
                 a, b = point.value(first), point.value(second)
             except (Undefined, ZeroDivisionError, ValueError):
@@ -195,14 +208,115 @@ def compare(first: sp.Expr, second: sp.Expr, least: int = 48, most: int = 240) -
             one_sided = sum(len(s) < 2 for s in seen.values())
             if valued >= least and one_sided == 0:
                 break
-    return Comparison(True, valued, None, sum(len(s) < 2 for s in seen.values()))
+        return _one_sided_searched(first, second, Draw(rng, leaves, generic, free_targets), valued, seen)
 
 
-def _draw(rng: random.Random, leaves: list[sp.Expr], generic: list[str], scale: float) -> RealPoint:
-    """A point: targets in (0, 1), every other leaf uniform in (-scale, scale), a random g_l per layer."""
+@dataclass(frozen=True)
+class Draw:
+    """How the points of one comparison are drawn."""
+
+    rng: random.Random
+    leaves: list[sp.Expr]
+    generic: list[str]
+    free_targets: bool
+
+    def point(self, scale: float) -> RealPoint:
+        return _draw(self.rng, self.leaves, self.generic, scale, self.free_targets)
+
+
+FLIP_BASES = 12  # fresh points at which each quantity of a one-sided branch's argument is pushed
+FLIP_VALUES = tuple(sign * m for m in (0.5, 2.0, 8.0, 32.0, 128.0, 1024.0) for sign in (-1, 1))
+FLIP_AGREED = 4  # points on the branch's other side where the two agree before that side counts as seen
+
+
+def _one_sided_searched(
+    first: sp.Expr, second: sp.Expr, draw: Draw, valued: int, seen: dict[sp.Basic, set[int]]
+) -> Comparison:
+    """The comparison once every branch seen on one side only was searched for its other side."""
+    lonely = [b for b, s in seen.items() if len(s) < 2]
+    proven = [b for b in lonely if provably_one_sided(b, draw.free_targets)]
+    for branch in (b for b in lonely if b not in proven):
+        outcome = _other_side(first, second, draw, branch, -next(iter(seen[branch])))
+        if isinstance(outcome, RealPoint):
+            return Comparison(False, valued + 1, outcome)
+        valued += outcome
+        if outcome >= FLIP_AGREED:
+            seen[branch] = {-1, 1}
+    still = sum(len(seen[b]) < 2 for b in lonely if b not in proven)
+    return Comparison(True, valued, None, still, len(proven))
+
+
+def _other_side(first: sp.Expr, second: sp.Expr, draw: Draw, branch: sp.Basic, wanted: int) -> RealPoint | int:
+    """A point on the ``wanted`` side of ``branch`` where the two differ, or how many such points they agree at.
+    At fresh points, each quantity the branch's argument depends on is set in turn to values of both signs
+    and sizes up to 1024 (x + 10 changes sign only beyond the usual scales)."""
+    quantities = sorted(
+        set().union(*(_quantities(a) for a in branch_arguments(branch))) & set(draw.leaves), key=sp.default_sort_key
+    )
+    if not draw.free_targets:
+        quantities = [q for q in quantities if not (isinstance(q, sp.Indexed) and q.base == Y)]
+    agreed = 0
+    for attempt in range(FLIP_BASES):
+        base = draw.point(SCALES[attempt % len(SCALES)])
+        for quantity, value in itertools.product(quantities, FLIP_VALUES):
+            point = RealPoint({**base.leaves, quantity: mpmath.mpf(value)}, base.generic)
+            try:
+                if not any(_sign(point.value(a)) == wanted for a in branch_arguments(branch)):
+                    continue
+                a, b = point.value(first), point.value(second)
+            except (Undefined, ZeroDivisionError, ValueError):
+                continue
+            if abs(a - b) > TOLERANCE * max(mpmath.mpf(1), abs(a), abs(b)):
+                return point
+            agreed += 1
+            break  # one point on the other side per fresh point
+        if agreed >= FLIP_AGREED:
+            break
+    return agreed
+
+
+def branch_arguments(branch: sp.Basic) -> list[sp.Expr]:
+    """What a branch's side is the sign of: a condition's lhs - rhs, a max's differences, else its argument."""
+    if isinstance(branch, tuple):
+        condition = branch[1]
+        return [condition.lhs - condition.rhs]
+    if isinstance(branch, (sp.Max, sp.Min)):
+        return [a - b for a, b in itertools.pairwise(branch.args)]
+    if isinstance(branch, sp.Piecewise):  # as a whole (a graph's): each condition's lhs - rhs
+        return [c.lhs - c.rhs for _, c in branch.args if isinstance(c, sp.core.relational.Relational)]
+    return [branch.args[0]]
+
+
+def _quantities(e: sp.Expr) -> set[sp.Expr]:
+    labels = {i.base.label for i in e.atoms(sp.Indexed)}
+    return e.atoms(sp.Indexed) | {s for s in e.atoms(sp.Symbol) if s not in labels}
+
+
+def _sign(x: mpmath.mpf) -> int:
+    return 0 if x == 0 else 1 if x > 0 else -1
+
+
+def provably_one_sided(branch: sp.Basic, free_targets: bool) -> bool:
+    """Whether every argument of ``branch`` is of one sign for all real values of what it is written in
+    (targets non-negative where the spec states them): exp(z), z^2 + 1, a target the spec keeps in [0, 1]."""
+    for argument in branch_arguments(branch):
+        names = {}
+        for q in sorted(_quantities(argument), key=sp.default_sort_key):
+            target = isinstance(q, sp.Indexed) and q.base == Y
+            names[q] = sp.Dummy(real=True, nonnegative=target and not free_targets)
+        written = argument.xreplace(names)
+        if not (written.is_nonnegative or written.is_nonpositive):
+            return False
+    return True
+
+
+def _draw(rng: random.Random, leaves: list[sp.Expr], generic: list[str], scale: float, free_targets: bool) -> RealPoint:
+    """A point: every leaf uniform in (-scale, scale), targets in (0, 1) unless ``free_targets``, a random g_l per
+    layer."""
     values = {}
     for leaf in leaves:
-        low, high = (0.0, 1.0) if isinstance(leaf, sp.Indexed) and leaf.base == Y else (-scale, scale)
+        target = isinstance(leaf, sp.Indexed) and leaf.base == Y
+        low, high = (0.0, 1.0) if target and not free_targets else (-scale, scale)
         values[leaf] = mpmath.mpf(rng.uniform(low, high))
     shapes = {
         name: tuple(mpmath.mpf(rng.uniform(*r)) for r in ((0.5, 2.0), (0.5, 2.0), (-1.0, 1.0), (-0.5, 0.5)))

@@ -31,7 +31,7 @@ from ..prove import assumed
 from ..prove.assumed import decide
 from ..prove.equivalence import Counterexample, Decision, agree_at_real_points, counterexample
 from ..prove.points import NoExactValue
-from ..prove.real_points import Unsupported
+from ..prove.real_points import OneSided, Unsupported
 from ..syntax import tree as claim_syntax
 from ..syntax.errors import ClaimError
 from . import batch, claim_binding, claim_identity, vector_verdicts
@@ -43,6 +43,7 @@ from .simplified import simplified
 
 CORRECT, INCORRECT, UNPARSEABLE = "correct", "incorrect", "unparseable"
 UNDECIDABLE = (Unsupported, NoExactValue)  # what the points a decision is made at have no value for
+NO_VALUE = "the claim holds a function that no method here can evaluate, so it cannot be decided"
 
 Case = tuple[tuple[sp.Symbol, int], ...]
 
@@ -214,8 +215,8 @@ def _decided(
         report = _check(net, claim, _numbered(net, bound, of, target), of, target)
     except ClaimError as err:  # a claim about the mean cost that the proof does not cover
         return ClaimReport(net, claim, UNPARSEABLE, target, error=err.reason, position=err.position)
-    except UNDECIDABLE:  # a function no method here gives values: said, never a traceback
-        reason = "the claim holds a function that no method here can evaluate, so it cannot be decided"
+    except UNDECIDABLE as err:  # a function no method here gives values, or a branch never seen to turn: said
+        reason = str(err) if isinstance(err, OneSided) else NO_VALUE
         return ClaimReport(net, claim, UNPARSEABLE, target, error=reason, undecided=True)
     except _NotShownWrong:
         reason = (

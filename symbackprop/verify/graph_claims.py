@@ -16,6 +16,7 @@ graph too large for that, when the two agree to 40 digits at 12 real points; a p
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,9 +26,11 @@ import sympy as sp
 from ..base.errors import SpecError
 from ..derive.graph_backprop import GraphDerivation, derive_graph
 from ..model.graph import Graph
+from ..model.graph_functions import relu
 from ..model.graph_reading import name_key, read_node
 from ..prove.graph_points import DIGITS, GraphPoint, Real, real_point
 from ..prove.proof import guarded
+from ..prove.real_points import BRANCHES, branch_arguments, provably_one_sided
 from ..syntax.errors import ClaimError
 from ..syntax.tree import Frac, Node, Scripted, parse, source
 from .claim_nodes import after_mark
@@ -36,6 +39,8 @@ CORRECT, INCORRECT, UNPARSEABLE = "correct", "incorrect", "unparseable"
 POINTS = 12
 AGREE = mpmath.mpf(10) ** -(DIGITS - 10)
 CANCEL_NODES = 20_000
+FLIP_BASES = 6  # random points at which each leaf is pushed over FLIP_VALUES, to turn a branch seen one way only
+FLIP_VALUES = tuple(sign * m for m in (0.5, 2.0, 8.0, 32.0, 128.0, 1024.0) for sign in (-1, 1))
 
 
 @dataclass(frozen=True)
@@ -158,7 +163,7 @@ def _decide(
         composed = graph.composed(difference)
         if guarded(lambda: composed == 0 or sp.expand(composed) == 0 or sp.cancel(sp.together(composed)) == 0):
             return _with(base, CORRECT, "the difference, written in the inputs and parameters, cancels to 0")
-    return _at_real_points(graph, base, read, answer)
+    return _branches_turned(graph, _at_real_points(graph, base, read, answer), read, answer)
 
 
 def _at_real_points(graph: Graph, base: GraphClaimReport, read: sp.Expr, answer: sp.Expr) -> GraphClaimReport:
@@ -183,6 +188,53 @@ def _at_real_points(graph: Graph, base: GraphClaimReport, read: sp.Expr, answer:
     return _with(
         base, CORRECT, f"equal to {DIGITS - 10} digits at {POINTS} real points (the difference did not cancel)"
     )
+
+
+def _branches_turned(graph: Graph, report: GraphClaimReport, read: sp.Expr, answer: sp.Expr) -> GraphClaimReport:
+    """A "correct" from real points stands only if every branch (|.|, max, a step, relu) of the difference,
+    written in the leaves, was seen going both ways or provably has one way: at random points, each leaf is set in
+    turn to values of both signs up to 1024 in size. A point where a branch turns and the two differ makes the claim
+    incorrect; a branch still seen one way only leaves it not decided."""
+    if report.verdict != CORRECT or graph.composed_size(read - answer) > CANCEL_NODES:
+        return report
+    branches = [b for b in graph.composed(read - answer).atoms(*BRANCHES, relu) if not provably_one_sided(b, True)]
+    seen: dict[sp.Basic, set[int]] = {b: set() for b in branches}
+    symbols = [graph.symbols[k] for k in graph.leaves]
+    with mpmath.workdps(DIGITS):
+        for seed, (symbol, value) in itertools.product(
+            range(FLIP_BASES), [(None, 0.0), *itertools.product(symbols, FLIP_VALUES)]
+        ):
+            if all(len(sides) == 2 for sides in seen.values()):
+                return report
+            leaves = {**real_point(graph, seed + 1, scale=2.0)[0], **({symbol: mpmath.mpf(value)} if symbol else {})}
+            try:
+                point = GraphPoint(graph, Real(leaves, {}), lambda s: mpmath.mpf(0))
+                signs = {b: {int(mpmath.sign(point.value(a))) for a in branch_arguments(b)} - {0} for b in branches}
+                if all(signs[b] <= seen[b] for b in branches):
+                    continue  # no branch went a new way here
+                mine, theirs = point.value(read), point.value(answer)
+            except (ZeroDivisionError, ValueError, OverflowError):
+                continue
+            if abs(mine - theirs) > AGREE * max(1, abs(theirs)):
+                where = tuple((s.name, float(v)) for s, v in leaves.items())
+                return _with(
+                    report,
+                    INCORRECT,
+                    "their values differ at a point where a branch turns",
+                    where,
+                    float(mine),
+                    float(theirs),
+                )
+            for b in branches:
+                seen[b] |= signs[b]
+    one = sum(len(sides) < 2 for sides in seen.values())
+    if not one:
+        return report
+    why = (
+        f"{report.method}, yet {one} of the branches (|.|, max, a step) went the same way at every point, even with "
+        "each input pushed over a wide range of both signs; not decided"
+    )
+    return _with(report, UNPARSEABLE, why)
 
 
 def _with(base: GraphClaimReport, verdict: str, method: str, point: tuple = (), mine=None, theirs=None):
