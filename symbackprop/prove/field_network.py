@@ -140,7 +140,7 @@ class FieldPoint:
     def _activate(self, layer: int) -> None:
         act, neurons = self.net.activation(layer), self.net.neurons(layer)
         if not act.elementwise:  # softmax
-            exps = {j: self.exp_value(self.z[layer, j]) for j in neurons}
+            exps = {j: self._softmax_exp(layer, j) for j in neurons}
             total = _sum(exps.values())
             for j in neurons:
                 self.a[layer, j] = exps[j] / total
@@ -225,8 +225,36 @@ class FieldPoint:
             return self.z[key]
         return self.leaf(e)  # a parameter, a target, or an a or z below where the derivative starts
 
+    def _softmax_exp(self, layer: int, j: int) -> Any:
+        """exp(z_j) of a softmax layer. Where z_j is worked out from its definition, exp of that definition, term
+        by term, as ``exp_of`` takes it: SymPy's composed cost writes exp(w a + ... + b) where a claim writes
+        exp(z), and the two must be the same unknowns for a right claim to be found equal."""
+        if (layer, j) in self._defined_softmax():
+            return self.exp_of(self.net.z_definition(layer, j))
+        return self.exp_value(self.z[layer, j])
+
+    def _defined_softmax(self) -> frozenset[tuple[int, int]]:
+        """The (layer, j) of each softmax layer's z worked out from its definition (not an unknown of its own, as
+        the z's and a's of the layer a derivative starts at, and those below it, are)."""
+        net, start = self.net, self.start
+        below = start.layer if start is not None and start.kind in "az" else 0
+        return frozenset(
+            (layer, j)
+            for layer in range(below + 1, net.depth + 1)
+            if not net.activation(layer).elementwise
+            for j in net.neurons(layer)
+        )
+
     def exp_of(self, argument: sp.Expr) -> Any:
-        """exp of a sum: the product of each term's exp, an integer multiple a power (exp(-z) = 1/exp(z))."""
+        """exp of a sum: the product of each term's exp, an integer multiple a power (exp(-z) = 1/exp(z)); a
+        softmax layer's z written out as its definition first, as its forward pass takes it (``_softmax_exp``)."""
+        defined = self._defined_softmax()
+        swaps = {
+            s: self.net.z_definition(*key)
+            for s in argument.atoms(sp.Indexed)
+            if s.base == Z and (key := (int(s.indices[0]), int(s.indices[1]))) in defined
+        }
+        argument = argument.xreplace(swaps) if swaps else argument
         if largest_expansion(argument, EXP_TERMS) <= EXP_TERMS:
             argument = sp.expand_mul(argument)
         product = self.unknowns.number(1)
