@@ -11,6 +11,7 @@ nothing. A counterexample is a float64 point where the values differ.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -28,7 +29,7 @@ from ..numeric import numbers as numeric
 from . import field_network
 from .points import ConcretePoint
 from .proof import GUARD_SECONDS
-from .random_identity import RationalUnknowns, identity_test
+from .random_identity import SPAN, RationalUnknowns, identity_test
 from .real_points import Comparison, OneSided, compare, has_branches
 
 POINTS = 24
@@ -76,16 +77,18 @@ def decide(net: Network, claim: sp.Expr, expected: sp.Expr, start: Ref | None, g
     )
     if cancelled:
         return Decision(True, f"the difference cancels to 0 {_arbitrary(net)}")
-    if cancelled is None and not has_branches(generic) and agree(generic, POINTS):
-        return Decision(True, f"equal at {POINTS} exact random rational points {_arbitrary(net)}")
+    if cancelled is None and not has_branches(generic) and (chance := agreed_with_bound(generic, POINTS)):
+        return Decision(True, f"equal at {POINTS} exact random rational points {_arbitrary(net)}; {chance}")
     mine, right = realize(net, claim, start, "concrete", given), realize(net, expected, start, "concrete", given)
     if has_branches(mine - right):
         return _by_real_points(compare(mine, right, free_targets=net.spec.targets is None))
     if all(net.activation(layer).generic for layer in range(1, net.depth + 1)):
         proof = cancelled is False and _rational_in_generators(generic)  # else no cancelling shows a difference
         return Decision(False, "not equal as functions of the parameters, inputs and targets", not proof)
-    if agree(mine - right, POINTS):
-        return Decision(True, f"equal for this network's activations, at {POINTS} exact random rational points")
+    if chance := agreed_with_bound(mine - right, POINTS):
+        return Decision(
+            True, f"equal for this network's activations, at {POINTS} exact random rational points; {chance}"
+        )
     return Decision(False, "not equal as functions of the parameters, inputs and targets", True)
 
 
@@ -156,6 +159,36 @@ def agree(difference: sp.Expr, count: int) -> bool:
         unknowns=RationalUnknowns,
     )
     return outcome.verdict == "proven"
+
+
+def agreed_with_bound(difference: sp.Expr, count: int) -> str:
+    """As ``agree``, with the chance of error stated: "" where the points find ``difference`` not 0, else the
+    Schwartz-Zippel bound in words. Each unknown is an integer drawn from 2^32 (a positive one, as an exp's,
+    from half as many), so a difference whose numerator has degree at most d is 0 at every one of the points
+    by chance with probability at most (d / 2^31)^count."""
+    try:
+        outcome = identity_test(
+            lambda unknowns: (ConcretePoint(unknowns).value(difference), 0),
+            count,
+            bound=True,
+            skip_poles=True,
+            unknowns=RationalUnknowns,
+        )
+    except (AttributeError, TypeError):  # a part the degree arithmetic does not follow: the points alone
+        agreed = agree(difference, count)
+        return "no bound on the difference's degree was worked out for this formula" if agreed else ""
+    if outcome.verdict != "proven":
+        return ""
+    d = outcome.degree
+    if d <= 0:
+        return "the difference holds no unknown, and is 0"
+    room = SPAN // 2 - outcome.poles
+    exponent = math.ceil(count * math.log10(d / room)) if d < room else 0
+    below = f", below 10^{exponent}" if exponent < 0 else ""
+    return (
+        f"the difference's numerator has degree at most {d:,}, so a wrong claim agrees at every point with "
+        f"probability at most ({d:,}/2^31)^{count}{below}"
+    )
 
 
 def realize(net: Network, expr: sp.Expr, start: Ref | None, mode: str, given: Given | None = None) -> sp.Expr:

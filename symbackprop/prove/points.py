@@ -209,15 +209,15 @@ class ConcretePoint:
             square = self.exp_of(e.args[0]) ** 2
             return (square - 1) / (square + 1)
         if isinstance(e, sp.Rational):
-            return Fraction(int(e.p), int(e.q))
+            return self.unknowns.number(int(e.p), int(e.q))
         if isinstance(e, sp.NumberSymbol):  # pi and the like: a positive unknown of its own
             return abs(self.unknowns.unknown((type(e).__name__, ())))
         if isinstance(e, (sp.Indexed, sp.Symbol)):
             return self.unknowns.unknown(("symbol", e))
         if isinstance(e, sp.Add):
-            return sum((self.value(a) for a in e.args), Fraction(0))
+            return sum((self.value(a) for a in e.args), self.unknowns.number(0))
         if isinstance(e, sp.Mul):
-            product = Fraction(1)
+            product = self.unknowns.number(1)
             for a in e.args:
                 product *= self.value(a)
             return product
@@ -231,7 +231,7 @@ class ConcretePoint:
         """exp of a sum of monomials, as a product of one positive unknown per monomial's value. Products of sums
         in the argument are multiplied out first, so exp(c + w (a + b)) and exp(c) exp(w a) exp(w b) get the same
         value; a fraction stays one monomial (see ``_distributed``)."""
-        product = Fraction(1)
+        product = self.unknowns.number(1)
         if largest_expansion(argument, EXP_TERMS) <= EXP_TERMS:
             argument = _distributed(argument)
         for term in sp.Add.make_args(argument):

@@ -84,6 +84,9 @@ class Degree:
 
     __radd__ = __add__
 
+    def __abs__(self) -> Degree:  # |u| of an unknown drawn positive (a claim's exp): the unknown itself
+        return self
+
     def __neg__(self) -> Degree:
         return self
 
