@@ -157,6 +157,9 @@ def _report_context(report: ClaimReport) -> dict[str, Any]:
             "expected": c.expected,
             "note": c.note,
         }
+    elif report.no_counterexample is not None:
+        message, symbols = report.no_counterexample
+        out["no_counterexample"] = message.format(*(text.doprint(s) for s in symbols))
     return out
 
 

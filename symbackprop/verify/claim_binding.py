@@ -192,6 +192,7 @@ class _Binder(Values, Sums, Letters, Functions, Forms, Arithmetic):
             first = 1 if reference is None else 2
         if one_sample:
             notes = (*notes, (ONE_SAMPLE, (C0,)))
+        notes = (*notes, *self.readings)
         sides = tuple(
             Side(
                 i,

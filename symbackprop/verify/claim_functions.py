@@ -10,7 +10,8 @@ import sympy as sp
 
 from ..model import activations
 from ..model.symbols import Z, activation_functions
-from ..syntax.tree import Group, Name, Node, Num, Product, Relation
+from ..model.targets import ONE_HOT
+from ..syntax.tree import Binding, Group, Name, Node, Num, Product, Relation, Scripted
 from .claim_limits import evaluated
 from .claim_nodes import ACTIVATION_HEADS, is_prime_script, split, unbrace
 from .claim_reading import ReaderBase, Reading
@@ -126,7 +127,9 @@ class Functions(ReaderBase):
         return function(evaluated(arg))  # 0·y is 0 to a piecewise
 
     def indicator(self, node: Node, at: Reading) -> sp.Expr:
-        """\\mathbb{1}[z > 0] as a step function of z."""
+        """\\mathbb{1}[z > 0] as a step function of z; \\mathbb{1}(y = k), the class's, as the one-hot target y_k."""
+        if isinstance(node, Binding):
+            return self.class_indicator(node, at)
         if not isinstance(node, Relation):
             raise self.fail(node, "an indicator takes a comparison, as in \\mathbb{1}[z > 0]")
         gap = evaluated(self.expr(node.left, at) - self.expr(node.right, at))
@@ -135,3 +138,21 @@ class Functions(ReaderBase):
         closed = {">=": (gap, 1), "ge": (gap, 1), "geq": (gap, 1), "<=": (-gap, 1), "le": (-gap, 1), "leq": (-gap, 1)}
         arg, at_zero = {**strict, **closed}[op]
         return sp.Heaviside(arg, at_zero)
+
+    def class_indicator(self, node: Binding, at: Reading) -> sp.Expr:
+        """CS231n's 1(y_i = k): 1 where the sample's class y_i is k, else 0. With one-hot targets the class's
+        indicator is the target y_k itself (y_k is 1 exactly for the class); with any other targets there is no
+        class, so it is refused with the flag that states them. The verdict says how it was read."""
+        base, _ = split(node.name)
+        if not (isinstance(base, Name) and base.name == "y"):
+            raise self.fail(node, "an indicator takes a comparison, as in \\mathbb{1}[z > 0], or a class, 1(y = k)")
+        if self.net.spec.targets != ONE_HOT:
+            raise self.fail(
+                node,
+                f"'{self.quote(node)}' says the sample's class is k: that is the target y_k only when the targets "
+                'are one-hot; say so with --targets one-hot (or targets = "one-hot" in the spec)',
+            )
+        target = self.expr(Scripted(node.start, node.end, Name(base.start, base.end, "y"), (("_", node.value),)), at)
+        written = self.quote(node).replace("{", "{{").replace("}", "}}")
+        self.readings[(f"1({written}) read as the one-hot target {{0}}", (target,))] = None
+        return target

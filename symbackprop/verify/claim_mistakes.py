@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import replace
+from itertools import product
 from typing import Any
 
 import sympy as sp
@@ -21,7 +22,7 @@ from ..model.network import Network
 from ..model.partial import Partial
 from ..model.symbols import A, B, W, Y, Z
 from ..prove import assumed
-from ..prove.equivalence import same
+from ..prove.equivalence import counterexample, same
 from ..prove.points import NoExactValue
 from ..prove.real_points import Unsupported
 from ..syntax.errors import ClaimError
@@ -32,6 +33,7 @@ from .claim_values import partial_value
 from .diagnosis import Mistake
 
 MAX_REPAIRS = 40  # repaired claims tried before a letter mistake is given up
+NOT_A_FORMULA = "none is shown: the claim as written names {0}, a weight this network does not have"
 
 
 def with_letter_mistake(net: Network, report: Any, bound: Any, guarded: Callable) -> Any:
@@ -53,13 +55,58 @@ def with_letter_mistake(net: Network, report: Any, bound: Any, guarded: Callable
             "the claim names a neuron its layer does not have, so it is no formula of this network; with the terms "
             f"of that neuron left out, the rest is the right answer ({report.method})"
         )
-        return replace(report, verdict="incorrect", diagnosis=found or absent, method=method)
+        return replace(
+            report, verdict="incorrect", diagnosis=found or absent, method=method, no_counterexample=_none_can(bound)
+        )
     if found is None and beyond:
         found = absent
+    if beyond and report.counterexample is None:
+        report = replace(report, no_counterexample=_none_can(bound))
     if found is None and bound.strays:
         message = "{0} is on neither the left-hand side nor under a sum: the claim names no one value"
         found = Mistake("stray_index", message, sp.Integer(0), (bound.strays[0].symbol,))
     return replace(report, diagnosis=found or report.diagnosis)
+
+
+def as_written(net: Network, bound: Any, read_as: sp.Expr | None, answer_of: Callable[[Case], Any]) -> dict[str, Any]:
+    """A claim read with a weight's indices swapped, shown wrong as written: a counterexample at the first case where
+    every weight it names exists and its value differs from the right answer's (the case with it); else why none is
+    shown. Only for one swapped weight that is the only weight of its layer the claim names, so that swapping each
+    of its entries back gives the claim as written."""
+    read, written = bound.rewritten[0]
+    layer = int(read.indices[0])
+    named = {s for s in read_as.atoms(sp.Indexed) if s.base == W and s.indices[0] == layer} if read_as else set()
+    none = {"no_counterexample": (NOT_A_FORMULA, (written,))}
+    letters = read.indices[1:]
+    if len(bound.rewritten) != 1 or named != {read} or not all(isinstance(i, sp.Symbol) for i in letters):
+        return none
+    ranges = (net.neurons(layer), net.neurons(layer - 1))
+    back = {}
+    for values in product(*ranges):
+        at = dict(zip(letters, values, strict=True))
+        j, k = (int(i) for i in written.xreplace(at).indices[1:])
+        back[read.xreplace(at)] = W[layer, j, k] if j in ranges[0] and k in ranges[1] else None
+    for case in bound.cases:
+        answer = answer_of(case)
+        for side in bound.sides:
+            value = side.values[bound.cases.index(case)]
+            hits = {s: back[s] for s in value.atoms(sp.Indexed) if s in back}
+            if any(w is None for w in hits.values()):
+                continue  # a weight the network lacks, in this case as written: no value to compare
+            found = counterexample(net, value.xreplace(hits), answer.value, answer.start)
+            if found is not None:
+                return {"counterexample": replace(found, note="the claim as written"), "case": case}
+    return none
+
+
+def _none_can(bound: Any) -> tuple[str, tuple[sp.Expr, ...]]:
+    """Why a claim that names a neuron its layer lacks has no counterexample: it has no value at any point."""
+    where = bound.beyond[0].replace("{", "{{").replace("}", "}}")
+    return (
+        "none can exist: a term of the claim names a neuron its layer does not have "
+        f"({where}), so the claim as written has no value at any point to compare",
+        (),
+    )
 
 
 def diagnose_letters(

@@ -63,6 +63,7 @@ class ReaderBase:
         self.sample_wrt: sp.Expr | None = None  # a claim about the mean cost: what it differentiates by
         self.sample_terms: list[tuple[sp.Expr, Node]] = []  # one sample's term of a sum over the samples, as written
         self.rewritten: dict[sp.Expr, sp.Expr] = {}
+        self.readings: dict[tuple[str, tuple[sp.Expr, ...]], None] = {}  # words for the verdict, in order
         self.wrt_nodes: dict[Partial, Node] = {}
         self.scope = Scope(net, self.quote, self.layer_label)
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import partial
-from typing import cast
+from typing import Any, cast
 
 import sympy as sp
 
@@ -36,7 +36,7 @@ from ..syntax import tree as claim_syntax
 from ..syntax.errors import ClaimError
 from . import batch, claim_binding, claim_identity, vector_verdicts
 from .claim_layers import LayerLetter, Layers, NoSuchLayer, at_every_layer
-from .claim_mistakes import with_letter_mistake
+from .claim_mistakes import as_written, with_letter_mistake
 from .diagnosis import Local, Mistake, diagnose
 from .sample_terms import with_sample_terms
 from .simplified import simplified
@@ -89,6 +89,7 @@ class ClaimReport:
     answers: tuple[sp.Expr, ...] = ()  # and in each case, for when no one expression in the letters fits them all
     cases: tuple[Case, ...] = ()  # the cases those are in
     layers: Layers | None = None  # a claim with the layer letter l: the layers it was checked at (claim_layers)
+    no_counterexample: tuple[str, tuple[sp.Expr, ...]] | None = None  # an incorrect verdict without one: why none
 
     @property
     def exit_status(self) -> int:
@@ -266,8 +267,7 @@ def _bound(net: Network, parsed: claim_syntax.Claim, claim: str, layer: int | No
 
 
 def _with_swapped_weights(report: ClaimReport, bound: claim_binding.BoundClaim) -> ClaimReport:
-    """The verdict on a claim that names a weight the network lacks: incorrect, its indices swapped, with what
-    the claim read the other way round gives (right, or wrong in a way of its own)."""
+    """A claim naming a weight the network lacks: incorrect, and what it gives read with the indices swapped."""
     written = dict(bound.rewritten)
     belongs, shown = next(iter(written.items()))
     message = "the weight's indices are swapped: {0} is written, a weight this network does not have, where {1} belongs"
@@ -278,18 +278,19 @@ def _with_swapped_weights(report: ClaimReport, bound: claim_binding.BoundClaim) 
         message += "; with them put right, the claim is still not the right answer"
     symbols = (shown, belongs, *(other.symbols if other is not None else ()))
     formula = report.answer.value if report.answer is not None else sp.Integer(0)
-    counter = report.counterexample
-    if counter is not None:
-        counter = replace(counter, note=_joined(counter.note, "the claim read with the weight's indices swapped"))
+    counter, found = report.counterexample, dict[str, Any](case=report.case if report.verdict == INCORRECT else ())
+    if counter is not None:  # wrong even read swapped
+        found["counterexample"] = replace(counter, note=_joined(counter.note, "the claim read with indices swapped"))
+    else:
+        found.update(as_written(report.network, bound, report.read_as, partial(_case_answer, report.network, bound)))
     method = "the claim names a weight the network does not have; read with its indices swapped, " + report.method
     return replace(
         report,
         verdict=INCORRECT,
-        case=report.case if report.verdict == INCORRECT else (),  # read swapped, right for every case
         read_as=report.read_as.xreplace(written) if report.read_as is not None else None,
         diagnosis=Mistake(kind, message, formula, symbols),
-        counterexample=counter,
         method=method,
+        **found,
     )
 
 

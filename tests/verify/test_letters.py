@@ -242,9 +242,12 @@ def test_a_counterexample_goes_with_every_mistake_a_value_shows():
         report = verify_claim(network(name), claim, None if claim.startswith(("\\frac", "\\delta")) else "w_{12}^{(L)}")
         if report.method.startswith("the claim names a neuron its layer does not have"):
             assert kind in ("sum_bounds", "no_such_neuron")  # the rest of the claim is right: no value differs
+            assert report.counterexample is None and report.no_counterexample[0].startswith("none can exist")
             continue
-        if report.method.startswith("the claim names a weight the network does not have"):
-            continue  # w_{kj} on a 6-to-4 layer: read with its indices swapped, it is right (verify's older path)
+        if report.counterexample is None:  # w_{kj} naming no weight of a 6-to-4 layer in any case: said why
+            assert report.method.startswith("the claim names a weight the network does not have"), claim
+            assert report.no_counterexample is not None, claim
+            continue
         assert report.counterexample is not None, claim
         assert report.counterexample.claim != pytest.approx(report.counterexample.expected)
 
