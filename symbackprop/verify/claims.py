@@ -34,7 +34,7 @@ from ..prove.points import NoExactValue
 from ..prove.real_points import OneSided, Unsupported
 from ..syntax import tree as claim_syntax
 from ..syntax.errors import ClaimError
-from . import batch, claim_binding, claim_identity, vector_verdicts
+from . import batch, claim_binding, claim_identity, index_base, vector_verdicts
 from .claim_layers import LayerLetter, Layers, NoSuchLayer, at_every_layer
 from .claim_mistakes import as_written, with_letter_mistake
 from .diagnosis import Local, Mistake, diagnose
@@ -105,48 +105,7 @@ def verify_claim(net: Network, claim: str, wrt: str | Ref | None = None) -> Clai
     left-hand side, is a SpecError. An index out of range in a network numbered from 0 that reads when
     numbered from 1 gets the hint "did you mean --index-base 1?".
     """
-    try:
-        report = _verify_claim(net, claim, wrt)
-    except SpecError as err:  # a --wrt out of range: perhaps numbered from 1
-        if _reads_from_one(net, claim, wrt, str(err)):
-            raise SpecError(f"{err}; {ONE_BASED_HINT}") from None
-        raise
-    if report.verdict == UNPARSEABLE and not report.undecided and _reads_from_one(net, claim, wrt, report.error):
-        return replace(report, error=f"{report.error}; {ONE_BASED_HINT}")
-    mistake = report.diagnosis
-    if mistake is not None and mistake.kind in BEYOND_KINDS and _right_from_one(net, claim, wrt):
-        return replace(report, diagnosis=replace(mistake, message=f"{mistake.message}; {ONE_BASED_RIGHT}"))
-    return report
-
-
-BEYOND_KINDS = ("sum_bounds", "no_such_neuron")  # an index a letter takes past its layer (claim_mistakes)
-ONE_BASED_RIGHT = "counted from 1, as --index-base 1 (index_base = 1 in a spec file) numbers them, it is right"
-
-
-def _right_from_one(net: Network, claim: str, wrt: str | Ref | None) -> bool:
-    """Whether a claim whose sum runs past its layer (\\sum_{j=1}^{n} on neurons numbered from 0) is right when
-    the network numbers its neurons from 1."""
-    if net.spec.index_base != 0 or isinstance(wrt, Ref):
-        return False
-    try:
-        return _verify_claim(Network.from_spec(replace(net.spec, index_base=1)), claim, wrt).verdict == CORRECT
-    except SpecError:
-        return False
-
-
-ONE_BASED_HINT = "did you mean --index-base 1 (index_base = 1 in a spec file)? Numbered from 1, it reads"
-
-
-def _reads_from_one(net: Network, claim: str, wrt: str | Ref | None, error: str | None) -> bool:
-    """Whether an index out of range in a network numbered from 0 is read, and decided, when it is numbered from
-    1 instead: the usual slip of a student who counts neurons from 1 (w_{14} in a layer of four)."""
-    if net.spec.index_base != 0 or isinstance(wrt, Ref) or error is None or "out of range" not in error:
-        return False
-    from_one = Network.from_spec(replace(net.spec, index_base=1))
-    try:
-        return _verify_claim(from_one, claim, wrt).verdict != UNPARSEABLE
-    except SpecError:
-        return False
+    return index_base.with_hints(_verify_claim, net, claim, wrt)
 
 
 def _verify_claim(net: Network, claim: str, wrt: str | Ref | None) -> ClaimReport:
