@@ -42,6 +42,7 @@ from ..model.references import Ref
 from ..model.symbols import A, ActivationBase, ActivationPrimeBase, ActivationSecondBase, B, SoftmaxExp, W, Y, Z
 from ..numeric import numbers as numeric
 from .field import Residue
+from .points import product_of, sum_of
 from .random_identity import POINTS, Outcome, Unknowns, identity_test
 from .real_points import Unsupported
 
@@ -141,7 +142,7 @@ class FieldPoint:
         act, neurons = self.net.activation(layer), self.net.neurons(layer)
         if not act.elementwise:  # softmax
             exps = {j: self._softmax_exp(layer, j) for j in neurons}
-            total = _sum(exps.values())
+            total = sum_of(exps.values())
             for j in neurons:
                 self.a[layer, j] = exps[j] / total
             return
@@ -194,9 +195,9 @@ class FieldPoint:
         if isinstance(e, sp.Symbol):
             return self.leaf(e)
         if isinstance(e, sp.Add):
-            return _sum(self.value(a) for a in e.args)
+            return sum_of(self.value(a) for a in e.args)
         if isinstance(e, sp.Mul):
-            return _product(self.value(a) for a in e.args)
+            return product_of(self.value(a) for a in e.args)
         if isinstance(e, sp.Pow) and e.exp.is_Integer:
             return self.value(e.base) ** int(e.exp)
         if e == sp.E:
@@ -286,20 +287,6 @@ def _formula(name: str, order: int) -> sp.Expr:
     act = activation(name)
     form = act.form(_U) if act.form is not None else _U
     return sp.diff(form, _U, order) if order else form
-
-
-def _sum(parts: Any) -> Any:
-    total = None
-    for p in parts:
-        total = p if total is None else total + p
-    return total
-
-
-def _product(parts: Any) -> Any:
-    total = None
-    for p in parts:
-        total = p if total is None else total * p
-    return total
 
 
 def identity(

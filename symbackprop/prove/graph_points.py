@@ -22,6 +22,7 @@ from ..base.trees import fold
 from ..derive.graph_backprop import GraphDerivation, Upstream
 from ..model.graph import Graph
 from ..model.graph_functions import maxgate, relu, sigmoid
+from .points import product_of, sum_of
 from .random_identity import Unknowns
 
 DIGITS = 50
@@ -151,7 +152,7 @@ class GraphPoint:
         if isinstance(e, sp.Symbol):
             raise KeyError(f"{e} has no value at this point")
         if isinstance(e, sp.Add):
-            return _total(a[0] for a in args), _total(a[1] for a in args)
+            return sum_of(a[0] for a in args), sum_of(a[1] for a in args)
         if isinstance(e, sp.Mul):
             value, slope = args[0]
             for v, s in args[1:]:
@@ -183,9 +184,9 @@ class GraphPoint:
         if isinstance(e, sp.Symbol):
             raise KeyError(f"{e} has no value at this point")
         if isinstance(e, sp.Add):
-            return _total(args)
+            return sum_of(args)
         if isinstance(e, sp.Mul):
-            return _product(args)
+            return product_of(args)
         if isinstance(e, sp.Pow):
             return self.numbers.power(args[0], e)
         return self.numbers.apply(e, tuple(args))
@@ -209,20 +210,6 @@ _PARTIALS: dict[tuple[type, int, int], sp.Expr] = {}
 
 def _parts(e: sp.Basic) -> tuple[sp.Basic, ...]:
     return () if isinstance(e, (sp.Symbol, sp.Number, sp.NumberSymbol)) else e.args
-
-
-def _product(parts: Any) -> Any:
-    out = None
-    for p in parts:
-        out = p if out is None else out * p
-    return out
-
-
-def _total(parts: Any) -> Any:
-    out = None
-    for p in parts:
-        out = p if out is None else out + p
-    return out
 
 
 def backward_values(point: GraphPoint, d: GraphDerivation) -> dict[str, Any]:

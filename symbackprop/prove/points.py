@@ -74,9 +74,9 @@ class Point:
         if isinstance(e, (sp.Indexed, sp.Symbol)):
             return self.unknowns.unknown(("symbol", e))
         if isinstance(e, sp.Add):
-            return _sum(self.values[a] for a in e.args)
+            return sum_of(self.values[a] for a in e.args)
         if isinstance(e, sp.Mul):
-            return _product(self.values[a] for a in e.args)
+            return product_of(self.values[a] for a in e.args)
         if isinstance(e, sp.Pow) and e.exp.is_Integer:
             return self.values[e.base] ** int(e.exp)
         if isinstance(e, (ActivationBase, ActivationPrimeBase, ActivationSecondBase)):  # g^(l), g'^(l), g''^(l)
@@ -110,7 +110,7 @@ class Point:
             return self.unknowns.unknown(("symbol", e)), first, second, zero
         if isinstance(e, sp.Add):
             parts = [self.jets[a] for a in e.args]
-            return tuple(_sum(p[i] for p in parts) for i in range(4))  # type: ignore[return-value]
+            return tuple(sum_of(p[i] for p in parts) for i in range(4))  # type: ignore[return-value]
         if isinstance(e, sp.Mul):
             v, d1, d2, d12 = one, zero, zero, zero
             for a in e.args:
@@ -146,14 +146,17 @@ def _leaf(e: sp.Basic) -> bool:
     return isinstance(e, (sp.Rational, sp.Indexed, sp.Symbol)) or (isinstance(e, sp.Pow) and not e.exp.is_Integer)
 
 
-def _sum(parts: Any) -> Any:
+def sum_of(parts: Any) -> Any:
+    """The sum of one or more values of a point's arithmetic (residues, fractions, degree bounds), with no zero of
+    its own to start from."""
     total = None
     for p in parts:
         total = p if total is None else total + p
     return total
 
 
-def _product(parts: Any) -> Any:
+def product_of(parts: Any) -> Any:
+    """The product of one or more values of a point's arithmetic, as ``sum_of``."""
     total = None
     for p in parts:
         total = p if total is None else total * p
