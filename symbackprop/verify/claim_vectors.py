@@ -166,6 +166,7 @@ class _Reading:
         self.wrt, self.free, self.places = _entries(net, self.lhs, claim.sides[0], self.reader)
         self.reader.gradient_layer = _gradient_layer(self.wrt)
         self.cases = cases(self.free)
+        self.chosen = False  # read on chosen entries alone (``narrowed``), however few a claim is decided at once
 
     def new_reader(self, tweak: Tweak | None = None) -> MatrixReader:
         return MatrixReader(self.net, self.claim.text, self.column, self.letters, tweak, self.weights_column)
@@ -174,7 +175,7 @@ class _Reading:
         self.column_mismatch = column_mismatch
         values = [(i, node, self.reader.mat(node)) for i, node in enumerate(self.claim.sides[1:], start=2)]
         notes = [self.layout(column_mismatch)]
-        if len(self.cases) > MAX_ENTRIES:
+        if len(self.cases) > MAX_ENTRIES and not self.chosen:
             return self.projected(values, notes)
         if any(value.samples == "summed" for _, _, value in values):
             return self.mean(values, notes)
@@ -207,7 +208,7 @@ class _Reading:
     def narrowed(self, chosen: tuple[Case, ...]) -> MatrixReading:
         """The claim read again on the entries ``chosen`` alone, each decided as a small claim's are."""
         reading = _Reading(self.net, self.claim, self.layout_name, self.letters)
-        reading.cases = chosen
+        reading.cases, reading.chosen = chosen, True
         return reading.read(self.column_mismatch)
 
     def mean(self, values: list[tuple[int, Node, Mat]], notes: list) -> MatrixReading:
@@ -246,7 +247,7 @@ class _Reading:
     def mismatched(self, err: ShapeMismatch) -> MatrixReading:
         """Neither layout fits: the column layout's reason, and the readings that one change makes fit (on a few
         entries, spread over the matrix, where it has more than are decided one by one)."""
-        if len(self.cases) > MAX_ENTRIES:
+        if len(self.cases) > MAX_ENTRIES and not self.chosen:
             self.cases = spread(self.cases, SAMPLED)
         return self.result(
             (),
