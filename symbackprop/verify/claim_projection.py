@@ -115,7 +115,9 @@ def _truth(net: Network, projection: Projection, program: _Program) -> tuple[lis
     """The right answer at each entry, row by row, as steps of ``program``, and where its derivations start.
 
     Each is the engine's derivation of that entry; for the weights w_jk^(l), which C depends on through z_j^(l)
-    alone, the derivation of dC/dz_j^(l) times dz_j^(l)/dw_jk^(l) = a_k^(l-1): n_l derivations, not n_l n_(l-1).
+    alone, the derivation of dC/dz_j^(l) times dz_j^(l)/dw_jk^(l) = a_k^(l-1): n_l derivations, not n_l n_(l-1);
+    for a hidden layer's a_k^(l), which C depends on through the next layer's z's alone, the sum over j of
+    dC/dz_j^(l+1) times w_jk^(l+1).
     """
     shape = projection.sides[0][4].shape
     truth = [0] * (shape[0] * shape[1])
@@ -130,6 +132,15 @@ def _truth(net: Network, projection: Projection, program: _Program) -> tuple[lis
                 deltas[j] = program.node(derive(net, ref_of(Z[layer, j])).result)
             row, col = projection.places[case]
             truth[row * shape[1] + col] = program.times(deltas[j], program.node(A[layer - 1, k]))
+        return truth, None
+    if wrt.base == A and int(wrt.indices[0]) < net.depth:  # through the next layer's z's: n_(l+1) derivations
+        layer = int(wrt.indices[0]) + 1
+        deltas = {j: program.node(derive(net, ref_of(Z[layer, j])).result) for j in net.neurons(layer)}
+        for case in projection.cases:
+            k = int(wrt.xreplace(case_values(case)).indices[1])
+            terms = [program.times(deltas[j], program.node(W[layer, j, k])) for j in net.neurons(layer)]
+            row, col = projection.places[case]
+            truth[row * shape[1] + col] = program.total(terms)
         return truth, None
     derivations = [derive(net, ref_of(wrt.xreplace(case_values(c)))) for c in projection.cases]
     for case, d in zip(projection.cases, derivations, strict=True):
@@ -231,6 +242,10 @@ class _Program:
 
     def times(self, first: int, second: int) -> int:
         self.plan.append(("*", (first, second)))
+        return len(self.plan) - 1
+
+    def total(self, terms: list[int]) -> int:
+        self.plan.append(("+", tuple(terms)))
         return len(self.plan) - 1
 
     def run(self, point: FieldPoint) -> list[Any]:

@@ -81,6 +81,8 @@ FORMS = [
     r"\delta^{1} = (W^{2})^T \delta^{2}",
     r"\nabla_{a^{0}} C = (W^{1})^T \delta^{1}",
     r"\nabla_{a^{0}} C = W^{1} \delta^{1}",
+    r"\nabla_{a^{1}} C = (W^{2})^T \delta^{2}",
+    r"\nabla_{a^{1}} C = (W^{2})^T \delta^{1}",
     r"\frac{\partial C}{\partial W^{L}} = (a^{L} - y) (a^{L-1})^T",
 ]
 
