@@ -88,7 +88,7 @@ def decide(net: Network, projection: Projection, answer_of: Callable[[Case], Any
     truth, start = _truth(net, projection, program)
     partials = _partials(net, projection)
     method = ""
-    for _, _, position, _, entries in projection.sides:
+    for *_, entries in projection.sides:
         test = _Test(net, program, [program.node(e) for e in entries], truth, shape, start, partials)
         equal, method = test.under_targets()
         if not equal:
@@ -158,7 +158,9 @@ def _partials(net: Network, projection: Projection) -> dict[sp.Expr, sp.Expr]:
             if p not in found:
                 found[p] = partial_value(net, p.of, p.wrt, position)
                 if found[p].has(*BEYOND_FIRST):
-                    raise ClaimError("a derivative in the claim is a second derivative, which is not supported", position)
+                    raise ClaimError(
+                        "a derivative in the claim is a second derivative, which is not supported", position
+                    )
         if any(e.has(sp.Sum) for e in entries):
             raise ClaimError("a sum written inside a vector claim this large is not understood", position)
     return found
@@ -179,9 +181,7 @@ def _narrowed(projection: Projection, wrong: int) -> Any:
     return replace(reading, notes=(*reading.notes, (note, ())))
 
 
-def _general(
-    net: Network, projection: Projection, answer_of: Callable[[Case], Any], tested: tuple
-) -> sp.Expr | None:
+def _general(net: Network, projection: Projection, answer_of: Callable[[Case], Any], tested: tuple) -> sp.Expr | None:
     """The right answer in the free letters, found from a few entries and then tested on every entry as the claim
     was (the same projection, points and bound); None where no one expression fits them all."""
     program, truth, start, partials = tested
@@ -346,6 +346,5 @@ class _Test:
 def _stated(outcome: Outcome) -> str:
     return (
         "projected on random vectors, u^T M v against u^T T v (for a vector u^T M against u^T T), which adds one "
-        "degree for u and one for v: "
-        + stated(outcome)
+        "degree for u and one for v: " + stated(outcome)
     )

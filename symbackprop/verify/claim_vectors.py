@@ -199,7 +199,9 @@ class _Reading:
                 raise ShapeMismatch(
                     f"{value.text} is a batch, {shape_words(value)}, but the left-hand side is not", node.start + 1
                 )
-            sides.append((index, self.reader.quote(node), node.start + 1, Written(value.text, value.latex), value.entries))
+            sides.append(
+                (index, self.reader.quote(node), node.start + 1, Written(value.text, value.latex), value.entries)
+            )
         if self.reader.bare_cost:
             notes.append((ONE_SAMPLE, ()))
         projection = Projection(self.wrt, self.cases, self.places, tuple(sides), self.narrowed, len(self.claim.sides))

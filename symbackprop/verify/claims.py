@@ -180,7 +180,7 @@ def _decided(
                 return ClaimReport(net, claim, CORRECT, **fields)
             bound = claim_binding.vector_claim(found.reading)  # the entry shown wrong, decided as a small claim's
         report = _check(net, claim, _numbered(net, bound, of, target), of, target)
-        if projected and report.verdict == CORRECT:  # the entry differed modulo p, yet is decided equal: never "correct"
+        if projected and report.verdict == CORRECT:  # an entry that differed modulo p is never "correct"
             raise _NotShownWrong
     except ClaimError as err:  # a claim about the mean cost that the proof does not cover
         return ClaimReport(net, claim, UNPARSEABLE, target, error=err.reason, position=err.position)
