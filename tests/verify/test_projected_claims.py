@@ -112,3 +112,22 @@ def test_the_projection_gives_the_exact_paths_verdict_on_networks_small_enough_f
         assert "entries at once" in projected.method and "modulo p = 2^61 - 1" in projected.method
     if exact.verdict == "incorrect" and exact.counterexample is not None:
         assert projected.case and dict(projected.case) == dict(exact.case)
+
+
+@pytest.mark.parametrize("targets", ["one-hot", None])
+@pytest.mark.parametrize(
+    "claim", [r"\frac{\partial C}{\partial W^{L}} = (a^L - y) (a^{L-1})^T", r"\delta^L = a^L - y"], ids=["W", "delta"]
+)
+def test_the_projection_decides_under_the_specs_targets_as_the_exact_path_does(targets, claim):
+    """Softmax with the cross-entropy: a - y is right only for targets that sum to 1 (one-hot), and the projection
+    says what it assumed, as the exact path does."""
+    more = {"targets": targets} if targets else {}
+    net = Network([3, 4, 3], activation=["tanh", "softmax"], cost="cross_entropy", **more)
+    exact = verify_claim(net, claim)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(claim_vectors, "MAX_ENTRIES", 0)
+        projected = verify_claim(net, claim)
+    assert _summary(projected) == _summary(exact)
+    assert projected.verdict == ("correct" if targets else "incorrect")
+    if targets:
+        assert "entries at once, with each sample's targets summing to 1" in projected.method
