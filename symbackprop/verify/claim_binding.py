@@ -93,6 +93,7 @@ class BoundClaim:
     mismatch: str | None = None  # a vector claim whose shapes fit in neither layout: why, with its place
     mismatch_position: int | None = None
     repairs: Callable[[], Iterator[claim_vectors.Repair]] | None = None  # a vector claim with one mistake put right
+    projection: claim_vectors.Projection | None = None  # a vector claim with too many entries to decide one by one
 
     @property
     def shown(self) -> sp.Expr:
@@ -147,6 +148,7 @@ def vector_claim(reading: claim_vectors.MatrixReading) -> BoundClaim:
         mismatch=reading.mismatch,
         mismatch_position=reading.mismatch_position,
         repairs=reading.repairs,
+        projection=reading.projection,
     )
 
 

@@ -39,8 +39,10 @@ from .claim_matrices import HADAMARD, MatrixReader, Spot, Tweak, is_transpose
 from .claim_matrix_leaves import BATCH_LETTERS
 from .claim_matrix_values import Mat, ShapeMismatch, Written, shape_words
 from .claim_nodes import split, walk
+from .claim_projection import Projection, spread
 
-MAX_ENTRIES = 256  # entries of a vector or matrix claim, each decided on its own
+MAX_ENTRIES = 256  # entries of a vector or matrix claim decided one by one; above, all at once (claim_projection)
+SAMPLED = 16  # entries a claim above MAX_ENTRIES is read at for what only entries tell: a repair, a diagnosis
 MAX_REPAIRS = 24  # readings with one mistake put right, tried on a wrong claim
 MARKERS = HADAMARD | {"\\nabla", "\\top", "\\intercal", "W", "h", "J", "diag", "\\diag", "\\Sigma", "\\vec"}
 BOLD = re.compile(r"\\(mathbf|boldsymbol|bm)\s*\{\s*\\?[A-Za-z]+\s*\}")
@@ -88,6 +90,7 @@ class MatrixReading:
     mismatch: str | None = None  # neither layout's shapes fit: why not, in the column layout
     mismatch_position: int | None = None
     repairs: Callable[[], Iterator[Repair]] | None = None
+    projection: Projection | None = None  # more than MAX_ENTRIES entries: each side's matrix, decided at once
     of: sp.Expr = C0  # the mean cost C, for a sum over the samples whose summand is each sample's derivative
     first_sample: int = 1
 
@@ -163,19 +166,52 @@ class _Reading:
         self.wrt, self.free, self.places = _entries(net, self.lhs, claim.sides[0], self.reader)
         self.reader.gradient_layer = _gradient_layer(self.wrt)
         self.cases = cases(self.free)
+        self.chosen = False  # read on chosen entries alone (``narrowed``), however few a claim is decided at once
 
     def new_reader(self, tweak: Tweak | None = None) -> MatrixReader:
         return MatrixReader(self.net, self.claim.text, self.column, self.letters, tweak, self.weights_column)
 
     def read(self, column_mismatch: ShapeMismatch | None = None) -> MatrixReading:
+        self.column_mismatch = column_mismatch
         values = [(i, node, self.reader.mat(node)) for i, node in enumerate(self.claim.sides[1:], start=2)]
         notes = [self.layout(column_mismatch)]
+        if len(self.cases) > MAX_ENTRIES and not self.chosen:
+            return self.projected(values, notes)
         if any(value.samples == "summed" for _, _, value in values):
             return self.mean(values, notes)
         sides = tuple(self.side(self.reader, i, node, value) for i, node, value in values)
         if self.reader.bare_cost:
             notes.append((ONE_SAMPLE, ()))
         return self.result(sides, tuple(notes), repairs=lambda: self.repairs(self.reader.spots))
+
+    def projected(self, values: list[tuple[int, Node, Mat]], notes: list) -> MatrixReading:
+        """More entries than are decided one by one: each side's matrix whole, for claim_projection to decide at
+        once; ``narrowed`` reads the claim again on a few entries, as a small claim is read."""
+        if self.reader.batch:
+            head = self.claim.sides[0]
+            raise self.reader.fail(
+                head, f"the claim has {len(self.cases):,} entries; a batch's at most {MAX_ENTRIES} are checked"
+            )
+        sides = []
+        for index, node, value in values:
+            self.check_shape(value, node)
+            if value.samples:
+                raise ShapeMismatch(
+                    f"{value.text} is a batch, {shape_words(value)}, but the left-hand side is not", node.start + 1
+                )
+            sides.append(
+                (index, self.reader.quote(node), node.start + 1, Written(value.text, value.latex), value.entries)
+            )
+        if self.reader.bare_cost:
+            notes.append((ONE_SAMPLE, ()))
+        projection = Projection(self.wrt, self.cases, self.places, tuple(sides), self.narrowed, len(self.claim.sides))
+        return replace(self.result((), tuple(notes)), projection=projection)
+
+    def narrowed(self, chosen: tuple[Case, ...]) -> MatrixReading:
+        """The claim read again on the entries ``chosen`` alone, each decided as a small claim's are."""
+        reading = _Reading(self.net, self.claim, self.layout_name, self.letters)
+        reading.cases, reading.chosen = chosen, True
+        return reading.read(self.column_mismatch)
 
     def mean(self, values: list[tuple[int, Node, Mat]], notes: list) -> MatrixReading:
         """A sum over the samples (\\frac{1}{n}\\sum_x \\delta^{x,l} (a^{x,l-1})^T, \\frac{1}{m} \\Delta^T A): a claim
@@ -211,7 +247,10 @@ class _Reading:
         return self.wrt.xreplace(dict(case))
 
     def mismatched(self, err: ShapeMismatch) -> MatrixReading:
-        """Neither layout fits: the column layout's reason, and the readings that one change makes fit."""
+        """Neither layout fits: the column layout's reason, and the readings that one change makes fit (on a few
+        entries, spread over the matrix, where it has more than are decided one by one)."""
+        if len(self.cases) > MAX_ENTRIES and not self.chosen:
+            self.cases = spread(self.cases, SAMPLED)
         return self.result(
             (),
             (self.layout(None),),
@@ -331,8 +370,6 @@ def _entries(
         free = (_free(net, j, layer),)
         wrt = base[layer, j]
     all_cases = cases(free)
-    if len(all_cases) > MAX_ENTRIES:
-        raise reader.fail(node, f"the claim has {len(all_cases)} entries; at most {MAX_ENTRIES} are checked")
     where = {w: divmod(n, lhs.shape[1]) for n, w in enumerate(wrts)}
     places = {case: where[wrt.xreplace({s: sp.Integer(v) for s, v in case})] for case in all_cases}
     return wrt, free, places

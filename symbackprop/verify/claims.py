@@ -34,7 +34,7 @@ from ..prove.points import NoExactValue
 from ..prove.real_points import OneSided, Unsupported
 from ..syntax import tree as claim_syntax
 from ..syntax.errors import ClaimError
-from . import batch, claim_binding, claim_identity, index_base, vector_verdicts
+from . import batch, claim_binding, claim_identity, claim_projection, index_base, vector_verdicts
 from .claim_layers import LayerLetter, Layers, NoSuchLayer, at_every_layer
 from .claim_mistakes import as_written, with_letter_mistake
 from .diagnosis import Local, Mistake, diagnose
@@ -170,9 +170,18 @@ def _decided(
     if bound.mismatch is not None:  # a vector claim whose shapes fit in neither layout
         fields = vector_verdicts.mismatched(net, bound, partial(_case_answer, net, bound))
         return ClaimReport(net, claim, INCORRECT, **fields)
+    projected = bound.projection is not None  # too many entries to decide one by one (claim_projection)
     of = bound.of if bound.of is not None else C0
     try:
+        if bound.projection is not None:
+            found = claim_projection.decide(net, bound.projection, partial(_case_answer, net, bound))
+            if found.fields is not None:
+                fields = found.fields | {"free": bound.free, "claimed": (C0, bound.wrt_symbol), "notes": bound.notes}
+                return ClaimReport(net, claim, CORRECT, **fields)
+            bound = claim_binding.vector_claim(found.reading)  # the entry shown wrong, decided as a small claim's
         report = _check(net, claim, _numbered(net, bound, of, target), of, target)
+        if projected and report.verdict == CORRECT:  # an entry that differed modulo p is never "correct"
+            raise _NotShownWrong
     except ClaimError as err:  # a claim about the mean cost that the proof does not cover
         return ClaimReport(net, claim, UNPARSEABLE, target, error=err.reason, position=err.position)
     except UNDECIDABLE as err:  # a function no method here gives values, or a branch never seen to turn: said
