@@ -157,6 +157,13 @@ def _read(
 def _decide(
     graph: Graph, d: GraphDerivation, claim: str, name: str, read: sp.Expr, answer: sp.Expr
 ) -> GraphClaimReport:
+    return decide(graph, claim, name, read, answer)
+
+
+def decide(graph: Graph, claim: str, name: str, read: sp.Expr, answer: sp.Expr) -> GraphClaimReport:
+    """The verdict on ``read`` (a claim in the graph's names) as d(output)/d(name), whose value is ``answer``:
+    the difference cancels, or the two agree at real points with every branch seen both ways, or a point where
+    they differ."""
     base = GraphClaimReport(claim, CORRECT, graph.output, name, read, answer)
     difference = read - answer
     if graph.composed_size(difference) <= CANCEL_NODES:
