@@ -33,6 +33,8 @@ from .layer_notation import BatchNormNotation, LayerNotation, notations
 from .layer_reading import COSTS, LayerReader, ReadError, Value
 
 MAX_ENTRIES = 256
+CANCEL_NODES = 4000  # a difference larger than this, written in the leaves, is decided at real points: a layer
+# claim has an entry per index, and SymPy's cancel takes seconds each past it
 MISTAKE_POINTS = 3
 
 
@@ -81,10 +83,15 @@ def verify_layer_claim(spec: LayeredSpec, claim: str) -> LayerClaimReport | None
     if len(parsed.sides) < 2 or not isinstance(parsed.sides[0], Frac):
         return None
     gradients = derive_graph(spec.graph, None).written_out()
+    refused: tuple[ReadError, str] | None = None
     for notation in notations(spec, gradients):
         notation.base = _numbered_from(parsed.sides, notation)
         reader = LayerReader(parsed.text, notation)
-        free = _free(reader, parsed.sides[0])
+        try:
+            free = _free(reader, parsed.sides[0])
+        except ReadError as err:
+            refused = refused or (err, notation.where)
+            continue
         if free is None:
             continue
         head = LayerClaimReport(claim, CORRECT, notation.where, source(parsed.text, parsed.sides[0]))
@@ -95,6 +102,9 @@ def verify_layer_claim(spec: LayeredSpec, claim: str) -> LayerClaimReport | None
         if isinstance(entries, str):
             return replace(head, verdict=INCORRECT, method=entries, diagnosis="shapes", diagnosis_message=entries)
         return _decided(spec, notation, replace(head, cases=_cases(notation, free)), entries)
+    if refused is not None:  # the left-hand side names a layer's quantity with indices that do not fit it
+        err, where = refused
+        return LayerClaimReport(claim, UNPARSEABLE, where, error=err.reason, position=err.position)
     return None
 
 
@@ -132,10 +142,7 @@ def _free(reader: LayerReader, left: Frac) -> list[tuple[str, range]] | None:
     axes = reader.notation.axes(name, len(items)) if letters else None
     start = reader.notation.base
     free = [(letter, range(start, start + axes[i])) for i, letter in letters] if axes is not None else []
-    try:
-        value = reader.quantity(wrt, {letter: r[0] for letter, r in free})
-    except ReadError:
-        return None
+    value = reader.quantity(wrt, {letter: r[0] for letter, r in free})
     return free if value is not None else None
 
 
@@ -202,7 +209,7 @@ def _decided(spec: LayeredSpec, notation: LayerNotation, head: LayerClaimReport,
     graph = spec.graph
     methods = set()
     for entry in entries:
-        report = decide(graph, head.claim, str(entry.wrt), entry.read, entry.answer)
+        report = decide(graph, head.claim, str(entry.wrt), entry.read, entry.answer, CANCEL_NODES)
         shown = replace(head, entries=len(entries), read_as=entry.read, answer=entry.answer, method=report.method)
         if report.verdict != CORRECT:
             shown = replace(

@@ -1,0 +1,204 @@
+"""verify's claims about a layer in the texts' notation: the textbook forms (Ioffe & Szegedy's batch-norm
+backward pass and its compact one-line dL/dx_i, the convolution's correlation and its full convolution with the
+flipped kernel, back-propagation through time) are correct on small stacks and on random small shapes, and the
+classic mistakes (the mean or variance path missing, the kernel not flipped, the last time step only) are
+incorrect with their diagnosis and a counterexample. Each verdict is reached against the layer graph's own
+gradients, which tests/layers/test_layer_proofs.py holds to sympy.diff of the composed cost."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from symbackprop.cli import main
+from symbackprop.model.layers.layer_graph import layered_spec
+from symbackprop.verify.graph_claims import CORRECT, INCORRECT, UNPARSEABLE
+from symbackprop.verify.layer_claims import verify_layer_claim
+
+BATCHNORM = {"input": 2, "cost": "sse", "batch": 3, "seed": 1, "layer": [{"kind": "batchnorm"}]}
+CONV = {
+    "input": [1, 4, 4],
+    "cost": "sse",
+    "batch": 1,
+    "seed": 2,
+    "layer": [{"kind": "conv2d", "out_channels": 1, "kernel": 2}, {"kind": "flatten"}],
+}
+RNN = {"input": [3, 2], "cost": "sse", "batch": 1, "seed": 3, "layer": [{"kind": "rnn", "hidden_size": 2}]}
+
+COMPACT = (
+    r"\frac{\partial L}{\partial x_i} = \frac{\gamma}{m\sqrt{\sigma^2+\epsilon}}"
+    r"\left(m g_i - \sum_j g_j - \hat{x}_i \sum_j g_j \hat{x}_j\right)"
+)
+NO_MEAN = r"\frac{\partial L}{\partial x_i} = \frac{\gamma}{m\sqrt{\sigma^2+\epsilon}}\left(m g_i - \hat{x}_i \sum_j g_j \hat{x}_j\right)"
+NO_VARIANCE = r"\frac{\partial L}{\partial x_i} = \frac{\gamma}{m\sqrt{\sigma^2+\epsilon}}\left(m g_i - \sum_j g_j\right)"
+PAPER_X = (
+    r"\frac{\partial \ell}{\partial x_i} = \frac{\partial \ell}{\partial \hat{x}_i} \frac{1}{\sqrt{\sigma_B^2+\epsilon}}"
+    r" + \frac{\partial \ell}{\partial \sigma_B^2} \frac{2(x_i - \mu_B)}{m} + \frac{\partial \ell}{\partial \mu_B}\frac{1}{m}"
+)
+PAPER_X_NO_MEAN = PAPER_X.removesuffix(r" + \frac{\partial \ell}{\partial \mu_B}\frac{1}{m}")
+FLIPPED = r"\frac{\partial L}{\partial X_{i,j}} = \sum_{m,n} K_{m,n} \frac{\partial L}{\partial Y_{i-m,j-n}}"
+UNFLIPPED = r"\frac{\partial L}{\partial X_{i,j}} = \sum_{m,n} K_{m,n} \frac{\partial L}{\partial Y_{i+m,j+n}}"
+CORRELATION = r"\frac{\partial L}{\partial K_{m,n}} = \sum_{i,j} X_{i+m,j+n} \frac{\partial L}{\partial Y_{i,j}}"
+BPTT = (
+    r"\frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T} \left(\frac{\partial L}{\partial h_t} \odot (1 - h_t^2)\right)"
+    r" h_{t-1}^T"
+)
+LAST_STEP = r"\frac{\partial L}{\partial W_{hh}} = \left(\frac{\partial L}{\partial h_T} \odot (1 - h_T^2)\right) h_{T-1}^T"
+
+TEXTBOOK = [
+    (BATCHNORM, COMPACT),
+    (BATCHNORM, PAPER_X),
+    (BATCHNORM, r"\frac{\partial \ell}{\partial \hat{x}_i} = \frac{\partial \ell}{\partial y_i} \cdot \gamma"),
+    (
+        BATCHNORM,
+        r"\frac{\partial \ell}{\partial \sigma_B^2} = \sum_{i=1}^{m} \frac{\partial \ell}{\partial \hat{x}_i}"
+        r" (x_i - \mu_B) \cdot \frac{-1}{2}(\sigma_B^2+\epsilon)^{-3/2}",
+    ),
+    (
+        BATCHNORM,
+        r"\frac{\partial \ell}{\partial \mu_B} = \left(\sum_{i=1}^{m} \frac{\partial \ell}{\partial \hat{x}_i} \cdot"
+        r" \frac{-1}{\sqrt{\sigma_B^2+\epsilon}}\right) + \frac{\partial \ell}{\partial \sigma_B^2} \cdot"
+        r" \frac{\sum_{i=1}^{m} -2(x_i - \mu_B)}{m}",
+    ),
+    (BATCHNORM, r"\frac{\partial \ell}{\partial \gamma} = \sum_{i=1}^{m} \frac{\partial \ell}{\partial y_i} \cdot \hat{x}_i"),
+    (BATCHNORM, r"\frac{\partial \ell}{\partial \beta} = \sum_{i=1}^{m} \frac{\partial \ell}{\partial y_i}"),
+    (CONV, CORRELATION),
+    (CONV, FLIPPED),
+    (CONV, r"\frac{\partial L}{\partial X_{i,j}} = \sum_{m}\sum_{n} \frac{\partial L}{\partial Y_{m,n}} K_{i-m,j-n}"),
+    (CONV, r"\frac{\partial L}{\partial b} = \sum_{i,j} \frac{\partial L}{\partial Y_{i,j}}"),
+    (RNN, BPTT),
+    (RNN, r"\frac{\partial L}{\partial W_{xh}} = \sum_t \left(\frac{\partial L}{\partial h_t} \odot (1 - h_t^2)\right) x_t^T"),
+    (RNN, r"\frac{\partial L}{\partial \mathrm{weight}_{hh}} = \sum_t (\frac{\partial L}{\partial h_t} \odot (1 - h_t^2)) h_{t-1}^\top"),
+    (RNN, r"\frac{\partial L}{\partial b_h} = \sum_t \frac{\partial L}{\partial h_t} \odot (1 - h_t^2)"),
+]
+
+MISTAKES = [
+    (BATCHNORM, NO_MEAN, "batchnorm_missing_mean_path"),
+    (BATCHNORM, PAPER_X_NO_MEAN, "batchnorm_missing_mean_path"),
+    (BATCHNORM, NO_VARIANCE, "batchnorm_missing_variance_path"),
+    (BATCHNORM, r"\frac{\partial L}{\partial x_i} = \frac{\gamma}{\sqrt{\sigma^2+\epsilon}} g_i", "batchnorm_direct_path_only"),
+    (CONV, UNFLIPPED, "kernel_not_flipped"),
+    (RNN, LAST_STEP, "last_time_step_only"),
+    (CONV, CORRELATION.replace(r"\sum", r"-\sum"), "sign"),
+]
+
+
+def verdict(data: dict[str, Any], claim: str):  # type: ignore[no-untyped-def]
+    report = verify_layer_claim(layered_spec(data), claim)
+    assert report is not None, "the claim was not read as one about a layer"
+    return report
+
+
+@pytest.mark.parametrize(("data", "claim"), TEXTBOOK)
+def test_the_textbook_forms_are_correct(data: dict[str, Any], claim: str) -> None:
+    report = verdict(data, claim)
+    assert report.verdict == CORRECT, (report.error, report.method)
+    assert report.entries >= 1 and report.method
+
+
+@pytest.mark.parametrize(("data", "claim", "kind"), MISTAKES)
+def test_the_classic_mistakes_are_incorrect_with_their_diagnosis(data: dict[str, Any], claim: str, kind: str) -> None:
+    report = verdict(data, claim)
+    assert report.verdict == INCORRECT, (report.error, report.method)
+    assert report.diagnosis == kind
+    assert report.point and report.claim_value != pytest.approx(report.answer_value)
+
+
+def test_the_free_indices_and_channels_are_each_checked() -> None:
+    report = verdict(BATCHNORM, COMPACT)
+    assert report.entries == 6 and "each of the 2 channels" in report.cases
+    wrong = verdict(CONV, UNFLIPPED)
+    assert dict(wrong.fails_at) == {"i": 0, "j": 0}
+
+
+def test_indices_that_do_not_fit_the_layer_are_refused_with_the_reason() -> None:
+    data = {**CONV, "batch": 2}
+    report = verdict(data, CORRELATION)
+    assert report.verdict == UNPARSEABLE and "torch's 4 indices" in str(report.error)
+    past = verdict(BATCHNORM, r"\frac{\partial L}{\partial x_7} = g_7")
+    assert past.verdict == UNPARSEABLE and "past the channel's 3 values" in str(past.error)
+
+
+def test_a_claim_in_the_graphs_own_names_is_left_to_the_graph_route() -> None:
+    assert verify_layer_claim(layered_spec(BATCHNORM), r"\frac{\partial C}{\partial x_{0,0}} = 1") is None
+
+
+@st.composite
+def batchnorm_stacks(draw: st.DrawFn) -> dict[str, Any]:
+    layers: list[dict[str, Any]] = [{"kind": "batchnorm"}]
+    if draw(st.booleans()):
+        layers.append({"kind": "dense", "size": draw(st.integers(1, 3)), "activation": "tanh"})
+    return {
+        "input": draw(st.integers(1, 3)),
+        "cost": "sse",
+        "batch": draw(st.integers(2, 4)),
+        "seed": draw(st.integers(0, 10_000)),
+        "layer": layers,
+    }
+
+
+@st.composite
+def conv_stacks(draw: st.DrawFn) -> dict[str, Any]:
+    size = draw(st.integers(3, 5))
+    kernel = draw(st.integers(2, size))
+    return {
+        "input": [1, size, draw(st.integers(kernel, 5))],
+        "cost": "sse",
+        "batch": 1,
+        "seed": draw(st.integers(0, 10_000)),
+        "layer": [
+            {"kind": "conv2d", "out_channels": 1, "kernel": kernel},
+            {"kind": "activation", "activation": "tanh"},
+            {"kind": "flatten"},
+        ],
+    }
+
+
+@st.composite
+def rnn_stacks(draw: st.DrawFn) -> dict[str, Any]:
+    return {
+        "input": [draw(st.integers(3, 4)), draw(st.integers(1, 2))],  # at T = 2 the first step adds 0: h_0 = 0
+        "cost": "sse",
+        "batch": 1,
+        "seed": draw(st.integers(0, 10_000)),
+        "layer": [{"kind": "rnn", "hidden_size": draw(st.integers(1, 2))}],
+    }
+
+
+@settings(max_examples=6, deadline=None)
+@given(batchnorm_stacks())
+def test_batchnorm_on_random_shapes(data: dict[str, Any]) -> None:
+    assert verdict(data, COMPACT).verdict == CORRECT
+    assert verdict(data, NO_MEAN).diagnosis == "batchnorm_missing_mean_path"
+
+
+@settings(max_examples=6, deadline=None)
+@given(conv_stacks())
+def test_convolution_on_random_shapes(data: dict[str, Any]) -> None:
+    assert verdict(data, FLIPPED).verdict == CORRECT
+    assert verdict(data, CORRELATION).verdict == CORRECT
+    assert verdict(data, UNFLIPPED).diagnosis == "kernel_not_flipped"
+
+
+@settings(max_examples=6, deadline=None)
+@given(rnn_stacks())
+def test_bptt_on_random_shapes(data: dict[str, Any]) -> None:
+    assert verdict(data, BPTT).verdict == CORRECT
+    assert verdict(data, LAST_STEP).diagnosis == "last_time_step_only"
+
+
+def test_the_command_gives_the_verdict_its_diagnosis_and_exit_status(tmp_path, capsys) -> None:
+    spec = tmp_path / "bn.toml"
+    spec.write_text('input = 2\ncost = "sse"\nbatch = 3\nseed = 1\n[[layer]]\nkind = "batchnorm"\n', encoding="utf-8")
+    assert main(["verify", str(spec), "--claim", COMPACT]) == 0
+    assert "verdict: correct" in capsys.readouterr().out
+    assert main(["verify", str(spec), "--json", "--claim", NO_MEAN]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert data["verdict"] == "incorrect" and data["diagnosis"]["kind"] == "batchnorm_missing_mean_path"
+    assert data["counterexample"]["at"] and data["fails_at"] == {"i": 0, "channel": 0}
+    assert main(["verify", str(spec), "--to", "html", "--claim", NO_MEAN]) == 1
+    assert "batchnorm_missing_mean_path" in capsys.readouterr().out
