@@ -88,23 +88,23 @@ def verify_layer_claim(spec: LayeredSpec, claim: str) -> LayerClaimReport | None
         notation.base = _numbered_from(parsed.sides, notation)
         reader = LayerReader(parsed.text, notation)
         try:
-            free = _free(reader, parsed.sides[0])
-        except ReadError as err:
-            refused = refused or (err, notation.where)
+            free = _free(reader, notation, parsed.sides[0])
+        except ReadError as refusal:
+            refused = refused or (refusal, notation.where)
             continue
         if free is None:
             continue
         head = LayerClaimReport(claim, CORRECT, notation.where, source(parsed.text, parsed.sides[0]))
         try:
-            entries = _entries(reader, parsed.sides, free)
+            entries = _entries(reader, notation, parsed.sides, free)
         except ReadError as err:
             return replace(head, verdict=UNPARSEABLE, error=err.reason, position=err.position)
         if isinstance(entries, str):
             return replace(head, verdict=INCORRECT, method=entries, diagnosis="shapes", diagnosis_message=entries)
         return _decided(spec, notation, replace(head, cases=_cases(notation, free)), entries)
     if refused is not None:  # the left-hand side names a layer's quantity with indices that do not fit it
-        err, where = refused
-        return LayerClaimReport(claim, UNPARSEABLE, where, error=err.reason, position=err.position)
+        why, where = refused
+        return LayerClaimReport(claim, UNPARSEABLE, where, error=why.reason, position=why.position)
     return None
 
 
@@ -119,12 +119,13 @@ def _numbered_from(sides: tuple[Node, ...], notation: LayerNotation) -> int:
     return 0
 
 
-def _free(reader: LayerReader, left: Frac) -> list[tuple[str, range]] | None:
+def _free(reader: LayerReader, notation: LayerNotation, left: Frac) -> list[tuple[str, range]] | None:
     """The left-hand side's free letters and their values, or None if it is no derivative of this notation."""
     of, wrt = after_mark(left.numerator), after_mark(left.denominator)
     if of is None or wrt is None or source(reader.text, of) not in COSTS:
         return None
-    base, items = wrt, ()
+    base: Node = wrt
+    items: tuple[Node, ...] = ()
     if isinstance(base, Product) and len(base.factors) == 2:
         accent, base = base.factors
         prefix = f"{accent.name}{{" if isinstance(accent, Name) else ""
@@ -138,9 +139,9 @@ def _free(reader: LayerReader, left: Frac) -> list[tuple[str, range]] | None:
     while isinstance(base, Group) and len(base.items) == 1:
         base = base.items[0]
     name = f"{prefix}{source(reader.text, base)}{'}' if prefix else ''}"
-    letters = [(i, item.name) for i, item in enumerate(items) if isinstance(item, Name) and len(item.name) == 1]
-    axes = reader.notation.axes(name, len(items)) if letters else None
-    start = reader.notation.base
+    letters = [(i, n.name) for i, n in enumerate(items) if isinstance(n, Name) and len(n.name) == 1]
+    axes = notation.axes(name, len(items)) if letters else None
+    start = notation.base
     free = [(letter, range(start, start + axes[i])) for i, letter in letters] if axes is not None else []
     value = reader.quantity(wrt, {letter: r[0] for letter, r in free})
     return free if value is not None else None
@@ -152,10 +153,11 @@ def _channels(notation: LayerNotation) -> range:
     return range(1)
 
 
-def _entries(reader: LayerReader, sides: tuple[Node, ...], free: list[tuple[str, range]]) -> list[_Entry] | str:
+def _entries(
+    reader: LayerReader, notation: LayerNotation, sides: tuple[Node, ...], free: list[tuple[str, range]]
+) -> list[_Entry] | str:
     """Each value of the free indices (each channel, each matrix entry) with the claim's sides and the answer;
     a string saying how, where the shapes differ."""
-    notation = reader.notation
     out: list[_Entry] = []
     left = sides[0]
     assert isinstance(left, Frac)

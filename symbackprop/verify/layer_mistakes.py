@@ -61,7 +61,9 @@ def mistakes(notation: LayerNotation) -> Iterator[LayerMistake]:
             "through h_{t+1}",
             lambda s: _last_step(notation, s),
         )
-    yield LayerMistake("sign", "the sign is wrong: this is the right answer times -1", lambda s: -_gradient(notation, s))
+    yield LayerMistake(
+        "sign", "the sign is wrong: this is the right answer times -1", lambda s: -_gradient(notation, s)
+    )
 
 
 def _gradient(notation: LayerNotation, symbol: sp.Symbol) -> sp.Expr:

@@ -55,6 +55,14 @@ class LayerNotation:
 
         return each(quantity, one)
 
+    def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        """The graph's symbols a letter names, or None (each layer's notation says)."""
+        raise NotImplementedError
+
+    def sum_range(self, letter: str) -> range:
+        """The values a letter summed without bounds takes."""
+        raise NotImplementedError
+
     def axes(self, name: str, count: int) -> tuple[int, ...] | None:
         """The sizes of the axes a quantity's ``count`` indices run over, for a free index on the left."""
         return None
@@ -88,7 +96,7 @@ class BatchNormNotation(LayerNotation):
         indices = [i for i in np.ndindex(*shape) if i[1] == self.channel]
         if letter == "x":
             inputs = self.spec.outputs[k - 1]  # type: ignore[index]
-            return [inputs[i] for i in indices]
+            return [str(inputs[i]) for i in indices]
         return [element_name(letter, k, i) for i in indices]
 
     @property

@@ -51,6 +51,9 @@ class Notation(Protocol):
     def sum_range(self, letter: str) -> range:
         """The values a letter summed without bounds takes."""
 
+    def axes(self, name: str, count: int) -> tuple[int, ...] | None:
+        """The sizes of the axes a quantity's ``count`` indices run over, for a free index on the left."""
+
 
 class LayerReader:
     """One side of a claim read at one value of the free indices (``env``: letter -> whole number)."""
@@ -152,7 +155,7 @@ class LayerReader:
             exponent = self.read(arg, env)
             if not (isinstance(exponent, sp.Rational) and abs(exponent) <= MAX_EXPONENT):
                 raise self.fail(arg, "an exponent is a number here")
-            value = each(value, lambda e, x=exponent: e**x)
+            value = each(value, _power(exponent))
         return value
 
     def product(self, factors: list[Node], env: Mapping[str, int]) -> Value:
@@ -238,6 +241,10 @@ class LayerReader:
 
 def _name(node: Node) -> str | None:
     return node.name if isinstance(node, Name) else None
+
+
+def _power(exponent: sp.Rational) -> Callable[[sp.Expr], sp.Expr]:
+    return lambda e: e**exponent
 
 
 def _ends_in_sum(node: Node) -> bool:

@@ -33,21 +33,29 @@ COMPACT = (
     r"\frac{\partial L}{\partial x_i} = \frac{\gamma}{m\sqrt{\sigma^2+\epsilon}}"
     r"\left(m g_i - \sum_j g_j - \hat{x}_i \sum_j g_j \hat{x}_j\right)"
 )
-NO_MEAN = r"\frac{\partial L}{\partial x_i} = \frac{\gamma}{m\sqrt{\sigma^2+\epsilon}}\left(m g_i - \hat{x}_i \sum_j g_j \hat{x}_j\right)"
-NO_VARIANCE = r"\frac{\partial L}{\partial x_i} = \frac{\gamma}{m\sqrt{\sigma^2+\epsilon}}\left(m g_i - \sum_j g_j\right)"
+NO_MEAN = (
+    r"\frac{\partial L}{\partial x_i} = \frac{\gamma}{m\sqrt{\sigma^2+\epsilon}}"
+    r"\left(m g_i - \hat{x}_i \sum_j g_j \hat{x}_j\right)"
+)
+NO_VARIANCE = (
+    r"\frac{\partial L}{\partial x_i} = \frac{\gamma}{m\sqrt{\sigma^2+\epsilon}}\left(m g_i - \sum_j g_j\right)"
+)
 PAPER_X = (
-    r"\frac{\partial \ell}{\partial x_i} = \frac{\partial \ell}{\partial \hat{x}_i} \frac{1}{\sqrt{\sigma_B^2+\epsilon}}"
-    r" + \frac{\partial \ell}{\partial \sigma_B^2} \frac{2(x_i - \mu_B)}{m} + \frac{\partial \ell}{\partial \mu_B}\frac{1}{m}"
+    r"\frac{\partial \ell}{\partial x_i} = \frac{\partial \ell}{\partial \hat{x}_i}"
+    r" \frac{1}{\sqrt{\sigma_B^2+\epsilon}} + \frac{\partial \ell}{\partial \sigma_B^2} \frac{2(x_i - \mu_B)}{m}"
+    r" + \frac{\partial \ell}{\partial \mu_B}\frac{1}{m}"
 )
 PAPER_X_NO_MEAN = PAPER_X.removesuffix(r" + \frac{\partial \ell}{\partial \mu_B}\frac{1}{m}")
 FLIPPED = r"\frac{\partial L}{\partial X_{i,j}} = \sum_{m,n} K_{m,n} \frac{\partial L}{\partial Y_{i-m,j-n}}"
 UNFLIPPED = r"\frac{\partial L}{\partial X_{i,j}} = \sum_{m,n} K_{m,n} \frac{\partial L}{\partial Y_{i+m,j+n}}"
 CORRELATION = r"\frac{\partial L}{\partial K_{m,n}} = \sum_{i,j} X_{i+m,j+n} \frac{\partial L}{\partial Y_{i,j}}"
 BPTT = (
-    r"\frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T} \left(\frac{\partial L}{\partial h_t} \odot (1 - h_t^2)\right)"
-    r" h_{t-1}^T"
+    r"\frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T}"
+    r" \left(\frac{\partial L}{\partial h_t} \odot (1 - h_t^2)\right) h_{t-1}^T"
 )
-LAST_STEP = r"\frac{\partial L}{\partial W_{hh}} = \left(\frac{\partial L}{\partial h_T} \odot (1 - h_T^2)\right) h_{T-1}^T"
+LAST_STEP = (
+    r"\frac{\partial L}{\partial W_{hh}} = \left(\frac{\partial L}{\partial h_T} \odot (1 - h_T^2)\right) h_{T-1}^T"
+)
 
 TEXTBOOK = [
     (BATCHNORM, COMPACT),
@@ -64,15 +72,26 @@ TEXTBOOK = [
         r" \frac{-1}{\sqrt{\sigma_B^2+\epsilon}}\right) + \frac{\partial \ell}{\partial \sigma_B^2} \cdot"
         r" \frac{\sum_{i=1}^{m} -2(x_i - \mu_B)}{m}",
     ),
-    (BATCHNORM, r"\frac{\partial \ell}{\partial \gamma} = \sum_{i=1}^{m} \frac{\partial \ell}{\partial y_i} \cdot \hat{x}_i"),
+    (
+        BATCHNORM,
+        r"\frac{\partial \ell}{\partial \gamma} = \sum_{i=1}^{m} \frac{\partial \ell}{\partial y_i} \cdot \hat{x}_i",
+    ),
     (BATCHNORM, r"\frac{\partial \ell}{\partial \beta} = \sum_{i=1}^{m} \frac{\partial \ell}{\partial y_i}"),
     (CONV, CORRELATION),
     (CONV, FLIPPED),
     (CONV, r"\frac{\partial L}{\partial X_{i,j}} = \sum_{m}\sum_{n} \frac{\partial L}{\partial Y_{m,n}} K_{i-m,j-n}"),
     (CONV, r"\frac{\partial L}{\partial b} = \sum_{i,j} \frac{\partial L}{\partial Y_{i,j}}"),
     (RNN, BPTT),
-    (RNN, r"\frac{\partial L}{\partial W_{xh}} = \sum_t \left(\frac{\partial L}{\partial h_t} \odot (1 - h_t^2)\right) x_t^T"),
-    (RNN, r"\frac{\partial L}{\partial \mathrm{weight}_{hh}} = \sum_t (\frac{\partial L}{\partial h_t} \odot (1 - h_t^2)) h_{t-1}^\top"),
+    (
+        RNN,
+        r"\frac{\partial L}{\partial W_{xh}} = \sum_t \left(\frac{\partial L}{\partial h_t}"
+        r" \odot (1 - h_t^2)\right) x_t^T",
+    ),
+    (
+        RNN,
+        r"\frac{\partial L}{\partial \mathrm{weight}_{hh}} = \sum_t (\frac{\partial L}{\partial h_t}"
+        r" \odot (1 - h_t^2)) h_{t-1}^\top",
+    ),
     (RNN, r"\frac{\partial L}{\partial b_h} = \sum_t \frac{\partial L}{\partial h_t} \odot (1 - h_t^2)"),
 ]
 
@@ -80,7 +99,11 @@ MISTAKES = [
     (BATCHNORM, NO_MEAN, "batchnorm_missing_mean_path"),
     (BATCHNORM, PAPER_X_NO_MEAN, "batchnorm_missing_mean_path"),
     (BATCHNORM, NO_VARIANCE, "batchnorm_missing_variance_path"),
-    (BATCHNORM, r"\frac{\partial L}{\partial x_i} = \frac{\gamma}{\sqrt{\sigma^2+\epsilon}} g_i", "batchnorm_direct_path_only"),
+    (
+        BATCHNORM,
+        r"\frac{\partial L}{\partial x_i} = \frac{\gamma}{\sqrt{\sigma^2+\epsilon}} g_i",
+        "batchnorm_direct_path_only",
+    ),
     (CONV, UNFLIPPED, "kernel_not_flipped"),
     (RNN, LAST_STEP, "last_time_step_only"),
     (CONV, CORRELATION.replace(r"\sum", r"-\sum"), "sign"),
