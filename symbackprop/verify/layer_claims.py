@@ -8,7 +8,7 @@ X_{i+m,j+n} \\frac{\\partial L}{\\partial Y_{i,j}}`` on a convolution, ``\\frac{
 derivative (L is the graph's mean cost C), its free indices (and a batch norm's channel) are checked at every
 value, each entry of a matrix on its own. Each entry is decided as any graph claim is
 (``graph_claims.decide``): the difference written in the inputs and parameters cancels to 0 (a proof), or the two
-agree to 30 digits at 12 real points, or a point where they differ is the counterexample. A wrong claim equal to a
+agree to 40 digits at 12 real points, or a point where they differ is the counterexample. A wrong claim equal to a
 classic mistake (``layer_mistakes``) is named.
 """
 
