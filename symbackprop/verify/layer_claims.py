@@ -94,14 +94,16 @@ def verify_layer_claim(spec: LayeredSpec, claim: str) -> LayerClaimReport | None
             continue
         if free is None:
             continue
-        head = LayerClaimReport(claim, CORRECT, notation.where, source(parsed.text, parsed.sides[0]))
+        head = LayerClaimReport(
+            claim, CORRECT, notation.where, source(parsed.text, parsed.sides[0]), _cases(notation, free)
+        )
         try:
             entries = _entries(reader, notation, parsed.sides, free)
         except ReadError as err:
             return replace(head, verdict=UNPARSEABLE, error=err.reason, position=err.position)
         if isinstance(entries, str):
             return replace(head, verdict=INCORRECT, method=entries, diagnosis="shapes", diagnosis_message=entries)
-        return _decided(spec, notation, replace(head, cases=_cases(notation, free)), entries)
+        return _decided(spec, notation, head, entries)
     if refused is not None:  # the left-hand side names a layer's quantity with indices that do not fit it
         why, where = refused
         return LayerClaimReport(claim, UNPARSEABLE, where, error=why.reason, position=why.position)
@@ -173,6 +175,8 @@ def _entries(
             answer = notation.gradient(quantity)
             for side in sides[1:]:
                 read = reader.read(side, env)
+                if any(sp.sympify(e).has(sp.zoo, sp.oo, sp.nan) for e in np.ravel(np.asarray(read, dtype=object))):
+                    raise ReadError(f"a division by zero in '{source(reader.text, side)}'", side.start + 1)
                 shapes = _shape(read), _shape(answer)
                 if shapes[0] != shapes[1]:
                     return f"the claim is {_shape_text(shapes[0])} and the derivative {_shape_text(shapes[1])}"

@@ -12,6 +12,7 @@ Nothing is evaluated as code: the tree is the grammar's.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
@@ -27,7 +28,7 @@ FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {"\\tanh": sp.tanh, "\\exp"
 FUNCTIONS["\\ln"] = sp.log
 ACCENTS = ("\\hat", "\\bar", "\\tilde", "\\mathbf", "\\boldsymbol", "\\vec")
 COSTS = frozenset({"L", "\\ell", "C", "E", "J", "\\mathcal{L}"})
-SUM_SPAN = 64  # a sum without bounds runs over at most this many values either side of 0
+MAX_TERMS = 200_000  # the terms of every sum in a claim, over all its entries: a few seconds of SymPy
 
 
 class ReadError(ValueError):
@@ -60,6 +61,7 @@ class LayerReader:
 
     def __init__(self, text: str, notation: Notation) -> None:
         self.text, self.notation = text, notation
+        self.terms = 0  # summed so far, against MAX_TERMS
 
     def fail(self, node: Node, reason: str) -> ReadError:
         return ReadError(f"{reason}: '{source(self.text, node)}'", node.start + 1)
@@ -211,6 +213,9 @@ class LayerReader:
                 letters.append((item.name, self.notation.sum_range(item.name)))
             else:
                 raise self.fail(item, "a sum's letter is one letter, with bounds as \\sum_{j=1}^{m}")
+        self.terms += math.prod(len(r) for _, r in letters)
+        if self.terms > MAX_TERMS:
+            raise self.fail(head, f"more than {MAX_TERMS:,} terms summed in all; a claim about a smaller layer")
         total: Value = sp.Integer(0)
         for values in _grid([r for _, r in letters]):
             inner = {**env, **dict(zip((letter for letter, _ in letters), values, strict=True))}

@@ -8,6 +8,8 @@ gradients, which tests/layers/test_layer_proofs.py holds to sympy.diff of the co
 from __future__ import annotations
 
 import json
+import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -225,3 +227,50 @@ def test_the_command_gives_the_verdict_its_diagnosis_and_exit_status(tmp_path, c
     assert data["counterexample"]["at"] and data["fails_at"] == {"i": 0, "channel": 0}
     assert main(["verify", str(spec), "--to", "html", "--claim", NO_MEAN]) == 1
     assert "batchnorm_missing_mean_path" in capsys.readouterr().out
+
+
+def _shown_runs(page: str, heading: str) -> list[tuple[str, str, str]]:
+    start = page.index(heading)
+    end = page.find("\n## ", start + 1)
+    section = page[start : end if end > 0 else len(page)]
+    return re.findall(r"\$ symbackprop verify (\S+) --claim '(.*?)'\n(.*?)(?=\n\$ |\n```)", section, re.DOTALL)
+
+
+def test_the_docs_show_what_verify_prints(tmp_path, cmdline) -> None:
+    """Each layer run docs/commands/verify.md and docs/layers.md show: its lines as printed ("..." for lines left
+    out), with the specs the page gives."""
+    docs = Path(__file__).parents[2] / "docs"
+    verify_page = (docs / "commands" / "verify.md").read_text(encoding="utf-8")
+    specs = re.findall(r"```toml\n((?:(?!```).)*?# (\w+)\.toml(?:(?!```).)*)```", verify_page, re.DOTALL)
+    for text, name in specs:
+        (tmp_path / f"{name}.toml").write_text(text, encoding="utf-8")
+    runs = _shown_runs(verify_page, "## Layers: batch norm")
+    runs += _shown_runs((docs / "layers.md").read_text(encoding="utf-8"), "## Checking a claim: verify")
+    assert len(runs) == 3 and {name for _, name in specs} == {"bn", "conv"}
+    for spec, claim, shown in runs:
+        done = cmdline.run("verify", spec, "--claim", claim, cwd=tmp_path)
+        assert done.returncode in (0, 1), done.stderr
+        printed = done.stdout.splitlines()
+        for line in shown.strip("\n").splitlines():
+            assert line == "  ..." or line in printed, line
+
+
+@pytest.mark.parametrize(
+    ("data", "claim", "words"),
+    [
+        (BATCHNORM, r"\frac{\partial L}{\partial x_i} = \frac{1}{\sigma^2 - \sigma^2}", "a division by zero"),
+        (BATCHNORM, r"\frac{\partial L}{\partial x_i} = \sum_{j=1}^{1000000} g_j", "more than 200,000 terms"),
+        (CONV, r"\frac{\partial L}{\partial X_{i,j}} = \sum_{a=0}^{9999}\sum_{b=0}^{9999} K_{a,b}", "more than"),
+        (BATCHNORM, r"\frac{\partial L}{\partial x_i} = x_j", "an index is a letter"),
+        (RNN, r"\frac{\partial L}{\partial W_{hx}} = 0", "read both ways"),
+    ],
+)
+def test_a_claim_that_cannot_be_read_says_why(data: dict[str, Any], claim: str, words: str) -> None:
+    report = verdict(data, claim)
+    assert report.verdict == UNPARSEABLE and words in str(report.error)
+
+
+def test_shapes_that_differ_are_incorrect_and_say_both() -> None:
+    report = verdict(RNN, r"\frac{\partial L}{\partial h_t} = 0")
+    assert report.verdict == INCORRECT and report.diagnosis == "shapes"
+    assert report.diagnosis_message == "the claim is a number and the derivative 2 x 1"
