@@ -154,11 +154,16 @@ def test_a_claim_in_the_graphs_own_names_is_left_to_the_graph_route() -> None:
 
 @st.composite
 def batchnorm_stacks(draw: st.DrawFn) -> dict[str, Any]:
+    """A batch norm over a size, or over [channels, length] (each channel's M values then the batch's positions)."""
     layers: list[dict[str, Any]] = [{"kind": "batchnorm"}]
+    shape: Any = draw(st.integers(1, 3))
+    if draw(st.booleans()):
+        shape = [draw(st.integers(1, 2)), draw(st.integers(2, 3))]
+        layers.append({"kind": "flatten"})
     if draw(st.booleans()):
         layers.append({"kind": "dense", "size": draw(st.integers(1, 3)), "activation": "tanh"})
     return {
-        "input": draw(st.integers(1, 3)),
+        "input": shape,
         "cost": "sse",
         "batch": draw(st.integers(2, 4)),
         "seed": draw(st.integers(0, 10_000)),
@@ -199,6 +204,7 @@ def rnn_stacks(draw: st.DrawFn) -> dict[str, Any]:
 def test_batchnorm_on_random_shapes(data: dict[str, Any]) -> None:
     assert verdict(data, COMPACT).verdict == CORRECT
     assert verdict(data, NO_MEAN).diagnosis == "batchnorm_missing_mean_path"
+    assert verdict(data, NO_VARIANCE).diagnosis == "batchnorm_missing_variance_path"
 
 
 @settings(max_examples=6, deadline=None)
