@@ -10,6 +10,16 @@ value, each entry of a matrix on its own. Each entry is decided as any graph cla
 (``graph_claims.decide``): the difference written in the inputs and parameters cancels to 0 (a proof), or the two
 agree to 40 digits at 12 real points, or a point where they differ is the counterexample. A wrong claim equal to a
 classic mistake (``layer_mistakes``) is named.
+
+>>> from symbackprop.model.layers.layer_graph import layered_spec
+>>> spec = layered_spec({"input": 2, "cost": "sse", "batch": 3, "seed": 1, "layer": [{"kind": "batchnorm"}]})
+>>> beta = r"\\frac{\\partial L}{\\partial \\beta} = \\sum_i \\frac{\\partial L}{\\partial y_i}"
+>>> verify_layer_claim(spec, beta).verdict
+'correct'
+>>> direct = r"\\frac{\\partial L}{\\partial x_i} = \\frac{\\gamma}{\\sqrt{\\sigma^2+\\epsilon}} g_i"
+>>> report = verify_layer_claim(spec, direct)
+>>> report.verdict, report.diagnosis
+('incorrect', 'batchnorm_direct_path_only')
 """
 
 from __future__ import annotations
