@@ -19,6 +19,7 @@ KNOWN = (
     "kernel_not_flipped",
     "last_time_step_only",
     "logistic_for_activation",
+    "max_pool_not_routed",
     "mean_missing",
     "no_such_neuron",
     "question_restated",

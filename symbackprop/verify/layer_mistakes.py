@@ -8,6 +8,8 @@ wrong claim equal to one of them is named.
 - ``batchnorm_direct_path_only``: both left out, only gamma g_i / sqrt(sigma^2 + eps).
 - ``kernel_not_flipped``: dL/dX as the correlation of the upstream gradient with the kernel, sum_{m,n}
   K_{m,n} dL/dY_{i+m,j+n}, where the full convolution with the flipped kernel belongs.
+- ``max_pool_not_routed``: a max pool's upstream gradient given to every input of the window, not to its arg
+  max alone.
 - ``last_time_step_only``: a recurrent weight's gradient from the last step alone, where back-propagation
   through time sums the steps.
 - ``sign``: the right answer with the other sign.
@@ -26,7 +28,7 @@ import numpy as np
 import sympy as sp
 
 from ..model.layers.wiring import element_name
-from .layer_notation import BatchNormNotation, ConvNotation, LayerNotation, RecurrentNotation
+from .layer_notation import BatchNormNotation, ConvNotation, LayerNotation, PoolNotation, RecurrentNotation
 
 Entry = sp.Expr
 
@@ -52,6 +54,13 @@ def mistakes(notation: LayerNotation) -> Iterator[LayerMistake]:
             "gradient with the flipped kernel, sum K_{m,n} dL/dY_{i-m,j-n} (each input reaches the outputs "
             "i - m that its kernel weight m touches)",
             lambda s: _unflipped(notation, s),
+        )
+    elif isinstance(notation, PoolNotation) and notation.layer.kind.startswith("max"):
+        yield LayerMistake(
+            "max_pool_not_routed",
+            "the gradient is not routed: each input of a window gets the window's dL/dY, where max pooling sends "
+            "it to the window's arg max alone, 1[X_{i,j} = Y_{p,q}] dL/dY_{p,q}, and 0 to the others",
+            lambda s: _every_input(notation, s),
         )
     elif isinstance(notation, RecurrentNotation):
         yield LayerMistake(
@@ -138,6 +147,22 @@ def _unflipped(notation: ConvNotation, symbol: sp.Symbol) -> sp.Expr | None:
             out = tuple(a + d for a, d in zip(at, offset, strict=True))
             if all(0 <= p < n for p, n in zip(out, y.shape[2:], strict=True)):
                 total += w[(o, c, *offset)] * _gradient(notation, y[(s, o, *out)])
+    return total
+
+
+def _every_input(notation: PoolNotation, symbol: sp.Symbol) -> sp.Expr | None:
+    """The sum of dL/dY over the windows the input X is in."""
+    x, y = notation._array("X"), notation._array("Y")
+    assert x is not None and y is not None
+    found = np.argwhere(x == symbol)
+    if not len(found):
+        return None
+    s, c, *at = (int(v) for v in found[0])
+    size, stride = notation.layer["size"], notation.layer["stride"]
+    total = sp.Integer(0)
+    for out in itertools.product(*(range(n) for n in y.shape[2:])):
+        if all(p * stride <= a < p * stride + size for p, a in zip(out, at, strict=True)):
+            total += _gradient(notation, y[(s, c, *out)])
     return total
 
 

@@ -8,6 +8,8 @@
 - **convolution** (stride 1, as the lessons write it): X the layer's input, K or W its kernel, Y or Z its output,
   b its bias, each with torch's indices (X_{n,c,i,j}) or, where the batch and the channels are 1, the positions
   alone (X_{i,j}, K_{m,n}); counted from 0, and 0 outside the array (the zero padding of a full convolution).
+- **pooling** (max or average): X its input, Y or Z its output, indexed as a convolution's; \\mathbb{1}[X_{i,j} =
+  Y_{p,q}] and \\lfloor i/2 \\rfloor write max pooling's routing.
 - **rnn**: h_t the hidden state at step t = 1..T (a column, one per sample; h_0 = 0), x_t the input, W_{hh} and
   W_{xh} (or W_{ih}, \\mathrm{weight}_{hh}, \\mathrm{weight}_{ih}) the weights, b_{hh} and b_{ih} torch's biases and
   b_h their sum, T the number of steps.
@@ -27,7 +29,7 @@ from ..model.layers.wiring import element_name
 from ..syntax.tree import Group, Node, source
 from .layer_reading import LayerReader, ReadError, Value, each
 
-KINDS = ("batchnorm", "conv1d", "conv2d", "rnn")
+KINDS = ("batchnorm", "conv1d", "conv2d", "maxpool1d", "maxpool2d", "avgpool2d", "rnn")
 
 
 @dataclass
@@ -139,24 +141,19 @@ class BatchNormNotation(LayerNotation):
 
 
 @dataclass
-class ConvNotation(LayerNotation):
-    """A convolution of stride 1: X, K, Y, b."""
+class ArrayNotation(LayerNotation):
+    """Arrays indexed as torch does, or by their positions alone where the batch and the channels are 1; 0 past
+    their edges."""
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        k = self.layer.number
+        x, y = (self.symbols(self.spec.outputs[n]) for n in (k - 1, k))  # type: ignore[index]
+        return {"X": x, "Y": y, "Z": y}
 
     def _array(self, name: str) -> np.ndarray | None:
-        k = self.layer.number
-        parameters = self.spec.parameters[k]  # type: ignore[index]
-        arrays = {
-            "X": self.symbols(self.spec.outputs[k - 1]),  # type: ignore[index]
-            "Y": self.symbols(self.spec.outputs[k]),  # type: ignore[index]
-            "K": parameters["weight"],
-        }
-        arrays |= {"Z": arrays["Y"], "W": arrays["K"]}
-        return arrays.get(name)
+        return self.arrays().get(name)
 
     def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
-        if name == "b" and not subscripts:
-            bias = self.spec.parameters[self.layer.number]["bias"]  # type: ignore[index]
-            return bias[0] if len(bias) == 1 else None
         array = self._array(name)
         items = _items(subscripts)
         if array is None or not items:
@@ -178,7 +175,7 @@ class ConvNotation(LayerNotation):
         return array[index] if inside else sp.Integer(0)
 
     def sum_range(self, letter: str) -> range:
-        span = max(max(a.shape) for a in (self._array("X"), self._array("Y"), self._array("K")) if a is not None)
+        span = max(max(a.shape) for a in self.arrays().values())
         return range(-span, span + 1)
 
     def axes(self, name: str, count: int) -> tuple[int, ...] | None:
@@ -186,6 +183,26 @@ class ConvNotation(LayerNotation):
         if array is None:
             return None
         return array.shape[2:] if count == array.ndim - 2 else array.shape if count == array.ndim else None
+
+
+@dataclass
+class ConvNotation(ArrayNotation):
+    """A convolution of stride 1: X, K (or W), Y (or Z), b."""
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        kernel = self.spec.parameters[self.layer.number]["weight"]  # type: ignore[index]
+        return {**super().arrays(), "K": kernel, "W": kernel}
+
+    def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        if name == "b" and not subscripts:
+            bias = self.spec.parameters[self.layer.number]["bias"]  # type: ignore[index]
+            return bias[0] if len(bias) == 1 else None
+        return super().quantity(name, subscripts, env, reader)
+
+
+@dataclass
+class PoolNotation(ArrayNotation):
+    """A max or average pool: X its input, Y (or Z) its output."""
 
 
 @dataclass
@@ -249,6 +266,8 @@ def notations(spec: LayeredSpec, gradients: Mapping[str, sp.Expr]) -> list[Layer
             out.append(BatchNormNotation(spec, layer, gradients))
         elif layer.kind in ("conv1d", "conv2d") and layer["stride"] == 1:
             out.append(ConvNotation(spec, layer, gradients))
+        elif layer.kind in ("maxpool1d", "maxpool2d", "avgpool2d"):
+            out.append(PoolNotation(spec, layer, gradients))
         elif layer.kind == "rnn":
             out.append(RecurrentNotation(spec, layer, gradients))
     return out

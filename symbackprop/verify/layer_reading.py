@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping
+from fractions import Fraction
 from typing import Any, Protocol
 
 import numpy as np
 import sympy as sp
 
+from ..model.graph_functions import indicator
 from ..model.graph_reading import MAX_EXPONENT
 from ..syntax.tree import Binary, Binding, Frac, Group, Name, Neg, Node, Num, Product, Scripted, source
 from .claim_nodes import after_mark
@@ -180,6 +182,8 @@ class LayerReader:
                 if quantity is None:
                     raise self.fail(arg, "no quantity of this layer's notation")
                 part = self.powered(quantity, powers, env)
+            elif name == "1" and factors and _is_condition(factors[0]):
+                part = self.indicator(factors.pop(0), env)  # type: ignore[arg-type]
             elif name == "\\sqrt" and factors:
                 part = each(self.read(factors.pop(0), env), sp.sqrt)
             elif name in FUNCTIONS and factors:
@@ -194,6 +198,15 @@ class LayerReader:
             value = hadamard_product(value, part, fail) if hadamard else multiply(value, part, fail)
             hadamard = False
         return value
+
+    def indicator(self, group: Group, env: Mapping[str, int]) -> Value:
+        """\\mathbb{1}[a = b]: 1 where the two are equal, else 0 (max pooling's routing)."""
+        (condition,) = group.items
+        assert isinstance(condition, Binding)
+        left, right = self.read(condition.name, env), self.read(condition.value, env)
+        if isinstance(left, np.ndarray) or isinstance(right, np.ndarray):
+            raise self.fail(group, "an indicator of two numbers, not matrices")
+        return indicator(left, right)
 
     def summed(self, head: Scripted, rest: list[Node], env: Mapping[str, int]) -> Value:
         """\\sum_j, \\sum_{i,j}, \\sum_{j=1}^{m}: what follows it in the product, added over the letters' values."""
@@ -223,7 +236,10 @@ class LayerReader:
         return total
 
     def index(self, node: Node, env: Mapping[str, int]) -> int:
-        """A whole number written in the indices' letters: i+m, t-1, 2i, m, T."""
+        """A whole number written in the indices' letters: i+m, t-1, 2i, m, T, \\lfloor i/2 \\rfloor."""
+        written = source(self.text, node)
+        if written.startswith("\\lfloor") and written.endswith("\\rfloor"):
+            return math.floor(self.exact(node, env))
         if isinstance(node, Group) and len(node.items) == 1:
             return self.index(node.items[0], env)
         if isinstance(node, Num) and node.text.isdigit():
@@ -243,6 +259,25 @@ class LayerReader:
             return self.index(node.factors[0], env) * self.index(node.factors[1], env)
         raise self.fail(node, "an index is a letter, a whole number, or their sum")
 
+    def exact(self, node: Node, env: Mapping[str, int]) -> Fraction:
+        """An index inside \\lfloor \\rfloor, as a fraction: i/2, (i+1)/2 (the brackets' own names count as 1)."""
+        if isinstance(node, Product):
+            value = Fraction(1)
+            for factor in node.factors:
+                if _name(factor) not in ("\\lfloor", "\\rfloor"):
+                    value *= self.exact(factor, env)
+            return value
+        if isinstance(node, Binary):
+            left, right = self.exact(node.left, env), self.exact(node.right, env)
+            if node.op == "/":
+                if right == 0:
+                    raise self.fail(node, "a division by zero in an index")
+                return left / right
+            return left + right if node.op == "+" else left - right
+        if isinstance(node, Group) and len(node.items) == 1:
+            return self.exact(node.items[0], env)
+        return Fraction(self.index(node, env))
+
 
 def _name(node: Node) -> str | None:
     return node.name if isinstance(node, Name) else None
@@ -250,6 +285,12 @@ def _name(node: Node) -> str | None:
 
 def _power(exponent: sp.Rational) -> Callable[[sp.Expr], sp.Expr]:
     return lambda e: e**exponent
+
+
+def _is_condition(node: Node) -> bool:
+    return (
+        isinstance(node, Group) and node.delim in "([" and len(node.items) == 1 and isinstance(node.items[0], Binding)
+    )
 
 
 def _ends_in_sum(node: Node) -> bool:

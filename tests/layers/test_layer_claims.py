@@ -29,6 +29,13 @@ CONV = {
     "seed": 2,
     "layer": [{"kind": "conv2d", "out_channels": 1, "kernel": 2}, {"kind": "flatten"}],
 }
+POOL = {
+    "input": [1, 4, 4],
+    "cost": "sse",
+    "batch": 1,
+    "seed": 4,
+    "layer": [{"kind": "maxpool2d", "size": 2}, {"kind": "flatten"}],
+}
 RNN = {"input": [3, 2], "cost": "sse", "batch": 1, "seed": 3, "layer": [{"kind": "rnn", "hidden_size": 2}]}
 
 COMPACT = (
@@ -55,6 +62,16 @@ BPTT = (
     r"\frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T}"
     r" \left(\frac{\partial L}{\partial h_t} \odot (1 - h_t^2)\right) h_{t-1}^T"
 )
+ROUTED = (
+    r"\frac{\partial L}{\partial X_{i,j}} = \sum_{p,q} \mathbb{1}[X_{i,j} = Y_{p,q}]"
+    r" \frac{\partial L}{\partial Y_{p,q}}"
+)
+WINDOW = r"Y_{\lfloor i/2 \rfloor, \lfloor j/2 \rfloor}"
+ROUTED_FLOOR = (
+    rf"\frac{{\partial L}}{{\partial X_{{i,j}}}} = \mathbb{{1}}[X_{{i,j}} = {WINDOW}]"
+    rf" \frac{{\partial L}}{{\partial {WINDOW}}}"
+)
+NOT_ROUTED = rf"\frac{{\partial L}}{{\partial X_{{i,j}}}} = \frac{{\partial L}}{{\partial {WINDOW}}}"
 LAST_STEP = (
     r"\frac{\partial L}{\partial W_{hh}} = \left(\frac{\partial L}{\partial h_T} \odot (1 - h_T^2)\right) h_{T-1}^T"
 )
@@ -83,6 +100,12 @@ TEXTBOOK = [
     (CONV, FLIPPED),
     (CONV, r"\frac{\partial L}{\partial X_{i,j}} = \sum_{m}\sum_{n} \frac{\partial L}{\partial Y_{m,n}} K_{i-m,j-n}"),
     (CONV, r"\frac{\partial L}{\partial b} = \sum_{i,j} \frac{\partial L}{\partial Y_{i,j}}"),
+    (POOL, ROUTED),
+    (POOL, ROUTED_FLOOR),
+    (
+        {**POOL, "layer": [{"kind": "avgpool2d", "size": 2}, {"kind": "flatten"}]},
+        NOT_ROUTED.replace("=", r"= \frac{1}{4}", 1),
+    ),
     (RNN, BPTT),
     (
         RNN,
@@ -108,6 +131,7 @@ MISTAKES = [
     ),
     (CONV, UNFLIPPED, "kernel_not_flipped"),
     (RNN, LAST_STEP, "last_time_step_only"),
+    (POOL, NOT_ROUTED, "max_pool_not_routed"),
     (CONV, CORRELATION.replace(r"\sum", r"-\sum"), "sign"),
 ]
 
@@ -213,6 +237,29 @@ def test_convolution_on_random_shapes(data: dict[str, Any]) -> None:
     assert verdict(data, FLIPPED).verdict == CORRECT
     assert verdict(data, CORRELATION).verdict == CORRECT
     assert verdict(data, UNFLIPPED).diagnosis == "kernel_not_flipped"
+
+
+@st.composite
+def pool_stacks(draw: st.DrawFn) -> dict[str, Any]:
+    size = draw(st.integers(2, 3))
+    return {
+        "input": [1, size * draw(st.integers(1, 2)), size * draw(st.integers(1, 2))],
+        "cost": "sse",
+        "batch": 1,
+        "seed": draw(st.integers(0, 10_000)),
+        "layer": [{"kind": "maxpool2d", "size": size}, {"kind": "flatten"}],
+    }
+
+
+@settings(max_examples=4, deadline=None)
+@given(pool_stacks())
+def test_max_pooling_routing_on_random_shapes(data: dict[str, Any]) -> None:
+    assert verdict(data, ROUTED).verdict == CORRECT
+    size = data["layer"][0]["size"]
+    window = rf"Y_{{\lfloor i/{size} \rfloor, \lfloor j/{size} \rfloor}}"
+    assert verdict(
+        data, rf"\frac{{\partial L}}{{\partial X_{{i,j}}}} = \frac{{\partial L}}{{\partial {window}}}"
+    ).diagnosis == ("max_pool_not_routed")
 
 
 @settings(max_examples=6, deadline=None)
