@@ -26,7 +26,9 @@ from ..render import render_graph, render_numbers
 from ..render.graph_document import number
 from ..render.graph_verdict import render_graph_report
 from ..render.html import graph_report_html
+from ..render.layer_verdict import render_layer_report
 from ..verify.graph_claims import verify_graph_claim
+from ..verify.layer_claims import verify_layer_claim
 from .document_output import check_document_options, deliver, verify_format
 from .layer_output import layered_numbers
 from .terminal import EXIT_FAILED, EXIT_OK, emit, gradcheck_report
@@ -80,6 +82,12 @@ def verify(args: argparse.Namespace, spec: GraphSpec, inputs: tuple[Path, ...], 
         checks = check_graph_numbers(spec)
         emit(render_numbers(checks, fmt), args.output, inputs)
         return EXIT_FAILED if any(c.verdict == WRONG for c in checks) else EXIT_OK
+    if isinstance(spec, LayeredSpec) and args.wrt is None:
+        stage("checking the claim")
+        layered = verify_layer_claim(spec, claim)
+        if layered is not None:
+            emit(render_layer_report(layered, fmt), args.output, inputs, layered.exit_status)
+            return layered.exit_status
     report = verify_graph_claim(spec.graph, claim, args.wrt, spec.names)
     page = (
         graph_report_html(report) if fmt == "html" else render_graph_report(report, "json" if fmt == "json" else "text")

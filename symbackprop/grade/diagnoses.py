@@ -8,12 +8,18 @@ from ..base.errors import SpecError, did_you_mean
 
 KNOWN = (
     "activation_derivative_missing",
+    "batchnorm_direct_path_only",
+    "batchnorm_missing_mean_path",
+    "batchnorm_missing_variance_path",
     "extra_mean",
     "factor_2_added",
     "factor_2_dropped",
     "hadamard_for_product",
     "indices_swapped",
+    "kernel_not_flipped",
+    "last_time_step_only",
     "logistic_for_activation",
+    "max_pool_not_routed",
     "mean_missing",
     "no_such_neuron",
     "question_restated",

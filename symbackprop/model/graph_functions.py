@@ -74,6 +74,30 @@ class maxgate(sp.Function):
         return sp.Max(p, q)
 
 
+class indicator(sp.Function):
+    """1[p = q]: 1 where its two arguments are equal, else 0, as a claim writes max pooling's routing
+    (\\mathbb{1}[X_{i,j} = Y_{p,q}]). A claim's function only, no node's: its value is read at points, where a
+    window's max is exactly its arg max's value.
+
+    >>> p, q = sp.symbols("p q", real=True)
+    >>> indicator(p, p), indicator(2, 3), indicator(p, q)
+    (1, 0, indicator(p, q))
+    """
+
+    nargs = 2
+
+    @classmethod
+    def eval(cls, p: sp.Expr, q: sp.Expr) -> sp.Expr | None:
+        if p == q:
+            return sp.Integer(1)
+        if p.is_Number and q.is_Number:
+            return sp.Integer(0)
+        return None
+
+    def _eval_is_real(self) -> bool:
+        return True
+
+
 def plain(expr: sp.Expr) -> sp.Expr:
     """``expr`` with σ, ReLU and the max gate written in SymPy's own functions, for evaluation by lambdify or
     mpmath."""

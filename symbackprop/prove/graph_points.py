@@ -21,7 +21,7 @@ import sympy as sp
 from ..base.trees import fold
 from ..derive.graph_backprop import GraphDerivation, Upstream
 from ..model.graph import Graph
-from ..model.graph_functions import maxgate, relu, sigmoid
+from ..model.graph_functions import indicator, maxgate, relu, sigmoid
 from .points import product_of, sum_of
 from .random_identity import Unknowns
 
@@ -110,6 +110,7 @@ REAL: dict[type, Callable[..., mpmath.mpf]] = {
     sp.Heaviside: _step,
     sp.Max: lambda *xs: max(xs),
     maxgate: max,
+    indicator: lambda p, q: mpmath.mpf(1) if p == q else mpmath.mpf(0),
     sp.Min: lambda *xs: min(xs),
 }
 

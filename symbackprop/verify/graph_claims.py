@@ -157,9 +157,18 @@ def _read(
 def _decide(
     graph: Graph, d: GraphDerivation, claim: str, name: str, read: sp.Expr, answer: sp.Expr
 ) -> GraphClaimReport:
+    return decide(graph, claim, name, read, answer)
+
+
+def decide(
+    graph: Graph, claim: str, name: str, read: sp.Expr, answer: sp.Expr, cancel_nodes: int = CANCEL_NODES
+) -> GraphClaimReport:
+    """The verdict on ``read`` (a claim in the graph's names) as d(output)/d(name), whose value is ``answer``:
+    the difference cancels (tried up to ``cancel_nodes`` nodes written in the leaves), or the two agree at real
+    points with every branch seen both ways, or a point where they differ."""
     base = GraphClaimReport(claim, CORRECT, graph.output, name, read, answer)
     difference = read - answer
-    if graph.composed_size(difference) <= CANCEL_NODES:
+    if graph.composed_size(difference) <= cancel_nodes:
         composed = graph.composed(difference)
         if guarded(lambda: composed == 0 or sp.expand(composed) == 0 or sp.cancel(sp.together(composed)) == 0):
             return _with(base, CORRECT, "the difference, written in the inputs and parameters, cancels to 0")

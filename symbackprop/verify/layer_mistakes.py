@@ -1,0 +1,182 @@
+"""The classic mistakes in a layer's backward pass, each made on purpose to the engine's own gradient, so that a
+wrong claim equal to one of them is named.
+
+- ``batchnorm_missing_mean_path``: dL/dx_i without the path through the batch mean (the -sum_j g_j of the
+  compact form): the mean taken for a constant.
+- ``batchnorm_missing_variance_path``: without the path through the variance (the -\\hat{x}_i sum_j g_j
+  \\hat{x}_j).
+- ``batchnorm_direct_path_only``: both left out, only gamma g_i / sqrt(sigma^2 + eps).
+- ``kernel_not_flipped``: dL/dX as the correlation of the upstream gradient with the kernel, sum_{m,n}
+  K_{m,n} dL/dY_{i+m,j+n}, where the full convolution with the flipped kernel belongs.
+- ``max_pool_not_routed``: a max pool's upstream gradient given to every input of the window, not to its arg
+  max alone.
+- ``last_time_step_only``: a recurrent weight's gradient from the last step alone, where back-propagation
+  through time sums the steps.
+- ``sign``: the right answer with the other sign.
+
+Each is a path of the graph cut (the gradient less that path's term: the upstream gradient of the node the path
+goes through, times the node's local derivative), or a sum over the arrays, in the graph's names.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from ..model.layers.wiring import element_name
+from .layer_notation import BatchNormNotation, ConvNotation, LayerNotation, PoolNotation, RecurrentNotation
+
+Entry = sp.Expr
+
+
+@dataclass(frozen=True)
+class LayerMistake:
+    """A known mistake: its name, what a teacher says of it, and the mistaken answer for a quantity's symbol."""
+
+    kind: str
+    message: str
+    answer: Callable[[sp.Symbol], sp.Expr | None]  # None: the mistake does not apply to this symbol
+
+
+def mistakes(notation: LayerNotation) -> Iterator[LayerMistake]:
+    """The mistakes that fit the layer, most telling first; ``sign`` last."""
+    if isinstance(notation, BatchNormNotation):
+        yield from _batchnorm(notation)
+    elif isinstance(notation, ConvNotation):
+        yield LayerMistake(
+            "kernel_not_flipped",
+            "the kernel is not flipped: this is the correlation of the upstream gradient with the kernel, "
+            "sum K_{m,n} dL/dY_{i+m,j+n}; the gradient of the input is the full convolution of the upstream "
+            "gradient with the flipped kernel, sum K_{m,n} dL/dY_{i-m,j-n} (each input reaches the outputs "
+            "i - m that its kernel weight m touches)",
+            lambda s: _unflipped(notation, s),
+        )
+    elif isinstance(notation, PoolNotation) and notation.layer.kind.startswith("max"):
+        yield LayerMistake(
+            "max_pool_not_routed",
+            "the gradient is not routed: each input of a window gets the window's dL/dY, where max pooling sends "
+            "it to the window's arg max alone, 1[X_{i,j} = Y_{p,q}] dL/dY_{p,q}, and 0 to the others",
+            lambda s: _every_input(notation, s),
+        )
+    elif isinstance(notation, RecurrentNotation):
+        yield LayerMistake(
+            "last_time_step_only",
+            "only the last time step's term is here: the weights are shared by every step, so back-propagation "
+            "through time sums the term of each step t = 1..T, with dL/dh_t carrying the gradient back "
+            "through h_{t+1}",
+            lambda s: _last_step(notation, s),
+        )
+    yield LayerMistake(
+        "sign", "the sign is wrong: this is the right answer times -1", lambda s: -_gradient(notation, s)
+    )
+
+
+def _gradient(notation: LayerNotation, symbol: sp.Symbol) -> sp.Expr:
+    return notation.gradients.get(symbol.name, sp.Integer(0))
+
+
+def _cut(notation: LayerNotation, symbol: sp.Symbol, through: sp.Symbol) -> sp.Expr | None:
+    """The gradient of ``symbol`` less its path through the node ``through``; None if no such path."""
+    node = notation.spec.graph.node_of.get(through)
+    if node is None or symbol not in node.expression.free_symbols:
+        return None
+    local = sp.diff(node.expression, symbol)
+    return _gradient(notation, symbol) - _gradient(notation, through) * local
+
+
+def _batchnorm(notation: BatchNormNotation) -> Iterator[LayerMistake]:
+    def statistic(symbol: sp.Symbol, letter: str) -> sp.Symbol | None:
+        graph = notation.spec.graph
+        for c in range(notation.spec.outputs[notation.layer.number].shape[1]):  # type: ignore[index]
+            candidate = graph.symbols[element_name(letter, notation.layer.number, (c,))]
+            if symbol in graph.node_of[candidate].expression.free_symbols:
+                return candidate
+        return None
+
+    def without(*letters: str) -> Callable[[sp.Symbol], sp.Expr | None]:
+        def answer(symbol: sp.Symbol) -> sp.Expr | None:
+            value = _gradient(notation, symbol)
+            for letter in letters:
+                node = statistic(symbol, letter)
+                cut = _cut(notation, symbol, node) if node is not None else None
+                if cut is None:
+                    return None
+                value = value - _gradient(notation, symbol) + cut
+            return value
+
+        return answer
+
+    yield LayerMistake(
+        "batchnorm_direct_path_only",
+        "only the direct path through \\hat{x}_i is here: the batch mean and variance are functions of every x_i "
+        "too, so dL/dx_i adds the paths through mu_B and sigma_B^2; in one formula, gamma/(m sqrt(sigma^2 + eps)) "
+        "(m g_i - sum_j g_j - \\hat{x}_i sum_j g_j \\hat{x}_j)",
+        without("m", "v"),
+    )
+    yield LayerMistake(
+        "batchnorm_missing_mean_path",
+        "the path through the batch mean is missing: mu_B is a function of every x_i, so dL/dx_i has the term "
+        "dL/dmu_B / m (the -sum_j g_j of the compact form, gamma/(m sqrt(sigma^2 + eps)) (m g_i - sum_j g_j - "
+        "\\hat{x}_i sum_j g_j \\hat{x}_j))",
+        without("m"),
+    )
+    yield LayerMistake(
+        "batchnorm_missing_variance_path",
+        "the path through the batch variance is missing: sigma_B^2 is a function of every x_i, so dL/dx_i has the "
+        "term dL/dsigma_B^2 2(x_i - mu_B)/m (the -\\hat{x}_i sum_j g_j \\hat{x}_j of the compact form)",
+        without("v"),
+    )
+
+
+def _unflipped(notation: ConvNotation, symbol: sp.Symbol) -> sp.Expr | None:
+    """sum over o, m, n of W_{o,c,m,n} dL/dY_{s,o,i+m,j+n} for the input X_{s,c,i,j}."""
+    x = notation._array("X")
+    y, w = notation._array("Y"), notation._array("K")
+    assert x is not None and y is not None and w is not None
+    found = np.argwhere(x == symbol)
+    if not len(found):
+        return None
+    s, c, *at = (int(v) for v in found[0])
+    total = sp.Integer(0)
+    for o in range(w.shape[0]):
+        for offset in itertools.product(*(range(n) for n in w.shape[2:])):
+            out = tuple(a + d for a, d in zip(at, offset, strict=True))
+            if all(0 <= p < n for p, n in zip(out, y.shape[2:], strict=True)):
+                total += w[(o, c, *offset)] * _gradient(notation, y[(s, o, *out)])
+    return total
+
+
+def _every_input(notation: PoolNotation, symbol: sp.Symbol) -> sp.Expr | None:
+    """The sum of dL/dY over the windows the input X is in."""
+    x, y = notation._array("X"), notation._array("Y")
+    assert x is not None and y is not None
+    found = np.argwhere(x == symbol)
+    if not len(found):
+        return None
+    s, c, *at = (int(v) for v in found[0])
+    size, stride = notation.layer["size"], notation.layer["stride"]
+    total = sp.Integer(0)
+    for out in itertools.product(*(range(n) for n in y.shape[2:])):
+        if all(p * stride <= a < p * stride + size for p, a in zip(out, at, strict=True)):
+            total += _gradient(notation, y[(s, c, *out)])
+    return total
+
+
+def _last_step(notation: RecurrentNotation, symbol: sp.Symbol) -> sp.Expr | None:
+    """The term of the last step alone: sum over the samples and units j of dL/dh_{T,j} dh_{T,j}/dsymbol."""
+    graph, k = notation.spec.graph, notation.layer.number
+    batch = notation.spec.outputs[0].shape[0]  # type: ignore[index]
+    terms = []
+    for n in range(batch):
+        for j in range(notation.layer["hidden_size"]):
+            h = graph.symbols[element_name("h", k, (n, notation.steps - 1, j))]
+            expression = graph.node_of[h].expression
+            if symbol in expression.free_symbols:
+                terms.append(_gradient(notation, h) * sp.diff(expression, symbol))
+    if not terms or notation.steps < 2 or symbol.name.startswith(("x", "h")):
+        return None
+    return sp.Add(*terms)

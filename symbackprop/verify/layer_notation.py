@@ -1,0 +1,273 @@
+"""The letters the standard texts use for a layer, as the layer graph's names.
+
+- **batch norm** (Ioffe & Szegedy 2015): over one channel's M values (the batch, and the positions of a
+  [channels, length] or image input), x_i its input, \\hat{x}_i its normalised value (the graph's u), y_i its
+  output (z), \\mu or \\mu_B its mean (m), \\sigma^2 or \\sigma_B^2 its variance (v), \\sigma the square root of
+  that, \\epsilon the layer's eps, \\gamma and \\beta the channel's gamma and beta, m, M or N the count M, g_i the
+  upstream gradient dL/dy_i of the compact form. i counts from 0, or from 1 where a sum does (\\sum_{i=1}^{m}).
+- **convolution** (stride 1, as the lessons write it): X the layer's input, K or W its kernel, Y or Z its output,
+  b its bias, each with torch's indices (X_{n,c,i,j}) or, where the batch and the channels are 1, the positions
+  alone (X_{i,j}, K_{m,n}); counted from 0, and 0 outside the array (the zero padding of a full convolution).
+- **pooling** (max or average): X its input, Y or Z its output, indexed as a convolution's; \\mathbb{1}[X_{i,j} =
+  Y_{p,q}] and \\lfloor i/2 \\rfloor write max pooling's routing.
+- **rnn**: h_t the hidden state at step t = 1..T (a column, one per sample; h_0 = 0), x_t the input, W_{hh} and
+  W_{xh} (or W_{ih}, \\mathrm{weight}_{hh}, \\mathrm{weight}_{ih}) the weights, b_{hh} and b_{ih} torch's biases and
+  b_h their sum, T the number of steps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from ..model.layers.layer_graph import LayeredSpec
+from ..model.layers.stack import Layer
+from ..model.layers.wiring import element_name
+from ..syntax.tree import Group, Node, source
+from .layer_reading import LayerReader, ReadError, Value, each
+
+KINDS = ("batchnorm", "conv1d", "conv2d", "maxpool1d", "maxpool2d", "avgpool2d", "rnn")
+
+
+@dataclass
+class LayerNotation:
+    """What every layer's notation shares: the spec, the layer, and each name's gradient of the mean cost."""
+
+    spec: LayeredSpec
+    layer: Layer
+    gradients: Mapping[str, sp.Expr]
+    base: int = 0  # the number of a quantity's first element
+
+    def symbols(self, names: np.ndarray) -> np.ndarray:
+        graph = self.spec.graph
+        return np.vectorize(lambda name: graph.symbols[name], otypes=[object])(names)
+
+    def gradient(self, quantity: Value) -> Value:
+        def one(e: sp.Expr) -> sp.Expr:
+            if isinstance(e, sp.Add) and all(isinstance(a, sp.Symbol) for a in e.args):
+                e = e.args[0]  # b_h, torch's two biases added: each has the same gradient
+            if e == 0:
+                return sp.Integer(0)  # past an array's edge: nothing there
+            if not isinstance(e, sp.Symbol):
+                raise ReadError(f"the derivative with respect to {e}, which is no one quantity of the graph")
+            return self.gradients.get(e.name, sp.Integer(0))
+
+        return each(quantity, one)
+
+    def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        """The graph's symbols a letter names, or None (each layer's notation says)."""
+        raise NotImplementedError
+
+    def sum_range(self, letter: str) -> range:
+        """The values a letter summed without bounds takes."""
+        raise NotImplementedError
+
+    def axes(self, name: str, count: int) -> tuple[int, ...] | None:
+        """The sizes of the axes a quantity's ``count`` indices run over, for a free index on the left."""
+        return None
+
+    @property
+    def where(self) -> str:
+        return self.layer.label
+
+
+def label(reader: LayerReader, subscripts: list[Node]) -> str:
+    """A subscript that names rather than indexes (\\mu_B, W_{hh}): its letters."""
+    return "".join("".join(source(reader.text, s).split()).strip("{}").replace(",", "") for s in subscripts)
+
+
+def _items(subscripts: list[Node]) -> tuple[Node, ...]:
+    if len(subscripts) != 1:
+        return ()
+    (s,) = subscripts
+    return s.items if isinstance(s, Group) and s.delim == "{" else (s,)
+
+
+@dataclass
+class BatchNormNotation(LayerNotation):
+    """One channel of a batch norm layer; ``channel`` is set for each in turn."""
+
+    channel: int = 0
+
+    def _names(self, letter: str) -> list[str]:
+        shape = self.spec.outputs[self.layer.number].shape  # type: ignore[index]
+        k = self.layer.number
+        indices = [i for i in np.ndindex(*shape) if i[1] == self.channel]
+        if letter == "x":
+            inputs = self.spec.outputs[k - 1]  # type: ignore[index]
+            return [str(inputs[i]) for i in indices]
+        return [element_name(letter, k, i) for i in indices]
+
+    @property
+    def count(self) -> int:
+        return len(self._names("z"))
+
+    def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        k, graph = self.layer.number, self.spec.graph
+        elements = {"x": "x", "\\hat{x}": "u", "y": "z", "g": "g"}
+        if name in elements:
+            items = _items(subscripts)
+            if len(items) != 1:
+                return None
+            at = reader.index(items[0], env) - self.base
+            if not 0 <= at < self.count:
+                raise reader.fail(items[0], f"an element past the channel's {self.count} values")
+            if name == "g":
+                return self.gradient(graph.symbols[self._names("z")[at]])
+            return graph.symbols[self._names(elements[name])[at]]
+        if label(reader, subscripts) not in ("", "B"):
+            return None
+        per_channel = {"\\mu": "m", "\\sigma^2": "v", "\\sigma": "v"}
+        if name in per_channel:
+            value = graph.symbols[element_name(per_channel[name], k, (self.channel,))]
+            return value if name != "\\sigma" else sp.sqrt(value)
+        parameters = self.spec.parameters[k]  # type: ignore[index]
+        if name in ("\\gamma", "\\beta"):
+            return parameters["weight" if name == "\\gamma" else "bias"][self.channel]
+        if name in ("\\epsilon", "\\varepsilon"):
+            return sp.Rational(repr(self.layer["eps"]))
+        if name in ("m", "M", "N") and not subscripts:
+            return sp.Integer(self.count)
+        return None
+
+    def sum_range(self, letter: str) -> range:
+        return range(self.base, self.base + self.count)
+
+    def axes(self, name: str, count: int) -> tuple[int, ...] | None:
+        return (self.count,) if name in ("x", "\\hat{x}", "y") and count == 1 else None
+
+
+@dataclass
+class ArrayNotation(LayerNotation):
+    """Arrays indexed as torch does, or by their positions alone where the batch and the channels are 1; 0 past
+    their edges."""
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        k = self.layer.number
+        x, y = (self.symbols(self.spec.outputs[n]) for n in (k - 1, k))  # type: ignore[index]
+        return {"X": x, "Y": y, "Z": y}
+
+    def _array(self, name: str) -> np.ndarray | None:
+        return self.arrays().get(name)
+
+    def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        array = self._array(name)
+        items = _items(subscripts)
+        if array is None or not items:
+            return None
+        sides = array.ndim - 2
+        if len(items) == sides:
+            if any(n != 1 for n in array.shape[:2]):
+                raise reader.fail(
+                    subscripts[0],
+                    f"{name} with its positions alone names one sample's one channel; {self.where} has {name} of "
+                    f"shape {' x '.join(map(str, array.shape))}: write torch's {array.ndim} indices",
+                )
+            index = (0, 0, *(reader.index(i, env) for i in items))
+        elif len(items) == array.ndim:
+            index = tuple(reader.index(i, env) for i in items)
+        else:
+            return None
+        inside = all(0 <= i < n for i, n in zip(index, array.shape, strict=True))
+        return array[index] if inside else sp.Integer(0)
+
+    def sum_range(self, letter: str) -> range:
+        span = max(max(a.shape) for a in self.arrays().values())
+        return range(-span, span + 1)
+
+    def axes(self, name: str, count: int) -> tuple[int, ...] | None:
+        array = self._array(name)
+        if array is None:
+            return None
+        return array.shape[2:] if count == array.ndim - 2 else array.shape if count == array.ndim else None
+
+
+@dataclass
+class ConvNotation(ArrayNotation):
+    """A convolution of stride 1: X, K (or W), Y (or Z), b."""
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        kernel = self.spec.parameters[self.layer.number]["weight"]  # type: ignore[index]
+        return {**super().arrays(), "K": kernel, "W": kernel}
+
+    def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        if name == "b" and not subscripts:
+            bias = self.spec.parameters[self.layer.number]["bias"]  # type: ignore[index]
+            return bias[0] if len(bias) == 1 else None
+        return super().quantity(name, subscripts, env, reader)
+
+
+@dataclass
+class PoolNotation(ArrayNotation):
+    """A max or average pool: X its input, Y (or Z) its output."""
+
+
+@dataclass
+class RecurrentNotation(LayerNotation):
+    """An rnn: h_t, x_t as columns (one per sample), W_{hh}, W_{xh}, the biases."""
+
+    base: int = 1
+
+    @property
+    def steps(self) -> int:
+        return int(self.layer.shape_in[0])
+
+    def _step(self, letter: str, t: int) -> np.ndarray:
+        k = self.layer.number
+        batch = self.spec.outputs[0].shape[0]  # type: ignore[index]
+        size = self.layer["hidden_size"] if letter == "h" else self.layer.shape_in[1]
+        column = np.full((size, batch), sp.Integer(0), dtype=object)
+        if not 1 <= t <= self.steps:
+            return column  # h_0 = 0, and nothing past the last step
+        for n in range(batch):
+            for j in range(size):
+                name = element_name("h", k, (n, t - 1, j)) if letter == "h" else None
+                column[j, n] = self.spec.graph.symbols[name] if name else self._input(n, t - 1, j)
+        return column
+
+    def _input(self, n: int, t: int, j: int) -> sp.Symbol:
+        return self.spec.graph.symbols[self.spec.outputs[self.layer.number - 1][n, t, j]]  # type: ignore[index]
+
+    def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        parameters = self.spec.parameters[self.layer.number]  # type: ignore[index]
+        if name in ("h", "x"):
+            items = _items(subscripts)
+            if len(items) != 1:
+                return None
+            return self._step(name, reader.index(items[0], env))
+        which = label(reader, subscripts)
+        if name in ("W", "weight") and which in ("hh", "xh", "ih", "hx"):
+            if which == "hx":
+                raise reader.fail(subscripts[0], "W_{hx} is read both ways in the texts; write W_{xh} or W_{ih}")
+            return np.array(parameters["weight_hh_l0" if which == "hh" else "weight_ih_l0"], dtype=object)
+        if name in ("b", "bias") and which in ("hh", "ih", "h"):
+            column = {w: np.array(parameters[f"bias_{w}_l0"], dtype=object).reshape(-1, 1) for w in ("hh", "ih")}
+            return column[which] if which != "h" else column["ih"] + column["hh"]
+        if name == "T" and not subscripts:
+            return sp.Integer(self.steps)
+        return None
+
+    def sum_range(self, letter: str) -> range:
+        return range(1, self.steps + 1)
+
+    def axes(self, name: str, count: int) -> tuple[int, ...] | None:
+        return (self.steps,) if name in ("h", "x") and count == 1 else None
+
+
+def notations(spec: LayeredSpec, gradients: Mapping[str, sp.Expr]) -> list[LayerNotation]:
+    """A notation for each layer of a kind the texts write claims about, in the stack's order."""
+    assert spec.stack is not None
+    out: list[LayerNotation] = []
+    for layer in spec.stack.layers:
+        if layer.kind == "batchnorm":
+            out.append(BatchNormNotation(spec, layer, gradients))
+        elif layer.kind in ("conv1d", "conv2d") and layer["stride"] == 1:
+            out.append(ConvNotation(spec, layer, gradients))
+        elif layer.kind in ("maxpool1d", "maxpool2d", "avgpool2d"):
+            out.append(PoolNotation(spec, layer, gradients))
+        elif layer.kind == "rnn":
+            out.append(RecurrentNotation(spec, layer, gradients))
+    return out
