@@ -6,6 +6,7 @@ only build or match nodes, and a derivation, which reads none, start without it.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
@@ -16,6 +17,7 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from lark.lark import PostLex
 from lark.tree import Meta
 
+from ..base.cache_folder import user_cache_folder
 from .errors import ClaimError
 from .tree import Binary, Binding, Claim, Frac, Group, Name, Neg, Node, Num, Product, Range, Relation, Scripted
 
@@ -58,8 +60,13 @@ class _Bars(PostLex):
 
 @cache
 def _parser() -> Lark:
+    """The LALR parser, its tables kept in the user's cache folder (building them was most of a verify's first
+    claim); lark uses the kept tables only while the grammar, its options and lark's version are unchanged (a
+    checksum), and builds them again from a damaged file."""
     grammar = Path(__file__).with_name("grammar.lark").read_text(encoding="utf-8")
-    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False, postlex=_Bars())
+    folder = user_cache_folder("grammar")
+    kept: str | bool = os.path.join(folder, "claims.lark.cache") if folder is not None else False
+    return Lark(grammar, parser="lalr", propagate_positions=True, maybe_placeholders=False, postlex=_Bars(), cache=kept)
 
 
 _WORDS = {
