@@ -13,6 +13,8 @@ from __future__ import annotations
 import os
 
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as run.py's single_thread(), when run on its own
+if __name__ == "__main__":
+    os.environ.pop("OPENBLAS_CORETYPE", None)  # OpenBLAS's own kernel for the CPU, as run.py runs it
 
 import time
 from collections.abc import Callable

@@ -3,6 +3,7 @@
     python3 benchmarks/run.py            # the full run
     python3 benchmarks/run.py --quick    # about two minutes: fewer rounds, smaller sweeps
     python3 benchmarks/run.py --only 1,2 # some sections only
+    python3 benchmarks/run.py --keep-openblas-coretype  # NumPy's OpenBLAS on the caller's OPENBLAS_CORETYPE
 
 1. gradient code (gradient_code.py): the generated NumPy, PyTorch and JAX code against hand-written NumPy
    (reference.py), PyTorch eager, torch.compile and JAX jit (frameworks.py), float32 and float64, batch 1, 64
@@ -16,8 +17,11 @@
 
 Every library runs on one thread: OMP_NUM_THREADS, OPENBLAS_NUM_THREADS, MKL_NUM_THREADS and
 XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" are set below before NumPy or JAX
-is imported (they read them once, when they load), and torch.set_num_threads(1). The checkout this file is in
-goes first on sys.path, whatever PYTHONPATH says, and the commands run it too.
+is imported (they read them once, when they load), and torch.set_num_threads(1). OpenBLAS picks its kernel for
+the CPU, as XLA and PyTorch pick theirs: the caller's OPENBLAS_CORETYPE, which would name another, is removed
+before NumPy is imported and from the commands the run starts (--keep-openblas-coretype keeps it); the header
+prints the kernel in use. The checkout this file is in goes first on sys.path, whatever PYTHONPATH says, and the
+commands run it too.
 """
 
 from __future__ import annotations
@@ -30,7 +34,8 @@ sys.path[:0] = [str(HERE.parent), str(HERE)]
 
 import timing  # noqa: E402
 
-timing.single_thread()  # before anything imports NumPy, PyTorch or JAX
+KEEP_CORETYPE = "--keep-openblas-coretype"
+timing.single_thread(KEEP_CORETYPE in sys.argv[1:])  # before anything imports NumPy, PyTorch or JAX
 
 import argparse  # noqa: E402
 import os  # noqa: E402
@@ -43,6 +48,7 @@ SECTIONS = ("1", "2", "3", "4", "5", "6", "7")
 def header() -> None:
     import jax
     import numpy as np
+    import openblas
     import sympy
     import torch
 
@@ -55,11 +61,18 @@ def header() -> None:
         f"one thread each: torch {torch.get_num_threads()}; "
         + ", ".join(f"{k}={v}" for k, v in timing.ONE_THREAD.items())
     )
+    print(f"NumPy's BLAS: {openblas.blas_kernel()}, {timing.coretype_note()}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer rounds and smaller sweeps: about two minutes")
+    parser.add_argument(
+        KEEP_CORETYPE,
+        action="store_true",
+        help="run NumPy's OpenBLAS on the kernel the caller's OPENBLAS_CORETYPE names (default: removed, so "
+        "OpenBLAS picks the kernel for the CPU, as XLA and PyTorch do)",
+    )
     parser.add_argument("--only", default=",".join(SECTIONS), help="the sections to run, e.g. 1,2 (default: all)")
     args = parser.parse_args()
     only = set(args.only.split(","))

@@ -1,8 +1,8 @@
 """How every benchmark times its work: one thread per library, calls taking turns, commands as fresh processes.
 
 ``single_thread()`` must run before NumPy, PyTorch or JAX is imported: BLAS and XLA read their thread
-counts once, when they load. A ratio is only ever taken between numbers of one run, timed by the same
-function here.
+counts once, when they load, and OpenBLAS its kernel (``OPENBLAS_CORETYPE``, removed unless kept). A ratio is
+only ever taken between numbers of one run, timed by the same function here.
 """
 
 from __future__ import annotations
@@ -26,19 +26,42 @@ ONE_THREAD = {
     "VECLIB_MAXIMUM_THREADS": "1",
     "XLA_FLAGS": "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1",
 }
+CORETYPE = "OPENBLAS_CORETYPE"  # names the kernel OpenBLAS runs instead of the one it would pick for the CPU
+CALLER_CORETYPE: str | None = None  # the caller's OPENBLAS_CORETYPE, as single_thread() found it
 
 
-def single_thread() -> None:
+def single_thread(keep_coretype: bool = False) -> None:
     """One thread for NumPy's BLAS and for XLA, set in the environment before either library is imported
-    (each reads it once, when it loads); PyTorch is set by ``torch.set_num_threads(1)`` where it is imported."""
+    (each reads it once, when it loads); PyTorch is set by ``torch.set_num_threads(1)`` where it is imported.
+
+    The caller's ``OPENBLAS_CORETYPE`` is removed, here and from the commands the run starts, unless
+    ``keep_coretype``: OpenBLAS then picks its kernel for the CPU, as XLA and PyTorch pick theirs (a kernel
+    named for another CPU ran NumPy's products at half speed on an AVX-512 machine: openblas.py)."""
+    global CALLER_CORETYPE
     already = [name for name in ("numpy", "jax", "torch") if name in sys.modules]
     if already:
         raise RuntimeError(f"single_thread() after {', '.join(already)} was imported: its thread count is fixed")
     os.environ.update(ONE_THREAD)
     CHECKOUT.update(ONE_THREAD)
+    CALLER_CORETYPE = os.environ.get(CORETYPE)
+    if not keep_coretype:
+        os.environ.pop(CORETYPE, None)
+        CHECKOUT.pop(CORETYPE, None)
     # XLA's CPU client starts threads of its own whatever XLA_FLAGS says (measured: 1.9 cores busy on one jitted
     # matmul): one core for this process and the commands it starts holds every library to one thread.
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+def coretype_note() -> str:
+    """Whose choice the OpenBLAS kernel is, for the header: OpenBLAS's own, or the caller's kept."""
+    if CALLER_CORETYPE is None:
+        return f"OpenBLAS's choice for this CPU ({CORETYPE} not set)"
+    if os.environ.get(CORETYPE) == CALLER_CORETYPE:
+        return f"the caller's {CORETYPE}={CALLER_CORETYPE}, kept by --keep-openblas-coretype"
+    return (
+        f"OpenBLAS's choice for this CPU, as XLA and PyTorch choose theirs: the caller's "
+        f"{CORETYPE}={CALLER_CORETYPE} removed (--keep-openblas-coretype keeps it)"
+    )
 
 
 def timed(work: Callable[[], object], repeat: int = 1) -> float:

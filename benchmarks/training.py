@@ -25,6 +25,7 @@ import os
 
 for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "VECLIB_MAXIMUM_THREADS"):
     os.environ[_name] = "1"  # before NumPy (and its BLAS) is imported
+os.environ.pop("OPENBLAS_CORETYPE", None)  # OpenBLAS's own kernel for the CPU, as PyTorch picks its own (run.py)
 
 import argparse  # noqa: E402
 import dataclasses  # noqa: E402

@@ -48,6 +48,7 @@ from .render.finished import TrainingResult
 from .render.graph_document import GraphDocument
 
 EXPANDED_LIMIT = 160  # operations in the fully expanded result above which it is not printed
+SPOT_FORMATS = frozenset({"tex", "tex-body", "pdf"})  # the formats whose shipped templates state the spot check
 
 
 def derivation_document(
@@ -57,10 +58,15 @@ def derivation_document(
     title: str | None = None,
     author: str | None = None,
     steps: int | None = None,
+    spot: bool | None = None,
 ) -> DerivationDocument:
     """Everything a document of ``d`` in ``fmt`` states, worked out: the proofs (``proof`` if already run), the
     expanded result, the spec's numbers and claims, a spot check by finite differences, and with [training] (or
-    ``steps``) the training run."""
+    ``steps``) the training run.
+
+    The spot check is worked where ``fmt``'s shipped templates state it (the LaTeX ones), or always with
+    ``spot=True`` (a user's templates, which may state it in any format), never with ``spot=False``: a text
+    document does not state it, and working it (NumPy, a compiled formula) was a fifth of a derive to text."""
     net = d.network
     verdicts = proof if isinstance(proof, Verdicts) else stated_proofs(d, fmt, proof)
     generic = _generic(net)
@@ -80,7 +86,7 @@ def derivation_document(
         expanded=expanded,
         numbers=numbers,
         claims=check_numbers(net) if claimed else None,
-        spot=None if generic or not documented else numeric.point_check(d),
+        spot=numeric.point_check(d) if documented and not generic and _states_spot(fmt, spot) else None,
         title=_extra(net, "title", title),
         author=_extra(net, "author", author),
         forward=_forward(net, values) if worked and values is not None else None,
@@ -177,7 +183,8 @@ def render(
 
     ``proof`` gives the proofs the document states (``stated_proofs``); those not given are run here.
     """
-    return renderer.render(derivation_document(d, fmt, proof, title, author), fmt, user_templates)
+    document = derivation_document(d, fmt, proof, title, author, spot=True if user_templates is not None else None)
+    return renderer.render(document, fmt, user_templates)
 
 
 def render_all(
@@ -190,6 +197,11 @@ def render_all(
 ) -> str:
     """One LaTeX document deriving every weight and bias, in sections by layer (see ``all_document``)."""
     return renderer.render_all(all_document(net, proofs, on_step, title, author), user_templates)
+
+
+def _states_spot(fmt: str, spot: bool | None) -> bool:
+    """Whether a document in ``fmt`` works the spot check: as asked, else where the shipped templates state it."""
+    return fmt in SPOT_FORMATS if spot is None else spot
 
 
 def _generic(net: Network) -> bool:

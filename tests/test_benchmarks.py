@@ -4,6 +4,9 @@ timed against), a cell of the gradient benchmark checks and times every side, an
 from __future__ import annotations
 
 import itertools
+import os
+import platform
+import subprocess
 import sys
 from pathlib import Path
 
@@ -16,6 +19,8 @@ import gradient_code
 import matmul_peak
 import reference
 import timing
+
+BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
 
 
 @pytest.mark.parametrize("pair", sorted(reference.GRADIENTS))
@@ -54,3 +59,31 @@ def test_flops_count_every_matrix_product_of_the_pass():
 
 def test_fitted_exponent_of_a_power_law_is_its_power():
     assert timing.fitted_exponent([(p, 3.0 * p**1.5) for p in (10, 100, 1000)]) == pytest.approx(1.5)
+
+
+def _core_in_child(coretype: str | None, keep: bool) -> list[str]:
+    """In a fresh process started with OPENBLAS_CORETYPE=coretype (or without it): single_thread(keep), then
+    the variable in the process and in the commands it starts, and the kernel NumPy's OpenBLAS runs."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_CORETYPE"}
+    if coretype is not None:
+        env["OPENBLAS_CORETYPE"] = coretype
+    script = (
+        f"import os, sys; sys.path.insert(0, {str(BENCHMARKS)!r}); import timing; timing.single_thread({keep}); "
+        "import numpy, openblas; print(os.environ.get('OPENBLAS_CORETYPE'), "
+        "timing.CHECKOUT.get('OPENBLAS_CORETYPE'), openblas.openblas_core())"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, check=True)
+    return done.stdout.split()
+
+
+def test_single_thread_removes_the_callers_openblas_coretype_unless_kept():
+    assert _core_in_child("Haswell", keep=False)[:2] == ["None", "None"]
+    assert _core_in_child("Haswell", keep=True)[:2] == ["Haswell", "Haswell"]
+
+
+@pytest.mark.skipif(platform.machine() not in ("x86_64", "AMD64"), reason="OpenBLAS names Haswell on x86-64 only")
+def test_the_header_names_the_kernel_openblas_runs():
+    own = _core_in_child(None, keep=False)[2]
+    assert own not in ("None", "unknown")
+    assert _core_in_child("Haswell", keep=True)[2] == "Haswell"
+    assert _core_in_child("Haswell", keep=False)[2] == own  # removed: OpenBLAS's own choice for the CPU

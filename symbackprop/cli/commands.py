@@ -4,12 +4,13 @@ writing what they give."""
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from ..api.grading import OUTPUTS, grade
 from ..base.errors import SpecError
 from ..base.stages import stage
 from ..derive import bounds
@@ -18,24 +19,21 @@ from ..derive.general_form import general_form, general_kind
 from ..documents import all_document, derivation_document, general_document
 from ..model.network import Network
 from ..model.training import read_training
-from ..numeric import numbers as numeric
-from ..numeric.claimed_numbers import WRONG, check_numbers
 from ..prove.element import all_proofs
 from ..prove.forms import prove_general_form, stated_proofs
 from ..render import SecondDocument, render, render_all, render_general, render_numbers, render_report, render_second
-from ..render.html import report_html
-from ..render.verdict import error_place
-from ..verify.claims import verify_claim
-from . import graph_commands
 from .document_output import check_document_options, deliver, verify_format
-from .evaluate_command import cmd_evaluate
 from .inputs import claim_text, load_graph, load_spec
 from .terminal import EXIT_FAILED, EXIT_OK, emit, gradcheck_report, one_line, quiet, step, write_stdout
-from .worksheet_command import cmd_worksheet
+
+# What only some commands use is imported in them, so that a derivation, the command run most, starts without
+# the claim reader, the grader's process pool, the code generator and the graph commands (issue 20).
 
 
 def cmd_derive(args: argparse.Namespace) -> int:
     if (graph := load_graph(args)) is not None:
+        from . import graph_commands
+
         return graph_commands.derive(args, *graph)
     net, inputs = load_spec(args)
     fmt = "json" if args.json else args.to
@@ -68,7 +66,8 @@ def cmd_derive(args: argparse.Namespace) -> int:
         bounds.check_element(net, ref, args.wrt, fmt)
         d = derive(net, ref)
         verdicts = stated_proofs(d, fmt)
-        document = derivation_document(d, fmt, verdicts, **options, steps=steps)
+        spot = True if args.templates is not None else None  # a user's template may state it in any format
+        document = derivation_document(d, fmt, verdicts, **options, steps=steps, spot=spot)
         source, proven = render(document, "tex" if fmt == "pdf" else fmt, args.templates), bool(verdicts)
     deliver(source, fmt, args.output, inputs)
     return EXIT_OK if proven else EXIT_FAILED
@@ -110,6 +109,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from ..numeric.claimed_numbers import WRONG, check_numbers
+    from ..render.html import report_html
+    from ..render.verdict import error_place
+    from ..verify.claims import verify_claim
+    from . import graph_commands
+
     if (graph := load_graph(args)) is not None:
         return graph_commands.verify(args, *graph, claim_text(args))
     net, inputs = load_spec(args)
@@ -135,6 +140,8 @@ def _verify(args: argparse.Namespace) -> int:
 
 def cmd_codegen(args: argparse.Namespace) -> int:
     if (graph := load_graph(args)) is not None:
+        from . import graph_commands
+
         return graph_commands.codegen(args, *graph)
     net, inputs = load_spec(args)
     stage("loading the code generator")  # SymPy's PyTorch printer imports torch, where it is installed
@@ -145,6 +152,9 @@ def cmd_codegen(args: argparse.Namespace) -> int:
 
 
 def cmd_gradcheck(args: argparse.Namespace) -> int:
+    from ..numeric import numbers as numeric
+    from . import graph_commands
+
     if (graph := load_graph(args)) is not None:
         return graph_commands.gradcheck(args, graph[0])
     net, _ = load_spec(args)
@@ -156,6 +166,8 @@ def cmd_gradcheck(args: argparse.Namespace) -> int:
 
 def cmd_grade(args: argparse.Namespace) -> int:
     """A class graded: the table and the report in --out, and a line on stderr saying what was done."""
+    from ..api.grading import OUTPUTS, grade
+
     stage("reading the questions and answers")
 
     def progress(done: int, total: int) -> None:
@@ -183,12 +195,22 @@ def cmd_grade(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _imported(module: str, name: str) -> Callable[[argparse.Namespace], int]:
+    """A command kept in a module of its own, imported when it runs."""
+
+    def run(args: argparse.Namespace) -> int:
+        command: Callable[[argparse.Namespace], int] = getattr(importlib.import_module(module, __package__), name)
+        return command(args)
+
+    return run
+
+
 COMMANDS = {
     "derive": cmd_derive,
-    "evaluate": cmd_evaluate,
+    "evaluate": _imported(".evaluate_command", "cmd_evaluate"),
     "verify": cmd_verify,
     "codegen": cmd_codegen,
     "gradcheck": cmd_gradcheck,
     "grade": cmd_grade,
-    "worksheet": cmd_worksheet,
+    "worksheet": _imported(".worksheet_command", "cmd_worksheet"),
 }

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..base.errors import SpecError
 from ..base.stages import stage
 from ..derive.derivation import Derivation
-from ..numeric.claimed_numbers import NumberCheck
 from ..prove.proof import HEADLINE, Proof
-from ..verify.claims import ClaimReport
 from .context import all_context, document_context, general_context, second_context
 from .data import Printed
 from .environment import render_template
@@ -23,9 +22,14 @@ from .filters import text as text_of
 from .filters import tpartial
 from .finished import AllDocument, DerivationDocument, GeneralDocument, SecondDocument
 from .graph_document import GraphDocument, graph_context, graph_json
-from .html import all_html, derivation_html, graph_html
 from .json_document import json_document
-from .verdict import caret_line, code_fence, numbers_context, numbers_json, report_context, report_json
+
+if TYPE_CHECKING:
+    from ..numeric.claimed_numbers import NumberCheck
+    from ..verify.claims import ClaimReport
+
+# The web pages and the verify reports are imported where they are rendered: they bring the claim reader, which
+# a derivation's text or LaTeX does not need (a derive command starts without it).
 
 FORMATS = {
     "text": "derivation.txt.j2",
@@ -41,6 +45,8 @@ def render(doc: DerivationDocument, fmt: str = "text", user_templates: Path | No
     if fmt == "json":
         return json_document(doc)
     if fmt == "html":
+        from .html import derivation_html
+
         return derivation_html(doc, user_templates)
     return render_template(FORMATS[fmt], document_context(doc), user_templates)
 
@@ -54,6 +60,8 @@ def render_graph(doc: GraphDocument, fmt: str = "text", user_templates: Path | N
     if fmt == "json":
         return graph_json(doc)
     if fmt == "html":
+        from .html import graph_html
+
         return graph_html(doc, user_templates)
     return render_template(GRAPH_FORMATS[fmt], graph_context(doc), user_templates)
 
@@ -61,6 +69,8 @@ def render_graph(doc: GraphDocument, fmt: str = "text", user_templates: Path | N
 def render_all(doc: AllDocument, user_templates: Path | None = None, fmt: str = "tex") -> str:
     """One document deriving every weight and bias, in sections by layer: LaTeX, or (``fmt`` html) a web page."""
     if fmt == "html":
+        from .html import all_html
+
         return all_html(doc, user_templates)
     stage("rendering")
     return render_template("all.tex.j2", all_context(doc), user_templates)
@@ -75,6 +85,8 @@ def boxed(d: Derivation) -> str:
 
 def render_report(report: ClaimReport, fmt: str = "text") -> str:
     """The verdict on a claimed formula, as text for the terminal, Markdown (for Jupyter) or JSON."""
+    from .verdict import caret_line, code_fence, report_context, report_json
+
     stage("rendering")
     if fmt == "json":
         return report_json(report)
@@ -98,6 +110,8 @@ def render_proof(proof: Proof) -> str:
 
 def render_numbers(checks: list[NumberCheck], fmt: str = "text") -> str:
     """The claimed numbers of a worked example against the engine's, as a table or as JSON."""
+    from .verdict import numbers_context, numbers_json
+
     stage("rendering")
     if fmt == "json":
         return numbers_json(checks)

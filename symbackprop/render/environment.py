@@ -29,6 +29,7 @@ import jinja2
 from jinja2.loaders import split_template_path
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
+from ..base.cache_folder import user_cache_folder
 from ..base.errors import SpecError, check_text
 from ..base.resources import templates_dir
 from ..base.time_guard import within
@@ -133,18 +134,9 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     to text): Jinja2's cache, in the user's cache folder ($XDG_CACHE_HOME or ~/.cache, then
     symbackprop/templates), used only while that folder is this user's alone. A template's entry is used only
     while its source is unchanged (Jinja2 checks a checksum); SYMBACKPROP_NO_CACHE=1 turns it off."""
-    if os.environ.get("SYMBACKPROP_NO_CACHE"):
+    folder = user_cache_folder("templates")
+    if folder is None:
         return None
-    root = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = os.path.join(root, "symbackprop", "templates")
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        found = os.lstat(folder)
-    except OSError:
-        return None
-    others = found.st_mode & (stat.S_IRWXG | stat.S_IRWXO)
-    if not stat.S_ISDIR(found.st_mode) or others or found.st_uid != getattr(os, "getuid", lambda: found.st_uid)():
-        return None  # compiled code read from a folder someone else can write would run as this user
     return jinja2.FileSystemBytecodeCache(folder, pattern=f"__{CACHE_KEY}_%s.cache")
 
 

@@ -53,3 +53,14 @@ def test_derive_and_prove_are_the_functions_after_their_stages_are_imported():
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=CHECKOUT, timeout=120)
     assert done.stdout.strip() == "True True proven", done.stderr
+
+
+def test_a_derivation_to_text_imports_only_what_it_uses():
+    """No claim reader (lark, verify), grader, code generator or random numbers: a derivation reads no formula,
+    grades nothing and states no spot check in text (issue 20: derive text within 1.5 times SymPy's import)."""
+    unused = ("lark", "regex", "numpy.random", "symbackprop.verify", "symbackprop.grade", "symbackprop.codegen")
+    code = PROBE.format(argv=["derive", "example:3b1b", "--wrt", "w^{(L)}"], heavy=(*unused, "sympy", "jinja2"))
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=CHECKOUT, timeout=120)
+    status, imported = done.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert status == "0", done.stderr
+    assert imported == "['jinja2', 'sympy']"

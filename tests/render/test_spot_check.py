@@ -1,0 +1,51 @@
+"""The spot check (the formula against central finite differences at a random point) is worked only where a
+document states it: the LaTeX documents, or any format rendered through a user's templates, which may state it.
+A text, Markdown or HTML document from the shipped templates is the same, byte for byte, whether it was worked
+or not; skipping it keeps NumPy's random numbers and a compiled formula out of a derive to text."""
+
+from __future__ import annotations
+
+import pytest
+
+from symbackprop import documents
+from symbackprop.derive.derivation import derive
+from symbackprop.model.network import Network
+from symbackprop.render import render
+
+NETWORKS = [
+    ({"layers": [1, 1, 1, 1], "activation": "sigmoid", "cost": "sse", "bias": "neuron"}, "w^{(L)}"),
+    ({"layers": [2, 3, 2], "activation": ["tanh", "softmax"], "cost": "cross_entropy"}, "w_{01}^{(L-1)}"),
+    ({"layers": [3, 2, 2], "activation": "relu", "cost": "half_sse", "bias": "layer"}, "b^{(L)}"),
+]
+
+
+@pytest.mark.parametrize(("spec", "wrt"), NETWORKS, ids=[w for _, w in NETWORKS])
+@pytest.mark.parametrize("fmt", ["text", "md", "html"])
+def test_a_document_that_does_not_state_it_is_the_same_without_it(spec, wrt, fmt):
+    d = derive(Network(**spec), wrt)
+    skipped = documents.derivation_document(d, fmt)
+    worked = documents.derivation_document(d, fmt, spot=True)
+    assert skipped.spot is None
+    assert worked.spot is not None
+    assert render(skipped, fmt) == render(worked, fmt)
+
+
+@pytest.mark.parametrize(("spec", "wrt"), NETWORKS[:2], ids=[w for _, w in NETWORKS[:2]])
+@pytest.mark.parametrize("fmt", ["tex", "tex-body"])
+def test_a_latex_document_states_it_and_agrees_with_finite_differences(spec, wrt, fmt):
+    doc = documents.derivation_document(derive(Network(**spec), wrt), fmt)
+    assert doc.spot is not None
+    formula, differences = doc.spot
+    assert formula == pytest.approx(differences, rel=1e-5, abs=1e-8)
+    assert "central finite differences of the cost give" in render(doc, fmt)
+
+
+def test_a_users_template_gets_it_in_any_format(cmdline, tmp_path):
+    (tmp_path / "derivation.txt.j2").write_text(
+        "spot: \\VAR{ spot[0] | number } against \\VAR{ spot[1] | number }\n", encoding="utf-8"
+    )
+    done = cmdline.run("derive", "example:3b1b", "--wrt", "w^{(L)}", "--templates", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("spot: ") and "against" in done.stdout
+    shipped = cmdline.run("derive", "example:3b1b", "--wrt", "w^{(L)}")
+    assert "spot" not in shipped.stdout and "finite differences" not in shipped.stdout
