@@ -18,7 +18,6 @@ needs it, ``g{k-1}``. No statement changes an array another name holds, so a res
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import sympy as sp
@@ -78,25 +77,34 @@ def dense_backward(layer: Layer, h: str, gz: str, g_in: str | None) -> Lines:
     return lines + ([f"{g_in} = {gz} @ W{k}"] if g_in else [])
 
 
-def _windows(layer: Layer, h: str, size: int, stride: int) -> str:
-    """The view of every window, (n, channels, *positions, *offsets), strided."""
-    d = len(layer.shape_in) - 1
-    axes = tuple(range(2, 2 + d))
-    return f"sliding_window_view({h}, {(size,) * d}, axis={axes})" + _every(d, stride)
+LETTERS = ("u", "v")  # the kernel or window offset along each side, in the generated loops
 
 
-def _every(d: int, stride: int) -> str:
-    return "" if stride == 1 else "[:, :, " + ", ".join([f"::{stride}"] * d) + "]"
+def _offsets(d: int, size: int) -> str:
+    """The offsets of a kernel or window in row-major order, as a generated comprehension's clauses."""
+    return " ".join(f"for {LETTERS[i]} in range({size})" for i in range(d))
 
 
-def _offset_slices(d: int, offsets: tuple[int, ...], stride: int, out: tuple[int, ...]) -> str:
-    """The input positions a kernel offset touches, one per output position."""
-    parts = [f"{u}:{u + stride * (m - 1) + 1}" + (f":{stride}" if stride > 1 else "") for u, m in zip(offsets, out)]
-    return "[:, :, " + ", ".join(parts) + "]"
+def _at_offset(h: str, d: int, stride: int, out: tuple[int, ...]) -> str:
+    """The elements of ``h`` an offset (u, v) touches, one per output position: a strided slice, never a copy."""
+    step = f":{stride}" if stride > 1 else ""
+    parts = [f"{LETTERS[i]}:{LETTERS[i]} + {stride * (m - 1) + 1}{step}" for i, m in enumerate(out)]
+    return f"{h}[:, :, {', '.join(parts)}]"
+
+
+def _scatter(target: str, source: str, d: int, size: int, stride: int, out: tuple[int, ...], add: bool) -> Lines:
+    """Each offset's slice of ``source`` put back (or added) where that offset read it."""
+    loop = f"j, u in enumerate(range({size}))" if d == 1 else f"j, (u, v) in enumerate((u, v) {_offsets(d, size)})"
+    return [
+        f"for {loop}:",
+        f"    {_at_offset(target, d, stride, out)} {'+=' if add else '='} {source}",
+    ]
 
 
 def conv_forward(layer: Layer, h: str, out: str) -> Lines:
-    k, pad, kernel = layer.number, layer["padding"], layer["kernel"]
+    """im2col: the patches as (n, C k^d, positions), the kernel offset fastest, so z = W (O, C k^d) @ patches is
+    one product per sample, in the output's own layout (n, O, *positions)."""
+    k, pad, kernel, stride = layer.number, layer["padding"], layer["kernel"], layer["stride"]
     channels, d = layer.shape_in[0], len(layer.shape_in) - 1
     o, positions = layer["out_channels"], layer.shape_out[1:]
     lines = []
@@ -105,89 +113,80 @@ def conv_forward(layer: Layer, h: str, out: str) -> Lines:
         widths = ", ".join(["(0, 0)", "(0, 0)"] + [f"({pad}, {pad})"] * d)
         lines.append(f"p{k} = numpy.pad({h}, ({widths}))")
         source = f"p{k}"
-    order = (0, *range(2, 2 + d), 1, *range(2 + d, 2 + 2 * d))
-    patch = channels * kernel**d
-    lines += [
-        f"c{k} = {_windows(layer, source, kernel, layer['stride'])}"
-        f".transpose{order}.reshape(-1, {patch})  # im2col: one row per output position",
-        f"{out} = (c{k} @ W{k}.reshape({o}, {patch}).T + b{k})"
-        f".reshape(n, {', '.join(map(str, positions))}, {o}).transpose{(0, d + 1, *range(1, d + 1))}",
+    patch, count = channels * kernel**d, math.prod(positions)
+    sides = ", ".join(map(str, positions))
+    return [
+        *lines,
+        f"c{k} = numpy.stack([{_at_offset(source, d, stride, positions)} {_offsets(d, kernel)}], axis=2)"
+        f".reshape(n, {patch}, {count})  # im2col: a column per output position",
+        f"{out} = (W{k}.reshape({o}, {patch}) @ c{k} + b{k}[:, None]).reshape(n, {o}, {sides})",
     ]
-    return lines
 
 
 def conv_backward(layer: Layer, gz: str, g_in: str | None) -> Lines:
     k, pad, kernel, stride = layer.number, layer["padding"], layer["kernel"], layer["stride"]
     channels, d = layer.shape_in[0], len(layer.shape_in) - 1
     o, positions = layer["out_channels"], layer.shape_out[1:]
+    patch, count = channels * kernel**d, math.prod(positions)
     weight = (o, channels, *(kernel,) * d)
     lines = [
-        f"gm{k} = {gz}.transpose{(0, *range(2, 2 + d), 1)}.reshape(-1, {o})",
-        f"dW{k} = (gm{k}.T @ c{k}).reshape{weight}  # the correlation of the input with the upstream gradient",
-        f"db{k} = gm{k}.sum(axis=0)",
+        f"gm{k} = {gz}.reshape(n, {o}, {count})",
+        f"dW{k} = (gm{k} @ c{k}.transpose(0, 2, 1)).sum(axis=0).reshape{weight}"
+        "  # the correlation of the input with the upstream gradient",
+        f"db{k} = gm{k}.sum(axis=(0, 2))",
     ]
     if not g_in:
         return lines
-    padded = tuple(n + 2 * pad for n in layer.shape_in[1:])
+    padded = ", ".join(str(n + 2 * pad) for n in layer.shape_in[1:])
+    sides = ", ".join(map(str, positions))
     lines += [
-        f"gc{k} = (gm{k} @ W{k}.reshape({o}, {channels * kernel**d})).reshape(n, {', '.join(map(str, positions))}, "
-        f"{channels}, {', '.join([str(kernel)] * d)})",
-        f"gp{k} = numpy.zeros((n, {channels}, {', '.join(map(str, padded))}), dtype=dt)",
+        f"gc{k} = (W{k}.reshape({o}, {patch}).T @ gm{k}).reshape(n, {channels}, {kernel**d}, {sides})",
+        f"gp{k} = numpy.zeros((n, {channels}, {padded}), dtype=dt)",
         "# each patch's gradient back where the patch was read: the full convolution with the flipped kernel",
+        *_scatter(f"gp{k}", f"gc{k}[:, :, j]", d, kernel, stride, positions, add=True),
     ]
-    move = (0, d + 1, *range(1, d + 1))
-    for offsets in itertools.product(range(kernel), repeat=d):
-        at = ", ".join(map(str, offsets))
-        lines.append(f"gp{k}{_offset_slices(d, offsets, stride, positions)} += gc{k}[..., {at}].transpose{move}")
     crop = "[:, :, " + ", ".join([f"{pad}:{pad + n}" for n in layer.shape_in[1:]]) + "]" if pad else ""
-    return lines + [f"{g_in} = gp{k}{crop}"]
+    return [*lines, f"{g_in} = gp{k}{crop}"]
 
 
 def pool_forward(layer: Layer, h: str, out: str) -> Lines:
+    """The windows as (size^d, n, channels, *positions), each offset's elements one contiguous array."""
     k, size, stride = layer.number, layer["size"], layer["stride"]
-    d = len(layer.shape_in) - 1
-    window = size**d
-    positions = ", ".join(map(str, layer.shape_out[1:]))
-    view = _windows(layer, h, size, stride)
+    d, positions = len(layer.shape_in) - 1, layer.shape_out[1:]
+    windows = f"w{k} = numpy.stack([{_at_offset(h, d, stride, positions)} {_offsets(d, size)}])"
     if layer.kind == "avgpool2d":
-        return [f"{out} = {view}.mean(axis={tuple(range(-d, 0))})"]
-    return [
-        f"w{k} = {view}.reshape(n, {layer.shape_in[0]}, {positions}, {window})",
-        f"i{k} = w{k}.argmax(axis=-1)[..., None]  # each window's first maximum, in row-major order",
-        f"{out} = numpy.take_along_axis(w{k}, i{k}, axis=-1)[..., 0]",
-    ]
+        return [windows, f"{out} = w{k}.mean(axis=0)"]
+    return [windows, f"{out} = w{k}.max(axis=0)"]
 
 
 def pool_backward(layer: Layer, g: str, g_in: str) -> Lines:
+    """A max pool routes each window's gradient to its first maximum in row-major order (as PyTorch and the graph's
+    max gates do at a tie); an average pool spreads it evenly."""
     k, size, stride = layer.number, layer["size"], layer["stride"]
-    d = len(layer.shape_in) - 1
-    window = size**d
-    positions = layer.shape_out[1:]
-    lines = []
+    d, positions = len(layer.shape_in) - 1, layer.shape_out[1:]
+    shape = ", ".join(map(str, layer.shape_in))
+    tiles = stride == size  # every input element in exactly one window: each is written once
+    start = f"{g_in} = numpy.{'empty' if tiles else 'zeros'}((n, {shape}), dtype=dt)"
     if layer.kind == "avgpool2d":
-        lines.append(f"gw{k} = {g} / {float(window)!r}  # spread evenly over the window")
-        share = lambda offsets: f"gw{k}"  # noqa: E731
-    else:
-        lines.append(f"gw{k} = (i{k} == numpy.arange({window})) * {g}[..., None]  # routed to the arg max")
-        share = lambda offsets: f"gw{k}[..., {sum(u * size ** (d - 1 - i) for i, u in enumerate(offsets))}]"  # noqa: E731
-    if stride == size:  # the windows tile the input: putting them back is a reshape
-        if layer.kind == "avgpool2d":
-            lines.append(
-                f"gw{k} = numpy.broadcast_to(gw{k}[{'..., ' + ', '.join(['None'] * d)}], "
-                f"(n, {layer.shape_in[0]}, {', '.join(map(str, positions))}, {', '.join([str(size)] * d)}))"
-            )
-        else:
-            lines.append(
-                f"gw{k} = gw{k}.reshape(n, {layer.shape_in[0]}, {', '.join(map(str, positions))}, "
-                f"{', '.join([str(size)] * d)})"
-            )
-        interleave = (0, 1, *itertools.chain.from_iterable((2 + i, 2 + d + i) for i in range(d)))
-        sides = ", ".join(map(str, layer.shape_in[1:]))
-        return lines + [f"{g_in} = gw{k}.transpose{interleave}.reshape(n, {layer.shape_in[0]}, {sides})"]
-    lines.append(f"{g_in} = numpy.zeros((n, {', '.join(map(str, layer.shape_in))}), dtype=dt)")
-    for offsets in itertools.product(range(size), repeat=d):
-        lines.append(f"{g_in}{_offset_slices(d, offsets, stride, positions)} += {share(offsets)}")
-    return lines
+        return [
+            f"gw{k} = {g} * {1.0 / size**d!r}  # spread evenly over the window",
+            start,
+            *_scatter(g_in, f"gw{k}", d, size, stride, positions, add=not tiles),
+        ]
+    return [
+        f"r{k} = w{k} == {h_name_of(layer)}  # where each window's maximum sits",
+        f"seen{k} = r{k}[0].copy()",
+        f"for j in range(1, {size**d}):  # only the first, in row-major order, keeps it",
+        f"    r{k}[j] &= ~seen{k}",
+        f"    seen{k} |= r{k}[j]",
+        f"gw{k} = r{k} * {g}",
+        start,
+        *_scatter(g_in, f"gw{k}[j]", d, size, stride, positions, add=not tiles),
+    ]
+
+
+def h_name_of(layer: Layer) -> str:
+    return f"h{layer.number}"
 
 
 def norm_forward(layer: Layer, h: str, out: str) -> Lines:
