@@ -29,7 +29,7 @@ from ..verify.claims import verify_claim
 from . import graph_commands
 from .document_output import check_document_options, deliver, verify_format
 from .evaluate_command import cmd_evaluate
-from .inputs import claim_text, load_graph, load_spec
+from .inputs import claim_text, load_graph, load_spec, load_stack
 from .terminal import EXIT_FAILED, EXIT_OK, emit, gradcheck_report, one_line, quiet, step, write_stdout
 from .worksheet_command import cmd_worksheet
 
@@ -134,6 +134,8 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def cmd_codegen(args: argparse.Namespace) -> int:
+    if (arrays := load_stack(args)) is not None:
+        return graph_commands.codegen_arrays(args, *arrays)
     if (graph := load_graph(args)) is not None:
         return graph_commands.codegen(args, *graph)
     net, inputs = load_spec(args)

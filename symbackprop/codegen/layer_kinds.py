@@ -5,12 +5,13 @@ A kind's ``forward`` writes ``h{k}`` (layer k's output; ``h0`` is x) from its in
 ``g{k}`` (dC/dh{k}, the mean's 1/n already in it) and writes its parameters' gradients and, when a layer below
 needs it, ``g{k-1}``. No statement changes an array another name holds, so a residual's gradient may be shared.
 
-- convolution: the input's patches as one matrix (``sliding_window_view``, the im2col of the lessons), so the
-  forward pass is one matrix product and dC/dW another (the correlation of the input with the upstream gradient);
-  dC/dX puts each patch's gradient back where the patch came from, one kernel offset at a time (the full
-  convolution with the flipped kernel, written as a scatter);
-- max pooling: each window's first maximum in row-major order (``argmax``), where PyTorch and the graph route the
-  gradient; average pooling spreads it evenly;
+- convolution: the input's patches as one matrix per sample (im2col: one strided slice per kernel offset,
+  stacked), so the forward pass is one matrix product and dC/dW another (the correlation of the input with the
+  upstream gradient); dC/dX puts each patch's gradient back where the patch came from, one kernel offset at a time
+  (the full convolution with the flipped kernel, written as a scatter);
+- max pooling: the windows stacked offset by offset, their max, and the gradient routed to each window's first
+  maximum in row-major order, where PyTorch and the graph's max gates route it at a tie (found by comparisons:
+  NumPy's argmax over a short last axis measured 20 times as slow); average pooling spreads it evenly;
 - batch and layer norm: the batch statistics, and the compact dC/dx = r/M (M g' - sum g' - u sum g' u), g' = gamma g;
 - rnn: back-propagation through time, delta_t = (dC/dh_t + delta_{t+1} W_hh) (1 - h_t^2), the weights' gradients
   summed over the steps as two matrix products.
@@ -210,7 +211,8 @@ def norm_backward(layer: Layer, g: str, g_in: str | None) -> Lines:
     if not g_in:
         return lines
     count = f"n * {math.prod(layer.shape_in[1:])}" if layer.kind == "batchnorm" else str(layer.shape_in[-1])
-    return lines + [
+    return [
+        *lines,
         f"gu{k} = {g} * W{k}{shape}",
         f"M{k} = {count}  # the values each statistic is taken over",
         "# the three paths (direct, through the mean, through the variance) in one formula",

@@ -103,6 +103,8 @@ def _described(stack: LayerStack) -> str:
 
 
 def _layer_words(layer: Layer) -> str:
+    if layer.kind == "activation":
+        return f"activation {layer['activation']}"
     keys = ", ".join(f"{key} {value}" for key, value in layer.options.items() if key != "mask" and value is not None)
     return f"{layer.kind}" + (f" ({keys})" if keys else "")
 
@@ -115,7 +117,7 @@ def _header(stack: LayerStack) -> str:
     )
     lines = textwrap.wrap(text, 116)
     doc = '"""' + "\n".join(lines) + '\n\ngradient(x, y, parameters, masks=None) -> (cost, gradients)\n"""\n\n'
-    imports = "import numpy\nfrom numpy.lib.stride_tricks import sliding_window_view  # noqa: F401\n\n\n"
+    imports = "import numpy\n\n\n"
     return doc + imports
 
 

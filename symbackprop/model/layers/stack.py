@@ -307,11 +307,17 @@ def decayed(layer: Layer) -> tuple[str, ...]:
     return tuple(name for name in parameter_shapes(layer) if name in WEIGHTS and layer.kind not in _NORMS)
 
 
-def _within_limits(stack: LayerStack) -> None:
+def graph_size(stack: LayerStack) -> tuple[int, int]:
+    """About how many nodes, and how many inputs and parameters, the stack's graph has."""
     batch = stack.batch or 1
     nodes = sum(batch * math.prod(layer.shape_out) for layer in stack.layers)
     leaves = batch * (math.prod(stack.input) + math.prod(stack.output_shape))
     leaves += sum(math.prod(s) for layer in stack.layers for s in parameter_shapes(layer).values())
+    return nodes, leaves
+
+
+def _within_limits(stack: LayerStack) -> None:
+    nodes, leaves = graph_size(stack)
     if nodes > MAX_NODES or leaves > MAX_LEAVES:
         raise SpecError(
             f"the layers' graph would have about {nodes:,} nodes and {leaves:,} inputs and parameters; a graph has "
