@@ -13,6 +13,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import gradient_code
+import layer_code
 import matmul_peak
 import reference
 import timing
@@ -54,3 +55,17 @@ def test_flops_count_every_matrix_product_of_the_pass():
 
 def test_fitted_exponent_of_a_power_law_is_its_power():
     assert timing.fitted_exponent([(p, 3.0 * p**1.5) for p in (10, 100, 1000)]) == pytest.approx(1.5)
+
+
+def test_the_layer_code_cells_check_then_time_both_sides():
+    """Each cell checks the generated module's cost and gradients against PyTorch's (inside ``cells``), then times
+    both: the CNN and the RNN, in float64 and float32."""
+    pytest.importorskip("torch")
+    cells = layer_code.cells(quick=True)
+    assert [(title[:3], dtype) for title, dtype, _, _ in cells] == [
+        ("CNN", "float64"),
+        ("CNN", "float32"),
+        ("RNN", "float64"),
+        ("RNN", "float32"),
+    ]
+    assert all(ours > 0 and theirs > 0 for _, _, ours, theirs in cells)
