@@ -29,6 +29,7 @@ from ..render.graph_verdict import render_graph_report
 from ..render.html import graph_report_html
 from ..verify.graph_claims import verify_graph_claim
 from .document_output import check_document_options, deliver, verify_format
+from .inputs import EVALUATED_NODES
 from .layer_output import array_numbers, layered_numbers
 from .terminal import EXIT_FAILED, EXIT_OK, emit, gradcheck_report
 
@@ -102,9 +103,9 @@ def codegen(args: argparse.Namespace, spec: GraphSpec, inputs: tuple[Path, ...])
 
 
 def evaluate_arrays(args: argparse.Namespace, arrays: ArrayStack, inputs: tuple[Path, ...]) -> int:
-    """A layer stack past the graph's limits, computed by its generated vectorised module."""
+    """A layer stack too large to derive, computed by its generated vectorised module."""
     stage("computing the forward and backward pass with whole arrays")
-    emit(array_numbers(arrays, args.json), args.output, inputs)
+    emit(array_numbers(arrays, args.json, EVALUATED_NODES), args.output, inputs)
     return EXIT_OK
 
 

@@ -22,7 +22,10 @@ from ..model.layers.stack import fits_graph, is_layered
 from ..model.network import Network
 from ..model.notation import preset_names
 
-MAX_CLAIM_BYTES = 1 << 20  # a claim is one formula; a megabyte is far more than any
+MAX_CLAIM_BYTES = 1 << 20
+# evaluate derives a [[layer]] stack's graph up to this many nodes (a 3,600-node CNN took 46 s of CPU); past it, or
+# past the graph's limits, it computes the numbers with the stack's vectorised NumPy module instead
+EVALUATED_NODES = 1_000  # a claim is one formula; a megabyte is far more than any
 
 
 def load_graph(args: argparse.Namespace) -> tuple[GraphSpec, tuple[Path, ...]] | None:
@@ -57,8 +60,8 @@ def load_graph(args: argparse.Namespace) -> tuple[GraphSpec, tuple[Path, ...]] |
 
 def load_stack(args: argparse.Namespace) -> tuple[ArrayStack, tuple[Path, ...]] | None:
     """The layer stack SPEC names, to be computed with whole arrays, when the command works it so: ``codegen``
-    (its NumPy module is vectorised) and ``evaluate`` on a stack past the graph's limits; None otherwise (the
-    graph commands take it, through ``load_graph``)."""
+    (its NumPy module is vectorised) and ``evaluate`` on a stack whose graph would pass ``EVALUATED_NODES`` or the
+    graph's limits; None otherwise (the graph commands take it, through ``load_graph``)."""
     if args.spec is None or args.command not in ("codegen", "evaluate"):
         return None
     if args.command == "codegen" and args.backend != "numpy":
@@ -72,7 +75,7 @@ def load_stack(args: argparse.Namespace) -> tuple[ArrayStack, tuple[Path, ...]] 
         arrays = array_stack(data)
     except SpecError as err:
         raise SpecError(f"{shown(path)}: {err}") from None
-    if args.command == "evaluate" and fits_graph(arrays.stack):
+    if args.command == "evaluate" and fits_graph(arrays.stack) and arrays.graph_nodes <= EVALUATED_NODES:
         return None
     args.notes = ()
     return arrays, (path,)

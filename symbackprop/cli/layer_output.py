@@ -10,10 +10,10 @@ from typing import Any
 import numpy as np
 
 from ..codegen.layer_modules import stack_gradient_function
-from ..model.graph import MAX_NODES
+from ..model.graph import MAX_LEAVES
 from ..model.layers.layer_graph import ArrayStack, LayeredSpec, layer_gradients
 from ..model.layers.numbers import StackNumbers
-from ..model.layers.stack import LayerStack
+from ..model.layers.stack import LayerStack, graph_size
 from ..numeric.graph_numbers import GraphNumbers
 
 
@@ -24,9 +24,9 @@ def layered_numbers(spec: LayeredSpec, numbers: GraphNumbers, as_json: bool) -> 
     return _printed(spec.stack, spec.numbers, numbers.values[spec.graph.output], layers, as_json, None)
 
 
-def array_numbers(arrays: ArrayStack, as_json: bool) -> str:
-    """The same numbers for a stack past the graph's limits, computed by the generated vectorised NumPy module
-    (``codegen``'s) in float64, and a note saying so (``note`` in the JSON)."""
+def array_numbers(arrays: ArrayStack, as_json: bool, limit: int) -> str:
+    """The same numbers for a stack whose graph would pass ``limit`` nodes (or the graph's limits), computed by the
+    generated vectorised NumPy module (``codegen``'s) in float64, and a note saying so (``note`` in the JSON)."""
     stack, numbers = arrays.stack, arrays.numbers
     cost, gradients = stack_gradient_function(stack)(numbers.x, numbers.y, numbers.parameters, numbers.masks)
     layers = []
@@ -38,10 +38,14 @@ def array_numbers(arrays: ArrayStack, as_json: bool) -> str:
         if layer.number in numbers.masks:
             entry["mask"] = numbers.masks[layer.number].tolist()
         layers.append(entry)
+    nodes, leaves = graph_size(stack)
+    if nodes > limit or leaves <= MAX_LEAVES:
+        size = f"about {nodes:,} nodes, more than the {limit:,} evaluate derives one by one"
+    else:
+        size = f"about {leaves:,} inputs and parameters, past the {MAX_LEAVES:,} a graph may have"
     note = (
-        f"the stack's graph would have about {arrays.graph_nodes:,} nodes, past the {MAX_NODES:,} a graph may have: "
-        "these numbers come from the vectorised NumPy pass codegen writes (whole arrays, float64), not from a "
-        "derivation"
+        f"the stack's graph would have {size}: these numbers come from the vectorised NumPy pass codegen writes "
+        "(whole arrays, float64), not from a derivation"
     )
     return _printed(stack, numbers, cost, layers, as_json, note)
 

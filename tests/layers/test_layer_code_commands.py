@@ -79,3 +79,14 @@ def test_a_stack_past_the_arrays_limits_is_refused(tmp_path: Path, cmdline) -> N
     assert done.returncode == 2
     assert "numbers over the batch; the limit is 50,000,000" in done.stderr
     assert done.stderr.count("\n") == 1
+
+
+def test_evaluate_derives_a_small_stack_and_computes_a_mid_sized_one_with_arrays(tmp_path: Path, cmdline) -> None:
+    """Past 1,000 nodes (within the graph's 5,000) evaluate computes with whole arrays; the example it derives."""
+    spec = tmp_path / "mid.toml"
+    mid = CNN.replace("[1, 28, 28]", "[1, 12, 12]").replace("batch = 64", "batch = 4")
+    spec.write_text(mid.replace("out_channels = 8", "out_channels = 2"))
+    data = json.loads(cmdline.run("evaluate", str(spec), "--json").stdout)
+    assert data["note"].startswith("the stack's graph would have about 2,040 nodes, more than the 1,000 evaluate")
+    small = json.loads(cmdline.run("evaluate", "example:small-cnn", "--json").stdout)
+    assert list(small) == ["seed", "x", "y", "cost", "layers"]
