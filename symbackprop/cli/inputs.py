@@ -62,7 +62,7 @@ def load_stack(args: argparse.Namespace) -> tuple[ArrayStack, tuple[Path, ...]] 
     """The layer stack SPEC names, to be computed with whole arrays, when the command works it so: ``codegen``
     (its NumPy module is vectorised) and ``evaluate`` on a stack whose graph would pass ``EVALUATED_NODES`` or the
     graph's limits; None otherwise (the graph commands take it, through ``load_graph``)."""
-    if args.spec is None or args.command not in ("codegen", "evaluate"):
+    if args.spec is None or getattr(args, "command", None) not in ("codegen", "evaluate"):
         return None
     if args.command == "codegen" and args.backend != "numpy":
         return None

@@ -130,6 +130,18 @@ SMALL: dict[str, dict[str, Any]] = {
         "batch": 2,
         "layer": [{"kind": "rnn", "hidden_size": 2}, {"kind": "dense", "size": 2, "activation": "sigmoid"}],
     },
+    "cross-entropy of a softplus output (no logits form)": {
+        "input": 2,
+        "cost": "cross_entropy",
+        "batch": 3,
+        "layer": [{"kind": "dense", "size": 3, "activation": "softplus"}],
+    },
+    "binary cross-entropy of a softmax output (no logits form)": {
+        "input": 2,
+        "cost": "binary_cross_entropy",
+        "batch": 3,
+        "layer": [{"kind": "dense", "size": 3, "activation": "softmax"}],
+    },
     "a residual from the input": {
         "input": 2,
         "cost": "half_sse",
