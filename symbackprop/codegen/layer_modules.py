@@ -26,6 +26,7 @@ from typing import Any
 
 from ..model.layers.stack import Layer, LayerStack, decayed, parameter_shapes
 from . import layer_kinds as kinds
+from .graph_code import comment
 
 StackGradient = Callable[..., tuple[float, dict[int, dict[str, Any]]]]
 VARIABLES = {"weight": "W", "bias": "b", "weight_ih_l0": "W_ih", "weight_hh_l0": "W_hh", "bias_ih_l0": "b_ih"}
@@ -110,15 +111,19 @@ def _layer_words(layer: Layer) -> str:
 
 
 def _header(stack: LayerStack) -> str:
-    title = f"{stack.title}: " if stack.title else ""
+    """The module's docstring describing the stack, and the import. The spec's title is the user's text: it goes in
+    a comment, printable characters on one line, never inside a string literal."""
     text = (
-        f"{title}the gradient of the mean cost of a layer stack, vectorised over the batch; written by symbackprop "
-        f"codegen. Stack: {_described(stack)}."
+        "The gradient of the mean cost of a layer stack, vectorised over the batch; written by symbackprop codegen. "
+        f"Stack: {_described(stack)}."
     )
-    lines = textwrap.wrap(text, 116)
-    doc = '"""' + "\n".join(lines) + '\n\ngradient(x, y, parameters, masks=None) -> (cost, gradients)\n"""\n\n'
-    imports = "import numpy\n\n\n"
-    return doc + imports
+    doc = (
+        '"""'
+        + "\n".join(textwrap.wrap(text, 116))
+        + '\n\ngradient(x, y, parameters, masks=None) -> (cost, gradients)\n"""\n\n'
+    )
+    title = f"# {comment(stack.title)}\n" if stack.title else ""
+    return doc + title + "import numpy\n\n\n"
 
 
 def _inputs(stack: LayerStack) -> list[str]:

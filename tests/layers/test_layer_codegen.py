@@ -270,3 +270,12 @@ def test_the_same_stack_gives_the_same_text() -> None:
     first = stack_module_source(read_stack(data))
     assert first == stack_module_source(read_stack(data))
     compile(first, "<generated>", "exec")
+
+
+def test_a_title_stays_a_comment() -> None:
+    """The spec's title is the user's text: whatever it holds, it cannot end the docstring or start a statement."""
+    data = {**SMALL["a residual from the input"], "title": 'x""" ; raise SystemExit  # \\ \u2028 end'}
+    source = stack_module_source(read_stack(data))
+    namespace: dict[str, Any] = {}
+    exec(compile(source, "<generated>", "exec"), namespace)
+    assert [line for line in source.splitlines() if "SystemExit" in line] == ['# x""" ; raise SystemExit # \\ end']
