@@ -110,7 +110,7 @@ def evaluate_arrays(args: argparse.Namespace, arrays: ArrayStack, inputs: tuple[
 
 
 def codegen_arrays(args: argparse.Namespace, arrays: ArrayStack, inputs: tuple[Path, ...]) -> int:
-    """A layer stack's vectorised NumPy module."""
+    """A layer stack's vectorised NumPy or PyTorch module."""
     stage("generating the code")
-    emit(stack_module_source(arrays.stack), args.output, inputs)
+    emit(stack_module_source(arrays.stack, args.backend), args.output, inputs)
     return EXIT_OK

@@ -60,12 +60,12 @@ def load_graph(args: argparse.Namespace) -> tuple[GraphSpec, tuple[Path, ...]] |
 
 def load_stack(args: argparse.Namespace) -> tuple[ArrayStack, tuple[Path, ...]] | None:
     """The layer stack SPEC names, to be computed with whole arrays, when the command works it so: ``codegen``
-    (its NumPy module is vectorised) and ``evaluate`` on a stack whose graph would pass ``EVALUATED_NODES`` or the
-    graph's limits; None otherwise (the graph commands take it, through ``load_graph``)."""
+    (its NumPy and PyTorch modules are vectorised) and ``evaluate`` on a stack whose graph would pass
+    ``EVALUATED_NODES`` or the graph's limits; None otherwise (the graph commands take it, through ``load_graph``)."""
     if args.spec is None or getattr(args, "command", None) not in ("codegen", "evaluate"):
         return None
-    if args.command == "codegen" and args.backend != "numpy":
-        return None
+    if args.command == "codegen" and args.backend not in ("numpy", "torch"):
+        return None  # JAX: the graph's module, one line per element
     stage("reading the spec")
     path, data = specs.read_toml(args.spec)
     if not is_layered(data) or graph_spec.is_graph(data):

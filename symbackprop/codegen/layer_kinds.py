@@ -38,8 +38,8 @@ def activation_forward(name: str, z: str, a: str) -> Lines:
     form = {
         "sigmoid": "_sigmoid({z})",
         "tanh": "numpy.tanh({z})",
-        "relu": "numpy.maximum({z}, 0.0)",
-        "softplus": "numpy.logaddexp(0.0, {z})",
+        "relu": "_relu({z})",
+        "softplus": "_softplus({z})",
         "identity": "{z}",
     }[act.name]
     return [f"{a} = {form.format(z=z)}"]
@@ -111,8 +111,7 @@ def conv_forward(layer: Layer, h: str, out: str) -> Lines:
     lines = []
     source = h
     if pad:
-        widths = ", ".join(["(0, 0)", "(0, 0)"] + [f"({pad}, {pad})"] * d)
-        lines.append(f"p{k} = numpy.pad({h}, ({widths}))")
+        lines.append(f"p{k} = _pad({h}, {pad})  # zeros around each side")
         source = f"p{k}"
     patch, count = channels * kernel**d, math.prod(positions)
     sides = ", ".join(map(str, positions))
@@ -132,7 +131,7 @@ def conv_backward(layer: Layer, gz: str, g_in: str | None) -> Lines:
     weight = (o, channels, *(kernel,) * d)
     lines = [
         f"gm{k} = {gz}.reshape(n, {o}, {count})",
-        f"dW{k} = (gm{k} @ c{k}.transpose(0, 2, 1)).sum(axis=0).reshape{weight}"
+        f"dW{k} = (gm{k} @ c{k}.swapaxes(1, 2)).sum(axis=0).reshape{weight}"
         "  # the correlation of the input with the upstream gradient",
         f"db{k} = gm{k}.sum(axis=(0, 2))",
     ]
@@ -157,7 +156,7 @@ def pool_forward(layer: Layer, h: str, out: str) -> Lines:
     windows = f"w{k} = numpy.stack([{_at_offset(h, d, stride, positions)} {_offsets(d, size)}])"
     if layer.kind == "avgpool2d":
         return [windows, f"{out} = w{k}.mean(axis=0)"]
-    return [windows, f"{out} = w{k}.max(axis=0)"]
+    return [windows, f"{out} = numpy.amax(w{k}, axis=0)"]
 
 
 def pool_backward(layer: Layer, g: str, g_in: str) -> Lines:
@@ -176,7 +175,7 @@ def pool_backward(layer: Layer, g: str, g_in: str) -> Lines:
         ]
     return [
         f"r{k} = w{k} == {h_name_of(layer)}  # where each window's maximum sits",
-        f"seen{k} = r{k}[0].copy()",
+        f"seen{k} = _copy(r{k}[0])",
         f"for j in range(1, {size**d}):  # only the first, in row-major order, keeps it",
         f"    r{k}[j] &= ~seen{k}",
         f"    seen{k} |= r{k}[j]",
@@ -269,7 +268,7 @@ def rnn_backward(layer: Layer, g: str, g_in: str | None) -> Lines:
         f"dW_ih{k} = em{k}.T @ {h_name(layer)}.reshape(-1, {size})  # summed over the steps",
         f"dW_hh{k} = e{k}[:, 1:].reshape(-1, {hidden}).T @ s{k}[:, :-1].reshape(-1, {hidden})",
         f"db_ih{k} = em{k}.sum(axis=0)",
-        f"db_hh{k} = db_ih{k}.copy()",
+        f"db_hh{k} = _copy(db_ih{k})",
     ]
     return lines + ([f"{g_in} = e{k} @ W_ih{k}"] if g_in else [])
 

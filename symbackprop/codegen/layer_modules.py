@@ -24,6 +24,7 @@ import textwrap
 from collections.abc import Callable
 from typing import Any
 
+from ..base.errors import SpecError
 from ..model.layers.stack import Layer, LayerStack, decayed, parameter_shapes
 from . import layer_kinds as kinds
 from .graph_code import comment
@@ -33,20 +34,7 @@ VARIABLES = {"weight": "W", "bias": "b", "weight_ih_l0": "W_ih", "weight_hh_l0":
 VARIABLES["bias_hh_l0"] = "b_hh"
 LOGITS = {("softmax", "cross_entropy"), ("sigmoid", "cross_entropy"), ("sigmoid", "binary_cross_entropy")}
 
-HELPERS = '''
-
-def _floats(x):
-    """x as an array of floats: an array's float dtype is kept (float32 stays float32), anything else is float64."""
-    x = numpy.asarray(x)
-    return x if x.dtype.kind == "f" else x.astype(numpy.float64)
-
-
-def _array(name, value, dt, shape):
-    a = numpy.asarray(value, dtype=dt)
-    if a.shape != shape:
-        raise ValueError(f"{name}: must be shaped {shape}, got {a.shape}")
-    return a
-
+CHECKS = '''
 
 def _parameter(parameters, layer, name, shape, dt):
     """Layer ``layer``'s parameter ``name``, keyed by the layer's number (an int, or a string as in JSON)."""
@@ -61,6 +49,38 @@ def _mask(masks, layer, shape, dt):
     if masks is None or masks.get(layer, masks.get(str(layer))) is None:
         raise ValueError(f"masks[{layer}]: missing; layer {layer} is a dropout layer and needs its mask")
     return _array(f"masks[{layer}]", masks.get(layer, masks.get(str(layer))), dt, shape)
+'''
+NUMPY_HELPERS = '''
+
+def _floats(x):
+    """x as an array of floats: an array's float dtype is kept (float32 stays float32), anything else is float64."""
+    x = numpy.asarray(x)
+    return x if x.dtype.kind == "f" else x.astype(numpy.float64)
+
+
+def _array(name, value, dt, shape):
+    a = numpy.asarray(value, dtype=dt)
+    if a.shape != shape:
+        raise ValueError(f"{name}: must be shaped {shape}, got {a.shape}")
+    return a
+
+
+def _copy(a):
+    return a.copy()
+
+
+def _relu(z):
+    return numpy.maximum(z, 0.0)
+
+
+def _softplus(z):
+    """ln(1 + e^z), which never overflows."""
+    return numpy.logaddexp(0.0, z)
+
+
+def _pad(h, p):
+    """p zeros before and after each side (every axis after the sample's and the channel's)."""
+    return numpy.pad(h, ((0, 0), (0, 0)) + ((p, p),) * (h.ndim - 2))
 
 
 def _sigmoid(z):
@@ -79,21 +99,75 @@ def _log_softmax(z):
     s = z - z.max(axis=-1, keepdims=True)
     return s - numpy.log(numpy.exp(s).sum(axis=-1, keepdims=True))
 '''
+TORCH_HELPERS = '''
+
+def _floats(x):
+    """x as a tensor of floats: a tensor's or an array's float dtype is kept (float32 stays float32), anything else
+    (lists too, which torch would make float32) becomes float64."""
+    x = torch.as_tensor(x, dtype=torch.float64) if isinstance(x, (list, tuple, int, float)) else torch.as_tensor(x)
+    return x if x.is_floating_point() else x.to(torch.float64)
 
 
-def stack_module_source(stack: LayerStack) -> str:
-    """The module's text: ``gradient(x, y, parameters, masks=None) -> (cost, gradients)`` for ``stack``."""
+def _array(name, value, dt, shape):
+    a = torch.as_tensor(value, dtype=dt)
+    if tuple(a.shape) != shape:
+        raise ValueError(f"{name}: must be shaped {shape}, got {tuple(a.shape)}")
+    return a
+
+
+def _copy(a):
+    return a.clone()
+
+
+def _relu(z):
+    return torch.clamp(z, min=0.0)
+
+
+def _softplus(z):
+    """ln(1 + e^z), exactly (torch.nn.functional.softplus returns z itself past its threshold)."""
+    return torch.logaddexp(torch.zeros_like(z), z)
+
+
+def _pad(h, p):
+    """p zeros before and after each side (every axis after the sample's and the channel's)."""
+    return torch.nn.functional.pad(h, (p, p) * (h.ndim - 2))
+
+
+def _sigmoid(z):
+    return torch.sigmoid(z)
+
+
+def _softmax(z):
+    return torch.softmax(z, dim=-1)
+
+
+def _log_softmax(z):
+    return torch.log_softmax(z, dim=-1)
+'''
+BACKENDS = {"numpy": NUMPY_HELPERS, "torch": TORCH_HELPERS}
+
+
+def stack_module_source(stack: LayerStack, backend: str = "numpy") -> str:
+    """The module's text: ``gradient(x, y, parameters, masks=None) -> (cost, gradients)`` for ``stack``, in NumPy or
+    (``backend="torch"``) PyTorch: the same statements, the library's module in place of ``numpy`` (the two spell
+    every function the statements call alike, ``axis`` and ``keepdims`` included), and the few that differ
+    (``_relu``, ``_softplus``, ``_pad``, ``_copy``, the softmax) as helpers of the module's own."""
+    if backend not in BACKENDS:
+        raise SpecError(f"--backend {backend}: a layer stack's module is written for {' or '.join(BACKENDS)}")
     body = _inputs(stack) + _forward(stack) + _cost(stack) + _backward(stack) + [_returned(stack)]
+    code = textwrap.indent("\n".join(body), "    ")
+    if backend != "numpy":
+        code = code.replace("numpy.", f"{backend}.")  # the statements' own text: no user text is in them
     signature = "def gradient(x, y, parameters, masks=None):\n"
     doc = '    """The mean cost over the batch and its gradient, by layer number and torch.nn name."""\n'
-    return _header(stack) + signature + doc + textwrap.indent("\n".join(body), "    ") + "\n" + HELPERS
+    return _header(stack, backend) + signature + doc + code + "\n" + CHECKS + BACKENDS[backend]
 
 
-def stack_gradient_function(stack: LayerStack) -> StackGradient:
-    """The module's ``gradient``, compiled (what ``evaluate`` computes a large stack with)."""
+def stack_gradient_function(stack: LayerStack, backend: str = "numpy") -> StackGradient:
+    """The module's ``gradient``, compiled (what ``evaluate`` computes a large stack with, in NumPy)."""
     namespace: dict[str, Any] = {}
-    source = stack_module_source(stack)
-    exec(compile(source, f"<symbackprop gradient for {_described(stack)}>", "exec"), namespace)
+    source = stack_module_source(stack, backend)
+    exec(compile(source, f"<symbackprop gradient for {_described(stack)}, {backend}>", "exec"), namespace)
     function: StackGradient = namespace["gradient"]
     return function
 
@@ -110,7 +184,7 @@ def _layer_words(layer: Layer) -> str:
     return f"{layer.kind}" + (f" ({keys})" if keys else "")
 
 
-def _header(stack: LayerStack) -> str:
+def _header(stack: LayerStack, backend: str) -> str:
     """The module's docstring describing the stack, and the import. The spec's title is the user's text: it goes in
     a comment, printable characters on one line, never inside a string literal."""
     text = (
@@ -123,7 +197,7 @@ def _header(stack: LayerStack) -> str:
         + '\n\ngradient(x, y, parameters, masks=None) -> (cost, gradients)\n"""\n\n'
     )
     title = f"# {comment(stack.title)}\n" if stack.title else ""
-    return doc + title + "import numpy\n\n\n"
+    return doc + title + f"import {backend}\n\n\n"
 
 
 def _inputs(stack: LayerStack) -> list[str]:
@@ -196,9 +270,9 @@ def _cost(stack: LayerStack) -> list[str]:
                 f"{seed} = ({a} * y.sum(axis=-1, keepdims=True) - y) / n",
             ]
         elif stack.cost == "binary_cross_entropy":
-            lines += [f"cost = (numpy.logaddexp(0.0, {logits}) - y * {logits}).sum() / n", f"{seed} = ({a} - y) / n"]
+            lines += [f"cost = (_softplus({logits}) - y * {logits}).sum() / n", f"{seed} = ({a} - y) / n"]
         else:
-            lines += [f"cost = (y * numpy.logaddexp(0.0, -{logits})).sum() / n", f"{seed} = -y * (1.0 - {a}) / n"]
+            lines += [f"cost = (y * _softplus(-{logits})).sum() / n", f"{seed} = -y * (1.0 - {a}) / n"]
     else:
         lines += _cost_lines(stack.cost, a, seed, stack.output_shape[-1])
     weights = _decayed(stack)

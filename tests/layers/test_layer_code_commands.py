@@ -90,3 +90,16 @@ def test_evaluate_derives_a_small_stack_and_computes_a_mid_sized_one_with_arrays
     assert data["note"].startswith("the stack's graph would have about 2,040 nodes, more than the 1,000 evaluate")
     small = json.loads(cmdline.run("evaluate", "example:small-cnn", "--json").stdout)
     assert list(small) == ["seed", "x", "y", "cost", "layers"]
+
+
+def test_codegen_backend_torch_writes_the_vectorised_torch_module(tmp_path: Path, cmdline) -> None:
+    out = tmp_path / "grad_torch.py"
+    done = cmdline.run("codegen", "example:small-cnn", "--backend", "torch", "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    source = out.read_text()
+    assert "import torch\n" in source and "numpy" not in source
+    data = json.loads(cmdline.run("evaluate", "example:small-cnn", "--json").stdout)
+    parameters = {entry["layer"]: entry["parameters"] for entry in data["layers"]}
+    cost, gradients = runpy.run_path(str(out))["gradient"](data["x"], data["y"], parameters)
+    assert abs(cost - data["cost"]) <= 1e-12
+    np.testing.assert_allclose(gradients[1]["weight"].numpy(), data["layers"][0]["gradients"]["weight"], atol=1e-12)

@@ -279,3 +279,32 @@ def test_a_title_stays_a_comment() -> None:
     namespace: dict[str, Any] = {}
     exec(compile(source, "<generated>", "exec"), namespace)
     assert [line for line in source.splitlines() if "SystemExit" in line] == ['# x""" ; raise SystemExit # \\ end']
+
+
+@settings(max_examples=10, deadline=None)
+@given(st.one_of(large_cnn2d(), large_rnn(), cnn1d(), dense_norms().map(lambda drawn: drawn[0])))
+def test_the_torch_module_equals_the_numpy_one(data: dict[str, Any]) -> None:
+    """--backend torch writes the same statements in PyTorch: the same numbers, as tensors of x's dtype."""
+    import torch
+
+    stack = read_stack(data, graph=False)
+    numbers = stack_numbers(stack, None)
+    cost, grads = stack_gradient_function(stack)(numbers.x, numbers.y, numbers.parameters, numbers.masks)
+    args = (torch.tensor(numbers.x), numbers.y, numbers.parameters, numbers.masks)
+    tcost, tgrads = stack_gradient_function(stack, "torch")(*args)
+    close(tcost, cost, GRAPH_TOLERANCE, "cost")
+    for number, table in grads.items():
+        for name, gradient in table.items():
+            assert isinstance(tgrads[number][name], torch.Tensor) and tgrads[number][name].dtype == torch.float64
+            close(tgrads[number][name].numpy(), gradient, GRAPH_TOLERANCE, f"layer {number} {name}")
+
+
+def test_the_torch_module_keeps_float32() -> None:
+    import torch
+
+    data = SMALL["maxpool2d with overlapping windows, batchnorm2d, l2"]
+    stack = read_stack(data)
+    numbers = stack_numbers(stack, None)
+    x = torch.tensor(numbers.x, dtype=torch.float32)
+    _, grads = stack_gradient_function(stack, "torch")(x, numbers.y, numbers.parameters)
+    assert grads[1]["weight"].dtype == torch.float32
