@@ -30,6 +30,7 @@ Lines = list[str]
 
 
 def activation_forward(name: str, z: str, a: str) -> Lines:
+    """a = g(z) for the catalogue's activation ``name`` (softmax over the last axis)."""
     act = catalogue_activation(name)
     if not act.elementwise:
         return [f"{a} = _softmax({z})"]
@@ -63,15 +64,18 @@ def activation_backward(name: str, z: str, a: str, g: str, gz: str) -> Lines:
 
 
 def slope(name: str) -> str:
+    """A leaky ReLU's slope for negative inputs, as a Python float literal (0.01 for ``leaky_relu``)."""
     return repr(float(-catalogue_activation(name).form(sp.Integer(-1))))  # type: ignore[misc]
 
 
 def dense_forward(layer: Layer, h: str, z: str) -> Lines:
+    """torch.nn.Linear on the last axis, every row of the batch (and every step) at once."""
     k = layer.number
     return [f"{z} = {h} @ W{k}.T + b{k}"]
 
 
 def dense_backward(layer: Layer, h: str, gz: str, g_in: str | None) -> Lines:
+    """dW = gz^T h and db = sum gz over every row (and step); dh = gz W where a layer below needs it."""
     k, rows = layer.number, len(layer.shape_in) > 1
     gm, hm = (f"{gz}.reshape(-1, {layer['size']})", f"{h}.reshape(-1, {layer.shape_in[-1]})") if rows else (gz, h)
     lines = [f"dW{k} = {gm}.T @ {hm}", f"db{k} = {gm}.sum(axis=0)"]
@@ -124,6 +128,8 @@ def conv_forward(layer: Layer, h: str, out: str) -> Lines:
 
 
 def conv_backward(layer: Layer, gz: str, g_in: str | None) -> Lines:
+    """dW and db from the upstream gradient and the patches; dX, where needed, by putting each patch's gradient back
+    (``gp`` is the padded input's gradient, cropped at the end)."""
     k, pad, kernel, stride = layer.number, layer["padding"], layer["kernel"], layer["stride"]
     channels, d = layer.shape_in[0], len(layer.shape_in) - 1
     o, positions = layer["out_channels"], layer.shape_out[1:]
@@ -174,7 +180,7 @@ def pool_backward(layer: Layer, g: str, g_in: str) -> Lines:
             *_scatter(g_in, f"gw{k}", d, size, stride, positions, add=not tiles),
         ]
     return [
-        f"r{k} = w{k} == {h_name_of(layer)}  # where each window's maximum sits",
+        f"r{k} = w{k} == {_output(layer)}  # where each window's maximum sits",
         f"seen{k} = _copy(r{k}[0])",
         f"for j in range(1, {size**d}):  # only the first, in row-major order, keeps it",
         f"    r{k}[j] &= ~seen{k}",
@@ -185,11 +191,14 @@ def pool_backward(layer: Layer, g: str, g_in: str) -> Lines:
     ]
 
 
-def h_name_of(layer: Layer) -> str:
+def _output(layer: Layer) -> str:
+    """The name of the layer's output in the generated code."""
     return f"h{layer.number}"
 
 
 def norm_forward(layer: Layer, h: str, out: str) -> Lines:
+    """Batch norm (per channel, over the batch and the positions) or layer norm (per row of the last axis), training
+    mode: the mean, the biased variance, u = (x - m) r with r = 1/sqrt(v + eps), then gamma u + beta."""
     k, eps = layer.number, repr(float(layer["eps"]))
     axes, shape = _norm_axes(layer)
     return [
@@ -203,6 +212,7 @@ def norm_forward(layer: Layer, h: str, out: str) -> Lines:
 
 
 def norm_backward(layer: Layer, g: str, g_in: str | None) -> Lines:
+    """dgamma = sum g u, dbeta = sum g, and the compact dx over the M values each statistic is taken over."""
     k = layer.number
     axes, shape = _norm_axes(layer)
     others = _others(layer)
@@ -237,6 +247,7 @@ def _others(layer: Layer) -> str:
 
 
 def rnn_forward(layer: Layer, h: str, out: str) -> Lines:
+    """torch.nn.RNN (tanh, h_0 = 0): every step's input term in one product, then the steps in order."""
     k, hidden = layer.number, layer["hidden_size"]
     steps = layer.shape_in[0]
     last = f"{out} = s{k}" if layer["every_step"] else f"{out} = s{k}[:, -1]"
@@ -265,7 +276,7 @@ def rnn_backward(layer: Layer, g: str, g_in: str | None) -> Lines:
         f"    e{k}[:, t] = delta",
         f"    carry = delta @ W_hh{k}",
         f"em{k} = e{k}.reshape(-1, {hidden})",
-        f"dW_ih{k} = em{k}.T @ {h_name(layer)}.reshape(-1, {size})  # summed over the steps",
+        f"dW_ih{k} = em{k}.T @ {_input(layer)}.reshape(-1, {size})  # summed over the steps",
         f"dW_hh{k} = e{k}[:, 1:].reshape(-1, {hidden}).T @ s{k}[:, :-1].reshape(-1, {hidden})",
         f"db_ih{k} = em{k}.sum(axis=0)",
         f"db_hh{k} = _copy(db_ih{k})",
@@ -273,5 +284,6 @@ def rnn_backward(layer: Layer, g: str, g_in: str | None) -> Lines:
     return lines + ([f"{g_in} = e{k} @ W_ih{k}"] if g_in else [])
 
 
-def h_name(layer: Layer) -> str:
+def _input(layer: Layer) -> str:
+    """The name of the layer's input in the generated code (the layer below's output)."""
     return f"h{layer.number - 1}"
