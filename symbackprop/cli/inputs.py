@@ -16,6 +16,7 @@ from ..derive.general_form import general_kind
 from ..model import graph_spec
 from ..model import spec as specs
 from ..model.dense_graph import graph_name, network_spec
+from ..model.graph import MAX_NODES
 from ..model.graph_spec import GraphSpec
 from ..model.layers.layer_graph import ArrayStack, array_stack, layered_spec
 from ..model.layers.stack import fits_graph, is_layered
@@ -64,8 +65,6 @@ def load_stack(args: argparse.Namespace) -> tuple[ArrayStack, tuple[Path, ...]] 
     ``EVALUATED_NODES`` or the graph's limits; None otherwise (the graph commands take it, through ``load_graph``)."""
     if args.spec is None or getattr(args, "command", None) not in ("codegen", "evaluate"):
         return None
-    if args.command == "codegen" and args.backend not in ("numpy", "torch"):
-        return None  # JAX: the graph's module, one line per element
     stage("reading the spec")
     path, data = specs.read_toml(args.spec)
     if not is_layered(data) or graph_spec.is_graph(data):
@@ -75,6 +74,14 @@ def load_stack(args: argparse.Namespace) -> tuple[ArrayStack, tuple[Path, ...]] 
         arrays = array_stack(data)
     except SpecError as err:
         raise SpecError(f"{shown(path)}: {err}") from None
+    if args.command == "codegen" and args.backend not in ("numpy", "torch"):  # JAX: the graph's module
+        if not fits_graph(arrays.stack):
+            raise SpecError(
+                f"{shown(path)}: --backend {args.backend} writes a layer stack's graph, one line per element, and "
+                f"this one's would have about {arrays.graph_nodes:,} nodes (at most {MAX_NODES:,}): use --backend "
+                "numpy or torch, which write it with whole arrays"
+            )
+        return None
     if args.command == "evaluate" and fits_graph(arrays.stack) and arrays.graph_nodes <= EVALUATED_NODES:
         return None
     args.notes = ()

@@ -103,3 +103,11 @@ def test_codegen_backend_torch_writes_the_vectorised_torch_module(tmp_path: Path
     cost, gradients = runpy.run_path(str(out))["gradient"](data["x"], data["y"], parameters)
     assert abs(cost - data["cost"]) <= 1e-12
     np.testing.assert_allclose(gradients[1]["weight"].numpy(), data["layers"][0]["gradients"]["weight"], atol=1e-12)
+
+
+def test_codegen_backend_jax_on_a_stack_past_the_graphs_limits_says_what_to_use(tmp_path: Path, cmdline) -> None:
+    spec = tmp_path / "cnn.toml"
+    spec.write_text(CNN)
+    done = cmdline.run("codegen", str(spec), "--backend", "jax")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1
+    assert "--backend jax writes a layer stack's graph" in done.stderr and "use --backend numpy or torch" in done.stderr
