@@ -14,6 +14,8 @@
 5. command start-up as a ratio to `python3 -c pass` and `python3 -c "import sympy"` (command_times.py).
 6. wall time of derive --to tex and --to pdf documents (command_times.py).
 7. the measurements behind the generated NumPy's sigmoid form and one sample's BP4 (kernels.py).
+8. the generated vectorised NumPy gradient of a small CNN and of an RNN against PyTorch CPU autograd at batch 64,
+   float64 and float32, as ratios (layer_code.py).
 
 Every library runs on one thread: OMP_NUM_THREADS, OPENBLAS_NUM_THREADS, MKL_NUM_THREADS and
 XLA_FLAGS="--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1" are set below before NumPy or JAX
@@ -42,7 +44,7 @@ import os  # noqa: E402
 import platform  # noqa: E402
 import time  # noqa: E402
 
-SECTIONS = ("1", "2", "3", "4", "5", "6", "7")
+SECTIONS = ("1", "2", "3", "4", "5", "6", "7", "8")
 
 
 def header() -> None:
@@ -85,6 +87,7 @@ def main() -> None:
     import command_times
     import gradient_code
     import kernels
+    import layer_code
     import matmul_peak
     import naive_sympy
     import symbolic_scaling
@@ -102,6 +105,8 @@ def main() -> None:
         command_times.document_section(args.quick)
     if "7" in only:
         kernels.main()
+    if "8" in only:
+        layer_code.layer_code_section(args.quick)
     print(f"\nthe whole run: {time.perf_counter() - start:.0f} s")
 
 

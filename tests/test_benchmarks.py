@@ -16,6 +16,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import gradient_code
+import layer_code
 import matmul_peak
 import reference
 import timing
@@ -87,3 +88,17 @@ def test_the_header_names_the_kernel_openblas_runs():
     assert own not in ("None", "unknown")
     assert _core_in_child("Haswell", keep=True)[2] == "Haswell"
     assert _core_in_child("Haswell", keep=False)[2] == own  # removed: OpenBLAS's own choice for the CPU
+
+
+def test_the_layer_code_cells_check_then_time_both_sides():
+    """Each cell checks the generated module's cost and gradients against PyTorch's (inside ``cells``), then times
+    both: the CNN and the RNN, in float64 and float32."""
+    pytest.importorskip("torch")
+    cells = layer_code.cells(quick=True)
+    assert [(title[:3], dtype) for title, dtype, _, _ in cells] == [
+        ("CNN", "float64"),
+        ("CNN", "float32"),
+        ("RNN", "float64"),
+        ("RNN", "float32"),
+    ]
+    assert all(ours > 0 and theirs > 0 for _, _, ours, theirs in cells)

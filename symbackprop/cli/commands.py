@@ -23,7 +23,7 @@ from ..prove.element import all_proofs
 from ..prove.forms import prove_general_form, stated_proofs
 from ..render import SecondDocument, render, render_all, render_general, render_numbers, render_report, render_second
 from .document_output import check_document_options, deliver, verify_format
-from .inputs import claim_text, load_graph, load_spec
+from .inputs import claim_text, load_graph, load_spec, load_stack
 from .terminal import EXIT_FAILED, EXIT_OK, emit, gradcheck_report, one_line, quiet, step, write_stdout
 
 # What only some commands use is imported in them, so that a derivation, the command run most, starts without
@@ -139,9 +139,11 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def cmd_codegen(args: argparse.Namespace) -> int:
-    if (graph := load_graph(args)) is not None:
-        from . import graph_commands
+    from . import graph_commands
 
+    if (arrays := load_stack(args)) is not None:
+        return graph_commands.codegen_arrays(args, *arrays)
+    if (graph := load_graph(args)) is not None:
         return graph_commands.codegen(args, *graph)
     net, inputs = load_spec(args)
     stage("loading the code generator")  # SymPy's PyTorch printer imports torch, where it is installed

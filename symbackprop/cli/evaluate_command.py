@@ -22,7 +22,7 @@ from ..model.training import Training, read_training
 from ..numeric import numbers as numeric
 from ..numeric.training import report
 from . import graph_commands
-from .inputs import load_graph, load_spec
+from .inputs import load_graph, load_spec, load_stack
 from .terminal import EXIT_OK, emit
 
 NOT_TRAINED = "a graph (or a network with skip or tie) is not trained"
@@ -30,6 +30,10 @@ MAX_ROWS = 21  # trajectory rows printed as text; a longer run is shown at evenl
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    if (arrays := load_stack(args)) is not None:
+        if args.steps is not None or args.learning_rate is not None:
+            raise SpecError(f"--steps and --learning-rate train a layered network; {NOT_TRAINED}")
+        return graph_commands.evaluate_arrays(args, *arrays)
     if (graph := load_graph(args)) is not None:
         if args.steps is not None or args.learning_rate is not None:
             raise SpecError(f"--steps and --learning-rate train a layered network; {NOT_TRAINED}")

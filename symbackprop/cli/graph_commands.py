@@ -14,10 +14,11 @@ from pathlib import Path
 from ..base.errors import SpecError
 from ..base.stages import stage
 from ..codegen.graph_modules import graph_module_source
+from ..codegen.layer_modules import stack_module_source
 from ..derive.graph_backprop import derive_graph
 from ..documents import graph_document
 from ..model.graph_spec import GraphSpec
-from ..model.layers.layer_graph import LayeredSpec
+from ..model.layers.layer_graph import ArrayStack, LayeredSpec
 from ..numeric.claimed_numbers import WRONG
 from ..numeric.graph_check import graph_gradcheck
 from ..numeric.graph_claims import check_graph_numbers
@@ -30,7 +31,8 @@ from ..render.layer_verdict import render_layer_report
 from ..verify.graph_claims import verify_graph_claim
 from ..verify.layer_claims import verify_layer_claim
 from .document_output import check_document_options, deliver, verify_format
-from .layer_output import layered_numbers
+from .inputs import EVALUATED_NODES
+from .layer_output import array_numbers, layered_numbers
 from .terminal import EXIT_FAILED, EXIT_OK, emit, gradcheck_report
 
 
@@ -105,4 +107,18 @@ def gradcheck(args: argparse.Namespace, spec: GraphSpec) -> int:
 def codegen(args: argparse.Namespace, spec: GraphSpec, inputs: tuple[Path, ...]) -> int:
     stage("generating the code")
     emit(graph_module_source(spec.graph, args.backend), args.output, inputs)
+    return EXIT_OK
+
+
+def evaluate_arrays(args: argparse.Namespace, arrays: ArrayStack, inputs: tuple[Path, ...]) -> int:
+    """A layer stack too large to derive, computed by its generated vectorised module."""
+    stage("computing the forward and backward pass with whole arrays")
+    emit(array_numbers(arrays, args.json, EVALUATED_NODES), args.output, inputs)
+    return EXIT_OK
+
+
+def codegen_arrays(args: argparse.Namespace, arrays: ArrayStack, inputs: tuple[Path, ...]) -> int:
+    """A layer stack's vectorised NumPy or PyTorch module."""
+    stage("generating the code")
+    emit(stack_module_source(arrays.stack, args.backend), args.output, inputs)
     return EXIT_OK

@@ -16,13 +16,17 @@ from ..derive.general_form import general_kind
 from ..model import graph_spec
 from ..model import spec as specs
 from ..model.dense_graph import graph_name, network_spec
+from ..model.graph import MAX_NODES
 from ..model.graph_spec import GraphSpec
-from ..model.layers.layer_graph import layered_spec
-from ..model.layers.stack import is_layered
+from ..model.layers.layer_graph import ArrayStack, array_stack, layered_spec
+from ..model.layers.stack import fits_graph, is_layered
 from ..model.network import Network
 from ..model.notation import preset_names
 
-MAX_CLAIM_BYTES = 1 << 20  # a claim is one formula; a megabyte is far more than any
+MAX_CLAIM_BYTES = 1 << 20
+# evaluate derives a [[layer]] stack's graph up to this many nodes (a 3,600-node CNN took 46 s of CPU); past it, or
+# past the graph's limits, it computes the numbers with the stack's vectorised NumPy module instead
+EVALUATED_NODES = 1_000  # a claim is one formula; a megabyte is far more than any
 
 
 def load_graph(args: argparse.Namespace) -> tuple[GraphSpec, tuple[Path, ...]] | None:
@@ -55,8 +59,37 @@ def load_graph(args: argparse.Namespace) -> tuple[GraphSpec, tuple[Path, ...]] |
     return spec, (path, *files)
 
 
-def _layered(args: argparse.Namespace, path: Path, data: dict) -> tuple[GraphSpec, tuple[Path, ...]]:
-    """A spec of [[layer]] tables, worked by the graph commands as the graph of its mean cost (``model.layers``)."""
+def load_stack(args: argparse.Namespace) -> tuple[ArrayStack, tuple[Path, ...]] | None:
+    """The layer stack SPEC names, to be computed with whole arrays, when the command works it so: ``codegen``
+    (its NumPy and PyTorch modules are vectorised) and ``evaluate`` on a stack whose graph would pass
+    ``EVALUATED_NODES`` or the graph's limits; None otherwise (the graph commands take it, through ``load_graph``)."""
+    if args.spec is None or getattr(args, "command", None) not in ("codegen", "evaluate"):
+        return None
+    stage("reading the spec")
+    path, data = specs.read_toml(args.spec)
+    if not is_layered(data) or graph_spec.is_graph(data):
+        return None
+    _layered_flags(args, path)
+    try:
+        arrays = array_stack(data)
+    except SpecError as err:
+        raise SpecError(f"{shown(path)}: {err}") from None
+    if args.command == "codegen" and args.backend not in ("numpy", "torch"):  # JAX: the graph's module
+        if not fits_graph(arrays.stack):
+            raise SpecError(
+                f"{shown(path)}: --backend {args.backend} writes a layer stack's graph, one line per element, and "
+                f"this one's would have about {arrays.graph_nodes:,} nodes (at most {MAX_NODES:,}): use --backend "
+                "numpy or torch, which write it with whole arrays"
+            )
+        return None
+    if args.command == "evaluate" and fits_graph(arrays.stack) and arrays.graph_nodes <= EVALUATED_NODES:
+        return None
+    args.notes = ()
+    return arrays, (path,)
+
+
+def _layered_flags(args: argparse.Namespace, path: Path) -> None:
+    """A dense network's flags refused on a spec of [[layer]] tables."""
     flags = [
         k
         for k in ("layers", "activation", "cost", "bias", "index_base", "notation", "targets")
@@ -64,6 +97,11 @@ def _layered(args: argparse.Namespace, path: Path, data: dict) -> tuple[GraphSpe
     ]
     if flags:
         raise SpecError(f"--{flags[0].replace('_', '-')} is a dense network's; {shown(path)} has [[layer]] tables")
+
+
+def _layered(args: argparse.Namespace, path: Path, data: dict) -> tuple[GraphSpec, tuple[Path, ...]]:
+    """A spec of [[layer]] tables, worked by the graph commands as the graph of its mean cost (``model.layers``)."""
+    _layered_flags(args, path)
     if getattr(args, "wrt2", None) is not None:
         raise SpecError("--wrt2: a spec of [[layer]] tables has its first derivatives worked, not second ones")
     stage("building the layers' graph")

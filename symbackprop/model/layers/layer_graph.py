@@ -25,7 +25,7 @@ from ..graph import Graph
 from ..graph_spec import GraphSpec
 from . import basic, conv, normalisation, pooling, recurrent
 from .numbers import StackNumbers, stack_numbers
-from .stack import Layer, LayerStack, decayed, read_stack
+from .stack import Layer, LayerStack, decayed, graph_size, read_stack
 from .wiring import Wiring, element_name
 
 LETTERS = {"weight": "W", "bias": "b", "weight_ih_l0": "W", "weight_hh_l0": "U", "bias_ih_l0": "b", "bias_hh_l0": "c"}
@@ -46,6 +46,27 @@ class LayeredSpec(GraphSpec):
         """The graph's names of layer ``number``'s parameter ``name``, in its torch shape."""
         assert self.parameters is not None
         return np.vectorize(lambda s: s.name, otypes=[object])(self.parameters[number][name])
+
+
+@dataclass(frozen=True, eq=False)
+class ArrayStack:
+    """A layer stack computed with whole arrays rather than built as a graph (``codegen``'s vectorised module, and
+    ``evaluate`` on a stack past the graph's limits): the stack and its numbers."""
+
+    stack: LayerStack
+    numbers: StackNumbers
+
+    @property
+    def graph_nodes(self) -> int:
+        """About how many nodes its graph would have."""
+        return graph_size(self.stack)[0]
+
+
+def array_stack(data: Mapping[str, Any]) -> ArrayStack:
+    """Check a spec of [[layer]] tables (parsed TOML) against the arrays' limits, not the graph's, and read or draw
+    its numbers."""
+    stack = read_stack(data, graph=False)
+    return ArrayStack(stack, stack_numbers(stack, data.get("values")))
 
 
 def layered_spec(data: Mapping[str, Any]) -> LayeredSpec:

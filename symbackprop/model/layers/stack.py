@@ -57,6 +57,7 @@ KINDS: dict[str, dict[str, Any]] = {  # each kind's keys (besides kind) and thei
 TOP_KEYS = ("input", "cost", "l2", "batch", "seed", "layer", "values", "title", "author")
 MAX_LAYERS = 64
 MAX_BATCH = 256
+MAX_ELEMENTS = 50_000_000  # numbers a vectorised pass holds at once (400 MB in float64)
 RANKS = {"conv1d": 2, "conv2d": 3, "maxpool1d": 2, "maxpool2d": 3, "avgpool2d": 3, "rnn": 2}
 SHAPE_WORDS = {1: "size", 2: "channels x length", 3: "channels x height x width"}
 
@@ -108,9 +109,10 @@ def is_layered(data: Mapping[str, Any]) -> bool:
     return "layer" in data or "input" in data
 
 
-def read_stack(data: Mapping[str, Any]) -> LayerStack:
+def read_stack(data: Mapping[str, Any], graph: bool = True) -> LayerStack:
     """Check the spec's keys and every layer, working out each layer's shapes; a SpecError names the first
-    problem."""
+    problem. With ``graph`` (the default) the stack must also fit in a graph (``MAX_NODES``); without, it is to be
+    computed with whole arrays (``codegen``'s vectorised module) and must fit in ``MAX_ELEMENTS``."""
     unknown = sorted(set(data) - set(TOP_KEYS))
     if unknown:
         hint = " (layers = [...] is the dense shorthand; with [[layer]] tables the input is input = ...)"
@@ -143,8 +145,20 @@ def read_stack(data: Mapping[str, Any]) -> LayerStack:
             "[time, size]: add a flatten layer (and a dense one) before it"
         )
     stack = LayerStack(first, cost, l2, batch, seed, tuple(layers), data.get("title"), data.get("author"))
-    _within_limits(stack)
+    if graph:
+        _within_limits(stack)
+    else:
+        _within_array_limits(stack)
     return stack
+
+
+def fits_graph(stack: LayerStack) -> bool:
+    """Whether the stack's graph is within the graph's limits (else it is computed with whole arrays only)."""
+    try:
+        _within_limits(stack)
+    except SpecError:
+        return False
+    return True
 
 
 def _input_shape(value: Any) -> tuple[int, ...]:
@@ -293,15 +307,42 @@ def decayed(layer: Layer) -> tuple[str, ...]:
     return tuple(name for name in parameter_shapes(layer) if name in WEIGHTS and layer.kind not in _NORMS)
 
 
-def _within_limits(stack: LayerStack) -> None:
+def graph_size(stack: LayerStack) -> tuple[int, int]:
+    """About how many nodes, and how many inputs and parameters, the stack's graph has."""
     batch = stack.batch or 1
     nodes = sum(batch * math.prod(layer.shape_out) for layer in stack.layers)
     leaves = batch * (math.prod(stack.input) + math.prod(stack.output_shape))
     leaves += sum(math.prod(s) for layer in stack.layers for s in parameter_shapes(layer).values())
+    return nodes, leaves
+
+
+def _within_limits(stack: LayerStack) -> None:
+    nodes, leaves = graph_size(stack)
     if nodes > MAX_NODES or leaves > MAX_LEAVES:
         raise SpecError(
             f"the layers' graph would have about {nodes:,} nodes and {leaves:,} inputs and parameters; a graph has "
             f"at most {MAX_NODES:,} of each: make the input, the batch or the layers smaller"
+        )
+
+
+def _within_array_limits(stack: LayerStack) -> None:
+    """The numbers one pass holds at once (each layer's output, and a convolution's patches), over the batch."""
+    batch = stack.batch or 1
+    elements = batch * math.prod(stack.input)
+    for layer in stack.layers:
+        elements += batch * math.prod(layer.shape_out)
+        if layer.kind in ("conv1d", "conv2d"):
+            elements += (
+                batch
+                * math.prod(layer.shape_out[1:])
+                * layer.shape_in[0]
+                * layer["kernel"] ** (len(layer.shape_in) - 1)
+            )
+        elements += sum(math.prod(s) for s in parameter_shapes(layer).values())
+    if elements > MAX_ELEMENTS:
+        raise SpecError(
+            f"the layers' arrays would hold about {elements:,} numbers over the batch; the limit is {MAX_ELEMENTS:,}: "
+            "make the input, the batch or the layers smaller"
         )
 
 
