@@ -19,7 +19,7 @@ from lark.tree import Meta
 
 from ..base.cache_folder import user_cache_folder
 from .errors import ClaimError
-from .tree import Binary, Binding, Claim, Frac, Group, Name, Neg, Node, Num, Product, Range, Relation, Scripted
+from .nodes import Binary, Binding, Claim, Frac, Group, Name, Neg, Node, Num, Product, Range, Relation, Scripted
 
 
 def read(prepared: str) -> Claim:
