@@ -29,6 +29,7 @@ def story_data(d: Derivation, p: Printed) -> Data | None:
     printer = matrix_printer(net)
     return {
         "kind": net.notation.story,
+        "cost": net.notation.cost_symbol,
         "errors": [_error(net, e, p, printer) for e in told.errors],
         "gradient": _gradient(net, told, p, printer),
         "unrolled": p.expr(told.unrolled, pieces=True),
@@ -69,6 +70,7 @@ def _error(net: Network, e: ErrorStep, p: Printed, printer: MatrixTexPrinter) ->
         "upstream": p.expr(e.upstream),
         "weight": p.expr(e.weight) if e.weight is not None else None,
         "z": p.expr(e.prime.args[1]),
+        "z_vec": net.notation.letter("z") + "^" + p.text_printer._layer_text(sp.Integer(e.layer)),
         "first": int(e.limits[0]),
         "last": int(e.limits[1]),
         "vector": {
