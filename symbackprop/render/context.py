@@ -474,7 +474,7 @@ def matrix_context(net: Network, matrix: MatrixProof) -> Data:
         (batch if row.batch else rows).append({"lhs": lhs, "rhs": rhs, "note": _matrix_note(net, row)})
     notation = net.notation
     return {
-        "letters": {name: preset_letter(notation, name) for name in ("a", "z", "delta")}
+        "letters": {name: preset_letter(notation, name) for name in ("a", "z", "delta", "A", "Delta")}
         | {"w": notation.letter("w"), "cost": notation.cost_symbol},
         "sup_l": sup("l"),
         "sup_prev": sup("l-1"),

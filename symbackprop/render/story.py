@@ -8,6 +8,8 @@ so a layer's symbols read the same here as in the matrix section.
 
 from __future__ import annotations
 
+from typing import Any
+
 import sympy as sp
 
 from ..derive.backward import Backward, ErrorStep, backward, tells_backward
@@ -114,7 +116,7 @@ def _math(tex: str, text: str) -> Data:
     return {"tex": tex, "text": text, "summed": False, "is_symbol": True, "indices": []}
 
 
-def story_rows(net: Network) -> list[Data]:
+def story_rows(net: Network) -> list[Any]:
     """The notation rows the backward story adds: the error (or Goodfellow's g), a layer's vectors and weight
     matrix, the gradient and the entry-by-entry product, each in the preset's letters."""
     n = net.notation
@@ -124,7 +126,7 @@ def story_rows(net: Network) -> list[Data]:
     a, z, w, delta = (n.letter(x) for x in ("a", "z", "w", "delta"))
     delta_tex, delta_text = _tex_letter(delta), _text_letter(delta)
     z_entry = _math(f"{z}_{{j}}^{{{sup}}}", f"{z}_j^{sup}")
-    rows: list[Data] = []
+    rows: list[Any] = []
     if n.story == "algorithm":
         rows.append(
             [
@@ -141,7 +143,12 @@ def story_rows(net: Network) -> list[Data]:
                 ],
             ]
         )
-        rows.append([_math(r"\hat{y}", "ŷ"), ["the network's output, ", _math(f"{a}^{{{printer.label('L', 0)}}}", f"{a}^{printer.label('L', 0)}")]])
+        rows.append(
+            [
+                _math(r"\hat{y}", "ŷ"),
+                ["the network's output, ", _math(f"{a}^{{{printer.label('L', 0)}}}", f"{a}^{printer.label('L', 0)}")],
+            ]
+        )
         rows.append([_math(r"\leftarrow", "←"), ["gives the variable on its left a new value"]])
     else:
         rows.append(
@@ -168,8 +175,16 @@ def story_rows(net: Network) -> list[Data]:
     rows.append(
         [
             _math(f"W^{{{sup}}}", f"W^{sup}"),
-            ["the weight matrix of layer ", _math("l", "l"), ": row ", _math("j", "j"), ", column ", _math("k", "k"), " is ",
-             _math(f"{w}_{{jk}}^{{{sup}}}", f"{w}_jk^{sup}")],
+            [
+                "the weight matrix of layer ",
+                _math("l", "l"),
+                ": row ",
+                _math("j", "j"),
+                ", column ",
+                _math("k", "k"),
+                " is ",
+                _math(f"{w}_{{jk}}^{{{sup}}}", f"{w}_jk^{sup}"),
+            ],
         ]
     )
     by = r"\hat{y}" if n.story == "algorithm" else a
