@@ -475,7 +475,11 @@ def matrix_context(net: Network, matrix: MatrixProof) -> Data:
     notation = net.notation
     return {
         "letters": {name: preset_letter(notation, name) for name in ("a", "z", "delta", "A", "Delta")}
-        | {"w": notation.letter("w"), "cost": notation.cost_symbol},
+        | {
+            "w": notation.letter("w"),
+            "cost": notation.cost_symbol,
+            "nabla": printer.doprint(sp.MatrixSymbol("nabla", 1, 1)),
+        },
         "sup_l": sup("l"),
         "sup_prev": sup("l-1"),
         "rows": rows,
