@@ -37,6 +37,7 @@ class Notation:
     defaults: Mapping[str, str] = field(default_factory=dict)  # activation, bias, cost when a spec omits them
     story: str = "chain"  # how a weight's derivation is told: "chain" (through dC/da), "delta" (BP1-BP4), "algorithm"
     symbols: Mapping[str, str] = field(default_factory=dict)  # the source's letters: a, z, w, b, delta -> its own
+    one_neuron_first: bool = False  # begin with one neuron per layer and its three sensitivities (3Blue1Brown)
 
     def letter(self, name: str) -> str:
         """The letter this preset writes for the quantity the engine calls ``name`` (a, z, w, b, y, delta)."""
@@ -172,6 +173,7 @@ TYPES = {
     "sample_index": str,
     "section": str,
     "story": str,
+    "one_neuron_first": bool,
 }
 STORIES = ("chain", "delta", "algorithm")  # what ``story`` may be
 LETTERS = ("a", "z", "w", "b", "delta")  # the quantities a preset may rename

@@ -22,7 +22,7 @@ from ..prove.forms import MatrixProof
 from .claims_context import claim_rows
 from .data import Data, Printed, notation_data, proof_data, record, ref_key
 from .finished import AllDocument, DerivationDocument, GeneralDocument, SecondDocument
-from .story import story_data, story_rows
+from .story import neuron_first, story_data, story_rows
 from .training_context import forward_rows, training_data
 
 LISTED_SAMPLES = 8  # per-sample values a document lists before it gives the rest as a count
@@ -112,6 +112,7 @@ def document_context(doc: DerivationDocument) -> Data:
         "notation_rows": [[p.expr(symbol), p.words(meaning)] for symbol, meaning in notation_rows(net)]
         + (story_rows(net) if story is not None else []),
         "story": story,
+        "neuron_first": neuron_first(d, p),
         "numbers": numbers_data(doc) if doc.numbers is not None else None,
         "claims": claim_rows(net, doc.claims, p) if doc.claims is not None else None,
         "forward": forward_rows(net, doc.forward),

@@ -13,10 +13,11 @@ from typing import Any
 import sympy as sp
 
 from ..derive.backward import Backward, ErrorStep, backward, tells_backward
-from ..derive.derivation import Derivation
+from ..derive.derivation import Derivation, derive, general_activation
 from ..derive.matrix_form import applied, hadamard
 from ..model.network import Network
 from ..model.partial import Partial
+from ..model.references import Ref
 from ..model.symbols import C0, A, Z
 from .data import Data, Printed
 from .matrix_tex import MatrixTexPrinter, matrix_printer
@@ -205,3 +206,40 @@ def _tex_letter(own: str) -> str:
 
 def _text_letter(own: str) -> str:
     return "δ" if own == "delta" else own
+
+
+def neuron_first(d: Derivation, p: Printed) -> Data | None:
+    """The 3Blue1Brown way in: the same network with one neuron per layer, the cost's three sensitivities to the
+    output layer's weight, bias and the activation before it (each the chain of that network, with no indices),
+    then the index generalisation (the activation's sensitivity summed over the output neurons j), for a preset
+    with ``one_neuron_first``; None for other presets and where a layer is not elementwise."""
+    net = d.network
+    spec = net.spec
+    if not net.notation.one_neuron_first or spec.skips or spec.ties:
+        return None
+    if not all(net.activation(m).elementwise for m in range(1, net.depth + 1)):  # softmax of one neuron is 1
+        return None
+    depth, base = net.depth, spec.index_base
+    chain = Network(
+        layers=[1] * (depth + 1),
+        activation=list(spec.activations),
+        cost=spec.cost,
+        bias="none" if spec.bias == "none" else "neuron",
+        index_base=base,
+        notation=spec.notation,
+    )
+    refs = [Ref("w", depth, (base, base))]
+    if spec.bias != "none":
+        refs.append(Ref("b", depth, (base,)))
+    if depth > 1:
+        refs.append(Ref("a", depth - 1, (base,)))
+    chained = Printed(chain)
+    rows = []
+    for ref in refs:
+        told = derive(chain, ref)
+        rows.append([chained.expr(Partial(C0, told.symbol)), chained.expr(told.stated_result)])
+    general = None
+    if depth > 1 and any(n > 1 for n in net.layers[depth - 1 :]):
+        hidden = general_activation(net, depth - 1)
+        general = [p.expr(Partial(C0, hidden.symbol)), p.expr(hidden.sum_form)]
+    return {"rows": rows, "general": general, "letter": p.expr(sp.Symbol("j"))}
