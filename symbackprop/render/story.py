@@ -151,6 +151,8 @@ def story_rows(net: Network) -> list[Any]:
             ]
         )
         rows.append([_math(r"\leftarrow", "←"), ["gives the variable on its left a new value"]])
+        names = ", ".join(dict.fromkeys(net.activation(m).name for m in range(1, net.depth + 1)))
+        rows.append([_math("f", "f"), [f"the activation function of a layer in Algorithm 6.4 (here {names})"]])
     else:
         rows.append(
             [

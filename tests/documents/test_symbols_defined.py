@@ -21,7 +21,7 @@ from symbackprop.documents import render
 from ..needs import NEEDS_TEX
 from ..strategies import networks
 
-HEAD = re.compile(r"(?<![\\A-Za-z_])(\\(?:delta|Delta|sigma|nabla|tanh|phi)|[A-Za-z])(?=\s*[_^])")
+HEAD = re.compile(r"(?<![\\A-Za-z_])(\\(?:delta|Delta|sigma|nabla|tanh|phi)|[A-Za-z])(?=\s*[_^'])")
 PRESETS = ("3b1b", "deeplizard", "nielsen", "goodfellow")
 REFS = {"3b1b": "w_{12}^{(L-1)}", "deeplizard": "w_{12}^{(L-1)}", "nielsen": "w_{12}^{3}", "goodfellow": "W_{12}^{(2)}"}
 EXAMPLES = {"3b1b": "w^{(L)}", "deeplizard": "w_{22}^{(L-1)}", "worked": "w_{11}^{(1)}"}
