@@ -74,7 +74,7 @@ def _spec_arguments(parser: argparse.ArgumentParser) -> None:
     flags.add_argument("--cost", help="sse, half_sse, mse, cross_entropy, binary_cross_entropy")
     flags.add_argument("--bias", help="neuron, layer or none")
     flags.add_argument("--index-base", type=int, choices=(0, 1), help="number neurons from 0 or from 1")
-    flags.add_argument("--notation", help="3b1b, deeplizard, nielsen, or a preset .toml file")
+    flags.add_argument("--notation", help="3b1b, deeplizard, goodfellow, nielsen, or a preset .toml file")
     limits = parser.add_argument_group("limits (see docs/limits.md)")
     limits.add_argument(
         "--time-limit",

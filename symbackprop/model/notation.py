@@ -35,6 +35,13 @@ class Notation:
     sample_index: str = "i"  # the letter of a training sample in the batch cost, C = (1/n) sum_i C_i
     section: str = "section"  # the LaTeX sectioning level of a document's parts (its steps one level below)
     defaults: Mapping[str, str] = field(default_factory=dict)  # activation, bias, cost when a spec omits them
+    story: str = "chain"  # how a weight's derivation is told: "chain" (through dC/da), "delta" (BP1-BP4), "algorithm"
+    symbols: Mapping[str, str] = field(default_factory=dict)  # the source's letters: a, z, w, b, delta -> its own
+    one_neuron_first: bool = False  # begin with one neuron per layer and its three sensitivities (3Blue1Brown)
+
+    def letter(self, name: str) -> str:
+        """The letter this preset writes for the quantity the engine calls ``name`` (a, z, w, b, y, delta)."""
+        return self.symbols.get(name, name)
 
     def layer(self, layer: int, depth: int) -> str:
         """A layer's superscript text, without the parentheses: "L-1", or "2" counted from ``first_layer``."""
@@ -55,7 +62,7 @@ class Notation:
 
 
 _GREEK = "alpha|beta|gamma|delta|epsilon|varepsilon|eta|theta|lambda|mu|nu|xi|pi|rho|sigma|tau|phi|varphi|chi|psi|omega"
-_SYMBOL = re.compile(rf"^(?:[A-Za-z0-9_{{}}']|\\(?:{_GREEK}|ell)(?![A-Za-z]))+$")
+_SYMBOL = re.compile(rf"^(?:[A-Za-z0-9_{{}}']|\\(?:{_GREEK}|ell|bar|hat|tilde)(?![A-Za-z]))+$")
 
 
 def _safe_symbol(text: object) -> bool:
@@ -141,6 +148,15 @@ def _parsed(path: Path, text: str) -> Notation:
             )
     if data.get("section", "section") not in SECTIONS:
         raise SpecError(f"notation file {path}: section must be one of {', '.join(SECTIONS)}")
+    if data.get("story", "chain") not in STORIES:
+        raise SpecError(f"notation file {path}: story must be one of {', '.join(STORIES)}")
+    symbols = data.get("symbols", {})
+    if not isinstance(symbols, dict) or any(
+        key not in LETTERS or not isinstance(value, str) or not _safe_symbol(value) for key, value in symbols.items()
+    ):
+        raise SpecError(
+            f'notation file {path}: symbols must be a table giving {", ".join(LETTERS)} plain symbols, as a = "h"'
+        )
     if data.get("layer_style", "relative") not in ("relative", "absolute"):
         raise SpecError(f"notation file {path}: layer_style must be relative or absolute")
     return Notation(**data)
@@ -156,7 +172,11 @@ TYPES = {
     "first_layer": int,
     "sample_index": str,
     "section": str,
+    "story": str,
+    "one_neuron_first": bool,
 }
+STORIES = ("chain", "delta", "algorithm")  # what ``story`` may be
+LETTERS = ("a", "z", "w", "b", "delta")  # the quantities a preset may rename
 SECTIONS = ("section", "subsection", "subsubsection")  # what ``section`` may be, largest first
 DEFAULTS = ("activation", "bias", "cost")
 

@@ -253,7 +253,8 @@ class TextPrinter(_Notation, StrPrinter):
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         name, indices, layer = self._parts(expr)
         sub = self._subscript(name, indices, layer)
-        name = "δ" if name == "delta" else name
+        name = self._settings["notation"].letter(name)
+        name = "δ" if name == "delta" else name.replace("\\", "")
         text = name + (f"_{sub}" if sub else "")
         return text + (f"^{self._layer_text(layer)}" if layer is not None else "")
 
@@ -337,6 +338,7 @@ class TexPrinter(_Notation, LatexPrinter):
     def _print_Indexed(self, expr: sp.Indexed) -> str:
         name, indices, layer = self._parts(expr)
         sub = self._subscript(name, indices, layer)
+        name = self._settings["notation"].letter(name)
         name = r"\delta" if name == "delta" else name
         text = name + (f"_{{{sub}}}" if sub else "")
         return text + (f"^{{{self._layer_text(layer)}}}" if layer is not None else "")

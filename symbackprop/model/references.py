@@ -21,7 +21,7 @@ GENERAL = {"w": "w_{jk}^{(l)}", "b": "b_j^{(l)}", "a": "a_k^{(l-1)}", "z": "z_j^
 MAX_LENGTH = 200
 
 
-_HEAD = re.compile(r"^\s*(?P<kind>[wbaz])\s*")
+_HEAD = re.compile(r"^\s*(?P<kind>[A-Za-z])\s*")
 _SCRIPT = re.compile(r"(?P<mark>[_^])\s*(?:\{\s*(?P<b>[^{}]*?)\s*\}|\((?P<p>[^()]*)\)|(?P<r>[A-Za-z0-9]+))\s*")
 _LAYER = re.compile(r"^\(?\s*(?:(?P<n>\d+)|L\s*(?:-\s*(?P<back>\d+))?)\s*\)?$", re.ASCII)
 _LETTER_LAYER = re.compile(r"^\(?\s*l\s*(?:-\s*1)?\s*\)?$")
@@ -56,7 +56,10 @@ def parse(text: str, spec: NetworkSpec) -> Ref:
         raise SpecError("reference: expected text such as w_{12}^{(L)}")
     if len(text) > MAX_LENGTH:
         raise SpecError(f"reference: too long ({len(text)} characters; the limit is {MAX_LENGTH})")
-    kind, scripts = _scripts(text)
+    letter, scripts = _scripts(text)
+    kind = _kind(letter, spec)
+    if kind not in KINDS:
+        raise SpecError(f"reference {text!r}: expected a form like w_{{12}}^{{(L)}}, b_1^(L-1), a^{{(L-1)}}")
     layer = _layer(text, kind, scripts.get("^"), spec)
     sub = scripts.get("_")
     indices = _indices(text, kind, layer, sub, spec)
@@ -82,6 +85,13 @@ def layer_name(layer: int, depth: int) -> str:
     """A layer as the texts write it relative to the output: L, L-1, L-2, ..."""
     back = depth - layer
     return "L" if back == 0 else f"L-{back}"
+
+
+def _kind(letter: str, spec: NetworkSpec) -> str:
+    """The quantity a typed letter names, read in the preset's own letters: with Goodfellow's, W is a weight,
+    h an activation and a a pre-activation (the engine's z), as the document prints them."""
+    own = {mine: kind for kind, mine in notations.load(spec.notation).symbols.items() if mine != kind}
+    return own.get(letter, letter)
 
 
 def _scripts(text: str) -> tuple[str, dict[str, str]]:

@@ -22,6 +22,7 @@ from ..prove.forms import MatrixProof
 from .claims_context import claim_rows
 from .data import Data, Printed, notation_data, proof_data, record, ref_key
 from .finished import AllDocument, DerivationDocument, GeneralDocument, SecondDocument
+from .story import neuron_first, story_data, story_rows
 from .training_context import forward_rows, training_data
 
 LISTED_SAMPLES = 8  # per-sample values a document lists before it gives the rest as a count
@@ -94,7 +95,8 @@ def document_context(doc: DerivationDocument) -> Data:
     d, net = doc.d, doc.d.network
     p = Printed(net)
     subs = d.subderivations()
-    steps, places = steps_data(doc, p)
+    story = story_data(d, p)
+    steps, places = steps_data(doc, p) if story is None else ([], {})
     return {
         "d": p.derivation(d),
         "target": [p.expr(d.chains[0].factors[0].of), p.expr(d.symbol)],
@@ -107,7 +109,10 @@ def document_context(doc: DerivationDocument) -> Data:
         "title": doc.title,
         "author": doc.author,
         "equations": [[p.expr(lhs), p.exprs(rhs)] for lhs, rhs in equations(d)],
-        "notation_rows": [[p.expr(symbol), p.words(meaning)] for symbol, meaning in notation_rows(net)],
+        "notation_rows": [[p.expr(symbol), p.words(meaning)] for symbol, meaning in notation_rows(net)]
+        + (story_rows(net) if story is not None else []),
+        "story": story,
+        "neuron_first": neuron_first(d, p),
         "numbers": numbers_data(doc) if doc.numbers is not None else None,
         "claims": claim_rows(net, doc.claims, p) if doc.claims is not None else None,
         "forward": forward_rows(net, doc.forward),
@@ -455,7 +460,7 @@ def second_context(doc: SecondDocument) -> Data:
 
 def matrix_context(net: Network, matrix: MatrixProof) -> Data:
     """BP1-BP4 as LaTeX rows, printed from the equations the proof checked, and the proof's sentence."""
-    from .matrix_tex import equation_tex, matrix_printer
+    from .matrix_tex import equation_tex, matrix_printer, preset_letter
 
     parens = net.notation.layer_parens
 
@@ -468,7 +473,14 @@ def matrix_context(net: Network, matrix: MatrixProof) -> Data:
     for row in sorted(matrix.equations, key=lambda r: r.kind in ("bias", "weights")):
         lhs, rhs = equation_tex(net, row, printer)
         (batch if row.batch else rows).append({"lhs": lhs, "rhs": rhs, "note": _matrix_note(net, row)})
+    notation = net.notation
     return {
+        "letters": {name: preset_letter(notation, name) for name in ("a", "z", "delta", "A", "Delta")}
+        | {
+            "w": notation.letter("w"),
+            "cost": notation.cost_symbol,
+            "nabla": printer.doprint(sp.MatrixSymbol("nabla", 1, 1)),
+        },
         "sup_l": sup("l"),
         "sup_prev": sup("l-1"),
         "rows": rows,

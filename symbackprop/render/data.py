@@ -17,7 +17,7 @@ notation, and handed over as a mapping:
 from __future__ import annotations
 
 import numbers
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import fields, is_dataclass
 from typing import Any
 
@@ -138,6 +138,7 @@ class Printed:
             "sum_limits": [[self.expr(letter), first, last] for letter, first, last in d.sum_limits],
             "pattern": [[self.expr(of), self.expr(wrt)] for of, wrt in d.pattern],
             "pattern_factors": [self.factor(f) for f in d.pattern_factors()],
+            "rules": rule_names(f.rule for f in d.pattern_factors()),
         }
 
     def factor(self, f: Factor) -> Data:
@@ -162,6 +163,19 @@ class Printed:
     def _in_a(self, f: Factor) -> sp.Expr | None:
         """An activation's derivative written with its output, where a text does (sigmoid: a(1 - a))."""
         return self.net.activation_prime_in_a(int(f.of.indices[0]), f.of.indices[1])
+
+
+RULE_NAMES = {
+    "cost": "cost's derivative",
+    "activation": "activation's derivative",
+    "softmax": "quotient rule",
+    "sum": "sum rule",
+}  # what a step's heading calls each kind of factor it works out; an earlier step's factor is not one
+
+
+def rule_names(rules: Iterable[str]) -> list[str]:
+    """The rules a step uses besides the chain rule, once each, in the order its factors are worked."""
+    return list(dict.fromkeys(RULE_NAMES[r] for r in rules if r in RULE_NAMES))
 
 
 def summed(e: sp.Basic) -> bool:

@@ -12,10 +12,21 @@ from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
 
 from ..derive.matrix_form import Stated
 from ..model.network import Network
+from ..model.notation import Notation
 from ..model.printing import TexPrinter
 from ..model.symbols import ActivationBase, ActivationPrimeBase
 
 LETTERS = {"delta": r"\delta", "Delta": r"\Delta"}
+
+
+def preset_letter(notation: Notation, letter: str) -> str:
+    """A matrix's letter in the preset's symbols: a column a, z or delta as the preset writes its entries, a batch's
+    A, Z or Delta as the capital of that letter, and W, b, y as they are."""
+    small = {"A": "a", "Z": "z", "Delta": "delta"}.get(letter, letter)
+    own = notation.letter(small) if small in ("a", "z", "delta") else small
+    if own == "delta":
+        return LETTERS[letter]
+    return own.upper() if letter in ("A", "Z", "Delta") else own
 
 
 class MatrixTexPrinter(TexPrinter):
@@ -31,9 +42,11 @@ class MatrixTexPrinter(TexPrinter):
 
     def _print_MatrixSymbol(self, expr: sp.MatrixSymbol, style: str = "plain") -> str:
         letter, _, layer = expr.name.partition("@")
+        notation = self._settings["notation"]
         if letter == "nabla":  # the cost's gradient with respect to the output activations
-            return rf"\nabla_{{a}} {self._settings['notation'].cost_symbol}"
-        name = LETTERS.get(letter, letter)
+            by = r"\hat{y}" if notation.story == "algorithm" else notation.letter("a")
+            return rf"\nabla_{{{by}}} {notation.cost_symbol}"
+        name = preset_letter(notation, letter)
         if not layer:
             return name
         return f"{name}^{{{self.label(layer[0], int(layer[1:]))}}}"

@@ -167,7 +167,10 @@ class _Binder(Values, Sums, Letters, Functions, Forms, Arithmetic):
         nodes = claim.sides
         leading = len(nodes) > 1 and (is_derivative(nodes[0]) or is_delta(nodes[0]))  # \delta^l_j = ...
         applied = len(nodes) > 1 and not leading and is_application(nodes[0])
-        one_sample = mentions_bare_cost(nodes) and not speaks_of_samples(nodes) and not sums_over_samples(nodes)
+        letter = self.net.notation.cost_symbol.partition("_")[0]  # C, or Goodfellow's J
+        one_sample = (
+            mentions_bare_cost(nodes, letter) and not speaks_of_samples(nodes, letter) and not sums_over_samples(nodes)
+        )
         cost = C0 if one_sample else MEAN_COST
         # j in \frac{\partial z_j^{(L)}}{...} = ...: a letter no sum binds is free, checked for every j
         head = self.expr(nodes[0], Reading(free=leading or applied, cost=cost))

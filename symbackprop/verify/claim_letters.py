@@ -33,9 +33,10 @@ class Letters(ReaderBase):
             return self.powers(node, self.plain[1], scripts, at)
         if name == "W" and any(m == "_" for m, _ in scripts):  # W^{[l]}_{jk}: an entry of Ng's matrix, a weight
             name = "w"
+        name = self.preset_letter(name)
         if name in QUANTITIES:
             return self.quantity(node, name, scripts, at)
-        if name in COST_LETTERS:
+        if name in COST_LETTERS or name == self.net.notation.cost_symbol.partition("_")[0]:
             return self.powers(node, self.cost(node, scripts, at), [s for s in scripts if s[0] == "^"], at)
         if name == "n":
             return self.size(node, scripts, at)
@@ -55,6 +56,13 @@ class Letters(ReaderBase):
         if name.startswith("\\"):
             raise self.fail(node, f"unknown command {name}")
         raise self.fail(node, f"{name} means nothing in this network (a, z, w, b, y, x, n, e, C are known)")
+
+    def preset_letter(self, name: str) -> str:
+        """The engine's letter for one the network's preset renames (Goodfellow's h, a and g are a, z and \\delta),
+        so a claim is read in the letters its document prints."""
+        own = {mine: kind for kind, mine in self.net.notation.symbols.items() if mine != kind}
+        kind = own.get(name, name)
+        return "\\delta" if kind == "delta" else kind
 
     def powers(self, node: Node, value: sp.Expr, scripts: tuple | list, at: Reading) -> sp.Expr:
         for mark, script in scripts:

@@ -139,8 +139,11 @@ class MatrixLeaves(Values, Sums, Letters, Functions, Arithmetic):
         return Mat(sp.ImmutableMatrix(*shape, entries), text, latex)
 
     def named_vector(self, node: Node, name: str, layer: int | None) -> Mat:
-        """The vector or matrix a letter names at a layer: a, x, h, z, b, y, \\delta, W (w), Goodfellow's g."""
+        """The vector or matrix a letter names at a layer: a, x, h, z, b, y, \\delta, W (w), Goodfellow's g. In a
+        network written in Goodfellow's preset, a is the pre-activation (the engine's z), as its documents print it."""
         net = self.net
+        if name == "a" and net.notation.letter("z") == "a":
+            name = "z"
         if name == "y":
             return self.vector([Y[j] for j in net.neurons(net.depth)], "y", "y")
         if name == "x":

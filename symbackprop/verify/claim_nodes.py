@@ -54,17 +54,19 @@ def is_application(node: Node) -> bool:
     return len(node.factors) == 2 or not is_bracketed(node.factors[1])
 
 
-def cost_letters(nodes: tuple[Node, ...]) -> Iterator[Scripted | Name]:
-    """Each C written in the claim, with its scripts where it has any."""
+def cost_letters(nodes: tuple[Node, ...], letter: str = "C") -> Iterator[Scripted | Name]:
+    """Each C (or the preset's own cost letter, Goodfellow's J) written in the claim, with its scripts if any."""
+    names = {"C", letter}
     for top in nodes:
         for node in walk(top):
-            if is_name(node, "C") or (isinstance(node, Scripted) and is_name(node.base, "C")):
+            base = node.base if isinstance(node, Scripted) else node
+            if isinstance(node, (Scripted, Name)) and any(is_name(base, name) for name in names):
                 yield node
 
 
-def speaks_of_samples(nodes: tuple[Node, ...]) -> bool:
+def speaks_of_samples(nodes: tuple[Node, ...], letter: str = "C") -> bool:
     """Whether the claim names a sample's cost: C_i, C_x, C_0, C_1 (a C with a subscript)."""
-    return any(isinstance(c, Scripted) and any(m == "_" for m, _ in c.scripts) for c in cost_letters(nodes))
+    return any(isinstance(c, Scripted) and any(m == "_" for m, _ in c.scripts) for c in cost_letters(nodes, letter))
 
 
 def sums_over_samples(nodes: tuple[Node, ...]) -> bool:
@@ -97,13 +99,13 @@ def _indexes(node: Node, letter: str) -> bool:
     return False
 
 
-def mentions_bare_cost(nodes: tuple[Node, ...]) -> bool:
-    """Whether the claim writes C alone, with no subscript."""
-    scripted = {id(c.base) for c in cost_letters(nodes) if isinstance(c, Scripted)}
+def mentions_bare_cost(nodes: tuple[Node, ...], letter: str = "C") -> bool:
+    """Whether the claim writes C (or the preset's ``letter``) alone, with no subscript."""
+    scripted = {id(c.base) for c in cost_letters(nodes, letter) if isinstance(c, Scripted)}
     return any(
         (isinstance(c, Name) and id(c) not in scripted)
         or (isinstance(c, Scripted) and not any(m == "_" for m, _ in c.scripts))
-        for c in cost_letters(nodes)
+        for c in cost_letters(nodes, letter)
     )
 
 

@@ -100,8 +100,13 @@ def is_vector_claim(net: Network, claim: Claim, layer: int | None = None) -> boo
     transpose), a bold letter, W, or a left-hand side that names more than one derivative (\\delta^{(L)})."""
     nodes = [n for side in claim.sides for n in walk(side)]
     entries = {id(split(n)[0]) for n in nodes if isinstance(n, Scripted) and any(m == "_" for m, _ in n.scripts)}
+    markers = MARKERS - {net.notation.cost_symbol}  # J is Goodfellow's preset's own cost, a scalar
+    if net.notation.symbols or all(n == 1 for n in net.layers):
+        # a preset that writes its scalars W and h (Goodfellow's) prints them bare for a layer of one neuron; its
+        # vector claims are told by their operators (a transpose, \odot, \nabla) or g
+        markers = markers - {net.notation.letter("w"), net.notation.letter("a")}
     for node in nodes:  # W^{[l]}_{jk}, one entry of W, is read as the scalar it is
-        if isinstance(node, Name) and node.name in MARKERS and id(node) not in entries:
+        if isinstance(node, Name) and node.name in markers and id(node) not in entries:
             return True
         if isinstance(node, Scripted) and any(mark == "^" and is_transpose(s) for mark, s in node.scripts):
             return True

@@ -94,7 +94,7 @@ def visible_text(page: str) -> str:
 
 
 @settings(max_examples=15)
-@given(data=st.data(), notation=st.sampled_from(["3b1b", "deeplizard", "nielsen"]))
+@given(data=st.data(), notation=st.sampled_from(["3b1b", "deeplizard", "goodfellow", "nielsen"]))
 def test_every_formula_of_a_random_network_is_mathml(data: st.DataObject, notation: str) -> None:
     """Any network, quantity and preset: the page converts every formula, and none shows as TeX."""
     net = data.draw(networks(max_depth=3, max_width=3, generic=True))

@@ -152,3 +152,28 @@ def test_a_hostile_title_is_text_in_chromium(browser: Browser, folder: Path) -> 
     assert found["errors"] == []
     assert title in found["text"]
     assert browser.evaluate("document.querySelectorAll('main img, main script').length") == 0
+
+
+PRESET_PAGES = {
+    "3b1b": "w_{12}^{(L-2)}",
+    "deeplizard": "w_{12}^{(L-2)}",
+    "nielsen": "w_{12}^{2}",
+    "goodfellow": "W_{12}^{(1)}",
+}
+
+
+@pytest.mark.parametrize("preset", sorted(PRESET_PAGES))
+def test_every_preset_page_in_chromium(browser: Browser, folder: Path, preset: str) -> None:
+    """Each preset's page of a hidden weight of 4-5-5-3, its story told its source's way, renders with no raw TeX."""
+    from symbackprop.cli import main
+
+    out = folder / f"preset-{preset}.html"
+    args = ["derive", "--layers", "4,5,5,3", "--notation", preset, "--wrt", PRESET_PAGES[preset], "-o", str(out)]
+    assert main(args) == 0
+    for width in (1100, 390):
+        found = facts(browser, out, width)
+        check_page(found, figures=1)
+        assert found["scroll_width"] <= found["width"]
+    check_accessibility_tree(browser, facts(browser, out, 1100))
+    told = {"nielsen": "BP2", "goodfellow": "←", "3b1b": "One neuron per layer first", "deeplizard": "summed over"}
+    assert told[preset] in found["text"]

@@ -18,7 +18,7 @@ from symbackprop.worksheets import blanks, steps_of
 from ..strategies import networks
 from .test_blanks import filled
 
-NOTATIONS = ("3b1b", "deeplizard", "nielsen")
+NOTATIONS = ("3b1b", "deeplizard", "goodfellow", "nielsen")
 
 
 @st.composite

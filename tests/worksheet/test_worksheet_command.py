@@ -28,7 +28,11 @@ def test_the_sheet_blanks_the_last_steps_and_the_key_fills_them(cmdline, tmp_pat
     assert cmdline.run(*SHEET, "--fade", "2", "-o", str(sheet)).returncode == 0
     assert cmdline.run(*SHEET, "--fade", "2", "--key", "-o", str(key)).returncode == 0
     s, k = sheet.read_text(), key.read_text()
-    assert "Step 1 (chain rule): how the cost depends on $a^{(L-1)}$}" in s and "By the chain rule" in s
+    assert (
+        "Step 1 (chain rule; cost's derivative, activation's derivative, sum rule): "
+        "how the cost depends on $a^{(L-1)}$}" in s
+    )
+    assert "By the chain rule" in s
     assert s.count("(your turn)") == 2 and s.count("YOUR ANSWER") >= 2 and "boxed" not in s
     quote = "\\textquotesingle{}"  # a straight quote, so that the command copied from the PDF runs
     assert f"verify example:3b1b -{{}}-wrt {quote}a\\textasciicircum{{}}\\{{(L-2)\\}}{quote}" in s

@@ -1,0 +1,141 @@
+"""The backward pass told layer by layer through the error delta_j^(l) = dC_0/dz_j^(l), the way Nielsen (BP1,
+BP2, then BP3/BP4) and Goodfellow (Algorithm 6.4: g <- grad J, g <- g (.) f'(a), grad_W J = g h^T, g <- W^T g)
+tell it, rather than through each hidden activation's dC_0/da as the 3Blue1Brown and deeplizard texts do.
+
+The story for a weight or bias of layer t: the output layer's error from the cost's derivative and the
+activation's derivative (BP1); each layer's error from the one above, down to layer t (BP2); the parameter's
+derivative from its layer's error (BP3, BP4). Every equation is kept as SymPy data with the neuron a letter, and
+``unrolled`` is the result the story gives with every error put in: a proof checks it equals the derivation's.
+Told only where every layer is elementwise and the quantity is a weight or bias; else the chain story is told.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import sympy as sp
+
+from ..model.partial import Partial
+from ..model.symbols import C0, A, B, OrderedProduct, W, Y, Z
+from .derivation import Derivation
+from .general_form import DELTA
+
+J_, K_ = sp.symbols("j k")
+
+
+@dataclass(frozen=True)
+class ErrorStep:
+    """One layer's error delta_j^(l) for each neuron j: at the output from the cost (``cost`` is dC_0/da_j^(L)),
+    below it from the layer above (``weight`` is the sum rule's dz_k^(l+1)/da_j^(l) = w_kj^(l+1))."""
+
+    layer: int
+    output: bool
+    delta: sp.Expr  # delta_j^(l)
+    prime: sp.Expr  # g'(z_j^(l)), the activation's derivative
+    in_a: sp.Expr | None  # the same written with a_j^(l) where the activation allows
+    cost: sp.Expr | None  # dC_0/da_j^(L) worked out (output layer)
+    upstream: sp.Expr  # dC_0/da_j^(l): the cost's derivative, or the sum over k of w_kj^(l+1) delta_k^(l+1)
+    weight: sp.Expr | None  # w_kj^(l+1) (hidden layers)
+    limits: tuple[sp.Expr, sp.Expr]  # the range of j
+    next_limits: tuple[sp.Expr, sp.Expr] | None  # the range of k in the layer above
+
+
+@dataclass(frozen=True)
+class GradientStep:
+    """The parameter's derivative from its layer's error: the sum rule's dz_j^(l)/dw_jk^(l) = a_k^(l-1) (or
+    dz_j^(l)/db_j^(l) = 1), then BP3/BP4 for a general neuron and for the target's own indices."""
+
+    layer: int
+    kind: str  # "w" or "b"
+    bias: str  # the spec's bias: neuron, layer or none
+    general_w: tuple[sp.Expr, sp.Expr]  # (dC_0/dw_jk^(l), a_k^(l-1) delta_j^(l))
+    general_b: tuple[sp.Expr, sp.Expr] | None  # (dC_0/db_j^(l), delta_j^(l)) or the layer's sum; None without bias
+    local: tuple[sp.Expr, sp.Expr]  # (dz_j^(l)/dw_jk^(l), a_k^(l-1)) or the bias's
+    target: tuple[sp.Expr, sp.Expr]  # (dC_0/d(target), its error form, e.g. a_2^(1) delta_1^(2))
+
+
+@dataclass(frozen=True)
+class Backward:
+    """The story: the errors from the output layer down to the target's layer, then the gradient."""
+
+    errors: tuple[ErrorStep, ...]
+    gradient: GradientStep
+    unrolled: sp.Expr  # the result with every delta put in: equals the derivation's result
+
+
+def tells_backward(d: Derivation) -> bool:
+    """Whether ``d`` can be told through the errors: a weight or bias of a layered network of elementwise layers."""
+    net = d.network
+    if d.target.kind not in "wb" or net.spec.skips or net.spec.ties:
+        return False
+    return all(net.activation(m).elementwise for m in range(1, net.depth + 1))
+
+
+def backward(d: Derivation) -> Backward:
+    """The backward story of ``d`` (see ``tells_backward``)."""
+    net, t = d.network, d.target
+    depth = net.depth
+    memo: dict[tuple[int, object], sp.Expr] = {}
+    errors = [_error_step(d, layer) for layer in range(depth, t.layer - 1, -1)]
+    unrolled = _delta_value(d, t.layer, t.indices[0], memo) if t.indices else None
+    general_w = (Partial(C0, W[t.layer, J_, K_]), A[t.layer - 1, K_] * DELTA[t.layer, J_])
+    general_b: tuple[sp.Expr, sp.Expr] | None = None
+    if net.spec.bias == "neuron":
+        general_b = (Partial(C0, B[t.layer, J_]), DELTA[t.layer, J_])
+    elif net.spec.bias == "layer":
+        general_b = (Partial(C0, B[t.layer]), sp.Sum(DELTA[t.layer, J_], (J_, *_limits(net, t.layer))))
+    if t.kind == "w":
+        j, k = t.indices
+        local = (Partial(Z[t.layer, j], W[t.layer, j, k]), A[t.layer - 1, k])
+        target = (Partial(C0, W[t.layer, j, k]), A[t.layer - 1, k] * DELTA[t.layer, j])
+        assert unrolled is not None
+        unrolled = A[t.layer - 1, k] * unrolled
+    elif t.indices:
+        j = t.indices[0]
+        local = (Partial(Z[t.layer, j], B[t.layer, j]), sp.Integer(1))
+        target = (Partial(C0, B[t.layer, j]), DELTA[t.layer, j])
+    else:  # a bias shared by the layer
+        local = (Partial(Z[t.layer, J_], B[t.layer]), sp.Integer(1))
+        target = (Partial(C0, B[t.layer]), sp.Add(*(DELTA[t.layer, j] for j in net.neurons(t.layer))))
+        unrolled = sp.Add(*(_delta_value(d, t.layer, j, memo) for j in net.neurons(t.layer)))
+    gradient = GradientStep(t.layer, t.kind, net.spec.bias, general_w, general_b, local, target)
+    return Backward(tuple(errors), gradient, unrolled)
+
+
+def _error_step(d: Derivation, layer: int) -> ErrorStep:
+    net = d.network
+    output = layer == net.depth
+    prime = net.activation_prime(layer, J_)  # type: ignore[arg-type]
+    in_a = net.activation_prime_in_a(layer, J_)  # type: ignore[arg-type]
+    if output:
+        a = A[layer, J_]
+        cost = sp.factor_terms(sp.diff(net.cost.term(a, Y[J_], net.layers[-1]), a))
+        upstream, weight, next_limits = cost, None, None
+    else:
+        cost = None
+        weight = W[layer + 1, K_, J_]
+        next_limits = _limits(net, layer + 1)
+        upstream = sp.Sum(OrderedProduct(weight, DELTA[layer + 1, K_]), (K_, *next_limits))
+    return ErrorStep(
+        layer, output, DELTA[layer, J_], prime, in_a, cost, upstream, weight, _limits(net, layer), next_limits
+    )
+
+
+def _limits(net: object, layer: int) -> tuple[sp.Expr, sp.Expr]:
+    first = net.spec.index_base  # type: ignore[attr-defined]
+    return sp.Integer(first), sp.Integer(first + net.layers[layer] - 1)  # type: ignore[attr-defined]
+
+
+def _delta_value(d: Derivation, layer: int, j: int | sp.Expr, memo: dict[tuple[int, object], sp.Expr]) -> sp.Expr:
+    """delta_j^(l) with every error above put in: the activation's derivative times the cost's derivative at the
+    output, or times the sum over the next layer's neurons below it."""
+    if (layer, j) in memo:
+        return memo[layer, j]
+    net = d.network
+    if layer == net.depth:
+        a = A[layer, j]
+        upstream = sp.diff(net.cost.term(a, Y[j], net.layers[-1]), a)
+    else:
+        upstream = sp.Add(*(W[layer + 1, k, j] * _delta_value(d, layer + 1, k, memo) for k in net.neurons(layer + 1)))
+    memo[layer, j] = upstream * net.activation_prime(layer, j)  # type: ignore[arg-type]
+    return memo[layer, j]

@@ -1,0 +1,247 @@
+"""The backward story (``derive.backward``) as a template receives it: each layer's error in element form and in
+vector form, printed in the preset's own letters.
+
+Nielsen's preset tells it as BP1, BP2, then BP3/BP4 with delta; Goodfellow's as the lines of Algorithm 6.4 with
+the running gradient g. The vector forms are printed by the matrix form's printer from SymPy matrix expressions,
+so a layer's symbols read the same here as in the matrix section.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sympy as sp
+
+from ..derive.backward import Backward, ErrorStep, backward, tells_backward
+from ..derive.derivation import Derivation, derive, general_activation
+from ..derive.matrix_form import applied, hadamard
+from ..model.network import Network
+from ..model.partial import Partial
+from ..model.references import Ref
+from ..model.symbols import C0, A, Z
+from .data import Data, Printed
+from .matrix_tex import MatrixTexPrinter, matrix_printer
+
+
+def story_data(d: Derivation, p: Printed) -> Data | None:
+    """The story of ``d`` for a preset that tells the backward pass (story "delta" or "algorithm"), else None."""
+    net = d.network
+    if net.notation.story == "chain" or not tells_backward(d):
+        return None
+    told = backward(d)
+    printer = matrix_printer(net)
+    return {
+        "kind": net.notation.story,
+        "cost": net.notation.cost_symbol,
+        "errors": [_error(net, e, p, printer) for e in told.errors],
+        "gradient": _gradient(net, told, p, printer),
+        "unrolled": p.expr(told.unrolled, pieces=True),
+    }
+
+
+def _vector(name: str, layer: int, net: Network, rows: int = 1) -> sp.MatrixSymbol:
+    """The matrix symbol the matrix printer reads as ``name`` of ``layer`` (its offset from the output layer L)."""
+    return sp.MatrixSymbol(f"{name}@L{layer - net.depth:+d}", rows, 1)
+
+
+def _error(net: Network, e: ErrorStep, p: Printed, printer: MatrixTexPrinter) -> Data:
+    n = net.layers[e.layer]
+    delta = _vector("delta", e.layer, net, n)
+    prime = applied(e.layer, net.activation(e.layer).name, _vector("z", e.layer, net, n), True)
+    if e.output:
+        upstream: sp.MatrixExpr = sp.MatrixSymbol("nabla", n, 1)
+        back = None
+    else:
+        above = net.layers[e.layer + 1]
+        w = sp.MatrixSymbol(f"W@L{e.layer + 1 - net.depth:+d}", above, n)
+        back = printer.doprint(w.T * _vector("delta", e.layer + 1, net, above))
+        upstream = w.T * _vector("delta", e.layer + 1, net, above)
+    j, k = sp.symbols("j k")
+    a, z = A[e.layer, j], Z[e.layer, j]
+    return {
+        "layer": net.notation.layer(e.layer, net.depth),
+        "next": net.notation.layer(e.layer + 1, net.depth) if not e.output else None,
+        "d_cost": p.expr(Partial(C0, a)),
+        "d_act": p.expr(Partial(a, z)),
+        "d_sum": p.expr(Partial(Z[e.layer + 1, k], a)) if not e.output else None,
+        "a": p.expr(a),
+        "output": e.output,
+        "delta": p.expr(e.delta),
+        "prime": p.expr(e.prime),
+        "in_a": p.expr(e.in_a) if e.in_a is not None else None,
+        "cost": p.expr(e.cost) if e.cost is not None else None,
+        "upstream": p.expr(e.upstream),
+        "weight": p.expr(e.weight) if e.weight is not None else None,
+        "z": p.expr(e.prime.args[1]),
+        "z_vec": net.notation.letter("z") + "^" + p.text_printer._layer_text(sp.Integer(e.layer)),
+        "first": int(e.limits[0]),
+        "last": int(e.limits[1]),
+        "vector": {
+            "delta": printer.doprint(delta),
+            "rhs": printer.doprint(hadamard(upstream, prime)),
+            "nabla": printer.doprint(sp.MatrixSymbol("nabla", n, 1)),
+            "prime": printer.doprint(prime),
+            "z": printer.doprint(_vector("z", e.layer, net, n)),
+            "back": back,
+        },
+    }
+
+
+def _gradient(net: Network, told: Backward, p: Printed, printer: MatrixTexPrinter) -> Data:
+    g = told.gradient
+    n, before = net.layers[g.layer], net.layers[g.layer - 1]
+    delta = _vector("delta", g.layer, net, n)
+    w = sp.MatrixSymbol(f"W@L{g.layer - net.depth:+d}", n, before)
+    b = sp.MatrixSymbol(f"b@L{g.layer - net.depth:+d}", n, 1)
+    a_before = _vector("a", g.layer - 1, net, before)
+    return {
+        "layer": net.notation.layer(g.layer, net.depth),
+        "kind": g.kind,
+        "bias": g.bias,
+        "general_w": p.exprs(g.general_w),
+        "general_b": p.exprs(g.general_b) if g.general_b is not None else None,
+        "local": p.exprs(g.local),
+        "target": p.exprs(g.target),
+        "vector": {
+            "w": printer.doprint(w),
+            "b": printer.doprint(b),
+            "delta": printer.doprint(delta),
+            "grad_w": printer.doprint(delta * a_before.T),
+            "back": printer.doprint(w.T * delta),
+        },
+    }
+
+
+def _math(tex: str, text: str) -> Data:
+    """A symbol printed by hand, as ``Printed.expr`` gives an expression."""
+    return {"tex": tex, "text": text, "summed": False, "is_symbol": True, "indices": []}
+
+
+def story_rows(net: Network) -> list[Any]:
+    """The notation rows the backward story adds: the error (or Goodfellow's g), a layer's vectors and weight
+    matrix, the gradient and the entry-by-entry product, each in the preset's letters."""
+    n = net.notation
+    printer = matrix_printer(net)
+    sup = printer.label("l", 0)
+    cost = n.cost_symbol
+    a, z, w, delta = (n.letter(x) for x in ("a", "z", "w", "delta"))
+    delta_tex, delta_text = _tex_letter(delta), _text_letter(delta)
+    z_entry = _math(f"{z}_{{j}}^{{{sup}}}", f"{z}_j^{sup}")
+    rows: list[Any] = []
+    if n.story == "algorithm":
+        rows.append(
+            [
+                _math(f"{delta_tex}_{{j}}^{{{sup}}}", f"{delta_text}_j^{sup}"),
+                [
+                    "the gradient ",
+                    _math(delta_tex, delta_text),
+                    " of the backward pass at layer ",
+                    _math("l", "l"),
+                    ", entry ",
+                    _math("j", "j"),
+                    ": ",
+                    _math(rf"\partial {cost} / \partial {z_entry['tex']}", f"∂{cost}/∂{z_entry['text']}"),
+                ],
+            ]
+        )
+        rows.append(
+            [
+                _math(r"\hat{y}", "ŷ"),
+                ["the network's output, ", _math(f"{a}^{{{printer.label('L', 0)}}}", f"{a}^{printer.label('L', 0)}")],
+            ]
+        )
+        rows.append([_math(r"\leftarrow", "←"), ["gives the variable on its left a new value"]])
+        names = ", ".join(dict.fromkeys(net.activation(m).name for m in range(1, net.depth + 1)))
+        rows.append([_math("f", "f"), [f"the activation function of a layer in Algorithm 6.4 (here {names})"]])
+    else:
+        rows.append(
+            [
+                _math(f"{delta_tex}_{{j}}^{{{sup}}}", f"{delta_text}_j^{sup}"),
+                [
+                    "the error of neuron ",
+                    _math("j", "j"),
+                    " in layer ",
+                    _math("l", "l"),
+                    ": ",
+                    _math(rf"\partial {cost} / \partial {z_entry['tex']}", f"∂{cost}/∂{z_entry['text']}"),
+                ],
+            ]
+        )
+    letters = [(x, n.letter(x)) for x in ("delta", "a", "z")]
+    columns = [_math(f"{_tex_letter(own)}^{{{sup}}}", f"{_text_letter(own)}^{sup}") for _, own in letters]
+    rows.append(
+        [
+            _math(", ".join(c["tex"] for c in columns), ", ".join(c["text"] for c in columns)),
+            ["the column of those quantities of layer ", _math("l", "l"), ", one entry per neuron"],
+        ]
+    )
+    rows.append(
+        [
+            _math(f"W^{{{sup}}}", f"W^{sup}"),
+            [
+                "the weight matrix of layer ",
+                _math("l", "l"),
+                ": row ",
+                _math("j", "j"),
+                ", column ",
+                _math("k", "k"),
+                " is ",
+                _math(f"{w}_{{jk}}^{{{sup}}}", f"{w}_jk^{sup}"),
+            ],
+        ]
+    )
+    by = r"\hat{y}" if n.story == "algorithm" else a
+    rows.append(
+        [
+            _math(rf"\nabla_{{{by}}} {cost}", f"∇_{by} {cost}"),
+            ["the column of the cost's derivatives by the output activations"],
+        ]
+    )
+    rows.append([_math(r"\odot", "⊙"), ["multiplies two columns entry by entry (the Hadamard product)"]])
+    rows.append([_math(r"{}^{T}", "^T"), ["the transpose"]])
+    return rows
+
+
+def _tex_letter(own: str) -> str:
+    return r"\delta" if own == "delta" else own
+
+
+def _text_letter(own: str) -> str:
+    return "δ" if own == "delta" else own
+
+
+def neuron_first(d: Derivation, p: Printed) -> Data | None:
+    """The 3Blue1Brown way in: the same network with one neuron per layer, the cost's three sensitivities to the
+    output layer's weight, bias and the activation before it (each the chain of that network, with no indices),
+    then the index generalisation (the activation's sensitivity summed over the output neurons j), for a preset
+    with ``one_neuron_first``; None for other presets and where a layer is not elementwise."""
+    net = d.network
+    spec = net.spec
+    if not net.notation.one_neuron_first or spec.skips or spec.ties:
+        return None
+    if not all(net.activation(m).elementwise for m in range(1, net.depth + 1)):  # softmax of one neuron is 1
+        return None
+    depth, base = net.depth, spec.index_base
+    chain = Network(
+        layers=[1] * (depth + 1),
+        activation=list(spec.activations),
+        cost=spec.cost,
+        bias="none" if spec.bias == "none" else "neuron",
+        index_base=base,
+        notation=spec.notation,
+    )
+    refs = [Ref("w", depth, (base, base))]
+    if spec.bias != "none":
+        refs.append(Ref("b", depth, (base,)))
+    if depth > 1:
+        refs.append(Ref("a", depth - 1, (base,)))
+    chained = Printed(chain)
+    rows = []
+    for ref in refs:
+        told = derive(chain, ref)
+        rows.append([chained.expr(Partial(C0, told.symbol)), chained.expr(told.stated_result)])
+    general = None
+    if depth > 1 and any(n > 1 for n in net.layers[depth - 1 :]):
+        hidden = general_activation(net, depth - 1)
+        general = [p.expr(Partial(C0, hidden.symbol)), p.expr(hidden.sum_form)]
+    return {"rows": rows, "general": general, "letter": p.expr(sp.Symbol("j"))}
