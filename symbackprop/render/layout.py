@@ -84,12 +84,18 @@ def side_by_side(rows: Sequence[dict[str, str]], width: int = LINE_WIDTH) -> lis
     lines: list[list[dict[str, str]]] = []
     for row in rows:
         last = lines[-1] if lines else None
-        if last is not None and len(last) == 1 and not last[0]["note"] and not row["note"]:
-            if sum(visible_length(r["lhs"] + r["rhs"]) for r in (last[0], row)) + 6 <= width:
-                last.append(row)
-                continue
-        lines.append([row])
+        if last is not None and len(last) == 1 and _beside(last[0], row, width):
+            last.append(row)
+        else:
+            lines.append([row])
     return lines
+
+
+def _beside(first: dict[str, str], second: dict[str, str], width: int) -> bool:
+    """Whether two equations go on one line: neither has a note, and both fit with a quad between them."""
+    if first["note"] or second["note"]:
+        return False
+    return sum(visible_length(r["lhs"] + r["rhs"]) for r in (first, second)) + 6 <= width
 
 
 def sum_pieces(

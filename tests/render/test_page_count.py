@@ -23,6 +23,7 @@ HIDDEN_BIAS = {"3b1b": "b_{1}^{(2)}", "nielsen": "b_{2}^{3}"}  # deeplizard's ne
 
 CASES = [(preset, layers, ref) for preset, ref in HIDDEN_WEIGHT.items() for layers in ([4, 5, 5, 3], [3, 4, 4, 2])]
 CASES += [(preset, [4, 5, 5, 3], ref) for preset, ref in HIDDEN_BIAS.items()]
+IDS = [f"{preset}-{'-'.join(map(str, layers))}-{ref}" for preset, layers, ref in CASES]
 
 
 def pages(pdf: bytes) -> int:
@@ -30,7 +31,7 @@ def pages(pdf: bytes) -> int:
 
 
 @NEEDS_TEX
-@pytest.mark.parametrize(("preset", "layers", "ref"), CASES, ids=[f"{p}-{'-'.join(map(str, n))}-{r}" for p, n, r in CASES])
+@pytest.mark.parametrize(("preset", "layers", "ref"), CASES, ids=IDS)
 def test_a_hidden_weight_or_bias_fits_in_three_pages(preset, layers, ref):
     d = sbp.Network(layers=layers, notation=preset).derive(ref)
     assert d.target.layer == len(layers) - 2  # the last hidden layer, whatever the preset calls it
