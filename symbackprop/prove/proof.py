@@ -38,6 +38,8 @@ class Proof:
     method: str  # SYMBOLIC or RANDOM
     statement: str
     activation_facts: tuple[str, ...] = ()
+    brief: str = ""  # the statement in short, with its bound: what a reader needs (the statement when empty)
+    details: str = ""  # what the brief leaves out, for a reader who checks the proof itself
 
     @property
     def proven(self) -> bool:
@@ -60,18 +62,24 @@ HEADLINE = {PROVEN: "proven", DISPROVEN: "DISPROVEN", UNDECIDED: "NOT DECIDED"}
 
 @dataclass(frozen=True)
 class Part:
-    """One step of a proof: its verdict, method and words."""
+    """One step of a proof: its verdict, method and words; ``brief`` and ``detail`` say the same words split in
+    two, what every reader needs and what only a reader checking the proof does (``words`` and nothing when
+    empty)."""
 
     verdict: str
     method: str
     words: str
+    brief: str = ""
+    detail: str = ""
 
 
 def combine(parts: list[Part], facts: tuple[str, ...] = ()) -> Proof:
     """The weakest verdict of the parts (disproven, then undecided); symbolic only if every part is."""
     verdict = next((v for v in (DISPROVEN, UNDECIDED) if any(p.verdict == v for p in parts)), PROVEN)
     method = SYMBOLIC if all(p.method == SYMBOLIC for p in parts) else RANDOM
-    return Proof(verdict, method, "; ".join(p.words for p in parts), facts)
+    brief = "; ".join(p.brief or p.words for p in parts)
+    details = "; ".join(p.detail for p in parts if p.detail)
+    return Proof(verdict, method, "; ".join(p.words for p in parts), facts, brief, details)
 
 
 def too_large(nodes: int, layers: int, most_nodes: int, most_layers: int) -> str:
@@ -105,7 +113,9 @@ def by_points(
     points' unknowns are."""
     against = against or "the derivative of the composed cost, computed independently by forward-mode dual numbers"
     if outcome.verdict == PROVEN:
-        return Part(PROVEN, RANDOM, f"{what} equals {against}: {agreement(outcome, unknowns)} ({why})")
+        words = f"{what} equals {against}: {agreement(outcome, unknowns)} ({why})"
+        brief = f"{what} equals {against}, {agreement_in_short(outcome)}"
+        return Part(PROVEN, RANDOM, words, brief, f"{agreement_details(outcome, unknowns)}; {why}")
     if outcome.verdict == DISPROVEN:
         return Part(DISPROVEN, RANDOM, f"{what} differs from {against}: {counterexample(outcome, show, unknowns)}")
     return Part(UNDECIDED, RANDOM, f"{what}, compared with {against} at random points: {outcome.reason}")
@@ -114,21 +124,42 @@ def by_points(
 def agreement(outcome: Outcome, unknowns: tuple[str, str] = NETWORK_UNKNOWNS) -> str:
     """What agreement at every random point establishes, with its chance of error (the bound and its terms are
     ``random_identity``'s)."""
-    chance = "nil" if outcome.degree <= 0 else f"below 10^{outcome.exponent}"
-    skipped = (
-        f"; {outcome.skipped} points where a division was by 0 modulo {MODULUS} were passed over for others"
-        if outcome.skipped
-        else ""
-    )
     return (
         f"exactly equal modulo the prime {MODULUS} at {outcome.points} random points, where {unknowns[0]} is an "
         f"unknown of its own, drawn from the {P:,} residues (a randomized identity "
         f"test: were they different functions, their difference would have a numerator of degree at most "
         f"{outcome.degree:,}, which a random point is a root of with probability at most {outcome.degree:,} in "
         f"{P:,} by the Schwartz-Zippel lemma unless it is 0 modulo {MODULUS}, so the chance that all "
-        f"{outcome.points} points agree is {chance}{skipped}; "
+        f"{outcome.points} points agree is {_chance(outcome)}{_skipped(outcome)}; "
         "the points are drawn from a fixed seed, so the same input always gets this verdict)"
     )
+
+
+def agreement_in_short(outcome: Outcome) -> str:
+    """``agreement`` in short: the points and the chance of error, the bound's terms left to the details."""
+    return (
+        f"exactly equal modulo the prime {MODULUS} at {outcome.points} random points; were they different "
+        f"functions, the chance of that would be {_chance(outcome)}"
+    )
+
+
+def agreement_details(outcome: Outcome, unknowns: tuple[str, str] = NETWORK_UNKNOWNS) -> str:
+    """What ``agreement_in_short`` leaves out: what a point is, and where the bound comes from."""
+    return (
+        f"each point makes {unknowns[0]} an unknown of its own, drawn from a fixed seed; by the Schwartz-Zippel "
+        f"lemma a point is a root of a difference's numerator, of degree at most {outcome.degree:,} and not 0 "
+        f"modulo {MODULUS}, with probability at most {outcome.degree:,} in {MODULUS}{_skipped(outcome)}"
+    )
+
+
+def _chance(outcome: Outcome) -> str:
+    return "nil" if outcome.degree <= 0 else f"below 10^{outcome.exponent}"
+
+
+def _skipped(outcome: Outcome) -> str:
+    if not outcome.skipped:
+        return ""
+    return f"; {outcome.skipped} points where a division was by 0 modulo {MODULUS} were passed over for others"
 
 
 MODULUS = "2^61 - 1"  # P, as the statements write it

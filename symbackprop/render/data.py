@@ -184,12 +184,15 @@ def summed(e: sp.Basic) -> bool:
 
 
 def proof_data(proof: Proof) -> Data:
-    """A proof's verdict, method and statement; ``text`` is the whole statement as one line."""
+    """A proof's verdict, method and statement; ``text`` is the whole statement as one line, ``brief`` and
+    ``details`` the statement split into what every reader needs and what a reader checking the proof does."""
     return {
         "verdict": proof.verdict,
         "proven": proof.proven,
         "method": proof.method,
         "statement": proof.statement,
+        "brief": proof.brief or proof.statement,
+        "details": proof.details,
         "activation_facts": list(proof.activation_facts),
         "text": str(proof),
     }

@@ -46,6 +46,7 @@ _TEXT = """
     textperiodcentered textregistered texttrademark textcopyright textdegree textcelsius texteuro
     ensuremath LaTeX TeX relax protect strut mathstrut phantom hphantom vphantom smash centerline rule
     appendix abstractname contentsname figurename tablename refname
+    abovedisplayskip belowdisplayskip abovedisplayshortskip belowdisplayshortskip
 """
 _MATH = """
     frac dfrac tfrac cfrac sqrt partial nabla sum prod coprod int iint iiint iiiint oint lim limsup liminf

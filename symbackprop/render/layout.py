@@ -74,6 +74,30 @@ def fits(lines: list[str], width: int = LINE_WIDTH, most: int = 8) -> bool:
     return len(lines) <= most and all(visible_length(line) <= width * 1.25 for line in lines)
 
 
+def side_by_side(rows: Sequence[dict[str, str]], width: int = LINE_WIDTH) -> list[list[dict[str, str]]]:
+    """Equations ({"lhs", "rhs", "note"}) two to a line where both are short and neither has a note, in order:
+    a short display, not a column of one-line equations down the page.
+
+    >>> [len(line) for line in side_by_side([{"lhs": "a", "rhs": "b", "note": ""}] * 3)]
+    [2, 1]
+    """
+    lines: list[list[dict[str, str]]] = []
+    for row in rows:
+        last = lines[-1] if lines else None
+        if last is not None and len(last) == 1 and _beside(last[0], row, width):
+            last.append(row)
+        else:
+            lines.append([row])
+    return lines
+
+
+def _beside(first: dict[str, str], second: dict[str, str], width: int) -> bool:
+    """Whether two equations go on one line: neither has a note, and both fit with a quad between them."""
+    if first["note"] or second["note"]:
+        return False
+    return sum(visible_length(r["lhs"] + r["rhs"]) for r in (first, second)) + 6 <= width
+
+
 def sum_pieces(
     printer: Callable[[sp.Expr], str], expr: sp.Expr, ordered: Callable[[sp.Expr], list[sp.Expr]]
 ) -> list[str]:

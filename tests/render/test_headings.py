@@ -19,13 +19,13 @@ def _preset(tmp_path, section: str):
 def test_a_body_for_a_chapter_of_your_own_starts_one_level_down(tmp_path):
     net = Network(layers=[2, 3, 2], notation=_preset(tmp_path, "subsection"))
     body = documents.render(derive(net, "w_{00}^{(L-1)}"), "tex-body")
-    assert r"\subsection*{The network}" in body and r"\section*" not in body
+    assert r"\subsection*{The network and its notation}" in body and r"\section*" not in body
     assert r"\subsection*{Step 1" in body
 
 
 def test_the_default_is_section(tmp_path):
     body = documents.render(derive(Network(layers=[2, 3, 2]), "w_{00}^{(L-1)}"), "tex-body")
-    assert r"\section*{The network}" in body and r"\section*{Step 1" in body
+    assert r"\section*{The network and its notation}" in body and r"\section*{Step 1" in body
 
 
 def test_a_level_latex_does_not_have_is_refused(tmp_path):

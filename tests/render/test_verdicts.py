@@ -176,11 +176,11 @@ def test_each_kind_of_hidden_layer_gets_its_own_printed_matrix_equation(cmdline)
     status, out = derive(cmdline, *args, "--wrt", "w_{00}^{(L)}", "--to", "tex")
     assert status == 0, out
     jacobian = (
-        r"\delta^{(l)} &= (\operatorname{diag}(a^{(l)}) - a^{(l)} (a^{(l)})^{T})"
+        r"\delta^{(l)} = (\operatorname{diag}(a^{(l)}) - a^{(l)} (a^{(l)})^{T})"
         r" (W^{(l+1)})^{T} \delta^{(l+1)} \quad \text{(a softmax hidden layer)}"
     )
     elementwise = (
-        r"\delta^{(l)} &= ((W^{(l+1)})^{T} \delta^{(l+1)}) \odot "
+        r"\delta^{(l)} = ((W^{(l+1)})^{T} \delta^{(l+1)}) \odot "
         r"\tanh^{\prime}(z^{(l)}) \quad \text{(an elementwise hidden layer)}"  # its elementwise layers are tanh
     )
     assert jacobian in out and elementwise in out
