@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from ..base.stages import stage
+from ..derive.bounds import shape
 from ..derive.derivation import Derivation, derive
 from ..derive.general_form import instantiate
 from ..derive.matrix_form import Stated, not_covered, stated
@@ -97,14 +98,24 @@ def prove_matrix_form(net: Network) -> MatrixProof:
                 f"{where}, an entry of these equations differs from the element-by-element derivation",
             ),
         )
-    return MatrixProof(
-        equations,
-        Proof(
-            PROVEN,
-            SYMBOLIC,
-            f"{where}, every entry of these equations equals the element-by-element derivation of its weights and "
-            f"biases (their difference cancels to 0), for one sample and for a batch{_covers(copy)}",
-        ),
+    statement = (
+        f"{where}, every entry of these equations equals the element-by-element derivation of its weights and "
+        f"biases (their difference cancels to 0), for one sample and for a batch{_covers(copy)}"
+    )
+    return MatrixProof(equations, Proof(PROVEN, SYMBOLIC, statement, brief=_matrix_brief(copy)))
+
+
+def _matrix_brief(copy: ProofCopy) -> str:
+    """The matrix proof in one clause, for a handout: where it was proven, and why that covers this network."""
+    on = "this network" if copy.description == "this network" else f"the {shape(copy.network)} network"
+    covers = (
+        ""
+        if on == "this network"
+        else ", which keeps one layer of each kind this one has, so they hold at every layer here"
+    )
+    return (
+        f"every entry equals the element-by-element derivation (their difference cancels to 0), for one sample and "
+        f"for a batch, at every layer of {on}{covers}"
     )
 
 
