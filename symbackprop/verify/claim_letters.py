@@ -10,9 +10,9 @@ import sympy as sp
 from ..model.partial import Partial
 from ..model.references import index_count, indexed_layers, wide_layer, wrong_indices
 from ..model.symbols import C0, SAMPLES, A, B, SampleCost, W, Y, Z
-from ..syntax.tree import Binary, Group, Name, Node, Num, Product
+from ..syntax.tree import Binary, Group, Name, Node, Num, Product, Scripted
 from .claim_layers import NoSuchLayer, letter_layer, mentions_letter
-from .claim_nodes import DERIVATIVE_MARKS, DOTS, is_digits, is_head, is_name, unbrace, walk
+from .claim_nodes import DERIVATIVE_MARKS, DOTS, is_digits, is_head, is_name, sample_script, unbrace, walk
 from .claim_reading import ReaderBase, Reading
 
 QUANTITIES = {"a": A, "z": Z, "w": W, "b": B, "x": A, "y": Y, "\\delta": Z}
@@ -107,6 +107,7 @@ class Letters(ReaderBase):
             raise self.fail(node, f"a prime on '{self.quote(node)}' is not understood; write g'(z) for a derivative")
         if len(subs) > 1:
             raise self.fail(node, f"'{self.quote(node)}' has two subscripts")
+        subs, sups = self.without_sample(node, subs, sups)
         if name == "\\delta" and subs and not sups:
             return self.kronecker(node, subs[0], at)
         layer, rest = self.quantity_layer(node, name, sups)
@@ -123,6 +124,20 @@ class Letters(ReaderBase):
         for power in rest:
             symbol = self.power(node, symbol, power, at)
         return symbol
+
+    def without_sample(self, node: Node, subs: list[Node], sups: list[Node]) -> tuple[list[Node], list[Node]]:
+        """The scripts with the sample taken out where the quantity names the one it belongs to by the letter of the
+        sum over the samples around it (Nielsen's a^{x,l}_j in \\sum_x, a_{j,i} in \\sum_i): that sample's a, as
+        the sum's term (claim_sums.per_sample) takes it."""
+        base = node.base if isinstance(node, Scripted) else node
+        for letter, index in self.scope.letters.items():
+            if index.free or index.stray or index.runs_over:
+                continue
+            for mark, scripts in (("^", sups), ("_", subs)):
+                rest = sample_script(base, mark, scripts[0], letter) if scripts else None
+                if rest is not None:
+                    scripts[0] = rest
+        return subs, sups
 
     def kronecker(self, node: Node, sub: Node, at: Reading) -> sp.Expr:
         """\\delta_{ij} without a layer: 1 when the two indices are equal, else 0 (softmax's derivative)."""
