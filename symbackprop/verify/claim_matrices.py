@@ -123,6 +123,8 @@ class MatrixReader(MatrixLeaves):
                     raise self.fail(f, f"{name} needs a vector on each side")
                 op, i = "⊙", i + 1
                 continue
+            if read and self.text[factors[i - 1].end : f.start].strip() == "*":
+                op = "⊙"  # Ng's and NumPy's *, entry by entry: W^{[2]T} dz^{[2]} * g^{[1]\\prime}(z^{[1]})
             nxt = factors[i + 1] if i + 1 < len(factors) else None
             if name in WRAPPERS and nxt is not None:
                 value, i = self.mat(nxt), i + 2
@@ -231,7 +233,7 @@ class MatrixReader(MatrixLeaves):
             entries = value.entries.applyfunc(lambda e: self.activation(head, name, primes, layer, e))
         shown = FUNCTION_TEXT.get(name, name.lstrip("\\")) + "'" * primes
         latex = rf"{_tex_function(name)}{chr(39) * primes}\left({value.latex}\right)"
-        out = Mat(entries, f"{shown}({value.text})", latex)
+        out = Mat(entries, f"{shown}({value.text})", latex, samples=value.samples)  # of a batch Z: a batch
         return mv.diagonal(out, head.start + 1) if base.name == "\\Sigma" else out
 
 

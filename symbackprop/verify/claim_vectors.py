@@ -43,6 +43,11 @@ from .claim_nodes import split, walk
 MAX_ENTRIES = 256  # entries of a vector or matrix claim, each decided on its own
 MAX_REPAIRS = 24  # readings with one mistake put right, tried on a wrong claim
 MARKERS = HADAMARD | {"\\nabla", "\\top", "\\intercal", "W", "h", "J", "diag", "\\diag", "\\Sigma", "\\vec"}
+MARKERS |= set(BATCH_LETTERS)  # A, Z, \\Delta, X, Y: a batch, which only a matrix claim has
+BATCH_SIDES = (
+    "both sides are batches, a {0} per sample, and each {0} is that sample's equation: it is checked for one "
+    "sample, any sample, whose a, z and y are letters"
+)
 BOLD = re.compile(r"\\(mathbf|boldsymbol|bm)\s*\{\s*\\?[A-Za-z]+\s*\}")
 
 COLUMN = (
@@ -98,7 +103,7 @@ def is_vector_claim(net: Network, claim: Claim, layer: int | None = None) -> boo
     nodes = [n for side in claim.sides for n in walk(side)]
     entries = {id(split(n)[0]) for n in nodes if isinstance(n, Scripted) and any(m == "_" for m, _ in n.scripts)}
     for node in nodes:  # W^{[l]}_{jk}, one entry of W, is read as the scalar it is
-        if isinstance(node, Name) and node.name in MARKERS and id(node) not in entries:
+        if isinstance(node, Name) and node.name in MARKERS and (id(node) not in entries or node.name == "\\nabla"):
             return True
         if isinstance(node, Scripted) and any(mark == "^" and is_transpose(s) for mark, s in node.scripts):
             return True
@@ -173,6 +178,8 @@ class _Reading:
         if any(value.samples == "summed" for _, _, value in values):
             return self.mean(values, notes)
         sides = tuple(self.side(self.reader, i, node, value) for i, node, value in values)
+        if self.lhs.samples in ("rows", "cols"):  # Ng's dZ^{[2]} = A^{[2]} - Y: one equation per sample
+            notes.append((BATCH_SIDES.format("column" if self.lhs.samples == "cols" else "row"), ()))
         if self.reader.bare_cost:
             notes.append((ONE_SAMPLE, ()))
         return self.result(sides, tuple(notes), repairs=lambda: self.repairs(self.reader.spots))
@@ -239,7 +246,7 @@ class _Reading:
     def side(self, reader: MatrixReader, index: int, node: Node, value: Mat | None = None) -> tuple:
         value = reader.mat(node) if value is None else value
         self.check_shape(value, node)
-        if value.samples:
+        if value.samples and value.samples != self.lhs.samples:
             raise ShapeMismatch(
                 f"{value.text} is a batch, {shape_words(value)}, but the left-hand side is not", node.start + 1
             )
@@ -247,7 +254,9 @@ class _Reading:
         return index, reader.quote(node), node.start + 1, Written(value.text, value.latex), entries
 
     def check_shape(self, value: Mat, node: Node) -> None:
-        if value.shape != self.lhs.shape or value.scalar != self.lhs.scalar or value.samples in ("rows", "cols"):
+        batches = {value.samples, self.lhs.samples} & {"rows", "cols"}
+        other_batch = bool(batches) and value.samples != self.lhs.samples
+        if value.shape != self.lhs.shape or value.scalar != self.lhs.scalar or other_batch:
             raise ShapeMismatch(
                 f"the right-hand side {value.text} is {shape_words(value)}, but {self.lhs.text} is "
                 f"{shape_words(self.lhs)}",
