@@ -108,6 +108,9 @@ class Letters(ReaderBase):
         if len(subs) > 1:
             raise self.fail(node, f"'{self.quote(node)}' has two subscripts")
         subs, sups = self.without_sample(node, subs, sups)
+        side = in_or_out(subs[0]) if subs and not sups and name in ("a", "\\delta") else None
+        if side is not None:
+            return self.in_out(node, name, side, at)
         if name == "\\delta" and subs and not sups:
             return self.kronecker(node, subs[0], at)
         layer, rest = self.quantity_layer(node, name, sups)
@@ -123,6 +126,23 @@ class Letters(ReaderBase):
             self.wrt_nodes.setdefault(symbol, node)  # \delta^l_j on the left names what is claimed
         for power in rest:
             symbol = self.power(node, symbol, power, at)
+        return symbol
+
+    def in_out(self, node: Node, name: str, side: str, at: Reading) -> sp.Expr:
+        """Nielsen's a_{\\rm in} \\delta_{\\rm out}, the activation into a weight and the error out of it: read on a
+        network of one layer of weights, where every weight joins the input (in) to the output layer (out)."""
+        if self.net.depth != 1:
+            raise self.fail(
+                node,
+                f"'{self.quote(node)}' names a weight's input or output without its layer: it is read on a network of "
+                "one layer of weights (--layers 1,1); elsewhere write the layer, as in a^{l-1}_k \\delta^l_j",
+            )
+        layer = 0 if side == "in" else 1
+        kind = "a" if name == "a" else "z"
+        symbol = QUANTITIES[name][layer, *self.indices(node, kind, layer, None, at)]
+        if name == "\\delta":
+            symbol = Partial(C0, symbol)
+            self.wrt_nodes.setdefault(symbol, node)
         return symbol
 
     def without_sample(self, node: Node, subs: list[Node], sups: list[Node]) -> tuple[list[Node], list[Node]]:
@@ -156,7 +176,7 @@ class Letters(ReaderBase):
             layer = self.layer_of(unbrace(sups[0]), force=False)
             if layer is not None:
                 return layer, sups[1:]
-        if self.net.depth == 1 and name in ("w", "b", "z"):  # one layer of weights (Nielsen's neuron): w_j, b, z
+        if self.net.depth == 1 and name in ("w", "b", "z", "\\delta"):  # one layer of weights: w_j, b, z, \\delta
             return 1, sups
         raise self.fail(node, f"'{self.quote(node)}' needs its layer, as in {name}^{{(L)}} or {name}^{{(1)}}")
 
@@ -262,3 +282,14 @@ class Letters(ReaderBase):
                 node, f"'{self.quote(node)}' needs its neuron index; layer {self.layer_label(wide)} has {size} neurons"
             )
         return (sp.Integer(self.net.spec.index_base),) * want
+
+
+def in_or_out(sub: Node) -> str | None:
+    """ "in" or "out" where a subscript is the word: {\\rm in}, \\mathrm{out}, \\text{in}; else None."""
+    inner = unbrace(sub)
+    if isinstance(inner, Name) and inner.name in ("in", "out"):
+        return inner.name
+    if isinstance(inner, Product) and is_name(inner.factors[0], "\\rm"):
+        word = "".join(f.name for f in inner.factors[1:] if isinstance(f, Name))
+        return word if word in ("in", "out") and len(word) == len(inner.factors) - 1 else None
+    return None
