@@ -176,7 +176,7 @@ class Letters(ReaderBase):
             layer = self.layer_of(unbrace(sups[0]), force=False)
             if layer is not None:
                 return layer, sups[1:]
-        if self.net.depth == 1 and name in ("w", "b", "z", "\\delta"):  # one layer of weights: w_j, b, z, \\delta
+        if self.net.depth == 1 and name in ("w", "b", "z", "\\delta"):  # one layer of weights: w_j, b, z, \delta
             return 1, sups
         raise self.fail(node, f"'{self.quote(node)}' needs its layer, as in {name}^{{(L)}} or {name}^{{(1)}}")
 

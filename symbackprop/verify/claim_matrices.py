@@ -18,7 +18,7 @@ import sympy as sp
 
 from ..model.partial import Partial
 from ..model.symbols import C0, SAMPLES
-from ..syntax.tree import Binary, Binding, Frac, Group, Name, Neg, Node, Product
+from ..syntax.tree import Binary, Binding, Frac, Group, Name, Neg, Node, Product, Relation
 from . import claim_matrix_values as mv
 from .claim_functions import PLAIN_FUNCTIONS
 from .claim_matrix_leaves import (
@@ -222,6 +222,8 @@ class MatrixReader(MatrixLeaves):
     def entrywise(self, head: Node, base: Name, scripts: tuple, arg: Node) -> Mat:
         """\\sigma'(z^{(l)}), \\tanh(z), \\exp(z), \\Sigma'(z) (the diagonal matrix of \\sigma'(z)) entry by entry."""
         inner = arg.items[0] if isinstance(arg, Group) and arg.delim in "([" and len(arg.items) == 1 else arg
+        if base.name == "1":  # \\mathbb{1}[z^{(1)} > 0]: the ReLU's gate, entry by entry
+            return self.gate(head, inner)
         value = self.mat(inner)
         name = "\\sigma" if base.name in ("\\Sigma", "f") else base.name
         primes, layer, powers = self.head_scripts(head, Name(base.start, base.end, name), scripts)
@@ -236,10 +238,19 @@ class MatrixReader(MatrixLeaves):
         out = Mat(entries, f"{shown}({value.text})", latex, samples=value.samples)  # of a batch Z: a batch
         return mv.diagonal(out, head.start + 1) if base.name == "\\Sigma" else out
 
+    def gate(self, head: Node, relation: Node) -> Mat:
+        """\\mathbb{1}[v > c]: 1 where an entry of v is above the number c, else 0 (>= and < as written)."""
+        if not isinstance(relation, Relation):
+            raise self.fail(head, "an indicator of a vector takes a comparison, as in \\mathbb{1}[z^{(1)} > 0]")
+        value, bound = self.mat(relation.left), self.mat(relation.right)
+        if bound.shape != (1, 1) or bound.entries[0, 0].free_symbols:
+            raise self.fail(relation.right, "an indicator of a vector compares each entry with a number, as in > 0")
+        return mv.entrywise_gate(value, relation.op.lstrip("\\"), bound.entries[0, 0], self.quote(relation))
+
 
 def _applies(name: str | None) -> bool:
     """A function applied entry by entry to the factor after it."""
-    return (name is not None and name in ACTIVATION_HEADS) or name in PLAIN_FUNCTIONS or name in ("\\Sigma", "f")
+    return (name is not None and name in ACTIVATION_HEADS) or name in PLAIN_FUNCTIONS or name in ("\\Sigma", "f", "1")
 
 
 def _tex_function(name: str) -> str:

@@ -144,12 +144,15 @@ def read(net: Network, claim: Claim, letters: Mapping[str, int] | None = None) -
     except ShapeMismatch as first:
         mismatch = first
     layouts = ("row", "sample rows") if column.reader.batch else ("row",)
+    others = []
     for layout in layouts:
         try:
-            return _Reading(net, claim, layout, letters).read(mismatch)
+            other = _Reading(net, claim, layout, letters)
+            return other.read(mismatch)
         except ShapeMismatch:
+            others.append(other)
             continue
-    return column.mismatched(mismatch)
+    return column.mismatched(mismatch, others)
 
 
 class _Reading:
@@ -217,15 +220,17 @@ class _Reading:
     def case_wrt(self, case: Case) -> sp.Indexed:
         return self.wrt.xreplace(dict(case))
 
-    def mismatched(self, err: ShapeMismatch) -> MatrixReading:
-        """Neither layout fits: the column layout's reason, and the readings that one change makes fit."""
-        return self.result(
-            (),
-            (self.layout(None),),
-            mismatch=err.reason,
-            position=err.position,
-            repairs=lambda: self.repairs(self.reader.spots),
-        )
+    def mismatched(self, err: ShapeMismatch, others: list[_Reading]) -> MatrixReading:
+        """Neither layout fits: the column layout's reason, and the readings that one change makes fit, in this
+        layout and then in ``others`` (the row layout: CS231n's dscores W2^T with its transpose left out)."""
+
+        def repairs() -> Iterator[Repair]:
+            yield from self.repairs(self.reader.spots)
+            for other in others:
+                for repair in other.repairs(self.reader.spots):
+                    yield replace(repair, words=f"{repair.words} (read in the {other.layout_name} convention)")
+
+        return self.result((), (self.layout(None),), mismatch=err.reason, position=err.position, repairs=repairs)
 
     def result(self, sides: tuple, notes: tuple, **more) -> MatrixReading:
         head = self.claim.sides[0]
