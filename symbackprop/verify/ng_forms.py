@@ -11,8 +11,9 @@ This is work on the syntax tree, never on the text: each name keeps the place it
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TypeGuard
 
-from ..syntax.tree import Claim, Group, Name, Node, Product, Scripted
+from ..syntax.tree import Binary, Claim, Frac, Group, Name, Neg, Node, Product, Scripted
 from .claim_nodes import unbrace
 
 GRADIENTS = {"W": "W", "w": "W", "b": "b", "a": "a"}  # d then one of these: the gradient of C with respect to it
@@ -27,10 +28,12 @@ def ng_forms(claim: Claim) -> Claim:
 def _side(node: Node, text: str) -> Node:
     if isinstance(node, Product):
         return _product(node, text)
-    if hasattr(node, "left") and hasattr(node, "right"):  # a + b, a - b, a / b
-        return replace(node, left=_side(node.left, text), right=_side(node.right, text))  # type: ignore[call-arg]
-    if hasattr(node, "operand"):  # -a
-        return replace(node, operand=_side(node.operand, text))  # type: ignore[call-arg]
+    if isinstance(node, Binary):  # a + b, a - b, a / b
+        return replace(node, left=_side(node.left, text), right=_side(node.right, text))
+    if isinstance(node, Neg):
+        return replace(node, operand=_side(node.operand, text))
+    if isinstance(node, Frac):
+        return replace(node, numerator=_side(node.numerator, text), denominator=_side(node.denominator, text))
     if isinstance(node, Group):
         return replace(node, items=tuple(_side(item, text) for item in node.items))
     return node
@@ -52,7 +55,7 @@ def _product(node: Product, text: str) -> Node:
     return out[0] if len(out) == 1 else replace(node, factors=tuple(out))
 
 
-def _ng_quantity(node: Node, d_end: int) -> bool:
+def _ng_quantity(node: Node, d_end: int) -> TypeGuard[Scripted]:
     """Whether ``node`` is W^{[l]} (z, b, a, Z) written against the d before it."""
     if not (isinstance(node, Scripted) and isinstance(node.base, Name) and node.start == d_end):
         return False

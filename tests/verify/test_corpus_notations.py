@@ -1,0 +1,53 @@
+"""The notations the published-formula corpus brought in, at their edges: each reading applies where the source's
+notation is unmistakable and nowhere else (a 1 before brackets, a * between factors, a d before a quantity, the
+letter k in a layer's place)."""
+
+from __future__ import annotations
+
+from symbackprop.model.network import Network
+from symbackprop.verify import verify_claim
+
+THREE_B = Network([1, 1, 1, 1], "sigmoid", "sse")
+NG = Network([2, 3, 1], ["tanh", "sigmoid"], "binary_cross_entropy")
+
+
+def test_a_one_before_brackets_without_an_equation_is_a_factor():
+    assert verify_claim(THREE_B, r"\frac{\partial C_0}{\partial a^{(L)}} = 2 \cdot 1(a^{(L)} - y)").verdict == "correct"
+
+
+def test_a_star_between_numbers_and_scalars_is_the_product():
+    assert verify_claim(THREE_B, r"\frac{\partial C_0}{\partial a^{(L)}} = 2 * (a^{(L)} - y)").verdict == "correct"
+
+
+def test_ng_star_is_entrywise_and_a_matrix_product_is_not():
+    """dz^{[1]} = W^{[2]T} dz^{[2]} * g'(z^{[1]}): * entry by entry, as NumPy's; the product as juxtaposition does not
+    fit the shapes (a 3 x 1 column times a 3 x 1 column)."""
+    right = verify_claim(NG, r"dz^{[1]} = W^{[2]T} dz^{[2]} * g^{[1]\prime}(z^{[1]})")
+    assert right.verdict == "correct", right.error
+    juxtaposed = verify_claim(NG, r"dz^{[1]} = W^{[2]T} dz^{[2]} g^{[1]\prime}(z^{[1]})")
+    assert juxtaposed.verdict == "incorrect"
+
+
+def test_a_d_is_ng_gradient_only_against_a_bracketed_layer():
+    assert verify_claim(NG, r"dz^{[2]} = a^{[2]} - y").verdict == "correct"
+    alone = verify_claim(NG, r"d z^{(L)} = a^{(L)} - y")
+    assert alone.verdict == "unparseable" and "derivative" in alone.error
+
+
+def test_a_batch_on_one_side_only_is_wrong():
+    """dZ^{[2]} holds a column per example; a^{[2]} - y is one example's: the shapes say so."""
+    report = verify_claim(NG, r"dZ^{[2]} = a^{[2]} - y")
+    assert report.verdict == "incorrect" and report.diagnosis is not None and report.diagnosis.kind == "shapes"
+
+
+def test_goodfellow_k_is_checked_at_every_layer_and_named():
+    report = verify_claim(Network([3, 4, 3], "sigmoid", "half_sse"), r"\nabla_{W^{(k)}} J = g h^{(k-1)\top}")
+    assert report.verdict == "correct" and report.layers is not None
+    assert report.layers.letter == "k" and report.layers.checked == (1, 2)
+
+
+def test_the_sample_letter_is_read_only_inside_its_sum():
+    """a_{k,i} names sample i's a only inside a sum over i; elsewhere an activation takes one index."""
+    net = Network([2, 3, 2], "sigmoid", "half_sse", notation="nielsen")
+    report = verify_claim(net, r"\frac{\partial C}{\partial w^L_{jk}} = a^{L-1}_{k,i} \delta^{L}_{j,i}")
+    assert report.verdict == "unparseable" and "one neuron index" in report.error
