@@ -4,8 +4,12 @@ letter k in a layer's place)."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 from symbackprop.model.network import Network
 from symbackprop.verify import verify_claim
+from tests.commandline import CommandLine
 
 THREE_B = Network([1, 1, 1, 1], "sigmoid", "sse")
 NG = Network([2, 3, 1], ["tanh", "sigmoid"], "binary_cross_entropy")
@@ -51,3 +55,16 @@ def test_the_sample_letter_is_read_only_inside_its_sum():
     net = Network([2, 3, 2], "sigmoid", "half_sse", notation="nielsen")
     report = verify_claim(net, r"\frac{\partial C}{\partial w^L_{jk}} = a^{L-1}_{k,i} \delta^{L}_{j,i}")
     assert report.verdict == "unparseable" and "one neuron index" in report.error
+
+
+def test_the_verify_page_shows_what_ng_forms_print():
+    """The run the "Ng's notation" section shows prints its lines (a "..." stands for lines left out)."""
+    page = (Path(__file__).parents[2] / "docs" / "commands" / "verify.md").read_text(encoding="utf-8")
+    start = page.index("### Ng's notation\n")
+    section = page[start : page.index("\n### ", start + 1)]
+    runs = re.findall(r"\$ symbackprop verify (.*?) --claim '(.*?)'\n(.*?)(?=\n\$ |\n```)", section, re.DOTALL)
+    assert len(runs) == 1
+    for options, claim, shown in runs:
+        printed = CommandLine().run("verify", *options.split(), "--claim", claim).stdout.splitlines()
+        for line in shown.strip("\n").splitlines():
+            assert line == "  ..." or line in printed, line
