@@ -5,7 +5,8 @@
 A d is read so only where it is written against a quantity with Ng's bracketed layer, d then W^{[l]} with nothing
 between: d alone means nothing in a claim (it belongs in a derivative, dC/dw), so the reading takes nothing away.
 Ng's * between two of them is the entrywise product, as NumPy's is; the matrix reader reads it so (claim_matrices).
-This is work on the syntax tree, never on the text: each name keeps the place it was written at.
+This is work on the syntax tree, never on the text: each name keeps the place it was written at. A fraction is
+left as it is: there d is the derivative's own mark (\\frac{dC}{dz^{[2]}}, dC/dz^{[2]}).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TypeGuard
 
-from ..syntax.tree import Binary, Claim, Frac, Group, Name, Neg, Node, Product, Scripted
+from ..syntax.tree import Binary, Claim, Group, Name, Neg, Node, Product, Scripted
 from .claim_nodes import unbrace
 
 GRADIENTS = {"W": "W", "w": "W", "b": "b", "a": "a"}  # d then one of these: the gradient of C with respect to it
@@ -32,8 +33,6 @@ def _side(node: Node, text: str) -> Node:
         return replace(node, left=_side(node.left, text), right=_side(node.right, text))
     if isinstance(node, Neg):
         return replace(node, operand=_side(node.operand, text))
-    if isinstance(node, Frac):
-        return replace(node, numerator=_side(node.numerator, text), denominator=_side(node.denominator, text))
     if isinstance(node, Group):
         return replace(node, items=tuple(_side(item, text) for item in node.items))
     return node

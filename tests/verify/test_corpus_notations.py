@@ -68,3 +68,19 @@ def test_the_verify_page_shows_what_ng_forms_print():
         printed = CommandLine().run("verify", *options.split(), "--claim", claim).stdout.splitlines()
         for line in shown.strip("\n").splitlines():
             assert line == "  ..." or line in printed, line
+
+
+def test_a_derivative_written_with_d_keeps_its_d():
+    """In a fraction d is the derivative's own mark, Ng's bracketed layer or not: dC/dz^{[2]} is no gradient dz."""
+    for claim in (r"\frac{dC}{dz^{[2]}} = a^{[2]} - y", r"dC/dz^{[2]} = a^{[2]} - y"):
+        assert verify_claim(NG, claim).verdict == "correct", claim
+
+
+def test_kronecker_delta_with_a_comma_keeps_both_indices():
+    """\\delta_{k,j} without a layer is Kronecker's, inside a sum over k too: k is no sample's letter there."""
+    net = Network([2, 3], "softmax", "cross_entropy")
+    claim = (
+        r"\frac{\partial C_0}{\partial z_j^{(L)}} = \sum_k \frac{\partial C_0}{\partial a_k^{(L)}} a_k^{(L)}"
+        r" (\delta_{k,j} - a_j^{(L)})"
+    )
+    assert verify_claim(net, claim).verdict == "correct"
