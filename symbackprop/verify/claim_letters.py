@@ -17,6 +17,7 @@ from .claim_reading import ReaderBase, Reading
 
 QUANTITIES = {"a": A, "z": Z, "w": W, "b": B, "x": A, "y": Y, "\\delta": Z}
 COST_LETTERS = {"C"}
+CS231N = {"f": "z", "p": "a", "L": "C"}  # CS231n's scores f_k, probabilities p_k and loss L_i
 
 
 class Letters(ReaderBase):
@@ -33,6 +34,8 @@ class Letters(ReaderBase):
             return self.powers(node, self.plain[1], scripts, at)
         if name == "W" and any(m == "_" for m, _ in scripts):  # W^{[l]}_{jk}: an entry of Ng's matrix, a weight
             name = "w"
+        if name in CS231N and self.cs231n(scripts):  # CS231n's f_k, p_k, L_i: the output's z, a, and the loss
+            return self.cs231n_letter(node, name, scripts, at)
         if name in QUANTITIES:
             return self.quantity(node, name, scripts, at)
         if name in COST_LETTERS:
@@ -55,6 +58,23 @@ class Letters(ReaderBase):
         if name.startswith("\\"):
             raise self.fail(node, f"unknown command {name}")
         raise self.fail(node, f"{name} means nothing in this network (a, z, w, b, y, x, n, e, C are known)")
+
+    def cs231n(self, scripts: tuple) -> bool:
+        """Whether a letter is written as CS231n's notes write it: with one subscript and no layer."""
+        return [m for m, _ in scripts] == ["_"]
+
+    def cs231n_letter(self, node: Node, name: str, scripts: tuple, at: Reading) -> sp.Expr:
+        """CS231n's softmax classifier: the class scores f_k are the output layer's z_k, the probabilities p_k its
+        softmax outputs a_k (on a softmax output layer only), and L_i sample i's loss, the cost of one sample."""
+        if name == "p" and self.net.activation(self.net.depth).name != "softmax":
+            raise self.fail(node, f"'{self.quote(node)}': p_k, CS231n's probabilities, are a softmax output layer's")
+        if name == "L":
+            value = self.cost(node, scripts, at)
+        else:
+            value = self.quantity(node, CS231N[name], (*scripts, ("^", Name(node.end, node.end, "L"))), at)
+        written = self.quote(node).replace("{", "{{").replace("}", "}}")
+        self.readings[(f"CS231n's {written} read as {{0}}", (value,))] = None
+        return value
 
     def powers(self, node: Node, value: sp.Expr, scripts: tuple | list, at: Reading) -> sp.Expr:
         for mark, script in scripts:

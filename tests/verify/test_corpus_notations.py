@@ -84,3 +84,17 @@ def test_kronecker_delta_with_a_comma_keeps_both_indices():
         r" (\delta_{k,j} - a_j^{(L)})"
     )
     assert verify_claim(net, claim).verdict == "correct"
+
+
+def test_cs231n_letters_are_read_and_said():
+    net = Network([3, 4], "softmax", "cross_entropy", targets="one-hot")
+    report = verify_claim(net, r"\frac{\partial L_i }{ \partial f_k } = p_k - \mathbb{1}(y_i = k)")
+    assert report.verdict == "correct", report.error
+    words = [message.format(*(str(s) for s in symbols)) for message, symbols in report.notes]
+    assert any("CS231n's f_k read as z[1, k]" in w for w in words), words
+
+
+def test_cs231n_probabilities_belong_to_a_softmax_output():
+    net = Network([3, 4], "sigmoid", "binary_cross_entropy")
+    report = verify_claim(net, r"\frac{\partial C}{\partial f_k} = p_k - y_k")
+    assert report.verdict == "unparseable" and "softmax" in report.error
