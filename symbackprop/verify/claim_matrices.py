@@ -21,6 +21,7 @@ from ..model.symbols import C0, SAMPLES
 from ..syntax.tree import Binary, Binding, Frac, Group, Name, Neg, Node, Product, Relation
 from . import claim_matrix_values as mv
 from .claim_functions import PLAIN_FUNCTIONS
+from .claim_matrix_dots import left_out
 from .claim_matrix_leaves import (
     COST_NAMES,
     FUNCTION_TEXT,
@@ -33,7 +34,7 @@ from .claim_matrix_leaves import (
     is_transpose,
 )
 from .claim_matrix_values import Mat
-from .claim_nodes import ACTIVATION_HEADS, after_mark, is_bracketed, is_name, split, unbrace, walk
+from .claim_nodes import ACTIVATION_HEADS, DOTS, after_mark, is_bracketed, is_name, split, unbrace, walk
 from .claim_reading import Reading
 
 __all__ = ["HADAMARD", "MatrixReader", "Spot", "Tweak", "is_transpose"]
@@ -118,6 +119,11 @@ class MatrixReader(MatrixLeaves):
             if name == "\\sum":  # a sum over the samples: its body is every factor after it
                 read.append((op, self.sample_sum(f, scripts, factors[i + 1 :]), f.start))
                 break
+            if name in DOTS and read:  # Nielsen's (35): units of a pattern in l left out (claim_matrix_dots)
+                units, skip = left_out(factors, i, self.letters.get("l"), self.net.depth, self.unit_at)
+                read.extend(("*", unit, f.start) for unit in units)
+                i += 1 + skip
+                continue
             if name in HADAMARD:
                 if not read:
                     raise self.fail(f, f"{name} needs a vector on each side")
@@ -141,6 +147,12 @@ class MatrixReader(MatrixLeaves):
             read.append((op, value, f.start))
             op = "*"
         return self.combined(read)
+
+    def unit_at(self, layer: int, factors: list[Node]) -> Mat:
+        """``factors`` read as one product with the layer letter l at ``layer``: a unit of a pattern of dots."""
+        other = MatrixReader(self.net, self.text, self.column, {**self.letters, "l": layer}, None, self.weights_column)
+        other.batch, other.gradient_layer, other.sample_letter = self.batch, self.gradient_layer, self.sample_letter
+        return other.factors(list(factors))
 
     def sample_sum(self, head: Node, scripts: tuple, body: list[Node]) -> Mat:
         """\\sum_x (or \\sum_{i=1}^{n}, \\sum_{i=0}^{n-1}) over the samples of one sample's matrix."""
