@@ -127,7 +127,7 @@ class Letters(ReaderBase):
             raise self.fail(node, f"a prime on '{self.quote(node)}' is not understood; write g'(z) for a derivative")
         if len(subs) > 1:
             raise self.fail(node, f"'{self.quote(node)}' has two subscripts")
-        if sups or name != "\\delta":  # \\delta_{j,k} without a layer is Kronecker's, its two indices neurons
+        if sups or name != "\\delta":  # \delta_{j,k} without a layer is Kronecker's, its two indices neurons
             subs, sups = self.without_sample(node, subs, sups)
         side = in_or_out(subs[0]) if subs and not sups and name in ("a", "\\delta") else None
         if side is not None:

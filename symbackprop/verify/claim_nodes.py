@@ -93,7 +93,7 @@ def _indexes(node: Node, letter: str) -> bool:
     quantity belongs to (a^{x,l}_j, a_{j,x}: see ``sample_script``)."""
     for part in walk(node):
         if isinstance(part, Scripted):
-            kronecker = is_name(part.base, "\\delta") and not any(m == "^" for m, _ in part.scripts)  # \\delta_{j,k}
+            kronecker = is_name(part.base, "\\delta") and not any(m == "^" for m, _ in part.scripts)  # \delta_{j,k}
             for mark, script in part.scripts:
                 if script is None or (not kronecker and sample_script(part.base, mark, script, letter) is not None):
                     continue
