@@ -14,6 +14,7 @@ from .claim_nodes import (
     is_bracketed,
     is_head,
     is_operator,
+    is_plain_indicator,
     leads_with_dots,
     signed_terms,
     split,
@@ -145,6 +146,10 @@ class Arithmetic(ReaderBase):
                 body = rest[:1] if rest and is_bracketed(rest[0]) else rest
                 out.append(self.operator(f, body, at))
                 i += 1 + len(body)
+                continue
+            if is_plain_indicator(f, factors[i + 1 :]):  # 1(y_i = k): the indicator, as \\mathbb{1}(y_i = k)
+                out.append(self.apply(f, Name(f.start, f.end, "1"), (), factors[i + 1], at))
+                i += 2
                 continue
             if isinstance(base, Name) and is_head(name):  # is_head holds only for a name, never for None
                 if i + 1 == len(factors):

@@ -20,10 +20,15 @@ from ..syntax.tree import Binary, Group, Name, Node, Num
 from .claim_nodes import unbrace, walk
 
 LETTERS = ("l", "\\ell")
+GOODFELLOW = "k"  # Goodfellow's layer letter, W^{(k)}, h^{(k-1)}: read as l where a matrix claim writes it in brackets
 
 
 class LayerLetter(ClaimError):
     """The claim writes a layer as a letter (l, l-1, l+1) and was read with no value for it."""
+
+    def __init__(self, message: str, position: int | None = None, letter: str = "l") -> None:
+        super().__init__(message, position)
+        self.letter = letter  # as written: l, or Goodfellow's k
 
 
 class NoSuchLayer(ClaimError):
@@ -54,6 +59,7 @@ def at_every_layer(
     decide: Callable[[Any], Any],
     unreadable: Callable[[str, int | None], Any],
     wrt_given: bool,
+    letter: str = "l",
 ) -> Any:
     """A claim with the layer letter l: ``read`` at each layer it applies to, and decided there in order; the
     verdict (a ClaimReport) is on the first layer where it fails, else on the last, and says which were checked."""
@@ -76,23 +82,30 @@ def at_every_layer(
         report, last = decide(bound), at + notation.input_number
         if report.verdict != "correct":
             break
-    return replace(report, layers=Layers("l", numbers, last, names))
+    return replace(report, layers=Layers(letter, numbers, last, names))
 
 
-def mentions_letter(node: Node) -> bool:
-    """Whether a layer superscript is written with the layer letter l."""
-    return any(isinstance(n, Name) and n.name in LETTERS for n in walk(node))
+def mentions_letter(node: Node, letters: tuple[str, ...] = LETTERS) -> bool:
+    """Whether a layer superscript is written with the layer letter l (or one of ``letters``)."""
+    return any(isinstance(n, Name) and n.name in letters for n in walk(node))
 
 
-def letter_layer(node: Node, value: int | None, depth: int, quote: str) -> int:
+def goodfellow_letter(node: Node) -> bool:
+    """Whether a matrix claim's layer superscript is Goodfellow's (k), (k-1), [k]: in brackets, with the letter k."""
+    inner = unbrace(node)
+    return isinstance(inner, Group) and inner.delim in "([" and mentions_letter(inner, (GOODFELLOW,))
+
+
+def letter_layer(node: Node, value: int | None, depth: int, quote: str, letters: tuple[str, ...] = LETTERS) -> int:
     """The layer ``l``, ``l-1``, ``l+1`` (or ``[l]``, ``(l)``) names with l = ``value``; NoSuchLayer outside the
     network, LayerLetter when no value is given yet."""
     inner = unbrace(node)
     if isinstance(inner, Group) and inner.delim in "([" and len(inner.items) == 1:
         inner = unbrace(inner.items[0])
     if value is None:
-        raise LayerLetter(f"'{quote}' is a layer written as a letter", node.start + 1)
-    layer = _offset(inner, value)
+        written = next(n.name for n in walk(inner) if isinstance(n, Name) and n.name in letters)
+        raise LayerLetter(f"'{quote}' is a layer written as a letter", node.start + 1, written.lstrip("\\"))
+    layer = _offset(inner, value, letters)
     if layer is None:
         raise ClaimError(f"'{quote}' is not a layer; write l, l-1, l+1, L, L-1 or a number", node.start + 1)
     if not 0 <= layer <= depth:
@@ -100,17 +113,17 @@ def letter_layer(node: Node, value: int | None, depth: int, quote: str) -> int:
     return layer
 
 
-def _offset(node: Node, value: int) -> int | None:
+def _offset(node: Node, value: int, letters: tuple[str, ...] = LETTERS) -> int | None:
     """l, l - 1, l + 1, 1 + l: l's value moved by a whole number; None for anything else."""
-    if isinstance(node, Name) and node.name in LETTERS:
+    if isinstance(node, Name) and node.name in letters:
         return value
     if isinstance(node, Binary) and node.op in "+-":
         left, right = unbrace(node.left), unbrace(node.right)
         if isinstance(right, Num) and right.text.isdigit():
-            base = _offset(left, value)
+            base = _offset(left, value, letters)
             step = int(right.text)
             return None if base is None else base + step if node.op == "+" else base - step
         if node.op == "+" and isinstance(left, Num) and left.text.isdigit():
-            base = _offset(right, value)
+            base = _offset(right, value, letters)
             return None if base is None else base + int(left.text)
     return None

@@ -10,13 +10,14 @@ import sympy as sp
 from ..model.partial import Partial
 from ..model.references import index_count, indexed_layers, wide_layer, wrong_indices
 from ..model.symbols import C0, SAMPLES, A, B, SampleCost, W, Y, Z
-from ..syntax.tree import Binary, Group, Name, Node, Num, Product
+from ..syntax.tree import Binary, Group, Name, Node, Num, Product, Scripted
 from .claim_layers import NoSuchLayer, letter_layer, mentions_letter
-from .claim_nodes import DERIVATIVE_MARKS, DOTS, is_digits, is_head, is_name, unbrace, walk
+from .claim_nodes import DERIVATIVE_MARKS, DOTS, is_digits, is_head, is_name, sample_script, unbrace, walk
 from .claim_reading import ReaderBase, Reading
 
 QUANTITIES = {"a": A, "z": Z, "w": W, "b": B, "x": A, "y": Y, "\\delta": Z}
 COST_LETTERS = {"C"}
+CS231N = {"f": "z", "p": "a", "L": "C"}  # CS231n's scores f_k, probabilities p_k and loss L_i
 
 
 class Letters(ReaderBase):
@@ -34,6 +35,8 @@ class Letters(ReaderBase):
         if name == "W" and any(m == "_" for m, _ in scripts):  # W^{[l]}_{jk}: an entry of Ng's matrix, a weight
             name = "w"
         name = self.preset_letter(name)
+        if name in CS231N and self.cs231n(scripts):  # CS231n's f_k, p_k, L_i: the output's z, a, and the loss
+            return self.cs231n_letter(node, name, scripts, at)
         if name in QUANTITIES:
             return self.quantity(node, name, scripts, at)
         if name in COST_LETTERS or name == self.net.notation.cost_symbol.partition("_")[0]:
@@ -63,6 +66,23 @@ class Letters(ReaderBase):
         own = {mine: kind for kind, mine in self.net.notation.symbols.items() if mine != kind}
         kind = own.get(name, name)
         return "\\delta" if kind == "delta" else kind
+
+    def cs231n(self, scripts: tuple) -> bool:
+        """Whether a letter is written as CS231n's notes write it: with one subscript and no layer."""
+        return [m for m, _ in scripts] == ["_"]
+
+    def cs231n_letter(self, node: Node, name: str, scripts: tuple, at: Reading) -> sp.Expr:
+        """CS231n's softmax classifier: the class scores f_k are the output layer's z_k, the probabilities p_k its
+        softmax outputs a_k (on a softmax output layer only), and L_i sample i's loss, the cost of one sample."""
+        if name == "p" and self.net.activation(self.net.depth).name != "softmax":
+            raise self.fail(node, f"'{self.quote(node)}': p_k, CS231n's probabilities, are a softmax output layer's")
+        if name == "L":
+            value = self.cost(node, scripts, at)
+        else:
+            value = self.quantity(node, CS231N[name], (*scripts, ("^", Name(node.end, node.end, "L"))), at)
+        written = self.quote(node).replace("{", "{{").replace("}", "}}")
+        self.readings[(f"CS231n's {written} read as {{0}}", (value,))] = None
+        return value
 
     def powers(self, node: Node, value: sp.Expr, scripts: tuple | list, at: Reading) -> sp.Expr:
         for mark, script in scripts:
@@ -115,6 +135,11 @@ class Letters(ReaderBase):
             raise self.fail(node, f"a prime on '{self.quote(node)}' is not understood; write g'(z) for a derivative")
         if len(subs) > 1:
             raise self.fail(node, f"'{self.quote(node)}' has two subscripts")
+        if sups or name != "\\delta":  # \delta_{j,k} without a layer is Kronecker's, its two indices neurons
+            subs, sups = self.without_sample(node, subs, sups)
+        side = in_or_out(subs[0]) if subs and not sups and name in ("a", "\\delta") else None
+        if side is not None:
+            return self.in_out(node, name, side, at)
         if name == "\\delta" and subs and not sups:
             return self.kronecker(node, subs[0], at)
         layer, rest = self.quantity_layer(node, name, sups)
@@ -131,6 +156,37 @@ class Letters(ReaderBase):
         for power in rest:
             symbol = self.power(node, symbol, power, at)
         return symbol
+
+    def in_out(self, node: Node, name: str, side: str, at: Reading) -> sp.Expr:
+        """Nielsen's a_{\\rm in} \\delta_{\\rm out}, the activation into a weight and the error out of it: read on a
+        network of one layer of weights, where every weight joins the input (in) to the output layer (out)."""
+        if self.net.depth != 1:
+            raise self.fail(
+                node,
+                f"'{self.quote(node)}' names a weight's input or output without its layer: it is read on a network of "
+                "one layer of weights (--layers 1,1); elsewhere write the layer, as in a^{l-1}_k \\delta^l_j",
+            )
+        layer = 0 if side == "in" else 1
+        kind = "a" if name == "a" else "z"
+        symbol = QUANTITIES[name][layer, *self.indices(node, kind, layer, None, at)]
+        if name == "\\delta":
+            symbol = Partial(C0, symbol)
+            self.wrt_nodes.setdefault(symbol, node)
+        return symbol
+
+    def without_sample(self, node: Node, subs: list[Node], sups: list[Node]) -> tuple[list[Node], list[Node]]:
+        """The scripts with the sample taken out where the quantity names the one it belongs to by the letter of the
+        sum over the samples around it (Nielsen's a^{x,l}_j in \\sum_x, a_{j,i} in \\sum_i): that sample's a, as
+        the sum's term (claim_sums.per_sample) takes it."""
+        base = node.base if isinstance(node, Scripted) else node
+        for letter, index in self.scope.letters.items():
+            if index.free or index.stray or index.runs_over:
+                continue
+            for mark, scripts in (("^", sups), ("_", subs)):
+                rest = sample_script(base, mark, scripts[0], letter) if scripts else None
+                if rest is not None:
+                    scripts[0] = rest
+        return subs, sups
 
     def kronecker(self, node: Node, sub: Node, at: Reading) -> sp.Expr:
         """\\delta_{ij} without a layer: 1 when the two indices are equal, else 0 (softmax's derivative)."""
@@ -149,7 +205,7 @@ class Letters(ReaderBase):
             layer = self.layer_of(unbrace(sups[0]), force=False)
             if layer is not None:
                 return layer, sups[1:]
-        if self.net.depth == 1 and name in ("w", "b", "z"):  # one layer of weights (Nielsen's neuron): w_j, b, z
+        if self.net.depth == 1 and name in ("w", "b", "z", "\\delta"):  # one layer of weights: w_j, b, z, \delta
             return 1, sups
         raise self.fail(node, f"'{self.quote(node)}' needs its layer, as in {name}^{{(L)}} or {name}^{{(1)}}")
 
@@ -255,3 +311,14 @@ class Letters(ReaderBase):
                 node, f"'{self.quote(node)}' needs its neuron index; layer {self.layer_label(wide)} has {size} neurons"
             )
         return (sp.Integer(self.net.spec.index_base),) * want
+
+
+def in_or_out(sub: Node) -> str | None:
+    """ "in" or "out" where a subscript is the word: {\\rm in}, \\mathrm{out}, \\text{in}; else None."""
+    inner = unbrace(sub)
+    if isinstance(inner, Name) and inner.name in ("in", "out"):
+        return inner.name
+    if isinstance(inner, Product) and is_name(inner.factors[0], "\\rm"):
+        word = "".join(f.name for f in inner.factors[1:] if isinstance(f, Name))
+        return word if word in ("in", "out") and len(word) == len(inner.factors) - 1 else None
+    return None

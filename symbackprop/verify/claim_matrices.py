@@ -18,9 +18,10 @@ import sympy as sp
 
 from ..model.partial import Partial
 from ..model.symbols import C0, SAMPLES
-from ..syntax.tree import Binary, Binding, Frac, Group, Name, Neg, Node, Product
+from ..syntax.tree import Binary, Binding, Frac, Group, Name, Neg, Node, Product, Relation
 from . import claim_matrix_values as mv
 from .claim_functions import PLAIN_FUNCTIONS
+from .claim_matrix_dots import left_out
 from .claim_matrix_leaves import (
     COST_NAMES,
     FUNCTION_TEXT,
@@ -33,7 +34,7 @@ from .claim_matrix_leaves import (
     is_transpose,
 )
 from .claim_matrix_values import Mat
-from .claim_nodes import ACTIVATION_HEADS, after_mark, is_bracketed, is_name, split, unbrace, walk
+from .claim_nodes import ACTIVATION_HEADS, DOTS, after_mark, is_bracketed, is_name, split, unbrace, walk
 from .claim_reading import Reading
 
 __all__ = ["HADAMARD", "MatrixReader", "Spot", "Tweak", "is_transpose"]
@@ -118,11 +119,18 @@ class MatrixReader(MatrixLeaves):
             if name == "\\sum":  # a sum over the samples: its body is every factor after it
                 read.append((op, self.sample_sum(f, scripts, factors[i + 1 :]), f.start))
                 break
+            if name in DOTS and read:  # Nielsen's (35): units of a pattern in l left out (claim_matrix_dots)
+                units, skip = left_out(factors, i, self.letters.get("l"), self.net.depth, self.unit_at)
+                read.extend(("*", unit, f.start) for unit in units)
+                i += 1 + skip
+                continue
             if name in HADAMARD:
                 if not read:
                     raise self.fail(f, f"{name} needs a vector on each side")
                 op, i = "⊙", i + 1
                 continue
+            if read and self.text[factors[i - 1].end : f.start].strip() == "*":
+                op = "⊙"  # Ng's and NumPy's *, entry by entry: W^{[2]T} dz^{[2]} * g^{[1]\\prime}(z^{[1]})
             nxt = factors[i + 1] if i + 1 < len(factors) else None
             if name in WRAPPERS and nxt is not None:
                 value, i = self.mat(nxt), i + 2
@@ -139,6 +147,12 @@ class MatrixReader(MatrixLeaves):
             read.append((op, value, f.start))
             op = "*"
         return self.combined(read)
+
+    def unit_at(self, layer: int, factors: list[Node]) -> Mat:
+        """``factors`` read as one product with the layer letter l at ``layer``: a unit of a pattern of dots."""
+        other = MatrixReader(self.net, self.text, self.column, {**self.letters, "l": layer}, None, self.weights_column)
+        other.batch, other.gradient_layer, other.sample_letter = self.batch, self.gradient_layer, self.sample_letter
+        return other.factors(list(factors))
 
     def sample_sum(self, head: Node, scripts: tuple, body: list[Node]) -> Mat:
         """\\sum_x (or \\sum_{i=1}^{n}, \\sum_{i=0}^{n-1}) over the samples of one sample's matrix."""
@@ -220,6 +234,8 @@ class MatrixReader(MatrixLeaves):
     def entrywise(self, head: Node, base: Name, scripts: tuple, arg: Node) -> Mat:
         """\\sigma'(z^{(l)}), \\tanh(z), \\exp(z), \\Sigma'(z) (the diagonal matrix of \\sigma'(z)) entry by entry."""
         inner = arg.items[0] if isinstance(arg, Group) and arg.delim in "([" and len(arg.items) == 1 else arg
+        if base.name == "1":  # \\mathbb{1}[z^{(1)} > 0]: the ReLU's gate, entry by entry
+            return self.gate(head, inner)
         value = self.mat(inner)
         name = "\\sigma" if base.name in ("\\Sigma", "f") else base.name
         primes, layer, powers = self.head_scripts(head, Name(base.start, base.end, name), scripts)
@@ -231,13 +247,22 @@ class MatrixReader(MatrixLeaves):
             entries = value.entries.applyfunc(lambda e: self.activation(head, name, primes, layer, e))
         shown = FUNCTION_TEXT.get(name, name.lstrip("\\")) + "'" * primes
         latex = rf"{_tex_function(name)}{chr(39) * primes}\left({value.latex}\right)"
-        out = Mat(entries, f"{shown}({value.text})", latex)
+        out = Mat(entries, f"{shown}({value.text})", latex, samples=value.samples)  # of a batch Z: a batch
         return mv.diagonal(out, head.start + 1) if base.name == "\\Sigma" else out
+
+    def gate(self, head: Node, relation: Node) -> Mat:
+        """\\mathbb{1}[v > c]: 1 where an entry of v is above the number c, else 0 (>= and < as written)."""
+        if not isinstance(relation, Relation):
+            raise self.fail(head, "an indicator of a vector takes a comparison, as in \\mathbb{1}[z^{(1)} > 0]")
+        value, bound = self.mat(relation.left), self.mat(relation.right)
+        if bound.shape != (1, 1) or bound.entries[0, 0].free_symbols:
+            raise self.fail(relation.right, "an indicator of a vector compares each entry with a number, as in > 0")
+        return mv.entrywise_gate(value, relation.op.lstrip("\\"), bound.entries[0, 0], self.quote(relation))
 
 
 def _applies(name: str | None) -> bool:
     """A function applied entry by entry to the factor after it."""
-    return (name is not None and name in ACTIVATION_HEADS) or name in PLAIN_FUNCTIONS or name in ("\\Sigma", "f")
+    return (name is not None and name in ACTIVATION_HEADS) or name in PLAIN_FUNCTIONS or name in ("\\Sigma", "f", "1")
 
 
 def _tex_function(name: str) -> str:

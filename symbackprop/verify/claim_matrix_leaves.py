@@ -19,7 +19,7 @@ from ..syntax.tree import Binary, Group, Name, Node, Num, Product
 from . import claim_matrix_values as mv
 from .claim_arithmetic import Arithmetic
 from .claim_functions import Functions
-from .claim_layers import NoSuchLayer, letter_layer, mentions_letter
+from .claim_layers import GOODFELLOW, LETTERS, NoSuchLayer, goodfellow_letter, letter_layer, mentions_letter
 from .claim_letters import Letters
 from .claim_matrix_values import Mat
 from .claim_nodes import is_name, unbrace
@@ -107,11 +107,30 @@ class MatrixLeaves(Values, Sums, Letters, Functions, Arithmetic):
             transposed = True
         if isinstance(inner, Group) and len(inner.items) == 2 and is_name(inner.items[0], self.sample_letter or ""):
             inner = inner.items[1]  # \\delta^{x,l}: sample x's, at layer l
+        if isinstance(inner, Product) and len(inner.factors) == 2 and self.ng_sample(inner.factors[1]):
+            inner = inner.factors[0]  # Ng's a^{[l](i)}: sample i's, at layer [l]
         if mentions_letter(inner):  # l, l-1, (l+1), [l]: the layer the claim is being read at (claim_layers)
             return letter_layer(inner, self.letters.get("l"), self.net.depth, self.quote(inner)), transposed
+        if goodfellow_letter(inner):  # Goodfellow's W^{(k)}, h^{(k-1)}: his layer letter, read as l is
+            letters = (*LETTERS, GOODFELLOW)
+            return letter_layer(inner, self.letters.get("l"), self.net.depth, self.quote(inner), letters), transposed
         if isinstance(inner, Group) and inner.delim in "([" and len(inner.items) == 1:
             inner = inner.items[0]
         return self.matrix_layer_value(unbrace(inner), node), transposed
+
+    def ng_sample(self, node: Node) -> bool:
+        """Whether ``node`` is Ng's (i) after a layer, i the letter of the sum over the samples around it."""
+        return (
+            isinstance(node, Group)
+            and node.delim == "("
+            and len(node.items) == 1
+            and is_name(node.items[0], self.sample_letter or "")
+        )
+
+    @staticmethod
+    def layer_letter(node: Node) -> bool:
+        """Whether a layer superscript is written with a layer letter: l, or Goodfellow's (k)."""
+        return mentions_letter(node) or goodfellow_letter(node)
 
     def matrix_layer_value(self, node: Node, where: Node) -> int:
         if isinstance(node, Num) and node.text.isdigit():
@@ -209,7 +228,7 @@ class MatrixLeaves(Values, Sums, Letters, Functions, Arithmetic):
         layer, transposed, rest = None, False, sups
         if sups and not is_transpose(sups[0]) and name not in ("y", "x", "g", "Y", "X"):
             layer, transposed = self.matrix_layer(sups[0])
-            if layer == 0 and name not in ("a", "x", "h", "A", "X") and mentions_letter(sups[0]):
+            if layer == 0 and name not in ("a", "x", "h", "A", "X") and self.layer_letter(sups[0]):
                 raise NoSuchLayer(f"'{self.quote(node)}': the input layer has none, at this l", node.start + 1)
             rest = sups[1:]
         elif sups and name in ("y", "Y") and not is_transpose(sups[0]):

@@ -178,3 +178,16 @@ class Written(sp.Expr):
 def summed(m: Mat, text: str, latex: str) -> Mat:
     """A sum over the samples of one sample's matrix (\\sum_x \\delta^{x,l} (a^{x,l-1})^T)."""
     return Mat(m.entries, text, latex, atom=False, samples="summed")
+
+
+_GATES = {">": (1, 0), "gt": (1, 0), "<": (-1, 0), "lt": (-1, 0)}
+_GATES |= {">=": (1, 1), "ge": (1, 1), "geq": (1, 1), "<=": (-1, 1), "le": (-1, 1), "leq": (-1, 1)}
+
+
+def entrywise_gate(m: Mat, op: str, bound: sp.Expr, written: str) -> Mat:
+    """The indicator of ``entry op bound`` on each entry of ``m``, a step function (Heaviside) of the entry."""
+    sign, at_zero = _GATES[op]
+    entries = m.entries.applyfunc(lambda e: sp.Heaviside(sign * (e - bound), at_zero))
+    shown = {(1, 0): ">", (-1, 0): "<", (1, 1): r"\geq", (-1, 1): r"\leq"}[sign, at_zero]
+    latex = rf"\mathbb{{1}}\left[{m.latex} {shown} {sp.latex(bound)}\right]"
+    return Mat(entries, f"1[{written}]", latex, samples=m.samples)

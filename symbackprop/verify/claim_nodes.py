@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import TypeGuard
 
 from ..model import activations
-from ..syntax.tree import Binary, Claim, Frac, Group, Name, Node, Num, Product, Scripted
+from ..syntax.tree import Binary, Binding, Claim, Frac, Group, Name, Node, Num, Product, Relation, Scripted
 
 
 def _head_name(latex: str) -> str:
@@ -86,17 +86,38 @@ def _summed_letter(node: Node) -> str | None:
     if not (isinstance(node, Scripted) and is_name(node.base, "\\sum")):
         return None
     subs = [unbrace(s) for m, s in node.scripts if m == "_" and s is not None]
-    return subs[0].name if len(subs) == 1 and isinstance(subs[0], Name) and len(subs[0].name) == 1 else None
+    letter = subs[0].name if len(subs) == 1 and isinstance(subs[0], Binding) else subs[0] if subs else None
+    return letter.name if len(subs) == 1 and isinstance(letter, Name) and len(letter.name) == 1 else None
 
 
 def _indexes(node: Node, letter: str) -> bool:
-    """Whether ``letter`` stands in a sub- or superscript anywhere in ``node``."""
+    """Whether ``letter`` stands in a sub- or superscript anywhere in ``node``, other than as the sample a
+    quantity belongs to (a^{x,l}_j, a_{j,x}: see ``sample_script``)."""
     for part in walk(node):
         if isinstance(part, Scripted):
-            for _, script in part.scripts:
-                if script is not None and any(is_name(n, letter) for n in walk(script)):
+            kronecker = is_name(part.base, "\\delta") and not any(m == "^" for m, _ in part.scripts)  # \delta_{j,k}
+            for mark, script in part.scripts:
+                if script is None or (not kronecker and sample_script(part.base, mark, script, letter) is not None):
+                    continue
+                if any(is_name(n, letter) for n in walk(script)):
                     return True
     return False
+
+
+SAMPLED = ("a", "z", "y", "b", "x", "\\delta")  # the quantities that take one neuron index (b: Nielsen's b^l_j)
+
+
+def sample_script(base: Node, mark: str, script: Node, letter: str) -> Node | None:
+    """A quantity's script with the sample ``letter`` taken out, where the claim writes which sample it belongs to:
+    Nielsen's superscript a^{x,l}_j, \\delta^{x,l} (the sample first, then the layer) or a second subscript
+    a_{j,i}, y_{j,i} (the neuron, then the sample). None where the script names no sample so."""
+    if not (isinstance(base, Name) and base.name in SAMPLED) or mark not in "_^":
+        return None
+    group = unbrace(script)
+    if not (isinstance(group, Group) and group.delim == "{" and len(group.items) == 2):
+        return None
+    sample, rest = group.items if mark == "^" else group.items[::-1]
+    return rest if is_name(sample, letter) else None
 
 
 def mentions_bare_cost(nodes: tuple[Node, ...], letter: str = "C") -> bool:
@@ -160,6 +181,19 @@ def is_bracketed(node: Node) -> bool:
     """(...), \\left(...\\right) or [...], with any powers written on it."""
     base = node.base if isinstance(node, Scripted) else node
     return isinstance(base, Group) and base.delim in "(["
+
+
+def is_plain_indicator(node: Node, after: list[Node]) -> bool:
+    """CS231n's 1(y_i = k): a plain 1 before brackets that hold an equation or a comparison, which no product
+    could mean; it is read as the indicator \\mathbb{1}(y_i = k)."""
+    if not (isinstance(node, Num) and node.text == "1" and after):
+        return False
+    group = after[0]
+    return isinstance(group, Group) and group.delim in "([" and len(group.items) == 1 and is_comparison(group.items[0])
+
+
+def is_comparison(node: Node) -> bool:
+    return isinstance(node, (Binding, Relation))
 
 
 def is_head(name: str | None) -> bool:

@@ -45,6 +45,11 @@ MAX_ENTRIES = 256  # entries of a vector or matrix claim decided one by one; abo
 SAMPLED = 16  # entries a claim above MAX_ENTRIES is read at for what only entries tell: a repair, a diagnosis
 MAX_REPAIRS = 24  # readings with one mistake put right, tried on a wrong claim
 MARKERS = HADAMARD | {"\\nabla", "\\top", "\\intercal", "W", "h", "J", "diag", "\\diag", "\\Sigma", "\\vec"}
+MARKERS |= set(BATCH_LETTERS)  # A, Z, \\Delta, X, Y: a batch, which only a matrix claim has
+BATCH_SIDES = (
+    "both sides are batches, a {0} per sample, and each {0} is that sample's equation: it is checked for one "
+    "sample, any sample, whose a, z and y are letters"
+)
 BOLD = re.compile(r"\\(mathbf|boldsymbol|bm)\s*\{\s*\\?[A-Za-z]+\s*\}")
 
 COLUMN = (
@@ -106,7 +111,7 @@ def is_vector_claim(net: Network, claim: Claim, layer: int | None = None) -> boo
         # vector claims are told by their operators (a transpose, \odot, \nabla) or g
         markers = markers - {net.notation.letter("w"), net.notation.letter("a")}
     for node in nodes:  # W^{[l]}_{jk}, one entry of W, is read as the scalar it is
-        if isinstance(node, Name) and node.name in markers and id(node) not in entries:
+        if isinstance(node, Name) and node.name in markers and (id(node) not in entries or node.name == "\\nabla"):
             return True
         if isinstance(node, Scripted) and any(mark == "^" and is_transpose(s) for mark, s in node.scripts):
             return True
@@ -147,12 +152,15 @@ def read(net: Network, claim: Claim, letters: Mapping[str, int] | None = None) -
     except ShapeMismatch as first:
         mismatch = first
     layouts = ("row", "sample rows") if column.reader.batch else ("row",)
+    others = []
     for layout in layouts:
         try:
-            return _Reading(net, claim, layout, letters).read(mismatch)
+            other = _Reading(net, claim, layout, letters)
+            return other.read(mismatch)
         except ShapeMismatch:
+            others.append(other)
             continue
-    return column.mismatched(mismatch)
+    return column.mismatched(mismatch, others)
 
 
 class _Reading:
@@ -185,6 +193,8 @@ class _Reading:
         if any(value.samples == "summed" for _, _, value in values):
             return self.mean(values, notes)
         sides = tuple(self.side(self.reader, i, node, value) for i, node, value in values)
+        if self.lhs.samples in ("rows", "cols"):  # Ng's dZ^{[2]} = A^{[2]} - Y: one equation per sample
+            notes.append((BATCH_SIDES.format("column" if self.lhs.samples == "cols" else "row"), ()))
         if self.reader.bare_cost:
             notes.append((ONE_SAMPLE, ()))
         return self.result(sides, tuple(notes), repairs=lambda: self.repairs(self.reader.spots))
@@ -251,18 +261,20 @@ class _Reading:
     def case_wrt(self, case: Case) -> sp.Indexed:
         return self.wrt.xreplace(dict(case))
 
-    def mismatched(self, err: ShapeMismatch) -> MatrixReading:
-        """Neither layout fits: the column layout's reason, and the readings that one change makes fit (on a few
-        entries, spread over the matrix, where it has more than are decided one by one)."""
+    def mismatched(self, err: ShapeMismatch, others: list[_Reading]) -> MatrixReading:
+        """Neither layout fits: the column layout's reason, and the readings that one change makes fit, in this
+        layout and then in ``others`` (the row layout: CS231n's dscores W2^T with its transpose left out), on a few
+        entries spread over the matrix where it has more than are decided one by one."""
         if len(self.cases) > MAX_ENTRIES and not self.chosen:
             self.cases = spread(self.cases, SAMPLED)
-        return self.result(
-            (),
-            (self.layout(None),),
-            mismatch=err.reason,
-            position=err.position,
-            repairs=lambda: self.repairs(self.reader.spots),
-        )
+
+        def repairs() -> Iterator[Repair]:
+            yield from self.repairs(self.reader.spots)
+            for other in others:
+                for repair in other.repairs(self.reader.spots):
+                    yield replace(repair, words=f"{repair.words} (read in the {other.layout_name} convention)")
+
+        return self.result((), (self.layout(None),), mismatch=err.reason, position=err.position, repairs=repairs)
 
     def result(self, sides: tuple, notes: tuple, **more) -> MatrixReading:
         head = self.claim.sides[0]
@@ -283,7 +295,7 @@ class _Reading:
     def side(self, reader: MatrixReader, index: int, node: Node, value: Mat | None = None) -> tuple:
         value = reader.mat(node) if value is None else value
         self.check_shape(value, node)
-        if value.samples:
+        if value.samples and value.samples != self.lhs.samples:
             raise ShapeMismatch(
                 f"{value.text} is a batch, {shape_words(value)}, but the left-hand side is not", node.start + 1
             )
@@ -291,7 +303,9 @@ class _Reading:
         return index, reader.quote(node), node.start + 1, Written(value.text, value.latex), entries
 
     def check_shape(self, value: Mat, node: Node) -> None:
-        if value.shape != self.lhs.shape or value.scalar != self.lhs.scalar or value.samples in ("rows", "cols"):
+        batches = {value.samples, self.lhs.samples} & {"rows", "cols"}
+        other_batch = bool(batches) and value.samples != self.lhs.samples
+        if value.shape != self.lhs.shape or value.scalar != self.lhs.scalar or other_batch:
             raise ShapeMismatch(
                 f"the right-hand side {value.text} is {shape_words(value)}, but {self.lhs.text} is "
                 f"{shape_words(self.lhs)}",

@@ -38,6 +38,7 @@ from . import batch, claim_binding, claim_identity, claim_projection, index_base
 from .claim_layers import LayerLetter, Layers, NoSuchLayer, at_every_layer
 from .claim_mistakes import as_written, with_letter_mistake
 from .diagnosis import Local, Mistake, diagnose
+from .ng_forms import ng_forms
 from .sample_terms import with_sample_terms
 from .simplified import simplified
 
@@ -120,18 +121,19 @@ def _verify_claim(net: Network, claim: str, wrt: str | Ref | None) -> ClaimRepor
         check(target, net.spec)  # a Ref made by hand may name nothing in this network
     stage("reading the claim")
     try:
-        parsed = claim_syntax.parse(claim)
+        parsed = ng_forms(claim_syntax.parse(claim))
         alone = claim_identity.identity(parsed)
         if alone is not None:  # \frac{d\sigma(x)}{dx} = ...: a claim about the activation as a function
             return _identity(net, claim, parsed, alone)
         bound = _bound(net, parsed, claim)
-    except LayerLetter:  # parsed: the letter is found only once the claim is read
+    except LayerLetter as letter:  # parsed: the letter is found only once the claim is read
         return at_every_layer(
             net,
             lambda layer: _bound(net, parsed, claim, layer),
             lambda bound: _decided(net, claim, bound, target, wrt),
             lambda reason, position: ClaimReport(net, claim, UNPARSEABLE, target, error=reason, position=position),
             wrt is not None,
+            letter.letter,
         )
     except ClaimError as err:
         return ClaimReport(net, claim, UNPARSEABLE, target, error=err.reason, position=err.position)

@@ -30,6 +30,8 @@ def more_mistakes(d: Any, mistake: Make[M]) -> Iterator[M]:
     yield from _wrong_neuron(d, mistake)
     yield from _wrong_output(d, mistake)
     yield from _logistic_for_another(d, mistake)
+    yield from _wrong_input_neuron(d, mistake)
+    yield from _weight_a_layer_off(d, mistake)
 
 
 def _spurious_prime(d: Any, mistake: Make[M]) -> Iterator[M]:
@@ -155,4 +157,47 @@ def _logistic_for_another(d: Any, mistake: Make[M]) -> Iterator[M]:
             "{0} is the logistic sigmoid's derivative, but this layer's activation is " + factor,
             d.result.xreplace(logistic),
             (written, example),
+        )
+
+
+MAX_NEIGHBOURS = 16  # a layer wider than this is not searched for the input taken from the wrong neuron
+
+
+def _wrong_input_neuron(d: Any, mistake: Make[M]) -> Iterator[M]:
+    """dC/dw_jk^(l) with the input a_k'^(l-1) of another neuron where a_k^(l-1) belongs: w_12 multiplies a_2, and
+    the mistake writes a_1 (the weight's first index read as the input's)."""
+    net, t = d.network, d.target
+    if t.kind != "w" or net.layers[t.layer - 1] > MAX_NEIGHBOURS:
+        return
+    right = A[t.layer - 1, t.indices[1]]
+    if not d.result.has(right):
+        return
+    for other in net.neurons(t.layer - 1):
+        wrong = A[t.layer - 1, other]
+        if wrong != right:
+            yield mistake(
+                "wrong_neuron",
+                "{0} where {1} belongs: the weight w_jk multiplies the input from neuron k of the layer before",
+                d.result.xreplace({right: wrong}),
+                (wrong, right),
+            )
+
+
+def _weight_a_layer_off(d: Any, mistake: Make[M]) -> Iterator[M]:
+    """The weights of the layer below written where the layer's own belong: dC_0/da^(L-1) goes through w^(L), the
+    weights a^(L-1) feeds, and the mistake writes w^(L-1)."""
+    net = d.network
+    found = sorted((w for w in d.result.atoms(sp.Indexed) if w.base == W), key=sp.default_sort_key)
+    moved = {}
+    for w in found:
+        layer, j, k = (int(i) for i in w.indices)
+        if layer > 1 and j in net.neurons(layer - 1) and k in net.neurons(layer - 2):
+            moved[w] = W[layer - 1, j, k]
+    if moved:
+        example = found[0] if found[0] in moved else next(iter(moved))
+        yield mistake(
+            "wrong_layer",
+            "the wrong layer: {0} where {1} belongs (the weights the activation feeds are the next layer's)",
+            d.result.xreplace(moved),
+            (moved[example], example),
         )
