@@ -135,7 +135,7 @@ class MatrixReader(MatrixLeaves):
             if name in WRAPPERS and nxt is not None:
                 value, i = self.mat(nxt), i + 2
             elif name == "\\hat" and nxt is not None and is_name(unbrace(nxt), "y"):
-                value, i = self.named_vector(nxt, "a", self.net.depth), i + 2
+                value, i = self.named_vector(nxt, self.net.notation.letter("a"), self.net.depth), i + 2
             elif name == "\\nabla":
                 value, i = self.nabla(f, scripts, nxt), i + 2
             elif name in ("diag", "\\diag") and nxt is not None:
@@ -229,7 +229,11 @@ class MatrixReader(MatrixLeaves):
         if len(subs) != 1 or len(scripts) != 1 or cost is None:
             raise self.fail(node, "\\nabla is written with what it differentiates by and the cost: \\nabla_a C")
         self.cost_letter(cost)
-        return self.gradient(unbrace(subs[0]), default_layer=self.net.depth)
+        by = unbrace(subs[0])
+        if _is_output(by):  # Goodfellow's \nabla_{\hat{y}} J: by the network's output, the last layer's a
+            output = Name(by.start, by.end, self.net.notation.letter("a"))  # a, or Goodfellow's h
+            return self.gradient(output, default_layer=self.net.depth)
+        return self.gradient(by, default_layer=self.net.depth)
 
     def entrywise(self, head: Node, base: Name, scripts: tuple, arg: Node) -> Mat:
         """\\sigma'(z^{(l)}), \\tanh(z), \\exp(z), \\Sigma'(z) (the diagonal matrix of \\sigma'(z)) entry by entry."""
@@ -270,3 +274,11 @@ def _tex_function(name: str) -> str:
     if name.startswith("\\"):
         return name if name[1:].isalpha() else r"\sigma"
     return rf"\operatorname{{{name}}}" if name.isalpha() else "g"
+
+
+def _is_output(node: Node) -> bool:
+    r"""Whether ``node`` is \hat{y} (or \hat y), the network's output."""
+    if not (isinstance(node, Product) and len(node.factors) == 2):
+        return False
+    mark, letter = node.factors
+    return is_name(mark, "\\hat") and is_name(unbrace(letter), "y")

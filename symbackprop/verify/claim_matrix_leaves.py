@@ -228,7 +228,8 @@ class MatrixLeaves(Values, Sums, Letters, Functions, Arithmetic):
         layer, transposed, rest = None, False, sups
         if sups and not is_transpose(sups[0]) and name not in ("y", "x", "g", "Y", "X"):
             layer, transposed = self.matrix_layer(sups[0])
-            if layer == 0 and name not in ("a", "x", "h", "A", "X") and self.layer_letter(sups[0]):
+            pre_activation = name == "a" and self.net.notation.letter("z") == "a"  # Goodfellow's a is the z
+            if layer == 0 and (name not in ("a", "x", "h", "A", "X") or pre_activation) and self.layer_letter(sups[0]):
                 raise NoSuchLayer(f"'{self.quote(node)}': the input layer has none, at this l", node.start + 1)
             rest = sups[1:]
         elif sups and name in ("y", "Y") and not is_transpose(sups[0]):
