@@ -158,8 +158,9 @@ def diagonal(m: Mat, position: int) -> Mat:
     rows, cols = m.shape
     if min(rows, cols) != 1 or m.scalar or m.samples:
         raise ShapeMismatch(f"diag({m.text}) needs a vector: {m.text} is {shape_words(m)}", position)
-    values = list(m.entries)
-    return Mat(sp.ImmutableMatrix(sp.diag(*values)), f"diag({m.text})", rf"\operatorname{{diag}}\left({m.latex}\right)")
+    values = list(m.entries)  # Indexed entries (a[1, 0]) have a .shape of their own that sympy.diag would read
+    square = sp.ImmutableMatrix(len(values), len(values), lambda i, j: values[i] if i == j else 0)
+    return Mat(square, f"diag({m.text})", rf"\operatorname{{diag}}\left({m.latex}\right)")
 
 
 class Written(sp.Expr):

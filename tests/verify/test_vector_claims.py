@@ -268,3 +268,16 @@ def test_the_mean_over_a_batch_is_proven_for_every_n_and_its_missing_one_over_n_
     assert right.verdict == "correct" and "generating function" in right.method
     wrong = verify_claim(net, f"{lhs} = {body}")
     assert wrong.verdict == "incorrect" and wrong.diagnosis is not None and wrong.diagnosis.kind == "mean_missing"
+
+
+@pytest.mark.parametrize("vector", ["a^{1}", "a^{2}", "y", "z^{2}"])
+def test_diag_of_a_network_quantity_is_read(vector: str) -> None:
+    """diag(a^l) and diag(y): their entries are sympy Indexed, whose own .shape sympy.diag took for a matrix's and
+    stopped on (an internal error, exit status 3, for the claim below at any size). The claim is right plus a
+    diagonal that is not 0, so it is incorrect; with that diagonal subtracted again it is correct."""
+    wrong = verify_claim(
+        SQUARE, rf"\frac{{\partial C}}{{\partial W^{{2}}}} = \delta^{{2}} (a^{{1}})^T + \text{{diag}}({vector})"
+    )
+    assert wrong.verdict == "incorrect", wrong.error
+    right = rf"\frac{{\partial C}}{{\partial W^{{2}}}} = \delta^{{2}} (a^{{1}})^T + \text{{diag}}({vector}) - \text{{diag}}({vector})"
+    assert verify_claim(SQUARE, right).verdict == "correct"
