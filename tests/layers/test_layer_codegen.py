@@ -301,6 +301,7 @@ def test_an_activation_name_with_a_line_end_stays_in_its_comment(end: str) -> No
     z = np.array([0.5 * 1 + 1.0 + 0.5, 1.0 - 4.0 - 0.5])
     a = np.where(z > 0, z, 0.04 * z)
     assert cost == pytest.approx(0.5 * ((a - [0.0, 1.0]) ** 2).sum())
+    assert grads[1]["bias"].tolist() == pytest.approx((a - [0.0, 1.0]) * np.where(z > 0, 1.0, 0.04))
 
 
 @settings(max_examples=10, deadline=None)

@@ -279,5 +279,6 @@ def test_diag_of_a_network_quantity_is_read(vector: str) -> None:
         SQUARE, rf"\frac{{\partial C}}{{\partial W^{{2}}}} = \delta^{{2}} (a^{{1}})^T + \text{{diag}}({vector})"
     )
     assert wrong.verdict == "incorrect", wrong.error
-    right = rf"\frac{{\partial C}}{{\partial W^{{2}}}} = \delta^{{2}} (a^{{1}})^T + \text{{diag}}({vector}) - \text{{diag}}({vector})"
+    diagonal = rf"\text{{diag}}({vector})"
+    right = rf"\frac{{\partial C}}{{\partial W^{{2}}}} = \delta^{{2}} (a^{{1}})^T + {diagonal} - {diagonal}"
     assert verify_claim(SQUARE, right).verdict == "correct"
