@@ -178,10 +178,12 @@ def _described(stack: LayerStack) -> str:
 
 
 def _layer_words(layer: Layer) -> str:
+    """The layer's kind and keys on one line, for the comments and the docstring: an activation's name is the user's
+    text ("leaky_relu:0.2\\n" is a valid name, the slope's spaces stripped), so it goes through ``comment``."""
     if layer.kind == "activation":
-        return f"activation {layer['activation']}"
+        return comment(f"activation {layer['activation']}")
     keys = ", ".join(f"{key} {value}" for key, value in layer.options.items() if key != "mask" and value is not None)
-    return f"{layer.kind}" + (f" ({keys})" if keys else "")
+    return comment(f"{layer.kind}" + (f" ({keys})" if keys else ""))
 
 
 def _header(stack: LayerStack, backend: str) -> str:

@@ -115,8 +115,10 @@ def hadamard(left: Mat, right: Mat, position: int) -> Mat:
 
 
 def added(left: Mat, right: Mat, sign: int, position: int) -> Mat:
-    """left + right, or left - right: both of one shape (or both numbers)."""
+    """left + right, or left - right: both of one shape (or both numbers), or a number and a matrix (1 - a)."""
     op = "+" if sign > 0 else "-"
+    if _constant(left) != _constant(right) and not (left.scalar and right.scalar):
+        return _shifted(left, right, sign, op)
     if left.shape != right.shape or left.scalar != right.scalar or left.samples != right.samples:
         raise ShapeMismatch(
             f"{left.text} {op} {right.text} needs one shape: {left.text} is {shape_words(left)} and {right.text} is "
@@ -127,6 +129,25 @@ def added(left: Mat, right: Mat, sign: int, position: int) -> Mat:
     rt, rl = right.wrapped() if sign < 0 else (right.text, right.latex)
     text, latex = f"{left.text} {op} {rt}", f"{left.latex} {op} {rl}"
     return Mat(entries, text, latex, scalar=left.scalar, atom=False, samples=left.samples)
+
+
+def _constant(m: Mat) -> bool:
+    """A number written as one (the 1 of 1 - a), not a quantity of one entry."""
+    return m.scalar and bool(m.entries[0, 0].is_number)
+
+
+def _shifted(left: Mat, right: Mat, sign: int, op: str) -> Mat:
+    """A number plus or minus a matrix, entry by entry, as the texts write sigmoid's a ⊙ (1 - a) and tanh's 1 - a ⊙ a
+    (Ng's g'(z) = a .* (1 - a)): the number stands for a matrix of it of the other's shape."""
+    number, other = (left, right) if _constant(left) else (right, left)
+    c = number.entries[0, 0]
+    if other is right:
+        entries = right.entries.applyfunc(lambda e: c + sign * e)
+    else:
+        entries = left.entries.applyfunc(lambda e: e + sign * c)
+    rt, rl = right.wrapped() if sign < 0 else (right.text, right.latex)
+    text, latex = f"{left.text} {op} {rt}", f"{left.latex} {op} {rl}"
+    return Mat(sp.ImmutableMatrix(entries), text, latex, atom=False, samples=other.samples)
 
 
 def negated(m: Mat) -> Mat:
@@ -158,8 +179,9 @@ def diagonal(m: Mat, position: int) -> Mat:
     rows, cols = m.shape
     if min(rows, cols) != 1 or m.scalar or m.samples:
         raise ShapeMismatch(f"diag({m.text}) needs a vector: {m.text} is {shape_words(m)}", position)
-    values = list(m.entries)
-    return Mat(sp.ImmutableMatrix(sp.diag(*values)), f"diag({m.text})", rf"\operatorname{{diag}}\left({m.latex}\right)")
+    values = list(m.entries)  # Indexed entries (a[1, 0]) have a .shape of their own that sympy.diag would read
+    square = sp.ImmutableMatrix(len(values), len(values), lambda i, j: values[i] if i == j else 0)
+    return Mat(square, f"diag({m.text})", rf"\operatorname{{diag}}\left({m.latex}\right)")
 
 
 class Written(sp.Expr):

@@ -10,6 +10,7 @@ import tomllib
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from symbackprop.model.layers.layer_graph import array_stack
 
@@ -111,3 +112,47 @@ def test_codegen_backend_jax_on_a_stack_past_the_graphs_limits_says_what_to_use(
     done = cmdline.run("codegen", str(spec), "--backend", "jax")
     assert done.returncode == 2 and done.stderr.count("\n") == 1
     assert "--backend jax writes a layer stack's graph" in done.stderr and "use --backend numpy or torch" in done.stderr
+
+
+def _rows_spec(layers: str, x_row: str, y_row: str, rows: int, parameters: str) -> str:
+    """A spec without batch = ..., its [values] giving ``rows`` samples."""
+    x = "[" + ",".join([x_row] * rows) + "]"
+    y = "[" + ",".join([y_row] * rows) + "]"
+    return f"{layers}\n[values]\nx = {x}\ny = {y}\n{parameters}"
+
+
+def test_the_samples_values_gives_count_in_the_arrays_limits(tmp_path: Path, cmdline) -> None:
+    """Without batch = ..., the limits were worked out for one sample whatever [values] gave: 600 samples of this
+    stack (about 90,000 numbers each, 54,000,000 in all) ran past the 50,000,000-number cap."""
+    layers = (
+        'input = [1, 4, 4]\ncost = "sse"\n[[layer]]\nkind = "conv2d"\nout_channels = 5000\nkernel = 1\n'
+        '[[layer]]\nkind = "avgpool2d"\nsize = 4\n[[layer]]\nkind = "flatten"\n[[layer]]\nkind = "dense"\nsize = 1\n'
+    )
+    row = "[[" + ",".join(["[0.5, 0.25, 0.0, -0.5]"] * 4) + "]]"
+    parameters = (
+        f"[values.layer.1]\nweight = [{','.join(['[[[0.01]]]'] * 5000)}]\nbias = [{','.join(['0.0'] * 5000)}]\n"
+        f"[values.layer.4]\nweight = [[{','.join(['0.001'] * 5000)}]]\nbias = [0.0]\n"
+    )
+    spec = tmp_path / "rows.toml"
+    spec.write_text(_rows_spec(layers, row, "[1.0]", 600, parameters))
+    done = cmdline.run("evaluate", str(spec))
+    assert done.returncode == 2, done.stderr
+    assert "numbers over the batch; the limit is 50,000,000" in done.stderr and done.stderr.count("\n") == 1
+
+
+def test_many_samples_of_a_small_stack_are_evaluated_with_arrays(tmp_path: Path, cmdline) -> None:
+    """2,000 samples of a 4-3 layer: the graph's limits counted one sample, so evaluate built the graph and stopped
+    at its 5,000 inputs; counted with the samples [values] gives, the stack is computed with whole arrays."""
+    layers = 'input = 4\ncost = "sse"\n[[layer]]\nkind = "dense"\nsize = 3\nactivation = "tanh"\n'
+    parameters = (
+        "[values.layer.1]\nweight = [[0.1, 0.2, 0.3, 0.4], [0.0, -0.2, 0.3, 0.1], [1, 0, 0, 0]]\nbias = [0, 0, 0]\n"
+    )
+    spec = tmp_path / "rows.toml"
+    spec.write_text(_rows_spec(layers, "[0.5, -1.0, 0.25, 2.0]", "[1.0, 0.0, 0.5]", 2000, parameters))
+    done = cmdline.run("evaluate", str(spec), "--json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    x, w = np.array([0.5, -1.0, 0.25, 2.0]), np.array([[0.1, 0.2, 0.3, 0.4], [0.0, -0.2, 0.3, 0.1], [1, 0, 0, 0]])
+    r = np.tanh(w @ x) - [1.0, 0.0, 0.5]
+    assert data["cost"] == pytest.approx((r * r).sum(), rel=1e-12)  # the mean over 2,000 equal samples
+    assert np.allclose(data["layers"][0]["gradients"]["bias"], 2 * r * (1 - np.tanh(w @ x) ** 2), rtol=1e-12)

@@ -281,6 +281,29 @@ def test_a_title_stays_a_comment() -> None:
     assert [line for line in source.splitlines() if "SystemExit" in line] == ['# x""" ; raise SystemExit # \\ end']
 
 
+@pytest.mark.parametrize("end", ["\n", "\r", "\r\n", " \n  "])
+def test_an_activation_name_with_a_line_end_stays_in_its_comment(end: str) -> None:
+    """leaky_relu's slope is read with the spaces around it stripped, so "leaky_relu:0.2\\n" is a valid name: the
+    line end must not break the comment that names the layer (it did: the module did not compile, and evaluate of a
+    large stack stopped on an internal SyntaxError)."""
+    slope = f"leaky_relu:0.2{end}"
+    data = {
+        "input": 3,
+        "cost": "half_sse",
+        "layer": [{"kind": "dense", "size": 2, "activation": slope}, {"kind": "activation", "activation": slope}],
+    }
+    stack = read_stack(data)
+    source = stack_module_source(stack)
+    compile(source, "<generated>", "exec")
+    cost, grads = stack_gradient_function(stack)(
+        [[1.0, -2.0, 0.5]], [[0.0, 1.0]], {1: {"weight": [[0.5, -0.5, 1.0], [1.0, 2.0, -1.0]], "bias": [0.0, 0.0]}}
+    )
+    z = np.array([0.5 * 1 + 1.0 + 0.5, 1.0 - 4.0 - 0.5])
+    a = np.where(z > 0, z, 0.04 * z)
+    assert cost == pytest.approx(0.5 * ((a - [0.0, 1.0]) ** 2).sum())
+    assert grads[1]["bias"].tolist() == pytest.approx((a - [0.0, 1.0]) * np.where(z > 0, 1.0, 0.04))
+
+
 @settings(max_examples=10, deadline=None)
 @given(st.one_of(large_cnn2d(), large_rnn(), cnn1d(), dense_norms().map(lambda drawn: drawn[0])))
 def test_the_torch_module_equals_the_numpy_one(data: dict[str, Any]) -> None:

@@ -268,3 +268,50 @@ def test_the_mean_over_a_batch_is_proven_for_every_n_and_its_missing_one_over_n_
     assert right.verdict == "correct" and "generating function" in right.method
     wrong = verify_claim(net, f"{lhs} = {body}")
     assert wrong.verdict == "incorrect" and wrong.diagnosis is not None and wrong.diagnosis.kind == "mean_missing"
+
+
+@pytest.mark.parametrize("vector", ["a^{1}", "a^{2}", "y", "z^{2}"])
+def test_diag_of_a_network_quantity_is_read(vector: str) -> None:
+    """diag(a^l) and diag(y): their entries are sympy Indexed, whose own .shape sympy.diag took for a matrix's and
+    stopped on (an internal error, exit status 3, for the claim below at any size). The claim is right plus a
+    diagonal that is not 0, so it is incorrect; with that diagonal subtracted again it is correct."""
+    wrong = verify_claim(
+        SQUARE, rf"\frac{{\partial C}}{{\partial W^{{2}}}} = \delta^{{2}} (a^{{1}})^T + \text{{diag}}({vector})"
+    )
+    assert wrong.verdict == "incorrect", wrong.error
+    diagonal = rf"\text{{diag}}({vector})"
+    right = rf"\frac{{\partial C}}{{\partial W^{{2}}}} = \delta^{{2}} (a^{{1}})^T + {diagonal} - {diagonal}"
+    assert verify_claim(SQUARE, right).verdict == "correct"
+
+
+TANH = Network([2, 3, 2], activation="tanh")
+# sigma' and tanh' written from the activations, with the number 1 standing for a vector of ones (Ng's a .* (1 - a))
+FROM_ACTIVATIONS = [
+    (SIGMOID, r"\delta^{2} = ((W^{3})^T \delta^{3}) \odot a^{2} \odot (1 - a^{2})", "correct"),
+    (
+        SIGMOID,
+        r"\frac{\partial C}{\partial W^{3}} = (2 (a^{3} - y) \odot a^{3} \odot (1 - a^{3})) (a^{2})^T",
+        "correct",
+    ),
+    (SIGMOID, r"\delta^{2} = -((W^{3})^T \delta^{3}) \odot a^{2} \odot (a^{2} - 1)", "correct"),
+    (SIGMOID, r"\delta^{2} = ((W^{3})^T \delta^{3}) \odot a^{2} \odot (2 - a^{2})", "incorrect"),
+    (TANH, r"\delta^{1} = ((W^{2})^T \delta^{2}) \odot (1 - a^{1} \odot a^{1})", "correct"),
+    (TANH, r"\delta^{1} = ((W^{2})^T \delta^{2}) \odot (1 - a^{1})", "incorrect"),
+]
+
+
+@pytest.mark.parametrize(("net", "claim", "verdict"), FROM_ACTIVATIONS)
+def test_one_minus_a_vector_is_read_entry_by_entry(net: Network, claim: str, verdict: str) -> None:
+    """1 - a on a vector was a shape mismatch ("1 is a number and a^(L-1) is 3 x 1"): a right claim in the
+    notation many texts use was called incorrect."""
+    report = verify_claim(net, claim)
+    assert report.verdict == verdict, (report.error, report.diagnosis)
+    assert report.diagnosis is None or not report.diagnosis.kind.startswith("shapes")
+
+
+def test_one_minus_a_on_784_16_10_is_decided_by_the_projection() -> None:
+    net = Network([784, 16, 10], activation="sigmoid", cost="sse")
+    report = verify_claim(
+        net, r"\frac{\partial C}{\partial W^1} = (((W^2)^T \delta^2) \odot a^1 \odot (1 - a^1)) (a^0)^T"
+    )
+    assert report.verdict == "correct" and report.method.startswith("all 12,544 entries at once")

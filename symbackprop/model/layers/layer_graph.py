@@ -25,7 +25,7 @@ from ..graph import Graph
 from ..graph_spec import GraphSpec
 from . import basic, conv, normalisation, pooling, recurrent
 from .numbers import StackNumbers, stack_numbers
-from .stack import Layer, LayerStack, decayed, graph_size, read_stack
+from .stack import Layer, LayerStack, decayed, graph_size, read_stack, with_samples
 from .wiring import Wiring, element_name
 
 LETTERS = {"weight": "W", "bias": "b", "weight_ih_l0": "W", "weight_hh_l0": "U", "bias_ih_l0": "b", "bias_hh_l0": "c"}
@@ -66,7 +66,8 @@ def array_stack(data: Mapping[str, Any]) -> ArrayStack:
     """Check a spec of [[layer]] tables (parsed TOML) against the arrays' limits, not the graph's, and read or draw
     its numbers."""
     stack = read_stack(data, graph=False)
-    return ArrayStack(stack, stack_numbers(stack, data.get("values")))
+    numbers = stack_numbers(stack, data.get("values"))
+    return ArrayStack(with_samples(stack, numbers.batch), numbers)
 
 
 def layered_spec(data: Mapping[str, Any]) -> LayeredSpec:

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ...base.errors import SpecError, did_you_mean
@@ -150,6 +150,16 @@ def read_stack(data: Mapping[str, Any], graph: bool = True) -> LayerStack:
     else:
         _within_array_limits(stack)
     return stack
+
+
+def with_samples(stack: LayerStack, samples: int) -> LayerStack:
+    """The stack for the ``samples`` its [values] give, when the spec leaves ``batch`` out: checked again against the
+    arrays' limits, which were worked out for one sample (the samples count in every array of a pass)."""
+    if stack.batch is not None or samples == 1:
+        return stack
+    counted = replace(stack, batch=samples)
+    _within_array_limits(counted)
+    return counted
 
 
 def fits_graph(stack: LayerStack) -> bool:
