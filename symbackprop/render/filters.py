@@ -167,6 +167,20 @@ def code_words(text: str) -> str:
     return POWER_OF_TEN.sub(r"$10^{\1}$", out).replace(*MODULUS)
 
 
+MINUS = "\u2212"
+HTML_POWER = re.compile(r"\b(10|2)\^(-?\d+)")  # "10^-229", "2^61", once escaped (neither ^ nor digits change)
+
+
+def html_code_words(text: str) -> Markup:
+    """Prose for a web page: escaped, each name of code as code, and a power (10^-229, the modulus's 2^61) set as
+    one, with a true minus sign."""
+    out = str(escape(text))
+    for name in CODE:
+        out = out.replace(str(escape(name)), f"<code>{escape(name)}</code>")
+    out = HTML_POWER.sub(lambda m: f"{m[1]}<sup>{m[2].replace('-', MINUS)}</sup>", out)
+    return Markup(out.replace("<sup>61</sup> - 1", f"<sup>61</sup> {MINUS} 1"))
+
+
 def sentence(text: str) -> str:
     """A sentence begun with a capital letter, the rest left as it is (Jinja's capitalize lowercases it)."""
     text = str(text)
@@ -246,6 +260,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "chain_product": lambda chain: number(chain[0]),
     "escape": escape_tex,
     "code_words": code_words,
+    "html_code_words": html_code_words,
     "sentence": sentence,
     "tex_words": lambda parts: words(parts, escape_tex, lambda e: f"${tex(e)}$"),
     "md_words": lambda parts: words(parts, str, lambda e: f"${tex(e)}$"),
