@@ -117,7 +117,29 @@ def verify_layer_claim(spec: LayeredSpec, claim: str) -> LayerClaimReport | None
     if refused is not None:  # the left-hand side names a layer's quantity with indices that do not fit it
         why, where = refused
         return LayerClaimReport(claim, UNPARSEABLE, where, error=why.reason, position=why.position)
-    return None
+    return _not_read_yet(spec, claim, parsed.sides[0])
+
+
+UNREAD = {"layernorm": "a layer norm", "dropout": "a dropout layer"}
+
+
+def _not_read_yet(spec: LayeredSpec, claim: str, left: Frac) -> LayerClaimReport | None:
+    """A claim about the loss L on a stack with a layer whose notation is not read yet (layer norm, dropout, a
+    strided convolution): refused saying so, rather than read in the graph's names, where L means nothing."""
+    of = after_mark(left.numerator)
+    if not (isinstance(of, Name) and of.name in COSTS - {"C"}) or spec.stack is None:  # C: the graph's own name
+        return None
+    kinds = {layer.kind for layer in spec.stack.layers}
+    strided = any(layer.kind in ("conv1d", "conv2d") and layer["stride"] != 1 for layer in spec.stack.layers)
+    unread = [UNREAD[k] for k in UNREAD if k in kinds] + (["a strided convolution"] if strided else [])
+    if not unread:
+        return None
+    return LayerClaimReport(
+        claim,
+        UNPARSEABLE,
+        error=f"claims about {' or '.join(unread)} are not read yet; verify reads batch norm, convolutions of stride "
+        "1, pooling and rnn layers in the texts' letters, and any layer in the graph's own names (derive shows them)",
+    )
 
 
 def _numbered_from(sides: tuple[Node, ...], notation: LayerNotation) -> int:
