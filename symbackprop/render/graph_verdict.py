@@ -12,12 +12,15 @@ from .graph_document import number
 from .graph_printing import name_text, tex, text
 
 
+def read_and_answer(read_as: Any, answer: Any) -> dict[str, Any]:
+    """The claim as read and the right answer, each as text and TeX (None where the report has none)."""
+    pairs = (("read_as", read_as), ("answer", answer))
+    return {key: ({"text": text(expr), "tex": tex(expr)} if expr is not None else None) for key, expr in pairs}
+
+
 def graph_report_context(report: GraphClaimReport) -> dict[str, Any]:
     """What graph-verify.txt.j2 receives."""
-    printed = {
-        key: ({"text": text(expr), "tex": tex(expr)} if expr is not None else None)
-        for key, expr in (("read_as", report.read_as), ("answer", report.answer))
-    }
+    printed = read_and_answer(report.read_as, report.answer)
     return plain(
         {
             "verdict": report.verdict,

@@ -12,17 +12,15 @@ from ..verify.layer_claims import LayerClaimReport
 from .data import plain
 from .environment import render_template
 from .graph_document import number
-from .graph_printing import name_text, tex, text
+from .graph_printing import name_text
+from .graph_verdict import read_and_answer
 
 GOOD = ("correct",)
 
 
 def layer_report_context(report: LayerClaimReport) -> dict[str, Any]:
     """What layer-verify.txt.j2 and layer-verify.html.j2 receive: finished strings and numbers."""
-    printed = {
-        key: ({"text": text(expr), "tex": tex(expr)} if expr is not None else None)
-        for key, expr in (("read_as", report.read_as), ("answer", report.answer))
-    }
+    printed = read_and_answer(report.read_as, report.answer)
     return plain(
         {
             "verdict": report.verdict,
