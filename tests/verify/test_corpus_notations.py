@@ -98,3 +98,19 @@ def test_cs231n_probabilities_belong_to_a_softmax_output():
     net = Network([3, 4], "sigmoid", "binary_cross_entropy")
     report = verify_claim(net, r"\frac{\partial C}{\partial f_k} = p_k - y_k")
     assert report.verdict == "unparseable" and "softmax" in report.error
+
+
+CS231N_SOFTMAX = Network([3, 4], "softmax", "cross_entropy", targets="one-hot")
+
+
+def test_an_indicator_of_one_target_entry_is_not_read_as_a_class():
+    """1(y_2 = 1) compares the target's entry 2 with 1: read as the class indicator it became y_1, and the wrong
+    a_1 - 1(y_2 = 1) was called correct. y_i (sample i's class) is still read so."""
+    for claim in (
+        r"\frac{\partial C}{\partial z^{(L)}_1} = a^{(L)}_1 - \mathbb{1}(y_2 = 1)",
+        r"\frac{\partial C}{\partial z^{(L)}_k} = a^{(L)}_k - \mathbb{1}(y_k = 1)",
+    ):
+        result = verify_claim(CS231N_SOFTMAX, claim)
+        assert result.verdict == "unparseable" and "one entry of the target" in result.error, claim
+    right = verify_claim(CS231N_SOFTMAX, r"\frac{\partial L_i}{\partial f_k} = p_k - \mathbb{1}(y_i = k)")
+    assert right.verdict == "correct", right.error
