@@ -178,7 +178,7 @@ class _Binder(Values, Sums, Letters, Functions, Forms, Arithmetic):
         mean = leading and isinstance(head, Partial) and head.of == MEAN_COST
         at = Reading(mean=mean, cost=cost)
         self.sample_wrt = head.wrt if mean else None  # a sum over the samples of one sample's term (claim_sums)
-        read = [(nodes[0], head)] + [(node, self.expr(node, at)) for node in nodes[1:]]
+        read = [(nodes[0], head)] + [(node, self.one_sample_sum(node, at)) for node in nodes[1:]]
         strays = tuple(self.close_free(nodes[-1], index) for index in self.scope.strays)  # k only on the right
         free += strays
         wrt_node, first = None, 1
@@ -309,6 +309,21 @@ class _Binder(Values, Sums, Letters, Functions, Forms, Arithmetic):
     def values(self, shown: sp.Expr, node: Node, all_cases: tuple[Case, ...], at: Reading) -> tuple[sp.Expr, ...]:
         """One side's value in each case of the free indices."""
         return tuple(self.side_value(shown, node, c, at) for c in all_cases)
+
+    def one_sample_sum(self, node: Node, at: Reading) -> sp.Expr:
+        """A side read, with at most one sum over the samples in it: each such sum is read as the mean's own sum of
+        the samples' derivatives and its term checked against one sample's derivative, so two of them
+        ((1/n) sum_i a_{k,i} - (1/n) sum_i y_{k,i}) would each be taken for the whole mean, and a right claim called
+        incorrect. Such a side is refused, saying to write one sum."""
+        before = len(self.sample_terms)
+        value = self.expr(node, at)
+        if len(self.sample_terms) - before > 1:
+            raise self.fail(
+                self.sample_terms[before + 1][1],
+                "a second sum over the samples: write the mean over the samples as one sum of one sample's term, "
+                "as in \\frac{1}{n}\\sum_i (a_{k,i} - y_{k,i})",
+            )
+        return value
 
     def side_value(self, shown: sp.Expr, node: Node, case: Case, at: Reading) -> sp.Expr:
         """One side's value for one case of the free indices: a claim about the mean cost, or about the network."""

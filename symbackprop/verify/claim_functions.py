@@ -143,9 +143,10 @@ class Functions(ReaderBase):
         """CS231n's 1(y_i = k): 1 where the sample's class y_i is k, else 0. With one-hot targets the class's
         indicator is the target y_k itself (y_k is 1 exactly for the class); with any other targets there is no
         class, so it is refused with the flag that states them. The verdict says how it was read."""
-        base, _ = split(node.name)
+        base, scripts = split(node.name)
         if not (isinstance(base, Name) and base.name == "y"):
             raise self.fail(node, "an indicator takes a comparison, as in \\mathbb{1}[z > 0], or a class, 1(y = k)")
+        self.class_of_sample(node, scripts)
         if self.net.spec.targets != ONE_HOT:
             raise self.fail(
                 node,
@@ -156,3 +157,21 @@ class Functions(ReaderBase):
         written = self.quote(node).replace("{", "{{").replace("}", "}}")
         self.readings[(f"1({written}) read as the one-hot target {{0}}", (target,))] = None
         return target
+
+    def class_of_sample(self, node: Binding, scripts: tuple) -> None:
+        """Refuse 1(y_2 = 1) and 1(y_k = 1): y with a number or a neuron's index under it is one entry of the
+        target, not the sample's class, and reading its right side as the class (y_1) would put another class's
+        target where the claim wrote this one's. CS231n's y_i names the sample i, whose class is compared."""
+        for mark, script in scripts:
+            inner = unbrace(script) if script is not None else None
+            if mark != "_" or inner is None:
+                continue
+            letter = inner.name if isinstance(inner, Name) else None
+            index = self.scope.letters.get(letter) if letter is not None else None
+            if isinstance(inner, Num) or (index is not None and index.runs_over and not index.samples):
+                raise self.fail(
+                    node,
+                    f"'{self.quote(node)}' compares one entry of the target with a value: 1(y = k) and 1(y_i = k) "
+                    "(sample i's class is k) are read as the one-hot target y_k; for that entry write it as it is, "
+                    "y_k",
+                )

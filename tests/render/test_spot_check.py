@@ -49,3 +49,16 @@ def test_a_users_template_gets_it_in_any_format(cmdline, tmp_path):
     assert done.stdout.startswith("spot: ") and "against" in done.stdout
     shipped = cmdline.run("derive", "example:3b1b", "--wrt", "w^{(L)}")
     assert "spot" not in shipped.stdout and "finite differences" not in shipped.stdout
+
+
+def test_the_point_is_one_where_the_derivative_is_not_zero():
+    """A ReLU off at the first random point made the document say the formula gives 0 and finite differences give
+    0: true, and no check at all. The point is moved on (seeded, so the document stays byte-identical) until the
+    derivative is not 0, and the two numbers still agree there."""
+    net = Network([2, 3, 3, 2], ["relu", "tanh", "sigmoid"], "sse", bias="none", notation="nielsen")
+    doc = documents.derivation_document(derive(net, "w^2_{12}"), "tex")
+    assert doc.spot is not None
+    formula, differences = doc.spot
+    assert abs(formula) > 1e-6
+    assert formula == pytest.approx(differences, rel=1e-5, abs=1e-8)
+    assert documents.derivation_document(derive(net, "w^2_{12}"), "tex").spot == doc.spot

@@ -98,3 +98,38 @@ def test_cs231n_probabilities_belong_to_a_softmax_output():
     net = Network([3, 4], "sigmoid", "binary_cross_entropy")
     report = verify_claim(net, r"\frac{\partial C}{\partial f_k} = p_k - y_k")
     assert report.verdict == "unparseable" and "softmax" in report.error
+
+
+CS231N_SOFTMAX = Network([3, 4], "softmax", "cross_entropy", targets="one-hot")
+
+
+def test_an_indicator_of_one_target_entry_is_not_read_as_a_class():
+    """1(y_2 = 1) compares the target's entry 2 with 1: read as the class indicator it became y_1, and the wrong
+    a_1 - 1(y_2 = 1) was called correct. y_i (sample i's class) is still read so."""
+    for claim in (
+        r"\frac{\partial C}{\partial z^{(L)}_1} = a^{(L)}_1 - \mathbb{1}(y_2 = 1)",
+        r"\frac{\partial C}{\partial z^{(L)}_k} = a^{(L)}_k - \mathbb{1}(y_k = 1)",
+    ):
+        result = verify_claim(CS231N_SOFTMAX, claim)
+        assert result.verdict == "unparseable" and "one entry of the target" in result.error, claim
+    right = verify_claim(CS231N_SOFTMAX, r"\frac{\partial L_i}{\partial f_k} = p_k - \mathbb{1}(y_i = k)")
+    assert right.verdict == "correct", right.error
+
+
+def test_two_sums_over_the_samples_in_one_side_are_refused_not_misjudged():
+    """Each sum over the samples was read as the mean's whole sum, so (1/n) sum_i a_{k,i} - (1/n) sum_i y_{k,i}, the
+    right answer split in two, was read as the mean minus itself and called incorrect. One sum per side is still
+    read, on each side of a chain."""
+    net = Network([3, 4], "softmax", "cross_entropy", targets="one-hot")
+    split = verify_claim(
+        net, r"\frac{\partial C}{\partial z_k^{(L)}} = \frac{1}{n}\sum_i a^{(L)}_{k,i} - \frac{1}{n}\sum_i y_{k,i}"
+    )
+    assert split.verdict == "unparseable" and "second sum over the samples" in split.error
+    chain = verify_claim(
+        net,
+        r"\frac{\partial C}{\partial z_k^{(L)}} = \frac{1}{n}\sum_i (a^{(L)}_{k,i} - y_{k,i})"
+        r" = \frac{1}{n}\sum_x (a^{(L)}_{k,x} - \mathbb{1}(y_x = k))",
+    )
+    assert chain.verdict == "correct", chain.error
+    wrong = verify_claim(net, r"\frac{\partial C}{\partial z_k^{(L)}} = \frac{1}{n}\sum_i (a^{(L)}_{k,i} + y_{k,i})")
+    assert wrong.verdict == "incorrect"
