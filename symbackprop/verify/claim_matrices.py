@@ -18,7 +18,7 @@ import sympy as sp
 
 from ..model.partial import Partial
 from ..model.symbols import C0, SAMPLES
-from ..syntax.tree import Binary, Binding, Frac, Group, Name, Neg, Node, Product, Relation
+from ..syntax.tree import Binary, Binding, Frac, Group, Name, Neg, Node, Num, Product, Relation
 from . import claim_matrix_values as mv
 from .claim_functions import PLAIN_FUNCTIONS
 from .claim_matrix_dots import left_out
@@ -69,6 +69,10 @@ class MatrixReader(MatrixLeaves):
         base, scripts = split(node)
         if isinstance(base, Group):
             flips = sum(1 for mark, s in scripts if mark == "^" and is_transpose(s))
+            if len(scripts) == 1 and scripts[0][0] == "^" and _whole_power(scripts[0][1]) and len(base.items) == 1:
+                inner = self.mat(base.items[0])
+                if 1 in inner.shape or inner.samples:  # a vector, or a batch of them: never a matrix power
+                    return mv.powered(inner, _whole_power(scripts[0][1]))
             if flips != len(scripts):
                 raise self.fail(node, f"'{self.quote(node)}': a power of a vector or a matrix is not understood")
             return self.transposes(node, self.mat(base.items[0] if len(base.items) == 1 else base), flips)
@@ -282,3 +286,9 @@ def _is_output(node: Node) -> bool:
         return False
     mark, letter = node.factors
     return is_name(mark, "\\hat") and is_name(unbrace(letter), "y")
+
+
+def _whole_power(node: Node) -> int:
+    """The exponent 2 or 3 a vector is raised to entry by entry (0 for anything else)."""
+    inner = unbrace(node)
+    return int(inner.text) if isinstance(inner, Num) and inner.text in ("2", "3") else 0

@@ -156,6 +156,14 @@ def negated(m: Mat) -> Mat:
     return Mat(entries, f"-{text}", f"-{latex}", scalar=m.scalar, atom=False, samples=m.samples)
 
 
+def powered(m: Mat, k: int) -> Mat:
+    """A whole-number power of a vector or matrix, entry by entry, as Ng's notes write tanh's derivative
+    1 - (a^{[1]})^2 (NumPy's ``A1 ** 2``): the matrix power is never written so for a vector, which has none."""
+    text, latex = m.wrapped()
+    entries = m.entries.applyfunc(lambda e: e**k)
+    return Mat(entries, f"{text}^{k}", f"{latex}^{{{k}}}", scalar=m.scalar, atom=False, samples=m.samples)
+
+
 def transposed(m: Mat) -> Mat:
     text, latex = m.wrapped()
     samples = {"rows": "cols", "cols": "rows"}.get(m.samples, m.samples)

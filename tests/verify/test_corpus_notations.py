@@ -133,3 +133,16 @@ def test_two_sums_over_the_samples_in_one_side_are_refused_not_misjudged():
     assert chain.verdict == "correct", chain.error
     wrong = verify_claim(net, r"\frac{\partial C}{\partial z_k^{(L)}} = \frac{1}{n}\sum_i (a^{(L)}_{k,i} + y_{k,i})")
     assert wrong.verdict == "incorrect"
+
+
+def test_a_vectors_square_is_entry_by_entry_and_a_matrix_power_is_refused():
+    """Ng's tanh derivative 1 - (a^{[1]})^2 squares each entry (a vector has no matrix power); a matrix's square
+    stays refused, not read entry by entry."""
+    net = Network(layers=[2, 3, 2], activation=["tanh", "sigmoid"], cost="sse")
+    right = r"\delta^{[1]} = (W^{[2]})^T \delta^{[2]} \odot (1 - (a^{[1]})^2)"
+    assert verify_claim(net, right).verdict == "correct"
+    cubed = r"\delta^{[1]} = (W^{[2]})^T \delta^{[2]} \odot (1 - (a^{[1]})^3)"
+    assert verify_claim(net, cubed).verdict == "incorrect"
+    square = Network(layers=[2, 2, 2], activation=["tanh", "sigmoid"], cost="sse")
+    report = verify_claim(square, r"\delta^{[1]} = ((W^{[2]})^T)^2 \delta^{[2]}")
+    assert report.verdict == "unparseable" and "a power of a vector or a matrix" in str(report.error)
