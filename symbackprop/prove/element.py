@@ -174,11 +174,10 @@ def _general_steps(general: list[Step]) -> Part:
                 name = text_printer(member.network)(member.symbol)
                 return Part(UNDECIDED, SYMBOLIC, f"{what}: at {name} it is not written as that neuron's own derivation")
     count = sum(len(step.members) for step in general)
-    return Part(
-        PROVEN,
-        SYMBOLIC,
-        f"{what}, its neuron put to each of the {count} it stands for, is that neuron's own derivation term for term",
-    )
+    each = f"its neuron put to each of the {count} it stands for"
+    words = f"{what}, {each}, is that neuron's own derivation term for term"
+    detail = f"{what} was checked with {each}, term for term"
+    return Part(PROVEN, SYMBOLIC, words, f"{what} is each neuron's own derivation", detail)
 
 
 def _simplified(d: Derivation, short: Simplified) -> Part:
