@@ -303,7 +303,12 @@ class _Binder(Values, Sums, Letters, Functions, Forms, Arithmetic):
         """Every assignment of the free indices, in order: j = 0, 1, ... (the first letter slowest)."""
         total = count(free)
         if total > MAX_CASES:
-            raise self.fail(node, f"the free indices take {total} values together; at most {MAX_CASES} are checked")
+            raise self.fail(
+                node,
+                f"the free indices take {total} values together; at most {MAX_CASES} are checked one by one: write "
+                "it for the whole vector or matrix, as in \\frac{\\partial C}{\\partial W^{(1)}} = \\delta^{(1)} "
+                "(a^{(0)})^T, which is decided all at once at any size",
+            )
         return cases(free)
 
     def values(self, shown: sp.Expr, node: Node, all_cases: tuple[Case, ...], at: Reading) -> tuple[sp.Expr, ...]:

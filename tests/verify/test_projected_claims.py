@@ -131,3 +131,12 @@ def test_the_projection_decides_under_the_specs_targets_as_the_exact_path_does(t
     assert projected.verdict == ("correct" if targets else "incorrect")
     if targets:
         assert "entries at once, with each sample's targets summing to 1" in projected.method
+
+
+def test_an_element_claim_past_64_cases_says_to_write_the_matrix_form():
+    """Free indices over more values than are checked one by one: the refusal points to the matrix form, which the
+    projection decides at any size."""
+    net = Network(layers=[784, 16, 10], activation="sigmoid", cost="sse")
+    report = verify_claim(net, r"\frac{\partial C}{\partial w^{(1)}_{jk}} = \delta^{(1)}_j a^{(0)}_k")
+    assert report.verdict == "unparseable" and "12544 values" in str(report.error)
+    assert "decided all at once at any size" in str(report.error)
