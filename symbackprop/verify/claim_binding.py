@@ -123,12 +123,24 @@ def bind(
         return vector_claim(claim_vectors.read(net, claim, None if layer is None else {"l": layer}))
     binder = _Binder(net, claim.text or text, swapped, layer)
     binder.scope.lenient = lenient  # a letter's index past its layer read as no neuron's, 0 (claim_mistakes)
+    binder.again = lambda chosen: _on_cases(net, claim, text, swapped, layer, lenient, chosen)
     try:
         return binder.claim(claim)
     except SpecError:
         raise
     except (OverflowError, ValueError):  # SymPy arithmetic on numbers the checks let through
         raise ClaimError("the numbers in the claim are too large to work with", claim.start + 1) from None
+
+
+def _on_cases(
+    net: Network, claim: Claim, text: str, swapped: frozenset[int], layer: int | None, lenient: bool, chosen: tuple
+) -> BoundClaim:
+    """The claim read again on the cases ``chosen`` alone (an element claim past MAX_CASES, narrowed by the
+    projection to the entry it found wrong and a few others), each decided as a small claim's are."""
+    binder = _Binder(net, claim.text or text, swapped, layer)
+    binder.scope.lenient = lenient
+    binder.chosen = chosen
+    return binder.claim(claim)
 
 
 def vector_claim(reading: claim_vectors.MatrixReading) -> BoundClaim:
@@ -163,6 +175,9 @@ def read_alone(net: Network, claim: Claim, text: str, node: Node, letter: str, v
 class _Binder(Values, Sums, Letters, Functions, Forms, Arithmetic):
     """The whole claim: its leading derivative (what is claimed), then each side, read for each case."""
 
+    chosen: tuple[Case, ...] | None = None  # read on these cases only (the projection's narrowing)
+    again: Callable[[tuple[Case, ...]], BoundClaim] | None = None
+
     def claim(self, claim: Claim) -> BoundClaim:
         nodes = claim.sides
         leading = len(nodes) > 1 and (is_derivative(nodes[0]) or is_delta(nodes[0]))  # \delta^l_j = ...
@@ -188,7 +203,10 @@ class _Binder(Values, Sums, Letters, Functions, Forms, Arithmetic):
         elif applied:
             wrt_node = self.wrt_nodes[head]
         self.scope.check_uses()  # the left-hand side's indices too: w_{92}^{(L)} is named as written, with its place
-        all_cases = self.cases(nodes[0], free)
+        projectable = leading and not mean and not strays and not self.sample_terms and _one_layer(head, free)
+        all_cases = self.cases(nodes[0], free, projectable)
+        if len(all_cases) > MAX_CASES and self.chosen is None:  # decided at once, as a large matrix claim is
+            return self.projected(nodes, head, read, free, all_cases)
         of = head.of if wrt_node is not None else None
         reference: tuple | None = None
         notes: tuple = ()
@@ -299,9 +317,15 @@ class _Binder(Values, Sums, Letters, Functions, Forms, Arithmetic):
         # set_range has just given the letter the layer it indexes and that layer's neurons as its range
         return Free(index.symbol, cast(int, index.first), cast(int, index.last), cast(int, index.layer))
 
-    def cases(self, node: Node, free: tuple[Free, ...]) -> tuple[Case, ...]:
-        """Every assignment of the free indices, in order: j = 0, 1, ... (the first letter slowest)."""
+    def cases(self, node: Node, free: tuple[Free, ...], projectable: bool = False) -> tuple[Case, ...]:
+        """Every assignment of the free indices, in order: j = 0, 1, ... (the first letter slowest); past
+        MAX_CASES only for a claim the projection decides at once (one derivative of C_0 by a layer's w, b, a or
+        z, its one or two indices free)."""
+        if self.chosen is not None:
+            return self.chosen
         total = count(free)
+        if projectable and total <= MAX_PROJECTED:
+            return cases(free)
         if total > MAX_CASES:
             raise self.fail(
                 node,
@@ -310,6 +334,38 @@ class _Binder(Values, Sums, Letters, Functions, Forms, Arithmetic):
                 "(a^{(0)})^T, which is decided all at once at any size",
             )
         return cases(free)
+
+    def projected(self, nodes: tuple, head: Partial, read: list, free: tuple, all_cases: tuple) -> BoundClaim:
+        """A claim on every weight (bias, a or z) of a layer with more cases than are decided one by one: each
+        right-hand side's entries as written, the free letters put in, for claim_projection to decide at once."""
+        first = free[0].first
+        second = free[1].first if len(free) > 1 else 0
+        places = {c: (c[0][1] - first, c[1][1] - second if len(c) > 1 else 0) for c in all_cases}
+        rows = max(r for r, _ in places.values()) + 1
+        cols = max(k for _, k in places.values()) + 1
+        sides = []
+        for i, (node, shown) in enumerate(read[1:], start=2):
+            entries = [sp.Integer(0)] * (rows * cols)
+            for c in all_cases:
+                row, col = places[c]
+                entries[row * cols + col] = evaluated(self.written_out(shown.xreplace(case_values(c)), node))
+            sides.append((i, self.quote(node), node.start + 1, shown, sp.ImmutableMatrix(rows, cols, entries)))
+        assert self.again is not None
+        projection = claim_vectors.Projection(head.wrt, all_cases, places, tuple(sides), self.again, len(read))
+        wrt_node = self.wrt_nodes[head]
+        return BoundClaim(
+            None,
+            (),
+            len(read),
+            self.quote(wrt_node),
+            wrt_node.start + 1,
+            head.of,
+            head.wrt,
+            free,
+            all_cases,
+            notes=tuple(self.readings),
+            projection=projection,
+        )
 
     def values(self, shown: sp.Expr, node: Node, all_cases: tuple[Case, ...], at: Reading) -> tuple[sp.Expr, ...]:
         """One side's value in each case of the free indices."""
@@ -355,3 +411,19 @@ __all__ = [
     "in_left_hand_side",
     "partial_value",
 ]
+
+
+MAX_PROJECTED = 200_000  # cases of an element claim decided at once by the projection (784-128's w: 100,352)
+
+
+def _one_layer(head: sp.Expr, free: tuple[Free, ...]) -> bool:
+    """Whether ``head`` is dC_0/dq for a layer's w, b, a or z with one or two free letters, the first in the place
+    of q's first neuron index and the second in its second (w_{jk}): the projection lays such a claim out as the
+    layer's matrix or vector."""
+    if not (isinstance(head, Partial) and head.of == C0 and isinstance(head.wrt, sp.Indexed)):
+        return False
+    wrt = head.wrt
+    if wrt.base not in (W, B, A, Z) or not 1 <= len(free) <= 2:
+        return False
+    letters = [f.symbol for f in free]
+    return list(wrt.indices[1 : 1 + len(letters)]) == letters and len(wrt.indices) == 1 + len(letters)

@@ -180,7 +180,8 @@ def _decided(
             if found.fields is not None:
                 fields = found.fields | {"free": bound.free, "claimed": (C0, bound.wrt_symbol), "notes": bound.notes}
                 return ClaimReport(net, claim, CORRECT, **fields)
-            bound = claim_binding.vector_claim(found.reading)  # the entry shown wrong, decided as a small claim's
+            reading = found.reading  # the entry shown wrong, decided as a small claim's
+            bound = reading if isinstance(reading, claim_binding.BoundClaim) else claim_binding.vector_claim(reading)
         report = _check(net, claim, _numbered(net, bound, of, target), of, target)
         if projected and report.verdict == CORRECT:  # an entry that differed modulo p is never "correct"
             raise _NotShownWrong

@@ -133,10 +133,39 @@ def test_the_projection_decides_under_the_specs_targets_as_the_exact_path_does(t
         assert "entries at once, with each sample's targets summing to 1" in projected.method
 
 
-def test_an_element_claim_past_64_cases_says_to_write_the_matrix_form():
-    """Free indices over more values than are checked one by one: the refusal points to the matrix form, which the
-    projection decides at any size."""
+def test_an_element_claim_on_every_weight_of_784_16_10_is_decided_at_once():
+    """Nielsen's BP4 in elements with j and k free: 12,544 cases, decided by the projection; a sign flipped is
+    incorrect with its diagnosis and a counterexample entry."""
     net = Network(layers=[784, 16, 10], activation="sigmoid", cost="sse")
-    report = verify_claim(net, r"\frac{\partial C}{\partial w^{(1)}_{jk}} = \delta^{(1)}_j a^{(0)}_k")
-    assert report.verdict == "unparseable" and "12544 values" in str(report.error)
-    assert "decided all at once at any size" in str(report.error)
+    right = verify_claim(net, r"\frac{\partial C}{\partial w^{(1)}_{jk}} = \delta^{(1)}_j a^{(0)}_k")
+    assert right.verdict == "correct" and "all 12,544 entries at once" in right.method
+    wrong = verify_claim(net, r"\frac{\partial C}{\partial w^{(1)}_{jk}} = -\delta^{(1)}_j a^{(0)}_k")
+    assert wrong.verdict == "incorrect" and wrong.diagnosis is not None and wrong.diagnosis.kind == "sign"
+
+
+ELEMENT_FORMS = [
+    r"\frac{\partial C}{\partial w^{(2)}_{jk}} = \delta^{(2)}_j a^{(1)}_k",
+    r"\frac{\partial C}{\partial w^{(2)}_{jk}} = -\delta^{(2)}_j a^{(1)}_k",
+    r"\frac{\partial C}{\partial w^{(2)}_{jk}} = \delta^{(2)}_j a^{(2)}_k",
+    r"\frac{\partial C}{\partial w^{(1)}_{jk}} = \sum_i w^{(2)}_{ij} \delta^{(2)}_i \sigma'(z^{(1)}_j) a^{(0)}_k",
+    r"\frac{\partial C}{\partial w^{(1)}_{jk}} = \sum_i w^{(2)}_{ij} \delta^{(2)}_i a^{(0)}_k",
+    r"\frac{\partial C}{\partial b^{(1)}_{j}} = \delta^{(1)}_j",
+    r"\frac{\partial C}{\partial a^{(1)}_{k}} = \sum_j w^{(2)}_{jk} \delta^{(2)}_j",
+    r"\frac{\partial C}{\partial a^{(1)}_{k}} = \sum_j w^{(2)}_{kj} \delta^{(2)}_j",
+]
+
+
+@pytest.mark.parametrize("claim", ELEMENT_FORMS)
+def test_an_element_claim_decided_at_once_agrees_with_the_one_by_one_verdict(claim, monkeypatch):
+    """The projection's verdict on an element claim with free letters equals the one-by-one verdict on a square
+    network where both run: the verdict, the diagnosis and the entry first shown wrong."""
+    from symbackprop.verify import claim_binding
+
+    net = Network(layers=[3, 3, 3], activation="sigmoid", cost="sse")
+    exact = verify_claim(net, claim)
+    monkeypatch.setattr(claim_binding, "MAX_CASES", 1)
+    projected = verify_claim(net, claim)
+    assert projected.verdict == exact.verdict
+    assert (projected.diagnosis and projected.diagnosis.kind) == (exact.diagnosis and exact.diagnosis.kind)
+    if exact.verdict == "correct":
+        assert "entries at once" in projected.method
