@@ -262,7 +262,7 @@ def _forward(stack: LayerStack, jax: bool) -> list[str]:
         elif layer.kind == "activation":
             lines += kinds.activation_forward(layer["activation"], h, out)
         elif layer.kind in ("conv1d", "conv2d"):
-            lines += kinds.conv_forward(layer, h, out)
+            lines += (jax_kinds if jax else kinds).conv_forward(layer, h, out)
         elif layer.kind in ("maxpool1d", "maxpool2d", "avgpool2d"):
             lines += kinds.pool_forward(layer, h, out)
         elif layer.kind == "flatten":

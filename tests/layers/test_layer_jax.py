@@ -18,7 +18,7 @@ from symbackprop.codegen.layer_modules import stack_gradient_function, stack_mod
 from symbackprop.model.layers.numbers import StackNumbers, stack_numbers
 from symbackprop.model.layers.stack import read_stack
 
-from .test_against_torch import cnn1d, cnn2d, dense_norms, recurrent
+from .test_against_torch import cnn1d, cnn2d, dense_norms, recurrent, windows
 from .test_layer_codegen import ACTIVATIONS, SMALL, close, large_cnn2d, large_rnn
 from .test_pool_ties import tied_conv_pool
 from .torch_mirror import torch_run
@@ -64,6 +64,46 @@ def agrees_with_torch_and_numpy(data: dict[str, Any]) -> None:
 def test_the_jax_module_equals_torch_and_numpy(data: dict[str, Any]) -> None:
     """Convolution (1d, 2d, padding, stride), max and average pooling, batch norm, flatten, dense, every activation
     the strategies draw, rnn on its last step and on every step, layer norm, the L2 term."""
+    agrees_with_torch_and_numpy(data)
+
+
+@st.composite
+def stacked_convolutions(draw: st.DrawFn) -> dict[str, Any]:
+    """Two convolutions (1d or 2d), each of any kernel, stride and padding (padding past the kernel too), and maybe a
+    pool between them that overlaps or tiles: the lower convolution's parameters need the upper one's dC/dX, the full
+    convolution with the flipped kernel, through every stride and padding."""
+    d = draw(st.integers(1, 2))
+    channels, shape = draw(st.integers(1, 2)), [draw(st.integers(2, 9)) for _ in range(d)]
+    sides, layers = list(shape), []
+    for conv in range(2):
+        padding, stride = draw(st.integers(0, 2)), draw(st.integers(1, 3))
+        kernel = draw(st.integers(1, min(sides) + 2 * padding))
+        layers.append(
+            {"kind": f"conv{d}d", "out_channels": draw(st.integers(1, 3)), "kernel": kernel, "stride": stride}
+        )
+        layers[-1]["padding"] = padding
+        layers.append({"kind": "activation", "activation": draw(st.sampled_from(["tanh", "relu", "identity"]))})
+        sides = [(n + 2 * padding - kernel) // stride + 1 for n in sides]
+        shared = sorted(set.intersection(*(set(windows(n)) for n in sides)) - {(1, 1)})
+        if conv == 0 and shared and draw(st.booleans()):
+            size, pool_stride = draw(st.sampled_from(shared))
+            kind = draw(st.sampled_from(["maxpool2d", "avgpool2d"])) if d == 2 else "maxpool1d"
+            layers.append({"kind": kind, "size": size, "stride": pool_stride})
+            sides = [(n - size) // pool_stride + 1 for n in sides]
+    layers += [{"kind": "flatten"}, {"kind": "dense", "size": draw(st.integers(1, 3))}]
+    return {
+        "input": [channels, *shape],
+        "cost": "half_sse",
+        "batch": draw(st.integers(1, 3)),
+        "seed": draw(st.integers(0, 999)),
+        "l2": draw(st.sampled_from([0.0, 0.1])),
+        "layer": layers,
+    }
+
+
+@settings(max_examples=15, deadline=None)
+@given(stacked_convolutions())
+def test_a_convolution_above_another_passes_dx_as_torch_and_numpy(data: dict[str, Any]) -> None:
     agrees_with_torch_and_numpy(data)
 
 
