@@ -1,6 +1,8 @@
-"""A layer stack's gradient as a plain NumPy module, vectorised over the batch: one block of whole-array statements
-per layer for the forward pass, the cost, then one block per layer for the backward pass, printed from each kind's
-templates (``layer_kinds``) in the stack's order and the reverse.
+"""A layer stack's gradient as a plain NumPy module (or PyTorch, or JAX), vectorised over the batch: one block of
+whole-array statements per layer for the forward pass, the cost, then one block per layer for the backward pass,
+printed from each kind's templates (``layer_kinds``; for JAX, ``layer_kinds_jax`` where its arrays, which never
+change, or its compiler ask for another form) in the stack's order and the reverse. JAX's arithmetic is one function
+under ``jax.jit``, its backward pass written out as NumPy's is.
 
 The module's ``gradient(x, y, parameters, masks=None)`` takes the batch (x shaped (n, *input), y (n, *output)),
 each layer's parameters by its number and torch.nn's names and shapes (``{1: {"weight": ..., "bias": ...}}``,
@@ -245,8 +247,8 @@ def _inputs(stack: LayerStack) -> list[str]:
             )
     for layer in stack.layers:
         if layer.kind == "dropout":
-            shape = ", ".join(map(str, layer.shape_in))
-            lines.append(f"mask{layer.number} = _mask(masks, {layer.number}, (n, {shape}), dt)")
+            sides = ", ".join(map(str, layer.shape_in))
+            lines.append(f"mask{layer.number} = _mask(masks, {layer.number}, (n, {sides}), dt)")
     return lines
 
 
