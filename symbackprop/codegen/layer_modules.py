@@ -165,12 +165,12 @@ def stack_module_source(stack: LayerStack, backend: str = "numpy") -> str:
     signature = "def gradient(x, y, parameters, masks=None):\n"
     doc = '    """The mean cost over the batch and its gradient, by layer number and torch.nn name."""\n'
     if jax:
-        arguments = ", ".join(_arguments(stack))
-        outer = [*_inputs(stack), f"cost, gradients = _arithmetic(x, y, {arguments})", "return float(cost), gradients"]
+        arguments = ", ".join(["x", "y", *_arguments(stack)])
+        outer = [*_inputs(stack), f"cost, gradients = _arithmetic({arguments})", "return float(cost), gradients"]
         inner = ["n, dt, h0 = x.shape[0], x.dtype, x", *arithmetic, _returned(stack).replace("float(cost)", "cost")]
         code = (
             _code(outer, backend)
-            + f"\n\n\n@jax.jit\ndef _arithmetic(x, y, {arguments}):\n"
+            + f"\n\n\n@jax.jit\ndef _arithmetic({arguments}):\n"
             + '    """The forward and backward pass, traced once per shape and dtype and compiled."""\n'
             + _code(inner, backend)
         )

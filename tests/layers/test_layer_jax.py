@@ -246,3 +246,12 @@ def test_an_activation_name_with_a_line_end_stays_in_its_comment(end: str) -> No
     a = np.where(z > 0, z, 0.04 * z)
     assert cost == pytest.approx(0.5 * ((a - [0.0, 1.0]) ** 2).sum())
     assert np.asarray(grads[1]["bias"]).tolist() == pytest.approx((a - [0.0, 1.0]) * np.where(z > 0, 1.0, 0.04))
+
+
+def test_a_stack_without_parameters_gives_its_cost() -> None:
+    data = {"input": 3, "cost": "sse", "batch": 2, "layer": [{"kind": "activation", "activation": "tanh"}]}
+    stack, numbers = numbers_of(data)
+    assert "def _arithmetic(x, y):" in stack_module_source(stack, "jax")
+    cost, grads = jax_module(data)
+    assert grads == {}
+    close(cost, ((np.tanh(numbers.x) - numbers.y) ** 2).sum() / 2, 1e-12, "cost")
