@@ -90,15 +90,16 @@ def test_the_header_names_the_kernel_openblas_runs():
     assert _core_in_child("Haswell", keep=False)[2] == own  # removed: OpenBLAS's own choice for the CPU
 
 
-def test_the_layer_code_cells_check_then_time_both_sides():
-    """Each cell checks the generated module's cost and gradients against PyTorch's (inside ``cells``), then times
-    both: the CNN and the RNN, in float64 and float32."""
+def test_the_layer_code_cells_check_then_time_every_side():
+    """Each cell checks the generated NumPy and JAX modules' cost and gradients against PyTorch's (inside ``cells``),
+    then times the three: the CNN and the RNN, in float64 and float32."""
     pytest.importorskip("torch")
+    pytest.importorskip("jax")
     cells = layer_code.cells(quick=True)
-    assert [(title[:3], dtype) for title, dtype, _, _ in cells] == [
+    assert [(title[:3], dtype) for title, dtype, *_ in cells] == [
         ("CNN", "float64"),
         ("CNN", "float32"),
         ("RNN", "float64"),
         ("RNN", "float32"),
     ]
-    assert all(ours > 0 and theirs > 0 for _, _, ours, theirs in cells)
+    assert all(ours > 0 and jaxs > 0 and theirs > 0 for _, _, ours, jaxs, theirs in cells)

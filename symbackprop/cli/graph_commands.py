@@ -118,7 +118,7 @@ def evaluate_arrays(args: argparse.Namespace, arrays: ArrayStack, inputs: tuple[
 
 
 def codegen_arrays(args: argparse.Namespace, arrays: ArrayStack, inputs: tuple[Path, ...]) -> int:
-    """A layer stack's vectorised NumPy or PyTorch module."""
+    """A layer stack's vectorised NumPy, PyTorch or JAX module."""
     stage("generating the code")
     emit(stack_module_source(arrays.stack, args.backend), args.output, inputs)
     return EXIT_OK

@@ -16,7 +16,6 @@ from ..derive.general_form import general_kind
 from ..model import graph_spec
 from ..model import spec as specs
 from ..model.dense_graph import graph_name, network_spec
-from ..model.graph import MAX_NODES
 from ..model.graph_spec import GraphSpec
 from ..model.layers.layer_graph import ArrayStack, array_stack, layered_spec
 from ..model.layers.stack import fits_graph, is_layered
@@ -61,7 +60,7 @@ def load_graph(args: argparse.Namespace) -> tuple[GraphSpec, tuple[Path, ...]] |
 
 def load_stack(args: argparse.Namespace) -> tuple[ArrayStack, tuple[Path, ...]] | None:
     """The layer stack SPEC names, to be computed with whole arrays, when the command works it so: ``codegen``
-    (its NumPy and PyTorch modules are vectorised) and ``evaluate`` on a stack whose graph would pass
+    (its NumPy, PyTorch and JAX modules are vectorised) and ``evaluate`` on a stack whose graph would pass
     ``EVALUATED_NODES`` or the graph's limits; None otherwise (the graph commands take it, through ``load_graph``)."""
     if args.spec is None or getattr(args, "command", None) not in ("codegen", "evaluate"):
         return None
@@ -74,14 +73,6 @@ def load_stack(args: argparse.Namespace) -> tuple[ArrayStack, tuple[Path, ...]] 
         arrays = array_stack(data)
     except SpecError as err:
         raise SpecError(f"{shown(path)}: {err}") from None
-    if args.command == "codegen" and args.backend not in ("numpy", "torch"):  # JAX: the graph's module
-        if not fits_graph(arrays.stack):
-            raise SpecError(
-                f"{shown(path)}: --backend {args.backend} writes a layer stack's graph, one line per element, and "
-                f"this one's would have about {arrays.graph_nodes:,} nodes (at most {MAX_NODES:,}): use --backend "
-                "numpy or torch, which write it with whole arrays"
-            )
-        return None
     if args.command == "evaluate" and fits_graph(arrays.stack) and arrays.graph_nodes <= EVALUATED_NODES:
         return None
     args.notes = ()

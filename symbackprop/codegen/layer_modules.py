@@ -1,6 +1,8 @@
-"""A layer stack's gradient as a plain NumPy module, vectorised over the batch: one block of whole-array statements
-per layer for the forward pass, the cost, then one block per layer for the backward pass, printed from each kind's
-templates (``layer_kinds``) in the stack's order and the reverse.
+"""A layer stack's gradient as a plain NumPy module (or PyTorch, or JAX), vectorised over the batch: one block of
+whole-array statements per layer for the forward pass, the cost, then one block per layer for the backward pass,
+printed from each kind's templates (``layer_kinds``; for JAX, ``layer_kinds_jax`` where its arrays, which never
+change, or its compiler ask for another form) in the stack's order and the reverse. JAX's arithmetic is one function
+under ``jax.jit``, its backward pass written out as NumPy's is.
 
 The module's ``gradient(x, y, parameters, masks=None)`` takes the batch (x shaped (n, *input), y (n, *output)),
 each layer's parameters by its number and torch.nn's names and shapes (``{1: {"weight": ..., "bias": ...}}``,
@@ -27,6 +29,7 @@ from typing import Any
 from ..base.errors import SpecError
 from ..model.layers.stack import Layer, LayerStack, decayed, parameter_shapes
 from . import layer_kinds as kinds
+from . import layer_kinds_jax as jax_kinds
 from .graph_code import comment
 
 StackGradient = Callable[..., tuple[float, dict[int, dict[str, Any]]]]
@@ -144,23 +147,48 @@ def _softmax(z):
 def _log_softmax(z):
     return torch.log_softmax(z, dim=-1)
 '''
-BACKENDS = {"numpy": NUMPY_HELPERS, "torch": TORCH_HELPERS}
+BACKENDS = {"numpy": NUMPY_HELPERS, "torch": TORCH_HELPERS, "jax": jax_kinds.HELPERS}
+MODULES = {"numpy": "numpy", "torch": "torch", "jax": "jax.numpy"}  # the library's module, as the code names it
 
 
 def stack_module_source(stack: LayerStack, backend: str = "numpy") -> str:
-    """The module's text: ``gradient(x, y, parameters, masks=None) -> (cost, gradients)`` for ``stack``, in NumPy or
-    (``backend="torch"``) PyTorch: the same statements, the library's module in place of ``numpy`` (the two spell
-    every function the statements call alike, ``axis`` and ``keepdims`` included), and the few that differ
-    (``_relu``, ``_softplus``, ``_pad``, ``_copy``, the softmax) as helpers of the module's own."""
+    """The module's text: ``gradient(x, y, parameters, masks=None) -> (cost, gradients)`` for ``stack``, in NumPy,
+    (``backend="torch"``) PyTorch or (``backend="jax"``) JAX: the same statements, the library's module in place of
+    ``numpy`` (the three spell every function the statements call alike, ``axis`` and ``keepdims`` included), the
+    few that differ (``_relu``, ``_softplus``, ``_pad``, ``_copy``, the softmax) as helpers of the module's own, and
+    for JAX, whose arrays never change, the kinds NumPy writes in place in JAX's own form (``layer_kinds_jax``),
+    the arithmetic one function compiled by ``jax.jit``."""
     if backend not in BACKENDS:
-        raise SpecError(f"--backend {backend}: a layer stack's module is written for {' or '.join(BACKENDS)}")
-    body = _inputs(stack) + _forward(stack) + _cost(stack) + _backward(stack) + [_returned(stack)]
-    code = textwrap.indent("\n".join(body), "    ")
-    if backend != "numpy":
-        code = code.replace("numpy.", f"{backend}.")  # the statements' own text: no user text is in them
+        raise SpecError(f"--backend {backend}: a layer stack's module is written for {', '.join(BACKENDS)}")
+    jax = backend == "jax"
+    arithmetic = _forward(stack, jax) + _cost(stack) + _backward(stack, jax)
     signature = "def gradient(x, y, parameters, masks=None):\n"
     doc = '    """The mean cost over the batch and its gradient, by layer number and torch.nn name."""\n'
+    if jax:
+        arguments = ", ".join(["x", "y", *_arguments(stack)])
+        outer = [*_inputs(stack), f"cost, gradients = _arithmetic({arguments})", "return float(cost), gradients"]
+        inner = ["n, dt, h0 = x.shape[0], x.dtype, x", *arithmetic, _returned(stack).replace("float(cost)", "cost")]
+        code = (
+            _code(outer, backend)
+            + f"\n\n\n@jax.jit\ndef _arithmetic({arguments}):\n"
+            + '    """The forward and backward pass, traced once per shape and dtype and compiled."""\n'
+            + _code(inner, backend)
+        )
+    else:
+        code = _code([*_inputs(stack), "h0 = x", *arithmetic, _returned(stack)], backend)
     return _header(stack, backend) + signature + doc + code + "\n" + CHECKS + BACKENDS[backend]
+
+
+def _code(lines: list[str], backend: str) -> str:
+    """The statements as a function's body, the library's module in place of ``numpy``: the statements' own text,
+    no user text is in them."""
+    return textwrap.indent("\n".join(lines), "    ").replace("numpy.", f"{MODULES[backend]}.")
+
+
+def _arguments(stack: LayerStack) -> list[str]:
+    """The arrays the compiled arithmetic takes after x and y: each parameter, then each dropout layer's mask."""
+    names = [f"{VARIABLES[name]}{layer.number}" for layer in stack.layers for name in parameter_shapes(layer)]
+    return names + [f"mask{layer.number}" for layer in stack.layers if layer.kind == "dropout"]
 
 
 def stack_gradient_function(stack: LayerStack, backend: str = "numpy") -> StackGradient:
@@ -192,6 +220,7 @@ def _header(stack: LayerStack, backend: str) -> str:
     text = (
         "The gradient of the mean cost of a layer stack, vectorised over the batch; written by symbackprop codegen. "
         f"Stack: {_described(stack)}."
+        + (" The arithmetic is compiled by jax.jit once per shape and dtype." if backend == "jax" else "")
     )
     doc = (
         '"""'
@@ -199,7 +228,7 @@ def _header(stack: LayerStack, backend: str) -> str:
         + '\n\ngradient(x, y, parameters, masks=None) -> (cost, gradients)\n"""\n\n'
     )
     title = f"# {comment(stack.title)}\n" if stack.title else ""
-    return doc + title + f"import {backend}\n\n\n"
+    return doc + title + (jax_kinds.IMPORTS if backend == "jax" else f"import {backend}") + "\n\n\n"
 
 
 def _inputs(stack: LayerStack) -> list[str]:
@@ -210,17 +239,20 @@ def _inputs(stack: LayerStack) -> list[str]:
         f'    raise ValueError(f"x: must be shaped (samples, {", ".join(map(str, stack.input))}), got {{x.shape}}")',
         "n = x.shape[0]",
         f"y = _array('y', y, dt, (n, {', '.join(map(str, stack.output_shape))}))",
-        "h0 = x",
     ]
     for layer in stack.layers:
         for name, shape in parameter_shapes(layer).items():
             lines.append(
                 f"{VARIABLES[name]}{layer.number} = _parameter(parameters, {layer.number}, {name!r}, {shape}, dt)"
             )
+    for layer in stack.layers:
+        if layer.kind == "dropout":
+            sides = ", ".join(map(str, layer.shape_in))
+            lines.append(f"mask{layer.number} = _mask(masks, {layer.number}, (n, {sides}), dt)")
     return lines
 
 
-def _forward(stack: LayerStack) -> list[str]:
+def _forward(stack: LayerStack, jax: bool) -> list[str]:
     lines: list[str] = []
     for layer in stack.layers:
         k, h, out = layer.number, f"h{layer.number - 1}", f"h{layer.number}"
@@ -232,7 +264,7 @@ def _forward(stack: LayerStack) -> list[str]:
         elif layer.kind == "activation":
             lines += kinds.activation_forward(layer["activation"], h, out)
         elif layer.kind in ("conv1d", "conv2d"):
-            lines += kinds.conv_forward(layer, h, out)
+            lines += (jax_kinds if jax else kinds).conv_forward(layer, h, out)
         elif layer.kind in ("maxpool1d", "maxpool2d", "avgpool2d"):
             lines += kinds.pool_forward(layer, h, out)
         elif layer.kind == "flatten":
@@ -240,12 +272,11 @@ def _forward(stack: LayerStack) -> list[str]:
         elif layer.kind in ("batchnorm", "layernorm"):
             lines += kinds.norm_forward(layer, h, out)
         elif layer.kind == "dropout":
-            shape = ", ".join(map(str, layer.shape_in))
             scale = repr(1.0 / (1.0 - layer["p"]))
-            lines.append(f"q{k} = _mask(masks, {k}, (n, {shape}), dt) * {scale}  # kept units scaled by 1/(1 - p)")
+            lines.append(f"q{k} = mask{k} * {scale}  # kept units scaled by 1/(1 - p)")
             lines.append(f"{out} = {h} * q{k}")
         elif layer.kind == "rnn":
-            lines += kinds.rnn_forward(layer, h, out)
+            lines += (jax_kinds if jax else kinds).rnn_forward(layer, h, out)
         else:
             lines.append(f"{out} = {h} + h{layer['from']}")
     return lines
@@ -320,7 +351,7 @@ def _needed(stack: LayerStack) -> list[bool]:
     return out
 
 
-def _backward(stack: LayerStack) -> list[str]:
+def _backward(stack: LayerStack, jax: bool) -> list[str]:
     needed = _needed(stack)
     extra: dict[int, list[str]] = {}  # residual gradients to add to dC/dh{j} once it is computed
     lines: list[str] = []
@@ -333,7 +364,7 @@ def _backward(stack: LayerStack) -> list[str]:
         g_in = f"g{k - 1}" if needed[k - 1] else None
         if layer.kind == "residual":
             extra.setdefault(layer["from"], []).append(f"g{k}")
-        block = _layer_backward(layer, fused and k == top, g_in)
+        block = _layer_backward(layer, fused and k == top, g_in, jax)
         if block or (g_in and extra.get(k - 1)):
             lines.append(f"# layer {k} ({layer.kind}), backward")
         lines += block
@@ -342,25 +373,26 @@ def _backward(stack: LayerStack) -> list[str]:
     return lines + [f"d{w} += l2 * {w}  # the L2 term's (lambda/n) w" for w in _decayed(stack)]
 
 
-def _layer_backward(layer: Layer, fused: bool, g_in: str | None) -> list[str]:
+def _layer_backward(layer: Layer, fused: bool, g_in: str | None, jax: bool) -> list[str]:
+    """One layer's backward statements; for JAX, the kinds NumPy writes in place in JAX's form."""
     k, g, h = layer.number, f"g{layer.number}", f"h{layer.number - 1}"
-    kind = layer.kind
+    kind, own = layer.kind, jax_kinds if jax else kinds
     if kind == "dense":
         act = layer["activation"]
         pre = [] if fused or not act else kinds.activation_backward(act, f"z{k}", f"h{k}", g, f"gz{k}")
         return pre + kinds.dense_backward(layer, h, f"gz{k}" if act else g, g_in)
     if kind in ("conv1d", "conv2d"):
-        return kinds.conv_backward(layer, g, g_in)
+        return own.conv_backward(layer, g, g_in)
     if kind in ("batchnorm", "layernorm"):
         return kinds.norm_backward(layer, g, g_in)
     if kind == "rnn":
-        return kinds.rnn_backward(layer, g, g_in)
+        return own.rnn_backward(layer, g, g_in)
     if not g_in or (kind == "activation" and fused):
         return []
     if kind == "activation":
         return kinds.activation_backward(layer["activation"], h, f"h{k}", g, g_in)
     if kind in ("maxpool1d", "maxpool2d", "avgpool2d"):
-        return kinds.pool_backward(layer, g, g_in)
+        return own.pool_backward(layer, g, g_in)
     if kind == "flatten":
         return [f"{g_in} = {g}.reshape(n, {', '.join(map(str, layer.shape_in))})"]
     if kind == "dropout":
