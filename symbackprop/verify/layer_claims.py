@@ -6,10 +6,10 @@ graph's own gradients.
 X_{i+m,j+n} \\frac{\\partial L}{\\partial Y_{i,j}}`` on a convolution, ``\\frac{\\partial L}{\\partial W_{hh}} =
 \\sum_t (\\frac{\\partial L}{\\partial h_t} \\odot (1 - h_t^2)) h_{t-1}^T`` on an rnn: the left-hand side names the
 derivative (L is the graph's mean cost C), its free indices (and a batch norm's channel) are checked at every
-value, each entry of a matrix on its own. Each entry is decided as any graph claim is
-(``graph_claims.decide``): the difference written in the inputs and parameters cancels to 0 (a proof), or the two
-agree to 40 digits at 12 real points, or a point where they differ is the counterexample. A wrong claim equal to a
-classic mistake (``layer_mistakes``) is named.
+value, each entry of a matrix on its own. Every entry is decided at once by the identity test modulo p = 2^61 - 1
+(``layer_exact``), the chance of error stated; an entry it finds different gets a counterexample at real points
+(``graph_claims.decide``); a claim that rests on what a max is (a max pool's routing) is decided at real points
+alone, and says so. A wrong claim equal to a classic mistake (``layer_mistakes``) is named.
 
 >>> from symbackprop.model.layers.layer_graph import layered_spec
 >>> spec = layered_spec({"input": 2, "cost": "sse", "batch": 3, "seed": 1, "layer": [{"kind": "batchnorm"}]})
@@ -32,19 +32,20 @@ import numpy as np
 import sympy as sp
 
 from ..derive.graph_backprop import derive_graph
+from ..model.graph_functions import indicator, maxgate, relu
 from ..model.layers.layer_graph import LayeredSpec
 from ..prove.graph_points import DIGITS, GraphPoint, Real, real_point
+from ..prove.real_points import BRANCHES
 from ..syntax.errors import ClaimError
 from ..syntax.tree import Binding, Frac, Group, Name, Node, Num, Product, Scripted, parse, source
 from .claim_nodes import after_mark, walk
 from .graph_claims import AGREE, CORRECT, INCORRECT, UNPARSEABLE, decide
+from .layer_exact import decide_exactly
 from .layer_mistakes import LayerMistake, mistakes
 from .layer_notation import BatchNormNotation, LayerNotation, notations
 from .layer_reading import COSTS, LayerReader, ReadError, Value
 
 MAX_ENTRIES = 256
-CANCEL_NODES = 4000  # a difference larger than this, written in the leaves, is decided at real points: a layer
-# claim has an entry per index, and SymPy's cancel takes seconds each past it
 MISTAKE_POINTS = 3
 
 
@@ -62,6 +63,7 @@ class LayerClaimReport:
     read_as: sp.Expr | None = None
     answer: sp.Expr | None = None
     method: str = ""
+    bound: str = ""  # the chance that a wrong claim was called correct, or why there is none
     point: tuple[tuple[str, float], ...] = ()
     claim_value: float | None = None
     answer_value: float | None = None
@@ -244,15 +246,27 @@ def _cases(notation: LayerNotation, free: list[tuple[str, range]]) -> str:
 
 
 def _decided(spec: LayeredSpec, notation: LayerNotation, head: LayerClaimReport, entries: list[_Entry]):
+    """Every entry at once modulo p (``layer_exact``); where that finds a difference, or cannot decide, the entries
+    at real points: a counterexample in numbers, or agreement stated as the evidence it is."""
     graph = spec.graph
+    head = replace(head, entries=len(entries), read_as=entries[0].read, answer=entries[0].answer)
+    exactly = decide_exactly(graph, [(e.read, e.answer) for e in entries])
+    if exactly is not None and exactly.equal:
+        return replace(head, method=exactly.method, bound=exactly.bound)
+    order = list(range(len(entries)))
+    if exactly is not None and exactly.trusted:  # the entries that differ modulo p first: one of them is wrong
+        order = list(exactly.differing) + [n for n in order if n not in exactly.differing]
     methods = set()
-    for entry in entries:
-        report = decide(graph, head.claim, str(entry.wrt), entry.read, entry.answer, CANCEL_NODES)
-        shown = replace(head, entries=len(entries), read_as=entry.read, answer=entry.answer, method=report.method)
+    for n in order:
+        entry = entries[n]
+        report = decide(graph, head.claim, str(entry.wrt), entry.read, entry.answer, 0)
         if report.verdict != CORRECT:
             shown = replace(
-                shown,
+                head,
                 verdict=report.verdict,
+                read_as=entry.read,
+                answer=entry.answer,
+                method=report.method,
                 fails_at=entry.at,
                 point=report.point,
                 claim_value=report.claim_value,
@@ -265,9 +279,29 @@ def _decided(spec: LayeredSpec, notation: LayerNotation, head: LayerClaimReport,
                     shown = replace(shown, diagnosis=found.kind, diagnosis_message=found.message)
             return shown
         methods.add(report.method)
-    how = "; ".join(sorted(methods))
+    if exactly is not None and exactly.trusted and not _branched(graph, entries):
+        why = (
+            "exact points modulo p = 2^61 - 1 found the two different, yet they agree to 40 digits at 12 real points "
+            "for every entry; not decided"
+        )
+        return replace(head, verdict=UNPARSEABLE, method=why, error=why)
     count = f"each of the {len(entries)} entries" if len(entries) > 1 else "the one entry"
-    return replace(shown, method=f"{count}: {how}")
+    exact = "no exact points" if exactly is None else "exact points modulo p, which take each function as arbitrary,"
+    return replace(
+        head,
+        method=f"{count}: {'; '.join(sorted(methods))}. Only real points: {exact} cannot decide a claim that rests on "
+        "what a max, a step or an indicator is (a max pool's routing); this is evidence at those points, not a proof",
+        bound="none: agreement at real points",
+    )
+
+
+def _branched(graph, entries: list[_Entry]) -> bool:
+    """Whether a max, a step, an indicator or a relu is in the graph or the entries: what exact points take as
+    arbitrary functions, so a claim right for the true ones may differ there."""
+    kinds = (*BRANCHES, relu, maxgate, indicator)
+    return any(node.expression.has(*kinds) for node in graph.nodes) or any(
+        sp.sympify(e.read).has(*kinds) or sp.sympify(e.answer).has(*kinds) for e in entries
+    )
 
 
 def _diagnosis(notation: LayerNotation, entries: list[_Entry]) -> LayerMistake | None:
