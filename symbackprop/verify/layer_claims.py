@@ -42,7 +42,7 @@ from .claim_nodes import after_mark, walk
 from .graph_claims import AGREE, CORRECT, INCORRECT, UNPARSEABLE, decide
 from .layer_exact import decide_exactly
 from .layer_mistakes import LayerMistake, mistakes
-from .layer_notation import BatchNormNotation, LayerNotation, notations
+from .layer_notation import GroupNotation, LayerNotation, RecurrentNotation, notations
 from .layer_reading import COSTS, LayerReader, ReadError, Value
 
 MAX_ENTRIES = 256
@@ -119,34 +119,12 @@ def verify_layer_claim(spec: LayeredSpec, claim: str) -> LayerClaimReport | None
     if refused is not None:  # the left-hand side names a layer's quantity with indices that do not fit it
         why, where = refused
         return LayerClaimReport(claim, UNPARSEABLE, where, error=why.reason, position=why.position)
-    return _not_read_yet(spec, claim, parsed.sides[0])
-
-
-UNREAD = {"layernorm": "a layer norm", "dropout": "a dropout layer"}
-
-
-def _not_read_yet(spec: LayeredSpec, claim: str, left: Frac) -> LayerClaimReport | None:
-    """A claim about the loss L on a stack with a layer whose notation is not read yet (layer norm, dropout, a
-    strided convolution): refused saying so, rather than read in the graph's names, where L means nothing."""
-    of = after_mark(left.numerator)
-    if not (isinstance(of, Name) and of.name in COSTS - {"C"}) or spec.stack is None:  # C: the graph's own name
-        return None
-    kinds = {layer.kind for layer in spec.stack.layers}
-    strided = any(layer.kind in ("conv1d", "conv2d") and layer["stride"] != 1 for layer in spec.stack.layers)
-    unread = [UNREAD[k] for k in UNREAD if k in kinds] + (["a strided convolution"] if strided else [])
-    if not unread:
-        return None
-    return LayerClaimReport(
-        claim,
-        UNPARSEABLE,
-        error=f"claims about {' or '.join(unread)} are not read yet; verify reads batch norm, convolutions of stride "
-        "1, pooling and rnn layers in the texts' letters, and any layer in the graph's own names (derive shows them)",
-    )
+    return None
 
 
 def _numbered_from(sides: tuple[Node, ...], notation: LayerNotation) -> int:
     """1 where a sum is written from 1 (\\sum_{i=1}^{m}), else the notation's own first number."""
-    if not isinstance(notation, BatchNormNotation):
+    if not isinstance(notation, GroupNotation):
         return notation.base
     for side in sides:
         for node in walk(side):
@@ -184,9 +162,7 @@ def _free(reader: LayerReader, notation: LayerNotation, left: Frac) -> list[tupl
 
 
 def _channels(notation: LayerNotation) -> range:
-    if isinstance(notation, BatchNormNotation):
-        return range(notation.spec.outputs[notation.layer.number].shape[1])  # type: ignore[index]
-    return range(1)
+    return range(notation.groups()) if isinstance(notation, GroupNotation) else range(1)
 
 
 def _entries(
@@ -200,17 +176,18 @@ def _entries(
     wrt = after_mark(left.denominator)
     assert wrt is not None
     for channel in _channels(notation):
-        if isinstance(notation, BatchNormNotation):
-            notation.channel = channel
+        if isinstance(notation, GroupNotation):
+            notation.group = channel
         for values in np.ndindex(*(len(r) for _, r in free)):
             env = {letter: r[v] for (letter, r), v in zip(free, values, strict=True)}
-            at = tuple(env.items()) + ((("channel", channel),) if isinstance(notation, BatchNormNotation) else ())
+            at = tuple(env.items()) + (((notation.word, channel),) if isinstance(notation, GroupNotation) else ())
             quantity = reader.quantity(wrt, env)
             answer = notation.gradient(quantity)
             for side in sides[1:]:
                 read = reader.read(side, env)
                 if any(sp.sympify(e).has(sp.zoo, sp.oo, sp.nan) for e in np.ravel(np.asarray(read, dtype=object))):
                     raise ReadError(f"a division by zero in '{source(reader.text, side)}'", side.start + 1)
+                read = _samples_added(notation, read, answer)
                 shapes = _shape(read), _shape(answer)
                 if shapes[0] != shapes[1]:
                     return f"the claim is {_shape_text(shapes[0])} and the derivative {_shape_text(shapes[1])}"
@@ -218,6 +195,17 @@ def _entries(
                 if len(out) > MAX_ENTRIES:
                     raise ReadError(f"more than {MAX_ENTRIES} entries to check; a claim about a smaller layer")
     return out
+
+
+def _samples_added(notation: LayerNotation, read: Value, answer: Value) -> Value:
+    """An rnn's bias claimed as a column per sample (\\sum_t \\delta_t over a batch of N): the columns added. L is
+    the mean cost, so each sample's dL/dh_t already carries its 1/N, and the bias's gradient is their sum."""
+    if not isinstance(notation, RecurrentNotation) or not isinstance(read, np.ndarray):
+        return read
+    batch = notation.spec.outputs[0].shape[0]  # type: ignore[index]
+    if batch > 1 and _shape(answer) == (read.shape[0], 1) and read.shape[1] == batch:
+        return read.sum(axis=1).reshape(-1, 1)
+    return read
 
 
 def _shape(value: Value) -> tuple[int, ...]:
@@ -239,9 +227,9 @@ def _flat(at: tuple, read: Value, answer: Value, quantity: Value) -> list[_Entry
 
 def _cases(notation: LayerNotation, free: list[tuple[str, range]]) -> str:
     parts = [f"{letter} = {r[0]} to {r[-1]}" for letter, r in free]
-    if isinstance(notation, BatchNormNotation):
-        channels = _channels(notation)
-        parts.append(f"each of the {len(channels)} channels" if len(channels) > 1 else "its one channel")
+    if isinstance(notation, GroupNotation):
+        channels, word = _channels(notation), notation.word
+        parts.append(f"each of the {len(channels)} {word}s" if len(channels) > 1 else f"its one {word}")
     return ", ".join(parts)
 
 
@@ -315,12 +303,19 @@ def _diagnosis(notation: LayerNotation, entries: list[_Entry]) -> LayerMistake |
             except (ZeroDivisionError, ValueError, OverflowError):
                 continue
         for mistake in mistakes(notation):
-            wrong = [mistake.answer(e.wrt) if isinstance(e.wrt, sp.Symbol) else None for e in entries]
+            wrong = [mistake.answer(_one(e.wrt)) if isinstance(_one(e.wrt), sp.Symbol) else None for e in entries]
             if any(w is None for w in wrong) or not points:
                 continue
             if all(_agree(p, e.read, w) for p in points for e, w in zip(entries, wrong, strict=True)):
                 return mistake
     return None
+
+
+def _one(wrt: sp.Basic) -> sp.Basic:
+    """The quantity's symbol: b_h, torch's two biases added, is either one (each has the same gradient)."""
+    if isinstance(wrt, sp.Add) and all(isinstance(a, sp.Symbol) for a in wrt.args):
+        return sorted(wrt.args, key=str)[0]
+    return wrt
 
 
 def _agree(point: GraphPoint, mine: sp.Expr, theirs: sp.Expr | None) -> bool:

@@ -22,30 +22,39 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
 
 from ..model.layers.wiring import element_name
-from .layer_notation import BatchNormNotation, ConvNotation, LayerNotation, PoolNotation, RecurrentNotation
+from . import layer_mistakes_more as more
+from .layer_notation import (
+    BatchNormNotation,
+    ConvNotation,
+    DropoutNotation,
+    LayerNormNotation,
+    LayerNotation,
+    PoolNotation,
+    RecurrentNotation,
+)
 
 Entry = sp.Expr
 
 
-@dataclass(frozen=True)
-class LayerMistake:
-    """A known mistake: its name, what a teacher says of it, and the mistaken answer for a quantity's symbol."""
-
-    kind: str
-    message: str
-    answer: Callable[[sp.Symbol], sp.Expr | None]  # None: the mistake does not apply to this symbol
+LayerMistake = more.LayerMistake
 
 
 def mistakes(notation: LayerNotation) -> Iterator[LayerMistake]:
     """The mistakes that fit the layer, most telling first; ``sign`` last."""
-    if isinstance(notation, BatchNormNotation):
+    if isinstance(notation, LayerNormNotation):
         yield from _batchnorm(notation)
+        yield from more.layernorm(notation)
+    elif isinstance(notation, BatchNormNotation):
+        yield from _batchnorm(notation)
+    elif isinstance(notation, DropoutNotation):
+        yield from more.dropout(notation)
+    elif isinstance(notation, ConvNotation) and notation.layer["stride"] != 1:
+        yield from more.strided(notation)
     elif isinstance(notation, ConvNotation):
         yield LayerMistake(
             "kernel_not_flipped",
@@ -70,13 +79,13 @@ def mistakes(notation: LayerNotation) -> Iterator[LayerMistake]:
             "through h_{t+1}",
             lambda s: _last_step(notation, s),
         )
+    yield from more.batch_scale(notation)
     yield LayerMistake(
         "sign", "the sign is wrong: this is the right answer times -1", lambda s: -_gradient(notation, s)
     )
 
 
-def _gradient(notation: LayerNotation, symbol: sp.Symbol) -> sp.Expr:
-    return notation.gradients.get(symbol.name, sp.Integer(0))
+_gradient = more.gradient
 
 
 def _cut(notation: LayerNotation, symbol: sp.Symbol, through: sp.Symbol) -> sp.Expr | None:
@@ -88,13 +97,32 @@ def _cut(notation: LayerNotation, symbol: sp.Symbol, through: sp.Symbol) -> sp.E
     return _gradient(notation, symbol) - _gradient(notation, through) * local
 
 
+LAYER_NORM_WORDS = (
+    ("batch mean", "sample's mean"),
+    ("batch variance", "sample's variance"),
+    ("mu_B", "mu"),
+    ("sigma_B^2", "sigma^2"),
+    (
+        "gamma/(m sqrt(sigma^2 + eps)) (m g_i - sum_j g_j - \\hat{x}_i sum_j g_j \\hat{x}_j)",
+        "1/(H sqrt(sigma^2 + eps)) (H gamma_i g_i - sum_j gamma_j g_j - \\hat{x}_i sum_j gamma_j g_j \\hat{x}_j)",
+    ),
+    ("-sum_j g_j", "-sum_j gamma_j g_j"),
+    ("sum_j g_j \\hat{x}_j", "sum_j gamma_j g_j \\hat{x}_j"),
+    ("/ m", "/ H"),
+    (")/m", ")/H"),
+)
+
+
 def _batchnorm(notation: BatchNormNotation) -> Iterator[LayerMistake]:
     def statistic(symbol: sp.Symbol, letter: str) -> sp.Symbol | None:
-        graph = notation.spec.graph
-        for c in range(notation.spec.outputs[notation.layer.number].shape[1]):  # type: ignore[index]
-            candidate = graph.symbols[element_name(letter, notation.layer.number, (c,))]
+        graph, group = notation.spec.graph, notation.group
+        for g in range(notation.groups()):
+            notation.group = g
+            candidate = notation.statistic(letter)
             if symbol in graph.node_of[candidate].expression.free_symbols:
+                notation.group = group
                 return candidate
+        notation.group = group
         return None
 
     def without(*letters: str) -> Callable[[sp.Symbol], sp.Expr | None]:
@@ -110,21 +138,27 @@ def _batchnorm(notation: BatchNormNotation) -> Iterator[LayerMistake]:
 
         return answer
 
-    yield LayerMistake(
+    def said(kind: str, message: str, answer: Callable[[sp.Symbol], sp.Expr | None]) -> LayerMistake:
+        if isinstance(notation, LayerNormNotation):  # the same paths, over one sample's H features
+            for batch, sample in LAYER_NORM_WORDS:
+                message = message.replace(batch, sample)
+        return LayerMistake(kind, message, answer)
+
+    yield said(
         "batchnorm_direct_path_only",
         "only the direct path through \\hat{x}_i is here: the batch mean and variance are functions of every x_i "
         "too, so dL/dx_i adds the paths through mu_B and sigma_B^2; in one formula, gamma/(m sqrt(sigma^2 + eps)) "
         "(m g_i - sum_j g_j - \\hat{x}_i sum_j g_j \\hat{x}_j)",
         without("m", "v"),
     )
-    yield LayerMistake(
+    yield said(
         "batchnorm_missing_mean_path",
         "the path through the batch mean is missing: mu_B is a function of every x_i, so dL/dx_i has the term "
         "dL/dmu_B / m (the -sum_j g_j of the compact form, gamma/(m sqrt(sigma^2 + eps)) (m g_i - sum_j g_j - "
         "\\hat{x}_i sum_j g_j \\hat{x}_j))",
         without("m"),
     )
-    yield LayerMistake(
+    yield said(
         "batchnorm_missing_variance_path",
         "the path through the batch variance is missing: sigma_B^2 is a function of every x_i, so dL/dx_i has the "
         "term dL/dsigma_B^2 2(x_i - mu_B)/m (the -\\hat{x}_i sum_j g_j \\hat{x}_j of the compact form)",

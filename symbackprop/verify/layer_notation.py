@@ -29,7 +29,7 @@ from ..model.layers.wiring import element_name
 from ..syntax.tree import Group, Node, source
 from .layer_reading import LayerReader, ReadError, Value, each
 
-KINDS = ("batchnorm", "conv1d", "conv2d", "maxpool1d", "maxpool2d", "avgpool2d", "rnn")
+KINDS = ("batchnorm", "layernorm", "dropout", "conv1d", "conv2d", "maxpool1d", "maxpool2d", "avgpool2d", "rnn")
 
 
 @dataclass
@@ -87,57 +87,194 @@ def _items(subscripts: list[Node]) -> tuple[Node, ...]:
 
 
 @dataclass
-class BatchNormNotation(LayerNotation):
-    """One channel of a batch norm layer; ``channel`` is set for each in turn."""
+class GroupNotation(LayerNotation):
+    """A layer whose claims the texts write for one group of values at a time (a batch norm's channel, a layer
+    norm's sample, a dropout layer's sample); ``group`` is set for each in turn."""
 
-    channel: int = 0
+    group: int = 0
+    word = "channel"  # what a group is, in the report
+
+    def _indices(self) -> list[tuple[int, ...]]:
+        """The output's indices in the current group, in order."""
+        raise NotImplementedError
+
+    def groups(self) -> int:
+        raise NotImplementedError
 
     def _names(self, letter: str) -> list[str]:
-        shape = self.spec.outputs[self.layer.number].shape  # type: ignore[index]
         k = self.layer.number
-        indices = [i for i in np.ndindex(*shape) if i[1] == self.channel]
         if letter == "x":
             inputs = self.spec.outputs[k - 1]  # type: ignore[index]
-            return [str(inputs[i]) for i in indices]
-        return [element_name(letter, k, i) for i in indices]
+            return [str(inputs[i]) for i in self._indices()]
+        return [element_name(letter, k, i) for i in self._indices()]
 
     @property
     def count(self) -> int:
-        return len(self._names("z"))
+        return len(self._indices())
 
-    def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
-        k, graph = self.layer.number, self.spec.graph
-        elements = {"x": "x", "\\hat{x}": "u", "y": "z", "g": "g"}
-        if name in elements:
-            items = _items(subscripts)
-            if len(items) != 1:
-                return None
-            at = reader.index(items[0], env) - self.base
-            if not 0 <= at < self.count:
-                raise reader.fail(items[0], f"an element past the channel's {self.count} values")
-            if name == "g":
-                return self.gradient(graph.symbols[self._names("z")[at]])
-            return graph.symbols[self._names(elements[name])[at]]
-        if label(reader, subscripts) not in ("", "B"):
+    def element(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        """x_i and the layer's other letters of one element, as ``elements`` names them in the graph."""
+        items = _items(subscripts)
+        if len(items) != 1:
             return None
-        per_channel = {"\\mu": "m", "\\sigma^2": "v", "\\sigma": "v"}
-        if name in per_channel:
-            value = graph.symbols[element_name(per_channel[name], k, (self.channel,))]
-            return value if name != "\\sigma" else sp.sqrt(value)
-        parameters = self.spec.parameters[k]  # type: ignore[index]
-        if name in ("\\gamma", "\\beta"):
-            return parameters["weight" if name == "\\gamma" else "bias"][self.channel]
-        if name in ("\\epsilon", "\\varepsilon"):
-            return sp.Rational(repr(self.layer["eps"]))
-        if name in ("m", "M", "N") and not subscripts:
-            return sp.Integer(self.count)
-        return None
+        at = reader.index(items[0], env) - self.base
+        if not 0 <= at < self.count:
+            raise reader.fail(items[0], f"an element past the {self.word}'s {self.count} values")
+        letter = self.elements()[name]
+        if letter == "g":
+            return self.gradient(self.spec.graph.symbols[self._names(self.output)[at]])
+        return self.spec.graph.symbols[self._names(letter)[at]]
+
+    output = "z"
+
+    def elements(self) -> dict[str, str]:
+        return {"x": "x", "\\hat{x}": "u", "y": "z", "g": "g"}
 
     def sum_range(self, letter: str) -> range:
         return range(self.base, self.base + self.count)
 
     def axes(self, name: str, count: int) -> tuple[int, ...] | None:
-        return (self.count,) if name in ("x", "\\hat{x}", "y") and count == 1 else None
+        return (self.count,) if name in self.elements() and name != "g" and count == 1 else None
+
+
+@dataclass
+class BatchNormNotation(GroupNotation):
+    """One channel of a batch norm layer."""
+
+    def _indices(self) -> list[tuple[int, ...]]:
+        shape = self.spec.outputs[self.layer.number].shape  # type: ignore[index]
+        return [i for i in np.ndindex(*shape) if i[1] == self.group]
+
+    def groups(self) -> int:
+        return int(self.spec.outputs[self.layer.number].shape[1])  # type: ignore[index]
+
+    def statistic(self, letter: str) -> sp.Symbol:
+        """The group's mean (``m``) or variance (``v``) node."""
+        return self.spec.graph.symbols[element_name(letter, self.layer.number, (self.group,))]
+
+    def affine(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        if subscripts:
+            return None
+        parameters = self.spec.parameters[self.layer.number]  # type: ignore[index]
+        return parameters["weight" if name == "\\gamma" else "bias"][self.group]
+
+    def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        if name in self.elements():
+            return self.element(name, subscripts, env, reader)
+        if name in ("\\gamma", "\\beta"):
+            return self.affine(name, subscripts, env, reader)
+        if label(reader, subscripts) not in ("", "B"):
+            return None
+        per_group = {"\\mu": "m", "\\sigma^2": "v", "\\sigma": "v"}
+        if name in per_group:
+            value = self.statistic(per_group[name])
+            return value if name != "\\sigma" else sp.sqrt(value)
+        if name in ("\\epsilon", "\\varepsilon"):
+            return sp.Rational(repr(self.layer["eps"]))
+        if name in ("m", "M", "N", "H", "D") and not subscripts:
+            return sp.Integer(self.count)
+        return None
+
+
+@dataclass
+class LayerNormNotation(BatchNormNotation):
+    """One sample (one row of the last dimension) of a layer norm: x_i, \\hat{x}_i, y_i, g_i over its H features
+    (x_{n,i} and the rest of sample n), \\gamma_i and \\beta_i per feature, \\mu and \\sigma^2 the sample's,
+    H (or m, M, D) the count of features and N the count of samples."""
+
+    word = "sample"
+
+    def _rows(self) -> list[tuple[int, ...]]:
+        shape = self.spec.outputs[self.layer.number].shape  # type: ignore[index]
+        return list(np.ndindex(*shape[:-1]))
+
+    def _indices(self) -> list[tuple[int, ...]]:
+        shape = self.spec.outputs[self.layer.number].shape  # type: ignore[index]
+        row = self._rows()[self.group]
+        return [(*row, i) for i in range(shape[-1])]
+
+    def groups(self) -> int:
+        return len(self._rows())
+
+    def statistic(self, letter: str) -> sp.Symbol:
+        return self.spec.graph.symbols[element_name(letter, self.layer.number, self._rows()[self.group])]
+
+    def element(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        """x_i of this sample, or x_{n,i} of sample n (its row of the last dimension, in order)."""
+        items = _items(subscripts)
+        if len(items) != 2:
+            return super().element(name, subscripts, env, reader)
+        row = reader.index(items[0], env) - self.base
+        if not 0 <= row < self.groups():
+            raise reader.fail(items[0], f"a sample past the layer's {self.groups()}")
+        group, self.group = self.group, row
+        try:
+            return super().element(name, [items[1]], env, reader)
+        finally:
+            self.group = group
+
+    def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        if name == "N" and not subscripts:
+            return sp.Integer(self.groups())
+        return super().quantity(name, subscripts, env, reader)
+
+    def axes(self, name: str, count: int) -> tuple[int, ...] | None:
+        if name in ("\\gamma", "\\beta") and count == 1:
+            return (self.count,)
+        return super().axes(name, count)
+
+    def affine(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        items = _items(subscripts)
+        if len(items) != 1:
+            return None
+        at = reader.index(items[0], env) - self.base
+        parameters = self.spec.parameters[self.layer.number]  # type: ignore[index]
+        vector = parameters["weight" if name == "\\gamma" else "bias"]
+        if not 0 <= at < len(vector):
+            raise reader.fail(items[0], f"a feature past the layer's {len(vector)}")
+        return vector[at]
+
+
+@dataclass
+class DropoutNotation(GroupNotation):
+    """One sample of a dropout layer: x_i its input, y_i its output, m_i (or r_i) the mask entry, 0 or 1, and p
+    the probability of dropping a unit, as torch's; the sample's values in order."""
+
+    word = "sample"
+    output = "d"
+
+    def _indices(self) -> list[tuple[int, ...]]:
+        shape = self.spec.outputs[self.layer.number].shape  # type: ignore[index]
+        return [i for i in np.ndindex(*shape) if i[0] == self.group]
+
+    def groups(self) -> int:
+        return int(self.spec.outputs[self.layer.number].shape[0])  # type: ignore[index]
+
+    def elements(self) -> dict[str, str]:
+        return {"x": "x", "y": "d", "g": "g", "m": "mask", "r": "mask", "\\mathbf{m}": "mask"}
+
+    def mask(self, at: int) -> sp.Integer:
+        """1 where the unit is kept: its output is not 0."""
+        output = self.spec.graph.symbols[self._names("d")[at]]
+        return sp.Integer(int(self.spec.graph.node_of[output].expression != 0))
+
+    def element(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        if self.elements().get(name) != "mask":
+            return super().element(name, subscripts, env, reader)
+        items = _items(subscripts)
+        if len(items) != 1:
+            return None
+        at = reader.index(items[0], env) - self.base
+        if not 0 <= at < self.count:
+            raise reader.fail(items[0], f"an element past the sample's {self.count} values")
+        return self.mask(at)
+
+    def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        if name in self.elements():
+            return self.element(name, subscripts, env, reader)
+        if name == "p" and not subscripts:
+            return sp.Rational(repr(self.layer["p"]))
+        return None
 
 
 @dataclass
@@ -194,6 +331,8 @@ class ConvNotation(ArrayNotation):
         return {**super().arrays(), "K": kernel, "W": kernel}
 
     def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        if name == "s" and not subscripts:
+            return sp.Integer(self.layer["stride"])
         if name == "b" and not subscripts:
             bias = self.spec.parameters[self.layer.number]["bias"]  # type: ignore[index]
             return bias[0] if len(bias) == 1 else None
@@ -264,7 +403,11 @@ def notations(spec: LayeredSpec, gradients: Mapping[str, sp.Expr]) -> list[Layer
     for layer in spec.stack.layers:
         if layer.kind == "batchnorm":
             out.append(BatchNormNotation(spec, layer, gradients))
-        elif layer.kind in ("conv1d", "conv2d") and layer["stride"] == 1:
+        elif layer.kind == "layernorm":
+            out.append(LayerNormNotation(spec, layer, gradients))
+        elif layer.kind == "dropout":
+            out.append(DropoutNotation(spec, layer, gradients))
+        elif layer.kind in ("conv1d", "conv2d"):
             out.append(ConvNotation(spec, layer, gradients))
         elif layer.kind in ("maxpool1d", "maxpool2d", "avgpool2d"):
             out.append(PoolNotation(spec, layer, gradients))

@@ -30,6 +30,8 @@ FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {"\\tanh": sp.tanh, "\\exp"
 FUNCTIONS["\\ln"] = sp.log
 ACCENTS = ("\\hat", "\\bar", "\\tilde", "\\mathbf", "\\boldsymbol", "\\vec")
 COSTS = frozenset({"L", "\\ell", "C", "E", "J", "\\mathcal{L}"})
+NOT_WHOLE = -(10**9)  # an index (i-m)/s that is not whole: past every array, so the entry there is 0 (the zeros a
+# dilation by the stride puts between dL/dY's entries)
 MAX_TERMS = 200_000  # the terms of every sum in a claim, over all its entries: a few seconds of SymPy
 
 
@@ -253,6 +255,10 @@ class LayerReader:
         if isinstance(node, Binary) and node.op in "+-":
             left, right = self.index(node.left, env), self.index(node.right, env)
             return left + right if node.op == "+" else left - right
+        if (isinstance(node, Binary) and node.op == "/") or isinstance(node, Frac):
+            top, bottom = (node.left, node.right) if isinstance(node, Binary) else (node.numerator, node.denominator)
+            quotient = Fraction(self.index(top, env), self.index(bottom, env) or 1)
+            return int(quotient) if quotient.denominator == 1 else NOT_WHOLE
         if isinstance(node, Neg):
             return -self.index(node.operand, env)
         if isinstance(node, Product) and len(node.factors) == 2:
