@@ -43,7 +43,7 @@ from .graph_claims import AGREE, CORRECT, INCORRECT, UNPARSEABLE, decide
 from .layer_exact import decide_exactly
 from .layer_mistakes import LayerMistake, mistakes
 from .layer_notation import GroupNotation, LayerNotation, RecurrentNotation, notations
-from .layer_reading import COSTS, LayerReader, ReadError, Value
+from .layer_reading import COSTS, LayerReader, ReadError, Value, letters_apart
 
 MAX_ENTRIES = 256
 MISTAKE_POINTS = 3
@@ -148,7 +148,7 @@ def _free(reader: LayerReader, notation: LayerNotation, left: Frac) -> list[tupl
     if isinstance(base, Scripted):
         subscripts = [arg for mark, arg in base.scripts if mark == "_" and arg is not None]
         if len(subscripts) == 1:
-            items = subscripts[0].items if isinstance(subscripts[0], Group) else (subscripts[0],)
+            items = letters_apart(subscripts[0])
         base = base.base
     while isinstance(base, Group) and len(base.items) == 1:
         base = base.items[0]

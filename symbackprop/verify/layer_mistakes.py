@@ -73,6 +73,13 @@ def mistakes(notation: LayerNotation) -> Iterator[LayerMistake]:
         )
     elif isinstance(notation, RecurrentNotation):
         yield LayerMistake(
+            "activation_derivative_missing",
+            "tanh's derivative is missing: each step is h_t = tanh(a_t), so the gradient reaches a_t, W_hh and "
+            "h_{t-1} through 1 - h_t^2; delta_t = dL/dh_t (1 - h_t^2), dL/dW_hh = sum_t delta_t h_{t-1}^T and "
+            "dL/dh_{t-1} = W_hh^T delta_t + (its own term)",
+            lambda s: _through_tanh_as_identity(notation, s),
+        )
+        yield LayerMistake(
             "last_time_step_only",
             "only the last time step's term is here: the weights are shared by every step, so back-propagation "
             "through time sums the term of each step t = 1..T, with dL/dh_t carrying the gradient back "
@@ -198,6 +205,21 @@ def _every_input(notation: PoolNotation, symbol: sp.Symbol) -> sp.Expr | None:
         if all(p * stride <= a < p * stride + size for p, a in zip(out, at, strict=True)):
             total += _gradient(notation, y[(s, c, *out)])
     return total
+
+
+def _through_tanh_as_identity(notation: RecurrentNotation, symbol: sp.Symbol) -> sp.Expr | None:
+    """The gradient with each path through a step h' = tanh(a) taken as if tanh's derivative were 1: dL/dh' da/dq
+    in place of dL/dh' (1 - h'^2) da/dq."""
+    graph, k = notation.spec.graph, notation.layer.number
+    value, found = _gradient(notation, symbol), False
+    for node in graph.nodes:
+        step = node.name.startswith(f"h^{{({k})}}") and isinstance(node.expression, sp.tanh)
+        if step and symbol in node.expression.free_symbols:
+            argument = node.expression.args[0]
+            up = _gradient(notation, node.symbol)
+            value += up * (sp.diff(argument, symbol) - sp.diff(node.expression, symbol))
+            found = True
+    return value if found else None
 
 
 def _last_step(notation: RecurrentNotation, symbol: sp.Symbol) -> sp.Expr | None:

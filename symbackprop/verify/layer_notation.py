@@ -26,8 +26,8 @@ import sympy as sp
 from ..model.layers.layer_graph import LayeredSpec
 from ..model.layers.stack import Layer
 from ..model.layers.wiring import element_name
-from ..syntax.tree import Group, Node, source
-from .layer_reading import LayerReader, ReadError, Value, each
+from ..syntax.tree import Node, source
+from .layer_reading import LayerReader, ReadError, Value, each, letters_apart
 
 KINDS = ("batchnorm", "layernorm", "dropout", "conv1d", "conv2d", "maxpool1d", "maxpool2d", "avgpool2d", "rnn")
 
@@ -82,8 +82,7 @@ def label(reader: LayerReader, subscripts: list[Node]) -> str:
 def _items(subscripts: list[Node]) -> tuple[Node, ...]:
     if len(subscripts) != 1:
         return ()
-    (s,) = subscripts
-    return s.items if isinstance(s, Group) and s.delim == "{" else (s,)
+    return letters_apart(subscripts[0])
 
 
 @dataclass
@@ -370,18 +369,54 @@ class RecurrentNotation(LayerNotation):
     def _input(self, n: int, t: int, j: int) -> sp.Symbol:
         return self.spec.graph.symbols[self.spec.outputs[self.layer.number - 1][n, t, j]]  # type: ignore[index]
 
-    def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+    @property
+    def batch(self) -> int:
+        return int(self.spec.outputs[0].shape[0])  # type: ignore[index]
+
+    def _sizes(self, letter: str) -> int:
+        return int(self.layer["hidden_size"] if letter in ("h", "\\delta") else self.layer.shape_in[1])
+
+    def _column(self, letter: str, t: int) -> np.ndarray:
+        """h_t, x_t, or delta_t = dL/dh_t (1 - h_t^2), the derivative through tanh."""
+        if letter != "\\delta":
+            return self._step(letter, t)
+        h = self._step("h", t)
+        return self.gradient(h) * (1 - h * h)
+
+    def _element(self, letter: str, items: tuple[Node, ...], env: Mapping[str, int], reader: LayerReader) -> Value:
+        """h_{t,j} (a batch of 1) or h_{n,t,j}: one unit's value, 0 past the steps or the units."""
+        at = [reader.index(i, env) - self.base for i in items]
+        n, t, j = (0, *at) if len(at) == 2 else at
+        if len(at) == 2 and self.batch > 1:
+            raise reader.fail(
+                items[0],
+                f"{letter}_{{t,j}} names the one sample's unit; with a batch of {self.batch} write {letter}_{{n,t,j}}",
+            )
+        if not (0 <= n < self.batch and 0 <= j < self._sizes(letter)):
+            return sp.Integer(0)
+        return self._column(letter, t + self.base)[j, n]
+
+    def matrix(self, name: str, subscripts: list[Node], reader: LayerReader) -> np.ndarray | None:
         parameters = self.spec.parameters[self.layer.number]  # type: ignore[index]
-        if name in ("h", "x"):
-            items = _items(subscripts)
-            if len(items) != 1:
-                return None
-            return self._step(name, reader.index(items[0], env))
         which = label(reader, subscripts)
         if name in ("W", "weight") and which in ("hh", "xh", "ih", "hx"):
             if which == "hx":
                 raise reader.fail(subscripts[0], "W_{hx} is read both ways in the texts; write W_{xh} or W_{ih}")
             return np.array(parameters["weight_hh_l0" if which == "hh" else "weight_ih_l0"], dtype=object)
+        return None
+
+    def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        parameters = self.spec.parameters[self.layer.number]  # type: ignore[index]
+        if name in ("h", "x", "\\delta"):
+            items = _items(subscripts)
+            if len(items) in (2, 3):
+                return self._element(name, items, env, reader)
+            if len(items) != 1:
+                return None
+            return self._column(name, reader.index(items[0], env))
+        which = label(reader, subscripts)
+        if (matrix := self.matrix(name, subscripts, reader)) is not None:
+            return matrix
         if name in ("b", "bias") and which in ("hh", "ih", "h"):
             column = {w: np.array(parameters[f"bias_{w}_l0"], dtype=object).reshape(-1, 1) for w in ("hh", "ih")}
             return column[which] if which != "h" else column["ih"] + column["hh"]
@@ -390,10 +425,25 @@ class RecurrentNotation(LayerNotation):
         return None
 
     def sum_range(self, letter: str) -> range:
-        return range(1, self.steps + 1)
+        """t = 1..T, or any unit: past the steps, the units or the samples an element is 0."""
+        return range(1, max(self.steps, self._sizes("h"), self._sizes("x"), self.batch) + 1)
 
     def axes(self, name: str, count: int) -> tuple[int, ...] | None:
-        return (self.steps,) if name in ("h", "x") and count == 1 else None
+        if name in ("h", "x", "\\delta") and count in (1, 2, 3):
+            return ((self.batch,) if count == 3 else ()) + (self.steps,) + ((self._sizes(name),) if count > 1 else ())
+        matrix = MATRIX_NAMES.get("".join(name.split()).strip("()[]"))
+        if matrix is not None and count == 2:
+            return tuple(np.shape(self.spec.parameters[self.layer.number][matrix]))  # type: ignore[index]
+        return None
+
+
+MATRIX_NAMES = {
+    "W_{hh}": "weight_hh_l0",
+    "W_{xh}": "weight_ih_l0",
+    "W_{ih}": "weight_ih_l0",
+    "\\mathrm{weight}_{hh}": "weight_hh_l0",
+    "\\mathrm{weight}_{ih}": "weight_ih_l0",
+}
 
 
 def notations(spec: LayeredSpec, gradients: Mapping[str, sp.Expr]) -> list[LayerNotation]:

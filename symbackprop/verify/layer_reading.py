@@ -128,6 +128,8 @@ class LayerReader:
         base = node.base if isinstance(node, Scripted) else node
         while isinstance(base, Group) and base.delim == "{" and len(base.items) == 1:
             base = base.items[0]
+        if isinstance(base, Group) and base.delim in "([" and len(base.items) == 1 and len(scripts) == 1:
+            return self.entry(base.items[0], [arg for _, arg in scripts if arg is not None], env), []
         if not isinstance(base, Name):
             return None, []
         subscripts = [arg for mark, arg in scripts if mark == "_" and arg is not None]
@@ -136,6 +138,18 @@ class LayerReader:
         if name == "\\sigma" and powers and source(self.text, powers[0]).strip("{} ") == "2":
             name, powers = "\\sigma^2", powers[1:]
         return self.notation.quantity(name, subscripts, env, self), powers
+
+    def entry(self, matrix: Node, subscripts: list[Node], env: Mapping[str, int]) -> Value:
+        """(W_{hh})_{jk}: the matrix's entry, counted as the notation counts (0 past its edges); None where the
+        parenthesis holds no matrix or the subscript is no pair of indices."""
+        value = self.read(matrix, env)
+        items = letters_apart(subscripts[0]) if subscripts and subscripts[0] is not None else ()
+        if not isinstance(value, np.ndarray) or len(items) != 2:
+            return None
+        base = getattr(self.notation, "base", 0)
+        r, c = (self.index(i, env) - base for i in items)
+        inside = 0 <= r < value.shape[0] and 0 <= c < value.shape[1]
+        return value[r, c] if inside else sp.Integer(0)
 
     def scripted(self, node: Name | Scripted, env: Mapping[str, int]) -> Value:
         """A letter with its scripts: the notation's quantity, then its powers and transposes (\\sigma^2 is the
@@ -283,6 +297,15 @@ class LayerReader:
         if isinstance(node, Group) and len(node.items) == 1:
             return self.exact(node.items[0], env)
         return Fraction(self.index(node, env))
+
+
+def letters_apart(s: Node) -> tuple[Node, ...]:
+    """A subscript's indices: {i,j} is two, and so is {jk}, letters written side by side."""
+    items = s.items if isinstance(s, Group) and s.delim == "{" else (s,)
+    first = items[0] if len(items) == 1 else None
+    if isinstance(first, Product) and all(isinstance(f, Name) and len(f.name) == 1 for f in first.factors):
+        return first.factors
+    return items
 
 
 def _name(node: Node) -> str | None:

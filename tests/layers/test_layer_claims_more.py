@@ -25,6 +25,7 @@ STRIDED = {
     "seed": 2,
     "layer": [{"kind": "conv2d", "out_channels": 1, "kernel": 3, "stride": 2}, {"kind": "flatten"}],
 }
+RNN = {"input": [3, 2], "cost": "sse", "batch": 1, "seed": 3, "layer": [{"kind": "rnn", "hidden_size": 2}]}
 RNN_BATCH = {"input": [3, 2], "cost": "sse", "batch": 3, "seed": 3, "layer": [{"kind": "rnn", "hidden_size": 2}]}
 
 LN_COMPACT = (
@@ -52,6 +53,9 @@ STRIDED_X_OUTPUTS = (
 )
 UNDILATED = r"\frac{\partial L}{\partial X_{i,j}} = \sum_{m,n} K_{m,n} \frac{\partial L}{\partial Y_{i-m,j-n}}"
 STRIDE_ONE_K = r"\frac{\partial L}{\partial K_{m,n}} = \sum_{i,j} X_{i+m,j+n} \frac{\partial L}{\partial Y_{i,j}}"
+W_ELEMENT = r"\frac{\partial L}{\partial (W_{hh})_{jk}} = \sum_t \delta_{t,j} h_{t-1,k}"
+W_ELEMENT_NO_TANH = r"\frac{\partial L}{\partial (W_{hh})_{jk}} = \sum_t \frac{\partial L}{\partial h_{t,j}} h_{t-1,k}"
+RECURSION = r"\frac{\partial L}{\partial h_{T-1,j}} = \sum_k (W_{hh})_{kj} \delta_{T,k}"
 BIAS = r"\frac{\partial L}{\partial b_h} = \sum_t \frac{\partial L}{\partial h_t} \odot (1 - h_t^2)"
 
 TEXTBOOK = [
@@ -77,6 +81,16 @@ TEXTBOOK = [
         r"\frac{\partial L}{\partial W_{hh}} = \sum_{t=1}^{T} \left(\frac{\partial L}{\partial h_t} \odot"
         r" (1 - h_t^2)\right) h_{t-1}^T",
     ),
+    (RNN, W_ELEMENT),
+    (
+        RNN,
+        r"\frac{\partial L}{\partial (W_{hh})_{j,k}} = \sum_{t=1}^{T} \frac{\partial L}{\partial h_{t,j}}"
+        r" (1 - h_{t,j}^2) h_{t-1,k}",
+    ),
+    (RNN, RECURSION),
+    (RNN, r"\frac{\partial L}{\partial h_{T-1}} = W_{hh}^T \delta_T"),
+    (RNN, r"\frac{\partial L}{\partial (W_{xh})_{jk}} = \sum_t \delta_{t,j} x_{t,k}"),
+    (RNN_BATCH, r"\frac{\partial L}{\partial (W_{hh})_{jk}} = \sum_{n=1}^{3} \sum_t \delta_{n,t,j} h_{n,t-1,k}"),
 ]
 
 MISTAKES = [
@@ -95,6 +109,9 @@ MISTAKES = [
     ),
     (STRIDED, UNDILATED, "stride_not_dilated"),
     (STRIDED, STRIDE_ONE_K, "stride_not_dilated"),
+    (RNN, W_ELEMENT_NO_TANH, "activation_derivative_missing"),
+    (RNN, RECURSION.replace(r"\delta_{T,k}", r"\frac{\partial L}{\partial h_{T,k}}"), "activation_derivative_missing"),
+    (RNN, r"\frac{\partial L}{\partial (W_{hh})_{jk}} = \delta_{T,j} h_{T-1,k}", "last_time_step_only"),
     (RNN_BATCH, BIAS.replace("=", r"= \frac{1}{3}", 1), "extra_mean"),
     (RNN_BATCH, BIAS.replace("=", "= 3", 1), "mean_missing"),
 ]
@@ -119,6 +136,11 @@ def test_the_classic_mistakes_are_incorrect_with_their_diagnosis(data: dict[str,
     assert report.verdict == INCORRECT, (claim, report.method, report.error)
     assert report.diagnosis == kind and report.diagnosis in KNOWN
     assert report.point and report.claim_value != report.answer_value
+
+
+def test_an_rnn_element_of_one_sample_on_a_batch_says_how_to_write_it() -> None:
+    report = verdict(RNN_BATCH, W_ELEMENT)
+    assert report.verdict == "unparseable" and "write \\delta_{n,t,j}" in str(report.error)
 
 
 def test_each_sample_of_a_layer_norm_and_a_dropout_layer_is_checked() -> None:
@@ -217,3 +239,18 @@ def test_the_rnn_bias_over_a_batch_on_random_shapes(batch: int, steps: int, hidd
     }
     assert verdict(data, BIAS).verdict == CORRECT
     assert verdict(data, BIAS.replace("=", rf"= \frac{{1}}{{{batch}}}", 1)).diagnosis == "extra_mean"
+
+
+@settings(max_examples=4, deadline=None)
+@given(st.integers(2, 4), st.integers(1, 3), st.integers(1, 2), st.integers(0, 9999))
+def test_rnn_element_forms_on_random_shapes(steps: int, hidden: int, inputs: int, seed: int) -> None:
+    data = {
+        "input": [steps, inputs],
+        "cost": "sse",
+        "batch": 1,
+        "seed": seed,
+        "layer": [{"kind": "rnn", "hidden_size": hidden}],
+    }
+    assert verdict(data, W_ELEMENT).verdict == CORRECT
+    assert verdict(data, RECURSION).verdict == CORRECT
+    assert verdict(data, W_ELEMENT_NO_TANH).diagnosis == "activation_derivative_missing"
