@@ -274,11 +274,19 @@ def _decided(spec: LayeredSpec, notation: LayerNotation, head: LayerClaimReport,
         )
         return replace(head, verdict=UNPARSEABLE, method=why, error=why)
     count = f"each of the {len(entries)} entries" if len(entries) > 1 else "the one entry"
-    exact = "no exact points" if exactly is None else "exact points modulo p, which take each function as arbitrary,"
+    if exactly is None:
+        why = "exact points could not evaluate them (a power that is neither whole nor a half, or too many roots)"
+    elif not exactly.trusted:
+        why = "exact points modulo p took two square roots of one value, written differently, for different letters"
+    else:
+        why = (
+            "exact points modulo p, which take each function as arbitrary, cannot decide a claim that rests on what "
+            "a max, a step or an indicator is (a max pool's routing)"
+        )
     return replace(
         head,
-        method=f"{count}: {'; '.join(sorted(methods))}. Only real points: {exact} cannot decide a claim that rests on "
-        "what a max, a step or an indicator is (a max pool's routing); this is evidence at those points, not a proof",
+        method=f"{count}: {'; '.join(sorted(methods))}. Only real points: {why}; this is evidence at those points, "
+        "not a proof",
         bound="none: agreement at real points",
     )
 
