@@ -207,19 +207,18 @@ def _every_input(notation: PoolNotation, symbol: sp.Symbol) -> sp.Expr | None:
     return total
 
 
-def _through_tanh_as_identity(notation: RecurrentNotation, symbol: sp.Symbol) -> sp.Expr | None:
+def _through_tanh_as_identity(notation: RecurrentNotation, symbol: sp.Symbol) -> sp.Expr:
     """The gradient with each path through a step h' = tanh(a) taken as if tanh's derivative were 1: dL/dh' da/dq
     in place of dL/dh' (1 - h'^2) da/dq."""
     graph, k = notation.spec.graph, notation.layer.number
-    value, found = _gradient(notation, symbol), False
+    value = _gradient(notation, symbol)  # unchanged where no step's tanh is on the way (h_T, with its own term)
     for node in graph.nodes:
         step = node.name.startswith(f"h^{{({k})}}") and isinstance(node.expression, sp.tanh)
         if step and symbol in node.expression.free_symbols:
             argument = node.expression.args[0]
             up = _gradient(notation, node.symbol)
             value += up * (sp.diff(argument, symbol) - sp.diff(node.expression, symbol))
-            found = True
-    return value if found else None
+    return value
 
 
 def _last_step(notation: RecurrentNotation, symbol: sp.Symbol) -> sp.Expr | None:

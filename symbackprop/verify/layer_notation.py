@@ -424,6 +424,20 @@ class RecurrentNotation(LayerNotation):
             return sp.Integer(self.steps)
         return None
 
+    def direct(self, quantity: Value, step: int) -> Value:
+        """dL_t/dh_t, the loss of step t's own dependence on h_t: dL/dh_t less its path through h_{t+1} (0 for
+        another step's h, and for every step but the last where the cost is on the last step alone)."""
+        here = set(np.ravel(self._step("h", step)))
+        following = [self.spec.graph.node_of[h] for h in np.ravel(self._step("h", step + 1)) if h != 0]
+
+        def one(h: sp.Expr) -> sp.Expr:
+            if h not in here or h == 0:
+                return sp.Integer(0)
+            through = sp.Add(*(self.gradient(n.symbol) * sp.diff(n.expression, h) for n in following))
+            return self.gradient(h) - through
+
+        return each(quantity, one)
+
     def sum_range(self, letter: str) -> range:
         """t = 1..T, or any unit: past the steps, the units or the samples an element is 0."""
         return range(1, max(self.steps, self._sizes("h"), self._sizes("x"), self.batch) + 1)

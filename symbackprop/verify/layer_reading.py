@@ -90,6 +90,9 @@ class LayerReader:
             return negate(self.read(node.operand, env))
         if isinstance(node, Frac):
             if (quantity := self.derivative(node, env)) is not None:
+                step = self.step_loss(node, env)
+                if step is not None:
+                    return self.notation.direct(quantity, step)  # type: ignore[attr-defined]
                 return self.notation.gradient(quantity)
             numerator, denominator = self.read(node.numerator, env), self.read(node.denominator, env)
             return divide(numerator, denominator, self.failing(node, "a division by a matrix"))
@@ -108,12 +111,22 @@ class LayerReader:
         of, wrt = after_mark(node.numerator), after_mark(node.denominator)
         if of is None or wrt is None:
             return None
-        if source(self.text, of) not in COSTS:
+        if source(self.text, of) not in COSTS and self.step_loss(node, env) is None:
             raise self.fail(of, "a derivative of the cost is written with L, \\ell, C, E or J")
         quantity = self.quantity(wrt, env)
         if quantity is None:
             raise self.fail(wrt, "no quantity of this layer's notation")
         return quantity
+
+    def step_loss(self, node: Frac, env: Mapping[str, int]) -> int | None:
+        """t of \\frac{\\partial L_t}{\\partial q}, the loss of step t, on a notation that has one (an rnn's)."""
+        of = after_mark(node.numerator)
+        if not (isinstance(of, Scripted) and source(self.text, of.base) in COSTS and hasattr(self.notation, "direct")):
+            return None
+        subscripts = [arg for mark, arg in of.scripts if mark == "_" and arg is not None]
+        if len(subscripts) != 1 or len(of.scripts) != 1:
+            return None
+        return self.index(subscripts[0], env)
 
     def quantity(self, node: Node, env: Mapping[str, int]) -> Value:
         """A letter with its subscripts as the notation names it (\\hat{x}_i, \\sigma_B^2), or None."""

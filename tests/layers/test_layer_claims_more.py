@@ -56,6 +56,8 @@ STRIDE_ONE_K = r"\frac{\partial L}{\partial K_{m,n}} = \sum_{i,j} X_{i+m,j+n} \f
 W_ELEMENT = r"\frac{\partial L}{\partial (W_{hh})_{jk}} = \sum_t \delta_{t,j} h_{t-1,k}"
 W_ELEMENT_NO_TANH = r"\frac{\partial L}{\partial (W_{hh})_{jk}} = \sum_t \frac{\partial L}{\partial h_{t,j}} h_{t-1,k}"
 RECURSION = r"\frac{\partial L}{\partial h_{T-1,j}} = \sum_k (W_{hh})_{kj} \delta_{T,k}"
+FULL_RECURSION = r"\frac{\partial L}{\partial h_t} = \frac{\partial L_t}{\partial h_t} + W_{hh}^T \delta_{t+1}"
+RNN_EVERY = {**RNN, "layer": [{"kind": "rnn", "hidden_size": 2, "every_step": True}]}
 BIAS = r"\frac{\partial L}{\partial b_h} = \sum_t \frac{\partial L}{\partial h_t} \odot (1 - h_t^2)"
 
 TEXTBOOK = [
@@ -82,6 +84,13 @@ TEXTBOOK = [
         r" (1 - h_t^2)\right) h_{t-1}^T",
     ),
     (RNN, W_ELEMENT),
+    (RNN, FULL_RECURSION),
+    (RNN_EVERY, FULL_RECURSION),
+    (
+        RNN_EVERY,
+        r"\frac{\partial L}{\partial h_{t,j}} = \frac{\partial \ell_t}{\partial h_{t,j}} + \sum_k (W_{hh})_{kj}"
+        r" \delta_{t+1,k}",
+    ),
     (
         RNN,
         r"\frac{\partial L}{\partial (W_{hh})_{j,k}} = \sum_{t=1}^{T} \frac{\partial L}{\partial h_{t,j}}"
@@ -110,6 +119,11 @@ MISTAKES = [
     (STRIDED, UNDILATED, "stride_not_dilated"),
     (STRIDED, STRIDE_ONE_K, "stride_not_dilated"),
     (RNN, W_ELEMENT_NO_TANH, "activation_derivative_missing"),
+    (
+        RNN_EVERY,
+        FULL_RECURSION.replace(r"\delta_{t+1}", r"\frac{\partial L}{\partial h_{t+1}}"),
+        "activation_derivative_missing",
+    ),
     (RNN, RECURSION.replace(r"\delta_{T,k}", r"\frac{\partial L}{\partial h_{T,k}}"), "activation_derivative_missing"),
     (RNN, r"\frac{\partial L}{\partial (W_{hh})_{jk}} = \delta_{T,j} h_{T-1,k}", "last_time_step_only"),
     (RNN_BATCH, BIAS.replace("=", r"= \frac{1}{3}", 1), "extra_mean"),
@@ -136,6 +150,14 @@ def test_the_classic_mistakes_are_incorrect_with_their_diagnosis(data: dict[str,
     assert report.verdict == INCORRECT, (claim, report.method, report.error)
     assert report.diagnosis == kind and report.diagnosis in KNOWN
     assert report.point and report.claim_value != report.answer_value
+
+
+def test_the_recursion_without_the_steps_own_term_fails_where_that_term_is() -> None:
+    """dL/dh_t = W_hh^T delta_{t+1} misses dL_t/dh_t: at the last step alone when the cost is on it, at the first
+    step already when every step has a cost."""
+    alone = FULL_RECURSION.replace(r"\frac{\partial L_t}{\partial h_t} + ", "")
+    assert dict(verdict(RNN, alone).fails_at)["t"] == 3
+    assert dict(verdict(RNN_EVERY, alone).fails_at)["t"] == 1
 
 
 def test_an_rnn_element_of_one_sample_on_a_batch_says_how_to_write_it() -> None:
