@@ -5,14 +5,19 @@
   output (z), \\mu or \\mu_B its mean (m), \\sigma^2 or \\sigma_B^2 its variance (v), \\sigma the square root of
   that, \\epsilon the layer's eps, \\gamma and \\beta the channel's gamma and beta, m, M or N the count M, g_i the
   upstream gradient dL/dy_i of the compact form. i counts from 0, or from 1 where a sum does (\\sum_{i=1}^{m}).
-- **convolution** (stride 1, as the lessons write it): X the layer's input, K or W its kernel, Y or Z its output,
-  b its bias, each with torch's indices (X_{n,c,i,j}) or, where the batch and the channels are 1, the positions
-  alone (X_{i,j}, K_{m,n}); counted from 0, and 0 outside the array (the zero padding of a full convolution).
+- **layer norm**: the same letters over one sample's H features (the last dimension), x_{n,i} of sample n,
+  \\gamma_i and \\beta_i per feature, H the count of features and N of samples.
+- **dropout**: x_i, y_i, g_i of one sample, m_i (or r_i) the mask entry, p torch's probability of dropping.
+- **convolution**: X the layer's input, K or W its kernel, Y or Z its output, b its bias, s its stride, each with
+  torch's indices (X_{n,c,i,j}) or, where the batch and the channels are 1, the positions alone (X_{i,j}, K_{m,n});
+  counted from 0, and 0 outside the array (the zero padding of a full convolution) or at an index (i-m)/s that is
+  not whole (dL/dY dilated by the stride).
 - **pooling** (max or average): X its input, Y or Z its output, indexed as a convolution's; \\mathbb{1}[X_{i,j} =
   Y_{p,q}] and \\lfloor i/2 \\rfloor write max pooling's routing.
 - **rnn**: h_t the hidden state at step t = 1..T (a column, one per sample; h_0 = 0), x_t the input, W_{hh} and
   W_{xh} (or W_{ih}, \\mathrm{weight}_{hh}, \\mathrm{weight}_{ih}) the weights, b_{hh} and b_{ih} torch's biases and
-  b_h their sum, T the number of steps.
+  b_h their sum, T the number of steps; per element h_{t,j} (h_{n,t,j} of sample n), \\delta_{t,j} = dL/dh_{t,j}
+  (1 - h_{t,j}^2), (W_{hh})_{jk}, units counted from 1; dL_t/dh_t the loss of step t's own term.
 """
 
 from __future__ import annotations
@@ -292,6 +297,8 @@ class ArrayNotation(LayerNotation):
     def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
         array = self._array(name)
         items = _items(subscripts)
+        if array is not None and len(items) not in (array.ndim - 2, array.ndim) and len(subscripts) == 1:
+            items = (subscripts[0],)  # X_{si}: the stride times i, one index, not the two letters s and i
         if array is None or not items:
             return None
         sides = array.ndim - 2
