@@ -275,7 +275,10 @@ def _decided(spec: LayeredSpec, notation: LayerNotation, head: LayerClaimReport,
         return replace(head, verdict=UNPARSEABLE, method=why, error=why)
     count = f"each of the {len(entries)} entries" if len(entries) > 1 else "the one entry"
     if exactly is None:
-        why = "exact points could not evaluate them (a power that is neither whole nor a half, or too many roots)"
+        why = (
+            "exact points could not decide them (a power that is neither whole nor a half, too many square roots in "
+            "one value, or too many points where a division was by 0)"
+        )
     elif not exactly.trusted:
         why = "exact points modulo p took two square roots of one value, written differently, for different letters"
     else:
