@@ -32,6 +32,7 @@ def layer_report_context(report: LayerClaimReport) -> dict[str, Any]:
             **printed,
             "fails_at": _at(report.fails_at),
             "method": report.method,
+            "bound": report.bound,
             "diagnosis": report.diagnosis,
             "diagnosis_message": report.diagnosis_message,
             "error": report.error,
@@ -77,6 +78,7 @@ def render_layer_report(report: LayerClaimReport, fmt: str = "text") -> str:
         if report.point
         else None,
         "method": report.method,
+        "bound": report.bound or None,
         "error": report.error,
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"

@@ -6,10 +6,10 @@ graph's own gradients.
 X_{i+m,j+n} \\frac{\\partial L}{\\partial Y_{i,j}}`` on a convolution, ``\\frac{\\partial L}{\\partial W_{hh}} =
 \\sum_t (\\frac{\\partial L}{\\partial h_t} \\odot (1 - h_t^2)) h_{t-1}^T`` on an rnn: the left-hand side names the
 derivative (L is the graph's mean cost C), its free indices (and a batch norm's channel) are checked at every
-value, each entry of a matrix on its own. Each entry is decided as any graph claim is
-(``graph_claims.decide``): the difference written in the inputs and parameters cancels to 0 (a proof), or the two
-agree to 40 digits at 12 real points, or a point where they differ is the counterexample. A wrong claim equal to a
-classic mistake (``layer_mistakes``) is named.
+value, each entry of a matrix on its own. Every entry is decided at once by the identity test modulo p = 2^61 - 1
+(``layer_exact``), the chance of error stated; an entry it finds different gets a counterexample at real points
+(``graph_claims.decide``); a claim that rests on what a max is (a max pool's routing) is decided at real points
+alone, and says so. A wrong claim equal to a classic mistake (``layer_mistakes``) is named.
 
 >>> from symbackprop.model.layers.layer_graph import layered_spec
 >>> spec = layered_spec({"input": 2, "cost": "sse", "batch": 3, "seed": 1, "layer": [{"kind": "batchnorm"}]})
@@ -32,19 +32,21 @@ import numpy as np
 import sympy as sp
 
 from ..derive.graph_backprop import derive_graph
+from ..model.graph_functions import indicator, maxgate, relu
 from ..model.layers.layer_graph import LayeredSpec
 from ..prove.graph_points import DIGITS, GraphPoint, Real, real_point
+from ..prove.real_points import BRANCHES
 from ..syntax.errors import ClaimError
 from ..syntax.tree import Binding, Frac, Group, Name, Node, Num, Product, Scripted, parse, source
 from .claim_nodes import after_mark, walk
-from .graph_claims import AGREE, CORRECT, INCORRECT, UNPARSEABLE, decide
+from .graph_claims import AGREE, CORRECT, INCORRECT, POINTS, UNPARSEABLE, decide
+from .graph_claims import CANCEL_NODES as TURNED_NODES
+from .layer_exact import decide_exactly
 from .layer_mistakes import LayerMistake, mistakes
-from .layer_notation import BatchNormNotation, LayerNotation, notations
-from .layer_reading import COSTS, LayerReader, ReadError, Value
+from .layer_notation import GroupNotation, LayerNotation, RecurrentNotation, notations
+from .layer_reading import COSTS, LayerReader, ReadError, Value, letters_apart
 
 MAX_ENTRIES = 256
-CANCEL_NODES = 4000  # a difference larger than this, written in the leaves, is decided at real points: a layer
-# claim has an entry per index, and SymPy's cancel takes seconds each past it
 MISTAKE_POINTS = 3
 
 
@@ -62,6 +64,7 @@ class LayerClaimReport:
     read_as: sp.Expr | None = None
     answer: sp.Expr | None = None
     method: str = ""
+    bound: str = ""  # the chance that a wrong claim was called correct, or why there is none
     point: tuple[tuple[str, float], ...] = ()
     claim_value: float | None = None
     answer_value: float | None = None
@@ -117,34 +120,12 @@ def verify_layer_claim(spec: LayeredSpec, claim: str) -> LayerClaimReport | None
     if refused is not None:  # the left-hand side names a layer's quantity with indices that do not fit it
         why, where = refused
         return LayerClaimReport(claim, UNPARSEABLE, where, error=why.reason, position=why.position)
-    return _not_read_yet(spec, claim, parsed.sides[0])
-
-
-UNREAD = {"layernorm": "a layer norm", "dropout": "a dropout layer"}
-
-
-def _not_read_yet(spec: LayeredSpec, claim: str, left: Frac) -> LayerClaimReport | None:
-    """A claim about the loss L on a stack with a layer whose notation is not read yet (layer norm, dropout, a
-    strided convolution): refused saying so, rather than read in the graph's names, where L means nothing."""
-    of = after_mark(left.numerator)
-    if not (isinstance(of, Name) and of.name in COSTS - {"C"}) or spec.stack is None:  # C: the graph's own name
-        return None
-    kinds = {layer.kind for layer in spec.stack.layers}
-    strided = any(layer.kind in ("conv1d", "conv2d") and layer["stride"] != 1 for layer in spec.stack.layers)
-    unread = [UNREAD[k] for k in UNREAD if k in kinds] + (["a strided convolution"] if strided else [])
-    if not unread:
-        return None
-    return LayerClaimReport(
-        claim,
-        UNPARSEABLE,
-        error=f"claims about {' or '.join(unread)} are not read yet; verify reads batch norm, convolutions of stride "
-        "1, pooling and rnn layers in the texts' letters, and any layer in the graph's own names (derive shows them)",
-    )
+    return None
 
 
 def _numbered_from(sides: tuple[Node, ...], notation: LayerNotation) -> int:
     """1 where a sum is written from 1 (\\sum_{i=1}^{m}), else the notation's own first number."""
-    if not isinstance(notation, BatchNormNotation):
+    if not isinstance(notation, GroupNotation):
         return notation.base
     for side in sides:
         for node in walk(side):
@@ -168,7 +149,7 @@ def _free(reader: LayerReader, notation: LayerNotation, left: Frac) -> list[tupl
     if isinstance(base, Scripted):
         subscripts = [arg for mark, arg in base.scripts if mark == "_" and arg is not None]
         if len(subscripts) == 1:
-            items = subscripts[0].items if isinstance(subscripts[0], Group) else (subscripts[0],)
+            items = letters_apart(subscripts[0])
         base = base.base
     while isinstance(base, Group) and len(base.items) == 1:
         base = base.items[0]
@@ -182,9 +163,7 @@ def _free(reader: LayerReader, notation: LayerNotation, left: Frac) -> list[tupl
 
 
 def _channels(notation: LayerNotation) -> range:
-    if isinstance(notation, BatchNormNotation):
-        return range(notation.spec.outputs[notation.layer.number].shape[1])  # type: ignore[index]
-    return range(1)
+    return range(notation.groups()) if isinstance(notation, GroupNotation) else range(1)
 
 
 def _entries(
@@ -198,17 +177,18 @@ def _entries(
     wrt = after_mark(left.denominator)
     assert wrt is not None
     for channel in _channels(notation):
-        if isinstance(notation, BatchNormNotation):
-            notation.channel = channel
+        if isinstance(notation, GroupNotation):
+            notation.group = channel
         for values in np.ndindex(*(len(r) for _, r in free)):
             env = {letter: r[v] for (letter, r), v in zip(free, values, strict=True)}
-            at = tuple(env.items()) + ((("channel", channel),) if isinstance(notation, BatchNormNotation) else ())
+            at = tuple(env.items()) + (((notation.word, channel),) if isinstance(notation, GroupNotation) else ())
             quantity = reader.quantity(wrt, env)
             answer = notation.gradient(quantity)
             for side in sides[1:]:
                 read = reader.read(side, env)
                 if any(sp.sympify(e).has(sp.zoo, sp.oo, sp.nan) for e in np.ravel(np.asarray(read, dtype=object))):
                     raise ReadError(f"a division by zero in '{source(reader.text, side)}'", side.start + 1)
+                read = _samples_added(notation, read, answer)
                 shapes = _shape(read), _shape(answer)
                 if shapes[0] != shapes[1]:
                     return f"the claim is {_shape_text(shapes[0])} and the derivative {_shape_text(shapes[1])}"
@@ -216,6 +196,17 @@ def _entries(
                 if len(out) > MAX_ENTRIES:
                     raise ReadError(f"more than {MAX_ENTRIES} entries to check; a claim about a smaller layer")
     return out
+
+
+def _samples_added(notation: LayerNotation, read: Value, answer: Value) -> Value:
+    """An rnn's bias claimed as a column per sample (\\sum_t \\delta_t over a batch of N): the columns added. L is
+    the mean cost, so each sample's dL/dh_t already carries its 1/N, and the bias's gradient is their sum."""
+    if not isinstance(notation, RecurrentNotation) or not isinstance(read, np.ndarray):
+        return read
+    batch = notation.spec.outputs[0].shape[0]  # type: ignore[index]
+    if batch > 1 and _shape(answer) == (read.shape[0], 1) and read.shape[1] == batch:
+        return read.sum(axis=1).reshape(-1, 1)
+    return read
 
 
 def _shape(value: Value) -> tuple[int, ...]:
@@ -237,22 +228,34 @@ def _flat(at: tuple, read: Value, answer: Value, quantity: Value) -> list[_Entry
 
 def _cases(notation: LayerNotation, free: list[tuple[str, range]]) -> str:
     parts = [f"{letter} = {r[0]} to {r[-1]}" for letter, r in free]
-    if isinstance(notation, BatchNormNotation):
-        channels = _channels(notation)
-        parts.append(f"each of the {len(channels)} channels" if len(channels) > 1 else "its one channel")
+    if isinstance(notation, GroupNotation):
+        channels, word = _channels(notation), notation.word
+        parts.append(f"each of the {len(channels)} {word}s" if len(channels) > 1 else f"its one {word}")
     return ", ".join(parts)
 
 
 def _decided(spec: LayeredSpec, notation: LayerNotation, head: LayerClaimReport, entries: list[_Entry]):
+    """Every entry at once modulo p (``layer_exact``); where that finds a difference, or cannot decide, the entries
+    at real points: a counterexample in numbers, or agreement stated as the evidence it is."""
     graph = spec.graph
-    methods = set()
-    for entry in entries:
-        report = decide(graph, head.claim, str(entry.wrt), entry.read, entry.answer, CANCEL_NODES)
-        shown = replace(head, entries=len(entries), read_as=entry.read, answer=entry.answer, method=report.method)
+    head = replace(head, entries=len(entries), read_as=entries[0].read, answer=entries[0].answer)
+    exactly = decide_exactly(graph, [(e.read, e.answer) for e in entries])
+    if exactly is not None and exactly.equal:
+        return replace(head, method=exactly.method, bound=exactly.bound)
+    order = list(range(len(entries)))
+    if exactly is not None and exactly.trusted:  # the entries that differ modulo p first: one of them is wrong
+        order = list(exactly.differing) + [n for n in order if n not in exactly.differing]
+    turned = True  # every entry's branches seen going both ways (graph_claims turns them on a difference this size)
+    for n in order:
+        entry = entries[n]
+        report = decide(graph, head.claim, str(entry.wrt), entry.read, entry.answer, 0)
         if report.verdict != CORRECT:
             shown = replace(
-                shown,
+                head,
                 verdict=report.verdict,
+                read_as=entry.read,
+                answer=entry.answer,
+                method=report.method,
                 fails_at=entry.at,
                 point=report.point,
                 claim_value=report.claim_value,
@@ -264,10 +267,48 @@ def _decided(spec: LayeredSpec, notation: LayerNotation, head: LayerClaimReport,
                 if found is not None:
                     shown = replace(shown, diagnosis=found.kind, diagnosis_message=found.message)
             return shown
-        methods.add(report.method)
-    how = "; ".join(sorted(methods))
+        turned = turned and graph.composed_size(entry.read - entry.answer) <= TURNED_NODES
+    if exactly is not None and exactly.trusted and not _branched(graph, entries):
+        why = (
+            "exact points modulo p = 2^61 - 1 found the two different, yet they agree to 40 digits at 12 real points "
+            "for every entry; not decided"
+        )
+        return replace(head, verdict=UNPARSEABLE, method=why, error=why)
     count = f"each of the {len(entries)} entries" if len(entries) > 1 else "the one entry"
-    return replace(shown, method=f"{count}: {how}")
+    if exactly is None:
+        why = (
+            "exact points could not decide them (a power that is neither whole nor a half, too many square roots in "
+            "one value, or too many points where a division was by 0)"
+        )
+    elif not exactly.trusted:
+        why = "exact points modulo p took two square roots of one value, written differently, for different letters"
+    else:
+        why = (
+            "exact points modulo p, which take each function as arbitrary, cannot decide a claim that rests on what "
+            "a max, a step or an indicator is (a max pool's routing)"
+        )
+    return replace(
+        head,
+        method=f"{count}: equal to {DIGITS - 10} digits at {POINTS} real points, "
+        + (
+            "each branch (a max, a step, an indicator) seen going both ways, with every input pushed over values of "
+            "both signs, or provably going one way"
+            if turned
+            else "the branches not pushed both ways (a difference past 20,000 nodes written out)"
+        )
+        + f". Only real points: {why}; this is evidence at those points, "
+        "not a proof",
+        bound="none: agreement at real points",
+    )
+
+
+def _branched(graph, entries: list[_Entry]) -> bool:
+    """Whether a max, a step, an indicator or a relu is in the graph or the entries: what exact points take as
+    arbitrary functions, so a claim right for the true ones may differ there."""
+    kinds = (*BRANCHES, relu, maxgate, indicator)
+    return any(node.expression.has(*kinds) for node in graph.nodes) or any(
+        sp.sympify(e.read).has(*kinds) or sp.sympify(e.answer).has(*kinds) for e in entries
+    )
 
 
 def _diagnosis(notation: LayerNotation, entries: list[_Entry]) -> LayerMistake | None:
@@ -281,12 +322,19 @@ def _diagnosis(notation: LayerNotation, entries: list[_Entry]) -> LayerMistake |
             except (ZeroDivisionError, ValueError, OverflowError):
                 continue
         for mistake in mistakes(notation):
-            wrong = [mistake.answer(e.wrt) if isinstance(e.wrt, sp.Symbol) else None for e in entries]
+            wrong = [mistake.answer(_one(e.wrt)) if isinstance(_one(e.wrt), sp.Symbol) else None for e in entries]
             if any(w is None for w in wrong) or not points:
                 continue
             if all(_agree(p, e.read, w) for p in points for e, w in zip(entries, wrong, strict=True)):
                 return mistake
     return None
+
+
+def _one(wrt: sp.Basic) -> sp.Basic:
+    """The quantity's symbol: b_h, torch's two biases added, is either one (each has the same gradient)."""
+    if isinstance(wrt, sp.Add) and all(isinstance(a, sp.Symbol) for a in wrt.args):
+        return sorted(wrt.args, key=str)[0]
+    return wrt
 
 
 def _agree(point: GraphPoint, mine: sp.Expr, theirs: sp.Expr | None) -> bool:

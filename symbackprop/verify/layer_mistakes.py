@@ -22,30 +22,39 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
 import numpy as np
 import sympy as sp
 
 from ..model.layers.wiring import element_name
-from .layer_notation import BatchNormNotation, ConvNotation, LayerNotation, PoolNotation, RecurrentNotation
+from . import layer_mistakes_more as more
+from .layer_notation import (
+    BatchNormNotation,
+    ConvNotation,
+    DropoutNotation,
+    LayerNormNotation,
+    LayerNotation,
+    PoolNotation,
+    RecurrentNotation,
+)
 
 Entry = sp.Expr
 
 
-@dataclass(frozen=True)
-class LayerMistake:
-    """A known mistake: its name, what a teacher says of it, and the mistaken answer for a quantity's symbol."""
-
-    kind: str
-    message: str
-    answer: Callable[[sp.Symbol], sp.Expr | None]  # None: the mistake does not apply to this symbol
+LayerMistake = more.LayerMistake
 
 
 def mistakes(notation: LayerNotation) -> Iterator[LayerMistake]:
     """The mistakes that fit the layer, most telling first; ``sign`` last."""
-    if isinstance(notation, BatchNormNotation):
+    if isinstance(notation, LayerNormNotation):
         yield from _batchnorm(notation)
+        yield from more.layernorm(notation)
+    elif isinstance(notation, BatchNormNotation):
+        yield from _batchnorm(notation)
+    elif isinstance(notation, DropoutNotation):
+        yield from more.dropout(notation)
+    elif isinstance(notation, ConvNotation) and notation.layer["stride"] != 1:
+        yield from more.strided(notation)
     elif isinstance(notation, ConvNotation):
         yield LayerMistake(
             "kernel_not_flipped",
@@ -64,19 +73,26 @@ def mistakes(notation: LayerNotation) -> Iterator[LayerMistake]:
         )
     elif isinstance(notation, RecurrentNotation):
         yield LayerMistake(
+            "activation_derivative_missing",
+            "tanh's derivative is missing: each step is h_t = tanh(a_t), so the gradient reaches a_t, W_hh and "
+            "h_{t-1} through 1 - h_t^2; delta_t = dL/dh_t (1 - h_t^2), dL/dW_hh = sum_t delta_t h_{t-1}^T and "
+            "dL/dh_{t-1} = W_hh^T delta_t + (its own term)",
+            lambda s: _through_tanh_as_identity(notation, s),
+        )
+        yield LayerMistake(
             "last_time_step_only",
             "only the last time step's term is here: the weights are shared by every step, so back-propagation "
             "through time sums the term of each step t = 1..T, with dL/dh_t carrying the gradient back "
             "through h_{t+1}",
             lambda s: _last_step(notation, s),
         )
+    yield from more.batch_scale(notation)
     yield LayerMistake(
         "sign", "the sign is wrong: this is the right answer times -1", lambda s: -_gradient(notation, s)
     )
 
 
-def _gradient(notation: LayerNotation, symbol: sp.Symbol) -> sp.Expr:
-    return notation.gradients.get(symbol.name, sp.Integer(0))
+_gradient = more.gradient
 
 
 def _cut(notation: LayerNotation, symbol: sp.Symbol, through: sp.Symbol) -> sp.Expr | None:
@@ -88,13 +104,32 @@ def _cut(notation: LayerNotation, symbol: sp.Symbol, through: sp.Symbol) -> sp.E
     return _gradient(notation, symbol) - _gradient(notation, through) * local
 
 
+LAYER_NORM_WORDS = (
+    ("batch mean", "sample's mean"),
+    ("batch variance", "sample's variance"),
+    ("mu_B", "mu"),
+    ("sigma_B^2", "sigma^2"),
+    (
+        "gamma/(m sqrt(sigma^2 + eps)) (m g_i - sum_j g_j - \\hat{x}_i sum_j g_j \\hat{x}_j)",
+        "1/(H sqrt(sigma^2 + eps)) (H gamma_i g_i - sum_j gamma_j g_j - \\hat{x}_i sum_j gamma_j g_j \\hat{x}_j)",
+    ),
+    ("-sum_j g_j", "-sum_j gamma_j g_j"),
+    ("sum_j g_j \\hat{x}_j", "sum_j gamma_j g_j \\hat{x}_j"),
+    ("/ m", "/ H"),
+    (")/m", ")/H"),
+)
+
+
 def _batchnorm(notation: BatchNormNotation) -> Iterator[LayerMistake]:
     def statistic(symbol: sp.Symbol, letter: str) -> sp.Symbol | None:
-        graph = notation.spec.graph
-        for c in range(notation.spec.outputs[notation.layer.number].shape[1]):  # type: ignore[index]
-            candidate = graph.symbols[element_name(letter, notation.layer.number, (c,))]
+        graph, group = notation.spec.graph, notation.group
+        for g in range(notation.groups()):
+            notation.group = g
+            candidate = notation.statistic(letter)
             if symbol in graph.node_of[candidate].expression.free_symbols:
+                notation.group = group
                 return candidate
+        notation.group = group
         return None
 
     def without(*letters: str) -> Callable[[sp.Symbol], sp.Expr | None]:
@@ -110,21 +145,27 @@ def _batchnorm(notation: BatchNormNotation) -> Iterator[LayerMistake]:
 
         return answer
 
-    yield LayerMistake(
+    def said(kind: str, message: str, answer: Callable[[sp.Symbol], sp.Expr | None]) -> LayerMistake:
+        if isinstance(notation, LayerNormNotation):  # the same paths, over one sample's H features
+            for batch, sample in LAYER_NORM_WORDS:
+                message = message.replace(batch, sample)
+        return LayerMistake(kind, message, answer)
+
+    yield said(
         "batchnorm_direct_path_only",
         "only the direct path through \\hat{x}_i is here: the batch mean and variance are functions of every x_i "
         "too, so dL/dx_i adds the paths through mu_B and sigma_B^2; in one formula, gamma/(m sqrt(sigma^2 + eps)) "
         "(m g_i - sum_j g_j - \\hat{x}_i sum_j g_j \\hat{x}_j)",
         without("m", "v"),
     )
-    yield LayerMistake(
+    yield said(
         "batchnorm_missing_mean_path",
         "the path through the batch mean is missing: mu_B is a function of every x_i, so dL/dx_i has the term "
         "dL/dmu_B / m (the -sum_j g_j of the compact form, gamma/(m sqrt(sigma^2 + eps)) (m g_i - sum_j g_j - "
         "\\hat{x}_i sum_j g_j \\hat{x}_j))",
         without("m"),
     )
-    yield LayerMistake(
+    yield said(
         "batchnorm_missing_variance_path",
         "the path through the batch variance is missing: sigma_B^2 is a function of every x_i, so dL/dx_i has the "
         "term dL/dsigma_B^2 2(x_i - mu_B)/m (the -\\hat{x}_i sum_j g_j \\hat{x}_j of the compact form)",
@@ -164,6 +205,20 @@ def _every_input(notation: PoolNotation, symbol: sp.Symbol) -> sp.Expr | None:
         if all(p * stride <= a < p * stride + size for p, a in zip(out, at, strict=True)):
             total += _gradient(notation, y[(s, c, *out)])
     return total
+
+
+def _through_tanh_as_identity(notation: RecurrentNotation, symbol: sp.Symbol) -> sp.Expr:
+    """The gradient with each path through a step h' = tanh(a) taken as if tanh's derivative were 1: dL/dh' da/dq
+    in place of dL/dh' (1 - h'^2) da/dq."""
+    graph, k = notation.spec.graph, notation.layer.number
+    value = _gradient(notation, symbol)  # unchanged where no step's tanh is on the way (h_T, with its own term)
+    for node in graph.nodes:
+        step = node.name.startswith(f"h^{{({k})}}") and isinstance(node.expression, sp.tanh)
+        if step and symbol in node.expression.free_symbols:
+            argument = node.expression.args[0]
+            up = _gradient(notation, node.symbol)
+            value += up * (sp.diff(argument, symbol) - sp.diff(node.expression, symbol))
+    return value
 
 
 def _last_step(notation: RecurrentNotation, symbol: sp.Symbol) -> sp.Expr | None:

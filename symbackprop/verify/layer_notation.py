@@ -5,14 +5,19 @@
   output (z), \\mu or \\mu_B its mean (m), \\sigma^2 or \\sigma_B^2 its variance (v), \\sigma the square root of
   that, \\epsilon the layer's eps, \\gamma and \\beta the channel's gamma and beta, m, M or N the count M, g_i the
   upstream gradient dL/dy_i of the compact form. i counts from 0, or from 1 where a sum does (\\sum_{i=1}^{m}).
-- **convolution** (stride 1, as the lessons write it): X the layer's input, K or W its kernel, Y or Z its output,
-  b its bias, each with torch's indices (X_{n,c,i,j}) or, where the batch and the channels are 1, the positions
-  alone (X_{i,j}, K_{m,n}); counted from 0, and 0 outside the array (the zero padding of a full convolution).
+- **layer norm**: the same letters over one sample's H features (the last dimension), x_{n,i} of sample n,
+  \\gamma_i and \\beta_i per feature, H the count of features and N of samples.
+- **dropout**: x_i, y_i, g_i of one sample, m_i (or r_i) the mask entry, p torch's probability of dropping.
+- **convolution**: X the layer's input, K or W its kernel, Y or Z its output, b its bias, s its stride, each with
+  torch's indices (X_{n,c,i,j}) or, where the batch and the channels are 1, the positions alone (X_{i,j}, K_{m,n});
+  counted from 0, and 0 outside the array (the zero padding of a full convolution) or at an index (i-m)/s that is
+  not whole (dL/dY dilated by the stride).
 - **pooling** (max or average): X its input, Y or Z its output, indexed as a convolution's; \\mathbb{1}[X_{i,j} =
   Y_{p,q}] and \\lfloor i/2 \\rfloor write max pooling's routing.
 - **rnn**: h_t the hidden state at step t = 1..T (a column, one per sample; h_0 = 0), x_t the input, W_{hh} and
   W_{xh} (or W_{ih}, \\mathrm{weight}_{hh}, \\mathrm{weight}_{ih}) the weights, b_{hh} and b_{ih} torch's biases and
-  b_h their sum, T the number of steps.
+  b_h their sum, T the number of steps; per element h_{t,j} (h_{n,t,j} of sample n), \\delta_{t,j} = dL/dh_{t,j}
+  (1 - h_{t,j}^2), (W_{hh})_{jk}, units counted from 1; dL_t/dh_t the loss of step t's own term.
 """
 
 from __future__ import annotations
@@ -26,10 +31,10 @@ import sympy as sp
 from ..model.layers.layer_graph import LayeredSpec
 from ..model.layers.stack import Layer
 from ..model.layers.wiring import element_name
-from ..syntax.tree import Group, Node, source
-from .layer_reading import LayerReader, ReadError, Value, each
+from ..syntax.tree import Node, source
+from .layer_reading import LayerReader, ReadError, Value, each, letters_apart
 
-KINDS = ("batchnorm", "conv1d", "conv2d", "maxpool1d", "maxpool2d", "avgpool2d", "rnn")
+KINDS = ("batchnorm", "layernorm", "dropout", "conv1d", "conv2d", "maxpool1d", "maxpool2d", "avgpool2d", "rnn")
 
 
 @dataclass
@@ -82,62 +87,198 @@ def label(reader: LayerReader, subscripts: list[Node]) -> str:
 def _items(subscripts: list[Node]) -> tuple[Node, ...]:
     if len(subscripts) != 1:
         return ()
-    (s,) = subscripts
-    return s.items if isinstance(s, Group) and s.delim == "{" else (s,)
+    return letters_apart(subscripts[0])
 
 
 @dataclass
-class BatchNormNotation(LayerNotation):
-    """One channel of a batch norm layer; ``channel`` is set for each in turn."""
+class GroupNotation(LayerNotation):
+    """A layer whose claims the texts write for one group of values at a time (a batch norm's channel, a layer
+    norm's sample, a dropout layer's sample); ``group`` is set for each in turn."""
 
-    channel: int = 0
+    group: int = 0
+    word = "channel"  # what a group is, in the report
+
+    def _indices(self) -> list[tuple[int, ...]]:
+        """The output's indices in the current group, in order."""
+        raise NotImplementedError
+
+    def groups(self) -> int:
+        raise NotImplementedError
 
     def _names(self, letter: str) -> list[str]:
-        shape = self.spec.outputs[self.layer.number].shape  # type: ignore[index]
         k = self.layer.number
-        indices = [i for i in np.ndindex(*shape) if i[1] == self.channel]
         if letter == "x":
             inputs = self.spec.outputs[k - 1]  # type: ignore[index]
-            return [str(inputs[i]) for i in indices]
-        return [element_name(letter, k, i) for i in indices]
+            return [str(inputs[i]) for i in self._indices()]
+        return [element_name(letter, k, i) for i in self._indices()]
 
     @property
     def count(self) -> int:
-        return len(self._names("z"))
+        return len(self._indices())
 
-    def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
-        k, graph = self.layer.number, self.spec.graph
-        elements = {"x": "x", "\\hat{x}": "u", "y": "z", "g": "g"}
-        if name in elements:
-            items = _items(subscripts)
-            if len(items) != 1:
-                return None
-            at = reader.index(items[0], env) - self.base
-            if not 0 <= at < self.count:
-                raise reader.fail(items[0], f"an element past the channel's {self.count} values")
-            if name == "g":
-                return self.gradient(graph.symbols[self._names("z")[at]])
-            return graph.symbols[self._names(elements[name])[at]]
-        if label(reader, subscripts) not in ("", "B"):
+    def element(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        """x_i and the layer's other letters of one element, as ``elements`` names them in the graph."""
+        items = _items(subscripts)
+        if len(items) != 1:
             return None
-        per_channel = {"\\mu": "m", "\\sigma^2": "v", "\\sigma": "v"}
-        if name in per_channel:
-            value = graph.symbols[element_name(per_channel[name], k, (self.channel,))]
-            return value if name != "\\sigma" else sp.sqrt(value)
-        parameters = self.spec.parameters[k]  # type: ignore[index]
-        if name in ("\\gamma", "\\beta"):
-            return parameters["weight" if name == "\\gamma" else "bias"][self.channel]
-        if name in ("\\epsilon", "\\varepsilon"):
-            return sp.Rational(repr(self.layer["eps"]))
-        if name in ("m", "M", "N") and not subscripts:
-            return sp.Integer(self.count)
-        return None
+        at = reader.index(items[0], env) - self.base
+        if not 0 <= at < self.count:
+            raise reader.fail(items[0], f"an element past the {self.word}'s {self.count} values")
+        letter = self.elements()[name]
+        if letter == "g":
+            return self.gradient(self.spec.graph.symbols[self._names(self.output)[at]])
+        return self.spec.graph.symbols[self._names(letter)[at]]
+
+    output = "z"
+
+    def elements(self) -> dict[str, str]:
+        return {"x": "x", "\\hat{x}": "u", "y": "z", "g": "g"}
 
     def sum_range(self, letter: str) -> range:
         return range(self.base, self.base + self.count)
 
     def axes(self, name: str, count: int) -> tuple[int, ...] | None:
-        return (self.count,) if name in ("x", "\\hat{x}", "y") and count == 1 else None
+        return (self.count,) if name in self.elements() and name != "g" and count == 1 else None
+
+
+@dataclass
+class BatchNormNotation(GroupNotation):
+    """One channel of a batch norm layer."""
+
+    def _indices(self) -> list[tuple[int, ...]]:
+        shape = self.spec.outputs[self.layer.number].shape  # type: ignore[index]
+        return [i for i in np.ndindex(*shape) if i[1] == self.group]
+
+    def groups(self) -> int:
+        return int(self.spec.outputs[self.layer.number].shape[1])  # type: ignore[index]
+
+    def statistic(self, letter: str) -> sp.Symbol:
+        """The group's mean (``m``) or variance (``v``) node."""
+        return self.spec.graph.symbols[element_name(letter, self.layer.number, (self.group,))]
+
+    def affine(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        if subscripts:
+            return None
+        parameters = self.spec.parameters[self.layer.number]  # type: ignore[index]
+        return parameters["weight" if name == "\\gamma" else "bias"][self.group]
+
+    def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        if name in self.elements():
+            return self.element(name, subscripts, env, reader)
+        if name in ("\\gamma", "\\beta"):
+            return self.affine(name, subscripts, env, reader)
+        if label(reader, subscripts) not in ("", "B"):
+            return None
+        per_group = {"\\mu": "m", "\\sigma^2": "v", "\\sigma": "v"}
+        if name in per_group:
+            value = self.statistic(per_group[name])
+            return value if name != "\\sigma" else sp.sqrt(value)
+        if name in ("\\epsilon", "\\varepsilon"):
+            return sp.Rational(repr(self.layer["eps"]))
+        if name in ("m", "M", "N", "H", "D") and not subscripts:
+            return sp.Integer(self.count)
+        return None
+
+
+@dataclass
+class LayerNormNotation(BatchNormNotation):
+    """One sample (one row of the last dimension) of a layer norm: x_i, \\hat{x}_i, y_i, g_i over its H features
+    (x_{n,i} and the rest of sample n), \\gamma_i and \\beta_i per feature, \\mu and \\sigma^2 the sample's,
+    H (or m, M, D) the count of features and N the count of samples."""
+
+    word = "sample"
+
+    def _rows(self) -> list[tuple[int, ...]]:
+        shape = self.spec.outputs[self.layer.number].shape  # type: ignore[index]
+        return list(np.ndindex(*shape[:-1]))
+
+    def _indices(self) -> list[tuple[int, ...]]:
+        shape = self.spec.outputs[self.layer.number].shape  # type: ignore[index]
+        row = self._rows()[self.group]
+        return [(*row, i) for i in range(shape[-1])]
+
+    def groups(self) -> int:
+        return len(self._rows())
+
+    def statistic(self, letter: str) -> sp.Symbol:
+        return self.spec.graph.symbols[element_name(letter, self.layer.number, self._rows()[self.group])]
+
+    def element(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        """x_i of this sample, or x_{n,i} of sample n (its row of the last dimension, in order)."""
+        items = _items(subscripts)
+        if len(items) != 2:
+            return super().element(name, subscripts, env, reader)
+        row = reader.index(items[0], env) - self.base
+        if not 0 <= row < self.groups():
+            raise reader.fail(items[0], f"a sample past the layer's {self.groups()}")
+        group, self.group = self.group, row
+        try:
+            return super().element(name, [items[1]], env, reader)
+        finally:
+            self.group = group
+
+    def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        if name == "N" and not subscripts:
+            return sp.Integer(self.groups())
+        return super().quantity(name, subscripts, env, reader)
+
+    def axes(self, name: str, count: int) -> tuple[int, ...] | None:
+        if name in ("\\gamma", "\\beta") and count == 1:
+            return (self.count,)
+        return super().axes(name, count)
+
+    def affine(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        items = _items(subscripts)
+        if len(items) != 1:
+            return None
+        at = reader.index(items[0], env) - self.base
+        parameters = self.spec.parameters[self.layer.number]  # type: ignore[index]
+        vector = parameters["weight" if name == "\\gamma" else "bias"]
+        if not 0 <= at < len(vector):
+            raise reader.fail(items[0], f"a feature past the layer's {len(vector)}")
+        return vector[at]
+
+
+@dataclass
+class DropoutNotation(GroupNotation):
+    """One sample of a dropout layer: x_i its input, y_i its output, m_i (or r_i) the mask entry, 0 or 1, and p
+    the probability of dropping a unit, as torch's; the sample's values in order."""
+
+    word = "sample"
+    output = "d"
+
+    def _indices(self) -> list[tuple[int, ...]]:
+        shape = self.spec.outputs[self.layer.number].shape  # type: ignore[index]
+        return [i for i in np.ndindex(*shape) if i[0] == self.group]
+
+    def groups(self) -> int:
+        return int(self.spec.outputs[self.layer.number].shape[0])  # type: ignore[index]
+
+    def elements(self) -> dict[str, str]:
+        return {"x": "x", "y": "d", "g": "g", "m": "mask", "r": "mask", "\\mathbf{m}": "mask"}
+
+    def mask(self, at: int) -> sp.Integer:
+        """1 where the unit is kept: its output is not 0."""
+        output = self.spec.graph.symbols[self._names("d")[at]]
+        return sp.Integer(int(self.spec.graph.node_of[output].expression != 0))
+
+    def element(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        if self.elements().get(name) != "mask":
+            return super().element(name, subscripts, env, reader)
+        items = _items(subscripts)
+        if len(items) != 1:
+            return None
+        at = reader.index(items[0], env) - self.base
+        if not 0 <= at < self.count:
+            raise reader.fail(items[0], f"an element past the sample's {self.count} values")
+        return self.mask(at)
+
+    def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        if name in self.elements():
+            return self.element(name, subscripts, env, reader)
+        if name == "p" and not subscripts:
+            return sp.Rational(repr(self.layer["p"]))
+        return None
 
 
 @dataclass
@@ -156,6 +297,8 @@ class ArrayNotation(LayerNotation):
     def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
         array = self._array(name)
         items = _items(subscripts)
+        if array is not None and len(items) not in (array.ndim - 2, array.ndim) and len(subscripts) == 1:
+            items = (subscripts[0],)  # X_{si}: the stride times i, one index, not the two letters s and i
         if array is None or not items:
             return None
         sides = array.ndim - 2
@@ -194,6 +337,8 @@ class ConvNotation(ArrayNotation):
         return {**super().arrays(), "K": kernel, "W": kernel}
 
     def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        if name == "s" and not subscripts:
+            return sp.Integer(self.layer["stride"])
         if name == "b" and not subscripts:
             bias = self.spec.parameters[self.layer.number]["bias"]  # type: ignore[index]
             return bias[0] if len(bias) == 1 else None
@@ -231,18 +376,54 @@ class RecurrentNotation(LayerNotation):
     def _input(self, n: int, t: int, j: int) -> sp.Symbol:
         return self.spec.graph.symbols[self.spec.outputs[self.layer.number - 1][n, t, j]]  # type: ignore[index]
 
-    def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+    @property
+    def batch(self) -> int:
+        return int(self.spec.outputs[0].shape[0])  # type: ignore[index]
+
+    def _sizes(self, letter: str) -> int:
+        return int(self.layer["hidden_size"] if letter in ("h", "\\delta") else self.layer.shape_in[1])
+
+    def _column(self, letter: str, t: int) -> np.ndarray:
+        """h_t, x_t, or delta_t = dL/dh_t (1 - h_t^2), the derivative through tanh."""
+        if letter != "\\delta":
+            return self._step(letter, t)
+        h = self._step("h", t)
+        return self.gradient(h) * (1 - h * h)
+
+    def _element(self, letter: str, items: tuple[Node, ...], env: Mapping[str, int], reader: LayerReader) -> Value:
+        """h_{t,j} (a batch of 1) or h_{n,t,j}: one unit's value, 0 past the steps or the units."""
+        at = [reader.index(i, env) - self.base for i in items]
+        n, t, j = (0, *at) if len(at) == 2 else at
+        if len(at) == 2 and self.batch > 1:
+            raise reader.fail(
+                items[0],
+                f"{letter}_{{t,j}} names the one sample's unit; with a batch of {self.batch} write {letter}_{{n,t,j}}",
+            )
+        if not (0 <= n < self.batch and 0 <= j < self._sizes(letter)):
+            return sp.Integer(0)
+        return self._column(letter, t + self.base)[j, n]
+
+    def matrix(self, name: str, subscripts: list[Node], reader: LayerReader) -> np.ndarray | None:
         parameters = self.spec.parameters[self.layer.number]  # type: ignore[index]
-        if name in ("h", "x"):
-            items = _items(subscripts)
-            if len(items) != 1:
-                return None
-            return self._step(name, reader.index(items[0], env))
         which = label(reader, subscripts)
         if name in ("W", "weight") and which in ("hh", "xh", "ih", "hx"):
             if which == "hx":
                 raise reader.fail(subscripts[0], "W_{hx} is read both ways in the texts; write W_{xh} or W_{ih}")
             return np.array(parameters["weight_hh_l0" if which == "hh" else "weight_ih_l0"], dtype=object)
+        return None
+
+    def quantity(self, name: str, subscripts: list[Node], env: Mapping[str, int], reader: LayerReader) -> Value:
+        parameters = self.spec.parameters[self.layer.number]  # type: ignore[index]
+        if name in ("h", "x", "\\delta"):
+            items = _items(subscripts)
+            if len(items) in (2, 3):
+                return self._element(name, items, env, reader)
+            if len(items) != 1:
+                return None
+            return self._column(name, reader.index(items[0], env))
+        which = label(reader, subscripts)
+        if (matrix := self.matrix(name, subscripts, reader)) is not None:
+            return matrix
         if name in ("b", "bias") and which in ("hh", "ih", "h"):
             column = {w: np.array(parameters[f"bias_{w}_l0"], dtype=object).reshape(-1, 1) for w in ("hh", "ih")}
             return column[which] if which != "h" else column["ih"] + column["hh"]
@@ -250,11 +431,40 @@ class RecurrentNotation(LayerNotation):
             return sp.Integer(self.steps)
         return None
 
+    def direct(self, quantity: Value, step: int) -> Value:
+        """dL_t/dh_t, the loss of step t's own dependence on h_t: dL/dh_t less its path through h_{t+1} (0 for
+        another step's h, and for every step but the last where the cost is on the last step alone)."""
+        here = set(np.ravel(self._step("h", step)))
+        following = [self.spec.graph.node_of[h] for h in np.ravel(self._step("h", step + 1)) if h != 0]
+
+        def one(h: sp.Expr) -> sp.Expr:
+            if h not in here or h == 0:
+                return sp.Integer(0)
+            through = sp.Add(*(self.gradient(n.symbol) * sp.diff(n.expression, h) for n in following))
+            return self.gradient(h) - through
+
+        return each(quantity, one)
+
     def sum_range(self, letter: str) -> range:
-        return range(1, self.steps + 1)
+        """t = 1..T, or any unit: past the steps, the units or the samples an element is 0."""
+        return range(1, max(self.steps, self._sizes("h"), self._sizes("x"), self.batch) + 1)
 
     def axes(self, name: str, count: int) -> tuple[int, ...] | None:
-        return (self.steps,) if name in ("h", "x") and count == 1 else None
+        if name in ("h", "x", "\\delta") and count in (1, 2, 3):
+            return ((self.batch,) if count == 3 else ()) + (self.steps,) + ((self._sizes(name),) if count > 1 else ())
+        matrix = MATRIX_NAMES.get("".join(name.split()).strip("()[]"))
+        if matrix is not None and count == 2:
+            return tuple(np.shape(self.spec.parameters[self.layer.number][matrix]))  # type: ignore[index]
+        return None
+
+
+MATRIX_NAMES = {
+    "W_{hh}": "weight_hh_l0",
+    "W_{xh}": "weight_ih_l0",
+    "W_{ih}": "weight_ih_l0",
+    "\\mathrm{weight}_{hh}": "weight_hh_l0",
+    "\\mathrm{weight}_{ih}": "weight_ih_l0",
+}
 
 
 def notations(spec: LayeredSpec, gradients: Mapping[str, sp.Expr]) -> list[LayerNotation]:
@@ -264,7 +474,11 @@ def notations(spec: LayeredSpec, gradients: Mapping[str, sp.Expr]) -> list[Layer
     for layer in spec.stack.layers:
         if layer.kind == "batchnorm":
             out.append(BatchNormNotation(spec, layer, gradients))
-        elif layer.kind in ("conv1d", "conv2d") and layer["stride"] == 1:
+        elif layer.kind == "layernorm":
+            out.append(LayerNormNotation(spec, layer, gradients))
+        elif layer.kind == "dropout":
+            out.append(DropoutNotation(spec, layer, gradients))
+        elif layer.kind in ("conv1d", "conv2d"):
             out.append(ConvNotation(spec, layer, gradients))
         elif layer.kind in ("maxpool1d", "maxpool2d", "avgpool2d"):
             out.append(PoolNotation(spec, layer, gradients))

@@ -30,6 +30,8 @@ FUNCTIONS: dict[str, Callable[[sp.Expr], sp.Expr]] = {"\\tanh": sp.tanh, "\\exp"
 FUNCTIONS["\\ln"] = sp.log
 ACCENTS = ("\\hat", "\\bar", "\\tilde", "\\mathbf", "\\boldsymbol", "\\vec")
 COSTS = frozenset({"L", "\\ell", "C", "E", "J", "\\mathcal{L}"})
+NOT_WHOLE = -(10**9)  # an index (i-m)/s that is not whole: past every array, so the entry there is 0 (the zeros a
+# dilation by the stride puts between dL/dY's entries)
 MAX_TERMS = 200_000  # the terms of every sum in a claim, over all its entries: a few seconds of SymPy
 
 
@@ -88,6 +90,9 @@ class LayerReader:
             return negate(self.read(node.operand, env))
         if isinstance(node, Frac):
             if (quantity := self.derivative(node, env)) is not None:
+                step = self.step_loss(node, env)
+                if step is not None:
+                    return self.notation.direct(quantity, step)  # type: ignore[attr-defined]
                 return self.notation.gradient(quantity)
             numerator, denominator = self.read(node.numerator, env), self.read(node.denominator, env)
             return divide(numerator, denominator, self.failing(node, "a division by a matrix"))
@@ -106,12 +111,22 @@ class LayerReader:
         of, wrt = after_mark(node.numerator), after_mark(node.denominator)
         if of is None or wrt is None:
             return None
-        if source(self.text, of) not in COSTS:
+        if source(self.text, of) not in COSTS and self.step_loss(node, env) is None:
             raise self.fail(of, "a derivative of the cost is written with L, \\ell, C, E or J")
         quantity = self.quantity(wrt, env)
         if quantity is None:
             raise self.fail(wrt, "no quantity of this layer's notation")
         return quantity
+
+    def step_loss(self, node: Frac, env: Mapping[str, int]) -> int | None:
+        """t of \\frac{\\partial L_t}{\\partial q}, the loss of step t, on a notation that has one (an rnn's)."""
+        of = after_mark(node.numerator)
+        if not (isinstance(of, Scripted) and source(self.text, of.base) in COSTS and hasattr(self.notation, "direct")):
+            return None
+        subscripts = [arg for mark, arg in of.scripts if mark == "_" and arg is not None]
+        if len(subscripts) != 1 or len(of.scripts) != 1:
+            return None
+        return self.index(subscripts[0], env)
 
     def quantity(self, node: Node, env: Mapping[str, int]) -> Value:
         """A letter with its subscripts as the notation names it (\\hat{x}_i, \\sigma_B^2), or None."""
@@ -126,6 +141,8 @@ class LayerReader:
         base = node.base if isinstance(node, Scripted) else node
         while isinstance(base, Group) and base.delim == "{" and len(base.items) == 1:
             base = base.items[0]
+        if isinstance(base, Group) and base.delim in "([" and len(base.items) == 1 and len(scripts) == 1:
+            return self.entry(base.items[0], [arg for _, arg in scripts if arg is not None], env), []
         if not isinstance(base, Name):
             return None, []
         subscripts = [arg for mark, arg in scripts if mark == "_" and arg is not None]
@@ -134,6 +151,18 @@ class LayerReader:
         if name == "\\sigma" and powers and source(self.text, powers[0]).strip("{} ") == "2":
             name, powers = "\\sigma^2", powers[1:]
         return self.notation.quantity(name, subscripts, env, self), powers
+
+    def entry(self, matrix: Node, subscripts: list[Node], env: Mapping[str, int]) -> Value:
+        """(W_{hh})_{jk}: the matrix's entry, counted as the notation counts (0 past its edges); None where the
+        parenthesis holds no matrix or the subscript is no pair of indices."""
+        value = self.read(matrix, env)
+        items = letters_apart(subscripts[0]) if subscripts and subscripts[0] is not None else ()
+        if not isinstance(value, np.ndarray) or len(items) != 2:
+            return None
+        base = getattr(self.notation, "base", 0)
+        r, c = (self.index(i, env) - base for i in items)
+        inside = 0 <= r < value.shape[0] and 0 <= c < value.shape[1]
+        return value[r, c] if inside else sp.Integer(0)
 
     def scripted(self, node: Name | Scripted, env: Mapping[str, int]) -> Value:
         """A letter with its scripts: the notation's quantity, then its powers and transposes (\\sigma^2 is the
@@ -253,6 +282,10 @@ class LayerReader:
         if isinstance(node, Binary) and node.op in "+-":
             left, right = self.index(node.left, env), self.index(node.right, env)
             return left + right if node.op == "+" else left - right
+        if (isinstance(node, Binary) and node.op == "/") or isinstance(node, Frac):
+            top, bottom = (node.left, node.right) if isinstance(node, Binary) else (node.numerator, node.denominator)
+            quotient = Fraction(self.index(top, env), self.index(bottom, env) or 1)
+            return int(quotient) if quotient.denominator == 1 else NOT_WHOLE
         if isinstance(node, Neg):
             return -self.index(node.operand, env)
         if isinstance(node, Product) and len(node.factors) == 2:
@@ -277,6 +310,15 @@ class LayerReader:
         if isinstance(node, Group) and len(node.items) == 1:
             return self.exact(node.items[0], env)
         return Fraction(self.index(node, env))
+
+
+def letters_apart(s: Node) -> tuple[Node, ...]:
+    """A subscript's indices: {i,j} is two, and so is {jk}, letters written side by side."""
+    items = s.items if isinstance(s, Group) and s.delim == "{" else (s,)
+    first = items[0] if len(items) == 1 else None
+    if isinstance(first, Product) and all(isinstance(f, Name) and len(f.name) == 1 for f in first.factors):
+        return first.factors
+    return items
 
 
 def _name(node: Node) -> str | None:

@@ -172,17 +172,16 @@ def test_indices_that_do_not_fit_the_layer_are_refused_with_the_reason() -> None
     assert past.verdict == UNPARSEABLE and "past the channel's 3 values" in str(past.error)
 
 
-def test_a_claim_about_a_layer_not_read_yet_says_so() -> None:
-    """A strided convolution's, a layer norm's or a dropout layer's claim in the texts' letters is refused naming the
-    layer, not read in the graph's names (where L means nothing); C, the graph's own name, still goes there."""
-    strided = {**CONV, "layer": [{**CONV["layer"][0], "stride": 2}, *CONV["layer"][1:]]}
+def test_strided_convolutions_layer_norms_and_dropout_are_read_in_the_texts_letters() -> None:
+    """Once refused as "not read yet": now each is read and decided; C, the graph's own name, still goes to the graph
+    route."""
+    strided = {**CONV, "input": [1, 5, 5], "layer": [{**CONV["layer"][0], "stride": 2}, *CONV["layer"][1:]]}
     report = verify_layer_claim(layered_spec(strided), CORRELATION)
-    assert report is not None and report.verdict == UNPARSEABLE
-    assert "a strided convolution are not read yet" in str(report.error)
+    assert report is not None and report.verdict == INCORRECT and report.diagnosis == "stride_not_dilated"
     norm = {"input": 3, "cost": "sse", "batch": 2, "seed": 1, "layer": [{"kind": "layernorm"}]}
     report = verify_layer_claim(layered_spec(norm), r"\frac{\partial L}{\partial x_i} = 1")
-    assert report is not None and "a layer norm are not read yet" in str(report.error)
-    assert verify_layer_claim(layered_spec(norm), r"\frac{\partial C}{\partial x_{0,0}} = 1") is None
+    assert report is not None and report.verdict == INCORRECT
+    assert verify_layer_claim(layered_spec(norm), r"\frac{\partial C}{\partial \gamma^{(1)}_{0}} = 1") is None
 
 
 def test_a_claim_in_the_graphs_own_names_is_left_to_the_graph_route() -> None:
