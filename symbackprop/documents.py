@@ -39,6 +39,7 @@ from .numeric.graph_claims import check_graph_numbers
 from .numeric.graph_numbers import graph_numbers
 from .numeric.layer_forms import layer_forms
 from .numeric.training import train
+from .prove.compact_forms import prove_layer_forms
 from .prove.element import all_proofs
 from .prove.forms import Verdicts, stated_proofs
 from .prove.graph_proof import prove_graph
@@ -237,8 +238,12 @@ def graph_document(
     forms = None
     if isinstance(spec, LayeredSpec) and numbers is not None:
         stage("checking the layers' compact forms")
-        found = layer_forms(spec, numbers)
-        forms = [f.as_data() for f in found if d.wrt is None or d.wrt in f.names]
+        found = [f for f in layer_forms(spec, numbers) if d.wrt is None or d.wrt in f.names]
+        stage("proving the layers' compact forms")
+        proofs = prove_layer_forms(spec, found, numbers.values)
+        forms = [
+            {**f.as_data(), "proof": {**p.as_data(), "brief": p.brief}} for f, p in zip(found, proofs, strict=True)
+        ]
     equations, told = None, None
     if len(d.graph.nodes) > MANY_STEPS:  # a large graph: each computation told once, with the index free
         stage("telling each computation once")
