@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import sympy as sp
 
@@ -214,6 +214,11 @@ def _extra(net: Network, key: str, given: str | None) -> str:
     return given if given is not None else str(net.spec.extras.get(key, ""))
 
 
+def _proof_data(proof: Proof) -> dict[str, Any]:
+    """A compact form's proof as its document states it: the verdict, method, statement, and the statement in short."""
+    return {**proof.as_data(), "brief": proof.brief or str(proof)}
+
+
 def graph_document(
     d: GraphDerivation,
     spec: GraphSpec | None = None,
@@ -241,9 +246,7 @@ def graph_document(
         found = [f for f in layer_forms(spec, numbers) if d.wrt is None or d.wrt in f.names]
         stage("proving the layers' compact forms")
         proofs = prove_layer_forms(spec, found, numbers.values)
-        forms = [
-            {**f.as_data(), "proof": {**p.as_data(), "brief": p.brief}} for f, p in zip(found, proofs, strict=True)
-        ]
+        forms = [{**f.as_data(), "proof": _proof_data(p)} for f, p in zip(found, proofs, strict=True)]
     equations, told = None, None
     if len(d.graph.nodes) > MANY_STEPS:  # a large graph: each computation told once, with the index free
         stage("telling each computation once")

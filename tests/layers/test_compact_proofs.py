@@ -103,7 +103,7 @@ def disproven(cost: LayerCost, claimed: dict[sp.Symbol, sp.Expr]) -> None:
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(dense_norms())
 def test_batch_norm_without_the_mean_path_is_disproven(drawn: tuple[dict[str, Any], int]) -> None:
-    spec, layer, cost = setup(drawn[0], "batchnorm")
+    cost = setup(drawn[0], "batchnorm")[2]
     right = {cost.inputs[i]: norm_input_gradient(cost, i) for i in spread(cost.inputs.shape)}
     assert prove_compact(cost, right, "the form").verdict == PROVEN
     disproven(cost, {cost.inputs[i]: norm_input_gradient(cost, i, mean_term=False) for i in spread(cost.inputs.shape)})
@@ -123,7 +123,7 @@ def flippable(draw: st.DrawFn) -> dict[str, Any]:
 @settings(max_examples=EXAMPLES, deadline=None)
 @given(flippable())
 def test_an_unflipped_kernel_is_disproven(data: dict[str, Any]) -> None:
-    spec, layer, cost = setup(data, "conv2d")
+    cost = setup(data, "conv2d")[2]
     x = cost.inputs
     disproven(cost, {x[i]: input_gradient(cost, i[0], i[1], i[2:], flip=False) for i in spread(x.shape)})
 
@@ -135,7 +135,11 @@ def test_a_convolution_without_the_l2_term_is_disproven() -> None:
         "batch": 2,
         "seed": 1,
         "l2": 0.1,
-        "layer": [{"kind": "conv2d", "out_channels": 1, "kernel": 2}, {"kind": "flatten"}, {"kind": "dense", "size": 1}],
+        "layer": [
+            {"kind": "conv2d", "out_channels": 1, "kernel": 2},
+            {"kind": "flatten"},
+            {"kind": "dense", "size": 1},
+        ],
     }
     spec, layer, cost = setup(data, "conv2d")
     w = cost.parameters["weight"]
@@ -147,7 +151,7 @@ def test_a_convolution_without_the_l2_term_is_disproven() -> None:
 @given(recurrent(), st.integers(2, 3))
 def test_bptt_with_the_last_step_only_is_disproven(data: dict[str, Any], steps: int) -> None:
     data["input"][0] = steps
-    spec, layer, cost = setup(data, "rnn")
+    cost = setup(data, "rnn")[2]
     delta = rnn_deltas(cost)
     disproven(cost, rnn_weights(cost, delta, [steps - 1]))
     assert prove_compact(cost, rnn_weights(cost, delta, range(steps)), "BPTT").verdict == PROVEN
