@@ -5,19 +5,20 @@ z. The proof writes the cost as the lessons do, C = L(z_1(x, theta), ..., z_M(x,
 layer written out in its input x (held free) and its parameters theta, L the layers above as any function of the M
 outputs, and R the L2 term's part in the layer's weights. Its derivative is dC/dx_i = sum_j g_j dz_j/dx_i + dR/dx_i
 with g_j = dL/dz_j, each dz_j/dx_i and dR/dx_i by sympy.diff (the chain rule through L written as the sum: SymPy's
-own, through an undefined function of M arguments, builds the same sum a hundred times slower). The compact form,
-built element by element in the layer's symbols and the g_j and then written out the same way, must equal it: the
-difference is the zero polynomial (``_vanishes``). Because L is any function, the form holds whatever the layers
-above are, and so for the spec's own cost, whose g at the spec's values are the backward pass's numbers. A wrong
-form is disproven at a random rational point where the difference, computed to 30 digits, is not 0.
+own, through an undefined function of M arguments, builds the same sum some thirty times slower on the small
+CNN). The compact form, built element by element in the layer's symbols and the g_j and then written out the same
+way, must equal it: the difference is the zero polynomial (``_vanishes``). Because L is any function, the form
+holds whatever the layers above are, and so for the spec's own cost, whose g at the spec's values are the backward
+pass's numbers. A wrong form is disproven at a random rational point where the difference, computed to 30 digits,
+is not 0.
 
 Max pooling's gates are differentiated by their own rule (``maxgate``): the derivative is a product of Heaviside
 steps, one branch of the routing per window. Those steps are read at the spec's values of the layer's input, and
 the proof says which branch held: which element of each window took the gradient, and at a tie the first.
 
 A layer whose outputs, written out in its input and parameters, exceed ``MOST_NODES`` nodes, a form with more than
-``MOST_ELEMENTS`` elements, or a norm over more than ``MOST_GROUP`` values, is not proven symbolically: its compact form is checked in numbers
-(``numeric.layer_forms``), and the proof says why.
+``MOST_ELEMENTS`` elements, or a norm over more than ``MOST_GROUP`` values, is not proven symbolically: its compact
+form is checked in numbers (``numeric.layer_forms``), and the proof says why.
 """
 
 from __future__ import annotations
