@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import sympy as sp
 
@@ -39,6 +39,7 @@ from .numeric.graph_claims import check_graph_numbers
 from .numeric.graph_numbers import graph_numbers
 from .numeric.layer_forms import layer_forms
 from .numeric.training import train
+from .prove.compact_forms import prove_layer_forms
 from .prove.element import all_proofs
 from .prove.forms import Verdicts, stated_proofs
 from .prove.graph_proof import prove_graph
@@ -213,6 +214,11 @@ def _extra(net: Network, key: str, given: str | None) -> str:
     return given if given is not None else str(net.spec.extras.get(key, ""))
 
 
+def _proof_data(proof: Proof) -> dict[str, Any]:
+    """A compact form's proof as its document states it: the verdict, method, statement, and the statement in short."""
+    return {**proof.as_data(), "brief": proof.brief or str(proof)}
+
+
 def graph_document(
     d: GraphDerivation,
     spec: GraphSpec | None = None,
@@ -237,8 +243,10 @@ def graph_document(
     forms = None
     if isinstance(spec, LayeredSpec) and numbers is not None:
         stage("checking the layers' compact forms")
-        found = layer_forms(spec, numbers)
-        forms = [f.as_data() for f in found if d.wrt is None or d.wrt in f.names]
+        found = [f for f in layer_forms(spec, numbers) if d.wrt is None or d.wrt in f.names]
+        stage("proving the layers' compact forms")
+        proofs = prove_layer_forms(spec, found, numbers.values)
+        forms = [{**f.as_data(), "proof": _proof_data(p)} for f, p in zip(found, proofs, strict=True)]
     equations, told = None, None
     if len(d.graph.nodes) > MANY_STEPS:  # a large graph: each computation told once, with the index free
         stage("telling each computation once")

@@ -14,7 +14,9 @@ upstream gradient at the layer's output, and held against the element-by-element
 - l2: (lambda/n) W added to each weight's gradient.
 
 Each form's input gradient is held only against the gradient that flows through the layer's own nodes (an input
-that also feeds a residual gets more from there).
+that also feeds a residual gets more from there). These are checks in numbers, at the spec's values; the proofs of
+the same forms, built element by element in SymPy and held to sympy.diff of the composed cost, are
+``prove.compact_forms``'s.
 """
 
 from __future__ import annotations

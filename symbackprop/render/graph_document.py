@@ -61,7 +61,8 @@ class GraphDocument:
     claims: Sequence[NumberCheck] | None = None
     title: str | None = None
     author: str | None = None
-    # a layer stack's compact forms, each checked against the backward pass's numbers (numeric.layer_forms)
+    # a layer stack's compact forms, each checked against the backward pass's numbers (numeric.layer_forms) and
+    # proven against sympy.diff of the composed cost (prove.compact_forms): the form's data with its "proof"
     forms: Sequence[Mapping[str, Any]] | None = None
     # a large graph told a computation at a time: its equations, a family once (model.index_free), and its steps
     equations: Sequence[Equation] | None = None
@@ -221,13 +222,16 @@ def _told(doc: GraphDocument, told: ToldStep) -> dict[str, Any]:
 
 def _form(form: Mapping[str, Any]) -> dict[str, Any]:
     words = "agrees with the backward pass" if form["agrees"] else "DISAGREES with the backward pass"
+    proof = form.get("proof")
     return {
         "layer": form["layer"],
         "kind": form["kind"],
         "what": form["what"],
         "text": form["text"],
         "tex": form["tex"],
-        "verdict": f"{words} (largest difference {form['difference']:.2g})",
+        "verdict": f"{words} at these values (largest difference {form['difference']:.2g})",
+        "proof": proof["brief"] if proof else None,
+        "proven": bool(proof and proof["proven"]),
     }
 
 

@@ -169,7 +169,7 @@ size = 1
 
 def test_a_layer_stacks_page_gives_the_compact_forms_the_other_documents_give(tmp_path: Path) -> None:
     """The web page has the section the PDF, Markdown and text have: each layer's compact form, as MathML, with
-    its check against the backward pass."""
+    its check against the backward pass and its proof against sympy.diff of the composed cost."""
     spec = tmp_path / "bn.toml"
     spec.write_text(BATCH_NORM, encoding="utf-8")
     pages = {}
@@ -177,12 +177,14 @@ def test_a_layer_stacks_page_gives_the_compact_forms_the_other_documents_give(tm
         out = tmp_path / f"bn.{to}"
         assert main(["derive", str(spec), "--wrt", "x_{0,0,0}", "--to", to, "-o", str(out)]) == 0
         pages[to] = out.read_text(encoding="utf-8")
-    forms = re.findall(r"(?m)^- Layer (\d+) \((\w+)\), .*\((agrees with the backward pass[^)]*\))\)\.$", pages["md"])
+    found = r"(?m)^- Layer (\d+) \((\w+)\), .*\((agrees with the backward pass[^)]*\))\)\. (Proven equal to .*)\.$"
+    forms = re.findall(found, pages["md"])
     assert forms and forms[0][1] == "batchnorm"
     html = pages["html"]
     section = html[html.index("<h2>The layers' compact forms</h2>") :].split("</section>")[0]
     items = re.findall(r"<li>Layer (\d+) \((\w+)\),.*?</li>", section, flags=re.S)
-    assert items == [(layer, kind) for layer, kind, _ in forms]
+    assert items == [(layer, kind) for layer, kind, _, _ in forms]
     assert section.count('<math display="block">') == len(forms) and "\\" not in section
-    for _, _, verdict in forms:
-        assert verdict in section
+    for _, _, verdict, proof in forms:
+        assert verdict in section and proof.startswith("Proven equal to sympy.diff of the composed cost C = L(z) + R")
+    assert section.count("Proven equal to sympy.diff of the composed cost") == len(forms)
