@@ -63,7 +63,7 @@ def _grid(
             tex=texts.get((i, j), "" if known else "0"),
             name=str(name) if known else None,
             hot=known and str(name) in scene.hot,
-            mark=marks.get((i, j), ""),
+            mark="source" if known and str(name) == scene.wrt else marks.get((i, j), ""),
             faded=not known,
             size=text_size,
         )
@@ -166,7 +166,7 @@ def conv_figure(scene: Scene, layer: Layer) -> dict[str, Any]:
     lines = max(hi, ho, kh) * CELL / 2 + 0.3
     c.text(wi * CELL / 2, lines, tex=_family(scene.outputs(L - 1)[n, ch]), anchor="south")
     c.text(kl + kw * CELL / 2, lines, tex=_family(scene.parameter(L, "weight")[o, ch]), anchor="south")
-    c.text(zl + wo * CELL / 2, lines, tex=_family(z), anchor="south")
+    c.text(zl + wo * CELL / 2, lines, tex=_family(scene.outputs(L)[n, o]), anchor="south")
     caption = (
         f"Layer {L} ({layer.kind}), sample {n}, input channel {ch} and output channel {o}: the input (zero padding "
         f"faded), the kernel and the output. Marked in orange, {read}; in blue, the cells on the path to the cost. "
@@ -228,7 +228,7 @@ def pool_figure(scene: Scene, layer: Layer) -> dict[str, Any]:
         hot = str(p_view[i, j]) in scene.hot
         c.line([(x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0)], hot=hot, arrow=False, style="outline")
     lines = max(hi, ho) * cell / 2 + 0.1
-    c.text(pl + wo * cell / 2, lines, tex=_family(p), anchor="south")
+    c.text(pl + wo * cell / 2, lines, tex=_family(outputs[ch]), anchor="south")
     c.text(room / 2, lines, tex=_family(scene.outputs(L - 1)[n, ch]), anchor="south")
     if layer.kind.startswith("max"):
         words = "each window's arg max (orange; the first in row order at a tie) gets the whole gradient of the "
@@ -345,7 +345,7 @@ def rnn_figure(scene: Scene, layer: Layer) -> dict[str, Any]:
     shown: Sequence[int | None] = list(range(steps)) if steps <= 6 else [0, 1, 2, None, steps - 2, steps - 1]
     place = scene.where.get(scene.wrt or "", (None, "", ()))
     weight_hot = {name: place[0] == L and place[1] == name for name in ("weight_ih_l0", "weight_hh_l0")}
-    c, step = Canvas(), 2.4
+    c, step = Canvas(), 2.2
     hot_h = {t: any(str(e) in scene.hot for e in h[t]) for t in range(steps)}
     hot_x = {t: any(str(e) in scene.hot for e in x[t]) for t in range(steps)}
     c.cell(0.0, 1.6, 0.7, 0.6, tex="0", faded=True, size="script")
@@ -365,6 +365,7 @@ def rnn_figure(scene: Scene, layer: Layer) -> dict[str, Any]:
         if before is not None:
             back = before[1] and hot_h[t]
             c.line([(before[0] + 0.45 if k else 0.35, 1.6), (cx - 0.45, 1.6)], hot=back)
+        if before is not None and k:  # no U into the first step: the state before it is 0
             c.cell(
                 cx - step / 2,
                 1.9,
@@ -381,9 +382,12 @@ def rnn_figure(scene: Scene, layer: Layer) -> dict[str, Any]:
         before = (cx, hot_h[t])
     if steps > 6:
         c.line([(3 * step + 0.45, 1.6), (4 * step - 0.3, 1.6)], hot=hot_h[2])
-    c.text(
-        len(shown) * step / 2 + step / 2, 2.8, words="to the layers above and the cost", anchor="south", size="script"
-    )
+    if layer["every_step"]:
+        c.text(
+            (len(shown) + 1) * step / 2, 2.75, words="every step's h to the layers above and the cost", anchor="south"
+        )
+    else:
+        c.text(len(shown) * step - 0.15, 2.45, words="the last h to the layers above and the cost", anchor="east")
     wrt = f"${scene.wrt}$" if scene.wrt else "the parameters"
     caption = (
         f"Layer {L} (rnn) unrolled over its {steps} time steps for sample {n}"

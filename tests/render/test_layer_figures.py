@@ -12,8 +12,10 @@ import pytest
 import sympy as sp
 
 from symbackprop.derive.graph_backprop import derive_graph
+from symbackprop.documents import graph_document
 from symbackprop.model.layers.layer_graph import layered_spec
 from symbackprop.numeric.graph_numbers import graph_numbers
+from symbackprop.render import render_graph
 from symbackprop.render.data import plain
 from symbackprop.render.environment import render_template
 from symbackprop.render.latex_build import build_pdf
@@ -186,7 +188,11 @@ def test_an_rnn_marks_its_shared_weight_at_every_step():
     rnn = found[1]
     weights = [c for c in rnn["cells"] if c["tex"] == "W"]
     assert len(weights) == 4 and all(c["mark"] == "source" for c in weights)
-    assert not any(c["mark"] for c in rnn["cells"] if c["tex"] == "U")
+    recurrent = [c for c in rnn["cells"] if c["tex"] == "U"]
+    assert len(recurrent) == 3 and not any(c["mark"] for c in recurrent)  # none into the first step: h before it is 0
+    _, found = figures("rnn", "U^{(1)}_{1,0}")
+    assert [c["mark"] for c in found[1]["cells"] if c["tex"] == "U"] == ["source"] * 3
+    assert [c["tex"] for c in found[1]["cells"] if c["hot"]] == ["h_{1}", "h_{2}", "h_{3}"]  # U does not reach h_0
     hot_steps = [c["tex"] for c in rnn["cells"] if c["hot"] and c["tex"].startswith("h_")]
     assert hot_steps == ["h_{0}", "h_{1}", "h_{2}", "h_{3}"]
 
@@ -245,3 +251,25 @@ def test_the_figures_load_in_chromium_with_titles_and_no_error(tmp_path):
         assert count == titled == len(found)
         drawn = browser.evaluate("document.querySelectorAll('figure.layer-figure rect.lcell.hot').length")
         assert drawn == sum(1 for f in found for c in f["cells"] if c["hot"])
+
+
+def stack_document(stack: str, wrt: str):  # type: ignore[no-untyped-def]
+    spec = spec_of(stack)
+    return graph_document(derive_graph(spec.graph, wrt), spec)
+
+
+def test_a_stack_s_web_page_draws_its_figures_the_same_every_time():
+    doc = stack_document("padded", "W^{(1)}_{0,0,0}")
+    page = render_graph(doc, "html")
+    assert page == render_graph(doc, "html")
+    assert page.count('<figure class="scroll layer-figure">') == 4  # the stack, conv1d, layernorm, maxpool1d
+    source = render_graph(doc, "tex")
+    assert source == render_graph(doc, "tex")
+    assert source.count("\\begin{tikzpicture}") >= 4
+
+
+@NEEDS_TEX
+def test_a_stack_s_document_with_its_figures_builds_into_a_pdf():
+    source = render_graph(stack_document("rnn", "U^{(1)}_{1,0}"), "tex")
+    assert "the state before the first step 0" in source
+    assert build_pdf(source).startswith(b"%PDF")
