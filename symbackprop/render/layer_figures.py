@@ -16,6 +16,7 @@ from ..model.layers.layer_graph import LayeredSpec
 from ..model.layers.stack import Layer
 from .figure_canvas import SIZES, WORD_EM, Canvas
 from .figure_scene import Scene, on_path, scene_of, shape_tex
+from .graph_printing import name_text
 from .layer_kind_figures import DRAWN
 
 BOX_H, BOX_GAP, ROW_GAP, PER_ROW = 1.1, 0.6, 1.3, 8
@@ -101,7 +102,7 @@ def stack_figure(scene: Scene) -> dict[str, Any]:
         c.line([(x, y - BOX_H / 2 - 0.45), (x, y - BOX_H / 2)], hot=True)
         c.text(x, y - BOX_H / 2 - 0.45, tex=scene.wrt, anchor="north", size="script", hot=True)
     hot_words = [boxes[k][0] for k in hot_of if hot_of[k]]
-    wrt = scene.wrt or "every parameter"
+    wrt = name_text(scene.wrt) if scene.wrt else "every parameter"
     description = (
         f"The stack as {len(boxes)} boxes in a row, the input first and the cost last, each with its kind and the "
         f"shape of one sample's output. Highlighted, the path from {wrt} to the cost: " + ", ".join(hot_words) + "."
