@@ -121,6 +121,7 @@ def layer_svg(fig: Mapping[str, Any]) -> dict[str, Any]:
             for line in fig["lines"]
         ],
         "texts": [text(t) for t in fig["texts"]],
+        "fit": fig["kind"] == "stack",  # shrunk to the page's width rather than scrolled
         "title": fig["title"],
         "description": fig["description"],
         "caption": fig["caption"],

@@ -262,7 +262,8 @@ def test_a_stack_s_web_page_draws_its_figures_the_same_every_time():
     doc = stack_document("padded", "W^{(1)}_{0,0,0}")
     page = render_graph(doc, "html")
     assert page == render_graph(doc, "html")
-    assert page.count('<figure class="scroll layer-figure">') == 4  # the stack, conv1d, layernorm, maxpool1d
+    assert page.count('<figure class="scroll fit layer-figure">') == 1  # the stack, shrunk to the page's width
+    assert page.count('<figure class="scroll layer-figure">') == 3  # conv1d, layernorm, maxpool1d
     source = render_graph(doc, "tex")
     assert source == render_graph(doc, "tex")
     assert source.count("\\begin{tikzpicture}") >= 4
