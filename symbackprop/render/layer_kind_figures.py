@@ -8,8 +8,8 @@
   the outputs, the three paths from the derived x_i to its u_i (direct, through the mean, through the variance);
 - rnn: the net unrolled over time, x_t -> h_t -> h_{t+1}, the shared weights marked at every step.
 
-A grid is drawn to at most SHOW cells a side (a corner of a larger one, said in the caption). Hot cells are the
-names on the path; marks are what the lesson points at besides.
+A grid is drawn to at most SHOW output cells a side (of a larger one, the part holding the path's first cell, said
+in the caption). Hot cells are the names on the path; marks are what the lesson points at besides.
 """
 
 from __future__ import annotations
@@ -205,13 +205,13 @@ def pool_figure(scene: Scene, layer: Layer) -> dict[str, Any]:
     hi, wi = a.shape
     value = lambda name: number(scene.values.get(str(name)))  # noqa: E731
     marks: dict[tuple[int, int], str] = {}
-    routes: list[tuple[int, int]] = []
+    argmaxes: list[tuple[int, int]] = []
     for i, j in itertools.product(range(ho), range(wo)):
         cells = [(i * s + u, j * s + v) for u in range(kh) for v in range(size)]
         if layer.kind.startswith("max") and all(str(a[at]) in scene.values for at in cells):
             best = max(cells, key=lambda at: (scene.values[str(a[at])], -cells.index(at)))
             marks[best] = "argmax"
-            routes.append(best)
+            argmaxes.append(best)
     c, cell = Canvas(), 0.8
     apart = (kh, size) if s == size else (0, 0)  # windows that do not overlap drawn apart
     room = (wi * cell + (wi - 1) // size * BLOCK_GAP) if apart[1] else wi * cell
@@ -242,7 +242,7 @@ def pool_figure(scene: Scene, layer: Layer) -> dict[str, Any]:
     )
     description = (
         f"The input grid of layer {L} with its {ho * wo} windows framed, and the pooled output grid beside it; "
-        + (f"in each window its arg max marked, {len(routes)} in all." if routes else "")
+        + (f"in each window its arg max marked, {len(argmaxes)} in all." if argmaxes else "")
     )
     return c.figure(layer.kind, L, f"Layer {L}: pooling", description, caption)
 

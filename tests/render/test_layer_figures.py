@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from symbackprop.derive.graph_backprop import derive_graph
 from symbackprop.documents import graph_document
@@ -274,3 +276,58 @@ def test_a_stack_s_document_with_its_figures_builds_into_a_pdf():
     source = render_graph(stack_document("rnn", "U^{(1)}_{1,0}"), "tex")
     assert "the state before the first step 0" in source
     assert build_pdf(source).startswith(b"%PDF")
+
+
+@st.composite
+def small_stacks(draw: st.DrawFn) -> dict:
+    """A small stack of one of the drawn kinds, its sizes and numbers drawn."""
+    seed, batch = draw(st.integers(0, 50)), draw(st.integers(1, 2))
+    kind = draw(st.sampled_from(["conv2d", "conv1d", "maxpool2d", "avgpool2d", "batchnorm", "layernorm", "rnn"]))
+    tail = [{"kind": "flatten"}, {"kind": "dense", "size": 1}]
+    if kind == "conv2d":
+        side, pad = draw(st.integers(3, 5)), draw(st.integers(0, 1))
+        layer = {"kind": kind, "out_channels": draw(st.integers(1, 2)), "kernel": 2, "padding": pad}
+        data = {"input": [1, side, side], "layer": [layer, *tail]}
+    elif kind == "conv1d":
+        layer = {"kind": kind, "out_channels": 1, "kernel": draw(st.integers(2, 3)), "stride": draw(st.integers(1, 2))}
+        data = {"input": [2, draw(st.integers(4, 7))], "layer": [layer, *tail]}
+    elif kind in ("maxpool2d", "avgpool2d"):
+        data = {"input": [draw(st.integers(1, 2)), 4, 4], "layer": [{"kind": kind, "size": 2}, *tail]}
+    elif kind == "batchnorm":
+        data = {"input": draw(st.integers(1, 3)), "layer": [{"kind": kind}]}
+        batch = draw(st.integers(2, 3))
+    elif kind == "layernorm":
+        data = {"input": [2, draw(st.integers(2, 4))], "layer": [{"kind": kind}, *tail]}
+    else:
+        every = draw(st.booleans())
+        layer = {"kind": "rnn", "hidden_size": draw(st.integers(1, 2)), "every_step": every}
+        data = {
+            "input": [draw(st.integers(2, 8)), 2],
+            "layer": [layer] if every else [layer, {"kind": "dense", "size": 1}],
+        }
+    return data | {"cost": "sse", "batch": batch, "seed": seed}
+
+
+@settings(max_examples=25, deadline=None)
+@given(small_stacks(), st.data())
+def test_on_random_stacks_the_cells_highlighted_are_the_path_s(data, draw):
+    spec = layered_spec(data)
+    leaves = [name for name in spec.graph.leaves if not name.startswith("y")]
+    wrt = draw.draw(st.sampled_from(leaves))
+    d = derive_graph(spec.graph, wrt)
+    found = layer_figures(
+        spec, spec.graph, [s.name for s in d.steps], wrt, graph_numbers(derive_graph(spec.graph, None)).values
+    )
+    path = the_path(spec.graph, wrt)
+    for f in found:
+        for cell in f["cells"]:
+            if cell["name"] is not None:
+                assert cell["hot"] == (cell["name"] in path), (f["title"], cell["name"])
+        if f["kind"] == "rnn":  # a step's box: hot when any of the drawn sample's state at that step is
+            sample = int(wrt[3:].split(",")[0]) if wrt.startswith("x") else 0
+            for cell in f["cells"]:
+                if cell["tex"].startswith("h_"):
+                    t = int(cell["tex"][3:-1])
+                    states = [f"h^{{(1)}}_{{{sample},{t},{j}}}" for j in range(data["layer"][0]["hidden_size"])]
+                    assert cell["hot"] == any(h in path for h in states), (wrt, t)
+    assert plain(found) == found
