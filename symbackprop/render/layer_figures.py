@@ -14,7 +14,7 @@ from typing import Any
 from ..model.graph import Graph
 from ..model.layers.layer_graph import LayeredSpec
 from ..model.layers.stack import Layer
-from .figure_canvas import SIZES, WORD_EM, Canvas
+from .figure_canvas import SIZES, WORD_EM, Canvas, label_cm
 from .figure_scene import Scene, on_path, scene_of, shape_tex
 from .graph_printing import name_text
 from .layer_kind_figures import DRAWN
@@ -64,7 +64,10 @@ def stack_figure(scene: Scene) -> dict[str, Any]:
     ]
     boxes.append(("cost", (), -1))
     centre: dict[int, tuple[float, float]] = {}
-    widths = [max(1.6, len(words) * WORD_EM * SIZES["script"] + 0.5) for words, _, _ in boxes]
+    widths = [
+        max(1.6, len(words) * WORD_EM * SIZES["script"] + 0.5, label_cm(shape_tex(shape)) + 0.5)
+        for words, shape, _ in boxes
+    ]
     lefts = [sum(widths[k - k % PER_ROW : k]) + (k % PER_ROW) * BOX_GAP for k in range(len(boxes))]
     source = scene.where.get(scene.wrt or "", (None, "", ()))
     hot_of: dict[int, bool] = {}

@@ -392,7 +392,7 @@ def rnn_figure(scene: Scene, layer: Layer) -> dict[str, Any]:
     caption = (
         f"Layer {L} (rnn) unrolled over its {steps} time steps for sample {n}"
         + (", the first three and the last two drawn" if steps > 6 else "")
-        + ": $h_t = \\tanh(W x_t + U h_{t-1} + b + c)$, the state before the first step 0. "
+        + ": $h_t = \\tanh(W x_t + U h_{t-1} + b + c)$, the state before the first step being 0. "
         + "The same W and U at every step"
         + (" (orange: the one derived)" if any(weight_hot.values()) else "")
         + f"; in blue the steps on the path from {wrt} to the cost, each $h_{{t-1}}$ reached through $h_t$."
