@@ -253,4 +253,7 @@ def graph_document(
         nodes = [(n.name, n.expression) for n in d.graph.nodes]
         equations = layer_equations(spec) if isinstance(spec, LayeredSpec) else graph_equations(nodes)
         told = told_graph_steps(d, lambda name: numbers is not None and numbers.gradients.get(name, 0) != 0)
-    return GraphDocument(d, proof, written, numbers, claims, chosen_title, chosen_author, forms, equations, told)
+    layers = spec if isinstance(spec, LayeredSpec) else None
+    return GraphDocument(
+        d, proof, written, numbers, claims, chosen_title, chosen_author, forms, equations, told, layers
+    )

@@ -21,6 +21,7 @@ from ..base.trees import at_most
 from ..derive.graph_backprop import BackStep, GraphDerivation, LocalGradient, Upstream
 from ..derive.step_groups import ToldStep
 from ..model.index_free import Equation, indexed, letters, split
+from ..model.layers.layer_graph import LayeredSpec
 from ..numeric.claimed_numbers import NumberCheck
 from ..numeric.graph_numbers import GraphNumbers
 from ..prove.proof import HEADLINE, Proof
@@ -28,6 +29,7 @@ from .data import plain
 from .filters import tex_number
 from .graph_figure import graph_figure
 from .graph_printing import name_text, tex, text
+from .layer_figures import layer_figures
 from .layout import LINE_WIDTH, pack, visible_length
 
 LEFT, RIGHT = "\\left(", "\\right)"
@@ -67,6 +69,7 @@ class GraphDocument:
     # a large graph told a computation at a time: its equations, a family once (model.index_free), and its steps
     equations: Sequence[Equation] | None = None
     told: Sequence[ToldStep] | None = None
+    layers: LayeredSpec | None = None  # a layer stack's spec: its figures draw each layer's paths
 
 
 MANY_USES = 6  # a step summing more terms than this shows the first, the last, and the terms not 0
@@ -143,6 +146,9 @@ def graph_context(doc: GraphDocument) -> dict[str, Any]:
         "claims": _claims(doc.claims),
         "forms": [_form(form) for form in doc.forms] if doc.forms else None,
         "figure": graph_figure(graph, numbers, _path(d)),
+        "layer_figures": layer_figures(doc.layers, graph, [s.name for s in d.steps], d.wrt, values)
+        if doc.layers is not None
+        else [],
     }
     return plain(context)
 

@@ -17,7 +17,7 @@ from .environment import render_template
 from .finished import AllDocument, DerivationDocument
 from .graph_document import GraphDocument, graph_context
 from .graph_verdict import graph_report_context
-from .svg_figure import graph_svg, network_svg
+from .svg_figure import graph_svg, layer_svg, network_svg
 from .verdict import checked_tex, report_context
 
 GOOD_VERDICTS = ("correct", "proven")
@@ -78,7 +78,8 @@ def graph_html(doc: GraphDocument, user_templates: Path | None = None) -> str:
         "right; above each wire its value, below it the gradient of the output"
         + (f"; the wires from {wrt['text']} to {out} highlighted." if wrt else ".")
     )
-    extra = {"page_title": title, "svg": svg, "figure_description": words}
+    layers = [layer_svg(f) for f in context["layer_figures"]]
+    extra = {"page_title": title, "svg": svg, "figure_description": words, "layer_svgs": layers}
     return render_template("graph.html.j2", plain({**context, **extra}), user_templates)
 
 

@@ -86,3 +86,43 @@ def graph_svg(fig: Mapping[str, Any]) -> dict[str, Any]:
         "tags": [box(t) for t in fig["tags"]],
         "labels": [label(t) for t in fig["labels"]],
     }
+
+
+LAYER_PX = 46.0  # pixels per cm of a layer's figure
+TEXT_PX = {"tiny": 10, "script": 12, "small": 15}  # a label's font size
+
+
+def layer_svg(fig: Mapping[str, Any]) -> dict[str, Any]:
+    """A layer figure (``layer_figures``: cells, lines, texts in cm, y up) in SVG pixels, y down."""
+    height = fig["height"]
+
+    def at(x: float, y: float) -> list[float]:
+        return [_px(x * LAYER_PX + PAD), _px((height - y) * LAYER_PX + PAD)]
+
+    def cell(c: Mapping[str, Any]) -> dict[str, Any]:
+        left, top = at(c["x"] - c["w"] / 2, c["y"] + c["h"] / 2)
+        return dict(c) | {"left": left, "top": top, "w": _px(c["w"] * LAYER_PX), "h": _px(c["h"] * LAYER_PX)}
+
+    def text(t: Mapping[str, Any]) -> dict[str, Any]:
+        wide = t["w"] + 0.5  # room for the browser's glyphs, which need not match the PDF's widths
+        dx = {"west": 0.0, "east": -wide}.get(t["anchor"], -wide / 2)
+        dy = {"south": t["h"], "north": 0.0}.get(t["anchor"], t["h"] / 2)
+        left, top = at(t["x"] + dx, t["y"] + dy)
+        size = {"w": _px(wide * LAYER_PX), "h": _px(t["h"] * LAYER_PX), "px": TEXT_PX[t["size"]]}
+        return {"tex": t["tex"], "words": t["words"], "hot": t["hot"], "left": left, "top": top} | size
+
+    return {
+        "width": _px(fig["width"] * LAYER_PX + 2 * PAD),
+        "height": _px(height * LAYER_PX + 2 * PAD),
+        "cells": [cell(c) for c in fig["cells"]],
+        "lines": [
+            {"points": " ".join(f"{p[0]},{p[1]}" for p in (at(*q) for q in line["points"]))}
+            | {"hot": line["hot"], "arrow": line["arrow"], "style": line["style"]}
+            for line in fig["lines"]
+        ],
+        "texts": [text(t) for t in fig["texts"]],
+        "fit": fig["kind"] == "stack",  # shrunk to the page's width rather than scrolled
+        "title": fig["title"],
+        "description": fig["description"],
+        "caption": fig["caption"],
+    }

@@ -14,9 +14,13 @@ GRAPH_KEYS = ("graph", "skip", "tie")
 LAYER_WRT = {"small-cnn": "W^{(1)}_{0,0,1,1}"}  # a [[layer]] stack's page: its first kernel's weight
 
 
+LAYER_FIGURES = {"small-cnn": 3}  # the stack, the convolution and the max pool the path runs through
+
+
 def figures_of(name: str) -> int:
-    """How many figures the page of example ``name`` has: a [[layer]] stack's graph is drawn only when small."""
-    return 0 if "layer" in tomllib.loads(example_path(name).read_text()) else 1
+    """How many figures the page of example ``name`` has: a [[layer]] stack's graph is drawn only when small, and
+    its layers' figures always (the stack's, and each convolution, pooling, norm or rnn on the path)."""
+    return LAYER_FIGURES[name] if "layer" in tomllib.loads(example_path(name).read_text()) else 1
 
 
 def wrt_of(name: str) -> str:
