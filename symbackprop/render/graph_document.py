@@ -11,6 +11,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -194,8 +195,9 @@ def _equation(e: Equation, values: Mapping[str, float]) -> dict[str, Any]:
 
 
 def text_of_tex(formula: str) -> str:
-    """A note's formula for the terminal: its spacing commands dropped."""
-    return formula.replace("\\quad", " ").replace("\\,", "").replace("  ", " ")
+    """A note's formula for the terminal: its spacing commands dropped, its words out of their ``\\text{}``."""
+    words = re.sub(r"\\text\{([^{}]*)\}", r"\1", formula)
+    return words.replace("\\quad", " ").replace("\\,", "").replace("  ", " ")
 
 
 def _range_tex(words: str) -> str:

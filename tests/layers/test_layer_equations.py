@@ -166,3 +166,32 @@ def test_text_and_latex_tell_the_same_equations(cmdline) -> None:
     assert "\\sum_{p,q} W^{(1)}_{c,0,p,q} \\, x_{n,0,i + p,j + q} + b^{(1)}_{c}" in tex
     assert "for each of the 64 elements $z^{(1)}$ on the path" in tex
     assert text.count("z^{(1)}_0,0,0,0 =") <= 1 and tex.count("z^{(1)}_{0,1,2,3} &=") == 0
+
+
+PADDED = """input = [1, 6, 6]
+cost = "sse"
+batch = 2
+seed = 3
+[[layer]]
+kind = "conv2d"
+out_channels = 1
+kernel = 3
+padding = 1
+[[layer]]
+kind = "flatten"
+[[layer]]
+kind = "dense"
+size = 2
+"""
+
+
+def test_a_padded_convolution_says_so_in_words_in_every_format(tmp_path: Path, cmdline) -> None:
+    """The padding note is words inside the formula (``\\text``), so LaTeX keeps their spaces (in math mode they ran
+    together, "apositionoutsidetheinputis0"), the terminal shows them without the command and the page as MathML."""
+    spec = tmp_path / "padded.toml"
+    spec.write_text(PADDED)
+    argv = ("derive", str(spec), "--wrt", "W^{(1)}_{0,0,1,1}", "--to")
+    assert "; a position outside the input is 0 (padding)" in cmdline.run(*argv, "text").stdout
+    assert "$\\text{a position outside the input is 0 (padding)}$" in cmdline.run(*argv, "tex-body").stdout
+    page = cmdline.run(*argv, "html").stdout
+    assert "<mtext>a&#x000A0;position&#x000A0;outside" in page and "\\text" not in page

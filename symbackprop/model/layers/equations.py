@@ -129,7 +129,7 @@ def _convolution(
     ranges = _words(outputs, letters) | {s: _span(size) for s in summed if s != "k"}
     if channels > 1:
         ranges["k"] = _span(channels)
-    note = "a position outside the input is 0 (padding)" if pad else None
+    note = "\\text{a position outside the input is 0 (padding)}" if pad else None  # a formula, as every note is
     name = indexed(_base(outputs), [str(s) for s in letters])
     return {
         _base(outputs): Equation(
