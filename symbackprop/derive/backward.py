@@ -35,7 +35,7 @@ class ErrorStep:
     in_a: sp.Expr | None  # the same written with a_j^(l) where the activation allows
     cost: sp.Expr | None  # dC_0/da_j^(L) worked out (output layer)
     upstream: sp.Expr  # dC_0/da_j^(l): the cost's derivative, or the sum over k of w_kj^(l+1) delta_k^(l+1)
-    weight: sp.Expr | None  # w_kj^(l+1) (hidden layers)
+    weight: sp.Expr | None  # w_kj^(l+1) (hidden layers); with one neuron above, k is its index
     limits: tuple[sp.Expr, sp.Expr]  # the range of j
     next_limits: tuple[sp.Expr, sp.Expr] | None  # the range of k in the layer above
 
@@ -113,9 +113,13 @@ def _error_step(d: Derivation, layer: int) -> ErrorStep:
         upstream, weight, next_limits = cost, None, None
     else:
         cost = None
-        weight = W[layer + 1, K_, J_]
         next_limits = _limits(net, layer + 1)
-        upstream = sp.Sum(OrderedProduct(weight, DELTA[layer + 1, K_]), (K_, *next_limits))
+        if net.layers[layer + 1] == 1:  # the one neuron above: its own index, no sum and no free k
+            weight = W[layer + 1, next_limits[0], J_]
+            upstream = OrderedProduct(weight, DELTA[layer + 1, next_limits[0]])
+        else:
+            weight = W[layer + 1, K_, J_]
+            upstream = sp.Sum(OrderedProduct(weight, DELTA[layer + 1, K_]), (K_, *next_limits))
     return ErrorStep(
         layer, output, DELTA[layer, J_], prime, in_a, cost, upstream, weight, _limits(net, layer), next_limits
     )

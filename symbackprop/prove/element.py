@@ -176,8 +176,8 @@ def _general_steps(general: list[Step]) -> Part:
     count = sum(len(step.members) for step in general)
     each = f"its neuron put to each of the {count} it stands for"
     words = f"{what}, {each}, is that neuron's own derivation term for term"
-    detail = f"{what} was checked with {each}, term for term"
-    return Part(PROVEN, SYMBOLIC, words, f"{what} is each neuron's own derivation", detail)
+    # said once, in short, with its count: the brief and the details would otherwise say it twice
+    return Part(PROVEN, SYMBOLIC, words, f"{what} is each neuron's own derivation, term for term ({count} checked)")
 
 
 def _simplified(d: Derivation, short: Simplified) -> Part:

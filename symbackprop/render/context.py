@@ -23,7 +23,7 @@ from .claims_context import claim_rows
 from .data import Data, Printed, notation_data, proof_data, record, ref_key
 from .finished import AllDocument, DerivationDocument, GeneralDocument, SecondDocument
 from .notation_rows import Words, notation_rows
-from .story import neuron_first, story_data, story_rows
+from .story import neuron_first, output_rows, story_data, story_rows
 from .training_context import forward_rows, training_data
 
 LISTED_SAMPLES = 8  # per-sample values a document lists before it gives the rest as a count
@@ -109,7 +109,7 @@ def document_context(doc: DerivationDocument) -> Data:
         "author": doc.author,
         "equations": [[p.expr(lhs), p.exprs(rhs)] for lhs, rhs in equations(d)],
         "notation_rows": [[p.expr(symbol), p.words(meaning)] for symbol, meaning in notation_rows(net)]
-        + (story_rows(net) if story is not None else []),
+        + (story_rows(net) if story is not None else output_rows(net)),
         "story": story,
         "neuron_first": neuron_first(d, p),
         "numbers": numbers_data(doc) if doc.numbers is not None else None,

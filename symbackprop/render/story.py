@@ -57,6 +57,9 @@ def _error(net: Network, e: ErrorStep, p: Printed, printer: MatrixTexPrinter) ->
         back = printer.doprint(w.T * _vector("delta", e.layer + 1, net, above))
         upstream = w.T * _vector("delta", e.layer + 1, net, above)
     j, k = sp.symbols("j k")
+    one_above = not e.output and net.layers[e.layer + 1] == 1
+    if one_above:  # the layer above has one neuron: its index, not a free k
+        k = e.weight.indices[1] if e.weight is not None else k
     a, z = A[e.layer, j], Z[e.layer, j]
     return {
         "layer": net.notation.layer(e.layer, net.depth),
@@ -66,6 +69,7 @@ def _error(net: Network, e: ErrorStep, p: Printed, printer: MatrixTexPrinter) ->
         "d_sum": p.expr(Partial(Z[e.layer + 1, k], a)) if not e.output else None,
         "a": p.expr(a),
         "output": e.output,
+        "one_above": one_above,
         "delta": p.expr(e.delta),
         "prime": p.expr(e.prime),
         "in_a": p.expr(e.in_a) if e.in_a is not None else None,
@@ -117,6 +121,16 @@ def _math(tex: str, text: str) -> Data:
     return {"tex": tex, "text": text, "summed": False, "is_symbol": True, "indices": []}
 
 
+def output_rows(net: Network) -> list[Any]:
+    """The row of y-hat, the network's output, for a preset that writes the output's gradient by it (Goodfellow's
+    nabla_y-hat J), whether or not its backward story is told (a softmax layer is told by the chain rule)."""
+    if net.notation.story != "algorithm":
+        return []
+    top = matrix_printer(net).label("L", 0)
+    a = net.notation.letter("a")
+    return [[_math(r"\hat{y}", "ŷ"), ["the network's output, ", _math(f"{a}^{{{top}}}", f"{a}^{top}")]]]
+
+
 def story_rows(net: Network) -> list[Any]:
     """The notation rows the backward story adds: the error (or Goodfellow's g), a layer's vectors and weight
     matrix, the gradient and the entry-by-entry product, each in the preset's letters."""
@@ -144,12 +158,7 @@ def story_rows(net: Network) -> list[Any]:
                 ],
             ]
         )
-        rows.append(
-            [
-                _math(r"\hat{y}", "ŷ"),
-                ["the network's output, ", _math(f"{a}^{{{printer.label('L', 0)}}}", f"{a}^{printer.label('L', 0)}")],
-            ]
-        )
+        rows += output_rows(net)
         rows.append([_math(r"\leftarrow", "←"), ["gives the variable on its left a new value"]])
         names = ", ".join(dict.fromkeys(net.activation(m).name for m in range(1, net.depth + 1)))
         rows.append([_math("f", "f"), [f"the activation function of a layer in Algorithm 6.4 (here {names})"]])

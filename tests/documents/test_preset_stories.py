@@ -103,3 +103,59 @@ def test_the_backward_story_gives_the_proven_result(net):
         d = net.derive(ref)
         if tells_backward(d):
             assert sp.expand(backward(d).unrolled - d.result) == 0
+
+
+def _bp2_part(text: str) -> str:
+    """The BP2 step of a document, from its heading to the next step's."""
+    start = text.index("BP2")
+    return text[start : text.index("Step 3", start)]
+
+
+@pytest.mark.parametrize("fmt", ["tex", "md", "text", "html"])
+def test_nielsen_bp2_with_one_neuron_above_prints_its_index_not_a_free_k(fmt):
+    """Below a layer of one neuron the sum over k has one term: the weight is w_1j, the error delta^4, no k."""
+    net = sbp.Network(layers=[2, 3, 3, 1], notation="nielsen")
+    out = render(net.derive("w_{12}^{3}"), fmt)
+    part = _bp2_part(out)
+    assert "kj" not in part and "w_{kj}" not in part and "sum_{k" not in part and "summed over" not in part
+    assert {"tex": "w_{1j}^{4}", "md": "w_{1j}^{4}", "text": "w_1j^4"}.get(fmt, "<mn>1</mn><mi>j</mi>") in part
+
+
+def test_the_one_neuron_above_form_is_the_sum_over_its_one_k():
+    """The error step's upstream without a sum equals the general sum over k when k runs over one neuron."""
+    from symbackprop.derive.backward import K_
+    from symbackprop.derive.general_form import DELTA
+    from symbackprop.model.symbols import W
+
+    d = sbp.Network(layers=[2, 3, 3, 1], notation="nielsen").derive("w_{12}^{3}")
+    hidden = [e for e in backward(d).errors if not e.output]
+    assert hidden and all(e.next_limits == (1, 1) for e in hidden)
+    for e in hidden:
+        j = e.delta.indices[-1]
+        general = sp.Sum(W[e.layer + 1, K_, j] * DELTA[e.layer + 1, K_], (K_, 1, 1)).doit()
+        assert sp.expand(e.upstream.doit() - general) == 0 and not e.upstream.has(K_)
+
+
+@pytest.mark.parametrize("fmt", ["tex", "md", "text", "html"])
+def test_nielsen_without_biases_names_only_bp4(fmt):
+    """BP3 is the bias's equation: a network without biases is told with BP4 alone; with biases, both."""
+    for bias, named in (("none", False), ("neuron", True)):
+        net = sbp.Network(layers=[2, 3, 2], notation="nielsen", bias=bias)
+        out = render(net.derive("w_{12}^{2}"), fmt)
+        assert ("BP3" in out) is named and "BP4" in out
+
+
+@pytest.mark.parametrize("preset", ["nielsen", "goodfellow"])
+def test_a_storys_in_short_is_in_its_markdown_and_web_page_too(preset):
+    """The summary a story begins with in TeX is in the Markdown and the web page, the same sentence."""
+    net = sbp.Network(layers=[4, 5, 5, 3], notation=preset)
+    d = net.derive("w_{23}^{2}" if preset == "nielsen" else "W_{12}^{(1)}")
+    tex, md, html = (render(d, fmt) for fmt in ("tex", "md", "html"))
+    start = tex.index("In short}") + len("In short}")
+    sentence = tex[start : tex.index(r"\section*", start)].strip()
+    assert sentence.startswith("The derivative is found")
+    assert "## In short\n\n" + sentence in md
+    assert "<h2>In short</h2>" in html
+    words = re.sub(r"\$[^$]*\$", "", sentence).split()  # the prose around the formulas, in order
+    prose = re.sub(r"<math.*?</math>", "", html[html.index("<h2>In short</h2>") :], flags=re.S)
+    assert " ".join(words[-4:]) in " ".join(prose.split())

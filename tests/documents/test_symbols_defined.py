@@ -22,6 +22,7 @@ from ..needs import NEEDS_TEX
 from ..strategies import networks
 
 HEAD = re.compile(r"(?<![\\A-Za-z_])(\\(?:delta|Delta|sigma|nabla|tanh|phi)|[A-Za-z])(?=\s*[_^'])")
+HAT = re.compile(r"\\hat\{[A-Za-z]\}")  # a hatted letter is a symbol of its own, indexed or not (y-hat)
 PRESETS = ("3b1b", "deeplizard", "nielsen", "goodfellow")
 REFS = {"3b1b": "w_{12}^{(L-1)}", "deeplizard": "w_{12}^{(L-1)}", "nielsen": "w_{12}^{3}", "goodfellow": "W_{12}^{(2)}"}
 EXAMPLES = {"3b1b": "w^{(L)}", "deeplizard": "w_{22}^{(L-1)}", "worked": "w_{11}^{(1)}"}
@@ -44,7 +45,8 @@ def heads(math: str) -> set[str]:
     the transpose's T are not symbols."""
     math = re.sub(r"\\(?:sum|prod)_\{[^}]*\}\^\{[^}]*\}", " ", math)
     math = re.sub(r"\^\{?T\}?", " ", math)
-    return set(HEAD.findall(math))
+    math = re.sub(r"(?<![\\A-Za-z_])e(?=\^)", " ", math)  # e^{z}: Euler's number, softmax's, not a symbol
+    return set(HEAD.findall(math)) | set(HAT.findall(math))
 
 
 DEFINING = re.compile(
@@ -60,11 +62,13 @@ def undefined(tex: str) -> set[str]:
     used = set().union(*(heads(m) for m in maths(body)))
     rows = table(tex)
     cells = [m for m in maths(rows)]
-    defined = set().union(*(heads(m) for m in cells))
+    # a hatted letter is defined by its own row, not by a row that writes it inside another symbol (nabla_y-hat J)
+    defined = {h for m in cells for h in heads(m) if not HAT.fullmatch(h) or m.strip() == h}
     defined |= {re.match(r"\\?[A-Za-z]+|.", c.strip()).group(0) for c in cells if c.strip()}
     if "The same, in matrix form" in body:
         matrix = body[body.index("The same, in matrix form") :]
-        defined |= set().union(set(), *(heads("".join(m)) for m in DEFINING.findall(matrix)))
+        # a sentence defining nabla_y-hat J defines the gradient, not what y-hat is
+        defined |= {h for m in DEFINING.findall(matrix) for h in heads("".join(m)) if not HAT.fullmatch(h)}
     return used - defined
 
 
@@ -87,6 +91,22 @@ def test_every_symbol_of_a_built_in_example_is_in_its_notation_table(name):
         check=True,
     )
     assert undefined(run.stdout) == set()
+
+
+def test_a_softmax_network_in_goodfellow_defines_y_hat():
+    """The matrix section writes the output's gradient as nabla_y-hat J: the table says what y-hat is, though a
+    softmax layer is not elementwise and the algorithm's own rows are not given."""
+    net = sbp.Network(layers=[3, 4, 3], activation=["sigmoid", "softmax"], cost="cross_entropy", notation="goodfellow")
+    tex = render(net.derive("W_{12}^{(1)}"), "tex")
+    assert r"\hat{y}" in tex
+    assert undefined(tex) == set()
+
+
+def test_a_hatted_symbol_missing_from_the_table_is_found():
+    tex = document("goodfellow")
+    rows = table(tex)
+    without = tex.replace(rows, "\n".join(line for line in rows.split("\n") if r"$\hat{y}$ &" not in line))
+    assert r"\hat{y}" in undefined(without) and r"\hat{y}" not in undefined(tex)
 
 
 def test_a_symbol_missing_from_the_table_is_found():

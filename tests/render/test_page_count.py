@@ -16,23 +16,23 @@ from symbackprop.render.latex_build import build, pdf_text
 
 from ..needs import NEEDS_TEX
 
-# The weight into neuron 1 of the last hidden layer from its neuron 2, in each preset's own numbering: Nielsen
-# numbers neurons from 1 and the input layer 1.
-# Goodfellow counts layers from 0 (the input) and units from 1.
-HIDDEN_WEIGHT = {
-    "3b1b": "w_{12}^{(2)}",
-    "deeplizard": "w_{12}^{(2)}",
-    "nielsen": "w_{23}^{3}",
-    "goodfellow": "w_{12}^{(2)}",
+# A hidden weight and a hidden bias of the first and the last hidden layer, in each preset's own numbering: Nielsen
+# numbers neurons from 1 and the input layer 1; Goodfellow counts layers from 0 (the input) and units from 1; 3b1b
+# and deeplizard count from 0, and deeplizard's networks have no biases. The first hidden layer's is the longest
+# document: one step more than the last's, and in 3b1b its one-neuron section first.
+HIDDEN = {
+    "3b1b": {"first": ["w_{12}^{(1)}", "b_{1}^{(1)}"], "last": ["w_{12}^{(2)}", "b_{1}^{(2)}"]},
+    "deeplizard": {"first": ["w_{12}^{(1)}"], "last": ["w_{12}^{(2)}"]},
+    "nielsen": {"first": ["w_{23}^{2}", "b_{2}^{2}"], "last": ["w_{23}^{3}", "b_{2}^{3}"]},
+    "goodfellow": {"first": ["w_{12}^{(1)}", "b_{1}^{(1)}"], "last": ["w_{12}^{(2)}", "b_{1}^{(2)}"]},
 }
-HIDDEN_BIAS = {"3b1b": "b_{1}^{(2)}", "nielsen": "b_{2}^{3}"}  # deeplizard's networks have no biases
-# The first hidden layer's weight: one step more. Nielsen's and Goodfellow's stories fit it in three pages; 3b1b's
-# (its one-neuron section first) and deeplizard's still take a fourth (docs/presets-and-templates.md says so).
-FIRST_HIDDEN_WEIGHT = {"nielsen": "w_{23}^{2}", "goodfellow": "w_{12}^{(1)}"}
 
-CASES = [(preset, layers, ref) for preset, ref in HIDDEN_WEIGHT.items() for layers in ([4, 5, 5, 3], [3, 4, 4, 2])]
-CASES += [(preset, [4, 5, 5, 3], ref) for preset, ref in HIDDEN_BIAS.items()]
-CASES += [(preset, [4, 5, 5, 3], ref) for preset, ref in FIRST_HIDDEN_WEIGHT.items()]
+CASES = [
+    (preset, layers, ref)
+    for preset, refs in HIDDEN.items()
+    for layers in ([4, 5, 5, 3], [3, 4, 4, 2])
+    for ref in refs["first"] + refs["last"]
+]
 IDS = [f"{preset}-{'-'.join(map(str, layers))}-{ref}" for preset, layers, ref in CASES]
 
 
