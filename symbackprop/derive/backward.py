@@ -66,19 +66,32 @@ class GradientStep:
 
 
 @dataclass(frozen=True)
+class ReachStep:
+    """The derivative by a weighted input or an activation, where the pass reaches it: z_j^(l)'s is its error
+    delta_j^(l) itself; a_j^(l)'s is BP2's sum before the activation's derivative, sum_k w_kj^(l+1) delta_k^(l+1)
+    (Goodfellow's g just after g <- W^(l+1)T g)."""
+
+    layer: int
+    kind: str  # "a" or "z"
+    general: tuple[sp.Expr, sp.Expr]  # (dC_0/dz_j^(l), delta_j^(l)) or (dC_0/da_j^(l), sum_k w_kj^(l+1) delta_k^(l+1))
+    target: tuple[sp.Expr, sp.Expr]  # the same for the target's own neuron
+
+
+@dataclass(frozen=True)
 class Backward:
-    """The story: the errors from the output layer down to the target's layer, then the gradient."""
+    """The story: the errors from the output layer down to the target's layer, then the gradient (a weight or
+    bias) or the point the pass reaches (an activation or weighted input)."""
 
     errors: tuple[ErrorStep, ...]
-    gradient: GradientStep
+    gradient: GradientStep | ReachStep
     unrolled: sp.Expr  # the result with every delta put in: equals the derivation's result
 
 
 def tells_backward(d: Derivation) -> bool:
-    """Whether ``d`` can be told through the errors: a weight or bias of a layered network whose hidden layers are
-    elementwise (the output layer may be a softmax)."""
-    net = d.network
-    if d.target.kind not in "wb" or net.spec.skips or net.spec.ties:
+    """Whether ``d`` can be told through the errors: a weight, bias or weighted input, or an activation below the
+    output layer, of a layered network whose hidden layers are elementwise (the output layer may be a softmax)."""
+    net, t = d.network, d.target
+    if net.spec.skips or net.spec.ties or t.kind not in "wbza" or (t.kind == "a" and t.layer == net.depth):
         return False
     return all(net.activation(m).elementwise for m in range(1, net.depth))
 
@@ -88,6 +101,8 @@ def backward(d: Derivation) -> Backward:
     net, t = d.network, d.target
     depth = net.depth
     memo: dict[tuple[int, object], sp.Expr] = {}
+    if t.kind in "az":
+        return _reached(d, memo)
     errors = [_error_step(d, layer) for layer in range(depth, t.layer - 1, -1)]
     unrolled = _delta_value(d, t.layer, t.indices[0], memo) if t.indices else None
     general_w = (Partial(C0, W[t.layer, J_, K_]), A[t.layer - 1, K_] * DELTA[t.layer, J_])
@@ -112,6 +127,25 @@ def backward(d: Derivation) -> Backward:
         unrolled = sp.Add(*(_delta_value(d, t.layer, j, memo) for j in net.neurons(t.layer)))
     gradient = GradientStep(t.layer, t.kind, net.spec.bias, general_w, general_b, local, target)
     return Backward(tuple(errors), gradient, unrolled)
+
+
+def _reached(d: Derivation, memo: dict[tuple[int, object], sp.Expr]) -> Backward:
+    """The story of a weighted input (the errors down to its layer; its derivative is its error) or an activation
+    (the errors down to the layer above; its derivative is the sum over that layer's neurons)."""
+    net, t = d.network, d.target
+    (j,) = t.indices
+    lowest = t.layer if t.kind == "z" else t.layer + 1
+    errors = tuple(_error_step(d, layer) for layer in range(net.depth, lowest - 1, -1))
+    if t.kind == "z":
+        general = (Partial(C0, Z[t.layer, J_]), DELTA[t.layer, J_])
+        target = (Partial(C0, Z[t.layer, j]), DELTA[t.layer, j])
+        unrolled = _delta_value(d, t.layer, j, memo)
+    else:
+        over = (K_, *_limits(net, lowest))
+        general = (Partial(C0, A[t.layer, J_]), sp.Sum(OrderedProduct(W[lowest, K_, J_], DELTA[lowest, K_]), over))
+        target = (Partial(C0, A[t.layer, j]), sp.Sum(OrderedProduct(W[lowest, K_, j], DELTA[lowest, K_]), over))
+        unrolled = sp.Add(*(W[lowest, k, j] * _delta_value(d, lowest, k, memo) for k in net.neurons(lowest)))
+    return Backward(errors, ReachStep(t.layer, t.kind, general, target), unrolled)
 
 
 def _error_step(d: Derivation, layer: int) -> ErrorStep:

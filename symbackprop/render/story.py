@@ -13,7 +13,7 @@ from typing import Any
 import sympy as sp
 from sympy.matrices.expressions.diagonal import DiagMatrix
 
-from ..derive.backward import Backward, ErrorStep, backward, tells_backward
+from ..derive.backward import Backward, ErrorStep, GradientStep, ReachStep, backward, tells_backward
 from ..derive.derivation import Derivation, derive, general_activation
 from ..derive.matrix_form import applied, hadamard
 from ..model.network import Network
@@ -35,7 +35,9 @@ def story_data(d: Derivation, p: Printed) -> Data | None:
         "kind": net.notation.story,
         "cost": net.notation.cost_symbol,
         "errors": [_error(net, e, p, printer) for e in told.errors],
-        "gradient": _gradient(net, told, p, printer),
+        "gradient": _reach(net, told.gradient, p, printer)
+        if isinstance(told.gradient, ReachStep)
+        else _gradient(net, told, p, printer),
         "unrolled": p.expr(told.unrolled, pieces=True),
     }
 
@@ -143,8 +145,33 @@ def _error(net: Network, e: ErrorStep, p: Printed, printer: MatrixTexPrinter) ->
     }
 
 
+def _reach(net: Network, r: ReachStep, p: Printed, printer: MatrixTexPrinter) -> Data:
+    """The last step for an activation or weighted input: where the pass reaches its derivative."""
+    above = r.layer + 1
+    data: Data = {
+        "layer": net.notation.layer(r.layer, net.depth),
+        "above": net.notation.layer(above, net.depth) if above <= net.depth else None,
+        "kind": r.kind,
+        "bias": None,
+        "general_b": None,
+        "general": p.exprs(r.general),
+        "z_vec": net.notation.letter("z") + "^" + p.text_printer._layer_text(sp.Integer(r.layer)),
+        "target": p.exprs(r.target),
+        "vector": {
+            "a": printer.doprint(_vector("a", r.layer, net, net.layers[r.layer])),
+            "delta": printer.doprint(_vector("delta", r.layer, net, net.layers[r.layer])),
+            "z": printer.doprint(_vector("z", r.layer, net, net.layers[r.layer])),
+        },
+    }
+    if r.kind == "a":
+        w = sp.MatrixSymbol(f"W@L{above - net.depth:+d}", net.layers[above], net.layers[r.layer])
+        data["vector"]["back"] = printer.doprint(w.T * _vector("delta", above, net, net.layers[above]))
+    return data
+
+
 def _gradient(net: Network, told: Backward, p: Printed, printer: MatrixTexPrinter) -> Data:
     g = told.gradient
+    assert isinstance(g, GradientStep)
     n, before = net.layers[g.layer], net.layers[g.layer - 1]
     delta = _vector("delta", g.layer, net, n)
     w = sp.MatrixSymbol(f"W@L{g.layer - net.depth:+d}", n, before)
