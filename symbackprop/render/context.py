@@ -89,12 +89,13 @@ def activation_sentence(net: Network) -> Words:
     return tuple(parts)
 
 
-def document_context(doc: DerivationDocument) -> Data:
-    """Everything a derivation template uses, as plain data."""
+def document_context(doc: DerivationDocument, story_told: bool = True) -> Data:
+    """Everything a derivation template uses, as plain data. ``story_told`` False keeps the chain's steps where
+    the preset would tell the backward story: a worksheet's blanks are those steps, each a claim verify reads."""
     d, net = doc.d, doc.d.network
     p = Printed(net)
     subs = d.subderivations()
-    story = story_data(d, p)
+    story = story_data(d, p) if story_told else None
     steps, places = steps_data(doc, p) if story is None else ([], {})
     return {
         "d": p.derivation(d),

@@ -73,11 +73,14 @@ def _output_row(net: Network) -> tuple[sp.Expr, Words]:
 
 
 def _function_rows(net: Network, z: sp.Expr) -> list[tuple[sp.Expr, Words]]:
-    """One row per named elementwise activation the network uses: sigma(z_j^(l)) and what it is."""
+    """One row per named elementwise activation the network uses: sigma(z_j^(l)) and what it is; e for softmax."""
     l = sp.Symbol("l")
     rows: list[tuple[sp.Expr, Words]] = []
     for name in dict.fromkeys(net.activation(layer).name for layer in range(1, net.depth + 1)):
         act = activations.activation(name)
         if act.elementwise:
             rows.append((activation_functions(name)[0](l, z), (f"the activation function ({name})",)))
+        else:  # softmax writes its outputs, and a fully expanded result, with e to a power
+            euler = "the base of the natural logarithm, 2.71828... (softmax is written with powers of e)"
+            rows.append((sp.Symbol("e"), (euler,)))
     return rows

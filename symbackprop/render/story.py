@@ -11,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 import sympy as sp
+from sympy.matrices.expressions.diagonal import DiagMatrix
 
-from ..derive.backward import Backward, ErrorStep, backward, tells_backward
+from ..derive.backward import Backward, ErrorStep, GradientStep, ReachStep, backward, tells_backward
 from ..derive.derivation import Derivation, derive, general_activation
 from ..derive.matrix_form import applied, hadamard
 from ..model.network import Network
@@ -34,7 +35,9 @@ def story_data(d: Derivation, p: Printed) -> Data | None:
         "kind": net.notation.story,
         "cost": net.notation.cost_symbol,
         "errors": [_error(net, e, p, printer) for e in told.errors],
-        "gradient": _gradient(net, told, p, printer),
+        "gradient": _reach(net, told.gradient, p, printer)
+        if isinstance(told.gradient, ReachStep)
+        else _gradient(net, told, p, printer),
         "unrolled": p.expr(told.unrolled, pieces=True),
     }
 
@@ -44,7 +47,61 @@ def _vector(name: str, layer: int, net: Network, rows: int = 1) -> sp.MatrixSymb
     return sp.MatrixSymbol(f"{name}@L{layer - net.depth:+d}", rows, 1)
 
 
+def softmax_vectors(net: Network) -> dict[str, sp.MatrixExpr]:
+    """BP1 at a softmax output layer as the story prints it, for all j at once: the softmax's Jacobian
+    diag(a^L) - a^L (a^L)^T (symmetric, so its own transpose), delta^L = that times the cost's gradient, and
+    a^L - y, what it is with the cross-entropy where the targets sum to 1. Kept as matrix expressions so a test
+    can write each symbol out and check the very expressions printed."""
+    n = net.layers[net.depth]
+    a = _vector("a", net.depth, net, n)
+    jacobian = DiagMatrix(a) - a * a.T
+    return {
+        "delta": _vector("delta", net.depth, net, n),
+        "jacobian": jacobian,
+        "rhs": jacobian * sp.MatrixSymbol("nabla", n, 1),
+        "assumed": a - sp.MatrixSymbol("y", n, 1),
+    }
+
+
+def _softmax_error(net: Network, e: ErrorStep, p: Printed, printer: MatrixTexPrinter) -> Data:
+    """BP1 at a softmax output layer: the chain rule summed over the layer's outputs i."""
+    i, j = sp.symbols("i j")
+    a_i, z_j = A[e.layer, i], Z[e.layer, j]
+    vectors = softmax_vectors(net)
+    return {
+        "layer": net.notation.layer(e.layer, net.depth),
+        "next": None,
+        "coupled": True,
+        "d_cost": p.expr(Partial(C0, a_i)),
+        "d_act": p.expr(Partial(a_i, z_j)),
+        "d_sum": None,
+        "a": p.expr(A[e.layer, j]),
+        "a_i": p.expr(a_i),
+        "output": True,
+        "delta": p.expr(e.delta),
+        "prime": p.expr(e.prime),
+        "in_a": None,
+        "cost": p.expr(e.cost),
+        "upstream": p.expr(e.upstream),
+        "closed": p.expr(e.closed),
+        "assumed": p.expr(e.assumed) if e.assumed is not None else None,
+        "weight": None,
+        "z": p.expr(z_j),
+        "z_vec": net.notation.letter("z") + "^" + p.text_printer._layer_text(sp.Integer(e.layer)),
+        "first": int(e.limits[0]),
+        "last": int(e.limits[1]),
+        "vector": {key: printer.doprint(value) for key, value in vectors.items()}
+        | {
+            "nabla": printer.doprint(sp.MatrixSymbol("nabla", net.layers[e.layer], 1)),
+            "a": printer.doprint(_vector("a", e.layer, net, net.layers[e.layer])),
+            "back": None,
+        },
+    }
+
+
 def _error(net: Network, e: ErrorStep, p: Printed, printer: MatrixTexPrinter) -> Data:
+    if e.coupled:
+        return _softmax_error(net, e, p, printer)
     n = net.layers[e.layer]
     delta = _vector("delta", e.layer, net, n)
     prime = applied(e.layer, net.activation(e.layer).name, _vector("z", e.layer, net, n), True)
@@ -68,6 +125,7 @@ def _error(net: Network, e: ErrorStep, p: Printed, printer: MatrixTexPrinter) ->
         "d_act": p.expr(Partial(a, z)),
         "d_sum": p.expr(Partial(Z[e.layer + 1, k], a)) if not e.output else None,
         "a": p.expr(a),
+        "coupled": False,
         "output": e.output,
         "one_above": one_above,
         "delta": p.expr(e.delta),
@@ -91,8 +149,33 @@ def _error(net: Network, e: ErrorStep, p: Printed, printer: MatrixTexPrinter) ->
     }
 
 
+def _reach(net: Network, r: ReachStep, p: Printed, printer: MatrixTexPrinter) -> Data:
+    """The last step for an activation or weighted input: where the pass reaches its derivative."""
+    above = r.layer + 1
+    data: Data = {
+        "layer": net.notation.layer(r.layer, net.depth),
+        "above": net.notation.layer(above, net.depth) if above <= net.depth else None,
+        "kind": r.kind,
+        "bias": None,
+        "general_b": None,
+        "general": p.exprs(r.general),
+        "z_vec": net.notation.letter("z") + "^" + p.text_printer._layer_text(sp.Integer(r.layer)),
+        "target": p.exprs(r.target),
+        "vector": {
+            "a": printer.doprint(_vector("a", r.layer, net, net.layers[r.layer])),
+            "delta": printer.doprint(_vector("delta", r.layer, net, net.layers[r.layer])),
+            "z": printer.doprint(_vector("z", r.layer, net, net.layers[r.layer])),
+        },
+    }
+    if r.kind == "a":
+        w = sp.MatrixSymbol(f"W@L{above - net.depth:+d}", net.layers[above], net.layers[r.layer])
+        data["vector"]["back"] = printer.doprint(w.T * _vector("delta", above, net, net.layers[above]))
+    return data
+
+
 def _gradient(net: Network, told: Backward, p: Printed, printer: MatrixTexPrinter) -> Data:
     g = told.gradient
+    assert isinstance(g, GradientStep)
     n, before = net.layers[g.layer], net.layers[g.layer - 1]
     delta = _vector("delta", g.layer, net, n)
     w = sp.MatrixSymbol(f"W@L{g.layer - net.depth:+d}", n, before)

@@ -49,7 +49,7 @@ class Worksheet:
 
 def worksheet_context(sheet: Worksheet) -> Data:
     """What a worksheet template receives: the derivation's context, and the blanks by step number."""
-    context = document_context(sheet.document)
+    context = document_context(sheet.document, story_told=False)  # the blanks are the chain's steps
     p = Printed(sheet.document.d.network)
     blanks = {
         str(b.step): {

@@ -177,3 +177,24 @@ def test_every_preset_page_in_chromium(browser: Browser, folder: Path, preset: s
     check_accessibility_tree(browser, facts(browser, out, 1100))
     told = {"nielsen": "BP2", "goodfellow": "←", "3b1b": "One neuron per layer first", "deeplizard": "summed over"}
     assert told[preset] in found["text"]
+
+
+SOFTMAX_PAGES = {"nielsen": ("w_{12}^{2}", "BP1"), "goodfellow": ("W_{12}^{(1)}", "←")}
+
+
+@pytest.mark.parametrize("preset", sorted(SOFTMAX_PAGES))
+def test_softmax_story_page_in_chromium(browser: Browser, folder: Path, preset: str) -> None:
+    """A softmax output layer's step told the preset's way (BP1 or g <- grad J through the softmax's Jacobian)
+    renders with no raw TeX, on a desktop and on a phone."""
+    from symbackprop.cli import main
+
+    wrt, told = SOFTMAX_PAGES[preset]
+    out = folder / f"softmax-{preset}.html"
+    args = ["derive", "--layers", "4,5,3", "--activation", "tanh,softmax", "--cost", "cross_entropy"]
+    assert main([*args, "--notation", preset, "--wrt", wrt, "-o", str(out)]) == 0
+    for width in (1100, 390):
+        found = facts(browser, out, width)
+        check_page(found, figures=1)
+        assert found["scroll_width"] <= found["width"]
+    assert "summed over the softmax's outputs" in found["text"] and told in found["text"]
+    assert "diag" in found["text"]

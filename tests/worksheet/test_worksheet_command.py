@@ -92,3 +92,41 @@ def test_a_hostile_title_is_text_in_the_pdf_and_the_page(cmdline, tmp_path: Path
     assert cmdline.run(*SHEET, "--fade", "1", "--title", HOSTILE, "-o", str(page)).returncode == 0
     assert "<script>" not in page.read_text() and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.read_text()
     assert pdf.read_bytes().startswith(b"%PDF")
+
+
+STORY_SHEETS = {"nielsen": "w_{12}^{2}", "goodfellow": "W_{12}^{(1)}"}
+
+
+@pytest.mark.parametrize("preset", sorted(STORY_SHEETS))
+def test_a_story_presets_sheet_keeps_the_chains_steps_and_its_key_verifies(cmdline, tmp_path: Path, preset: str):
+    """Under a preset whose document tells the backward story, a hidden weight's sheet (which crashed, the
+    story's empty step list against the blanks' chain steps) is the chain's steps, each blank a claim verify reads:
+    the key's commands say correct, a sign flipped is caught, and the sheet defines every symbol it uses."""
+    import shlex
+
+    from symbackprop.derive.derivation import derive
+    from symbackprop.model.network import Network
+    from symbackprop.model.printing import printers
+    from symbackprop.verify.claims import verify_claim
+    from symbackprop.worksheets import blanks, steps_of
+    from tests.documents.test_symbols_defined import undefined
+
+    from .test_blanks import filled
+
+    spec = ("--layers", "2,3,3", "--activation", "tanh,softmax", "--cost", "cross_entropy", "--notation", preset)
+    args = ("worksheet", *spec, "--wrt", STORY_SHEETS[preset], "--fade", "2")
+    sheet, key, page = tmp_path / "sheet.tex", tmp_path / "key.tex", tmp_path / "sheet.html"
+    assert cmdline.run(*args, "-o", str(sheet)).returncode == 0
+    assert cmdline.run(*args, "--key", "-o", str(key)).returncode == 0
+    assert cmdline.run(*args, "-o", str(page)).returncode == 0
+    s = sheet.read_text()
+    assert s.count("(your turn)") == 2 and undefined(s) == set()
+    net = Network(layers=[2, 3, 3], activation=["tanh", "softmax"], cost="cross_entropy", notation=preset)
+    d = derive(net, net.ref(STORY_SHEETS[preset]))
+    found = blanks(d, 2, list(spec))
+    _, tex = printers(net.notation, net.layers)
+    for blank in found:
+        done = cmdline.run(*shlex.split(blank.key_command)[1:])
+        assert done.returncode == 0 and "correct" in done.stdout.lower(), blank.key_command
+        assert verify_claim(net, filled(blank, tex.doprint(-blank.answer)), blank.wrt).verdict == "incorrect"
+    assert len(steps_of(d)) == 2
