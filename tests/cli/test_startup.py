@@ -71,6 +71,8 @@ UNUSED = (
     "symbackprop.model.graph_reading",
     "symbackprop.model.layers.layer_graph",
     "symbackprop.render.graph_document",
+    "symbackprop.render.latex_build",
+    "symbackprop.derive.second",
 )
 
 
