@@ -3,6 +3,9 @@ the renderers (which only lay out).
 
 ``render(d, fmt)`` is the one-call form: it runs the proofs ``fmt`` states, works the numbers where the spec has
 values, and renders.
+
+The numeric stage and the graphs' modules are imported where a document uses them: a derivation of a network
+without numbers, the command run most, starts without them and NumPy (issue 20).
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import sympy as sp
 
@@ -20,33 +23,23 @@ from .base.stages import stage
 from .derive import bounds
 from .derive.derivation import Derivation, derive
 from .derive.general_form import GeneralForm
-from .derive.graph_backprop import GraphDerivation, derive_graph
 from .derive.simplified import simplified
-from .derive.step_groups import MANY_STEPS, told_graph_steps
 from .derive.steps import steps as told_steps
-from .model.graph_spec import GraphSpec
-from .model.index_free import graph_equations
-from .model.layers.equations import layer_equations
-from .model.layers.layer_graph import LayeredSpec
 from .model.network import Network
 from .model.references import Ref
 from .model.spec import Values
 from .model.training import Training
-from .numeric import numbers as numeric
-from .numeric.claim_table import Numbers
-from .numeric.claimed_numbers import check_numbers
-from .numeric.graph_claims import check_graph_numbers
-from .numeric.graph_numbers import graph_numbers
-from .numeric.layer_forms import layer_forms
-from .numeric.training import train
-from .prove.compact_forms import prove_layer_forms
 from .prove.element import all_proofs
 from .prove.forms import Verdicts, stated_proofs
-from .prove.graph_proof import prove_graph
 from .prove.proof import Proof
 from .render import AllDocument, DerivationDocument, GeneralDocument
 from .render.finished import TrainingResult
-from .render.graph_document import GraphDocument
+
+if TYPE_CHECKING:
+    from .derive.graph_backprop import GraphDerivation
+    from .model.graph_spec import GraphSpec
+    from .numeric.claimed_numbers import NumberCheck
+    from .render.graph_document import GraphDocument
 
 EXPANDED_LIMIT = 160  # operations in the fully expanded result above which it is not printed
 SPOT_FORMATS = frozenset({"tex", "tex-body", "pdf"})  # the formats whose shipped templates state the spot check
@@ -75,8 +68,10 @@ def derivation_document(
     expanded = expanded_or_none(d)
     numbers = None
     if net.spec.values is not None and not generic:
+        from .numeric.numbers import worked_numbers
+
         stage("working the numbers")
-        numbers = numeric.worked_numbers(d, net.spec.values)
+        numbers = worked_numbers(d, net.spec.values)
     documented = fmt != "json"
     claimed = documented and numbers is not None and "claims" in net.spec.extras
     values = net.spec.values
@@ -86,8 +81,8 @@ def derivation_document(
         verdicts=verdicts,
         expanded=expanded,
         numbers=numbers,
-        claims=check_numbers(net) if claimed else None,
-        spot=numeric.point_check(d) if documented and not generic and _states_spot(fmt, spot) else None,
+        claims=_claims(net) if claimed else None,
+        spot=_spot_check(d) if documented and not generic and _states_spot(fmt, spot) else None,
         title=_extra(net, "title", title),
         author=_extra(net, "author", author),
         forward=_forward(net, values) if worked and values is not None else None,
@@ -97,9 +92,23 @@ def derivation_document(
     )
 
 
+def _claims(net: Network) -> list[NumberCheck]:
+    from .numeric.claimed_numbers import check_numbers
+
+    return check_numbers(net)
+
+
+def _spot_check(d: Derivation) -> tuple[float, float]:
+    from .numeric.numbers import point_check
+
+    return point_check(d)
+
+
 def _sensitivities(d: Derivation, values: Values) -> tuple[tuple[Ref, float], ...]:
     """dC_0/da for the first sample, for each hidden activation a step tells once for every neuron of its layer:
     the numbers that step's table gives."""
+    from .numeric import numbers as numeric
+
     members = [m for step in told_steps(d) if step.letter is not None for m in step.members]
     if not members:
         return ()
@@ -109,12 +118,18 @@ def _sensitivities(d: Derivation, values: Values) -> tuple[tuple[Ref, float], ..
 
 
 def _forward(net: Network, values: Values) -> tuple[tuple[list[float], list[float]], ...]:
-    fwd = numeric.forward(net, values)
+    from .numeric.numbers import forward
+
+    fwd = forward(net, values)
     return tuple((z[0].tolist(), a[0].tolist()) for z, a in zip(fwd.z, fwd.a[1:], strict=True))
 
 
 def _training(net: Network, values: Values, steps: int | None) -> TrainingResult | None:
     """The spec's training run (``steps`` for its length, or plain gradient descent for that many steps)."""
+    from .numeric.claim_table import Numbers
+    from .numeric.numbers import forward
+    from .numeric.training import train
+
     training = net.spec.training
     if training is None and steps is None:
         return None
@@ -123,7 +138,7 @@ def _training(net: Network, values: Values, steps: int | None) -> TrainingResult
         raise SpecError("training needs a learning rate: give learning_rate in [values]")
     stage(f"training for {training.steps} steps")
     run = train(net, values, training)
-    before, after = (Numbers(net, v, numeric.forward(net, v)) for v in (values, run.last))
+    before, after = (Numbers(net, v, forward(net, v)) for v in (values, run.last))
     rows = [(ref, before.parameter(ref), after.parameter(ref)) for ref in net.parameters()]
     plain = training.plain_descent and training.batch == "full"
     return TrainingResult(training.describe(), [float(c) for c in run.trajectory], rows, plain, training)
@@ -148,11 +163,13 @@ def all_document(
     """Every weight and bias (or, past ``bounds.ALL_ELEMENTS``, a sample by layer) derived and proven, with the
     spec's numbers for each and its training run (``steps`` as for ``derivation_document``); ``proofs`` if
     already run, else run here (``on_step`` hears of each)."""
+    from .numeric.numbers import parameter_steps
+
     if proofs is None:
         proofs = all_proofs(net, bounds.all_elements(net), on_step)
     sample = len(net.parameters()) > bounds.ALL_ELEMENTS
     values = net.spec.values
-    worked = numeric.parameter_steps(net, values) if values is not None and not _generic(net) and not sample else None
+    worked = parameter_steps(net, values) if values is not None and not _generic(net) and not sample else None
     return AllDocument(
         network=net,
         derivations=tuple((derive(net, ref), proof) for ref, proof in proofs.items()),
@@ -227,6 +244,18 @@ def graph_document(
 ) -> GraphDocument:
     """Everything a graph derivation's document states, worked out: its proof, each step written in the graph's
     names (where that stays readable), the numbers at the spec's values, and the spec's claimed numbers."""
+    from .derive.graph_backprop import derive_graph
+    from .derive.step_groups import MANY_STEPS, told_graph_steps
+    from .model.index_free import graph_equations
+    from .model.layers.equations import layer_equations
+    from .model.layers.layer_graph import LayeredSpec
+    from .numeric.graph_claims import check_graph_numbers
+    from .numeric.graph_numbers import graph_numbers
+    from .numeric.layer_forms import layer_forms
+    from .prove.compact_forms import prove_layer_forms
+    from .prove.graph_proof import prove_graph
+    from .render.graph_document import GraphDocument
+
     stage("proving the gradients")
     proof = prove_graph(d)
     try:

@@ -105,15 +105,15 @@ def _clear_after(pid: int, args: argparse.Namespace) -> None:
 
 def _main(args: argparse.Namespace) -> int:
     # The stages are imported once the arguments are parsed: --help and a usage error import no SymPy, NumPy or
-    # Jinja2, and start as fast as Python does
+    # Jinja2, and start as fast as Python does; NumPy is imported only by a command that computes numbers
     import jinja2
-    import numpy as np
 
     from .commands import COMMANDS
+    from .quiet_floats import quiet_floats
 
     try:
         formats_from_output(args)
-        with np.errstate(all="ignore"), progress_line(args.command):  # overflow is an error of its own
+        with quiet_floats(), progress_line(args.command):  # overflow is an error of its own
             status = COMMANDS[args.command](args)
         if status in (EXIT_OK, EXIT_FAILED):  # a note goes with a result, after it; bad input stays one line
             for note in getattr(args, "notes", ()):

@@ -12,7 +12,6 @@ from ..base.errors import SpecError
 from ..base.output import write_atomically
 from ..base.stages import stage
 from ..render.escape import untypesettable
-from ..render.latex_build import build_pdf
 from .terminal import emit, quiet
 
 
@@ -40,6 +39,8 @@ def check_document_options(args: argparse.Namespace, fmt: str, spec_text: Mappin
 def deliver(source: str, fmt: str, output: Path | None, inputs: tuple[Path, ...]) -> None:
     """The document to -o or standard output; for a PDF, the LaTeX ``source`` compiled first."""
     if fmt == "pdf":
+        from ..render.latex_build import build_pdf  # here: a document to text or LaTeX starts without it
+
         stage("compiling the PDF")
         assert output is not None  # check_document_options refused a PDF without -o
         pdf = build_pdf(source)

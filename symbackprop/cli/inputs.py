@@ -7,6 +7,7 @@ import argparse
 import itertools
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..base.errors import SpecError
 from ..base.output import read_regular_file, shown
@@ -15,12 +16,16 @@ from ..base.stages import stage
 from ..derive.general_form import general_kind
 from ..model import graph_spec
 from ..model import spec as specs
-from ..model.dense_graph import graph_name, network_spec
 from ..model.graph_spec import GraphSpec
-from ..model.layers.layer_graph import ArrayStack, array_stack, layered_spec
 from ..model.layers.stack import fits_graph, is_layered
 from ..model.network import Network
 from ..model.notation import preset_names
+
+if TYPE_CHECKING:
+    from ..model.layers.layer_graph import ArrayStack
+
+# A [[layer]] stack's arrays and a linked network's graph are built where a spec has them: a network's spec, the one
+# read most, is read without them and NumPy (issue 20).
 
 MAX_CLAIM_BYTES = 1 << 20
 # evaluate derives a [[layer]] stack's graph up to this many nodes (a 3,600-node CNN took 46 s of CPU); past it, or
@@ -64,6 +69,8 @@ def load_stack(args: argparse.Namespace) -> tuple[ArrayStack, tuple[Path, ...]] 
     ``EVALUATED_NODES`` or the graph's limits; None otherwise (the graph commands take it, through ``load_graph``)."""
     if args.spec is None or getattr(args, "command", None) not in ("codegen", "evaluate"):
         return None
+    from ..model.layers.layer_graph import array_stack
+
     stage("reading the spec")
     path, data = specs.read_toml(args.spec)
     if not is_layered(data) or graph_spec.is_graph(data):
@@ -92,6 +99,8 @@ def _layered_flags(args: argparse.Namespace, path: Path) -> None:
 
 def _layered(args: argparse.Namespace, path: Path, data: dict) -> tuple[GraphSpec, tuple[Path, ...]]:
     """A spec of [[layer]] tables, worked by the graph commands as the graph of its mean cost (``model.layers``)."""
+    from ..model.layers.layer_graph import layered_spec
+
     _layered_flags(args, path)
     if getattr(args, "wrt2", None) is not None:
         raise SpecError("--wrt2: a spec of [[layer]] tables has its first derivatives worked, not second ones")
@@ -107,6 +116,8 @@ def _layered(args: argparse.Namespace, path: Path, data: dict) -> tuple[GraphSpe
 def _linked_network(args: argparse.Namespace) -> tuple[GraphSpec, tuple[Path, ...]]:
     """A network with skip connections or tied weights, worked by the graph commands as the graph of its cost
     C_0 (``dense_graph``); --wrt in the network's notation (w_{12}^{(2)}) becomes the graph's name for it."""
+    from ..model.dense_graph import network_spec
+
     net, inputs = load_spec(args)
     if getattr(args, "wrt2", None) is not None:
         raise SpecError("--wrt2: a network with skip or tie has its first derivatives worked, not second ones")
@@ -129,6 +140,8 @@ def _linked_network(args: argparse.Namespace) -> tuple[GraphSpec, tuple[Path, ..
 
 def _graph_reference(net: Network, spec: GraphSpec, wrt: str) -> str:
     """The graph's name for a reference in the network's notation, or one of the graph's own names (C_0, y_0)."""
+    from ..model.dense_graph import graph_name
+
     try:
         return graph_name(net, net.ref(wrt))
     except SpecError as err:

@@ -25,6 +25,7 @@ import functools
 import operator
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from weakref import WeakKeyDictionary
 
 import sympy as sp
 from sympy.matrices.expressions.applyfunc import ElementwiseApplyFunction
@@ -187,9 +188,20 @@ def applied_layer(e: ElementwiseApplyFunction) -> tuple[int, bool] | None:
 # --- the equations --------------------------------------------------------------------------------
 
 
+_FORMS: WeakKeyDictionary[Network, MatrixForm] = WeakKeyDictionary()
+_STATED: WeakKeyDictionary[Network, dict[bool, tuple[Stated, ...]]] = WeakKeyDictionary()
+
+
 def matrix_form(net: Network) -> MatrixForm:
-    """The matrix-form equations of ``net``, for one sample and for a batch."""
-    net.require_layered("the matrix form")
+    """The matrix-form equations of ``net``, for one sample and for a batch; worked once for a network (a
+    document's proof states them, checks that the proof copy has each, and checks every entry of the copy's)."""
+    if net not in _FORMS:
+        net.require_layered("the matrix form")
+        _FORMS[net] = _worked(net)
+    return _FORMS[net]
+
+
+def _worked(net: Network) -> MatrixForm:
     sample, batch = Vocabulary(net, batch=False), Vocabulary(net, batch=True)
     equations = (_equations(net, sample), _equations(net, batch))
     return MatrixForm(net, *equations, quantities={**sample.quantities, **batch.quantities})
@@ -324,6 +336,13 @@ def stated(net: Network, generic: bool | None = None) -> tuple[Stated, ...]:
     activation (``generic`` overrides that, so a copy of a network can be written as the network is)."""
     names = {net.activation(m).name for m in range(1, net.depth + 1)}
     generic = (len(names) > 1 or net.activation(1).generic) if generic is None else generic
+    written = _STATED.setdefault(net, {})
+    if generic not in written:
+        written[generic] = _stated(net, generic)
+    return written[generic]
+
+
+def _stated(net: Network, generic: bool) -> tuple[Stated, ...]:
     form = matrix_form(net)
     found: dict[tuple, Stated] = {}
     for eqs in (form.sample, form.batch):

@@ -8,6 +8,7 @@ sigma'(z) = a(1 - a) cancels to a - y. An identity layer's derivative is 1 and d
 from __future__ import annotations
 
 from dataclasses import dataclass
+from weakref import WeakKeyDictionary
 
 import sympy as sp
 
@@ -26,9 +27,12 @@ class Simplified:
     activations: tuple[str, ...]  # the names of the activations whose derivatives were written so
 
 
+_FOUND: WeakKeyDictionary[Derivation, Simplified | None] = WeakKeyDictionary()
+
+
 def simplified(d: Derivation) -> Simplified | None:
     """``d``'s result simplified as above, or None when that is not shorter than the result and its Σ form (or the
-    result is long).
+    result is long). Worked once for each derivation: its proof and its document both state it.
 
     >>> from symbackprop.model.network import Network
     >>> from symbackprop.derive.derivation import derive
@@ -36,6 +40,12 @@ def simplified(d: Derivation) -> Simplified | None:
     >>> str(simplified(derive(net, "w^{(L)}")).expr)
     '(a[1, 0] - y[0])*a[0, 0]'
     """
+    if d not in _FOUND:
+        _FOUND[d] = _worked(d)
+    return _FOUND[d]
+
+
+def _worked(d: Derivation) -> Simplified | None:
     result = d.result
     if sp.count_ops(result) > MOST_OPS:
         return None

@@ -2,6 +2,8 @@
 
 A new activation is one entry here. ``softmax`` couples a layer, so it has no elementwise
 form; the network asks ``elementwise`` before treating a layer one neuron at a time.
+The NumPy forms import NumPy when first called: a derivation, which computes no number,
+starts without it (issue 20).
 """
 
 from __future__ import annotations
@@ -9,14 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING, TypeAlias
 
-import numpy as np
 import sympy as sp
 
 from ..base.errors import SpecError, did_you_mean
 
+if TYPE_CHECKING:
+    import numpy as np
+
 Scalar = Callable[[sp.Expr], sp.Expr]
-Vector = Callable[[np.ndarray], np.ndarray]
+Vector: TypeAlias = "Callable[[np.ndarray], np.ndarray]"
 
 
 @dataclass(frozen=True)
@@ -39,23 +44,77 @@ class Activation:
 
 
 def _sigmoid_np(z: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     return 0.5 * (1.0 + np.tanh(0.5 * z))  # overflow-free logistic function
 
 
+def _sigmoid_prime_np(z: np.ndarray) -> np.ndarray:
+    return _sigmoid_np(z) * (1.0 - _sigmoid_np(z))
+
+
+def _tanh_np(z: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    return np.tanh(z)
+
+
+def _tanh_prime_np(z: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    return 1.0 - np.tanh(z) ** 2
+
+
+def _relu_np(z: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    return np.maximum(z, 0.0)
+
+
+def _relu_prime_np(z: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    return np.where(z > 0, 1.0, 0.0)
+
+
 def _softplus_np(z: np.ndarray) -> np.ndarray:
+    import numpy as np
+
     return np.logaddexp(0.0, z)
 
 
+def _ones_np(z: np.ndarray) -> np.ndarray:
+    import numpy as np
+
+    return np.ones_like(z)
+
+
+def _leaky_np(slope: float) -> tuple[Vector, Vector]:
+    """The leaky ReLU of ``slope`` and its derivative, in NumPy."""
+
+    def form(z: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        return np.where(z > 0, z, slope * z)
+
+    def prime(z: np.ndarray) -> np.ndarray:
+        import numpy as np
+
+        return np.where(z > 0, 1.0, slope)
+
+    return form, prime
+
+
 def _leaky(slope: sp.Rational, name: str = "leaky_relu") -> Activation:
-    s = float(slope)
+    numpy_form, numpy_prime = _leaky_np(float(slope))
     return Activation(
         name=name,
         latex=r"\operatorname{LReLU}",
         text="LReLU",
         form=lambda z: sp.Piecewise((z, z > 0), (slope * z, True)),
         prime=lambda z: sp.Piecewise((1, z > 0), (slope, True)),
-        numpy_form=lambda z: np.where(z > 0, z, s * z),
-        numpy_prime=lambda z: np.where(z > 0, 1.0, s),
+        numpy_form=numpy_form,
+        numpy_prime=numpy_prime,
     )
 
 
@@ -67,7 +126,7 @@ _SIGMOID = Activation(
     prime=lambda z: sp.exp(-z) / (1 + sp.exp(-z)) ** 2,
     prime_in_a=lambda a: a * (1 - a),
     numpy_form=_sigmoid_np,
-    numpy_prime=lambda z: _sigmoid_np(z) * (1.0 - _sigmoid_np(z)),
+    numpy_prime=_sigmoid_prime_np,
 )
 
 CATALOGUE: dict[str, Activation] = {
@@ -81,8 +140,8 @@ CATALOGUE: dict[str, Activation] = {
             form=sp.tanh,
             prime=lambda z: 1 - sp.tanh(z) ** 2,
             prime_in_a=lambda a: 1 - a**2,
-            numpy_form=np.tanh,
-            numpy_prime=lambda z: 1.0 - np.tanh(z) ** 2,
+            numpy_form=_tanh_np,
+            numpy_prime=_tanh_prime_np,
         ),
         Activation(
             name="relu",
@@ -90,8 +149,8 @@ CATALOGUE: dict[str, Activation] = {
             text="ReLU",
             form=lambda z: sp.Max(0, z),
             prime=lambda z: sp.Heaviside(z, 0),
-            numpy_form=lambda z: np.maximum(z, 0.0),
-            numpy_prime=lambda z: np.where(z > 0, 1.0, 0.0),
+            numpy_form=_relu_np,
+            numpy_prime=_relu_prime_np,
         ),
         _leaky(sp.Rational(1, 100)),
         Activation(
@@ -111,7 +170,7 @@ CATALOGUE: dict[str, Activation] = {
             prime=lambda z: sp.Integer(1),
             prime_in_a=lambda a: sp.Integer(1),
             numpy_form=lambda z: z,
-            numpy_prime=np.ones_like,
+            numpy_prime=_ones_np,
         ),
         Activation(name="softmax", latex=r"\operatorname{softmax}", text="softmax", elementwise=False),
         Activation(name="g", latex="g", text="g"),

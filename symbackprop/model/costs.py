@@ -1,17 +1,21 @@
 """The cost catalogue: C_0 for one sample, as a function of the output activations and targets.
 
-The batch cost is the mean over samples, C = (1/n) sum_i C_i, for every entry.
+The batch cost is the mean over samples, C = (1/n) sum_i C_i, for every entry. The NumPy forms import NumPy
+when first used: a derivation, which computes no number, starts without it (issue 20).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import numpy as np
 import sympy as sp
 
 from ..base.errors import SpecError, did_you_mean
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Terms = Callable[[sp.Expr, sp.Expr, int], sp.Expr]
 
@@ -44,12 +48,16 @@ class Cost:
 
     def numpy(self, outputs: np.ndarray, targets: np.ndarray) -> np.ndarray:
         """C_0 of every sample: ``outputs`` and ``targets`` have shape (samples, n_L)."""
+        import numpy as np
+
         n = outputs.shape[-1]
         return np.sum(self.numpy_term(outputs, targets, n), axis=-1)
 
 
 def _xlogy(y: np.ndarray, a: np.ndarray) -> np.ndarray:
     """y ln a with 0 ln 0 = 0, as the cross-entropy's definition takes it."""
+    import numpy as np
+
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(y == 0, 0.0, y * np.log(a))
 

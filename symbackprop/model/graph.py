@@ -22,7 +22,9 @@ import sympy as sp
 
 from ..base.errors import SpecError
 from ..base.trees import count_nodes, fold
-from .graph_reading import name_key, read_expression
+
+# The reader of a graph's text (``graph_reading``, with the syntax tree) is imported where text is read: a network's
+# spec, which uses only this module's limits, is read without it (issue 20).
 
 MAX_NODES = 5_000  # nodes of one graph; a 1,000-node graph derives --wrt all in seconds
 MAX_LEAVES = 5_000
@@ -65,6 +67,8 @@ class Graph:
     ) -> Graph:
         """A graph from its nodes as text (name -> expression) and its leaves: a mapping name -> number, or only
         their names for a graph without numbers. ``output`` is the last node unless named."""
+        from .graph_reading import name_key, read_expression
+
         pairs = list(nodes.items()) if isinstance(nodes, Mapping) else list(nodes)
         if not pairs:
             raise SpecError("[graph]: a graph has at least one node, as f = 'x y'")
@@ -116,6 +120,8 @@ class Graph:
 
     def symbol(self, name: str) -> sp.Symbol:
         """The symbol of a node or a leaf, by its name as written (``x_{1}`` or ``x_1``)."""
+        from .graph_reading import name_key
+
         key = name if name in self.symbols else name_key(name, "name")
         if key not in self.symbols:
             raise SpecError(f"{name!r} is neither a node nor a value of this graph; it has {', '.join(self.names)}")
@@ -191,6 +197,8 @@ def _rebuild(e: sp.Basic, args: list[sp.Basic]) -> sp.Basic:
 
 
 def _leaf_keys(names: list[str]) -> list[str]:
+    from .graph_reading import name_key
+
     if len(names) > MAX_LEAVES:
         raise SpecError(f"[values]: {len(names):,} names; the limit is {MAX_LEAVES:,}")
     return [name_key(name, f"[values] key {name!r}") for name in names]

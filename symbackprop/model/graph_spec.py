@@ -30,7 +30,6 @@ from typing import Any
 from ..base.errors import SpecError, did_you_mean
 from ..base.output import shown
 from .graph import Graph
-from .graph_reading import name_key
 from .spec import one_line_text, printed_number, read_toml
 
 KEYS = ("title", "author", "output", "graph", "values", "claims")
@@ -124,6 +123,8 @@ def _claims(table: Any, graph: Graph) -> GraphClaims:
 
 
 def _name(key: str, graph: Graph, where: str) -> str:
+    from .graph_reading import name_key  # here: a network's spec, read by ``is_graph`` first, needs no reader
+
     name = name_key(key, where)
     if name not in graph.symbols:
         raise SpecError(f"{where}: no node or value of that name; the graph has {', '.join(graph.names)}")
@@ -132,6 +133,8 @@ def _name(key: str, graph: Graph, where: str) -> str:
 
 def _local(key: str, graph: Graph, where: str) -> tuple[str, str]:
     """ "f/q": node f and one of the names its own expression uses."""
+    from .graph_reading import name_key
+
     node_name, slash, input_name = key.partition("/")
     if not slash:
         raise SpecError(f'{where}: a local gradient is keyed "node/input", as "f/q" for df/dq')

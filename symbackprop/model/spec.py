@@ -7,14 +7,13 @@ message names the key and what was wrong. Later stages trust a ``NetworkSpec``.
 from __future__ import annotations
 
 import itertools
+import sys
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from ..base.errors import SpecError, did_you_mean, toml_problem
 from ..base.output import read_regular_file, shown
@@ -23,6 +22,9 @@ from . import notation as notations
 from . import spec_links as links
 from . import targets as assumed
 from .training import Training, read_training
+
+if TYPE_CHECKING:
+    import numpy as np
 
 BIAS_MODES = ("neuron", "layer", "none")
 BUILT_IN_DEFAULTS = {"activation": "sigmoid", "bias": "neuron", "cost": "sse"}  # a notation preset may set others
@@ -385,7 +387,8 @@ def _values(data: Any, layers: tuple[int, ...], bias: str, where: str = "") -> V
 
 def _plain(value: Any) -> Any:
     """NumPy arrays and scalars (from the Python API) as the lists and numbers a TOML file gives."""
-    if isinstance(value, (np.ndarray, np.generic)):
+    np = sys.modules.get("numpy")  # not imported for a spec without numbers: then no value is NumPy's
+    if np is not None and isinstance(value, (np.ndarray, np.generic)):
         return value.tolist()
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
@@ -408,6 +411,8 @@ def _bias_words(layers: tuple[int, ...], bias: str) -> str:
 
 def _array(where: str, value: Any, shape: tuple[int, ...]) -> np.ndarray:
     """A float64 array of exactly ``shape``, every entry a finite number."""
+    import numpy as np
+
     try:
         arr = np.array(value, dtype=float) if _all_numbers(value) else None
     except OverflowError:  # an integer past float64's range, which TOML and Python allow

@@ -22,13 +22,14 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from ..base.errors import SpecError, did_you_mean
 from .graph import MAX_LEAVES
 from .notation import Notation
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Param = tuple[str, int, tuple[int, ...]]  # (kind "w" or "b", layer, neuron indices as numbered), as a Ref holds them
 

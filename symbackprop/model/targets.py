@@ -10,12 +10,14 @@ spec's own targets against them, and the targets written under them.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import sympy as sp
 
 from ..base.errors import SpecError, did_you_mean
+
+if TYPE_CHECKING:
+    import numpy as np
 
 ONE_HOT, SUM_TO_ONE = "one-hot", "sum-to-one"
 ASSUMPTIONS = (ONE_HOT, SUM_TO_ONE)
@@ -57,6 +59,8 @@ def words(name: str) -> str:
 
 def check_targets(key: str, name: str, y: np.ndarray) -> None:
     """A spec's own targets (one row per sample) must be ones the assumption allows: else the spec says two things."""
+    import numpy as np  # here: a spec without numbers (a derivation's) is read without NumPy
+
     for sample, row in enumerate(y):
         where = f"values.y (sample {sample})" if len(y) > 1 else "values.y"
         if name == ONE_HOT and not (np.all((row == 0) | (row == 1)) and np.sum(row) == 1):
@@ -88,6 +92,8 @@ def one_hot_cases(targets: Sequence[sp.Expr]) -> list[dict[sp.Expr, sp.Expr]]:
 def allowed_rows(name: str | None, y: np.ndarray, first: int = 0) -> np.ndarray:
     """Targets drawn at random (each row in (0, 1)) made into ones the assumption allows: for one-hot, sample i's 1
     at output (first + i) mod n; for sum-to-one, each row divided by its sum; with no assumption, as they are."""
+    import numpy as np
+
     if name == ONE_HOT:
         n = y.shape[1]
         return np.eye(n)[(np.arange(y.shape[0]) + first) % n]

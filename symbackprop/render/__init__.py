@@ -21,15 +21,16 @@ from .filters import tex as tex_of
 from .filters import text as text_of
 from .filters import tpartial
 from .finished import AllDocument, DerivationDocument, GeneralDocument, SecondDocument
-from .graph_document import GraphDocument, graph_context, graph_json
 from .json_document import json_document
 
 if TYPE_CHECKING:
     from ..numeric.claimed_numbers import NumberCheck
     from ..verify.claims import ClaimReport
+    from .graph_document import GraphDocument
 
 # The web pages and the verify reports are imported where they are rendered: they bring the claim reader, which
-# a derivation's text or LaTeX does not need (a derive command starts without it).
+# a derivation's text or LaTeX does not need (a derive command starts without it); a graph's document, where a
+# graph is rendered: it brings the numeric stage and NumPy, which a network's derivation does not use.
 
 FORMATS = {
     "text": "derivation.txt.j2",
@@ -56,6 +57,8 @@ GRAPH_FORMATS = {"text": "graph.txt.j2", "tex": "graph.tex.j2", "tex-body": "gra
 
 def render_graph(doc: GraphDocument, fmt: str = "text", user_templates: Path | None = None) -> str:
     """A graph's backward pass as a document in ``fmt``: text, json, md, tex (a whole document), tex-body or html."""
+    from .graph_document import graph_context, graph_json
+
     stage("rendering")
     if fmt == "json":
         return graph_json(doc)

@@ -6,13 +6,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from ..model.network import Network
 from ..model.references import Ref
-from ..numeric.by_hand import Rounding, formula, ten_digits
-from ..numeric.claimed_numbers import NumberCheck
 from .data import Data, Printed
+
+if TYPE_CHECKING:  # a document without claims (a derivation's) is laid out without the numeric stage and NumPy
+    from ..numeric.by_hand import Rounding
+    from ..numeric.claimed_numbers import NumberCheck
 
 _LABELS = {
     "cost": "cost",
@@ -76,13 +78,15 @@ def _carried_tex(c: NumberCheck) -> dict[str, str | None] | None:
     """How a number rounding carried forward explains follows, for the document: words, and the last step in LaTeX."""
     if c.carried is None:
         return None
+    from ..numeric.by_hand import formula, ten_digits
+
     how = c.carried
     if not how.terms:
         return {"how": how.how, "step": None}
     step = formula(how.terms, r" \cdot ", r"\dots")
     if how.samples > 1:
         # several samples come only from a gradient worked by hand, with its first sample's value and a rounding
-        value, rounding = cast(float, how.first), cast(Rounding, how.rounding)
+        value, rounding = cast(float, how.first), cast("Rounding", how.rounding)
         first = f"for the first sample ${step} = {ten_digits(value)}$, written ${rounding.text(value)}$"
         mean = f"the mean of the {how.samples} samples' written results is ${ten_digits(how.gives)}$"
         return {"how": how.how, "step": f"{first}; {mean}"}

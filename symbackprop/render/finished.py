@@ -5,20 +5,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import sympy as sp
 
 from ..derive.derivation import Derivation
 from ..derive.general_form import GeneralForm
-from ..derive.second import SecondDerivation
 from ..derive.simplified import Simplified
 from ..model.network import Network
 from ..model.references import Ref
 from ..model.training import Training
-from ..numeric.claimed_numbers import NumberCheck
-from ..numeric.numbers import ParameterStep, WorkedNumbers
 from ..prove.forms import Verdicts
 from ..prove.proof import Proof
+
+if TYPE_CHECKING:  # the numbers' types only: a document without numbers is made without NumPy (issue 20)
+    from ..derive.second import SecondDerivation
+    from ..numeric.claimed_numbers import NumberCheck
+    from ..numeric.numbers import ParameterStep, WorkedNumbers
 
 
 @dataclass(frozen=True)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sympy as sp
 
 from ..derive.derivation import Derivation, Factor
 from ..model.printing import TexPrinter, TextPrinter, partial_tex, partial_text, printers
-from ..numeric.numbers import WorkedNumbers
 from .context import describe
 from .data import Printed
 from .filters import words
 from .finished import DerivationDocument
+
+if TYPE_CHECKING:
+    from ..numeric.numbers import WorkedNumbers
 
 
 def json_document(doc: DerivationDocument) -> str:

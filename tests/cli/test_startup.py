@@ -3,6 +3,7 @@ once a command runs), and the package's public names are there when first used."
 
 from __future__ import annotations
 
+import ast
 import subprocess
 import sys
 
@@ -55,12 +56,48 @@ def test_derive_and_prove_are_the_functions_after_their_stages_are_imported():
     assert done.stdout.strip() == "True True proven", done.stderr
 
 
+# What a derivation of a network without numbers never uses: the claim reader (lark, verify), the grader, the code
+# generator, NumPy and the numeric stage, the graphs' reader and the layer stacks (issue 20: derive text within 1.5
+# times SymPy's import).
+UNUSED = (
+    "lark",
+    "regex",
+    "numpy",
+    "symbackprop.verify",
+    "symbackprop.grade",
+    "symbackprop.codegen",
+    "symbackprop.numeric",
+    "symbackprop.syntax",
+    "symbackprop.model.graph_reading",
+    "symbackprop.model.layers.layer_graph",
+    "symbackprop.render.graph_document",
+    "symbackprop.render.latex_build",
+    "symbackprop.derive.second",
+)
+
+
 def test_a_derivation_to_text_imports_only_what_it_uses():
-    """No claim reader (lark, verify), grader, code generator or random numbers: a derivation reads no formula,
-    grades nothing and states no spot check in text (issue 20: derive text within 1.5 times SymPy's import)."""
-    unused = ("lark", "regex", "numpy.random", "symbackprop.verify", "symbackprop.grade", "symbackprop.codegen")
-    code = PROBE.format(argv=["derive", "example:3b1b", "--wrt", "w^{(L)}"], heavy=(*unused, "sympy", "jinja2"))
+    """A derivation reads no formula, grades nothing, computes no number and states no spot check in text."""
+    code = PROBE.format(argv=["derive", "example:3b1b", "--wrt", "w^{(L)}"], heavy=(*UNUSED, "sympy", "jinja2"))
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=CHECKOUT, timeout=120)
     status, imported = done.stdout.strip().splitlines()[-1].split(" ", 1)
     assert status == "0", done.stderr
     assert imported == "['jinja2', 'sympy']"
+
+
+@pytest.mark.parametrize(
+    ("argv", "numbers"),
+    [
+        (["derive", "example:3b1b", "--wrt", "w^{(L)}", "--to", "tex"], ["numpy"]),  # its spot check
+        (["derive", "example:mazur", "--wrt", "w_{11}^{(1)}"], ["numpy", "symbackprop.numeric"]),  # its [values]
+        (["derive", "example:circuit", "--wrt", "x"], ["numpy", "symbackprop.numeric", "symbackprop.syntax"]),
+    ],
+    ids=["tex", "values", "graph"],
+)
+def test_what_a_derivation_does_not_import_is_imported_where_it_is_used(argv, numbers):
+    """The modules left out of a derivation to text are still there for the documents that use them."""
+    code = PROBE.format(argv=argv, heavy=UNUSED)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=CHECKOUT, timeout=120)
+    status, imported = done.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert status == "0", done.stderr
+    assert set(numbers) <= set(ast.literal_eval(imported)), imported

@@ -90,3 +90,22 @@ def test_the_equations_are_sympy_matrix_expressions_a_printer_can_print():
     assert set().union(*(e.atoms(sp.MatrixSymbol) for e in equations)) <= set(form.quantities)
     assert form.quantities[v.delta(1)] == mf.Quantity("delta", 1)
     assert all(sp.latex(e) for e in equations)
+
+
+def test_a_documents_matrix_proof_builds_each_networks_equations_once(monkeypatch):
+    """The network's equations are stated and checked for cover, the copy's checked for cover and entry by entry:
+    one build of each network's matrix form, the same equations handed to each."""
+    from symbackprop.prove.copies import proof_copy
+    from symbackprop.prove.forms import prove_matrix_form
+
+    built = []
+    real = mf._worked
+    monkeypatch.setattr(mf, "_worked", lambda net: built.append(net) or real(net))
+    net = sbp.Network(layers=[2, 3, 3, 2], activation=["tanh", "relu", "softmax"], cost="cross_entropy")
+    proof = prove_matrix_form(net)
+    assert proof.proof.verdict == "proven"
+    copy = proof_copy(net).network
+    assert len(built) == 2 and built[0] in (net, copy) and net in built  # the network's and its copy's
+    assert matrix_form(net) is matrix_form(net) and mf.stated(net) is mf.stated(net)
+    assert prove_matrix_form(net).equations == proof.equations  # a new proof copy, the network's form kept
+    assert built.count(net) == 1 and len(built) == 3

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import random
 
 import sympy as sp
@@ -51,3 +52,17 @@ def test_the_simplified_result_equals_the_result_at_random_points(data):
         point = {u: sp.Float(rng.uniform(0.1, 0.9)) for u in unknowns}
         a, b = complex(left.xreplace(point).evalf()), complex(right.xreplace(point).evalf())
         assert abs(a - b) <= 1e-9 * max(1.0, abs(b))
+
+
+def test_it_is_worked_once_for_a_derivation_its_proof_and_its_document_both_state(monkeypatch):
+    module = importlib.import_module("symbackprop.derive.simplified")  # the package's name derive is the function
+    worked = []
+    real = module._worked
+    monkeypatch.setattr(module, "_worked", lambda d: worked.append(d) or real(d))
+    net = Network(layers=[2, 1], activation="sigmoid", cost="binary_cross_entropy")
+    d = derive(net, "w_{01}^{(L)}")
+    first = simplified(d)
+    assert simplified(d) is first and prove(d).verdict == "proven"
+    assert worked == [d]
+    other = derive(Network(layers=[2, 1], activation="sigmoid", cost="binary_cross_entropy"), "w_{01}^{(L)}")
+    assert simplified(other) is not None and len(worked) == 2  # another network's derivation is its own
