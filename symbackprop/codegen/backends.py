@@ -5,7 +5,7 @@ module defines for itself.
 The forms are the cheapest stable ones measured (benchmarks/kernels.py): NumPy's sigmoid is
 (1 + tanh(z/2)) / 2 worked in one buffer, which never overflows and, in place, is as fast as 1 / (1 + e^-z)
 in float64 and faster in float32; NumPy's relu is the maximum against a row of zeros (against the scalar 0.0
-NumPy's maximum takes its unvectorised path, 2.5-5x slower on a 1024 x 128 layer); PyTorch and JAX have their
+NumPy 2.4's maximum took 2.5-5x as long on a 1024 x 128 layer, one thread); PyTorch and JAX have their
 own fused sigmoid. Each form is tested against the activation catalogue's NumPy form.
 """
 
@@ -89,7 +89,8 @@ def _floats(x):
     """x as an array of floats: an array's float dtype is kept (float32 stays float32), anything else is float64."""
     x = numpy.asarray(x)
     return x if x.dtype.kind == "f" else x.astype(numpy.float64)
-''',    "_outer": '''
+''',
+    "_outer": '''
 
 def _outer(d, a):
     """d^T a for one sample (one row each), a row of a a power of two long: numpy.dot, except for products of

@@ -73,7 +73,11 @@ class MatrixPrinting(_ArrayPrinter):
             ones = factors.pop()
             tail = ones.shape[0] != 1 or ones.shape[1] == 1  # X 1_(k x m) sums each row; b 1_(1 x m) broadcasts
         core = " @ ".join(self.wrap(f) for f in factors) if len(factors) > 1 else self._print(factors[0])
-        if head and not tail and self.backend.ones_product:
+        square = factors[0] if len(factors) == 1 and isinstance(factors[0], sp.HadamardPower) else None
+        if head and tail and self.backend.ones_product and square and square.exp == 2 and square.base.is_symbol:
+            base = self._print(square.base)
+            core = f"{self.backend.module}.vdot({base}, {base})"  # a sum of squares as one BLAS dot product
+        elif head and not tail and self.backend.ones_product:
             core = f"ones @ {parenthesized(core)}"
         elif head or tail:
             axis = "" if head and tail else "axis=0" if head else "axis=1, keepdims=True"
