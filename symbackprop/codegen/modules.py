@@ -187,10 +187,10 @@ def _backward(net: Network, eqs: Equations, printer: MatrixPrinting, logits: Fro
 
 def _small_batch(lines: list[str], product: str, transposed: str, backend: Backend) -> list[str]:
     """The first layer's products in NumPy, Z^(1) = A^(0) W^(1)T and Delta^(1) = Delta^(2) W^(2), computed as the
-    transposes of W^(1) A^(0)T and W^(2)T Delta^(2)T for a batch of 64 or fewer, the same sums laid out by columns:
-    OpenBLAS took 0.8-0.94 of the time for them at batch 16-64 (float32 and float64, 784 inputs), and 1.1-1.5
-    times as long from batch 128 (one thread, OpenBLAS 0.3.31 SkylakeX kernel). Both laid out alike, their layer's elementwise work
-    stays contiguous."""
+    transposes of W^(1) A^(0)T and W^(2)T Delta^(2)T for a batch of 64 or fewer, the same sums laid out by
+    columns: the pass took 0.8-0.94 of the time at batch 16-64 (float32 and float64, 784 inputs), and 1.1-1.5
+    times as long from batch 128 (one thread, OpenBLAS 0.3.31's SkylakeX kernel). Both laid out alike, their
+    layer's elementwise work stays contiguous."""
     if backend.name != "numpy" or not lines or lines[0] != product:
         return lines
     target, text = product.split(" = ")

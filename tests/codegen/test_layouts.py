@@ -1,10 +1,11 @@
 """The NumPy module's faster forms compute the same numbers as the plain ones, at every batch size.
 
-The module chooses some products and layouts by the batch size and the widths (measured in issue 20): BP3's 1^T Delta as a product with a vector of ones, a sum of squares as ``vdot``, relu against a row of
-zeros, a softmax output's logits laid out by columns, the first layer's products transposed at a batch of 64 or
-fewer, and a one-sample outer product by einsum where a row of A is a power of two of 2 KiB or more. Each is
-held here to the engine's element formulas on both sides of its switch, and its results stay plain C-ordered
-arrays of the caller's dtype.
+The module chooses some products and layouts by the batch size and the widths (measured in issue 20): BP3's
+1^T Delta as a product with a vector of ones, a sum of squares as ``vdot``, relu against a row of zeros, a
+softmax output's logits laid out by columns, the first layer's products transposed at a batch of 64 or fewer,
+and a one-sample outer product by einsum where a row of A is a power of two of 2 KiB or more. Each is held here
+to the engine's element formulas on both sides of its switch, and its results stay plain C-ordered arrays of
+the caller's dtype.
 """
 
 from __future__ import annotations
