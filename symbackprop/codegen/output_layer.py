@@ -33,7 +33,7 @@ PAIRS = {
     ("softmax", "cross_entropy"): FromLogits(
         ("LS{L} = _log_softmax(Z{L})", "A{L} = {m}.exp(LS{L})"),
         "-(Y * LS{L}).sum() / n",
-        ("Delta{L} = A{L} * Y.sum(axis=1, keepdims=True)", "Delta{L} -= Y", "Delta{L} *= (1/n)"),
+        ("Delta{L} = A{L} * _row_sums(Y)", "Delta{L} -= Y", "Delta{L} *= (1/n)"),
         ("(a sum_k y_k - y) / n,", "(a - y) / n when each sample's targets sum to 1; then BP4 and BP3"),
     ),
     ("sigmoid", "cross_entropy"): FromLogits(
