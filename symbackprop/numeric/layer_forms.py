@@ -258,14 +258,14 @@ def _norm(spec: LayeredSpec, layer: Layer, r: _Reader) -> list[LayerForm]:
     over = "the channel's" if layer.kind == "batchnorm" else "the sample's last-axis"
     param_axes = axes if layer.kind == "batchnorm" else tuple(range(x.ndim - 1))
     w_names, b_names = spec.parameter_names(layer.number, "weight"), spec.parameter_names(layer.number, "bias")
+    dx_text, dx_tex, params_text, params_tex = NORM_FORMS[layer.kind]
     return [
         _form(
             layer,
             f"dC/dx_i, its three paths (direct, through the mean, through the variance) in one formula, over {over} "
             "M values",
-            "dC/dx_i = gamma / (M sqrt(v + eps)) (M g_i - sum_j g_j - u_i sum_j g_j u_j), g = dC/dz",
-            "\\frac{\\partial C}{\\partial x_i} = \\frac{\\gamma}{M\\sqrt{v + \\epsilon}}\\Bigl(M g_i - \\sum_j g_j"
-            " - u_i \\sum_j g_j u_j\\Bigr)",
+            dx_text,
+            dx_tex,
             dx,
             r.through(x_names, _layer_nodes(spec, layer)),
             x_names,
@@ -273,14 +273,36 @@ def _norm(spec: LayeredSpec, layer: Layer, r: _Reader) -> list[LayerForm]:
         _form(
             layer,
             "dC/dgamma and dC/dbeta",
-            "dC/dgamma = sum_j g_j u_j, dC/dbeta = sum_j g_j",
-            "\\frac{\\partial C}{\\partial \\gamma} = \\sum_j g_j u_j,"
-            "\\quad \\frac{\\partial C}{\\partial \\beta} = \\sum_j g_j",
+            params_text,
+            params_tex,
             np.concatenate([(g * u).sum(axis=param_axes).ravel(), g.sum(axis=param_axes).ravel()]),
             np.concatenate([r.gradients(w_names).ravel(), r.gradients(b_names).ravel()]),
             np.concatenate([w_names.ravel(), b_names.ravel()]),
         ),
     ]
+
+
+# A batch norm's gamma is one per channel, outside the sums over the channel's values; a layer norm's is one per
+# feature, the very axis its statistics are over, so it stays inside the sums (gamma_j g_j), and its dC/dgamma_i
+# sums over the samples (the rows n), not over the features.
+NORM_FORMS = {
+    "batchnorm": (
+        "dC/dx_i = gamma / (M sqrt(v + eps)) (M g_i - sum_j g_j - u_i sum_j g_j u_j), g = dC/dz",
+        "\\frac{\\partial C}{\\partial x_i} = \\frac{\\gamma}{M\\sqrt{v + \\epsilon}}\\Bigl(M g_i - \\sum_j g_j"
+        " - u_i \\sum_j g_j u_j\\Bigr)",
+        "dC/dgamma = sum_j g_j u_j, dC/dbeta = sum_j g_j",
+        "\\frac{\\partial C}{\\partial \\gamma} = \\sum_j g_j u_j,"
+        "\\quad \\frac{\\partial C}{\\partial \\beta} = \\sum_j g_j",
+    ),
+    "layernorm": (
+        "dC/dx_i = 1 / (M sqrt(v + eps)) (M gamma_i g_i - sum_j gamma_j g_j - u_i sum_j gamma_j g_j u_j), g = dC/dz",
+        "\\frac{\\partial C}{\\partial x_i} = \\frac{1}{M\\sqrt{v + \\epsilon}}\\Bigl(M \\gamma_i g_i"
+        " - \\sum_j \\gamma_j g_j - u_i \\sum_j \\gamma_j g_j u_j\\Bigr)",
+        "dC/dgamma_i = sum_n g_{n,i} u_{n,i}, dC/dbeta_i = sum_n g_{n,i}, n over the rows",
+        "\\frac{\\partial C}{\\partial \\gamma_i} = \\sum_n g_{n,i} u_{n,i},"
+        "\\quad \\frac{\\partial C}{\\partial \\beta_i} = \\sum_n g_{n,i}",
+    ),
+}
 
 
 def _dropout(spec: LayeredSpec, layer: Layer, r: _Reader) -> list[LayerForm]:

@@ -46,3 +46,30 @@ def test_batchnorm_dropout_layernorm_forms(drawn: tuple[dict[str, Any], int]) ->
 @given(recurrent())
 def test_bptt_sum_over_time(data: dict[str, Any]) -> None:
     assert "rnn" in forms_agree(data)
+
+
+def test_a_layer_norms_printed_form_keeps_its_gamma_per_feature() -> None:
+    """A layer norm's gamma is one per feature, the axis its statistics are over, so the printed dC/dx_i keeps it
+    inside the sums (a scalar gamma outside them is batch norm's form, which verify calls incorrect on a layer norm
+    whose gammas differ), and dC/dgamma_i sums over the rows, not the features. The numbers were always right; the
+    formula printed beside them was batch norm's."""
+    data = {
+        "input": 3,
+        "cost": "sse",
+        "batch": 2,
+        "seed": 1,
+        "layer": [{"kind": "layernorm"}],
+        "values": {
+            "x": [[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]],
+            "y": [[0.0, 1.0, 0.5], [1.0, 0.0, -0.5]],
+            "layer": {"1": {"weight": [1.5, -0.5, 2.0], "bias": [0.1, 0.2, 0.3]}},
+        },
+    }
+    spec = layered_spec(data)
+    forms = [f for f in layer_forms(spec, graph_numbers(derive_graph(spec.graph, None))) if f.kind == "layernorm"]
+    dx, params = forms
+    assert dx.agrees and params.agrees
+    assert "(M gamma_i g_i - sum_j gamma_j g_j - u_i sum_j gamma_j g_j u_j)" in dx.text
+    assert not dx.text.startswith("dC/dx_i = gamma /")
+    assert "\\gamma_j g_j" in dx.tex and "\\frac{\\gamma}{" not in dx.tex
+    assert params.text.startswith("dC/dgamma_i = sum_n g_{n,i} u_{n,i}")
