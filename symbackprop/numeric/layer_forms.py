@@ -217,14 +217,15 @@ def _pool(spec: LayeredSpec, layer: Layer, r: _Reader) -> list[LayerForm]:
     if layer.kind.startswith("max"):
         what = "dC/dx, the upstream gradient routed to each window's arg max (0 elsewhere)"
         text, tex = (
-            "dC/dx = dC/dp where x is its window's max (the first, at a tie), else 0",
-            ("\\frac{\\partial C}{\\partial x} = \\frac{\\partial C}{\\partial p}\\,[x = \\max(\\text{window})]"),
+            "dC/dx = the sum of dC/dp over the windows p whose max x is (the first, at a tie), else 0",
+            "\\frac{\\partial C}{\\partial x} = \\sum_{p} \\frac{\\partial C}{\\partial p}\\,"
+            "[x = \\max(\\text{window}_p)]",
         )
     else:
         what = "dC/dx, the upstream gradient spread evenly over the window"
         text, tex = (
-            "dC/dx = dC/dp / (window size)",
-            "\\frac{\\partial C}{\\partial x} = \\frac{1}{k^2}\\frac{\\partial C}{\\partial p}",
+            "dC/dx = the sum of dC/dp / (window size) over the windows p that hold x",
+            "\\frac{\\partial C}{\\partial x} = \\sum_{p \\ni x} \\frac{1}{k^2}\\frac{\\partial C}{\\partial p}",
         )
     return [_form(layer, what, text, tex, dx, r.through(x_names, _layer_nodes(spec, layer)), x_names)]
 

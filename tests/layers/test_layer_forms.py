@@ -73,3 +73,20 @@ def test_a_layer_norms_printed_form_keeps_its_gamma_per_feature() -> None:
     assert not dx.text.startswith("dC/dx_i = gamma /")
     assert "\\gamma_j g_j" in dx.tex and "\\frac{\\gamma}{" not in dx.tex
     assert params.text.startswith("dC/dgamma_i = sum_n g_{n,i} u_{n,i}")
+
+
+def test_an_overlapping_pools_printed_form_sums_over_its_windows() -> None:
+    """With stride 1 under a window of 2 the middle cells sit in several windows, and the numbers (and the proof)
+    add each window's share: the printed formula says so, where it gave one window's dC/dp alone."""
+    for kind in ("avgpool2d", "maxpool2d"):
+        data = {
+            "input": [1, 3, 3],
+            "cost": "sse",
+            "seed": 2,
+            "layer": [{"kind": "conv2d", "out_channels": 1, "kernel": 1}, {"kind": kind, "size": 2, "stride": 1}],
+        }
+        data["layer"].append({"kind": "flatten"})
+        spec = layered_spec(data)
+        (pool,) = [f for f in layer_forms(spec, graph_numbers(derive_graph(spec.graph, None))) if f.kind == kind]
+        assert pool.agrees
+        assert pool.text.startswith("dC/dx = the sum of dC/dp") and "\\sum_{p" in pool.tex, pool.text
