@@ -150,13 +150,18 @@ def _conv(spec: LayeredSpec, layer: Layer, r: _Reader) -> list[LayerForm]:
         tap: tuple[Any, ...] = (slice(None), slice(None), *off)
         dw[tap] = np.einsum("nop,ncp->oc", g.reshape(*g.shape[:2], -1), window.reshape(*window.shape[:2], -1))
     extra, text_l2, tex_l2 = _decay(spec, layer, "weight", w)
+    # a conv1d's indices are one letter each, a conv2d's two; x is the input padded by ``pad`` on every side
+    taps, at, over = ("u", "i", "i") if sides == 1 else ("u,v", "i,j", "i, j")
+    read, read_tex = ("i s+u", "is+u") if sides == 1 else ("i s+u,j s+v", "is+u,js+v")
+    padded, padded_tex = ("_pad", "^{\\mathrm{pad}}") if pad else ("", "")
+    note = f", x_pad the input with {pad} zero{'s' * (pad > 1)} on each side" if pad else ""
     forms = [
         _form(
             layer,
             "dC/dW, the correlation of the input with the upstream gradient",
-            "dC/dW[o,c,u,v] = sum over n, i, j of dC/dz[n,o,i,j] x[n,c,i s+u,j s+v]" + text_l2,
-            "\\frac{\\partial C}{\\partial W_{o,c,u,v}} = \\sum_{n,i,j} \\frac{\\partial C}{\\partial z_{n,o,i,j}}"
-            " x_{n,c,is+u,js+v}" + tex_l2,
+            f"dC/dW[o,c,{taps}] = sum over n, {over} of dC/dz[n,o,{at}] x{padded}[n,c,{read}]" + text_l2 + note,
+            f"\\frac{{\\partial C}}{{\\partial W_{{o,c,{taps}}}}} = \\sum_{{n,{at}}} "
+            f"\\frac{{\\partial C}}{{\\partial z_{{n,o,{at}}}}} x{padded_tex}_{{n,c,{read_tex}}}" + tex_l2,
             dw + extra,
             r.gradients(w_names),
             w_names,
@@ -164,8 +169,9 @@ def _conv(spec: LayeredSpec, layer: Layer, r: _Reader) -> list[LayerForm]:
         _form(
             layer,
             "dC/db, the upstream gradient summed",
-            "dC/db[o] = sum over n, i, j of dC/dz[n,o,i,j]",
-            "\\frac{\\partial C}{\\partial b_o} = \\sum_{n,i,j} \\frac{\\partial C}{\\partial z_{n,o,i,j}}",
+            f"dC/db[o] = sum over n, {over} of dC/dz[n,o,{at}]",
+            f"\\frac{{\\partial C}}{{\\partial b_o}} = \\sum_{{n,{at}}} "
+            f"\\frac{{\\partial C}}{{\\partial z_{{n,o,{at}}}}}",
             g.sum(axis=(0, *range(2, g.ndim))),
             r.gradients(spec.parameter_names(layer.number, "bias")),
             spec.parameter_names(layer.number, "bias"),

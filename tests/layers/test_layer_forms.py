@@ -90,3 +90,21 @@ def test_an_overlapping_pools_printed_form_sums_over_its_windows() -> None:
         (pool,) = [f for f in layer_forms(spec, graph_numbers(derive_graph(spec.graph, None))) if f.kind == kind]
         assert pool.agrees
         assert pool.text.startswith("dC/dx = the sum of dC/dp") and "\\sum_{p" in pool.tex, pool.text
+
+
+def test_a_convolutions_printed_form_has_its_own_indices_and_padding() -> None:
+    """A conv1d's dC/dW has one position letter (it printed a conv2d's W[o,c,u,v] and x[n,c,i s+u,j s+v]), and a
+    padded convolution's formula reads the padded input, which it names."""
+    data = {
+        "input": [1, 5],
+        "cost": "sse",
+        "seed": 2,
+        "layer": [{"kind": "conv1d", "out_channels": 1, "kernel": 2, "padding": 1}, {"kind": "flatten"}],
+    }
+    spec = layered_spec(data)
+    dw, db, _ = layer_forms(spec, graph_numbers(derive_graph(spec.graph, None)))
+    assert dw.agrees and db.agrees
+    assert dw.text.startswith("dC/dW[o,c,u] = sum over n, i of dC/dz[n,o,i] x_pad[n,c,i s+u]"), dw.text
+    assert "x_pad the input with 1 zero on each side" in dw.text
+    assert "W_{o,c,u}}" in dw.tex and "x^{\\mathrm{pad}}_{n,c,is+u}" in dw.tex
+    assert db.text == "dC/db[o] = sum over n, i of dC/dz[n,o,i]"
