@@ -235,8 +235,9 @@ def _inputs(stack: LayerStack) -> list[str]:
     lines = [
         "x = _floats(x)",
         "dt = x.dtype",
-        f"if x.ndim != {len(stack.input) + 1} or x.shape[1:] != {tuple(stack.input)}:",
-        f'    raise ValueError(f"x: must be shaped (samples, {", ".join(map(str, stack.input))}), got {{x.shape}}")',
+        f"if x.ndim != {len(stack.input) + 1} or x.shape[1:] != {tuple(stack.input)} or x.shape[0] == 0:",
+        f'    raise ValueError(f"x: must be shaped (samples, {", ".join(map(str, stack.input))}), at least one sample, '
+        'got {x.shape}")',
         "n = x.shape[0]",
         f"y = _array('y', y, dt, (n, {', '.join(map(str, stack.output_shape))}))",
     ]

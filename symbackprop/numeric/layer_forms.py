@@ -150,13 +150,18 @@ def _conv(spec: LayeredSpec, layer: Layer, r: _Reader) -> list[LayerForm]:
         tap: tuple[Any, ...] = (slice(None), slice(None), *off)
         dw[tap] = np.einsum("nop,ncp->oc", g.reshape(*g.shape[:2], -1), window.reshape(*window.shape[:2], -1))
     extra, text_l2, tex_l2 = _decay(spec, layer, "weight", w)
+    # a conv1d's indices are one letter each, a conv2d's two; x is the input padded by ``pad`` on every side
+    taps, at, over = ("u", "i", "i") if sides == 1 else ("u,v", "i,j", "i, j")
+    read, read_tex = ("i s+u", "is+u") if sides == 1 else ("i s+u,j s+v", "is+u,js+v")
+    padded, padded_tex = ("_pad", "^{\\mathrm{pad}}") if pad else ("", "")
+    note = f", x_pad the input with {pad} zero{'s' * (pad > 1)} on each side" if pad else ""
     forms = [
         _form(
             layer,
             "dC/dW, the correlation of the input with the upstream gradient",
-            "dC/dW[o,c,u,v] = sum over n, i, j of dC/dz[n,o,i,j] x[n,c,i s+u,j s+v]" + text_l2,
-            "\\frac{\\partial C}{\\partial W_{o,c,u,v}} = \\sum_{n,i,j} \\frac{\\partial C}{\\partial z_{n,o,i,j}}"
-            " x_{n,c,is+u,js+v}" + tex_l2,
+            f"dC/dW[o,c,{taps}] = sum over n, {over} of dC/dz[n,o,{at}] x{padded}[n,c,{read}]" + text_l2 + note,
+            f"\\frac{{\\partial C}}{{\\partial W_{{o,c,{taps}}}}} = \\sum_{{n,{at}}} "
+            f"\\frac{{\\partial C}}{{\\partial z_{{n,o,{at}}}}} x{padded_tex}_{{n,c,{read_tex}}}" + tex_l2,
             dw + extra,
             r.gradients(w_names),
             w_names,
@@ -164,8 +169,9 @@ def _conv(spec: LayeredSpec, layer: Layer, r: _Reader) -> list[LayerForm]:
         _form(
             layer,
             "dC/db, the upstream gradient summed",
-            "dC/db[o] = sum over n, i, j of dC/dz[n,o,i,j]",
-            "\\frac{\\partial C}{\\partial b_o} = \\sum_{n,i,j} \\frac{\\partial C}{\\partial z_{n,o,i,j}}",
+            f"dC/db[o] = sum over n, {over} of dC/dz[n,o,{at}]",
+            f"\\frac{{\\partial C}}{{\\partial b_o}} = \\sum_{{n,{at}}} "
+            f"\\frac{{\\partial C}}{{\\partial z_{{n,o,{at}}}}}",
             g.sum(axis=(0, *range(2, g.ndim))),
             r.gradients(spec.parameter_names(layer.number, "bias")),
             spec.parameter_names(layer.number, "bias"),
@@ -217,14 +223,15 @@ def _pool(spec: LayeredSpec, layer: Layer, r: _Reader) -> list[LayerForm]:
     if layer.kind.startswith("max"):
         what = "dC/dx, the upstream gradient routed to each window's arg max (0 elsewhere)"
         text, tex = (
-            "dC/dx = dC/dp where x is its window's max (the first, at a tie), else 0",
-            ("\\frac{\\partial C}{\\partial x} = \\frac{\\partial C}{\\partial p}\\,[x = \\max(\\text{window})]"),
+            "dC/dx = the sum of dC/dp over the windows p whose max x is (the first, at a tie), else 0",
+            "\\frac{\\partial C}{\\partial x} = \\sum_{p} \\frac{\\partial C}{\\partial p}\\,"
+            "[x = \\max(\\text{window}_p)]",
         )
     else:
         what = "dC/dx, the upstream gradient spread evenly over the window"
         text, tex = (
-            "dC/dx = dC/dp / (window size)",
-            "\\frac{\\partial C}{\\partial x} = \\frac{1}{k^2}\\frac{\\partial C}{\\partial p}",
+            "dC/dx = the sum of dC/dp / (window size) over the windows p that hold x",
+            "\\frac{\\partial C}{\\partial x} = \\sum_{p \\ni x} \\frac{1}{k^2}\\frac{\\partial C}{\\partial p}",
         )
     return [_form(layer, what, text, tex, dx, r.through(x_names, _layer_nodes(spec, layer)), x_names)]
 
@@ -258,14 +265,14 @@ def _norm(spec: LayeredSpec, layer: Layer, r: _Reader) -> list[LayerForm]:
     over = "the channel's" if layer.kind == "batchnorm" else "the sample's last-axis"
     param_axes = axes if layer.kind == "batchnorm" else tuple(range(x.ndim - 1))
     w_names, b_names = spec.parameter_names(layer.number, "weight"), spec.parameter_names(layer.number, "bias")
+    dx_text, dx_tex, params_text, params_tex = NORM_FORMS[layer.kind]
     return [
         _form(
             layer,
             f"dC/dx_i, its three paths (direct, through the mean, through the variance) in one formula, over {over} "
             "M values",
-            "dC/dx_i = gamma / (M sqrt(v + eps)) (M g_i - sum_j g_j - u_i sum_j g_j u_j), g = dC/dz",
-            "\\frac{\\partial C}{\\partial x_i} = \\frac{\\gamma}{M\\sqrt{v + \\epsilon}}\\Bigl(M g_i - \\sum_j g_j"
-            " - u_i \\sum_j g_j u_j\\Bigr)",
+            dx_text,
+            dx_tex,
             dx,
             r.through(x_names, _layer_nodes(spec, layer)),
             x_names,
@@ -273,14 +280,36 @@ def _norm(spec: LayeredSpec, layer: Layer, r: _Reader) -> list[LayerForm]:
         _form(
             layer,
             "dC/dgamma and dC/dbeta",
-            "dC/dgamma = sum_j g_j u_j, dC/dbeta = sum_j g_j",
-            "\\frac{\\partial C}{\\partial \\gamma} = \\sum_j g_j u_j,"
-            "\\quad \\frac{\\partial C}{\\partial \\beta} = \\sum_j g_j",
+            params_text,
+            params_tex,
             np.concatenate([(g * u).sum(axis=param_axes).ravel(), g.sum(axis=param_axes).ravel()]),
             np.concatenate([r.gradients(w_names).ravel(), r.gradients(b_names).ravel()]),
             np.concatenate([w_names.ravel(), b_names.ravel()]),
         ),
     ]
+
+
+# A batch norm's gamma is one per channel, outside the sums over the channel's values; a layer norm's is one per
+# feature, the very axis its statistics are over, so it stays inside the sums (gamma_j g_j), and its dC/dgamma_i
+# sums over the samples (the rows n), not over the features.
+NORM_FORMS = {
+    "batchnorm": (
+        "dC/dx_i = gamma / (M sqrt(v + eps)) (M g_i - sum_j g_j - u_i sum_j g_j u_j), g = dC/dz",
+        "\\frac{\\partial C}{\\partial x_i} = \\frac{\\gamma}{M\\sqrt{v + \\epsilon}}\\Bigl(M g_i - \\sum_j g_j"
+        " - u_i \\sum_j g_j u_j\\Bigr)",
+        "dC/dgamma = sum_j g_j u_j, dC/dbeta = sum_j g_j",
+        "\\frac{\\partial C}{\\partial \\gamma} = \\sum_j g_j u_j,"
+        "\\quad \\frac{\\partial C}{\\partial \\beta} = \\sum_j g_j",
+    ),
+    "layernorm": (
+        "dC/dx_i = 1 / (M sqrt(v + eps)) (M gamma_i g_i - sum_j gamma_j g_j - u_i sum_j gamma_j g_j u_j), g = dC/dz",
+        "\\frac{\\partial C}{\\partial x_i} = \\frac{1}{M\\sqrt{v + \\epsilon}}\\Bigl(M \\gamma_i g_i"
+        " - \\sum_j \\gamma_j g_j - u_i \\sum_j \\gamma_j g_j u_j\\Bigr)",
+        "dC/dgamma_i = sum_n g_{n,i} u_{n,i}, dC/dbeta_i = sum_n g_{n,i}, n over the rows",
+        "\\frac{\\partial C}{\\partial \\gamma_i} = \\sum_n g_{n,i} u_{n,i},"
+        "\\quad \\frac{\\partial C}{\\partial \\beta_i} = \\sum_n g_{n,i}",
+    ),
+}
 
 
 def _dropout(spec: LayeredSpec, layer: Layer, r: _Reader) -> list[LayerForm]:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import sympy as sp
@@ -73,6 +74,10 @@ class LayerNotation:
     def axes(self, name: str, count: int) -> tuple[int, ...] | None:
         """The sizes of the axes a quantity's ``count`` indices run over, for a free index on the left."""
         return None
+
+    def apart(self, a: sp.Expr, b: sp.Expr) -> bool:
+        """Whether an indicator compares cells no window links (only a pooling's notation has windows)."""
+        return False
 
     @property
     def where(self) -> str:
@@ -348,6 +353,24 @@ class ConvNotation(ArrayNotation):
 @dataclass
 class PoolNotation(ArrayNotation):
     """A max or average pool: X its input, Y (or Z) its output."""
+
+    def apart(self, a: sp.Expr, b: sp.Expr) -> bool:
+        """Whether input ``a`` lies outside output ``b``'s window (or the other way round): the texts'
+        sum_{p,q} 1[X_{i,j} = Y_{p,q}] dL/dY_{p,q} runs over the windows that hold X_{i,j}, so an equal value in
+        another window is no route."""
+        inputs, outputs = self._cells
+        if a in outputs and b in inputs:
+            a, b = b, a
+        if a not in inputs or b not in outputs:
+            return False
+        x, y = inputs[a], outputs[b]
+        size, stride = self.layer["size"], self.layer["stride"]
+        return x[:2] != y[:2] or any(not q * stride <= i < q * stride + size for i, q in zip(x[2:], y[2:], strict=True))
+
+    @cached_property
+    def _cells(self) -> tuple[dict[sp.Expr, tuple[int, ...]], dict[sp.Expr, tuple[int, ...]]]:
+        arrays = self.arrays()
+        return tuple({s: i for i, s in np.ndenumerate(arrays[k])} for k in ("X", "Y"))  # type: ignore[return-value]
 
 
 @dataclass

@@ -59,6 +59,10 @@ class Notation(Protocol):
     def axes(self, name: str, count: int) -> tuple[int, ...] | None:
         """The sizes of the axes a quantity's ``count`` indices run over, for a free index on the left."""
 
+    def apart(self, a: sp.Expr, b: sp.Expr) -> bool:
+        """Whether \\mathbb{1}[a = b] compares an input with an output whose window does not hold it: 0 there,
+        whatever their values (max pooling's routing sums over the windows that hold X_{i,j})."""
+
 
 class LayerReader:
     """One side of a claim read at one value of the free indices (``env``: letter -> whole number)."""
@@ -235,6 +239,8 @@ class LayerReader:
         left, right = self.read(condition.name, env), self.read(condition.value, env)
         if isinstance(left, np.ndarray) or isinstance(right, np.ndarray):
             raise self.fail(group, "an indicator of two numbers, not matrices")
+        if self.notation.apart(left, right):
+            return sp.Integer(0)
         return indicator(left, right)
 
     def summed(self, head: Scripted, rest: list[Node], env: Mapping[str, int]) -> Value:

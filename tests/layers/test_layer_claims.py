@@ -339,3 +339,14 @@ def test_shapes_that_differ_are_incorrect_and_say_both() -> None:
     report = verdict(RNN, r"\frac{\partial L}{\partial h_t} = 0")
     assert report.verdict == INCORRECT and report.diagnosis == "shapes"
     assert report.diagnosis_message == "the claim is a number and the derivative 2 x 1"
+
+
+def test_routing_sums_over_the_windows_that_hold_the_input() -> None:
+    """The texts' sum_{p,q} 1[X_{i,j} = Y_{p,q}] dL/dY_{p,q} runs over the windows that hold X_{i,j}: a value equal
+    to another window's max is no route (it was read over every Y and called incorrect here, at whole-number values
+    no window of which is tied); a tie inside a window still makes it incorrect, as PyTorch routes to the first."""
+    values = {"y": [[0.0, 0.5, 1.0, 2.0]]}
+    apart = [[[[1.0, 5.0, 2.0, 0.0], [0.0, 0.0, 7.0, 2.0], [3.0, 1.0, 1.0, 0.0], [2.0, 0.0, 0.0, 0.0]]]]
+    assert verdict({**POOL, "values": {**values, "x": apart}}, ROUTED).verdict == CORRECT
+    tied = [[[[1.0, 1.0, 2.0, 0.0], [0.0, 0.0, 2.0, 2.0], [3.0, 1.0, 1.0, 1.0], [3.0, 3.0, 1.0, 1.0]]]]
+    assert verdict({**POOL, "values": {**values, "x": tied}}, ROUTED).verdict == INCORRECT

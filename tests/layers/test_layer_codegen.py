@@ -259,6 +259,10 @@ def test_bad_arguments_name_what_is_wrong() -> None:
         gradient(numbers.x, numbers.y, {1: {"weight": np.zeros((3, 4)), "bias": np.zeros(4)}}, numbers.masks)
     with pytest.raises(ValueError, match=r"x: must be shaped \(samples, 3\)"):
         gradient(numbers.x[:, :2], numbers.y, numbers.parameters, numbers.masks)
+    empty = {k: m[:0] for k, m in numbers.masks.items()}
+    for backend in ("numpy", "torch", "jax"):  # an empty batch has no mean cost: the same ValueError, every backend
+        with pytest.raises(ValueError, match=r"x: must be shaped \(samples, 3\), at least one sample, got "):
+            stack_gradient_function(stack, backend)(numbers.x[:0], numbers.y[:0], numbers.parameters, empty)
     keyed = {str(k): v for k, v in numbers.parameters.items()}  # as evaluate --json numbers them
     assert gradient(numbers.x, numbers.y, keyed, {"3": numbers.masks[3]})[0] == pytest.approx(
         gradient(numbers.x, numbers.y, numbers.parameters, numbers.masks)[0]
