@@ -43,8 +43,17 @@ from .graph_claims import AGREE, CORRECT, INCORRECT, POINTS, UNPARSEABLE, decide
 from .graph_claims import CANCEL_NODES as TURNED_NODES
 from .layer_exact import decide_exactly
 from .layer_mistakes import LayerMistake, mistakes
-from .layer_notation import GroupNotation, LayerNotation, RecurrentNotation, notations
+from .layer_notation import (
+    BatchNormNotation,
+    ConvNotation,
+    DropoutNotation,
+    GroupNotation,
+    LayerNormNotation,
+    LayerNotation,
+    PoolNotation,
+)
 from .layer_reading import COSTS, LayerReader, ReadError, Value, letters_apart
+from .rnn_notation import RecurrentNotation
 
 MAX_ENTRIES = 256
 MISTAKE_POINTS = 3
@@ -349,3 +358,23 @@ def entry_text(at: Mapping[str, int] | tuple[tuple[str, int], ...]) -> str:
     """The free indices' values in words: "i = 1, channel = 0"."""
     pairs = at.items() if isinstance(at, Mapping) else at
     return ", ".join(f"{k} = {v}" for k, v in pairs)
+
+
+def notations(spec: LayeredSpec, gradients: Mapping[str, sp.Expr]) -> list[LayerNotation]:
+    """A notation for each layer of a kind the texts write claims about, in the stack's order."""
+    assert spec.stack is not None
+    out: list[LayerNotation] = []
+    for layer in spec.stack.layers:
+        if layer.kind == "batchnorm":
+            out.append(BatchNormNotation(spec, layer, gradients))
+        elif layer.kind == "layernorm":
+            out.append(LayerNormNotation(spec, layer, gradients))
+        elif layer.kind == "dropout":
+            out.append(DropoutNotation(spec, layer, gradients))
+        elif layer.kind in ("conv1d", "conv2d"):
+            out.append(ConvNotation(spec, layer, gradients))
+        elif layer.kind in ("maxpool1d", "maxpool2d", "avgpool2d"):
+            out.append(PoolNotation(spec, layer, gradients))
+        elif layer.kind == "rnn":
+            out.append(RecurrentNotation(spec, layer, gradients))
+    return out

@@ -35,8 +35,8 @@ from .layer_notation import (
     LayerNormNotation,
     LayerNotation,
     PoolNotation,
-    RecurrentNotation,
 )
+from .rnn_notation import RecurrentNotation
 
 Entry = sp.Expr
 
