@@ -200,3 +200,16 @@ def test_softmax_stories_compile_with_pdflatex(preset):
 
     net = softmax_net("cross_entropy", preset, (2, 3, 3))
     assert build(render(net.derive(net.parameters()[-1]), "tex")).pdf.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("cost", [*COSTS, "binary_cross_entropy"])
+def test_the_closed_form_is_printed_with_one_sign_per_term(cost):
+    """BP1's closed form at a softmax layer prints each term's sign once: the binary cross-entropy's a_i dC_0/da_i
+    is negative, and a minus before a sum of negative terms printed as "- -sum" in every format."""
+    net = softmax_net(cost, "nielsen", (2, 3, 3))
+    d = net.derive("z_{2}^{3}")
+    step = backward(d).errors[0]
+    assert sp.expand((step.closed - step.upstream).subs(J, 2).doit()) == 0
+    for fmt in ("text", "md", "tex"):
+        out = render(d, fmt)
+        assert "- -" not in out and "+ -" not in out, fmt
