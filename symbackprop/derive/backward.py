@@ -188,7 +188,10 @@ def _softmax_output(d: Derivation, layer: int) -> ErrorStep:
         assumed: sp.Expr | None = a_j - Y[J_]
     else:
         own = output_cost_prime(net, J_)
-        closed = a_j * (own - sp.Sum(weighted, (I_, *limits)))
+        if weighted.could_extract_minus_sign():  # the binary cross-entropy: + sum (-...), never "- -sum"
+            closed = a_j * (own + sp.Sum(-weighted, (I_, *limits)))
+        else:
+            closed = a_j * (own - sp.Sum(weighted, (I_, *limits)))
         assumed = None
     return ErrorStep(
         layer, True, DELTA[layer, J_], prime, None, cost, upstream, None, limits, None, True, closed, assumed

@@ -167,6 +167,14 @@ def _reach(net: Network, r: ReachStep, p: Printed, printer: MatrixTexPrinter) ->
             "z": printer.doprint(_vector("z", r.layer, net, net.layers[r.layer])),
         },
     }
+    coupled = r.kind == "z" and not net.activation(r.layer).elementwise  # a softmax output layer
+    if coupled:  # Goodfellow's g there is the softmax's Jacobian times g, not g (.) f'
+        jacobian = printer.doprint(softmax_vectors(net)["jacobian"])
+        data["after"] = {"tex": rf"g \leftarrow \bigl({jacobian}\bigr) g", "text": "g ← (diag(ŷ) - ŷ ŷ^T) g"}
+    else:
+        odot = rf"g \leftarrow g \odot f'({data['vector']['z']})"
+        data["after"] = {"tex": odot, "text": f"g ← g ⊙ f'({data['z_vec']})"}
+    data["at_output"] = r.layer == net.depth
     if r.kind == "a":
         w = sp.MatrixSymbol(f"W@L{above - net.depth:+d}", net.layers[above], net.layers[r.layer])
         data["vector"]["back"] = printer.doprint(w.T * _vector("delta", above, net, net.layers[above]))
@@ -183,6 +191,7 @@ def _gradient(net: Network, told: Backward, p: Printed, printer: MatrixTexPrinte
     a_before = _vector("a", g.layer - 1, net, before)
     return {
         "layer": net.notation.layer(g.layer, net.depth),
+        "at_output": g.layer == net.depth,
         "kind": g.kind,
         "bias": g.bias,
         "general_w": p.exprs(g.general_w),

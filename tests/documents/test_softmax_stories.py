@@ -200,3 +200,39 @@ def test_softmax_stories_compile_with_pdflatex(preset):
 
     net = softmax_net("cross_entropy", preset, (2, 3, 3))
     assert build(render(net.derive(net.parameters()[-1]), "tex")).pdf.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("cost", [*COSTS, "binary_cross_entropy"])
+def test_the_closed_form_is_printed_with_one_sign_per_term(cost):
+    """BP1's closed form at a softmax layer prints each term's sign once: the binary cross-entropy's a_i dC_0/da_i
+    is negative, and a minus before a sum of negative terms printed as "- -sum" in every format."""
+    net = softmax_net(cost, "nielsen", (2, 3, 3))
+    d = net.derive("z_{2}^{3}")
+    step = backward(d).errors[0]
+    assert sp.expand((step.closed - step.upstream).subs(J, 2).doit()) == 0
+    for fmt in ("text", "md", "tex"):
+        out = render(d, fmt)
+        assert "- -" not in out and "+ -" not in out, fmt
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "tex", "html"])
+def test_goodfellow_at_the_softmax_layer_reaches_g_by_the_jacobian(fmt):
+    """The pre-activation of a softmax output neuron: g there comes from the softmax's Jacobian (Step 1), so no
+    line says g <- g (.) f'(a^(L)), and no g <- W^T g carries it down to the layer it started at."""
+    net = softmax_net("cross_entropy", "goodfellow", (2, 3, 3))
+    out = render(net.derive("a_{1}^{(2)}"), fmt)
+    for odot in (r"g \odot f'(a^{(2)})", "g ⊙ f'(a^(2))", r"\odot f'(a^{(2)})"):
+        assert odot not in out
+    if fmt == "text":  # the terminal's text has no summary
+        return
+    short = out[out.index("In short") : out.index("Step 1")]
+    assert "W^{(l)T} g$ carries it" not in short and "one layer down, and at layer" not in short
+
+
+@pytest.mark.parametrize("ref", ["z_{1}^{3}", "w_{11}^{3}", "b_{2}^{3}"])
+def test_nielsen_in_short_names_no_bp2_for_the_output_layer(ref):
+    """BP2 carries errors down; for a quantity of the output layer the story tells BP1 alone, and so does its
+    summary."""
+    out = render(softmax_net("cross_entropy", "nielsen", (2, 3, 3)).derive(ref), "md")
+    short = out[out.index("In short") : out.index("Step 1")]
+    assert "BP1" in short and "BP2" not in short and "BP2" not in out[out.index("Step 1") :].split("The result")[0]
