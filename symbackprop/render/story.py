@@ -34,7 +34,7 @@ def story_data(d: Derivation, p: Printed) -> Data | None:
     return {
         "kind": net.notation.story,
         "cost": net.notation.cost_symbol,
-        "errors": [_error(net, e, p, printer) for e in told.errors],
+        "errors": [error_data(net, e, p, printer) for e in told.errors],
         "gradient": _reach(net, told.gradient, p, printer)
         if isinstance(told.gradient, ReachStep)
         else _gradient(net, told, p, printer),
@@ -99,7 +99,8 @@ def _softmax_error(net: Network, e: ErrorStep, p: Printed, printer: MatrixTexPri
     }
 
 
-def _error(net: Network, e: ErrorStep, p: Printed, printer: MatrixTexPrinter) -> Data:
+def error_data(net: Network, e: ErrorStep, p: Printed, printer: MatrixTexPrinter) -> Data:
+    """One layer's error step as a template receives it: element form, vector form, in the preset's letters."""
     if e.coupled:
         return _softmax_error(net, e, p, printer)
     n = net.layers[e.layer]
