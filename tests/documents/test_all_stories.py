@@ -24,6 +24,9 @@ from symbackprop.prove.element import prove
 from symbackprop.render import render_all
 from symbackprop.render.data import Printed
 
+from ..needs import NEEDS_TEX
+from ..render.test_documents import assert_fits_the_page, compile_tex
+from ..render.test_one_step_each import MD_INDEX, _abstracted
 from ..strategies import networks
 from .test_symbols_defined import undefined
 
@@ -138,7 +141,42 @@ def test_the_other_presets_keep_the_chain_through_each_activation(preset):
 def test_the_web_page_tells_the_same_story_and_links_each_layer_to_its_error():
     html = all_tex(nielsen((2, 3, 3, 2)), "html")
     assert "<h2>The error of each neuron</h2>" in html and "How the cost depends" not in html
-    assert [int(n) for n in re.findall(r'<div id="error-(\d)">', html)] == [1, 2, 3]
+    assert [int(n) for n in re.findall(r'<span id="error-(\d)"></span>', html)] == [1, 2, 3]
     for n in (1, 2, 3):
         assert f'href="#error-{n}"' in html
     assert "(BP3)" in html and "(BP4)" in html
+
+
+NETWORKS = {
+    "sigmoid": dict(layers=[2, 3, 3, 2]),
+    "softmax": dict(layers=[3, 4, 3], activation=["tanh", "softmax"], cost="cross_entropy"),
+    "one-output": dict(layers=[2, 3, 3, 1], index_base=0, bias="layer"),
+}
+
+
+@NEEDS_TEX
+@pytest.mark.parametrize("name", sorted(NETWORKS))
+def test_the_nielsen_all_document_compiles_fits_the_page_and_resolves_every_reference(name):
+    from symbackprop.render.latex_build import pdf_text
+
+    source = all_tex(sbp.Network(**NETWORKS[name], notation="nielsen"))
+    labels = set(re.findall(r"\\label\{([^}]*)\}", source))
+    refs = set(re.findall(r"\\(?:eq)?ref\{([^}]*)\}", source))
+    assert refs and refs <= labels
+    result = compile_tex(source)
+    assert_fits_the_page(result.log)
+    text = pdf_text(result.pdf)
+    assert "??" not in text and "The error of each neuron" in text
+
+
+@pytest.mark.parametrize("name", sorted(NETWORKS))
+def test_no_two_parts_of_the_nielsen_all_document_differ_only_by_an_index(name):
+    """Each error step and each worked weight or bias is a different computation: with every digit of a neuron
+    index made '#', no two (sub)sections read the same."""
+    source = all_tex(sbp.Network(**NETWORKS[name], notation="nielsen"))
+    body = source[source.index(r"\section{The error of each neuron}") :]
+    parts = re.split(r"(?m)^\\(?:sub)?section\{", body)[1:]
+    seen = [_abstracted(p, MD_INDEX) for p in parts]
+    assert len(parts) > 3
+    repeated = [n for n, s in enumerate(seen) if s in seen[:n]]
+    assert not repeated, parts[repeated[0]] if repeated else ""
