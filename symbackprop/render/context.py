@@ -19,8 +19,8 @@ from ..model.references import Ref
 from ..model.spec import notes
 from ..model.symbols import C0, A, B, W, Z
 from ..prove.forms import MatrixProof
-from .claims_context import claim_rows
 from .all_story import all_story_data
+from .claims_context import claim_rows
 from .data import Data, Printed, notation_data, proof_data, record, ref_key
 from .finished import AllDocument, DerivationDocument, GeneralDocument, SecondDocument
 from .notation_rows import Words, notation_rows
