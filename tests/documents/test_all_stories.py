@@ -1,5 +1,6 @@
 """The --wrt all document under Nielsen's preset, told through each neuron's error: BP1, BP2 layer by layer as
-numbered equations, then each layer's BP3 and BP4; the other presets keep the chain through each activation.
+numbered equations, then each layer's BP3 and BP4; under Goodfellow's, as Algorithm 6.4's backward pass runs,
+each layer's g then its gradients; the other presets keep the chain through each activation.
 
 Every formula the story prints is checked: each layer's error, with the errors above put in, equals the engine's
 derivative by that neuron's weighted input, which the element proof holds to sympy.diff of the composed cost;
@@ -37,6 +38,10 @@ def all_tex(net: sbp.Network, fmt: str = "tex") -> str:
 
 def nielsen(layers=(2, 3, 2), **kw) -> sbp.Network:
     return sbp.Network(layers=list(layers), notation="nielsen", **kw)
+
+
+def goodfellow(layers=(2, 3, 2), **kw) -> sbp.Network:
+    return sbp.Network(layers=list(layers), notation="goodfellow", **kw)
 
 
 def test_nielsen_tells_the_errors_once_then_bp3_and_bp4_by_layer():
@@ -81,9 +86,11 @@ def _above(net: sbp.Network, e) -> list[int]:
     return list(net.neurons(e.layer + 1)) if e.layer < net.depth else []
 
 
-@settings(max_examples=8, deadline=None)
-@given(networks(max_depth=3, max_width=3))
-def test_every_error_and_every_bp3_bp4_line_printed_is_the_proven_derivative(drawn):
+@pytest.mark.parametrize("preset", ["nielsen", "goodfellow"])
+@settings(max_examples=6, deadline=None)
+@given(drawn=networks(max_depth=3, max_width=3))
+def test_every_error_and_every_bp3_bp4_line_printed_is_the_proven_derivative(preset, drawn):
+    """Nielsen's errors and BP3/BP4 lines; Goodfellow's g of each layer and its gradients' entries."""
     s = drawn.spec
     net = sbp.Network(
         layers=list(drawn.layers),
@@ -91,11 +98,13 @@ def test_every_error_and_every_bp3_bp4_line_printed_is_the_proven_derivative(dra
         cost=s.cost,
         bias=s.bias,
         index_base=s.index_base,
-        notation="nielsen",
+        notation=preset,
     )
     doc = all_document(net)
     tex = render_all(doc)
-    if "The error of each neuron" not in tex:  # a skip, a tie or a layer that is not elementwise: the chain
+    if (
+        "The error of each neuron" not in tex and "The backward pass of Algorithm 6.4" not in tex
+    ):  # a skip, a tie or a layer that is not elementwise: the chain
         return
     errors = _values(net)
     p = Printed(net)
@@ -120,18 +129,20 @@ def test_a_softmax_output_layer_numbers_bp1_through_the_jacobian():
     assert undefined(tex) == set()
 
 
+@pytest.mark.parametrize("preset", ["nielsen", "goodfellow"])
 @pytest.mark.parametrize("layers", [(2, 3, 2), (4, 5, 5, 3), (2, 3, 3, 1)])
-def test_every_symbol_of_the_nielsen_all_document_is_in_its_notation_table(layers):
-    assert undefined(all_tex(nielsen(layers))) == set()
+def test_every_symbol_of_the_story_all_document_is_in_its_notation_table(layers, preset):
+    assert undefined(all_tex(sbp.Network(layers=list(layers), notation=preset))) == set()
 
 
-def test_the_nielsen_all_document_is_byte_identical_twice():
-    net = nielsen((2, 3, 3, 2))
+@pytest.mark.parametrize("preset", ["nielsen", "goodfellow"])
+def test_the_story_all_document_is_byte_identical_twice(preset):
+    net = sbp.Network(layers=[2, 3, 3, 2], notation=preset)
     for fmt in ("tex", "html"):
         assert all_tex(net, fmt) == all_tex(net, fmt)
 
 
-@pytest.mark.parametrize("preset", ["3b1b", "deeplizard", "goodfellow"])
+@pytest.mark.parametrize("preset", ["3b1b", "deeplizard"])
 def test_the_other_presets_keep_the_chain_through_each_activation(preset):
     tex = all_tex(sbp.Network(layers=[2, 3, 2], notation=preset))
     assert "How the cost depends on each activation" in tex and "BP1" not in tex
@@ -155,28 +166,52 @@ NETWORKS = {
 
 
 @NEEDS_TEX
+@pytest.mark.parametrize("preset", ["nielsen", "goodfellow"])
 @pytest.mark.parametrize("name", sorted(NETWORKS))
-def test_the_nielsen_all_document_compiles_fits_the_page_and_resolves_every_reference(name):
+def test_the_story_all_document_compiles_fits_the_page_and_resolves_every_reference(name, preset):
     from symbackprop.render.latex_build import pdf_text
 
-    source = all_tex(sbp.Network(**NETWORKS[name], notation="nielsen"))
+    source = all_tex(sbp.Network(**NETWORKS[name], notation=preset))
     labels = set(re.findall(r"\\label\{([^}]*)\}", source))
     refs = set(re.findall(r"\\(?:eq)?ref\{([^}]*)\}", source))
     assert refs and refs <= labels
     result = compile_tex(source)
     assert_fits_the_page(result.log)
     text = pdf_text(result.pdf)
-    assert "??" not in text and "The error of each neuron" in text
+    assert "??" not in text and ("The error of each neuron" if preset == "nielsen" else "Algorithm 6.4") in text
 
 
+@pytest.mark.parametrize("preset", ["nielsen", "goodfellow"])
 @pytest.mark.parametrize("name", sorted(NETWORKS))
-def test_no_two_parts_of_the_nielsen_all_document_differ_only_by_an_index(name):
+def test_no_two_parts_of_the_story_all_document_differ_only_by_an_index(name, preset):
     """Each error step and each worked weight or bias is a different computation: with every digit of a neuron
     index made '#', no two (sub)sections read the same."""
-    source = all_tex(sbp.Network(**NETWORKS[name], notation="nielsen"))
-    body = source[source.index(r"\section{The error of each neuron}") :]
+    source = all_tex(sbp.Network(**NETWORKS[name], notation=preset))
+    body = source[source.index(r"\label{sbp:errors}") :]
     parts = re.split(r"(?m)^\\(?:sub)?section\{", body)[1:]
     seen = [_abstracted(p, MD_INDEX) for p in parts]
     assert len(parts) > 3
     repeated = [n for n, s in enumerate(seen) if s in seen[:n]]
     assert not repeated, parts[repeated[0]] if repeated else ""
+
+
+def test_goodfellow_tells_algorithm_6_4_layer_by_layer_in_its_own_symbols():
+    tex = all_tex(goodfellow((2, 3, 3, 2)))
+    body = tex[tex.index(r"\section{The backward pass of Algorithm 6.4}") :]
+    assert "How the cost depends on each activation" not in tex and "BP1" not in tex
+    assert not re.search(r"(?<![\\A-Za-z])z_", body) and r"\delta" not in body
+    order = [
+        body.index(line)
+        for line in (
+            r"\section{Layer $3$}",
+            r"$g \leftarrow \nabla_{\hat{y}} J$, $g \leftarrow g \odot f'(a^{(3)})$",
+            r"$\nabla_{b^{(3)}} J = g$, $\nabla_{W^{(3)}} J = g\, (h^{(2)})^{T}$",
+            r"\section{Layer $2$}",
+            r"$g \leftarrow W^{(3)T} g$, $g \leftarrow g \odot f'(a^{(2)})$",
+            r"\section{Layer $1$}",
+            r"$\nabla_{W^{(1)}} J = g\, (h^{(0)})^{T}$",
+        )
+    ]
+    assert order == sorted(order)
+    assert r"\frac{\partial J}{\partial W_{jk}^{(1)}} &= h_{k}^{(0)} g_{j}^{(1)}" in body
+    assert undefined(tex) == set()
