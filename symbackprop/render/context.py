@@ -19,6 +19,7 @@ from ..model.references import Ref
 from ..model.spec import notes
 from ..model.symbols import C0, A, B, W, Z
 from ..prove.forms import MatrixProof
+from .all_story import all_story_data
 from .claims_context import claim_rows
 from .data import Data, Printed, notation_data, proof_data, record, ref_key
 from .finished import AllDocument, DerivationDocument, GeneralDocument, SecondDocument
@@ -270,12 +271,15 @@ def all_context(doc: AllDocument) -> Data:
         else ""
     )
     stated = [i["proof"] for d in layers for i in d["full"] + d["others"]]
+    story = all_story_data(doc.derivations, p)
     return {
         "net": describe(net, p),
         "layers": layers,
         "note": note,
         "figure": record(network_figure(net)),
-        "notation_rows": [[p.expr(symbol), p.words(meaning)] for symbol, meaning in notation_rows(net)],
+        "notation_rows": [[p.expr(symbol), p.words(meaning)] for symbol, meaning in notation_rows(net)]
+        + (story_rows(net) if story is not None else []),
+        "story": story,
         "equations": [
             [p.expr(lhs), p.exprs(rhs)]
             for lhs, rhs in [row for layer in range(1, net.depth + 1) for row in net.equations(layer)]

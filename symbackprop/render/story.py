@@ -34,10 +34,10 @@ def story_data(d: Derivation, p: Printed) -> Data | None:
     return {
         "kind": net.notation.story,
         "cost": net.notation.cost_symbol,
-        "errors": [_error(net, e, p, printer) for e in told.errors],
+        "errors": [error_data(net, e, p, printer) for e in told.errors],
         "gradient": _reach(net, told.gradient, p, printer)
         if isinstance(told.gradient, ReachStep)
-        else _gradient(net, told, p, printer),
+        else gradient_data(net, told, p, printer),
         "unrolled": p.expr(told.unrolled, pieces=True),
     }
 
@@ -99,7 +99,8 @@ def _softmax_error(net: Network, e: ErrorStep, p: Printed, printer: MatrixTexPri
     }
 
 
-def _error(net: Network, e: ErrorStep, p: Printed, printer: MatrixTexPrinter) -> Data:
+def error_data(net: Network, e: ErrorStep, p: Printed, printer: MatrixTexPrinter) -> Data:
+    """One layer's error step as a template receives it: element form, vector form, in the preset's letters."""
     if e.coupled:
         return _softmax_error(net, e, p, printer)
     n = net.layers[e.layer]
@@ -181,7 +182,8 @@ def _reach(net: Network, r: ReachStep, p: Printed, printer: MatrixTexPrinter) ->
     return data
 
 
-def _gradient(net: Network, told: Backward, p: Printed, printer: MatrixTexPrinter) -> Data:
+def gradient_data(net: Network, told: Backward, p: Printed, printer: MatrixTexPrinter) -> Data:
+    """The last step for a weight or bias as a template receives it: BP3/BP4 (or Algorithm 6.4's gradient lines)."""
     g = told.gradient
     assert isinstance(g, GradientStep)
     n, before = net.layers[g.layer], net.layers[g.layer - 1]

@@ -131,3 +131,13 @@ def test_every_preset_compiles_with_pdflatex(preset):
     from symbackprop.render.latex_build import build
 
     assert build(document(preset)).pdf.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("preset", PRESETS)
+def test_every_symbol_of_a_presets_every_weight_document_is_in_its_notation_table(preset):
+    """The --wrt all document: Nielsen's errors and BP3/BP4, Goodfellow's Algorithm 6.4 (g, h, W^T, f'), the
+    chain through each activation of the others."""
+    from symbackprop.documents import render_all
+
+    for layers in ([2, 3, 2], [3, 4, 3, 1]):
+        assert undefined(render_all(sbp.Network(layers=layers, notation=preset))) == set()

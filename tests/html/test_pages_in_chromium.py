@@ -198,3 +198,32 @@ def test_softmax_story_page_in_chromium(browser: Browser, folder: Path, preset: 
         assert found["scroll_width"] <= found["width"]
     assert "summed over the softmax's outputs" in found["text"] and told in found["text"]
     assert "diag" in found["text"]
+
+
+NIELSEN_ALL = {
+    "sigmoid": ["--layers", "4,5,5,3"],
+    "softmax": ["--layers", "4,5,3", "--activation", "tanh,softmax", "--cost", "cross_entropy"],
+}
+
+
+@pytest.mark.parametrize("preset", ["nielsen", "goodfellow"])
+@pytest.mark.parametrize("name", sorted(NIELSEN_ALL))
+def test_story_every_weight_page_in_chromium(browser: Browser, folder: Path, name: str, preset: str) -> None:
+    """The --wrt all page told through the errors (Nielsen's BP1, BP2, then BP3/BP4 by layer; Goodfellow's
+    Algorithm 6.4 layer by layer) renders with no raw TeX and no console error, on a desktop and on a phone, its
+    links to the error steps all landing."""
+    from symbackprop.cli import main
+
+    out = folder / f"{preset}-all-{name}.html"
+    assert main(["derive", *NIELSEN_ALL[name], "--notation", preset, "--wrt", "all", "-o", str(out)]) == 0
+    for width in (1100, 390):
+        found = facts(browser, out, width)
+        check_page(found, figures=1)
+        assert found["errors"] == [] and found["scroll_width"] <= found["width"]
+    check_accessibility_tree(browser, facts(browser, out, 1100))
+    if preset == "nielsen":
+        assert "The error of each neuron" in found["text"] and "BP2" in found["text"] and "BP4" in found["text"]
+    else:
+        assert "The backward pass of Algorithm 6.4" in found["text"] and "←" in found["text"]
+    links = "[...document.querySelectorAll('a[href^=\"#error-\"]')]"
+    assert browser.evaluate(f"{links}.length > 0 && {links}.every(a => document.querySelector(a.getAttribute('href')))")
