@@ -13,10 +13,18 @@ from __future__ import annotations
 import shlex
 from collections.abc import Sequence
 
+import sympy as sp
+
 from .base.errors import SpecError
+from .derive.backward import J_, Backward, ErrorStep, backward, tells_backward
 from .derive.derivation import Derivation
+from .derive.general_form import DELTA
 from .derive.steps import steps as told_steps
+from .model.network import Network
+from .model.partial import Partial
 from .model.printing import printers
+from .model.references import Ref
+from .model.symbols import C0, Z
 from .prove.forms import stated_proofs
 from .render.finished import DerivationDocument
 from .render.worksheet import Blank, Worksheet
@@ -29,6 +37,18 @@ def steps_of(d: Derivation) -> list[Derivation]:
     activations the chain passes through, one step per layer, told with the neuron a letter where the layer has
     several, then the quantity asked for."""
     return [*(step.told for step in told_steps(d)), d]
+
+
+def told_backward(d: Derivation) -> bool:
+    """Whether the sheet of ``d`` follows its preset's backward story (Nielsen's BP1, BP2, BP3/BP4; Goodfellow's
+    Algorithm 6.4) rather than the chain rule's steps: where a document of ``d`` tells that story."""
+    return d.network.notation.story != "chain" and tells_backward(d)
+
+
+def step_count(d: Derivation) -> int:
+    """How many steps the sheet of ``d`` has: the story's (one per layer's error, then the gradient), or the
+    chain's."""
+    return len(backward(d).errors) + 1 if told_backward(d) else len(steps_of(d))
 
 
 def check_fade(fade: int, steps: int) -> None:
@@ -46,6 +66,8 @@ def blanks(d: Derivation, fade: int, spec_words: Sequence[str]) -> tuple[Blank, 
     the verify command, with ``spec_words`` naming the spec as the student typed it (a file, example:NAME, or the
     flags). A step told for each neuron of a layer is checked for every neuron: its claim starts with the
     derivative, the neuron a letter."""
+    if told_backward(d):
+        return story_blanks(d, fade, spec_words)
     steps = steps_of(d)
     check_fade(fade, len(steps))
     _, tex = printers(d.network.notation, d.network.layers)
@@ -70,6 +92,76 @@ def blanks(d: Derivation, fade: int, spec_words: Sequence[str]) -> tuple[Blank, 
                 target=step.target,
                 wrt=wrt,
                 lhs=lhs,
+                answer=answer,
+                claim=claim,
+                command=verify_command(spec_words, wrt, typed),
+                key_command=verify_command(spec_words, wrt, claim),
+            )
+        )
+    return tuple(out)
+
+
+def error_answer(e: ErrorStep) -> sp.Expr:
+    """What a layer's error is, as its step of the story gives it: BP1's cost's derivative times the activation's
+    (at a softmax output, the sum over its outputs worked out), BP2's sum over the layer above times it."""
+    if e.coupled:
+        assert e.closed is not None
+        return e.closed
+    return sp.Mul(e.upstream, e.prime, evaluate=False) if not e.output else sp.Mul(e.cost, e.prime)
+
+
+def story_equations(d: Derivation, told: Backward) -> list[tuple[sp.Expr, sp.Expr]]:
+    """The story's steps as equations (what is worked out, what it is), in the preset's letters: Nielsen's errors
+    delta; Goodfellow's running gradient g written by its entries, dJ/da_j^(k) (the book's nabla_a J), which is how
+    verify reads it."""
+    net = d.network
+    steps = [_one_neuron(net, e.layer, e.delta, error_answer(e)) for e in told.errors] + [told.gradient.target]
+    if d.network.notation.story != "algorithm":
+        return steps
+
+    def entries(x: sp.Expr) -> sp.Expr:
+        return x.replace(lambda q: isinstance(q, sp.Indexed) and q.base == DELTA, lambda q: Partial(C0, Z[q.indices]))
+
+    return [(entries(lhs), entries(rhs)) for lhs, rhs in steps]
+
+
+def _one_neuron(net: Network, layer: int, lhs: sp.Expr, rhs: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """A layer's error equation, with the neuron j its one neuron's index where the layer has one neuron: the
+    printer writes that neuron's quantities without an index, so a j left elsewhere would name nothing."""
+    if net.layers[layer] != 1:
+        return lhs, rhs
+    one = {J_: net.neurons(layer)[0]}
+    return lhs.xreplace(one), rhs.xreplace(one)
+
+
+def story_blanks(d: Derivation, fade: int, spec_words: Sequence[str]) -> tuple[Blank, ...]:
+    """The last ``fade`` steps of the backward story of ``d`` as blanks. A layer's error is told for each neuron
+    j, so its claim leads with the error (``\\delta_j^{3} = ...``), which verify checks for every j; the last step,
+    the derivative asked for, is named by --wrt and its claim is the right-hand side, in the errors."""
+    told = backward(d)
+    steps = story_equations(d, told)
+    check_fade(fade, len(steps))
+    _, tex = printers(d.network.notation, d.network.layers)
+    out = []
+    for number, (lhs, answer) in enumerate(steps, start=1):
+        if number <= len(steps) - fade:
+            continue
+        lhs_tex, answer_tex = tex.doprint(lhs), tex.doprint(answer)
+        wrt: str | None = None
+        if number == len(steps):
+            wrt = tex.doprint(d.symbol)
+            if d.network.ref(wrt) != d.target:
+                raise SpecError(f"the worksheet cannot name {wrt} so that verify reads it back")
+            claim, typed, target = answer_tex, PLACEHOLDER, d.target
+        else:
+            claim, typed = f"{lhs_tex} = {answer_tex}", f"{lhs_tex} = {PLACEHOLDER}"
+            target = Ref("z", told.errors[number - 1].layer, ())
+        out.append(
+            Blank(
+                step=number,
+                target=target,
+                wrt=wrt,
+                lhs=lhs_tex,
                 answer=answer,
                 claim=claim,
                 command=verify_command(spec_words, wrt, typed),
@@ -108,4 +200,4 @@ def worksheet(
         title=title if title is not None else str(extras.get("title", "")),
         author=author if author is not None else str(extras.get("author", "")),
     )
-    return Worksheet(document=document, steps=len(steps_of(d)), blanks=found, key=key)
+    return Worksheet(document=document, steps=step_count(d), blanks=found, key=key, story=told_backward(d))

@@ -10,7 +10,7 @@ from ..base.stages import stage
 from ..derive import bounds
 from ..derive.derivation import derive
 from ..render.worksheet import worksheet_html, worksheet_tex
-from ..worksheets import check_fade, steps_of, worksheet
+from ..worksheets import check_fade, step_count, worksheet
 from .document_output import check_document_options, deliver
 from .inputs import load_graph, load_spec
 from .terminal import EXIT_FAILED, EXIT_OK
@@ -30,7 +30,7 @@ def cmd_worksheet(args: argparse.Namespace) -> int:
     bounds.check_element(net, ref, args.wrt, "tex")
     stage("deriving")
     d = derive(net, ref)
-    check_fade(args.fade, len(steps_of(d)))
+    check_fade(args.fade, step_count(d))
     stage("proving")
     sheet = worksheet(d, args.fade, spec_words(args), args.key, args.title, args.author)
     source = worksheet_html(sheet, args.templates) if fmt == "html" else worksheet_tex(sheet, args.templates)

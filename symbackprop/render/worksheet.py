@@ -45,16 +45,18 @@ class Worksheet:
     steps: int
     blanks: tuple[Blank, ...]
     key: bool = False
+    story: bool = False  # the steps are the preset's backward story (story.py), not the chain's
 
 
 def worksheet_context(sheet: Worksheet) -> Data:
     """What a worksheet template receives: the derivation's context, and the blanks by step number."""
-    context = document_context(sheet.document, story_told=False)  # the blanks are the chain's steps
+    context = document_context(sheet.document, story_told=sheet.story)  # the steps the blanks are
     p = Printed(sheet.document.d.network)
     blanks = {
         str(b.step): {
             "step": b.step,
             "wrt": b.wrt,
+            "lhs": b.lhs,
             "answer": p.expr(b.answer, pieces=True),
             "command": b.command,
             "key_command": b.key_command,

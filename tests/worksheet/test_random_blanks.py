@@ -13,7 +13,7 @@ from symbackprop.derive.derivation import derive
 from symbackprop.model.printing import printers
 from symbackprop.model.symbols import ActivationPrimeBase
 from symbackprop.verify.claims import verify_claim
-from symbackprop.worksheets import blanks, steps_of
+from symbackprop.worksheets import blanks, step_count
 
 from ..strategies import networks
 from .test_blanks import filled
@@ -45,7 +45,7 @@ def sheets(draw):
 def test_random_blanks_verify_correct_and_catch_a_missing_derivative(sheet) -> None:
     net, ref = sheet
     d = derive(net, ref)
-    found = blanks(d, len(steps_of(d)), ["net.toml"])
+    found = blanks(d, step_count(d), ["net.toml"])  # the story's steps under nielsen and goodfellow
     _, tex = printers(net.notation, net.layers)
     for blank in found:
         assert blank.wrt is None or net.ref(blank.wrt) == blank.target

@@ -98,17 +98,17 @@ STORY_SHEETS = {"nielsen": "w_{12}^{2}", "goodfellow": "W_{12}^{(1)}"}
 
 
 @pytest.mark.parametrize("preset", sorted(STORY_SHEETS))
-def test_a_story_presets_sheet_keeps_the_chains_steps_and_its_key_verifies(cmdline, tmp_path: Path, preset: str):
-    """Under a preset whose document tells the backward story, a hidden weight's sheet (which crashed, the
-    story's empty step list against the blanks' chain steps) is the chain's steps, each blank a claim verify reads:
-    the key's commands say correct, a sign flipped is caught, and the sheet defines every symbol it uses."""
+def test_a_story_presets_sheet_tells_the_story_and_its_key_verifies(cmdline, tmp_path: Path, preset: str):
+    """Under a preset whose document tells the backward story, a hidden weight's sheet is that story's steps (BP1
+    at the softmax output, BP2, BP3/BP4; Goodfellow's lines), each blank a claim verify reads: the key's commands
+    say correct, a sign flipped is caught, and the sheet defines every symbol it uses."""
     import shlex
 
     from symbackprop.derive.derivation import derive
     from symbackprop.model.network import Network
     from symbackprop.model.printing import printers
     from symbackprop.verify.claims import verify_claim
-    from symbackprop.worksheets import blanks, steps_of
+    from symbackprop.worksheets import blanks, step_count
     from tests.documents.test_symbols_defined import undefined
 
     from .test_blanks import filled
@@ -121,6 +121,10 @@ def test_a_story_presets_sheet_keeps_the_chains_steps_and_its_key_verifies(cmdli
     assert cmdline.run(*args, "-o", str(page)).returncode == 0
     s = sheet.read_text()
     assert s.count("(your turn)") == 2 and undefined(s) == set()
+    heads = ["Step 1 (BP1: ", "Step 2 (BP2: ", "Step 3 (BP3 and BP4: "]
+    if preset == "goodfellow":
+        heads = ["Step 1 (the cost's", r"$g \leftarrow W^{(2)T} g$", "Step 3 (the sum rule"]
+    assert all(h in s for h in heads), heads
     net = Network(layers=[2, 3, 3], activation=["tanh", "softmax"], cost="cross_entropy", notation=preset)
     d = derive(net, net.ref(STORY_SHEETS[preset]))
     found = blanks(d, 2, list(spec))
@@ -129,4 +133,40 @@ def test_a_story_presets_sheet_keeps_the_chains_steps_and_its_key_verifies(cmdli
         done = cmdline.run(*shlex.split(blank.key_command)[1:])
         assert done.returncode == 0 and "correct" in done.stdout.lower(), blank.key_command
         assert verify_claim(net, filled(blank, tex.doprint(-blank.answer)), blank.wrt).verdict == "incorrect"
-    assert len(steps_of(d)) == 2
+    assert step_count(d) == 3 and [b.step for b in found] == [2, 3]
+    lead = r"\delta_{j}^{2} = " if preset == "nielsen" else r"\frac{\partial J}{\partial a_{j}^{(1)}} = "
+    assert found[0].claim.startswith(lead)
+
+
+NIELSEN = ("worksheet", "--layers", "2,3,2", "--notation", "nielsen", "--wrt", "w_{11}^{2}", "--fade", "2")
+GOODFELLOW = ("worksheet", "--layers", "2,3,2", "--notation", "goodfellow", "--wrt", "W_{11}^{(1)}", "--fade", "2")
+
+
+@NEEDS_TEX
+@pytest.mark.parametrize("args", [NIELSEN, GOODFELLOW], ids=["nielsen", "goodfellow"])
+@pytest.mark.parametrize("key", [(), ("--key",)])
+def test_a_story_sheet_compiles_the_same_twice(cmdline, tmp_path: Path, args, key: tuple[str, ...]) -> None:
+    first, second = tmp_path / "a.pdf", tmp_path / "b.pdf"
+    for out in (first, second):
+        assert cmdline.run(*args, *key, "-o", str(out)).returncode == 0
+    assert first.read_bytes().startswith(b"%PDF") and first.read_bytes() == second.read_bytes()
+
+
+@NEEDS_CHROMIUM
+@pytest.mark.parametrize("args", [NIELSEN, GOODFELLOW], ids=["nielsen", "goodfellow"])
+@pytest.mark.parametrize("key", [(), ("--key",)])
+def test_a_story_sheets_page_loads_in_chromium_the_same_twice(cmdline, tmp_path: Path, args, key) -> None:
+    pages = [tmp_path / "a.html", tmp_path / "b.html"]
+    for out in pages:
+        assert cmdline.run(*args, *key, "-o", str(out)).returncode == 0
+    assert pages[0].read_bytes() == pages[1].read_bytes()
+    with Browser() as browser:
+        browser.load(pages[0], 1280, 844)
+        found = browser.evaluate(PAGE_FACTS)
+        found["errors"] = browser.errors()
+        check_page(found, 1)
+        boxes = browser.evaluate("document.querySelectorAll('.answer-box').length")
+    assert boxes == (0 if key else 2)
+    text = found["text"]
+    assert ("BP1" in text and "BP2" in text) == (args is NIELSEN)
+    assert text.count("(your turn)") == 2 and ("YOUR ANSWER" in text) == (not key)
