@@ -12,7 +12,7 @@ lesson points at: ``source`` (the derived name itself), ``pair`` (what a kernel 
 >>> c.line([(0.5, 0), (2, 0)], hot=True)
 >>> f = c.figure("stack", 0, "A", "B", "C")
 >>> f["width"], f["cells"][0]["hot"], f["lines"][0]["arrow"]
-(2.0, True, True)
+(2.7, True, True)
 """
 
 from __future__ import annotations
