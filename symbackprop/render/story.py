@@ -127,6 +127,7 @@ def error_data(net: Network, e: ErrorStep, p: Printed, printer: MatrixTexPrinter
         "d_sum": p.expr(Partial(Z[e.layer + 1, k], a)) if not e.output else None,
         "a": p.expr(a),
         "coupled": False,
+        "activation": net.activation(e.layer).name,
         "output": e.output,
         "one_above": one_above,
         "delta": p.expr(e.delta),
