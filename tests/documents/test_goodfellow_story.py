@@ -108,3 +108,13 @@ def test_the_softmax_step_prints_element_and_vector_forms_once():
     step = _steps(render(net.derive("W_{12}^{(1)}"), "tex"))[0]
     assert step.count(r"\bigl(\operatorname{diag}(h^{(2)}) - h^{(2)} (h^{(2)})^{T}\bigr)") == 2  # heading, display
     assert "g^{(2)} = h^{(2)} - y" in step and "one-hot targets do" in step
+
+
+def test_the_notation_table_gives_the_books_name_of_a_weight_under_goodfellow_only():
+    """The document writes layer l and units j, k; a reader of the book, who writes layer k and units i, j, finds
+    the entry W_jk^(l) by the name the book gives it."""
+    for preset, told in (("goodfellow", True), ("nielsen", False)):
+        net = sbp.Network(layers=[3, 4, 2], notation=preset)
+        tex = render(net.derive(net.parameters()[0]), "tex")
+        rows = tex[tex.index("Symbol & Meaning") : tex.index(r"\bottomrule")]
+        assert ("the book's $W_{i,j}^{(k)}$" in rows) is told
