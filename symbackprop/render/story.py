@@ -127,6 +127,7 @@ def error_data(net: Network, e: ErrorStep, p: Printed, printer: MatrixTexPrinter
         "d_sum": p.expr(Partial(Z[e.layer + 1, k], a)) if not e.output else None,
         "a": p.expr(a),
         "coupled": False,
+        "activation": net.activation(e.layer).name,
         "output": e.output,
         "one_above": one_above,
         "delta": p.expr(e.delta),
@@ -290,6 +291,7 @@ def story_rows(net: Network) -> list[Any]:
                 _math("k", "k"),
                 " is ",
                 _math(f"{w}_{{jk}}^{{{sup}}}", f"{w}_jk^{sup}"),
+                *_book_letters(n.story),
             ],
         ]
     )
@@ -303,6 +305,14 @@ def story_rows(net: Network) -> list[Any]:
     rows.append([_math(r"\odot", "⊙"), ["multiplies two columns entry by entry (the Hadamard product)"]])
     rows.append([_math(r"{}^{T}", "^T"), ["the transpose"]])
     return rows
+
+
+def _book_letters(story: str) -> list[Any]:
+    """Goodfellow's book names the layer k and a weight's units i, j, letters this document gives to other things
+    (k a unit of the layer before, i a sample): the weight matrix's row says how the book writes the entry."""
+    if story != "algorithm":
+        return []
+    return [" (the book's ", _math(r"W_{i,j}^{(k)}", "W_i,j^(k)"), ")"]
 
 
 def _tex_letter(own: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 import symbackprop as sbp
+from symbackprop.base.errors import SpecError
 from symbackprop.documents import render
 from symbackprop.render.latex_build import build, pdf_text
 
@@ -54,3 +55,53 @@ def test_the_page_count_is_read_from_the_pdf():
     """The counter counts: a document forced onto two pages has two."""
     source = "\\documentclass{article}\\begin{document}One.\\newpage Two.\\end{document}"
     assert pages(build(source).pdf) == 2
+
+
+# Goodfellow's first hidden weight of 4-5-5-3 over every hidden activation, output and cost the network accepts:
+# Algorithm 6.4's story with a softmax output (its Jacobian's step) or a cross-entropy cost (a longer result) is
+# the longest. An output of relu or tanh ("same") under a cost that takes the log of the output is refused (its
+# outputs reach 0 or below), and a sigmoid network's "same" output is its sigmoid one.
+GOODFELLOW_HIDDEN = ("sigmoid", "relu", "tanh")
+GOODFELLOW_OUTPUTS = ("same", "sigmoid", "softmax")
+GOODFELLOW_COSTS = ("sse", "cross_entropy", "binary_cross_entropy")
+LOGGED = ("cross_entropy", "binary_cross_entropy")
+
+
+def _goodfellow_refused(hidden: str, output: str, cost: str) -> bool:
+    return output == "same" and hidden != "sigmoid" and cost in LOGGED
+
+
+GOODFELLOW_CASES = [
+    (hidden, output, cost)
+    for hidden in GOODFELLOW_HIDDEN
+    for output in GOODFELLOW_OUTPUTS
+    for cost in GOODFELLOW_COSTS
+    if not _goodfellow_refused(hidden, output, cost) and not (hidden == "sigmoid" and output == "same")
+]
+
+
+def _goodfellow_net(hidden: str, output: str, cost: str) -> sbp.Network:
+    top = hidden if output == "same" else output
+    return sbp.Network(layers=[4, 5, 5, 3], notation="goodfellow", activation=[hidden, hidden, top], cost=cost)
+
+
+def test_the_goodfellow_combinations_left_out_are_the_refused_ones():
+    refused = [
+        (hidden, output, cost)
+        for hidden in GOODFELLOW_HIDDEN
+        for output in GOODFELLOW_OUTPUTS
+        for cost in GOODFELLOW_COSTS
+        if _goodfellow_refused(hidden, output, cost)
+    ]
+    for hidden, output, cost in refused:  # the numbers of the spec's sample put a 0 or less into the log
+        d = _goodfellow_net(hidden, output, cost).derive("W_{12}^{(1)}")
+        with pytest.raises(SpecError, match="ln needs it"):
+            render(d, "tex")
+    assert len(GOODFELLOW_CASES) == 3 * 3 * 3 - 4 - 3
+
+
+@NEEDS_TEX
+@pytest.mark.parametrize(("hidden", "output", "cost"), GOODFELLOW_CASES, ids=["-".join(c) for c in GOODFELLOW_CASES])
+def test_goodfellows_first_hidden_weight_fits_in_three_pages_for_every_activation_and_cost(hidden, output, cost):
+    d = _goodfellow_net(hidden, output, cost).derive("W_{12}^{(1)}")
+    assert pages(build(render(d, "tex")).pdf) <= 3
