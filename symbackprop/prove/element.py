@@ -258,7 +258,7 @@ def _activation_fact(act: Activation) -> str:
     if isinstance(act.form(z), (sp.Max, sp.Piecewise)):
         sides = (sp.Symbol("p", positive=True), sp.Symbol("n", negative=True))
         zero = all(sp.simplify(gap.subs(z, side)) == 0 for side in sides)
-        where = " for z > 0 and for z < 0 (at 0 the derivative is taken as the left one)"
+        where = " for z > 0 and z < 0 (at 0 it is taken as the left one)"
     else:
         zero = sp.simplify(gap) == 0
     verdict = "proven equal" if zero else "NOT proven equal"
