@@ -257,6 +257,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "tex_term_lines": tex_term_lines,
     "fits": layout.fits,
     "width": layout.visible_length,
+    "stacked_width": layout.stacked_length,
     "side_by_side": layout.side_by_side,
     "worked_in": worked_in,
     "number": number,
