@@ -136,7 +136,7 @@ def atomize(expr: sp.Expr) -> sp.Expr:
 def _sum_form(d: Derivation) -> Part:
     """The Σ form a document prints, its sums carried out, is the result itself: identical as SymPy builds them,
     or expanded to 0 when small, else by the randomized identity test."""
-    what = "the Σ form printed for the result"
+    what = "the printed Σ form"
     carried = guarded(lambda: carried_out(d.sum_form))
     if carried is None:
         return Part(UNDECIDED, SYMBOLIC, f"{what}: carrying out its sums {ran_past()}")
