@@ -136,7 +136,7 @@ def atomize(expr: sp.Expr) -> sp.Expr:
 def _sum_form(d: Derivation) -> Part:
     """The Σ form a document prints, its sums carried out, is the result itself: identical as SymPy builds them,
     or expanded to 0 when small, else by the randomized identity test."""
-    what = "the Σ form printed for the result"
+    what = "the printed Σ form"
     carried = guarded(lambda: carried_out(d.sum_form))
     if carried is None:
         return Part(UNDECIDED, SYMBOLIC, f"{what}: carrying out its sums {ran_past()}")
@@ -258,7 +258,7 @@ def _activation_fact(act: Activation) -> str:
     if isinstance(act.form(z), (sp.Max, sp.Piecewise)):
         sides = (sp.Symbol("p", positive=True), sp.Symbol("n", negative=True))
         zero = all(sp.simplify(gap.subs(z, side)) == 0 for side in sides)
-        where = " for z > 0 and for z < 0 (at 0 the derivative is taken as the left one)"
+        where = " for z > 0 and z < 0 (at 0 it is taken as the left one)"
     else:
         zero = sp.simplify(gap) == 0
     verdict = "proven equal" if zero else "NOT proven equal"

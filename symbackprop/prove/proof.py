@@ -138,17 +138,17 @@ def agreement(outcome: Outcome, unknowns: tuple[str, str] = NETWORK_UNKNOWNS) ->
 def agreement_in_short(outcome: Outcome) -> str:
     """``agreement`` in short: the points and the chance of error, the bound's terms left to the details."""
     return (
-        f"exactly equal modulo the prime {MODULUS} at {outcome.points} random points; were they different "
-        f"functions, the chance of that would be {_chance(outcome)}"
+        f"exactly, modulo the prime {MODULUS}, at {outcome.points} random points, a chance {_chance(outcome)} were "
+        "they different functions"
     )
 
 
 def agreement_details(outcome: Outcome, unknowns: tuple[str, str] = NETWORK_UNKNOWNS) -> str:
     """What ``agreement_in_short`` leaves out: what a point is, and where the bound comes from."""
     return (
-        f"each point makes {unknowns[0]} an unknown of its own, drawn from a fixed seed; by the Schwartz-Zippel "
-        f"lemma a point is a root of a difference's numerator, of degree at most {outcome.degree:,} and not 0 "
-        f"modulo {MODULUS}, with probability at most {outcome.degree:,} in {MODULUS}{_skipped(outcome)}"
+        f"each point, drawn from a fixed seed, makes {unknowns[0]} an unknown of its own; by the Schwartz-Zippel "
+        f"lemma it is a root of a difference's numerator (of degree at most {outcome.degree:,}, not 0 modulo "
+        f"{MODULUS}) with probability at most {outcome.degree:,} in {MODULUS}{_skipped(outcome)}"
     )
 
 

@@ -102,10 +102,15 @@ _text_chain = _chain("text", " · ", plain_paren)
 _tex_chain = _chain("tex", r" \cdot ", paren_tex)
 
 
-def tex_chain_lines(x: Expr, width: int = layout.LINE_WIDTH) -> list[str]:
-    """A chain's factors packed into displayed lines, each line after the first beginning with its dot."""
+CHAIN_WIDTH = 66  # a combined chain's line, measured with its indices stacked: the page holds 66 and a little more
+
+
+def tex_chain_lines(x: Expr, width: int = CHAIN_WIDTH) -> list[str]:
+    """A chain's factors packed into displayed lines, each line after the first beginning with its dot. The
+    lines are measured with each symbol's subscript and superscript stacked, as they are set: a hidden layer's
+    chain, thick with indices, then stays on the one line it fits on."""
     parts = _tex_chain(x)
-    return layout.pack([parts[0], *(rf"\cdot {p}" for p in parts[1:])], width)
+    return layout.pack([parts[0], *(rf"\cdot {p}" for p in parts[1:])], width, layout.stacked_length)
 
 
 def tex_lines(x: Expr, width: int = layout.LINE_WIDTH) -> list[str]:
@@ -252,6 +257,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "tex_term_lines": tex_term_lines,
     "fits": layout.fits,
     "width": layout.visible_length,
+    "stacked_width": layout.stacked_length,
     "side_by_side": layout.side_by_side,
     "worked_in": worked_in,
     "number": number,

@@ -64,6 +64,23 @@ def _groups(tex: str, pos: int, count: int) -> tuple[list[str], int]:
     return groups, pos
 
 
+_SCRIPTS = re.compile(r"_\{([^{}]*)\}\^\{([^{}]*)\}|\^\{([^{}]*)\}_\{([^{}]*)\}")
+
+
+def stacked_length(tex: str) -> int:
+    """``visible_length`` with a subscript and a superscript on one symbol counted as the longer of the two, since
+    they stand one above the other: closer to the width of a formula thick with indices, such as a hidden layer's.
+
+    >>> visible_length("a_{j}^{(L-1)}"), stacked_length("a_{j}^{(L-1)}")
+    (7, 6)
+    """
+    return visible_length(_SCRIPTS.sub(_longer_script, tex))
+
+
+def _longer_script(match: re.Match[str]) -> str:
+    return "{" + max((g for g in match.groups() if g is not None), key=len) + "}"
+
+
 def _glyphs(match: re.Match[str]) -> str:
     token = match.group(0)
     return "" if len(token) == 1 or _SIZING.fullmatch(token) else "x"
@@ -119,25 +136,26 @@ def signed_pieces(printer: Callable[[sp.Expr], str], terms: Sequence[sp.Expr]) -
     return pieces
 
 
-def pack(pieces: list[str], width: int = LINE_WIDTH) -> list[str]:
-    """Pieces packed into as few lines no wider than ``width`` as greedy packing finds (a single long piece
-    stays whole), balanced so that the widest line is as narrow as it can be: no lone short last line."""
+def pack(pieces: list[str], width: int = LINE_WIDTH, length: Callable[[str], int] = visible_length) -> list[str]:
+    """Pieces packed into as few lines no wider than ``width`` (as ``length`` measures) as greedy packing finds
+    (a single long piece stays whole), balanced so that the widest line is as narrow as it can be: no lone short
+    last line."""
     lines: list[str] = []
     for piece in pieces:
-        if lines and visible_length(lines[-1]) + visible_length(piece) + 1 <= width:
+        if lines and length(lines[-1]) + length(piece) + 1 <= width:
             lines[-1] += " " + piece
         else:
             lines.append(piece)
     if not 2 <= len(lines) <= 8 or len(pieces) > 200:  # a longer display is broken across pages anyway
         return lines
-    return _balanced(pieces, len(lines))
+    return _balanced(pieces, len(lines), length)
 
 
-def _balanced(pieces: list[str], count: int) -> list[str]:
+def _balanced(pieces: list[str], count: int, length: Callable[[str], int] = visible_length) -> list[str]:
     """The split of ``pieces`` into ``count`` consecutive lines whose widest line is narrowest."""
     ends = [0]
     for piece in pieces:
-        ends.append(ends[-1] + visible_length(piece) + 1)
+        ends.append(ends[-1] + length(piece) + 1)
     n = len(pieces)
 
     def width(i: int, j: int) -> int:
