@@ -337,7 +337,7 @@ def compact_form(net: Network, t: Ref) -> sp.Expr:
     """dC_0/d(target) as a text states it: the factors in the order the chain tells them (an
     ``OrderedProduct``), and each sum over a later layer a SymPy Sum, over j for the neurons a quantity
     feeds and over i for a softmax layer's coupling, as the derivation's own steps name them."""
-    letters = Letters({i for i in t.indices if isinstance(i, sp.Symbol)})
+    letters = Letters({i for i in t.indices if isinstance(i, sp.Symbol)} | notation_letters(net))
     layer = t.layer
     if t.kind == "a":
         return _sensitivity(net, layer, t.indices[0], letters)
@@ -361,6 +361,13 @@ class Letters:
             self.taken.add(letter)
             return letter
         raise AssertionError("index_letters never ends")
+
+
+def notation_letters(net: Network) -> set[sp.Expr]:
+    """The letters the notation gives to quantities, which a sum's index must not take: under goodfellow h is a
+    layer's output, so a softmax's coupling sum runs over m, not over h beside h_i. (A sum over samples is
+    printed apart from these sums, so the sample's letter may be reused.)"""
+    return {sp.Symbol(name) for name in net.notation.symbols.values() if len(name) == 1 and name.isalpha()}
 
 
 def index_letters(names: str, taken: set[sp.Expr]) -> Iterator[sp.Symbol]:
@@ -410,7 +417,7 @@ def _general_factor(net: Network, of: sp.Expr, wrt: sp.Expr, subs: tuple[Derivat
     hidden activations a first factor dC_0/da_j stands for, one per neuron j."""
     layer, j = int(wrt.indices[0]), wrt.indices[-1]
     if of == C0:
-        value = _sensitivity(net, layer, j, Letters({j}))
+        value = _sensitivity(net, layer, j, Letters({j} | notation_letters(net)))
         if layer < net.depth:
             return Factor(of, wrt, value, covers=subs)
         definition = net.cost_equation()[1][0]
