@@ -112,9 +112,13 @@ def is_vector_claim(net: Network, claim: Claim, layer: int | None = None) -> boo
         # vector claims are told by their operators (a transpose, \odot, \nabla) or g
         markers = markers - {net.notation.letter("w"), net.notation.letter("a")}
     for node in nodes:  # W^{[l]}_{jk}, one entry of W, is read as the scalar it is
-        if isinstance(node, Name) and node.name in markers and id(node) not in indices:
-            if id(node) not in entries or node.name == "\\nabla":
-                return True
+        if (
+            isinstance(node, Name)
+            and node.name in markers
+            and id(node) not in indices
+            and (id(node) not in entries or node.name == "\\nabla")
+        ):
+            return True
         if isinstance(node, Scripted) and any(mark == "^" and is_transpose(s) for mark, s in node.scripts):
             return True
     if BOLD.search(claim.text):

@@ -140,7 +140,8 @@ SOFTMAX_BCE = {
 
 def test_a_right_claim_is_not_called_wrong_for_digits_a_subtraction_lost():
     net = sbp.Network(**SOFTMAX_BCE)
-    report = verify_claim(net, r"\delta_{1}^{2} = w_{11}^{3} \delta^{3} \sigma'(z_1^2) \operatorname{ReLU}'(z^{3})", None)
+    claim = r"\delta_{1}^{2} = w_{11}^{3} \delta^{3} \sigma'(z_1^2) \operatorname{ReLU}'(z^{3})"
+    report = verify_claim(net, claim, None)
     assert report.verdict == "correct", report.method
     assert "real points" in report.method
 
