@@ -16,11 +16,10 @@ from collections.abc import Sequence
 import sympy as sp
 
 from .base.errors import SpecError
-from .derive.backward import J_, Backward, ErrorStep, backward, tells_backward
+from .derive.backward import Backward, ErrorStep, backward, tells_backward
 from .derive.derivation import Derivation
 from .derive.general_form import DELTA
 from .derive.steps import steps as told_steps
-from .model.network import Network
 from .model.partial import Partial
 from .model.printing import printers
 from .model.references import Ref
@@ -113,9 +112,9 @@ def error_answer(e: ErrorStep) -> sp.Expr:
 def story_equations(d: Derivation, told: Backward) -> list[tuple[sp.Expr, sp.Expr]]:
     """The story's steps as equations (what is worked out, what it is), in the preset's letters: Nielsen's errors
     delta; Goodfellow's running gradient g written by its entries, dJ/da_j^(k) (the book's nabla_a J), which is how
-    verify reads it."""
-    net = d.network
-    steps = [_one_neuron(net, e.layer, e.delta, error_answer(e)) for e in told.errors] + [told.gradient.target]
+    verify reads it. A layer of one neuron is written at that neuron (``derive.backward``), as its quantities are
+    printed: without an index."""
+    steps = [(e.delta, error_answer(e)) for e in told.errors] + [told.gradient.target]
     if d.network.notation.story != "algorithm":
         return steps
 
@@ -123,15 +122,6 @@ def story_equations(d: Derivation, told: Backward) -> list[tuple[sp.Expr, sp.Exp
         return x.replace(lambda q: isinstance(q, sp.Indexed) and q.base == DELTA, lambda q: Partial(C0, Z[q.indices]))
 
     return [(entries(lhs), entries(rhs)) for lhs, rhs in steps]
-
-
-def _one_neuron(net: Network, layer: int, lhs: sp.Expr, rhs: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
-    """A layer's error equation, with the neuron j its one neuron's index where the layer has one neuron: the
-    printer writes that neuron's quantities without an index, so a j left elsewhere would name nothing."""
-    if net.layers[layer] != 1:
-        return lhs, rhs
-    one = {J_: net.neurons(layer)[0]}
-    return lhs.xreplace(one), rhs.xreplace(one)
 
 
 def story_blanks(d: Derivation, fade: int, spec_words: Sequence[str]) -> tuple[Blank, ...]:

@@ -105,10 +105,13 @@ def backward(d: Derivation) -> Backward:
         return _reached(d, memo)
     errors = [_error_step(d, layer) for layer in range(depth, t.layer - 1, -1)]
     unrolled = _delta_value(d, t.layer, t.indices[0], memo) if t.indices else None
-    general_w = (Partial(C0, W[t.layer, J_, K_]), A[t.layer - 1, K_] * DELTA[t.layer, J_])
+    j_ = neuron_letter(net, t.layer)
+    general_w = (Partial(C0, W[t.layer, j_, K_]), A[t.layer - 1, K_] * DELTA[t.layer, j_])
     general_b: tuple[sp.Expr, sp.Expr] | None = None
     if net.spec.bias == "neuron":
-        general_b = (Partial(C0, B[t.layer, J_]), DELTA[t.layer, J_])
+        general_b = (Partial(C0, B[t.layer, j_]), DELTA[t.layer, j_])
+    elif net.spec.bias == "layer" and j_ != J_:  # one neuron: the sum over the layer is its one term
+        general_b = (Partial(C0, B[t.layer]), DELTA[t.layer, j_])
     elif net.spec.bias == "layer":
         general_b = (Partial(C0, B[t.layer]), sp.Sum(DELTA[t.layer, J_], (J_, *_limits(net, t.layer))))
     if t.kind == "w":
@@ -122,7 +125,7 @@ def backward(d: Derivation) -> Backward:
         local = (Partial(Z[t.layer, j], B[t.layer, j]), sp.Integer(1))
         target = (Partial(C0, B[t.layer, j]), DELTA[t.layer, j])
     else:  # a bias shared by the layer
-        local = (Partial(Z[t.layer, J_], B[t.layer]), sp.Integer(1))
+        local = (Partial(Z[t.layer, j_], B[t.layer]), sp.Integer(1))
         target = (Partial(C0, B[t.layer]), sp.Add(*(DELTA[t.layer, j] for j in net.neurons(t.layer))))
         unrolled = sp.Add(*(_delta_value(d, t.layer, j, memo) for j in net.neurons(t.layer)))
     gradient = GradientStep(t.layer, t.kind, net.spec.bias, general_w, general_b, local, target)
@@ -136,13 +139,14 @@ def _reached(d: Derivation, memo: dict[tuple[int, object], sp.Expr]) -> Backward
     (j,) = t.indices
     lowest = t.layer if t.kind == "z" else t.layer + 1
     errors = tuple(_error_step(d, layer) for layer in range(net.depth, lowest - 1, -1))
+    j_ = neuron_letter(net, t.layer)
     if t.kind == "z":
-        general = (Partial(C0, Z[t.layer, J_]), DELTA[t.layer, J_])
+        general = (Partial(C0, Z[t.layer, j_]), DELTA[t.layer, j_])
         target = (Partial(C0, Z[t.layer, j]), DELTA[t.layer, j])
         unrolled = _delta_value(d, t.layer, j, memo)
     else:
         over = (K_, *_limits(net, lowest))
-        general = (Partial(C0, A[t.layer, J_]), sp.Sum(OrderedProduct(W[lowest, K_, J_], DELTA[lowest, K_]), over))
+        general = (Partial(C0, A[t.layer, j_]), sp.Sum(OrderedProduct(W[lowest, K_, j_], DELTA[lowest, K_]), over))
         target = (Partial(C0, A[t.layer, j]), sp.Sum(OrderedProduct(W[lowest, K_, j], DELTA[lowest, K_]), over))
         unrolled = sp.Add(*(W[lowest, k, j] * _delta_value(d, lowest, k, memo) for k in net.neurons(lowest)))
     return Backward(errors, ReachStep(t.layer, t.kind, general, target), unrolled)
@@ -153,24 +157,33 @@ def _error_step(d: Derivation, layer: int) -> ErrorStep:
     output = layer == net.depth
     if output and not net.activation(layer).elementwise:
         return _softmax_output(d, layer)
-    prime = net.activation_prime(layer, J_)  # type: ignore[arg-type]
-    in_a = net.activation_prime_in_a(layer, J_)  # type: ignore[arg-type]
+    j = neuron_letter(net, layer)
+    prime = net.activation_prime(layer, j)  # type: ignore[arg-type]
+    in_a = net.activation_prime_in_a(layer, j)  # type: ignore[arg-type]
     if output:
-        a = A[layer, J_]
-        cost = sp.factor_terms(sp.diff(net.cost.term(a, Y[J_], net.layers[-1]), a))
+        a = A[layer, j]
+        cost = sp.factor_terms(sp.diff(net.cost.term(a, Y[j], net.layers[-1]), a))
         upstream, weight, next_limits = cost, None, None
     else:
         cost = None
         next_limits = _limits(net, layer + 1)
         if net.layers[layer + 1] == 1:  # the one neuron above: its own index, no sum and no free k
-            weight = W[layer + 1, next_limits[0], J_]
+            weight = W[layer + 1, next_limits[0], j]
             upstream = OrderedProduct(weight, DELTA[layer + 1, next_limits[0]])
         else:
-            weight = W[layer + 1, K_, J_]
+            weight = W[layer + 1, K_, j]
             upstream = sp.Sum(OrderedProduct(weight, DELTA[layer + 1, K_]), (K_, *next_limits))
     return ErrorStep(
-        layer, output, DELTA[layer, J_], prime, in_a, cost, upstream, weight, _limits(net, layer), next_limits
+        layer, output, DELTA[layer, j], prime, in_a, cost, upstream, weight, _limits(net, layer), next_limits
     )
+
+
+def neuron_letter(net: object, layer: int) -> sp.Expr:
+    """The neuron j of ``layer`` as the story writes it: the letter j, or where the layer has one neuron that
+    neuron's own index. The printer writes a one-neuron layer's quantities without an index (a^(2), delta^(2)), so
+    a j left in its weights (w_kj^(3)) would name a neuron the text never introduces."""
+    first, last = _limits(net, layer)
+    return first if first == last else J_
 
 
 def _softmax_output(d: Derivation, layer: int) -> ErrorStep:

@@ -133,14 +133,18 @@ class WorkedNumbers:
     updated: float | None  # after one step with the spec's learning rate
 
 
+@np.errstate(all="ignore")  # an overflow is the SpecError below, not RuntimeWarnings or an inf in a document
 def worked_numbers(d: Derivation, values: Values) -> WorkedNumbers:
     """Every factor and the result evaluated at the spec's values."""
     net = d.network
     fwd = forward(net, values)
+    _require_finite("the forward pass", [*fwd.z, *fwd.a])
     sample_costs(net, values, fwd)
     shape = [len(c.factors) for c in d.chains]
     flat = [f.value for c in d.chains for f in c.factors] + [c.value for c in d.chains] + [d.result]
-    numbers = [tuple(float(x) for x in v) for v in evaluator(net, flat)(values, fwd)]
+    found = evaluator(net, flat)(values, fwd)
+    _require_finite("working the numbers", found)
+    numbers = [tuple(float(x) for x in v) for v in found]
     factors, pos = [], 0
     for size in shape:
         factors.append(tuple(numbers[pos : pos + size]))
@@ -164,12 +168,15 @@ class ParameterStep:
     updated: float | None  # None without a learning rate
 
 
+@np.errstate(all="ignore")  # an overflow is the SpecError below, not RuntimeWarnings or an inf in a document
 def parameter_steps(net: Network, values: Values) -> list[ParameterStep]:
     """Every weight and bias, from the output layer back, with its gradient and one gradient-descent step."""
     refs = net.parameters()
     fwd = forward(net, values)
+    _require_finite("the forward pass", [*fwd.z, *fwd.a])
     sample_costs(net, values, fwd)
     results = evaluator(net, [derive(net, ref).result for ref in refs])(values, fwd)
+    _require_finite("the gradient", results)
     rate = values.learning_rate
     steps = []
     for ref, per_sample in zip(refs, results, strict=True):
@@ -187,22 +194,45 @@ def _parameter_value(net: Network, ref: Ref, values: Values) -> float | None:
 SPOT_TRIES = 8  # random points tried for one where the derivative is not 0
 
 
+@np.errstate(all="ignore")  # an overflow at a point is that point passed over (or the SpecError), not RuntimeWarnings
 def point_check(d: Derivation, seed: int = 0, h: float = 1e-6) -> tuple[float, float]:
     """(formula, central difference) for dC/d(target) at a random point: the document's spot check.
 
     The point is the first of a few seeded ones where the formula is not 0: a ReLU off at the point (or a target
-    met) makes both numbers 0, and "0 and 0" checks nothing the reader can see."""
+    met) makes both numbers 0, and "0 and 0" checks nothing the reader can see. A point where either number
+    overflows is passed over, so a document never states inf or nan; a point outside a logarithmic cost's domain
+    is refused before any formula runs there, as ``evaluate`` refuses such values.
+
+    >>> import symbackprop as sbp
+    >>> formula, diff = point_check(sbp.Network(layers=[2, 2]).derive("w_{01}^{(L)}"))
+    >>> abs(formula - diff) < 1e-8
+    True
+    """
+    found: tuple[float, float] | None = None
     for tried in range(SPOT_TRIES):
         formula, diff = _point_check(d, seed + tried, h)
+        if not (np.isfinite(formula) and np.isfinite(diff)):
+            continue
+        found = formula, diff
         if formula != 0.0 or diff != 0.0:
             break
-    return formula, diff
+    if found is None:
+        raise SpecError(
+            f"the spot check overflows at each of its {SPOT_TRIES} random points (inf/nan in float64): no number "
+            "to state"
+        )
+    return found
 
 
 def _point_check(d: Derivation, seed: int, h: float) -> tuple[float, float]:
     net = d.network
     values = random_values(net, samples=1, seed=seed)
-    formula = float(evaluator(net, [d.result])(values, forward(net, values))[0][0])
+    fwd = forward(net, values)
+    try:
+        sample_costs(net, values, fwd)  # the cost defined at the point, before the formula is worked there
+    except SpecError as refused:
+        raise SpecError(f"the spot check at a random point (seed {seed}): {refused}") from None
+    formula = float(evaluator(net, [d.result])(values, fwd)[0][0])
     scale = max(1.0, abs(_current(net, d.target, values)))
     step = h * scale
     diff = (_nudged_cost(net, d.target, values, step) - _nudged_cost(net, d.target, values, -step)) / (2 * step)

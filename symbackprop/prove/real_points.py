@@ -14,6 +14,9 @@ quantity its argument depends on is pushed over a wide symmetric range (up to 10
 points. A branch whose argument is provably of one sign (SymPy, every quantity real, targets the spec
 states non-negative) has no other side. Otherwise a branch never seen on both sides leaves the
 comparison ``one_sided``, and a verdict of "equal" is not given on it (``OneSided``).
+
+A gap between the two at a point counts only if it is there again when the point is worked to CONFIRM_DIGITS: a
+subtraction of nearly equal numbers loses digits, differently in two forms of one function.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from ..model.symbols import SoftmaxExp, Y
 
 DIGITS = 50
 TOLERANCE = mpmath.mpf(10) ** -30  # relative to the larger value, or to 1
+CONFIRM_DIGITS = 4 * DIGITS  # a gap found at DIGITS is worked again at this precision before it counts (``_apart``)
 SCALES = (1.0, 0.5, 2.0, 0.25, 4.0, 8.0)
 BRANCHES = (sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise)
 
@@ -69,7 +73,7 @@ class RealPoint:
         if e.is_Number or isinstance(e, sp.NumberSymbol):
             if not e.is_finite:
                 raise Undefined(str(e))
-            return _rational(e) if e.is_Rational else mpmath.mpf(sp.N(e, DIGITS + 10)._mpf_)
+            return _rational(e) if e.is_Rational else mpmath.mpf(sp.N(e, mpmath.mp.dps + 10)._mpf_)
         if isinstance(e, (sp.Indexed, sp.Symbol)):
             if e not in self.leaves:
                 raise Unsupported(f"no value for {e}")
@@ -169,6 +173,22 @@ def _power(base: mpmath.mpf, exponent: mpmath.mpf, symbolic: sp.Expr) -> mpmath.
     return mpmath.power(base, exponent)
 
 
+def _apart(point: RealPoint, first: sp.Expr, second: sp.Expr) -> bool:
+    """Whether the two formulas differ at ``point`` beyond the tolerance, at the working precision and again at
+    CONFIRM_DIGITS. Two forms of one function can lose different digits to a subtraction of nearly equal numbers
+    (1 - a^(L) where a softmax output is within 10^-40 of 1, at 50 digits, keeps 10): such a gap closes when
+    worked with more digits, a real difference does not. Raises Undefined where either has no value."""
+    if not _gap(point.value(first), point.value(second)):
+        return False
+    with mpmath.workdps(CONFIRM_DIGITS):
+        again = RealPoint(point.leaves, point.generic)  # the same values, worked afresh
+        return _gap(again.value(first), again.value(second))
+
+
+def _gap(a: mpmath.mpf, b: mpmath.mpf) -> bool:
+    return bool(abs(a - b) > TOLERANCE * max(mpmath.mpf(1), abs(a), abs(b)))
+
+
 @dataclass(frozen=True)
 class Comparison:
     """Whether two formulas agreed at every real point tried, how many, and the first point where they did not."""
@@ -197,11 +217,10 @@ def compare(first: sp.Expr, second: sp.Expr, least: int = 48, most: int = 240, f
         for attempt in range(most):
             point = _draw(rng, leaves, generic, SCALES[attempt % len(SCALES)], free_targets)
             try:
-                a, b = point.value(first), point.value(second)
+                if _apart(point, first, second):
+                    return Comparison(False, valued + 1, point)
             except (Undefined, ZeroDivisionError, ValueError):
                 continue
-            if abs(a - b) > TOLERANCE * max(mpmath.mpf(1), abs(a), abs(b)):
-                return Comparison(False, valued + 1, point)
             valued += 1
             for branch, sides in point.sides.items():
                 seen.setdefault(branch, set()).update(sides)
@@ -263,11 +282,10 @@ def _other_side(first: sp.Expr, second: sp.Expr, draw: Draw, branch: sp.Basic, w
             try:
                 if not any(_sign(point.value(a)) == wanted for a in branch_arguments(branch)):
                     continue
-                a, b = point.value(first), point.value(second)
+                if _apart(point, first, second):
+                    return point
             except (Undefined, ZeroDivisionError, ValueError):
                 continue
-            if abs(a - b) > TOLERANCE * max(mpmath.mpf(1), abs(a), abs(b)):
-                return point
             agreed += 1
             break  # one point on the other side per fresh point
         if agreed >= FLIP_AGREED:

@@ -78,6 +78,7 @@ def _layer(depth: int, layer: int, derivations: Sequence[tuple[Derivation, Proof
         "general_w": items[0]["general_w"],
         "general_b": items[0]["general_b"],
         "shared_bias": net.spec.bias == "layer",
+        "one": net.layers[layer] == 1,  # one neuron: its quantities have no index j
         "vector": vector,
         "worked": worked,
         "others": others,

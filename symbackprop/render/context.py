@@ -171,8 +171,8 @@ def steps_data(doc: DerivationDocument, p: Printed) -> tuple[list[Data], dict[st
 
 
 def summary_data(d: Derivation, p: Printed) -> Data:
-    """The path from the quantity to the cost in one line (one neuron a letter in each layer it passes through
-    whole), and those letters with their layers' names, for a derivation told in several steps."""
+    """The path from the quantity to the cost in one line (one neuron a letter in each layer of several neurons it
+    passes through whole), and those letters with their layers' names, for a derivation told in several steps."""
     net, t = d.network, d.target
     taken = {i for i in t.indices if isinstance(i, sp.Symbol)}
     letters = index_letters("j i h m p q r s t u v", taken)
@@ -182,6 +182,8 @@ def summary_data(d: Derivation, p: Printed) -> Data:
     for layer in range(first, net.depth + 1):
         if layer == t.layer and t.indices:
             neuron: sp.Expr = t.indices[0]
+        elif net.layers[layer] == 1:  # its one neuron, printed without an index: no letter to range over
+            neuron = sp.Integer(net.spec.index_base)
         else:
             neuron = next(letters)
             over.append({"letter": p.expr(neuron), "layer": net.notation.layer(layer, net.depth)})

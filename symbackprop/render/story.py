@@ -158,6 +158,7 @@ def _reach(net: Network, r: ReachStep, p: Printed, printer: MatrixTexPrinter) ->
         "layer": net.notation.layer(r.layer, net.depth),
         "above": net.notation.layer(above, net.depth) if above <= net.depth else None,
         "kind": r.kind,
+        "one": net.layers[r.layer] == 1,  # one neuron: its quantities have no index j
         "bias": None,
         "general_b": None,
         "general": p.exprs(r.general),
@@ -196,6 +197,7 @@ def gradient_data(net: Network, told: Backward, p: Printed, printer: MatrixTexPr
         "layer": net.notation.layer(g.layer, net.depth),
         "at_output": g.layer == net.depth,
         "kind": g.kind,
+        "one": n == 1,  # one neuron: its quantities have no index j
         "bias": g.bias,
         "general_w": p.exprs(g.general_w),
         "general_b": p.exprs(g.general_b) if g.general_b is not None else None,
@@ -355,6 +357,7 @@ def neuron_first(d: Derivation, p: Printed) -> Data | None:
         rows.append([chained.expr(Partial(C0, told.symbol)), chained.expr(told.stated_result)])
     general = None
     if depth > 1 and any(n > 1 for n in net.layers[depth - 1 :]):
-        hidden = general_activation(net, depth - 1)
+        one = Ref("a", depth - 1, (base,))  # a layer of one neuron: that neuron, no letter k left in w_jk
+        hidden = general_activation(net, depth - 1) if net.layers[depth - 1] > 1 else derive(net, one)
         general = [p.expr(Partial(C0, hidden.symbol)), p.expr(hidden.sum_form)]
     return {"rows": rows, "general": general, "letter": p.expr(sp.Symbol("j"))}

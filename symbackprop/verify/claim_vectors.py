@@ -32,7 +32,7 @@ from ..prove.equivalence import same, sample_value
 from ..prove.points import NoExactValue
 from ..prove.real_points import Unsupported
 from ..syntax.errors import ClaimError
-from ..syntax.tree import Claim, Name, Node, Scripted
+from ..syntax.tree import Binding, Claim, Name, Node, Range, Scripted
 from .batch import SAMPLE_INDEX
 from .claim_cases import Case, Free, cases
 from .claim_matrices import HADAMARD, MatrixReader, Spot, Tweak, is_transpose
@@ -105,13 +105,19 @@ def is_vector_claim(net: Network, claim: Claim, layer: int | None = None) -> boo
     transpose), a bold letter, W, or a left-hand side that names more than one derivative (\\delta^{(L)})."""
     nodes = [n for side in claim.sides for n in walk(side)]
     entries = {id(split(n)[0]) for n in nodes if isinstance(n, Scripted) and any(m == "_" for m, _ in n.scripts)}
+    indices = _index_letters(nodes)  # the h of \sum_{h=0}^{1} y_{h} is an index, not Goodfellow's h
     markers = MARKERS - {net.notation.cost_symbol}  # J is Goodfellow's preset's own cost, a scalar
     if net.notation.symbols or all(n == 1 for n in net.layers):
         # a preset that writes its scalars W and h (Goodfellow's) prints them bare for a layer of one neuron; its
         # vector claims are told by their operators (a transpose, \odot, \nabla) or g
         markers = markers - {net.notation.letter("w"), net.notation.letter("a")}
     for node in nodes:  # W^{[l]}_{jk}, one entry of W, is read as the scalar it is
-        if isinstance(node, Name) and node.name in markers and (id(node) not in entries or node.name == "\\nabla"):
+        if (
+            isinstance(node, Name)
+            and node.name in markers
+            and id(node) not in indices
+            and (id(node) not in entries or node.name == "\\nabla")
+        ):
             return True
         if isinstance(node, Scripted) and any(mark == "^" and is_transpose(s) for mark, s in node.scripts):
             return True
@@ -124,6 +130,18 @@ def is_vector_claim(net: Network, claim: Claim, layer: int | None = None) -> boo
     except ClaimError:
         return False
     return lhs.shape != (1, 1) and all(isinstance(e, Partial) for e in lhs.entries)
+
+
+def _index_letters(nodes: list[Node]) -> set[int]:
+    """The ids of the lowercase letters written as indices: a sum's letter (h=0) and a letter in a subscript."""
+    bound = [n.name for n in nodes if isinstance(n, (Binding, Range))]
+    subscripts = [s for n in nodes if isinstance(n, Scripted) for mark, s in n.scripts if mark == "_" and s is not None]
+    return {
+        id(m)
+        for top in bound + subscripts
+        for m in walk(top)
+        if isinstance(m, Name) and len(m.name) == 1 and m.name.islower()
+    }
 
 
 def read(net: Network, claim: Claim, letters: Mapping[str, int] | None = None) -> MatrixReading:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -112,3 +113,38 @@ def test_no_numbers_without_values_or_with_a_generic_activation(net, ref):
     assert "With the spec's numbers" not in render(d, "text")
     assert "With the numbers of the spec" not in render(d, "md")
     assert json.loads(render(d, "json"))["numbers"] is None
+
+
+def _linear(x: float, w1: float, w2: float) -> sbp.Network:
+    values = {"x": [[x]], "y": [[0.5]], "weights": [[[w1]], [[w2]]], "biases": [[0.0], [0.0]], "learning_rate": 0.1}
+    return sbp.Network(layers=[1, 1, 1], activation="identity", cost="sse", values=values)
+
+
+@pytest.mark.parametrize("fmt", ["text", "md", "tex", "html"])
+def test_values_that_overflow_are_an_error_not_an_inf_in_the_document(fmt):
+    """A document used to print the numbers NumPy gave, inf among them ("= inf"), and through the API NumPy's
+    RuntimeWarnings first: the worked numbers, like ``evaluate``, refuse values past float64's range, whether the
+    forward pass overflows or only a chain's product does."""
+    import warnings
+
+    past_forward = _linear(1e200, 1e200, 1e200)  # z^(L-1) = 1e400
+    past_product = _linear(1e200, 1e-200, 1e200)  # a finite forward pass; 2 (a - y) w x = 4e600
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a RuntimeWarning would be raised here instead of the SpecError
+        with pytest.raises(sbp.SpecError, match="the forward pass overflows"):
+            render(past_forward.derive("w^{(L)}"), fmt)
+        with pytest.raises(sbp.SpecError, match="working the numbers overflows"):
+            render(past_product.derive("w^{(L-1)}"), fmt)
+        large = _linear(1e100, 1e-100, 1e100)  # 2 (a - y) w x = 2e300: large, in range
+        out = render(large.derive("w^{(L-1)}"), fmt)
+    assert not re.search(r"\b(inf|nan)\b", out, re.IGNORECASE)
+    assert large.spec.values is not None
+    assert numeric.worked_numbers(large.derive("w^{(L-1)}"), large.spec.values).mean == pytest.approx(2e300)
+
+
+def test_every_parameters_numbers_refuse_values_that_overflow():
+    """``--wrt all`` works every gradient at once: an overflow there is the same one-line error."""
+    net = _linear(1e200, 1e-200, 1e200)
+    assert net.spec.values is not None
+    with pytest.raises(sbp.SpecError, match="the gradient overflows"):
+        numeric.parameter_steps(net, net.spec.values)

@@ -122,3 +122,46 @@ def test_whether_a_claim_is_cancelled_depends_on_its_size_alone(monkeypatch):
     assert "cancels to 0" in equivalence.decide(net, claim, d.result, d.start).method
     monkeypatch.setattr(equivalence, "CANCEL_NODES", 10)
     assert "exact random rational points" in equivalence.decide(net, claim, d.result, d.start).method
+
+
+# A 1-neuron ReLU layer under a softmax output with the binary cross-entropy: at points drawn at scale 8 a softmax
+# output comes within 10^-40 of 1, and 1 - a^(L) at 50 digits keeps 10 of them, differently in the claim's form and
+# in the right answer's. Real points called the first claim (ReLU'^2 = ReLU', so right) incorrect, and found no
+# diagnosis for the second (a worksheet blank with sigma' left out), a gap of 7e-11 that is 0 at 200 digits.
+SOFTMAX_BCE = {
+    "layers": [2, 2, 1, 2],
+    "activation": ["sigmoid", "relu", "softmax"],
+    "cost": "binary_cross_entropy",
+    "bias": "layer",
+    "index_base": 1,
+    "notation": "nielsen",
+}
+
+
+def test_a_right_claim_is_not_called_wrong_for_digits_a_subtraction_lost():
+    net = sbp.Network(**SOFTMAX_BCE)
+    claim = r"\delta_{1}^{2} = w_{11}^{3} \delta^{3} \sigma'(z_1^2) \operatorname{ReLU}'(z^{3})"
+    report = verify_claim(net, claim, None)
+    assert report.verdict == "correct", report.method
+    assert "real points" in report.method
+
+
+def test_a_missing_derivative_is_diagnosed_where_a_subtraction_loses_digits():
+    net = sbp.Network(**SOFTMAX_BCE)
+    report = verify_claim(net, r"\delta_{j}^{2} = w_{1j}^{3} \delta^{3}", None)
+    assert report.verdict == "incorrect"
+    assert report.diagnosis is not None and report.diagnosis.kind == "activation_derivative_missing"
+
+
+def test_a_gap_at_50_digits_counts_only_if_more_digits_keep_it():
+    """1 - a for a within 10^-45 of 1, written two ways: equal, though 50 digits tell them apart; a real
+    difference of 10^-20 stays one."""
+    x = sp.Symbol("x", real=True)
+    near = 1 / (1 + sp.exp(-x))  # at x = 104, within 10^-45 of 1
+    lost = (1 - near) * sp.exp(x) + sp.Heaviside(x)  # 1 - near at 50 digits keeps about 5 of them
+    kept = sp.exp(x) / (1 + sp.exp(x)) + sp.Heaviside(x)  # the same number, no subtraction
+    point = real_points.RealPoint({x: mpmath.mpf(104)}, {})
+    with mpmath.workdps(real_points.DIGITS):
+        assert abs(point.value(lost) - point.value(kept)) > real_points.TOLERANCE  # the digits lost
+        assert not real_points._apart(real_points.RealPoint({x: mpmath.mpf(104)}, {}), lost, kept)
+        assert real_points._apart(real_points.RealPoint({x: mpmath.mpf(104)}, {}), lost, kept + sp.Rational(1, 10**20))

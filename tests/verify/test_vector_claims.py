@@ -315,3 +315,23 @@ def test_one_minus_a_on_784_16_10_is_decided_by_the_projection() -> None:
         net, r"\frac{\partial C}{\partial W^1} = (((W^2)^T \delta^2) \odot a^1 \odot (1 - a^1)) (a^0)^T"
     )
     assert report.verdict == "correct" and report.method.startswith("all 12,544 entries at once")
+
+
+def test_a_sums_letter_h_is_an_index_not_goodfellows_activation():
+    """The engine's own letters run j, i, h for nested sums (a softmax output's [h = i]); verify once read the h
+    of \\sum_{h=0}^{1} as Goodfellow's activation vector, called the claim a vector claim, and refused a worksheet's
+    answer key as unparseable. A letter bound by a sum or written in a subscript is an index."""
+    from symbackprop.derive.derivation import derive
+    from symbackprop.worksheets import blanks, step_count
+
+    net = Network([1, 2, 2, 2], ["sigmoid", "identity", "softmax"], "cross_entropy", notation="deeplizard")
+    scalar = parse(r"\sum_{h=0}^{1} y_{h} a_{h}^{(L)}")
+    assert not claim_vectors.is_vector_claim(net, scalar)
+    d = derive(net, net.ref("w_{10}^{(L-2)}"))
+    keys = [b for b in blanks(d, step_count(d), ["net.toml"]) if r"\sum_{h=" in b.claim]
+    assert keys  # the sheet's answers sum over h
+    for b in keys:
+        assert verify_claim(net, b.claim, b.wrt).verdict == "correct", b.claim
+    goodfellow = Network([2, 3, 2], notation="goodfellow")
+    assert claim_vectors.is_vector_claim(goodfellow, parse(r"\nabla_{W^{(2)}} J = g\, h^{(1)T}"))
+    assert claim_vectors.is_vector_claim(Network([2, 3, 2]), parse(r"\frac{\partial C}{\partial h^{(1)}} = W^{T} g"))
