@@ -102,9 +102,9 @@ def _calls(work: Callable[[], object], n: int) -> None:
     """``work()`` ``n`` times, each result dropped before the next call, as ``timeit`` and a training loop do.
 
     Keeping every result alive (a list of them) made each call write its gradients to memory no call had
-    touched: 784-512-512-10's batch-1 gradients take 1.6 MB (float32) to 3.2 MB (float64), and the generated
-    NumPy's call measured 230-270 us against 160 us with its results dropped (float32), a cost of the list,
-    not of the code."""
+    touched: 784-512-512-10's batch-1 gradients take 2.7 MB (float32) to 5.3 MB (float64), and section 1's
+    generated NumPy measured 266 and 702 us a call with the list, 152 and 263 us with each result dropped
+    (docs/benchmarks.md), a cost of the list, not of the code."""
     for _ in range(n):
         work()
 
