@@ -254,6 +254,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "tex_chain": lambda x: r" \cdot ".join(_tex_chain(x)),
     "tex_chain_lines": tex_chain_lines,
     "tex_lines": tex_lines,
+    "display_lines": lambda pieces: layout.pack(list(pieces), CHAIN_WIDTH, layout.stacked_length),
     "tex_term_lines": tex_term_lines,
     "fits": layout.fits,
     "width": layout.visible_length,

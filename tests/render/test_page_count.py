@@ -13,7 +13,7 @@ import pytest
 import symbackprop as sbp
 from symbackprop.base.errors import SpecError
 from symbackprop.documents import render
-from symbackprop.render.latex_build import build, pdf_text
+from symbackprop.render.latex_build import build, overfull_boxes, pdf_text
 
 from ..needs import NEEDS_TEX
 
@@ -37,6 +37,12 @@ CASES = [
 IDS = [f"{preset}-{'-'.join(map(str, layers))}-{ref}" for preset, layers, ref in CASES]
 
 
+def fits_the_page(log: str) -> bool:
+    """No line of the document runs past the margin by more than TeX's hairline (a display cut at the page's edge
+    loses what it says)."""
+    return max(overfull_boxes(log), default=0.0) <= 2.0
+
+
 def pages(pdf: bytes) -> int:
     return pdf_text(pdf).count("\f")
 
@@ -48,6 +54,7 @@ def test_a_hidden_weight_or_bias_fits_in_three_pages(preset, layers, ref):
     assert 0 < d.target.layer < len(layers) - 1  # a hidden layer, whatever the preset calls it
     result = build(render(d, "tex"))
     assert pages(result.pdf) <= 3
+    assert fits_the_page(result.log)
 
 
 # Every hidden activation, output and cost 3b1b and deeplizard tell, for the first hidden layer's weight of 4-5-5-3
@@ -90,7 +97,9 @@ def _network(preset: str, hidden: str, output: str, cost: str) -> sbp.Network:
 def test_a_first_hidden_weight_fits_in_three_pages_whatever_the_activations_and_cost(preset, hidden, output, cost):
     d = _network(preset, hidden, output, cost).derive(FIRST_HIDDEN_WEIGHT)
     assert d.target.layer == 1
-    assert pages(build(render(d, "tex")).pdf) <= 3
+    result = build(render(d, "tex"))
+    assert pages(result.pdf) <= 3
+    assert fits_the_page(result.log)
 
 
 @pytest.mark.parametrize("preset", ["3b1b", "deeplizard"])
@@ -158,4 +167,17 @@ def test_the_goodfellow_combinations_left_out_are_the_refused_ones():
 @pytest.mark.parametrize(("hidden", "output", "cost"), GOODFELLOW_CASES, ids=["-".join(c) for c in GOODFELLOW_CASES])
 def test_goodfellows_first_hidden_weight_fits_in_three_pages_for_every_activation_and_cost(hidden, output, cost):
     d = _goodfellow_net(hidden, output, cost).derive("W_{12}^{(1)}")
-    assert pages(build(render(d, "tex")).pdf) <= 3
+    result = build(render(d, "tex"))
+    assert pages(result.pdf) <= 3
+    assert fits_the_page(result.log)
+
+
+@NEEDS_TEX
+@pytest.mark.parametrize("ref", ["b^{(1)}", "b^{(2)}", "w_{12}^{(1)}"])
+def test_goodfellow_with_a_shared_bias_fits_the_page(ref):
+    """A bias the layer shares is told as the sum of g's entries, beside grad_W J on one display line: that line
+    ran 5 pt past the margin before its separator was narrowed."""
+    d = sbp.Network(layers=[4, 5, 5, 3], notation="goodfellow", bias="layer").derive(ref)
+    result = build(render(d, "tex"))
+    assert pages(result.pdf) <= 3
+    assert fits_the_page(result.log)
