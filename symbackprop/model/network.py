@@ -166,6 +166,8 @@ class Network:
         """
         j, k, i = sp.symbols("j k i")
         first = self.spec.index_base
+        if self.layers[layer] == 1:  # one neuron: its equations name it, with no j to range over
+            j = sp.Integer(first)
         weighted = _over(W[layer, j, k] * A[layer - 1, k], k, first, self.layers[layer - 1])
         bias = self.bias_symbol(layer, j)
         z = (weighted, bias) if bias is not None else (weighted,)

@@ -168,3 +168,29 @@ def test_every_weight_document_and_worksheet_tell_a_one_neuron_layer_for_that_ne
         assert not ranges(out), name
         assert "for all $j$ at once" not in out and "for each neuron $j$ of" not in out, name
         assert "the one neuron of" in out, name
+
+
+@pytest.mark.parametrize(
+    ("layers", "preset", "ref"),
+    [
+        ([2, 1, 1], "3b1b", "w_{01}^{(1)}"),
+        ([2, 1, 1], "nielsen", "w_{11}^{2}"),
+        ([3, 1, 2], "goodfellow", "w_{12}^{(1)}"),
+        ([3, 1, 2], "deeplizard", "w_{02}^{(1)}"),
+    ],
+)
+def test_forward_equations_of_a_one_neuron_layer_name_no_j(layers, preset, ref):
+    """A forward equation whose left side has no index j (a layer of one neuron) has none on its right either: the
+    weights into the one neuron are w_{0k} (or w_{1k}), not w_{jk} with a j the page never introduces."""
+    tex = render(sbp.Network(layers=layers, notation=preset).derive(ref), "tex")
+    block = tex.split("forward equations", 1)[1].split(r"\end{align", 1)[0]
+    equations = [eq for row in block.split(r"\\") for eq in row.split(r"&\qquad")]
+    checked = 0
+    for equation in equations:
+        if "&=" not in equation:
+            continue
+        lhs, rhs = equation.split("&=", 1)
+        if "_{j" not in lhs and "C" not in lhs and "J " not in lhs:
+            checked += 1
+            assert "_{j" not in rhs, equation
+    assert checked >= 2  # the one neuron's z and a
