@@ -56,7 +56,7 @@ def prove(d: Derivation) -> Proof:
     from sympy.diff) when the composed cost is small enough, else by a randomized identity test; both with
     every activation an arbitrary function.
     """
-    facts = tuple(dict.fromkeys(_activation_fact(d.network.activation(layer)) for layer in _layers_used(d)))
+    facts = _activation_facts([d.network.activation(layer) for layer in _layers_used(d)])
     parts = [_chain_rule(d), _sum_form(d)]
     general = [step for step in steps(d) if step.letter is not None]
     if general:
@@ -242,6 +242,26 @@ def all_proofs(net: Network, refs: list[Ref], on_step: Callable[[str], None] | N
             on_step(f"{ref.kind} in layer {net.notation.layer(ref.layer, net.depth)}")
         proofs[ref] = prove(derive(net, ref))
     return proofs
+
+
+def _activation_facts(acts: list[Activation]) -> tuple[str, ...]:
+    """Each activation's fact once; the derivatives proven equal outright said in one sentence, not one each
+    ("the derivatives of tanh and sigmoid used here are proven equal ..."), as a reader would say them.
+
+    >>> from symbackprop.model.activations import activation
+    >>> _activation_facts([activation("tanh"), activation("sigmoid"), activation("tanh")])
+    ('the derivatives of tanh and sigmoid used here are proven equal to sympy.diff of their formulas',)
+    """
+    facts = dict(zip((a.name for a in acts), (_activation_fact(a) for a in acts), strict=True))
+    plain = [name for name, fact in facts.items() if fact == _PLAIN.format(name)]
+    if len(plain) < 2:
+        return tuple(facts.values())
+    names = f"{', '.join(plain[:-1])} and {plain[-1]}"
+    joined = f"the derivatives of {names} used here are proven equal to sympy.diff of their formulas"
+    return tuple(dict.fromkeys(joined if name in plain else fact for name, fact in facts.items()))
+
+
+_PLAIN = "the derivative of {} used here is proven equal to sympy.diff of its formula"
 
 
 @cache

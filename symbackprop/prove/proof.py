@@ -113,7 +113,7 @@ def by_points(
     points' unknowns are."""
     against = against or "the derivative of the composed cost, computed independently by forward-mode dual numbers"
     if outcome.verdict == PROVEN:
-        words = f"{what} equals {against}: {agreement(outcome, unknowns)} ({why})"
+        words = f"{what} equals {against} ({why}): {agreement(outcome, unknowns)}"  # why first: no "(...) (...)"
         brief = f"{what} equals {against}, {agreement_in_short(outcome)}"
         return Part(PROVEN, RANDOM, words, brief, f"{agreement_details(outcome, unknowns)}; {why}")
     if outcome.verdict == DISPROVEN:
