@@ -314,7 +314,7 @@ def _book_letters(story: str) -> list[Any]:
     (k a unit of the layer before, i a sample): the weight matrix's row says how the book writes the entry."""
     if story != "algorithm":
         return []
-    return [" (the book writes ", _math(r"W_{i,j}^{(k)}", "W_i,j^(k)"), ", its k counting layers and i, j units)"]
+    return [" (the book's ", _math(r"W_{i,j}^{(k)}", "W_i,j^(k)"), ")"]
 
 
 def _tex_letter(own: str) -> str:

@@ -117,4 +117,4 @@ def test_the_notation_table_gives_the_books_name_of_a_weight_under_goodfellow_on
         net = sbp.Network(layers=[3, 4, 2], notation=preset)
         tex = render(net.derive(net.parameters()[0]), "tex")
         rows = tex[tex.index("Symbol & Meaning") : tex.index(r"\bottomrule")]
-        assert ("the book writes $W_{i,j}^{(k)}$" in rows) is told
+        assert ("the book's $W_{i,j}^{(k)}$" in rows) is told
