@@ -37,6 +37,7 @@ def _outside_domain(out, bad, needs):
         f"but ln needs it {{needs}}"
     )
 """
+WIDE_FLOAT64_PLAIN = 256  # a first layer this wide keeps its products plain in float64 (``_small_batch``)
 HELPERS = ("_array", "_floats", "_relu", "_sigmoid", "_softplus", "_row_sums", "_softmax", "_log_softmax", "_outer")
 
 
@@ -119,7 +120,7 @@ def _forward(net: Network, eqs: Equations, printer: MatrixPrinting, logits: From
     module = printer.backend.module
     for layer in range(1, net.depth + 1):
         z = _by_columns(net, layer, printer.backend, assignment(printer, f"Z{layer}", eqs.z[layer - 1]))
-        lines += _small_batch(z, "Z1 = A0 @ W1.T", "(W1 @ A0.T).T", printer.backend) if layer == 1 else z
+        lines += _small_batch(z, "Z1 = A0 @ W1.T", "(W1 @ A0.T).T", net, printer.backend) if layer == 1 else z
         if layer == net.depth and logits is not None:
             lines += [filled(t, layer, module) for t in logits.forward]
             continue
@@ -181,20 +182,23 @@ def _backward(net: Network, eqs: Equations, printer: MatrixPrinting, logits: Fro
         text = printer.doprint(expr)
         outer = _outer_product(target, text, printer.backend, list(net.layers)) if target.startswith("dW") else []
         statement = outer or assignment(printer, target, expr)
-        lines += _small_batch(statement, "Delta1 = Delta2 @ W2", "(W2.T @ Delta2.T).T", printer.backend)
+        lines += _small_batch(statement, "Delta1 = Delta2 @ W2", "(W2.T @ Delta2.T).T", net, printer.backend)
     return lines
 
 
-def _small_batch(lines: list[str], product: str, transposed: str, backend: Backend) -> list[str]:
+def _small_batch(lines: list[str], product: str, transposed: str, net: Network, backend: Backend) -> list[str]:
     """The first layer's products in NumPy, Z^(1) = A^(0) W^(1)T and Delta^(1) = Delta^(2) W^(2), computed as the
     transposes of W^(1) A^(0)T and W^(2)T Delta^(2)T for a batch of 64 or fewer, the same sums laid out by
     columns: the pass took 0.8-0.94 of the time at batch 16-64 (float32 and float64, 784 inputs), and 1.1-1.5
     times as long from batch 128 (one thread, OpenBLAS 0.3.31's SkylakeX kernel). Both laid out alike, their
-    layer's elementwise work stays contiguous."""
+    layer's elementwise work stays contiguous. Not in float64 where the first layer is 256 wide or wider:
+    there the plain products took 0.83-0.95 of the transposed ones' pass at batch 32-64 (784-256-256-10 and
+    784-512-512-10), while float32 kept the transposed ones ahead (0.90-0.95 of the plain ones' time)."""
     if backend.name != "numpy" or not lines or lines[0] != product:
         return lines
     target, text = product.split(" = ")
-    return [f"{target} = {text} if n > 64 else {transposed}", *lines[1:]]
+    plain = "n > 64 or A0.itemsize == 8" if net.layers[1] >= WIDE_FLOAT64_PLAIN else "n > 64"
+    return [f"{target} = {text} if {plain} else {transposed}", *lines[1:]]
 
 
 def _outer_product(target: str, text: str, backend: Backend, widths: list[int]) -> list[str]:

@@ -2,7 +2,8 @@
 
 The module chooses some products and layouts by the batch size and the widths (measured in issue 20): BP3's
 1^T Delta as a product with a vector of ones, a sum of squares as ``vdot``, relu against a row of zeros, a
-softmax output's logits laid out by columns, the first layer's products transposed at a batch of 64 or fewer,
+softmax output's logits laid out by columns, the first layer's products transposed at a batch of 64 or fewer
+(not in float64 when that layer is 256 wide or wider),
 and a one-sample outer product by einsum where a row of A is a power of two of 2 KiB or more. Each is held here
 to the engine's element formulas on both sides of its switch, and its results stay plain C-ordered arrays of
 the caller's dtype.
@@ -44,6 +45,23 @@ def test_every_batch_size_gives_the_element_formulas(activation, cost, samples):
     """64 and 65 sit on either side of the first layer's transposed products."""
     net = sbp.Network(layers=[7, 5, 4, 3], activation=activation, cost=cost)
     assert_like_the_engine(net, numeric.random_values(net, samples=samples, seed=samples))
+
+
+@pytest.mark.parametrize("samples", [1, 64, 65])
+def test_a_wide_first_layer_chooses_its_products_by_dtype_and_gives_the_same_numbers(samples):
+    """256 wide: plain products in float64 at any batch, transposed ones in float32 up to 64 (the switch's
+    two conditions), each held to the engine's numbers (float64) or to float64's result (float32)."""
+    net = sbp.Network(layers=[5, 256, 3, 2], activation=["tanh", "relu", "softmax"], cost="cross_entropy")
+    assert "Z1 = A0 @ W1.T if n > 64 or A0.itemsize == 8 else (W1 @ A0.T).T" in module_source(net)
+    values = numeric.random_values(net, samples=samples, seed=samples)
+    assert_like_the_engine(net, values)
+    x, y, w, b = arguments(net, values)
+    cost32, w32, b32 = net.gradient_function()(x.astype(np.float32), y.astype(np.float32), w, b)
+    cost64, w64, b64 = net.gradient_function()(x, y, w, b)
+    assert cost32 == pytest.approx(cost64, rel=1e-5)
+    for g32, g64 in zip(w32 + b32, w64 + b64, strict=True):
+        assert g32.dtype == np.float32 and g32.flags.c_contiguous
+        np.testing.assert_allclose(g32, g64, rtol=1e-4, atol=1e-5 * max(1.0, float(np.abs(g64).max())))
 
 
 @settings(max_examples=10, deadline=None)
@@ -92,6 +110,8 @@ def test_the_written_forms():
     assert "A1 = _relu(Z1, out=Z1)" in relu and "Z3 = numpy.asfortranarray(A2 @ W3.T)" in relu
     assert "Z1 = A0 @ W1.T if n > 64 else (W1 @ A0.T).T" in relu
     assert "Delta1 = Delta2 @ W2 if n > 64 else (W2.T @ Delta2.T).T" in relu
+    wide = module_source(sbp.Network(layers=[784, 512, 512, 10], activation=["relu", "relu", "softmax"]))
+    assert "Delta1 = Delta2 @ W2 if n > 64 or A0.itemsize == 8 else (W2.T @ Delta2.T).T" in wide
     sse = module_source(sbp.Network(layers=[784, 128, 64, 10], activation="sigmoid", cost="sse"))
     assert "cost = float((1/n) * numpy.vdot(S1, S1))" in sse
 
