@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import frameworks
+import matmul_peak
 import numpy as np
 import reference
 from timing import calls_for, per_call, verdict
@@ -170,6 +171,9 @@ def measure(sides: Sides, dtype: str, batch: int, seconds: float, rounds: int) -
             cell.returned[name] = str(result[1][0].dtype)
         side.call()  # warm
         works[name], calls[name] = side.call, calls_for(side.call, seconds)
+    if batch == matmul_peak.BATCH:  # section 2's peak, timed in the same rounds as the sides it divides
+        product = matmul_peak.square_product(dtype)
+        works[matmul_peak.PEAK], calls[matmul_peak.PEAK] = product, calls_for(product, seconds)
     cell.seconds = per_call(works, calls, rounds=rounds, pause=0.0)  # one thread each: no workers to settle
     return cell
 

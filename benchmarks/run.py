@@ -94,7 +94,7 @@ def main() -> None:
 
     cells = gradient_code.gradient_section(args.quick) if "1" in only else []
     if "2" in only:
-        matmul_peak.peak_section(cells, args.quick)
+        matmul_peak.peak_section(cells)
     if "3" in only:
         symbolic_scaling.scaling_section(args.quick)
     if "4" in only:
