@@ -1,9 +1,13 @@
-"""The measurements behind two choices in the generated NumPy code, timed the same way side by side.
+"""The measurements behind three choices in the generated NumPy code, timed the same way side by side.
 
 - Sigmoid: (1 + tanh(z/2)) / 2 worked in one buffer, against 1 / (1 + e^-z) in one buffer, and both written
   as plain expressions (a fresh array per operation), on a 1024 x 128 layer in float32 and float64.
 - BP4 for one sample: Delta^T A as a matrix product with an inner dimension of 1 (matmul), as a broadcast
   product and as numpy.dot, which give the same numbers (the first layer of 784-128-64-10 and 784-512-512-10).
+- Buffers: BP4 of 784-512-512-10's first layer into a new array each call, as the generated code writes it,
+  against the same product written into one buffer reused across calls (``out=``), at batch 1, 64 and 1024:
+  the issue asked for buffers reused where the caller allows; they would pay only if allocating the gradient
+  cost time, and this measures whether it does.
 
     python3 benchmarks/kernels.py     # or section 7 of benchmarks/run.py
 """
@@ -95,9 +99,40 @@ def outer_product_section() -> None:
             print(f"  {width:4d} x 784 {np.dtype(dtype).name:8} {shown}")
 
 
+def turns(works: dict[str, Callable[[], object]], calls: int, rounds: int = 9) -> dict[str, float]:
+    """Seconds per call of each work, the best of ``rounds`` rounds, the works taking turns round by round."""
+    fastest = dict.fromkeys(works, float("inf"))
+    for r in range(rounds):
+        names = list(works)[r % len(works) :] + list(works)[: r % len(works)]
+        for name in names:
+            fastest[name] = min(fastest[name], best(works[name], calls, rounds=1))
+    return fastest
+
+
+def buffer_section() -> None:
+    print("\nBP4 of 784-512-512-10's first layer, into a new array or into a reused buffer (us per call; ratio)")
+    rng = np.random.default_rng(0)
+    for batch in (1, 64, 1024):
+        for dtype in (np.float64, np.float32):
+            delta, a = rng.normal(size=(batch, 512)).astype(dtype), rng.normal(size=(batch, 784)).astype(dtype)
+            buffer = np.empty((512, 784), dtype)
+            if batch == 1:  # the generated one-sample form, numpy.dot, which takes out= too
+                new, reused = (lambda: np.dot(delta.T, a)), (lambda: np.dot(delta.T, a, out=buffer))
+            else:
+                new, reused = (lambda: delta.T @ a), (lambda: np.matmul(delta.T, a, out=buffer))
+            reused()
+            assert np.array_equal(new(), buffer)  # the same numbers either way
+            calls = max(1, round(0.02 / max(best(new, 1, rounds=3), 1e-7)))
+            times = turns({"new array (generated)": new, "reused buffer": reused}, calls)
+            ours = times["new array (generated)"]
+            shown = "   ".join(f"{name} {t * 1e6:8.1f} ({t / ours:4.2f})" for name, t in times.items())
+            print(f"  batch {batch:5d} {np.dtype(dtype).name:8} {shown}")
+
+
 def main() -> None:
     sigmoid_section()
     outer_product_section()
+    buffer_section()
 
 
 if __name__ == "__main__":
