@@ -109,19 +109,26 @@ def turns(works: dict[str, Callable[[], object]], calls: int, rounds: int = 9) -
     return fastest
 
 
+def _into_new_and_reused(delta: np.ndarray, a: np.ndarray) -> tuple[Callable[[], object], Callable[[], object]]:
+    """BP4, Delta^T A, into a new array (the generated form: numpy.dot for one sample, @ otherwise) and into one
+    buffer reused across calls, which must hold the same numbers."""
+    buffer = np.empty((delta.shape[1], a.shape[1]), delta.dtype)
+    if delta.shape[0] == 1:
+        new, reused = (lambda: np.dot(delta.T, a)), (lambda: np.dot(delta.T, a, out=buffer))
+    else:
+        new, reused = (lambda: delta.T @ a), (lambda: np.matmul(delta.T, a, out=buffer))
+    reused()
+    assert np.array_equal(new(), buffer)  # the same numbers either way
+    return new, reused
+
+
 def buffer_section() -> None:
     print("\nBP4 of 784-512-512-10's first layer, into a new array or into a reused buffer (us per call; ratio)")
     rng = np.random.default_rng(0)
     for batch in (1, 64, 1024):
         for dtype in (np.float64, np.float32):
             delta, a = rng.normal(size=(batch, 512)).astype(dtype), rng.normal(size=(batch, 784)).astype(dtype)
-            buffer = np.empty((512, 784), dtype)
-            if batch == 1:  # the generated one-sample form, numpy.dot, which takes out= too
-                new, reused = (lambda: np.dot(delta.T, a)), (lambda: np.dot(delta.T, a, out=buffer))
-            else:
-                new, reused = (lambda: delta.T @ a), (lambda: np.matmul(delta.T, a, out=buffer))
-            reused()
-            assert np.array_equal(new(), buffer)  # the same numbers either way
+            new, reused = _into_new_and_reused(delta, a)
             calls = max(1, round(0.02 / max(best(new, 1, rounds=3), 1e-7)))
             times = turns({"new array (generated)": new, "reused buffer": reused}, calls)
             ours = times["new array (generated)"]

@@ -13,7 +13,8 @@
 4. the engine against naive sympy.diff, both cold and both warm, each in a fresh process (naive_sympy.py).
 5. command start-up as a ratio to `python3 -c pass` and `python3 -c "import sympy"` (command_times.py).
 6. wall time of derive --to tex and --to pdf documents (command_times.py).
-7. the measurements behind the generated NumPy's sigmoid form, one sample's BP4 and its fresh gradient arrays (kernels.py).
+7. the measurements behind the generated NumPy's sigmoid form, one sample's BP4 and its fresh gradient
+   arrays (kernels.py).
 8. the generated vectorised NumPy gradient of a small CNN and of an RNN against PyTorch CPU autograd at batch 64,
    float64 and float32, as ratios (layer_code.py).
 
