@@ -12,6 +12,7 @@ error. The Σ form a document prints for the result is proven equal to it too.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import cache
 from typing import Any, cast
 
@@ -56,7 +57,8 @@ def prove(d: Derivation) -> Proof:
     from sympy.diff) when the composed cost is small enough, else by a randomized identity test; both with
     every activation an arbitrary function.
     """
-    facts = _activation_facts([d.network.activation(layer) for layer in _layers_used(d)])
+    checks = [_activation_check(d.network.activation(layer)) for layer in _layers_used(d)]
+    facts = _activation_facts(checks)
     parts = [_chain_rule(d), _sum_form(d)]
     general = [step for step in steps(d) if step.letter is not None]
     if general:
@@ -64,7 +66,7 @@ def prove(d: Derivation) -> Proof:
     short = simplified(d)
     if short is not None:
         parts.append(_simplified(d, short))
-    if not all("NOT proven" not in f for f in facts):
+    if any(check.proven is False for check in checks):
         parts.append(Part(UNDECIDED, SYMBOLIC, "an activation's derivative is not proven"))
     return combine(parts, facts)
 
@@ -244,42 +246,59 @@ def all_proofs(net: Network, refs: list[Ref], on_step: Callable[[str], None] | N
     return proofs
 
 
-def _activation_facts(acts: list[Activation]) -> tuple[str, ...]:
+@dataclass(frozen=True)
+class _ActivationCheck:
+    """What proving one activation's derivative found. ``proven`` is None for an activation with nothing of its
+    own to prove (a generic g, softmax), whose ``said`` sentence tells why; ``where`` limits a one-sided proof."""
+
+    name: str
+    proven: bool | None
+    where: str = ""
+    said: str = ""
+
+    def sentence(self) -> str:
+        if self.proven is None:
+            return self.said
+        verdict = "proven equal" if self.proven else "NOT proven equal"
+        return f"the derivative of {self.name} used here is {verdict} to sympy.diff of its formula{self.where}"
+
+
+def _activation_facts(checks: list[_ActivationCheck]) -> tuple[str, ...]:
     """Each activation's fact once; the derivatives proven equal outright said in one sentence, not one each
     ("the derivatives of tanh and sigmoid used here are proven equal ..."), as a reader would say them.
 
     >>> from symbackprop.model.activations import activation
-    >>> _activation_facts([activation("tanh"), activation("sigmoid"), activation("tanh")])
+    >>> _activation_facts([_activation_check(activation(a)) for a in ("tanh", "sigmoid", "tanh")])
     ('the derivatives of tanh and sigmoid used here are proven equal to sympy.diff of their formulas',)
     """
-    facts = dict(zip((a.name for a in acts), (_activation_fact(a) for a in acts), strict=True))
-    plain = [name for name, fact in facts.items() if fact == _PLAIN.format(name)]
+    unique = list(dict.fromkeys(checks))
+    plain = [check for check in unique if check.proven and not check.where]
     if len(plain) < 2:
-        return tuple(facts.values())
-    names = f"{', '.join(plain[:-1])} and {plain[-1]}"
+        return tuple(check.sentence() for check in unique)
+    names = f"{', '.join(check.name for check in plain[:-1])} and {plain[-1].name}"
     joined = f"the derivatives of {names} used here are proven equal to sympy.diff of their formulas"
-    return tuple(dict.fromkeys(joined if name in plain else fact for name, fact in facts.items()))
+    return tuple(dict.fromkeys(joined if check in plain else check.sentence() for check in unique))
 
 
-_PLAIN = "the derivative of {} used here is proven equal to sympy.diff of its formula"
+def _activation_fact(act: Activation) -> str:
+    """The sentence proving one activation's derivative says."""
+    return _activation_check(act).sentence()
 
 
 @cache
-def _activation_fact(act: Activation) -> str:
+def _activation_check(act: Activation) -> _ActivationCheck:
     """Prove the catalogue's derivative of one activation with sympy.diff of its formula."""
     if act.generic:
-        return f"the generic activation {act.name} keeps its derivative symbolic, so the result holds for any g"
+        why = f"the generic activation {act.name} keeps its derivative symbolic, so the result holds for any g"
+        return _ActivationCheck(act.name, None, said=why)
     if act.form is None:
-        return "softmax's coupled derivative is part of the composed cost, so it is proven with it"
+        why = "softmax's coupled derivative is part of the composed cost, so it is proven with it"
+        return _ActivationCheck(act.name, None, said=why)
     z = sp.Symbol("z", real=True)
     prime = cast(Scalar, act.prime)  # every catalogue entry with a form has its derivative too
     gap = sp.diff(act.form(z), z) - prime(z)
-    where = ""
     if isinstance(act.form(z), (sp.Max, sp.Piecewise)):
         sides = (sp.Symbol("p", positive=True), sp.Symbol("n", negative=True))
         zero = all(sp.simplify(gap.subs(z, side)) == 0 for side in sides)
-        where = " for z > 0 and z < 0 (at 0 it is taken as the left one)"
-    else:
-        zero = sp.simplify(gap) == 0
-    verdict = "proven equal" if zero else "NOT proven equal"
-    return f"the derivative of {act.name} used here is {verdict} to sympy.diff of its formula{where}"
+        return _ActivationCheck(act.name, zero, where=" for z > 0 and z < 0 (at 0 it is taken as the left one)")
+    return _ActivationCheck(act.name, sp.simplify(gap) == 0)

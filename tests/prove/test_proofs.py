@@ -221,7 +221,7 @@ def test_a_wrong_catalogue_derivative_would_be_caught():
 
 
 def test_a_failed_activation_fact_fails_the_proof(monkeypatch):
-    monkeypatch.setattr(element, "_activation_fact", lambda act: "the derivative of x used here is NOT proven equal")
+    monkeypatch.setattr(element, "_activation_check", lambda act: element._ActivationCheck(act.name, False))
     assert not sbp.Network(layers=[1, 1]).derive("w^{(L)}").check()
 
 
