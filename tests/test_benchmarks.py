@@ -19,6 +19,7 @@ import gradient_code
 import layer_code
 import matmul_peak
 import reference
+import statements
 import timing
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
@@ -50,6 +51,36 @@ def test_a_cell_checks_then_times_every_side():
     assert set(cell.seconds) == {"hand", "eager", "jit", "numpy", "torch", "jax"}
     assert set(cell.failed) == {"compile"}
     assert [what for what, _, _ in gradient_code.targets(cell)] == ["/hand", "/eager", "/jit"]
+
+
+def test_a_batch_1024_cell_times_the_peak_product_in_its_rounds(capsys):
+    """Section 2's peak is a side of the cell it divides, timed in the same rounds, so its fraction is printed."""
+    pytest.importorskip("torch")
+    pytest.importorskip("jax")
+    case = gradient_code.Case((3, 4, 2), "relu+CE", batches=(matmul_peak.BATCH,))
+    cell = gradient_code.measure(gradient_code.Sides(case, compile_torch=False), "float64", matmul_peak.BATCH, 1e-3, 1)
+    assert matmul_peak.PEAK in cell.seconds and cell.seconds[matmul_peak.PEAK] > 0.0
+    small = gradient_code.measure(gradient_code.Sides(case, compile_torch=False), "float64", 2, 1e-3, 1)
+    assert matmul_peak.PEAK not in small.seconds
+    matmul_peak.peak_section([cell, small])
+    rows = [line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("3-4-2 relu+CE")]
+    peak = 2.0 * matmul_peak.SIZE**3 / cell.seconds[matmul_peak.PEAK] / 1e9
+    assert len(rows) == 1 and f"{peak:6.1f}" in rows[0]
+
+
+def test_statements_cuts_the_generated_gradient_after_each_statement():
+    from symbackprop.codegen.modules import module_source
+
+    net = gradient_code.Case((5, 4, 3), "relu+CE").network()
+    said, cut = statements.prefixes(module_source(net))
+    assert len(said) == len(cut) and said[0].strip().startswith("A0 = ") and said[-1].strip().startswith("db1 = ")
+    assert not any(line.strip().startswith(("#", "return")) for line in said)
+    x, y, w, b = gradient_code.inputs((5, 4, 3), 3, "float64")
+    for k, source in enumerate(cut):
+        namespace: dict = {}
+        exec(source, namespace)
+        assert namespace["gradient"](x, y, w, b) is None, k  # each prefix runs, up to its own last statement
+    assert f"\n{said[-1]}\n    return None" in cut[-1]
 
 
 def test_flops_count_every_matrix_product_of_the_pass():
