@@ -148,8 +148,9 @@ class Sides:
         return sides
 
 
-def measure(sides: Sides, dtype: str, batch: int, seconds: float, rounds: int) -> Cell:
-    """Check every side against the hand-written NumPy, warm it, then time those that passed, taking turns."""
+def measure(sides: Sides, dtype: str, batch: int, seconds: float, rounds: int, peak: bool = True) -> Cell:
+    """Check every side against the hand-written NumPy, warm it, then time those that passed, taking turns; with
+    ``peak``, a batch-1024 cell times section 2's square product in the same rounds."""
     cell = Cell(sides.case, dtype, batch)
     x, y, w, b = inputs(sides.case.layers, batch, dtype)
     bound = sides.bound(x, y, w, b)
@@ -171,7 +172,7 @@ def measure(sides: Sides, dtype: str, batch: int, seconds: float, rounds: int) -
             cell.returned[name] = str(result[1][0].dtype)
         side.call()  # warm
         works[name], calls[name] = side.call, calls_for(side.call, seconds)
-    if batch == matmul_peak.BATCH:  # section 2's peak, timed in the same rounds as the sides it divides
+    if peak and batch == matmul_peak.BATCH:  # section 2's peak, timed in the same rounds as the sides it divides
         product = matmul_peak.square_product(dtype)
         works[matmul_peak.PEAK], calls[matmul_peak.PEAK] = product, calls_for(product, seconds)
     cell.seconds = per_call(works, calls, rounds=rounds, pause=0.0)  # one thread each: no workers to settle
@@ -234,7 +235,8 @@ def _generated_line(cell: Cell, backend: str, footnotes: list[str]) -> str:
     return line
 
 
-def gradient_section(quick: bool) -> list[Cell]:
+def gradient_section(quick: bool, peak: bool = True) -> list[Cell]:
+    """Section 1, every case; with ``peak``, the batch-1024 cells also time section 2's peak product."""
     print("\n1. gradient code: generated (net.gradient_function(backend=..., check=False)) against the others")
     print("   every side checked against hand-written NumPy of its dtype first; one thread each; best round of")
     print(f"   {3 if quick else 9} taking turns. targets: numpy/hand <= 1.2 at batch 1, <= 1.05 at 64 and 1024;")
@@ -243,7 +245,7 @@ def gradient_section(quick: bool) -> list[Cell]:
     for index, case in enumerate(CASES):
         sides = Sides(case, compile_torch=not quick or index == 0)
         mine = [
-            measure(sides, dtype, batch, 0.02 if quick else 0.1, 3 if quick else 9)
+            measure(sides, dtype, batch, 0.02 if quick else 0.1, 3 if quick else 9, peak)
             for dtype in ("float32", "float64")
             for batch in case.batches
         ]

@@ -93,7 +93,7 @@ def main() -> None:
     import naive_sympy
     import symbolic_scaling
 
-    cells = gradient_code.gradient_section(args.quick) if "1" in only else []
+    cells = gradient_code.gradient_section(args.quick, peak="2" in only) if "1" in only else []
     if "2" in only:
         matmul_peak.peak_section(cells)
     if "3" in only:

@@ -3,18 +3,21 @@
 The module's ``gradient`` is cut after each statement of its body (a prefix of k statements, returning nothing),
 and every prefix is timed, the prefixes taking turns round by round, the best round counting; a statement's
 time is its prefix's time minus the one before. One thread, OpenBLAS's own kernel, as ``run.py`` runs.
+A statement's increment is a difference of two best rounds, each with its own noise: a cheap statement can read
+below zero by as much as the rounds vary (10-15 us at batch 64 on a 2-core machine), so read the large ones.
 
     python3 benchmarks/statements.py 784-128-64-10 relu+CE float32 64
 
-The pairs are section 1's (``gradient_code.PAIRS``); the inputs are its inputs (``gradient_code.inputs``). A
-statement's increment is a difference of two best rounds, so a cheap one can read slightly below zero.
+The pairs are section 1's (``gradient_code.PAIRS``); the inputs are its inputs (``gradient_code.inputs``).
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import sys
 from pathlib import Path
+from typing import cast
 
 from timing import calls_for, per_call, single_thread
 
@@ -22,22 +25,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def prefixes(source: str) -> tuple[list[str], list[str]]:
-    """The top-level statements of ``gradient``'s body, and the module's source cut after each of them."""
-    head, rest = source.split("def gradient(", 1)
-    signature, rest = rest.split("\n", 1)
-    body, tail = rest.split("\n\n\n", 1)
-    lines = body.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.strip().endswith('"""') and i > 0) + 1
-    statements = [
-        line
-        for line in lines[start:]
-        if line.startswith("    ") and not line.startswith("     ") and not line.strip().startswith(("#", "return"))
-    ]
-    cut = [
-        f"{head}def gradient({signature}\n" + "\n".join(statements[:k]) + "\n    return None\n\n\n" + tail
-        for k in range(1, len(statements) + 1)
-    ]
-    return statements, cut
+    """The top-level statements of ``gradient``'s body but its docstring and ``return`` (each as its source text,
+    an ``if`` block whole), and the module's source cut after each of them, returning None there."""
+    lines = source.splitlines()
+    function = next(n for n in ast.parse(source).body if isinstance(n, ast.FunctionDef) and n.name == "gradient")
+    body = [n for n in function.body if not isinstance(n, ast.Return)]
+    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+        body = body[1:]  # the docstring
+    said = ["\n".join(lines[n.lineno - 1 : n.end_lineno]) for n in body]
+    end = cast(int, function.end_lineno)
+    head, tail = "\n".join(lines[: body[0].lineno - 1]), "\n".join(lines[end:])
+    cut = [f"{head}\n" + "\n".join(said[:k]) + f"\n    return None\n{tail}\n" for k in range(1, len(said) + 1)]
+    return said, cut
 
 
 def main() -> None:
@@ -66,7 +65,8 @@ def main() -> None:
     print(f"{args.layers} {args.pair} {args.dtype} batch {args.batch}: us per statement, us so far")
     before = 0.0
     for k, statement in enumerate(statements):
-        print(f"{(best[k] - before) * 1e6:9.1f} {best[k] * 1e6:9.1f}  {statement.strip()[:100]}")
+        first = statement.strip().splitlines()[0]
+        print(f"{(best[k] - before) * 1e6:9.1f} {best[k] * 1e6:9.1f}  {first[:100]}")
         before = best[k]
 
 

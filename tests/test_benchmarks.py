@@ -16,6 +16,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import gradient_code
+import kernels
 import layer_code
 import matmul_peak
 import reference
@@ -53,34 +54,70 @@ def test_a_cell_checks_then_times_every_side():
     assert [what for what, _, _ in gradient_code.targets(cell)] == ["/hand", "/eager", "/jit"]
 
 
-def test_a_batch_1024_cell_times_the_peak_product_in_its_rounds(capsys):
-    """Section 2's peak is a side of the cell it divides, timed in the same rounds, so its fraction is printed."""
+def test_a_batch_1024_cell_times_the_peak_product_in_its_rounds(monkeypatch, capsys):
+    """Section 2's peak is a side of the cell it divides, timed in the same rounds (the one call of per_call),
+    and the printed fraction is the pass's flops over its seconds over that peak."""
     pytest.importorskip("torch")
     pytest.importorskip("jax")
+    timed_together: list[set[str]] = []
+    real = gradient_code.per_call
+    monkeypatch.setattr(
+        gradient_code, "per_call", lambda works, *a, **k: timed_together.append(set(works)) or real(works, *a, **k)
+    )
     case = gradient_code.Case((3, 4, 2), "relu+CE", batches=(matmul_peak.BATCH,))
-    cell = gradient_code.measure(gradient_code.Sides(case, compile_torch=False), "float64", matmul_peak.BATCH, 1e-3, 1)
-    assert matmul_peak.PEAK in cell.seconds and cell.seconds[matmul_peak.PEAK] > 0.0
-    small = gradient_code.measure(gradient_code.Sides(case, compile_torch=False), "float64", 2, 1e-3, 1)
-    assert matmul_peak.PEAK not in small.seconds
-    matmul_peak.peak_section([cell, small])
+    sides = gradient_code.Sides(case, compile_torch=False)
+    cell = gradient_code.measure(sides, "float64", matmul_peak.BATCH, 1e-3, 1)
+    assert timed_together == [{"hand", "eager", "jit", "numpy", "torch", "jax", matmul_peak.PEAK}]
+    assert matmul_peak.PEAK not in gradient_code.measure(sides, "float64", 2, 1e-3, 1).seconds
+    assert (
+        matmul_peak.PEAK not in gradient_code.measure(sides, "float64", matmul_peak.BATCH, 1e-3, 1, peak=False).seconds
+    )
+    matmul_peak.peak_section([cell])
     rows = [line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("3-4-2 relu+CE")]
-    peak = 2.0 * matmul_peak.SIZE**3 / cell.seconds[matmul_peak.PEAK] / 1e9
-    assert len(rows) == 1 and f"{peak:6.1f}" in rows[0]
+    peak = 2.0 * matmul_peak.SIZE**3 / cell.seconds[matmul_peak.PEAK]
+    fraction = matmul_peak.gradient_flops(case.layers, matmul_peak.BATCH) / cell.seconds["numpy"] / peak
+    assert len(rows) == 1 and f"{peak / 1e9:6.1f}" in rows[0] and f"{fraction:9.2f}" in rows[0]
 
 
-def test_statements_cuts_the_generated_gradient_after_each_statement():
+@pytest.mark.parametrize(
+    "layers,activation,cost",
+    [((5, 4, 3), ["relu", "softmax"], "cross_entropy"), ((4, 3, 2), ["tanh", "softmax"], "binary_cross_entropy")],
+)
+def test_statements_cuts_the_generated_gradient_after_each_statement(layers, activation, cost):
+    """Every prefix runs, up to its own last statement; a block (a cost's domain check) is one statement."""
+    import symbackprop as sbp
     from symbackprop.codegen.modules import module_source
 
-    net = gradient_code.Case((5, 4, 3), "relu+CE").network()
-    said, cut = statements.prefixes(module_source(net))
+    source = module_source(sbp.Network(layers=list(layers), activation=activation, cost=cost))
+    said, cut = statements.prefixes(source)
     assert len(said) == len(cut) and said[0].strip().startswith("A0 = ") and said[-1].strip().startswith("db1 = ")
-    assert not any(line.strip().startswith(("#", "return")) for line in said)
-    x, y, w, b = gradient_code.inputs((5, 4, 3), 3, "float64")
-    for k, source in enumerate(cut):
+    assert not any(line.strip().startswith(("#", "return", '"""')) for line in said)
+    assert any(line.strip().startswith("if ") for line in said) == (cost == "binary_cross_entropy")
+    x, y, w, b = gradient_code.inputs(layers, 3, "float64")
+    for k, prefix in enumerate(cut):
         namespace: dict = {}
-        exec(source, namespace)
-        assert namespace["gradient"](x, y, w, b) is None, k  # each prefix runs, up to its own last statement
-    assert f"\n{said[-1]}\n    return None" in cut[-1]
+        exec(prefix, namespace)
+        assert namespace["gradient"](x, y, w, b) is None, k
+    namespace = {}
+    exec(cut[-1].replace("    return None\n", "    return cost, [dW1, dW2], [db1, db2]\n", 1), namespace)
+    assert (
+        gradient_code.disagreement(namespace["gradient"](x, y, w, b), _generated(source)(x, y, w, b), "float64") is None
+    )
+
+
+def _generated(source: str):
+    namespace: dict = {}
+    exec(source, namespace)
+    return namespace["gradient"]
+
+
+def test_the_buffer_measurement_compares_the_same_numbers():
+    rng = np.random.default_rng(0)
+    for batch in (1, 5):
+        delta, a = rng.normal(size=(batch, 6)), rng.normal(size=(batch, 7))
+        new, reused = kernels._into_new_and_reused(delta, a)
+        np.testing.assert_array_equal(new(), delta.T @ a)
+        assert reused() is reused() and np.array_equal(reused(), new())  # one buffer, written again
 
 
 def test_flops_count_every_matrix_product_of_the_pass():

@@ -192,8 +192,8 @@ def _small_batch(lines: list[str], product: str, transposed: str, net: Network, 
     columns: the pass took 0.8-0.94 of the time at batch 16-64 (float32 and float64, 784 inputs), and 1.1-1.5
     times as long from batch 128 (one thread, OpenBLAS 0.3.31's SkylakeX kernel). Both laid out alike, their
     layer's elementwise work stays contiguous. Not in float64 where the first layer is 256 wide or wider:
-    there the plain products took 0.83-0.95 of the transposed ones' pass at batch 32-64 (784-256-256-10 and
-    784-512-512-10), while float32 kept the transposed ones ahead (0.90-0.95 of the plain ones' time)."""
+    there the plain products' pass took 0.83-0.97 of the transposed ones' time at batch 32-64 (784-256-256-10
+    and 784-512-512-10), while float32 kept the transposed ones ahead (0.90-0.95 of the plain ones' time)."""
     if backend.name != "numpy" or not lines or lines[0] != product:
         return lines
     target, text = product.split(" = ")
