@@ -1,12 +1,13 @@
 """What the C allocator costs the generated NumPy gradient: the same call timed in fresh processes as glibc's
-malloc is left to itself, and with freed memory kept for the next call.
+malloc is left to itself, with freed memory kept for the next call, and with the gradients written into buffers
+kept across calls (``kept_buffers.py``, a prototype of the next step).
 
 glibc hands back to the system the memory a call freed at the top of its heap once more than its trim threshold
 is free, and serves blocks above its mmap threshold by fresh mappings; either way the next call's arrays fault
 their pages in again (and the kernel zeroes them). ``MALLOC_TRIM_THRESHOLD_`` and ``MALLOC_MMAP_THRESHOLD_``
 (read by glibc when the process starts) raise both, so freed memory stays with the process. Each side runs in a
 fresh process, one thread, OpenBLAS's own kernel; the lines give the best of 8 rounds of 10 calls, and the minor
-page faults a call took.
+page faults a call took. The prototype's gradients are checked against the generated module's before timing.
 
     python3 benchmarks/allocator.py [784-128-64-10] [sigmoid+CE] [float64] [1024]
 """
@@ -24,11 +25,18 @@ KEEP = {"MALLOC_TRIM_THRESHOLD_": str(1 << 30), "MALLOC_MMAP_THRESHOLD_": str(1 
 CHILD = """
 import resource, sys, time
 sys.path[:0] = [{here!r}, {root!r}]
-import gradient_code
+import gradient_code, kept_buffers, numpy
+from symbackprop.codegen.modules import module_source
 layers = tuple(int(w) for w in {layers!r}.split("-"))
 case = gradient_code.Case(layers, {pair!r})
 x, y, w, b = gradient_code.inputs(layers, {batch}, {dtype!r})
 f = case.network().gradient_function(check=False)
+if {buffers!r}:
+    namespace = {{}}
+    exec(kept_buffers.kept_source(module_source(case.network())), namespace)
+    kept, plain = namespace["gradient"](x, y, w, b), f(x, y, w, b)
+    assert all(numpy.allclose(k, p, rtol=1e-5, atol=0) for k, p in zip(kept[1] + kept[2], plain[1] + plain[2]))
+    f = namespace["gradient"]
 f(x, y, w, b)
 best = float("inf")
 start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
@@ -42,10 +50,13 @@ print(f"{{best * 1e3:.2f}} {{faults:.0f}}")
 """
 
 
-def run(args: list[str], keep: bool) -> tuple[float, float]:
-    """(ms per call, minor faults per call) of a fresh process, glibc's malloc as it is or keeping freed memory."""
+def run(args: list[str], keep: bool, buffers: bool = False) -> tuple[float, float]:
+    """(ms per call, minor faults per call) of a fresh process, glibc's malloc as it is or keeping freed memory,
+    the generated module as it is or writing its gradients into buffers kept across calls."""
     layers, pair, dtype, batch = args
-    code = CHILD.format(here=str(HERE), root=str(HERE.parent), layers=layers, pair=pair, dtype=dtype, batch=batch)
+    code = CHILD.format(
+        here=str(HERE), root=str(HERE.parent), layers=layers, pair=pair, dtype=dtype, batch=batch, buffers=buffers
+    )
     env = {k: v for k, v in os.environ.items() if k not in KEEP and k != "OPENBLAS_CORETYPE"}
     env.update({"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", **(KEEP if keep else {})})
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
@@ -57,10 +68,14 @@ def main() -> None:
     args = (sys.argv[1:] + ["784-128-64-10", "sigmoid+CE", "float64", "1024"][len(sys.argv) - 1 :])[:4]
     os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core, inherited by the children
     print(f"{' '.join(args)}: ms per call, minor page faults per call (fresh processes, taking turns)")
+    sides = {
+        "glibc's malloc as it is": (False, False),
+        "freed memory kept (MALLOC_*_THRESHOLD_)": (True, False),
+        "gradients into kept buffers (prototype)": (False, True),
+    }
     for _ in range(3):
-        for keep in (False, True):
-            ms, faults = run(args, keep)
-            side = "freed memory kept (MALLOC_*_THRESHOLD_)" if keep else "glibc's malloc as it is"
+        for side, (keep, buffers) in sides.items():
+            ms, faults = run(args, keep, buffers)
             print(f"  {side:42} {ms:8.2f} ms {faults:8.0f} faults")
 
 
