@@ -102,6 +102,26 @@ def _outer(d, a):
         return numpy.einsum("ij,ik->jk", d, a)
     return numpy.dot(d.T, a)
 ''',
+    "_into": '''
+
+def _into(out, a, b, n):
+    """a @ b written into out, the caller's array (a gradient's BP4 product, or BP3's 1^T Delta): for one
+    sample the outer product as the module computes it without out (numpy.dot; einsum where _outer takes it)."""
+    if n > 1 or a.ndim == 1:
+        return numpy.matmul(a, b, out=out)
+    width, row = b.shape[1], b.shape[1] * b.itemsize
+    power = width >= 256 and width & (width - 1) == 0
+    if power and a.shape[0] >= 256 and (row >= 4096 or (row >= 2048 and b.itemsize == 8)):
+        return numpy.einsum("ij,jk->ik", a, b, out=out)
+    return numpy.dot(a, b, out=out)
+''',
+    "_written": '''
+
+def _written(out, value):
+    """value written into out, the caller's array."""
+    out[...] = value
+    return out
+''',
 }
 
 TORCH_HELPERS = {

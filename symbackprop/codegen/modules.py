@@ -16,6 +16,8 @@ import textwrap
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
+
 from ..base.errors import SpecError
 from ..base.stages import stage
 from ..derive.matrix_form import Equations, matrix_form
@@ -38,7 +40,19 @@ def _outside_domain(out, bad, needs):
     )
 """
 WIDE_FLOAT64_PLAIN = 256  # a first layer this wide keeps its products plain in float64 (``_small_batch``)
-HELPERS = ("_array", "_floats", "_relu", "_sigmoid", "_softplus", "_row_sums", "_softmax", "_log_softmax", "_outer")
+HELPERS = (
+    "_array",
+    "_floats",
+    "_relu",
+    "_sigmoid",
+    "_softplus",
+    "_row_sums",
+    "_softmax",
+    "_log_softmax",
+    "_outer",
+    "_into",
+    "_written",
+)
 
 
 def module_source(net: Network, backend: str = "numpy") -> str:
@@ -88,11 +102,17 @@ def _header(net: Network, lib: Backend) -> str:
         f"{textwrap.fill(network, width=100)}\n"
         f'"""\n\n{lib.imports}\n\n'
         f"{domain if _domain_checked(net) else ''}\n"
-        "def gradient(x, y, weights, biases=()):\n"
+        f"def gradient(x, y, weights, biases=(){', out=None' if lib.name == 'numpy' else ''}):\n"
         '    """(mean cost, [dC/dW^(l)], [dC/db^(l)]) for a batch: x is (n, n_0), y is (n, n_L), a row per\n'
         "    sample; weights[l - 1] is W^(l), shaped (n_l, n_(l-1)); biases[l - 1] is b^(l). Computed in x's\n"
-        '    float dtype (float64 for lists and integers); y, weights and biases are converted to it."""\n'
+        "    float dtype (float64 for lists and integers); y, weights and biases are converted to it."
+        f'{_OUT if lib.name == "numpy" else ""}"""\n'
     )
+
+
+_OUT = """
+    With out=(grad_weights, grad_biases), arrays of the gradients' shapes in that dtype (C-ordered), the
+    gradients are written into them, and they are returned: buffers kept across calls."""
 
 
 def _indented(lines: list[str]) -> str:
@@ -177,13 +197,35 @@ def _backward(net: Network, eqs: Equations, printer: MatrixPrinting, logits: Fro
             lines += [filled(t, depth, module) for t in logits.delta]
         if target.startswith("db") and net.spec.bias == "layer":
             text = f"{module}.reshape({printer.doprint(expr)}, (1,))"  # one shared bias: a vector of one, as numeric.py
-            lines.append(f"{target} = {text}")
+            lines += _into_out([f"{target} = {text}"], target, printer.backend)
             continue
         text = printer.doprint(expr)
         outer = _outer_product(target, text, printer.backend, list(net.layers)) if target.startswith("dW") else []
         statement = outer or assignment(printer, target, expr)
+        if target.startswith(("dW", "db")):
+            statement = _into_out(statement, target, printer.backend)
         lines += _small_batch(statement, "Delta1 = Delta2 @ W2", "(W2.T @ Delta2.T).T", net, printer.backend)
     return lines
+
+
+def _into_out(statement: list[str], target: str, backend: Backend) -> list[str]:
+    """A gradient's statement in NumPy, written into the caller's array when ``out`` is given (buffers the caller
+    keeps across calls: new arrays each call made 784-512-512-10 fault 1,520 pages a call in a fresh process,
+    benchmarks/allocator.py). A product is computed into the array; anything else is computed, then copied."""
+    if backend.name != "numpy" or len(statement) != 1 or not statement[0].startswith(f"{target} = "):
+        return statement
+    text = statement[0].removeprefix(f"{target} = ")
+    kept = f"out[{0 if target.startswith('dW') else 1}][{int(target[2:]) - 1}]"
+    product = re.fullmatch(r"(\w+)\.T @ (A\d+)(?: if n > 1 else .+)?", text)
+    ones = re.fullmatch(r"ones @ (\w+)", text)
+    if product:
+        into = f"_into({kept}, {product[1]}.T, {product[2]}, n)"
+    elif ones:
+        into = f"_into({kept}, ones, {ones[1]}, n)"
+    else:
+        into = f"_written({kept}, {text})"
+    plain = f"({text})" if " if " in text else text
+    return [f"{target} = {plain} if out is None else {into}"]
 
 
 def _small_batch(lines: list[str], product: str, transposed: str, net: Network, backend: Backend) -> list[str]:
@@ -249,22 +291,52 @@ def _helpers(net: Network, lib: Backend, body: str) -> str:
 # --- compiled ------------------------------------------------------------------------------------
 
 
-def gradient_function(net: Network, backend: str = "numpy", check: bool | str = True) -> GradientFunction:
+def gradient_function(
+    net: Network, backend: str = "numpy", check: bool | str = True, reuse: bool = False
+) -> GradientFunction:
     """The generated ``gradient(x, y, weights, biases)``, compiled; a cost outside its log's domain is a SpecError.
 
     ``check`` says when its arguments are checked against the network (a wrong one is a SpecError naming it):
     True at every call, "once" at the first call only, False never (for tight loops whose arguments are
     known to be right: a wrong shape is then whatever error the array library raises, or a silent broadcast).
+    ``reuse`` (NumPy): the gradients are written into arrays the function keeps, one set per dtype, and those
+    same arrays come back from every call, so a caller who asks for it copies what it keeps past the next call.
     """
     if not (check is True or check is False or (isinstance(check, str) and check == "once")):
         raise SpecError(f"check must be True, False or 'once', got {check!r:.40}")
+    if not (reuse is True or reuse is False):
+        raise SpecError(f"reuse must be True or False, got {reuse!r:.40}")
     source = module_source(net, backend)
+    if reuse and backend != "numpy":
+        raise SpecError(f"reuse is for the NumPy backend; {backend}'s arrays are its library's to manage")
     _require_installed(backend)
     namespace: dict[str, Any] = {}
     exec(compile(source, f"<symbackprop gradient for {_shape(net)}, {backend}>", "exec"), namespace)
     namespace["DomainError"] = SpecError  # the module raises ValueError on its own; here, the engine's error
     gradient: GradientFunction = namespace["gradient"]
+    if reuse:
+        gradient = _reusing(net, gradient)
     return gradient if check is False else _checking(net, gradient, once=check == "once")
+
+
+def _reusing(net: Network, gradient: GradientFunction) -> GradientFunction:
+    """``gradient`` writing into arrays it keeps, one set per dtype (the module's ``out``): new arrays each call
+    made 784-512-512-10 in float64 at batch 64 fault 1,520 pages a call in a fresh process, 2.3-2.6 times the
+    time of its gradients written into kept buffers (benchmarks/allocator.py)."""
+    layers = net.layers
+    kept: dict[np.dtype, tuple[list[np.ndarray], list[np.ndarray]]] = {}
+    bias_shapes = {"neuron": [(n,) for n in layers[1:]], "layer": [(1,)] * net.depth, "none": []}[net.spec.bias]
+
+    @functools.wraps(gradient)
+    def reusing(x: Any, y: Any, weights: Any, biases: Any = ()) -> tuple[float, list[Any], list[Any]]:
+        dtype = x.dtype if isinstance(x, np.ndarray) and x.dtype.kind == "f" else np.dtype(np.float64)
+        out = kept.get(dtype)
+        if out is None:
+            grads_w = [np.empty((layers[layer], layers[layer - 1]), dtype) for layer in range(1, net.depth + 1)]
+            out = kept[dtype] = (grads_w, [np.empty(shape, dtype) for shape in bias_shapes])
+        return gradient(x, y, weights, biases, out=out)
+
+    return reusing
 
 
 def _checking(net: Network, gradient: GradientFunction, once: bool) -> GradientFunction:
