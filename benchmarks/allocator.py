@@ -1,13 +1,13 @@
 """What the C allocator costs the generated NumPy gradient: the same call timed in fresh processes as glibc's
 malloc is left to itself, with freed memory kept for the next call, and with the gradients written into buffers
-kept across calls (``kept_buffers.py``, a prototype of the next step).
+kept across calls (``gradient_function(reuse=True)``).
 
 glibc hands back to the system the memory a call freed at the top of its heap once more than its trim threshold
 is free, and serves blocks above its mmap threshold by fresh mappings; either way the next call's arrays fault
 their pages in again (and the kernel zeroes them). ``MALLOC_TRIM_THRESHOLD_`` and ``MALLOC_MMAP_THRESHOLD_``
 (read by glibc when the process starts) raise both, so freed memory stays with the process. Each side runs in a
 fresh process, one thread, OpenBLAS's own kernel; the lines give the best of 8 rounds of 10 calls, and the minor
-page faults a call took. The prototype's gradients are checked against the generated module's before timing.
+page faults a call took. The reusing function's gradients are checked against the plain one's before timing.
 
     python3 benchmarks/allocator.py [784-128-64-10] [sigmoid+CE] [float64] [1024]
 """
@@ -25,18 +25,16 @@ KEEP = {"MALLOC_TRIM_THRESHOLD_": str(1 << 30), "MALLOC_MMAP_THRESHOLD_": str(1 
 CHILD = """
 import resource, sys, time
 sys.path[:0] = [{here!r}, {root!r}]
-import gradient_code, kept_buffers, numpy
-from symbackprop.codegen.modules import module_source
+import gradient_code, numpy
 layers = tuple(int(w) for w in {layers!r}.split("-"))
 case = gradient_code.Case(layers, {pair!r})
 x, y, w, b = gradient_code.inputs(layers, {batch}, {dtype!r})
 f = case.network().gradient_function(check=False)
 if {buffers!r}:
-    namespace = {{}}
-    exec(kept_buffers.kept_source(module_source(case.network())), namespace)
-    kept, plain = namespace["gradient"](x, y, w, b), f(x, y, w, b)
-    assert all(numpy.allclose(k, p, rtol=1e-5, atol=0) for k, p in zip(kept[1] + kept[2], plain[1] + plain[2]))
-    f = namespace["gradient"]
+    reusing = case.network().gradient_function(check=False, reuse=True)
+    kept, plain = reusing(x, y, w, b), f(x, y, w, b)
+    assert all(numpy.array_equal(k, p) for k, p in zip(kept[1] + kept[2], plain[1] + plain[2]))
+    f = reusing
 f(x, y, w, b)
 best = float("inf")
 start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
@@ -71,7 +69,7 @@ def main() -> None:
     sides = {
         "glibc's malloc as it is": (False, False),
         "freed memory kept (MALLOC_*_THRESHOLD_)": (True, False),
-        "gradients into kept buffers (prototype)": (False, True),
+        "reuse=True (gradients in kept buffers)": (False, True),
     }
     for _ in range(3):
         for side, (keep, buffers) in sides.items():

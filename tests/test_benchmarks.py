@@ -17,7 +17,6 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
 import allocator
 import gradient_code
-import kept_buffers
 import kernels
 import layer_code
 import matmul_peak
@@ -113,30 +112,12 @@ def _generated(source: str):
     return namespace["gradient"]
 
 
-@pytest.mark.parametrize("keep", [False, True])
-def test_allocator_times_a_fresh_process_and_counts_its_faults(keep):
-    ms, faults = allocator.run(["3-4-2", "relu+CE", "float64", "4"], keep)
+@pytest.mark.parametrize("keep,buffers", [(False, False), (True, False), (False, True)])
+def test_allocator_times_a_fresh_process_and_counts_its_faults(keep, buffers):
+    ms, faults = allocator.run(["3-4-2", "relu+CE", "float64", "4"], keep, buffers)
     assert 0.0 < ms < 50.0 and faults >= 0.0
     if keep:
         assert faults < 1.0  # a call this small, with freed memory kept, touches (almost) no new page
-
-
-@pytest.mark.parametrize("samples", [1, 5])
-@pytest.mark.parametrize("pair", sorted(gradient_code.PAIRS))
-def test_the_kept_buffers_prototype_gives_the_modules_numbers_in_the_same_arrays(pair, samples):
-    from symbackprop.codegen.modules import module_source
-
-    case = gradient_code.Case((5, 4, 3), pair)
-    namespace: dict = {}
-    exec(kept_buffers.kept_source(module_source(case.network())), namespace)
-    x, y, w, b = gradient_code.inputs(case.layers, samples, "float64")
-    first = namespace["gradient"](x, y, w, b)
-    truth = case.network().gradient_function()(x, y, w, b)
-    assert gradient_code.disagreement(first, truth, "float64") is None
-    again = namespace["gradient"](2 * x, y, w, b)  # new numbers, written over the same arrays
-    assert all(a is b for a, b in zip(first[1] + first[2], again[1] + again[2], strict=True))
-    truth = case.network().gradient_function()(2 * x, y, w, b)
-    assert gradient_code.disagreement(again, truth, "float64") is None
 
 
 def test_the_buffer_measurement_compares_the_same_numbers():
