@@ -111,8 +111,9 @@ def _header(net: Network, lib: Backend) -> str:
 
 
 _OUT = """
-    With out=(grad_weights, grad_biases), arrays of the gradients' shapes in that dtype (C-ordered), the
-    gradients are written into them, and they are returned: buffers kept across calls."""
+    With out=(grad_weights, grad_biases), arrays of the gradients' shapes in that dtype (C-ordered, sharing no
+    memory with the arguments), the gradients are written into them, and they are returned: buffers kept
+    across calls."""
 
 
 def _indented(lines: list[str]) -> str:
@@ -300,15 +301,16 @@ def gradient_function(
     True at every call, "once" at the first call only, False never (for tight loops whose arguments are
     known to be right: a wrong shape is then whatever error the array library raises, or a silent broadcast).
     ``reuse`` (NumPy): the gradients are written into arrays the function keeps, one set per dtype, and those
-    same arrays come back from every call, so a caller who asks for it copies what it keeps past the next call.
+    same arrays come back from every call, so a caller who asks for it copies what it keeps past the next call
+    (and calls it from one thread at a time).
     """
     if not (check is True or check is False or (isinstance(check, str) and check == "once")):
         raise SpecError(f"check must be True, False or 'once', got {check!r:.40}")
     if not (reuse is True or reuse is False):
         raise SpecError(f"reuse must be True or False, got {reuse!r:.40}")
-    source = module_source(net, backend)
-    if reuse and backend != "numpy":
+    if reuse and backend_named(backend).name != "numpy":
         raise SpecError(f"reuse is for the NumPy backend; {backend}'s arrays are its library's to manage")
+    source = module_source(net, backend)
     _require_installed(backend)
     namespace: dict[str, Any] = {}
     exec(compile(source, f"<symbackprop gradient for {_shape(net)}, {backend}>", "exec"), namespace)
@@ -321,22 +323,24 @@ def gradient_function(
 
 def _reusing(net: Network, gradient: GradientFunction) -> GradientFunction:
     """``gradient`` writing into arrays it keeps, one set per dtype (the module's ``out``): new arrays each call
-    made 784-512-512-10 in float64 at batch 64 fault 1,520 pages a call in a fresh process, 2.3-2.6 times the
-    time of its gradients written into kept buffers (benchmarks/allocator.py)."""
+    made 784-512-512-10 in float64 at batch 64 fault 1,520 pages a call in a fresh process and take 1.5-2.2
+    times as long as with them kept (benchmarks/allocator.py). The dtype is the one the module computes in:
+    x's as ``numpy.asarray`` sees it (other libraries' arrays and lists of float32 included), in native byte
+    order, or float64 for anything not a float."""
     layers = net.layers
     kept: dict[np.dtype, tuple[list[np.ndarray], list[np.ndarray]]] = {}
     bias_shapes = {"neuron": [(n,) for n in layers[1:]], "layer": [(1,)] * net.depth, "none": []}[net.spec.bias]
 
-    @functools.wraps(gradient)
     def reusing(x: Any, y: Any, weights: Any, biases: Any = ()) -> tuple[float, list[Any], list[Any]]:
-        dtype = x.dtype if isinstance(x, np.ndarray) and x.dtype.kind == "f" else np.dtype(np.float64)
+        found = (x if isinstance(x, np.ndarray) else np.asarray(x)).dtype
+        dtype = np.dtype(found.char) if found.kind == "f" else np.dtype(np.float64)
         out = kept.get(dtype)
         if out is None:
             grads_w = [np.empty((layers[layer], layers[layer - 1]), dtype) for layer in range(1, net.depth + 1)]
             out = kept[dtype] = (grads_w, [np.empty(shape, dtype) for shape in bias_shapes])
         return gradient(x, y, weights, biases, out=out)
 
-    return reusing
+    return _named(reusing, gradient)
 
 
 def _checking(net: Network, gradient: GradientFunction, once: bool) -> GradientFunction:
@@ -344,7 +348,6 @@ def _checking(net: Network, gradient: GradientFunction, once: bool) -> GradientF
     a wrong shape or a non-number is a SpecError naming the argument, not an error from a matrix product."""
     shapes, passed = arguments.Shapes(net), False  # passed: a call's arguments have passed the check
 
-    @functools.wraps(gradient)
     def checked(x: Any, y: Any, weights: Any, biases: Any = ()) -> tuple[float, list[Any], list[Any]]:
         nonlocal passed
         if once and passed:
@@ -356,7 +359,16 @@ def _checking(net: Network, gradient: GradientFunction, once: bool) -> GradientF
         passed = True
         return result
 
-    return checked
+    return _named(checked, gradient)
+
+
+def _named(wrapper: GradientFunction, gradient: GradientFunction) -> GradientFunction:
+    """``wrapper`` under the module function's name and docstring, without the paragraph on the module's ``out``
+    (the wrappers take none: reuse passes its own), and with its own signature (no ``__wrapped__``)."""
+    functools.update_wrapper(wrapper, gradient, assigned=("__module__", "__name__", "__qualname__"), updated=())
+    del wrapper.__wrapped__  # type: ignore[attr-defined]
+    wrapper.__doc__ = (gradient.__doc__ or "").split("\n    With out=")[0]
+    return wrapper
 
 
 def backend_named(name: str) -> Backend:

@@ -94,3 +94,47 @@ def test_the_other_backends_modules_take_no_out():
     for backend in ("torch", "jax"):
         source = module_source(net, backend)
         assert "def gradient(x, y, weights, biases=()):" in source and "out is None" not in source
+
+
+def _inputs(samples: int) -> tuple:
+    rng = np.random.default_rng(samples)
+    x, y = rng.normal(size=(samples, 3)), np.eye(2)[rng.integers(2, size=samples)]
+    return x, y, [rng.normal(size=(4, 3)), rng.normal(size=(2, 4))], [rng.normal(size=4), rng.normal(size=2)]
+
+
+@pytest.mark.parametrize("samples", [1, 4])
+@pytest.mark.parametrize("check", [True, "once", False])
+@pytest.mark.parametrize("form", ["list of float32", "big-endian float64", "torch float32", "jax float32"])
+def test_the_kept_arrays_have_the_dtype_the_module_computes_in(form, check, samples):
+    """x as the module reads it (numpy.asarray): another library's array or a list of float32 numbers keeps
+    float32, a big-endian array computes in native order; reuse's arrays must be of that dtype, or NumPy
+    refuses them at one sample and casts into them at more."""
+    x, y, w, b = _inputs(samples)
+    if form == "list of float32":
+        given = list(x.astype(np.float32))
+    elif form == "big-endian float64":
+        given = x.astype(">f8")
+    else:
+        library = pytest.importorskip(form.split()[0])  # CI installs both
+        single = x.astype(np.float32)
+        given = library.device_put(single) if form.startswith("jax") else library.from_numpy(single)
+    net = sbp.Network(layers=[3, 4, 2], activation=["tanh", "softmax"], cost="cross_entropy")
+    plain = net.gradient_function(check=check)(given, y, w, b)
+    reused = net.gradient_function(check=check, reuse=True)(given, y, w, b)
+    _same(reused, plain)
+    assert all(g.dtype.isnative for g in reused[1] + reused[2])
+
+
+def test_the_wrappers_show_no_out():
+    """The module's ``out`` is its own: the checked and reusing functions take none and do not advertise one."""
+    import inspect
+
+    net = sbp.Network(layers=[3, 4, 2])
+    for function in (
+        net.gradient_function(),
+        net.gradient_function(reuse=True),
+        net.gradient_function(check=False, reuse=True),
+    ):
+        assert "out" not in inspect.signature(function).parameters
+        assert "With out=" not in (function.__doc__ or "") and function.__name__ == "gradient"
+    assert "out" in inspect.signature(net.gradient_function(check=False)).parameters  # the module itself
