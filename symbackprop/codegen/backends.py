@@ -92,28 +92,24 @@ def _floats(x):
 ''',
     "_outer": '''
 
-def _outer(d, a):
+def _outer(d, a, out=None):
     """d^T a for one sample (one row each), a row of a a power of two long: numpy.dot, except for products of
     256 x 256 or more whose rows take 2 KiB or more of float64 or 4 KiB of anything, on which OpenBLAS's product
     with an inner dimension of 1 ran 2.5-8x slower than einsum's (512 x 512 in float64: 510 against 76 us).
-    Each entry is one multiplication either way."""
+    Each entry is one multiplication either way. Written into ``out`` where it is given."""
     row = a.shape[1] * a.itemsize
     if d.shape[1] >= 256 and (row >= 4096 or (row >= 2048 and a.itemsize == 8)):
-        return numpy.einsum("ij,ik->jk", d, a)
-    return numpy.dot(d.T, a)
+        return numpy.einsum("ij,ik->jk", d, a, out=out)
+    return numpy.dot(d.T, a, out=out)
 ''',
     "_into": '''
 
-def _into(out, a, b, n):
-    """a @ b written into out, the caller's array (a gradient's BP4 product, or BP3's 1^T Delta): for one
-    sample the outer product as the module computes it without out (numpy.dot; einsum where _outer takes it)."""
+def _into(out, a, b, n, outer=None):
+    """a @ b written into out, the caller's array (a gradient's BP4 product, or BP3's 1^T Delta): for one sample
+    the outer product as the module computes it without out (``outer``, its _outer, where it takes that form)."""
     if n > 1 or a.ndim == 1:
         return numpy.matmul(a, b, out=out)
-    width, row = b.shape[1], b.shape[1] * b.itemsize
-    power = width >= 256 and width & (width - 1) == 0
-    if power and a.shape[0] >= 256 and (row >= 4096 or (row >= 2048 and b.itemsize == 8)):
-        return numpy.einsum("ij,jk->ik", a, b, out=out)
-    return numpy.dot(a, b, out=out)
+    return outer(a.T, b, out=out) if outer else numpy.dot(a, b, out=out)
 ''',
     "_written": '''
 

@@ -220,7 +220,8 @@ def _into_out(statement: list[str], target: str, backend: Backend) -> list[str]:
     product = re.fullmatch(r"(\w+)\.T @ (A\d+)(?: if n > 1 else .+)?", text)
     ones = re.fullmatch(r"ones @ (\w+)", text)
     if product:
-        into = f"_into({kept}, {product[1]}.T, {product[2]}, n)"
+        outer = ", _outer" if "_outer(" in text else ""
+        into = f"_into({kept}, {product[1]}.T, {product[2]}, n{outer})"
     elif ones:
         into = f"_into({kept}, ones, {ones[1]}, n)"
     else:

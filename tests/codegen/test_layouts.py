@@ -39,6 +39,17 @@ def assert_like_the_engine(net: sbp.Network, values: numeric.Values, rtol: float
     assert all(g.flags.c_contiguous and g.dtype == np.float64 for g in grad_w + grad_b)
 
 
+def assert_float32_like_float64(net: sbp.Network, values: numeric.Values) -> None:
+    """The module in float32 gives float32 arrays, C-ordered, close to its float64 numbers."""
+    x, y, w, b = arguments(net, values)
+    cost32, w32, b32 = net.gradient_function()(x.astype(np.float32), y.astype(np.float32), w, b)
+    cost64, w64, b64 = net.gradient_function()(x, y, w, b)
+    assert cost32 == pytest.approx(cost64, rel=1e-5)
+    for g32, g64 in zip(w32 + b32, w64 + b64, strict=True):
+        assert g32.dtype == np.float32 and g32.flags.c_contiguous
+        np.testing.assert_allclose(g32, g64, rtol=1e-4, atol=1e-5 * max(1.0, float(np.abs(g64).max())))
+
+
 @pytest.mark.parametrize("activation,cost", PAIRS)
 @pytest.mark.parametrize("samples", [1, 2, 64, 65, 130])
 def test_every_batch_size_gives_the_element_formulas(activation, cost, samples):
@@ -55,13 +66,7 @@ def test_a_wide_first_layer_chooses_its_products_by_dtype_and_gives_the_same_num
     assert "Z1 = A0 @ W1.T if n > 64 or A0.itemsize == 8 else (W1 @ A0.T).T" in module_source(net)
     values = numeric.random_values(net, samples=samples, seed=samples)
     assert_like_the_engine(net, values)
-    x, y, w, b = arguments(net, values)
-    cost32, w32, b32 = net.gradient_function()(x.astype(np.float32), y.astype(np.float32), w, b)
-    cost64, w64, b64 = net.gradient_function()(x, y, w, b)
-    assert cost32 == pytest.approx(cost64, rel=1e-5)
-    for g32, g64 in zip(w32 + b32, w64 + b64, strict=True):
-        assert g32.dtype == np.float32 and g32.flags.c_contiguous
-        np.testing.assert_allclose(g32, g64, rtol=1e-4, atol=1e-5 * max(1.0, float(np.abs(g64).max())))
+    assert_float32_like_float64(net, values)
 
 
 @settings(max_examples=10, deadline=None)
@@ -70,13 +75,7 @@ def test_relu_and_softmax_at_any_batch_in_float32_and_float64(samples, seed):
     net = sbp.Network(layers=[9, 6, 4], activation=["relu", "softmax"], cost="cross_entropy")
     values = numeric.random_values(net, samples=samples, seed=seed)
     assert_like_the_engine(net, values)
-    x, y, w, b = arguments(net, values)
-    cost32, w32, b32 = net.gradient_function()(x.astype(np.float32), y.astype(np.float32), w, b)
-    cost64, w64, b64 = net.gradient_function()(x, y, w, b)
-    assert cost32 == pytest.approx(cost64, rel=1e-5)
-    for g32, g64 in zip(w32 + b32, w64 + b64, strict=True):
-        assert g32.dtype == np.float32 and g32.flags.c_contiguous
-        np.testing.assert_allclose(g32, g64, rtol=1e-4, atol=1e-5 * max(1.0, float(np.abs(g64).max())))
+    assert_float32_like_float64(net, values)
 
 
 @pytest.mark.parametrize("hidden", ["relu", "sigmoid"])
