@@ -1,13 +1,14 @@
 """What the C allocator costs the generated NumPy gradient: the same call timed in fresh processes as glibc's
-malloc is left to itself, with freed memory kept for the next call, and with the gradients written into buffers
-kept across calls (``gradient_function(reuse=True)``).
+malloc is left to itself, with freed memory kept for the next call, and with the gradients and the large
+temporaries written into arrays kept across calls (``gradient_function(reuse=True)``).
 
 glibc hands back to the system the memory a call freed at the top of its heap once more than its trim threshold
 is free, and serves blocks above its mmap threshold by fresh mappings; either way the next call's arrays fault
 their pages in again (and the kernel zeroes them). ``MALLOC_TRIM_THRESHOLD_`` and ``MALLOC_MMAP_THRESHOLD_``
 (read by glibc when the process starts) raise both, so freed memory stays with the process. Each side runs in a
-fresh process, one thread, OpenBLAS's own kernel; the lines give the best of 8 rounds of 10 calls, and the minor
-page faults a call took. The reusing function's gradients are checked against the plain one's before timing.
+fresh process, one thread, OpenBLAS's own kernel; the lines give the best of 8 rounds of 10 calls
+(``timing.per_call``), and the minor page faults a call took. The reusing function's gradients are checked
+against the plain one's before timing.
 
     python3 benchmarks/allocator.py [784-128-64-10] [sigmoid+CE] [float64] [1024]
 """
@@ -23,9 +24,10 @@ HERE = Path(__file__).resolve().parent
 KEEP = {"MALLOC_TRIM_THRESHOLD_": str(1 << 30), "MALLOC_MMAP_THRESHOLD_": str(1 << 26)}
 
 CHILD = """
-import resource, sys, time
+import resource, sys
 sys.path[:0] = [{here!r}, {root!r}]
 import gradient_code, numpy
+from timing import per_call
 layers = tuple(int(w) for w in {layers!r}.split("-"))
 case = gradient_code.Case(layers, {pair!r})
 x, y, w, b = gradient_code.inputs(layers, {batch}, {dtype!r})
@@ -36,13 +38,8 @@ if {buffers!r}:
     assert all(numpy.array_equal(k, p) for k, p in zip(kept[1] + kept[2], plain[1] + plain[2]))
     f = reusing
 f(x, y, w, b)
-best = float("inf")
 start = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
-for _ in range(8):
-    t0 = time.perf_counter()
-    for _ in range(10):
-        f(x, y, w, b)
-    best = min(best, (time.perf_counter() - t0) / 10)
+best = per_call({{"f": lambda: f(x, y, w, b)}}, 10, rounds=8, pause=0.0)["f"]
 faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - start) / 80
 print(f"{{best * 1e3:.2f}} {{faults:.0f}}")
 """
@@ -50,7 +47,7 @@ print(f"{{best * 1e3:.2f}} {{faults:.0f}}")
 
 def run(args: list[str], keep: bool, buffers: bool = False) -> tuple[float, float]:
     """(ms per call, minor faults per call) of a fresh process, glibc's malloc as it is or keeping freed memory,
-    the generated module as it is or writing its gradients into buffers kept across calls."""
+    the generated function as it is or with reuse=True."""
     layers, pair, dtype, batch = args
     code = CHILD.format(
         here=str(HERE), root=str(HERE.parent), layers=layers, pair=pair, dtype=dtype, batch=batch, buffers=buffers
@@ -69,7 +66,7 @@ def main() -> None:
     sides = {
         "glibc's malloc as it is": (False, False),
         "freed memory kept (MALLOC_*_THRESHOLD_)": (True, False),
-        "reuse=True (gradients in kept buffers)": (False, True),
+        "reuse=True (gradients, temporaries kept)": (False, True),
     }
     for _ in range(3):
         for side, (keep, buffers) in sides.items():

@@ -167,7 +167,10 @@ def numpy_side(gradient, x, y, weights, biases) -> Side:
 
 
 def generated_function(net, backend: str):
-    """``net.gradient_function(backend=..., check=False)``: the generated code without the argument checks."""
+    """``net.gradient_function(backend=..., check=False)``: the generated code without the argument checks;
+    "reuse" is the NumPy function with ``reuse=True`` (its gradients and large temporaries kept across calls)."""
+    if backend == "reuse":
+        return net.gradient_function(backend="numpy", check=False, reuse=True)
     return net.gradient_function(backend=backend, check=False)
 
 

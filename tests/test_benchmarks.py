@@ -50,9 +50,12 @@ def test_a_cell_checks_then_times_every_side():
     pytest.importorskip("jax")
     case = gradient_code.Case((3, 4, 2), "relu+CE", batches=(2,))
     cell = gradient_code.measure(gradient_code.Sides(case, compile_torch=False), "float32", 2, 0.001, 1)
-    assert set(cell.seconds) == {"hand", "eager", "jit", "numpy", "torch", "jax"}
+    assert set(cell.seconds) == {"hand", "eager", "jit", "numpy", "reuse", "torch", "jax"}
     assert set(cell.failed) == {"compile"}
-    assert [what for what, _, _ in gradient_code.targets(cell)] == ["/hand", "/eager", "/jit"]
+    for side in gradient_code.MINE:
+        found = gradient_code.targets(cell, side)
+        assert [what for what, _, _ in found] == ["/hand", "/eager", "/jit"]
+        assert found[0][1] == cell.seconds[side] / cell.seconds["hand"]
 
 
 def test_a_batch_1024_cell_times_the_peak_product_in_its_rounds(monkeypatch, capsys):
@@ -68,7 +71,7 @@ def test_a_batch_1024_cell_times_the_peak_product_in_its_rounds(monkeypatch, cap
     case = gradient_code.Case((3, 4, 2), "relu+CE", batches=(matmul_peak.BATCH,))
     sides = gradient_code.Sides(case, compile_torch=False)
     cell = gradient_code.measure(sides, "float64", matmul_peak.BATCH, 1e-3, 1)
-    assert timed_together == [{"hand", "eager", "jit", "numpy", "torch", "jax", matmul_peak.PEAK}]
+    assert timed_together == [{"hand", "eager", "jit", "numpy", "reuse", "torch", "jax", matmul_peak.PEAK}]
     assert matmul_peak.PEAK not in gradient_code.measure(sides, "float64", 2, 1e-3, 1).seconds
     assert (
         matmul_peak.PEAK not in gradient_code.measure(sides, "float64", matmul_peak.BATCH, 1e-3, 1, peak=False).seconds
@@ -76,8 +79,9 @@ def test_a_batch_1024_cell_times_the_peak_product_in_its_rounds(monkeypatch, cap
     matmul_peak.peak_section([cell])
     rows = [line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("3-4-2 relu+CE")]
     peak = 2.0 * matmul_peak.SIZE**3 / cell.seconds[matmul_peak.PEAK]
-    fraction = matmul_peak.gradient_flops(case.layers, matmul_peak.BATCH) / cell.seconds["numpy"] / peak
-    assert len(rows) == 1 and f"{peak / 1e9:6.1f}" in rows[0] and f"{fraction:9.2f}" in rows[0]
+    flops = matmul_peak.gradient_flops(case.layers, matmul_peak.BATCH)
+    fraction, reuse = (flops / cell.seconds[side] / peak for side in gradient_code.MINE)
+    assert len(rows) == 1 and f"{peak / 1e9:6.1f}" in rows[0] and f"{fraction:9.2f} {reuse:6.2f}" in rows[0]
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from ..base.errors import SpecError
 from ..base.stages import stage
 from ..derive.matrix_form import Equations, matrix_form
 from ..model.network import Network
-from . import arguments
+from . import arguments, workspace
 from .backends import BACKENDS, Backend
 from .matrix_printer import MatrixPrinting, activation_key, activation_source, assignment, printer_for
 from .output_layer import FromLogits, filled, from_logits
@@ -303,7 +303,8 @@ def gradient_function(
     known to be right: a wrong shape is then whatever error the array library raises, or a silent broadcast).
     ``reuse`` (NumPy): the gradients are written into arrays the function keeps, one set per dtype, and those
     same arrays come back from every call, so a caller who asks for it copies what it keeps past the next call
-    (and calls it from one thread at a time).
+    (and calls it from one thread at a time); the large temporaries of a pass are computed into arrays kept
+    for the arguments' shapes (``workspace``), the numbers the same, bit for bit.
     """
     if not (check is True or check is False or (isinstance(check, str) and check == "once")):
         raise SpecError(f"check must be True, False or 'once', got {check!r:.40}")
@@ -313,23 +314,31 @@ def gradient_function(
         raise SpecError(f"reuse is for the NumPy backend; {backend}'s arrays are its library's to manage")
     source = module_source(net, backend)
     _require_installed(backend)
-    namespace: dict[str, Any] = {}
-    exec(compile(source, f"<symbackprop gradient for {_shape(net)}, {backend}>", "exec"), namespace)
-    namespace["DomainError"] = SpecError  # the module raises ValueError on its own; here, the engine's error
-    gradient: GradientFunction = namespace["gradient"]
+    gradient = _compiled(source, f"{_shape(net)}, {backend}", {})
     if reuse:
-        gradient = _reusing(net, gradient)
+        working = _compiled(workspace.working_source(source), f"{_shape(net)}, working", workspace.helpers())
+        gradient = _reusing(net, gradient, working)
     return gradient if check is False else _checking(net, gradient, once=check == "once")
 
 
-def _reusing(net: Network, gradient: GradientFunction) -> GradientFunction:
-    """``gradient`` writing into arrays it keeps, one set per dtype (the module's ``out``): new arrays each call
-    made 784-512-512-10 in float64 at batch 64 fault 1,520 pages a call in a fresh process and take 1.5-2.2
-    times as long as with them kept (benchmarks/allocator.py). The dtype is the one the module computes in:
-    x's as ``numpy.asarray`` sees it (other libraries' arrays and lists of float32 included), in native byte
-    order, or float64 for anything not a float."""
+def _compiled(source: str, name: str, namespace: dict[str, Any]) -> GradientFunction:
+    """The module's ``gradient``, its domain error the engine's (the module raises ValueError on its own)."""
+    exec(compile(source, f"<symbackprop gradient for {name}>", "exec"), namespace)
+    namespace["DomainError"] = SpecError
+    gradient: GradientFunction = namespace["gradient"]
+    return gradient
+
+
+def _reusing(net: Network, gradient: GradientFunction, working: GradientFunction) -> GradientFunction:
+    """``gradient`` writing into arrays it keeps: the gradients one set per dtype (the module's ``out``), and,
+    through its ``working`` variant, the temporaries one set per signature of the arguments. New arrays
+    each call made 784-512-512-10 in float64 at batch 64 fault 1,520 pages a call in a fresh process and take
+    1.5-2.2 times as long as with them kept (benchmarks/allocator.py). The dtype is the one the module computes
+    in: x's as ``numpy.asarray`` sees it (other libraries' arrays and lists of float32 included), in native
+    byte order, or float64 for anything not a float."""
     layers = net.layers
     kept: dict[np.dtype, tuple[list[np.ndarray], list[np.ndarray]]] = {}
+    temporaries = workspace.Workspaces(max(layers[1:]))
     bias_shapes = {"neuron": [(n,) for n in layers[1:]], "layer": [(1,)] * net.depth, "none": []}[net.spec.bias]
 
     def reusing(x: Any, y: Any, weights: Any, biases: Any = ()) -> tuple[float, list[Any], list[Any]]:
@@ -339,7 +348,10 @@ def _reusing(net: Network, gradient: GradientFunction) -> GradientFunction:
         if out is None:
             grads_w = [np.empty((layers[layer], layers[layer - 1]), dtype) for layer in range(1, net.depth + 1)]
             out = kept[dtype] = (grads_w, [np.empty(shape, dtype) for shape in bias_shapes])
-        return gradient(x, y, weights, biases, out=out)
+        work = temporaries.get(dtype, x, y, weights, biases)
+        if work is None:
+            return gradient(x, y, weights, biases, out=out)
+        return working(x, y, weights, biases, out, work)
 
     return _named(reusing, gradient)
 

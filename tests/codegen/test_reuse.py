@@ -8,6 +8,7 @@ backends that manage their own memory. The module's ``out`` is what it is built 
 from __future__ import annotations
 
 import itertools
+import re
 
 import numpy as np
 import pytest
@@ -15,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import symbackprop as sbp
+from symbackprop.codegen import workspace
 from symbackprop.codegen.modules import module_source
 
 from ..codegen_strategies import points
@@ -31,19 +33,88 @@ def _same(first: tuple, second: tuple) -> None:
         assert np.array_equal(ours, theirs, equal_nan=True)
 
 
+@pytest.mark.parametrize("kept", ["large temporaries", "every temporary"])
 @settings(max_examples=40, deadline=None)
 @given(data=st.data(), net=networks(max_depth=3, max_width=4), dtype=st.sampled_from(["float64", "float32"]))
-def test_reusing_gives_the_plain_numbers_in_the_same_arrays(data, net, dtype):
+def test_reusing_gives_the_plain_numbers_in_the_same_arrays(kept, data, net, dtype):
+    """At these sizes the reusing function runs the printed module (its temporaries are small); with the size
+    limit at 0 it runs the working variant, whose every temporary is kept: the same numbers either way."""
     values = data.draw(points(net, max_samples=5))
     x, y, w, b = arguments(net, values)
     x, y = x.astype(dtype), y.astype(dtype)
+    with pytest.MonkeyPatch.context() as patch:
+        if kept == "every temporary":
+            patch.setattr(workspace, "SMALL", 0)
+        plain, reusing = net.gradient_function(), net.gradient_function(reuse=True)
+        first = reusing(x, y, w, b)
+        _same(first, plain(x, y, w, b))
+        assert all(g.dtype == np.dtype(dtype) for g in first[1] + first[2])
+        again = reusing(x[::-1].copy(), y[::-1].copy(), [2.0 * a for a in w], b)  # new numbers, the same arrays
+        assert all(ours is theirs for ours, theirs in zip(first[1] + first[2], again[1] + again[2], strict=True))
+        _same(again, plain(x[::-1].copy(), y[::-1].copy(), [2.0 * a for a in w], b))
+
+
+def _wide(samples: int, dtype: str, seed: int) -> tuple:
+    rng = np.random.default_rng(seed)
+    x, y = rng.normal(size=(samples, 300)).astype(dtype), np.eye(10)[rng.integers(10, size=samples)]
+    w = [rng.normal(size=(200, 300)) / 17, rng.normal(size=(10, 200)) / 14]
+    return x, y, [a.astype(dtype) for a in w], [rng.normal(size=200).astype(dtype), np.zeros(10, dtype)]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("hidden", ["sigmoid", "tanh", "relu"])
+def test_temporaries_are_kept_at_real_sizes(hidden, dtype):
+    """300-200-10 at batch 400 (temporaries of 320-640 KB): after its first call, a reusing call allocates less
+    than one temporary (tracemalloc sees NumPy's arrays), where the plain one allocates several; the numbers
+    are the plain function's, bit for bit, for new numbers of the same shapes."""
+    import tracemalloc
+
+    net = sbp.Network(layers=[300, 200, 10], activation=[hidden, "softmax"], cost="cross_entropy")
     plain, reusing = net.gradient_function(), net.gradient_function(reuse=True)
-    first = reusing(x, y, w, b)
-    _same(first, plain(x, y, w, b))
-    assert all(g.dtype == np.dtype(dtype) for g in first[1] + first[2])
-    again = reusing(x[::-1].copy(), y[::-1].copy(), [2.0 * a for a in w], b)  # new numbers, the same arrays
-    assert all(ours is theirs for ours, theirs in zip(first[1] + first[2], again[1] + again[2], strict=True))
-    _same(again, plain(x[::-1].copy(), y[::-1].copy(), [2.0 * a for a in w], b))
+    one = 400 * 200 * np.dtype(dtype).itemsize
+    peaks = []
+    for f in (plain, reusing):
+        for seed in (1, 2):
+            _same(f(*_wide(400, dtype, seed)), plain(*_wide(400, dtype, seed)))
+        arguments = _wide(400, dtype, 3)
+        tracemalloc.start()
+        try:
+            f(*arguments)
+            peaks.append(tracemalloc.get_traced_memory()[1])
+        finally:
+            tracemalloc.stop()
+    assert peaks[0] > 2 * one and peaks[1] < one, (peaks, one)
+
+
+def test_each_batch_size_gets_its_own_workspace(monkeypatch):
+    """A batch size after another (a training run's last, shorter batch) is computed in temporaries of its own
+    shapes, the numbers the plain function's at each; at most LIMIT workspaces are kept."""
+    monkeypatch.setattr(workspace, "SMALL", 0)
+    net = sbp.Network(layers=[3, 4, 2], activation=["sigmoid", "softmax"], cost="cross_entropy")
+    plain, reusing = net.gradient_function(), net.gradient_function(reuse=True)
+    for samples in (5, 3, 5, 1, 2, 4, 6, 7, 5, 1):
+        x, y, w, b = _inputs(samples)
+        _same(reusing(x, y, w, b), plain(x, y, w, b))
+    spaces = workspace.Workspaces(widest=4)
+    made = [spaces.get(np.dtype("float64"), np.ones((n, 3)), np.ones((n, 2)), [], []) for n in range(1, 7)]
+    assert len(spaces.kept) == workspace.LIMIT and len({id(w) for w in made}) == 6
+    assert spaces.get(np.dtype("float64"), np.ones((6, 3)), np.ones((6, 2)), [], []) is made[-1]
+
+
+def test_the_working_variant_leaves_the_results_alone():
+    """Every operation of the body computes into the workspace but the cost's and the gradients' (written into
+    the caller's out); a module using the variant's own names is refused."""
+    net = sbp.Network(layers=[3, 5, 4, 2], activation=["tanh", "relu", "softmax"], cost="cross_entropy")
+    working = workspace.working_source(module_source(net))
+    body = working[working.index("    A0 = ") : working.index("    return (cost")].splitlines()
+    assert sum(line.count("_kept(") for line in body) == 13
+    for line in body:
+        if line.strip().startswith(("dW", "db", "cost")):
+            assert "_kept(" not in line, line
+        else:  # no array operation left outside _kept (n > 64 is a test of numbers)
+            assert not re.search(r" (@|\*|-|\+|/|>) ", line.replace(" if n > 64 else ", "")), line
+    with pytest.raises(ValueError, match="already uses"):
+        workspace.working_source(module_source(net).replace("Z1", "_work"))
 
 
 @pytest.mark.parametrize("samples", [1, 2, 70])

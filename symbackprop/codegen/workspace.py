@@ -1,0 +1,149 @@
+"""The NumPy module's gradient rewritten to compute its temporaries into arrays kept across calls.
+
+``gradient_function(reuse=True)`` runs this variant. The printed module allocates a new array for every
+product and elementwise operation of a pass, and glibc's malloc hands the larger ones back to the system when
+they are freed, so the next call faults the same pages in again: 784-128-64-10 in float64 at batch 1,024
+faulted 1,068 pages a call and took 11.5 ms; with every temporary kept, none, and 8.5 ms
+(benchmarks/allocator.py). The rewrite is mechanical, on the module's syntax tree: each operation ``a op b`` of
+the body (``@ + - * /``, a comparison, ``x ** 2``, a NumPy function of one array) becomes
+``_kept(_work, site, ufunc, a, b)``, which computes it as the operator does at a site's first call and into
+that call's result at every later one. The gradients' own statements are left alone (they are written into the
+caller's ``out``), and so is the cost (a number).
+
+A workspace is only ever used with arguments of the shapes and dtype it was made with (``Workspaces``): the body
+is straight-line code whose every array's shape and dtype follow from those, so each site's kept array is
+always the shape and dtype its operation gives, and the numbers are the printed module's, bit for bit.
+"""
+
+from __future__ import annotations
+
+import ast
+import operator
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+WORK = "_work"  # the variant's extra argument: the workspace, a dict of kept arrays by site
+KEPT = "_kept"
+LIMIT = 4  # workspaces kept at once (a training run's batch and its last, shorter one fit twice over)
+SMALL = 1 << 17  # bytes: glibc's malloc keeps smaller blocks in its heap (its mmap threshold, 128 KiB)
+
+_BINARY: dict[type, tuple[str, Callable[[Any, Any], Any]]] = {
+    ast.MatMult: ("matmul", operator.matmul),
+    ast.Add: ("add", operator.add),
+    ast.Sub: ("subtract", operator.sub),
+    ast.Mult: ("multiply", operator.mul),
+    ast.Div: ("true_divide", operator.truediv),
+    ast.Gt: ("greater", operator.gt),
+    ast.GtE: ("greater_equal", operator.ge),
+    ast.Lt: ("less", operator.lt),
+    ast.LtE: ("less_equal", operator.le),
+}
+# the operator each ufunc stands for, so that a site computes exactly what the printed module computes: a
+# Python number stays a Python number (2/n), where the ufunc would make it a NumPy scalar of another type
+_PLAIN: dict[Any, Callable[..., Any]] = {getattr(np, name): plain for name, plain in _BINARY.values()}
+_PLAIN[np.square] = lambda a: a**2  # NumPy computes x ** 2 as square(x)
+_SKIP = object()  # a site whose result is not an array: nothing to keep
+
+
+def _kept(work: dict[int, Any], site: int, ufunc: Any, *operands: Any) -> Any:
+    """``ufunc`` of the operands, into the array kept for ``site`` where there is one."""
+    kept = work.get(site)
+    if kept is None:
+        result = _PLAIN.get(ufunc, ufunc)(*operands)
+        work[site] = result if isinstance(result, np.ndarray) else _SKIP
+        return result
+    if kept is _SKIP:
+        return _PLAIN.get(ufunc, ufunc)(*operands)
+    return ufunc(*operands, out=kept)
+
+
+class _Sites(ast.NodeTransformer):
+    """Each array operation of an expression as a ``_kept`` call with a site number of its own."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def _call(self, ufunc: str, operands: list[ast.expr]) -> ast.Call:
+        self.count += 1
+        function = ast.Attribute(ast.Name("numpy", ast.Load()), ufunc, ast.Load())
+        site = [ast.Name(WORK, ast.Load()), ast.Constant(self.count), function]
+        return ast.Call(ast.Name(KEPT, ast.Load()), [*site, *operands], [])
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.expr:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.Pow) and isinstance(node.right, ast.Constant) and node.right.value == 2:
+            return self._call("square", [node.left])
+        found = _BINARY.get(type(node.op))
+        return self._call(found[0], [node.left, node.right]) if found else node
+
+    def visit_Compare(self, node: ast.Compare) -> ast.expr:
+        self.generic_visit(node)
+        found = _BINARY.get(type(node.ops[0])) if len(node.ops) == 1 else None
+        return self._call(found[0], [node.left, node.comparators[0]]) if found else node
+
+    def visit_Call(self, node: ast.Call) -> ast.expr:
+        self.generic_visit(node)
+        func = node.func
+        if not (isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "numpy"):
+            return node
+        if isinstance(getattr(np, func.attr, None), np.ufunc) and len(node.args) == 1 and not node.keywords:
+            return self._call(func.attr, list(node.args))  # numpy.exp(LS2); numpy.tanh(Z1, out=Z1) stays
+        return node
+
+    def visit_IfExp(self, node: ast.IfExp) -> ast.expr:
+        node.body, node.orelse = self.visit(node.body), self.visit(node.orelse)  # the test (n > 64) stays
+        return node
+
+
+def working_source(source: str) -> str:
+    """The module's source with its ``gradient`` taking a workspace (``_work``, after ``out``) and computing each
+    temporary into it; the rest of the module unchanged."""
+    tree = ast.parse(source)
+    function = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "gradient")
+    if any(isinstance(n, ast.Name) and n.id in (WORK, KEPT) for n in ast.walk(function)):
+        raise ValueError(f"the module already uses {WORK} or {KEPT}")
+    function.args.args.append(ast.arg(WORK))
+    sites = _Sites()
+    for statement in function.body:
+        if isinstance(statement, ast.Assign | ast.AugAssign) and not _result(statement):
+            statement.value = sites.visit(statement.value)
+    return ast.unparse(ast.fix_missing_locations(tree))
+
+
+def _result(statement: ast.Assign | ast.AugAssign) -> bool:
+    """Whether the statement computes what the function returns: the cost, or a gradient (into ``out``)."""
+    target = statement.targets[0] if isinstance(statement, ast.Assign) else statement.target
+    return isinstance(target, ast.Name) and (target.id == "cost" or target.id.startswith(("dW", "db")))
+
+
+def helpers() -> dict[str, Any]:
+    """What the variant's namespace needs beside the module's own names."""
+    return {KEPT: _kept}
+
+
+class Workspaces:
+    """One workspace per signature of the arguments (the dtype computed in, and every argument's shape), the
+    ``LIMIT`` most recently made kept: a caller whose batch size changes at every call holds at most that many.
+
+    None where every temporary is smaller than ``SMALL`` (a batch times the widest layer): malloc reuses those
+    blocks without faulting, and a ``_kept`` call at each of a pass's 20-40 sites cost 8 us of a 22 us call of
+    2-3-2 at one sample; the caller then runs the printed module."""
+
+    def __init__(self, widest: int) -> None:
+        self.widest = widest
+        self.kept: dict[tuple[Any, ...], dict[int, Any]] = {}
+
+    def get(self, dtype: np.dtype, x: Any, y: Any, weights: Any, biases: Any) -> dict[int, Any] | None:
+        """The workspace for these arguments, made (empty) if there is none; None if they need none."""
+        shape = np.shape(x)
+        if (shape[0] if len(shape) == 2 else 1) * self.widest * dtype.itemsize < SMALL:
+            return None
+        key = (dtype, shape, np.shape(y), *map(np.shape, weights), None, *map(np.shape, biases))
+        work = self.kept.get(key)
+        if work is None:
+            if len(self.kept) >= LIMIT:
+                del self.kept[next(iter(self.kept))]
+            work = self.kept[key] = {}
+        return work
