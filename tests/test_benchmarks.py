@@ -20,6 +20,7 @@ import gradient_code
 import kernels
 import layer_code
 import matmul_peak
+import products
 import reference
 import statements
 import timing
@@ -184,3 +185,19 @@ def test_the_layer_code_cells_check_then_time_every_side():
         ("RNN", "float32"),
     ]
     assert all(ours > 0 and jaxs > 0 and theirs > 0 for _, _, ours, jaxs, theirs in cells)
+
+
+def test_the_floor_multiplies_the_products_section_2_counts():
+    """products.py's products are the pass's: their flops are gradient_flops's, and each is a product of the
+    pass's shapes (the forward Z, BP4's gradient and BP2's delta, not below the first layer)."""
+    layers, batch = (5, 4, 3, 2), 6
+    rng = np.random.default_rng(0)
+    acts = [rng.normal(size=(batch, width)) for width in layers]
+    deltas = [rng.normal(size=(batch, width)) for width in layers]
+    weights = [rng.normal(size=(m, k)) for k, m in itertools.pairwise(layers)]
+    found = products.products(acts, deltas, weights)
+    assert [p.shape for p in found] == [(6, 4), (4, 5), (6, 3), (3, 4), (6, 4), (6, 2), (2, 3), (6, 3)]
+    assert np.allclose(found[3], deltas[2].T @ acts[1]) and np.allclose(found[4], deltas[2] @ weights[1])
+    inner = [5, 6, 4, 6, 3, 3, 6, 2]  # each product's inner dimension
+    flops = sum(2 * p.size * k for p, k in zip(found, inner, strict=True))
+    assert flops == matmul_peak.gradient_flops(layers, batch)
