@@ -342,7 +342,8 @@ def _reusing(net: Network, gradient: GradientFunction, working: GradientFunction
     bias_shapes = {"neuron": [(n,) for n in layers[1:]], "layer": [(1,)] * net.depth, "none": []}[net.spec.bias]
 
     def reusing(x: Any, y: Any, weights: Any, biases: Any = ()) -> tuple[float, list[Any], list[Any]]:
-        found = (x if isinstance(x, np.ndarray) else np.asarray(x)).dtype
+        x, y = np.asarray(x), np.asarray(y)  # as the module reads them (a view of a tensor; a list's numbers)
+        found = x.dtype
         dtype = np.dtype(found.char) if found.kind == "f" else np.dtype(np.float64)
         out = kept.get(dtype)
         if out is None:

@@ -124,8 +124,11 @@ def helpers() -> dict[str, Any]:
 
 
 class Workspaces:
-    """One workspace per signature of the arguments (the dtype computed in, and every argument's shape), the
-    ``LIMIT`` most recently made kept: a caller whose batch size changes at every call holds at most that many.
+    """One workspace per signature of the arguments (the dtype computed in, x's and y's shapes and memory layouts,
+    and every weight's and bias's shape), the ``LIMIT`` most recently made kept: a caller whose batch size changes
+    at every call holds at most that many. x's and y's layouts are part of it because an elementwise result takes
+    its operands' layout (a Fortran-ordered y gives a Fortran-ordered A - Y, and a product of it may round
+    differently from a product of a C-ordered one).
 
     None where every temporary is smaller than ``SMALL`` (a batch times the widest layer): malloc reuses those
     blocks without faulting, and a ``_kept`` call at each of a pass's 20-40 sites cost 8 us of a 22 us call of
@@ -135,12 +138,11 @@ class Workspaces:
         self.widest = widest
         self.kept: dict[tuple[Any, ...], dict[int, Any]] = {}
 
-    def get(self, dtype: np.dtype, x: Any, y: Any, weights: Any, biases: Any) -> dict[int, Any] | None:
+    def get(self, dtype: np.dtype, x: np.ndarray, y: np.ndarray, weights: Any, biases: Any) -> dict[int, Any] | None:
         """The workspace for these arguments, made (empty) if there is none; None if they need none."""
-        shape = np.shape(x)
-        if (shape[0] if len(shape) == 2 else 1) * self.widest * dtype.itemsize < SMALL:
+        if (x.shape[0] if x.ndim == 2 else 1) * self.widest * dtype.itemsize < SMALL:
             return None
-        key = (dtype, shape, np.shape(y), *map(np.shape, weights), None, *map(np.shape, biases))
+        key = (dtype, x.shape, x.strides, y.shape, y.strides, *map(np.shape, weights), None, *map(np.shape, biases))
         work = self.kept.get(key)
         if work is None:
             if len(self.kept) >= LIMIT:

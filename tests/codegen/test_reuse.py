@@ -95,10 +95,16 @@ def test_each_batch_size_gets_its_own_workspace(monkeypatch):
     for samples in (5, 3, 5, 1, 2, 4, 6, 7, 5, 1):
         x, y, w, b = _inputs(samples)
         _same(reusing(x, y, w, b), plain(x, y, w, b))
+    for order in ("C", "F", "C", "F"):  # a layout of its own: A - Y takes Y's
+        x, y, w, b = _inputs(5)
+        x, y = np.asarray(x, order=order), np.asarray(y, order=order)
+        _same(reusing(x, y, w, b), plain(x, y, w, b))
+        _same(reusing(list(x), list(y), w, b), plain(list(x), list(y), w, b))
     spaces = workspace.Workspaces(widest=4)
     made = [spaces.get(np.dtype("float64"), np.ones((n, 3)), np.ones((n, 2)), [], []) for n in range(1, 7)]
     assert len(spaces.kept) == workspace.LIMIT and len({id(w) for w in made}) == 6
     assert spaces.get(np.dtype("float64"), np.ones((6, 3)), np.ones((6, 2)), [], []) is made[-1]
+    assert spaces.get(np.dtype("float64"), np.ones((6, 3)), np.ones((6, 2), order="F"), [], []) is not made[-1]
 
 
 def test_the_working_variant_leaves_the_results_alone():
