@@ -331,11 +331,11 @@ def _compiled(source: str, name: str, namespace: dict[str, Any]) -> GradientFunc
 
 def _reusing(net: Network, gradient: GradientFunction, working: GradientFunction) -> GradientFunction:
     """``gradient`` writing into arrays it keeps: the gradients one set per dtype (the module's ``out``), and,
-    through its ``working`` variant, the temporaries one set per signature of the arguments. New arrays
-    each call made 784-512-512-10 in float64 at batch 64 fault 1,520 pages a call in a fresh process and take
-    1.5-2.2 times as long as with them kept (benchmarks/allocator.py). The dtype is the one the module computes
-    in: x's as ``numpy.asarray`` sees it (other libraries' arrays and lists of float32 included), in native
-    byte order, or float64 for anything not a float."""
+    through its ``working`` variant, the temporaries one set per signature of the arguments. New arrays each call
+    made 784-512-512-10 in float64 at batch 64 fault 1,520 pages a call in a fresh process and take about twice
+    as long as with them kept (``python3 benchmarks/allocator.py 784-512-512-10 relu+CE float64 64``). The dtype
+    is the one the module computes in: x's as ``numpy.asarray`` sees it (other libraries' arrays and lists of
+    float32 included), in native byte order, or float64 for anything not a float."""
     layers = net.layers
     kept: dict[np.dtype, tuple[list[np.ndarray], list[np.ndarray]]] = {}
     temporaries = workspace.Workspaces(max(layers[1:]))

@@ -2,10 +2,10 @@
 
 ``gradient_function(reuse=True)`` runs this variant. The printed module allocates a new array for every
 product and elementwise operation of a pass, and glibc's malloc hands the larger ones back to the system when
-they are freed, so the next call faults the same pages in again: 784-128-64-10 in float64 at batch 1,024
-faulted 1,068 pages a call and took 11.5 ms; with every temporary kept, none, and 8.5 ms
-(benchmarks/allocator.py). The rewrite is mechanical, on the module's syntax tree: each operation ``a op b`` of
-the body (``@ + - * /``, a comparison, ``x ** 2``, a NumPy function of one array) becomes
+they are freed, so the next call faults the same pages in again: in fresh processes, 784-128-64-10 sigmoid+CE in
+float64 at batch 1,024 faulted 1,065 pages a call and took 10.8-12.5 ms, and with reuse=True none and 7.8-8.9 ms
+(``python3 benchmarks/allocator.py``). The rewrite is mechanical, on the module's syntax tree: each operation
+``a op b`` of the body (``@ + - * /``, a comparison, ``x ** 2``, a NumPy function of one array) becomes
 ``_kept(_work, site, ufunc, a, b)``, which computes it as the operator does at a site's first call and into
 that call's result at every later one. The gradients' own statements are left alone (they are written into the
 caller's ``out``), and so is the cost (a number).
@@ -132,7 +132,7 @@ class Workspaces:
 
     None where every temporary is smaller than ``SMALL`` (a batch times the widest layer): malloc reuses those
     blocks without faulting, and a ``_kept`` call at each of a pass's 20-40 sites cost 8 us of a 22 us call of
-    2-3-2 at one sample; the caller then runs the printed module."""
+    2-3-2 at one sample (measured while writing it); the caller then runs the printed module."""
 
     def __init__(self, widest: int) -> None:
         self.widest = widest
