@@ -97,8 +97,8 @@ def gradient_function(
     is a SpecError naming it; ``check="once"`` checks the first call only and ``check=False`` never, for tight
     loops whose arguments are known to be right. ``reuse=True`` (NumPy) writes the gradients into arrays the
     function keeps and returns those same arrays at every call (copy what you keep past the next call), and
-    computes the pass's large temporaries into arrays it keeps too: a loop then allocates no new large arrays,
-    which in a fresh process spared 784-512-512-10 at batch 64 half of its time (one thread at a time).
+    computes the pass's large temporaries into arrays it keeps too: a loop then allocates almost no new large
+    arrays, which in a fresh process spared 784-512-512-10 at batch 64 half of its time (one thread at a time).
 
     >>> import symbackprop as sbp
     >>> net = sbp.Network.from_toml("example:worked")

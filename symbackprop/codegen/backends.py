@@ -55,9 +55,9 @@ def _relu(z, out=None):
 ''',
     "_softplus": '''
 
-def _softplus(z):
-    """ln(1 + e^z), which never overflows."""
-    return numpy.logaddexp(0.0, z)
+def _softplus(z, out=None):
+    """ln(1 + e^z), which never overflows (into ``out`` where it is given)."""
+    return numpy.logaddexp(0.0, z, out=out)
 ''',
     "_row_sums": '''
 

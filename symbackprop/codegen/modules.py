@@ -304,7 +304,7 @@ def gradient_function(
     ``reuse`` (NumPy): the gradients are written into arrays the function keeps, one set per dtype, and those
     same arrays come back from every call, so a caller who asks for it copies what it keeps past the next call
     (and calls it from one thread at a time); the large temporaries of a pass are computed into arrays kept
-    for the arguments' shapes (``workspace``), the numbers the same, bit for bit.
+    for the arguments' signature (``workspace``), the numbers the same, bit for bit.
     """
     if not (check is True or check is False or (isinstance(check, str) and check == "once")):
         raise SpecError(f"check must be True, False or 'once', got {check!r:.40}")
@@ -339,20 +339,21 @@ def _reusing(net: Network, gradient: GradientFunction, working: GradientFunction
     layers = net.layers
     kept: dict[np.dtype, tuple[list[np.ndarray], list[np.ndarray]]] = {}
     temporaries = workspace.Workspaces(max(layers[1:]))
+    floats = gradient.__globals__["_floats"]  # the module's own: floats kept, anything else float64
     bias_shapes = {"neuron": [(n,) for n in layers[1:]], "layer": [(1,)] * net.depth, "none": []}[net.spec.bias]
 
     def reusing(x: Any, y: Any, weights: Any, biases: Any = ()) -> tuple[float, list[Any], list[Any]]:
-        x, y = np.asarray(x), np.asarray(y)  # as the module reads them (a view of a tensor; a list's numbers)
-        found = x.dtype
-        dtype = np.dtype(found.char) if found.kind == "f" else np.dtype(np.float64)
+        x = floats(x)  # x and y converted as the module converts them, so the workspace's key has their layouts
+        y = np.asarray(y, dtype=x.dtype)
+        dtype = np.dtype(x.dtype.char)  # native byte order
         out = kept.get(dtype)
         if out is None:
             grads_w = [np.empty((layers[layer], layers[layer - 1]), dtype) for layer in range(1, net.depth + 1)]
             out = kept[dtype] = (grads_w, [np.empty(shape, dtype) for shape in bias_shapes])
-        work = temporaries.get(dtype, x, y, weights, biases)
+        work = temporaries.get(dtype, x, y, weights, () if biases is None else biases)
         if work is None:
             return gradient(x, y, weights, biases, out=out)
-        return working(x, y, weights, biases, out, work)
+        return working(x, y, weights, biases, out, _work=work)
 
     return _named(reusing, gradient)
 
