@@ -104,7 +104,8 @@ def torch_compiled(kind: str):
 # --- JAX -----------------------------------------------------------------------------------------
 
 
-def _jax():
+def jax_x64():
+    """JAX, with float64 arrays kept float64 (``jax_enable_x64``); float32 inputs stay float32."""
     import jax
 
     jax.config.update("jax_enable_x64", True)  # float64 arrays stay float64; float32 inputs stay float32
@@ -112,7 +113,7 @@ def _jax():
 
 
 def jax_cost(kind: str):
-    jax = _jax()
+    jax = jax_x64()
     jnp = jax.numpy
     hidden = jax.nn.relu if kind == "relu+CE" else jax.nn.sigmoid
 
@@ -131,12 +132,12 @@ def jax_cost(kind: str):
 
 
 def jax_jit(kind: str):
-    jax = _jax()
+    jax = jax_x64()
     return jax.jit(jax.value_and_grad(jax_cost(kind), argnums=(0, 1)))
 
 
 def jax_side(gradient, x, y, weights, biases) -> Side:
-    jax = _jax()
+    jax = jax_x64()
     jx, jy = jax.device_put(x), jax.device_put(y)
     ws, bs = [jax.device_put(w) for w in weights], [jax.device_put(b) for b in biases]
 
@@ -186,12 +187,12 @@ def generated_side(gradient, backend: str, x, y, weights, biases) -> Side:
         torch = _torch()
         convert: Callable[[np.ndarray], Any] = torch.from_numpy
     elif backend == "jax":
-        convert = _jax().device_put
+        convert = jax_x64().device_put
     else:
         convert = np.asarray
     args = (convert(x), convert(y), [convert(w) for w in weights], [convert(b) for b in biases])
     if backend == "jax":
-        jax = _jax()
+        jax = jax_x64()
 
         def call():
             cost, gw, gb = gradient(*args)

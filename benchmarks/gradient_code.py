@@ -163,7 +163,8 @@ def measure(sides: Sides, dtype: str, batch: int, seconds: float, rounds: int, p
             cell.failed[name] = side
             continue
         try:
-            result = side.result()  # the first call: compiles torch.compile's and JAX's graphs
+            side.call()  # the first call (it compiles torch.compile's and JAX's graphs), and a warm one
+            result = side.result()  # the call that is timed: reuse=True's later calls compute into kept arrays
             why = disagreement(result, truth, dtype)
         except Exception as error:
             why = _first_line(error)
@@ -172,7 +173,6 @@ def measure(sides: Sides, dtype: str, batch: int, seconds: float, rounds: int, p
             continue
         if name in GENERATED:
             cell.returned[name] = str(result[1][0].dtype)
-        side.call()  # warm
         works[name], calls[name] = side.call, calls_for(side.call, seconds)
     if peak and batch == matmul_peak.BATCH:  # section 2's peak, timed in the same rounds as the sides it divides
         product = matmul_peak.square_product(dtype)

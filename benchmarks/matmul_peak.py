@@ -63,7 +63,7 @@ def peak_section(cells: list[Cell]) -> None:
         ours, reuse, hand = fraction("numpy"), fraction("reuse"), fraction("hand")
         ours_text = f"{flops / cell.seconds['numpy'] / 1e9:8.1f} {ours:9.2f}" if ours else f"{'-':>8} {'-':>9}"
         others = "".join(f" {f:6.2f}" if f else f" {'-':>6}" for f in (reuse, hand))
-        target = ", ".join("met" if f and f >= TARGET else "MISSED" for f in (ours, reuse))
+        target = ", ".join("-" if f is None else "met" if f >= TARGET else "MISSED" for f in (ours, reuse))
         head = f"{cell.case.name:>28} {cell.dtype:>8} {flops / 1e9:7.2f} {peak / 1e9:6.1f}"
         print(f"{head} {ours_text}{others}  {target}")
         if max(ours or 0.0, reuse or 0.0, hand or 0.0) > 1.0:

@@ -1,13 +1,15 @@
-"""The floor under a NumPy gradient: a pass's matrix products alone, in NumPy (OpenBLAS) and under ``jax.jit``
-(XLA), timed in the same rounds as the generated NumPy pass and JAX jit's whole pass.
+"""A NumPy gradient's products alone: a pass's matrix products in NumPy (OpenBLAS) and under ``jax.jit`` (XLA),
+timed in the same rounds as the generated NumPy pass and JAX jit's whole pass.
 
 A pass multiplies, per layer l, A^(l-1) W^(l)T forward, Delta^(l)T A^(l-1) for BP4, and Delta^(l) W^(l) for
 BP2 (not below the first layer): the products section 2 counts. Timed alone, on arrays of the pass's shapes
-(C-ordered, the plain forms ``A @ W.T``, ``D.T @ A``, ``D @ W``), they are what any pass computed in NumPy
-costs at least, whatever it does between them; under ``jax.jit`` (one function returning every product, so
-none is left out) they say whether XLA multiplies faster than OpenBLAS. JAX jit's pass (``frameworks.jax_jit``)
-also adds biases, activations and the cost, fused by XLA into few loops; NumPy's pass does each as a loop of
-its own. One thread each, OpenBLAS's own kernel, best round of 11 taking turns (``timing.per_call``).
+in their plain forms (C-ordered, ``A @ W.T``, ``D.T @ A``, ``D @ W``), they say how much of a pass is its
+products (the generated code takes some in other forms: the first layer's as transposes at batch 64 or fewer,
+a softmax output's by columns, so it can come in a little under them); under ``jax.jit`` (one function
+returning every product, so none is left out) they say whether XLA multiplies faster than OpenBLAS.
+JAX jit's pass (``frameworks.jax_jit``) also adds biases, activations and the cost, fused by XLA into few loops;
+NumPy's pass does each as a loop of its own. One thread each, OpenBLAS's own kernel, best round of 11 taking
+turns (``timing.per_call``).
 
     python3 benchmarks/products.py [784-128-64-10] [relu+CE] [float32] [1024]
 """
@@ -18,7 +20,7 @@ import itertools
 import sys
 from pathlib import Path
 
-from timing import calls_for, per_call, single_thread
+from timing import calls_for, per_call, positional, single_thread
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -35,14 +37,14 @@ def products(acts: list, deltas: list, weights: list) -> list:
 
 
 def main() -> None:
-    args = (sys.argv[1:] + ["784-128-64-10", "relu+CE", "float32", "1024"][len(sys.argv) - 1 :])[:4]
+    args = positional(["784-128-64-10", "relu+CE", "float32", "1024"])
     single_thread()
     import frameworks  # after single_thread(): NumPy and JAX read their thread counts once, when they load
     import gradient_code
     import matmul_peak
     import numpy as np
 
-    jax = frameworks._jax()  # float64 stays float64 (jax_enable_x64), as in section 1
+    jax = frameworks.jax_x64()  # float64 stays float64, as in section 1
 
     layers, pair, dtype, batch = tuple(int(w) for w in args[0].split("-")), args[1], args[2], int(args[3])
     rng = np.random.default_rng(0)

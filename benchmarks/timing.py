@@ -109,6 +109,12 @@ def _calls(work: Callable[[], object], n: int) -> None:
         work()
 
 
+def positional(defaults: list[str]) -> list[str]:
+    """The command line's positional arguments, each one not given taken from ``defaults`` (as many as they)."""
+    given = sys.argv[1 : 1 + len(defaults)]
+    return given + defaults[len(given) :]
+
+
 def calls_for(work: Callable[[], object], seconds: float) -> int:
     """How many calls of ``work`` fill about ``seconds`` (at least one), from one more call timed now."""
     return max(1, round(seconds / max(timed(work), 1e-7)))
