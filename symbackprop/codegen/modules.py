@@ -341,21 +341,33 @@ def _reusing(net: Network, gradient: GradientFunction, working: GradientFunction
     temporaries = workspace.Workspaces(max(layers[1:]))
     floats = gradient.__globals__["_floats"]  # the module's own: floats kept, anything else float64
     bias_shapes = {"neuron": [(n,) for n in layers[1:]], "layer": [(1,)] * net.depth, "none": []}[net.spec.bias]
+    returned: set[int] = set()  # the ids of the kept gradient arrays, which an argument must not be
 
     def reusing(x: Any, y: Any, weights: Any, biases: Any = ()) -> tuple[float, list[Any], list[Any]]:
         x = floats(x)  # x and y converted as the module converts them, so the workspace's key has their layouts
         y = np.asarray(y, dtype=x.dtype)
-        dtype = np.dtype(x.dtype.char)  # native byte order
+        dtype, biases = np.dtype(x.dtype.char), () if biases is None else biases  # native byte order
         out = kept.get(dtype)
         if out is None:
             grads_w = [np.empty((layers[layer], layers[layer - 1]), dtype) for layer in range(1, net.depth + 1)]
             out = kept[dtype] = (grads_w, [np.empty(shape, dtype) for shape in bias_shapes])
-        work = temporaries.get(dtype, x, y, weights, () if biases is None else biases)
+            returned.update(id(g) for g in out[0] + out[1])
+        _refuse_returned(returned, weights, biases)
+        work = temporaries.get(dtype, x, y, weights, biases)
         if work is None:
             return gradient(x, y, weights, biases, out=out)
         return working(x, y, weights, biases, out, _work=work)
 
     return _named(reusing, gradient)
+
+
+def _refuse_returned(returned: set[int], weights: Any, biases: Any) -> None:
+    """A SpecError if a weight or bias is (a view of) a gradient array reuse=True returned: the call writes that
+    array while it still reads the weight, and the numbers would be wrong without a word."""
+    for name, group in (("weights", weights), ("biases", biases)):
+        for index, array in enumerate(group):
+            if id(array) in returned or id(getattr(array, "base", None)) in returned:
+                raise SpecError(f"{name}[{index}] is a gradient array this reuse=True function returned; pass a copy")
 
 
 def _checking(net: Network, gradient: GradientFunction, once: bool) -> GradientFunction:

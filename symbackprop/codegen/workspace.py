@@ -172,7 +172,8 @@ class Workspaces:
         """The workspace for these arguments, made (empty) if there is none; None if they need none."""
         if (x.shape[0] if x.ndim == 2 else 1) * self.widest * dtype.itemsize < SMALL:
             return None
-        key = (dtype, x.shape, x.strides, y.shape, y.strides, *map(np.shape, weights), None, *map(np.shape, biases))
+        weight_shapes, bias_shapes = ([tuple(np.shape(a)) for a in group] for group in (weights, biases))
+        key = (dtype, x.shape, x.strides, y.shape, y.strides, *weight_shapes, None, *bias_shapes)
         work = self.kept.pop(key, None)  # taken out and put back last: the least recently used goes first
         if work is None and len(self.kept) >= LIMIT:
             del self.kept[next(iter(self.kept))]

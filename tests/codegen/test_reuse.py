@@ -163,6 +163,44 @@ def test_no_biases_given_as_none_at_a_kept_size():
         _same(reusing(x, y, w, None), plain(x, y, w, None))
 
 
+def test_a_returned_gradient_passed_back_as_a_weight_is_refused():
+    """The call writes its gradients into the arrays it returned last time, while it reads the weights: one of
+    those arrays (or a view of it) as a weight would give wrong numbers without a word (an attacker's find)."""
+    net = sbp.Network(layers=[3, 4, 2], activation=["sigmoid", "sigmoid"], cost="sse")
+    x, y, w, b = _inputs(5)
+    for check in (True, False):
+        reusing = net.gradient_function(check=check, reuse=True)
+        grads_w, grads_b = reusing(x, y, w, b)[1:]
+        for weights, biases, named in [
+            ([w[0], grads_w[1]], b, "weights[1]"),
+            ([grads_w[0][:], w[1]], b, "weights[0]"),
+            (w, [grads_b[0], b[1]], "biases[0]"),
+        ]:
+            with pytest.raises(sbp.SpecError, match=rf"{re.escape(named)} is a gradient array"):
+                reusing(x, y, weights, biases)
+        copied = [grads_w[0].copy(), w[1]]  # a copy is the caller's: accepted
+        _same(reusing(x, y, copied, b), net.gradient_function()(x, y, copied, b))
+
+
+def test_weights_whose_shape_is_a_list_are_keyed(monkeypatch):
+    """An array-like whose shape is a list (not hashable) is read by its shape's numbers, as the module reads it."""
+    monkeypatch.setattr(workspace, "SMALL", 0)
+
+    class Listed:
+        def __init__(self, a: np.ndarray) -> None:
+            self.a, self.shape = a, list(a.shape)
+
+        def __array__(self, dtype=None, copy=None):
+            return self.a if dtype is None else self.a.astype(dtype)
+
+    net = sbp.Network(layers=[3, 4, 2], activation=["sigmoid", "sigmoid"], cost="sse")
+    x, y, w, b = _inputs(5)
+    listed = [Listed(a) for a in w]
+    _same(
+        net.gradient_function(check=False, reuse=True)(x, y, listed, b), net.gradient_function(check=False)(x, y, w, b)
+    )
+
+
 def test_the_working_variant_leaves_the_results_alone():
     """Every operation of the body computes into the workspace but the cost's and the gradients' (written into
     the caller's out); a module using the variant's own names is refused."""
