@@ -173,7 +173,7 @@ class Workspaces:
         if (x.shape[0] if x.ndim == 2 else 1) * self.widest * dtype.itemsize < SMALL:
             return None
         weight_shapes, bias_shapes = ([tuple(np.shape(a)) for a in group] for group in (weights, biases))
-        key = (dtype, x.shape, x.strides, y.shape, y.strides, *weight_shapes, None, *bias_shapes)
+        key = (x.dtype, x.shape, x.strides, y.shape, y.strides, *weight_shapes, None, *bias_shapes)  # byte order too
         work = self.kept.pop(key, None)  # taken out and put back last: the least recently used goes first
         if work is None and len(self.kept) >= LIMIT:
             del self.kept[next(iter(self.kept))]
